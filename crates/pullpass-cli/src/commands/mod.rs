@@ -1,0 +1,83 @@
+//! One module per subcommand; each has `Args` and `run`.
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Exit;
+
+mod check;
+mod credential_helper;
+mod doctor;
+mod explain;
+mod helm_values;
+mod host;
+mod images;
+mod import;
+mod kubelet;
+mod lint;
+mod login;
+mod registry;
+mod repos;
+mod rules;
+mod trust_policy;
+
+/// Private container registries, above all Amazon ECR, that just work.
+#[derive(Debug, Parser)]
+#[command(name = "pullpass", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse a registry host: kind, account, region, partition, FIPS, dual-stack.
+    Host(host::Args),
+    /// Validate an Add-registry form.
+    Check(check::Args),
+    /// Lint IAM trust and permissions policies (text, JSON, SARIF, GitHub annotations).
+    Lint(lint::Args),
+    /// List the rule catalog, or show one rule's documentation.
+    Rules(rules::Args),
+    /// Explain an AWS error message: likely causes, the rule that catches it, next steps.
+    Explain(explain::Args),
+    /// Generate an IRSA or EKS Pod Identity trust policy.
+    TrustPolicy(trust_policy::Args),
+    /// Print the helm values that annotate the service account with a role.
+    HelmValues(helm_values::Args),
+    /// Manage configured registries and test them.
+    Registry(registry::Args),
+    /// Print registry credentials for docker, skopeo, Kubernetes or the environment.
+    Login(login::Args),
+    /// List a registry's repositories.
+    Repos(repos::Args),
+    /// List a repository's images and tags.
+    Images(images::Args),
+    /// Check that an image exists and print its digest.
+    Import(import::Args),
+    /// Docker credential helper protocol (also as `docker-credential-pullpass`).
+    CredentialHelper(credential_helper::Args),
+    /// Kubelet credential provider (`credentialprovider.kubelet.k8s.io/v1`).
+    KubeletCredentialProvider(kubelet::Args),
+    /// Check an IRSA / Pod Identity set-up end to end.
+    Doctor(doctor::Args),
+}
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Host(args) => host::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::TrustPolicy(args) => trust_policy::run(args),
+        Command::HelmValues(args) => helm_values::run(args),
+        Command::Registry(args) => registry::run(args),
+        Command::Login(args) => login::run(args),
+        Command::Repos(args) => repos::run(args),
+        Command::Images(args) => images::run(args),
+        Command::Import(args) => import::run(args),
+        Command::CredentialHelper(args) => credential_helper::run(args),
+        Command::KubeletCredentialProvider(args) => kubelet::run(args),
+        Command::Doctor(args) => doctor::run(args),
+    }
+}

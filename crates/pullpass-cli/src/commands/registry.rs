@@ -1,0 +1,10 @@
+//! `pullpass registry`: placeholder until its issue lands.
+
+use crate::exit::Exit;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {}
+
+pub(crate) fn run(_args: Args) -> anyhow::Result<Exit> {
+    anyhow::bail!("`pullpass registry` is not available in this build")
+}

@@ -1,0 +1,106 @@
+//! rustc-style text: code, message, the source line with a caret under the exact range, help
+//! and fix, then a summary line.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use pullpass_core::diagnostic::Summary;
+use pullpass_core::{LineIndex, Severity};
+
+use super::Item;
+
+/// Whether to colour output written to stdout: a terminal, and `NO_COLOR` unset.
+pub(crate) fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Renders `items` and a closing summary line.
+pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for item in items {
+        let d = item.diagnostic;
+        let title = level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.code);
+        let mut group = Group::with_title(title);
+        if let (Some(source), Some(range)) = (item.source, d.range) {
+            // Show only the lines the range covers, so a 10 MB input prints one line.
+            let index = LineIndex::new(source.text);
+            let first = index.line_of(range.start);
+            let last = index.line_of(range.end.saturating_sub(1).max(range.start));
+            let start = index.line_start(first);
+            let end = if last + 1 < index.line_count() {
+                index.line_start(last + 1)
+            } else {
+                source.text.len()
+            };
+            let excerpt = &source.text[start..end];
+            let local =
+                (range.start as usize - start)..(range.end as usize - start).min(excerpt.len());
+            let label = d
+                .fix
+                .as_ref()
+                .map(|f| f.message.as_str())
+                .unwrap_or_default();
+            group = group.element(
+                Snippet::source(excerpt)
+                    .line_start(first + 1)
+                    .path(source.name)
+                    .annotation(AnnotationKind::Primary.span(local).label(label)),
+            );
+        } else if !d.pointer.is_empty() {
+            group = group.element(
+                Snippet::<annotate_snippets::Annotation<'_>>::source("")
+                    .path(d.pointer.as_str())
+                    .line_numbering(false),
+            );
+        }
+        let mut report = vec![group];
+        if let Some(help) = &d.help {
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
+        }
+        if let Some(fix) = &d.fix
+            && item.source.is_none()
+        {
+            report.push(Group::with_title(
+                Level::NOTE.secondary_title(format!("fix: {}", fix.message)),
+            ));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&report));
+    }
+    out.push_str(&summary_line(&Summary::of(
+        items.iter().map(|i| i.diagnostic),
+    )));
+    out.push('\n');
+    out
+}
+
+/// "2 errors, 1 warning, 0 infos" or "no findings".
+pub(crate) fn summary_line(summary: &Summary) -> String {
+    if summary.errors + summary.warnings + summary.infos == 0 {
+        return "no findings".to_owned();
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}, {}",
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning"),
+        plural(summary.infos, "info")
+    )
+}

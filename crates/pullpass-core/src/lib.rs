@@ -1,0 +1,25 @@
+//! `pullpass-core`: everything pullpass knows, and nothing it does.
+//!
+//! Owns the models (registry form, registry hosts, IAM policies), the rule catalog and its
+//! rules, the one [`Diagnostic`] type every rule reports with, the generators (trust policies,
+//! helm values) and the error explainer.
+//!
+//! **Architecture Invariant:** no IO, no async runtime, no clock, no AWS SDK types. This crate
+//! builds for `wasm32-unknown-unknown`; `cargo xtask test` proves it with a dependency guard.
+//! Anything that touches a file, a socket or the time belongs in `pullpass-ecr` or
+//! `pullpass-cli`.
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod host;
+pub mod policy;
+pub mod registry_form;
+pub mod report;
+pub mod rule;
+pub mod schema;
+pub mod secret;
+pub mod text;
+
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use rule::RuleMeta;
+pub use text::{LineIndex, TextRange};

@@ -1,0 +1,203 @@
+//! The wire shape of findings: what `--format json` prints and `schemas/findings.schema.json`
+//! describes.
+//!
+//! These are transfer types, a compatibility contract kept apart from the internal
+//! [`Diagnostic`]: renaming an internal field must never change the JSON a CI job parses.
+//! Columns here count Unicode scalar values (what a terminal shows); SARIF and the wasm package
+//! convert to UTF-16 themselves.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Applicability, Diagnostic, Severity, Summary};
+use crate::text::{ColumnUnit, LineIndex};
+
+/// Version of the JSON output contract. Bump only on a breaking change.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The top-level object of every `--format json` output.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(
+    title = "pullpass findings",
+    description = "Findings printed by `pullpass … --format json`."
+)]
+pub struct FindingsReport {
+    /// Output contract version; this schema describes version 1.
+    pub version: u32,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// The inputs that were checked, with what pullpass decided about each (`pullpass lint`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileReport>,
+    /// What the registry host parsed to (`pullpass host`, `pullpass check registry`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostReport>,
+}
+
+impl FindingsReport {
+    #[must_use]
+    pub fn new(findings: Vec<Finding>) -> Self {
+        let summary = Summary {
+            errors: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            infos: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Info)
+                .count(),
+        };
+        Self {
+            version: REPORT_VERSION,
+            findings,
+            summary,
+            files: Vec::new(),
+            host: None,
+        }
+    }
+}
+
+/// One input file of a `pullpass lint` run.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReport {
+    pub path: String,
+    /// `trust`, `permissions`, or `unknown` when the document could not be read as either.
+    pub kind: String,
+    /// How the kind was chosen: `flag` (from `--kind`) or `detected`.
+    pub kind_source: String,
+    pub summary: Summary,
+}
+
+/// What a registry host is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HostReport {
+    /// The host as checked (normalized: no scheme, lower case).
+    pub host: String,
+    /// `privateEcr`, `publicEcr` or `other`.
+    pub kind: String,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub partition: Option<String>,
+    pub fips: bool,
+    pub dual_stack: bool,
+    /// True when account and region come from a vanity-host override, not from the host name.
+    #[serde(default)]
+    pub from_override: bool,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Stable rule code, e.g. `RF011` or `TP022`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// JSON pointer to the form field or policy element; `""` is the whole input.
+    pub pointer: String,
+    /// The input file, for findings about files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Byte range in the input (the field's value for forms, the file for policies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<ByteRange>,
+    /// 1-based start position, columns in Unicode scalar values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Position>,
+    /// 1-based end position (exclusive), columns in Unicode scalar values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Position>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<FixReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ByteRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FixReport {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EditReport {
+    pub range: ByteRange,
+    pub replacement: String,
+}
+
+impl Finding {
+    /// The wire form of `diagnostic`. With `source` (the text its range points into), the
+    /// finding also carries line/column positions.
+    #[must_use]
+    pub fn from_diagnostic(
+        diagnostic: &Diagnostic,
+        source: Option<&LineIndex<'_>>,
+        file: Option<&str>,
+    ) -> Self {
+        let range = diagnostic.range.map(|r| ByteRange {
+            start: r.start,
+            end: r.end,
+        });
+        let position = |offset: u32| {
+            source.map(|index| {
+                let lc = index.line_column(offset, ColumnUnit::Char);
+                Position {
+                    line: lc.line,
+                    column: lc.column,
+                }
+            })
+        };
+        Self {
+            code: diagnostic.code.to_owned(),
+            severity: diagnostic.severity,
+            message: diagnostic.message.clone(),
+            help: diagnostic.help.clone(),
+            pointer: diagnostic.pointer.clone(),
+            file: file.map(str::to_owned),
+            range,
+            start: diagnostic.range.and_then(|r| position(r.start)),
+            end: diagnostic.range.and_then(|r| position(r.end)),
+            fixes: diagnostic
+                .fix
+                .iter()
+                .map(|fix| FixReport {
+                    message: fix.message.clone(),
+                    applicability: fix.applicability,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| EditReport {
+                            range: ByteRange {
+                                start: e.range.start,
+                                end: e.range.end,
+                            },
+                            replacement: e.replacement.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Rule metadata and the `declare_rule!` macro every rule file uses.
+
+use crate::diagnostic::Severity;
+
+/// What the catalog knows of a rule: its stable code, its name, its default severity and its
+/// documentation (the rule file's doc comment, kept as text for `pullpass rules CODE`, SARIF and
+/// the browser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable, never renumbered or reused: `RF011`.
+    pub code: &'static str,
+    /// kebab-case: `host-scheme-or-trailing-slash`.
+    pub name: &'static str,
+    /// The rule family: `registry-form`, `trust-policy`, `permissions-policy`.
+    pub family: &'static str,
+    /// The most common severity. Rules marked W/E in the catalog pick per finding.
+    pub severity: Severity,
+    /// One line, for listings and SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// Markdown with the fixed headings: What it does / Why is this bad / Example / Fix.
+    pub docs: &'static str,
+}
+
+/// Declares a rule's metadata as a `pub(crate) static` from its doc comment.
+///
+/// ```text
+/// declare_rule! {
+///     /// ## What it does
+///     /// ...
+///     pub(crate) static RF001 = ("registry-name-invalid", "registry-form", Error, "Registry name is blank, too long or has control characters");
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $code:ident = ($name:literal, $family:literal, $severity:ident, $summary:literal);
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $code: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            code: stringify!($code),
+            name: $name,
+            family: $family,
+            severity: $crate::diagnostic::Severity::$severity,
+            summary: $summary,
+            docs: concat!($($doc, "\n"),*),
+        };
+    };
+}

@@ -1,0 +1,48 @@
+//! `cargo xtask`: every automation step of pullpass (matklad's xtask convention).
+//!
+//! `setup` installs what the tests and the demo need (Debian packages, a project-local Python
+//! virtualenv, npm packages, wasm tools), `test` runs every check CI runs, `codegen` writes the
+//! generated files (and `--check`s them), `demo` builds and shows the product, `bench` measures.
+//! No Makefiles, no shell scripts that drift.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod codegen;
+mod demo;
+mod setup;
+mod test;
+mod util;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "pullpass automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Install everything the tests and the demo need (idempotent).
+    Setup,
+    /// Run every check CI runs: fmt, clippy, dependency guards, codegen --check, all tests.
+    Test(test::Args),
+    /// Regenerate the committed generated files (schemas), or check them with --check.
+    Codegen {
+        /// Fail with a diff instead of writing when a file is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Build pullpass and show it working on the bundled examples.
+    Demo(demo::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Setup => setup::all(),
+        Command::Test(args) => test::run(&args),
+        Command::Codegen { check } => codegen::run(check),
+        Command::Demo(args) => demo::run(&args),
+    }
+}
