@@ -12,7 +12,11 @@ const MOTO_REQUIREMENTS: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
-    python_venv(MOTO_VENV, MOTO_REQUIREMENTS, "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'")?;
+    python_venv(
+        MOTO_VENV,
+        MOTO_REQUIREMENTS,
+        "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
+    )?;
     Ok(())
 }
 
@@ -39,9 +43,19 @@ pub(crate) fn python_venv(name: &str, requirements: &[&str], check: &str) -> any
     }
     eprintln!("creating the Python virtualenv {}", venv.display());
     std::fs::create_dir_all(tools_dir())?;
-    sh(Command::new("python3").arg("-m").arg("venv").arg("--clear").arg(&venv))?;
+    sh(Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg("--clear")
+        .arg(&venv))?;
     sh(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(requirements))?;
     Ok(())
 }

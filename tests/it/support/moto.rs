@@ -14,8 +14,8 @@ use super::root;
 
 /// Where the moto virtualenv lives (`PULLPASS_TOOLS_DIR` or `<root>/.tools`).
 pub(crate) fn venv_python() -> PathBuf {
-    let tools = std::env::var_os("PULLPASS_TOOLS_DIR")
-        .map_or_else(|| root().join(".tools"), PathBuf::from);
+    let tools =
+        std::env::var_os("PULLPASS_TOOLS_DIR").map_or_else(|| root().join(".tools"), PathBuf::from);
     let python = tools.join("venv-moto/bin/python");
     assert!(
         python.exists(),
@@ -201,9 +201,13 @@ impl Moto {
              Content-Type: text/plain\r\nContent-Length: 1\r\nConnection: close\r\n\r\n0",
             self.port
         );
-        stream.write_all(request.as_bytes()).expect("send reset-auth");
+        stream
+            .write_all(request.as_bytes())
+            .expect("send reset-auth");
         let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read reset-auth");
+        stream
+            .read_to_string(&mut response)
+            .expect("read reset-auth");
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     }
 }
