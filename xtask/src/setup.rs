@@ -7,7 +7,12 @@ use crate::util::{have, sh, tools_dir};
 
 /// The AWS API peer for the ECR tests (environment.md): moto in a project-local virtualenv.
 pub(crate) const MOTO_VENV: &str = "venv-moto";
-const MOTO_REQUIREMENTS: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask-cors", "boto3"];
+const MOTO_REQUIREMENTS: &[&str] = &[
+    "moto[ecr,eks,iam,sts]==5.2.5",
+    "flask",
+    "flask-cors",
+    "boto3",
+];
 
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {

@@ -57,7 +57,7 @@ pub(crate) fn parse_role(text: &str, allow_name: bool) -> Result<Role, String> {
             shorten(text)
         ));
     };
-    if partition_ids().iter().all(|p| p != partition) {
+    if crate::host::partition(partition).is_none() {
         return Err(format!(
             "`{partition}` is not an AWS partition (`aws`, `aws-cn`, `aws-us-gov`, …)"
         ));
@@ -143,48 +143,9 @@ pub(crate) fn parse_issuer(text: &str) -> Result<Issuer, String> {
     Ok(Issuer { path, region })
 }
 
-fn partition_ids() -> &'static [&'static str] {
-    &[
-        "aws",
-        "aws-cn",
-        "aws-us-gov",
-        "aws-iso",
-        "aws-iso-b",
-        "aws-iso-e",
-        "aws-iso-f",
-        "aws-eusc",
-    ]
-}
-
-/// The partition of a well-formed region name (hosts.md's table), lower case only.
+/// The partition of a well-formed region name (the host grammar's table).
 pub(crate) fn partition_for_region(region: &str) -> Option<&'static str> {
-    let parts: Vec<&str> = region.split('-').collect();
-    let well_formed = parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    if !well_formed {
-        return None;
-    }
-    let prefixes: &[(&str, &str)] = &[
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("eusc-de-", "aws-eusc"),
-        ("cn-", "aws-cn"),
-    ];
-    if let Some((_, p)) = prefixes.iter().find(|(pre, _)| region.starts_with(pre)) {
-        return Some(p);
-    }
-    let standard = ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"];
-    (parts.len() == 3 && standard.contains(&parts[0])).then_some("aws")
+    crate::host::partition_for_region(region).map(|p| p.id)
 }
 
 /// Regions that are off until an account opts in: a session token from the global STS

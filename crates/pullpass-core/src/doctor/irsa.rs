@@ -269,7 +269,19 @@ fn helm_applied(run: &mut Run, f: &Facts) {
         } else if let Slot::Broken = f.helm {
             run.skip(id, title, Skip::Blocked("input.helm-values"));
         } else {
-            run.needs(id, title, &[Input::ServiceAccount, Input::HelmValues]);
+            let missing: Vec<Input> = [
+                (Input::ServiceAccount, matches!(f.sa, Slot::Absent)),
+                (Input::HelmValues, matches!(f.helm, Slot::Absent)),
+            ]
+            .into_iter()
+            .filter_map(|(i, absent)| absent.then_some(i))
+            .collect();
+            let flags: Vec<&str> = missing.iter().map(|i| i.flag()).collect();
+            let detail = format!(
+                "not checked: needs both --service-account and --helm-values; give {}",
+                flags.join(" and ")
+            );
+            run.skip(id, title, Skip::Needs(missing, detail));
         }
         return;
     };
@@ -792,7 +804,10 @@ fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
         }
     }
     for c in &subs {
-        if let Some(v) = c.values.iter().find(|v| !sub_shape_ok(&v.value)) {
+        if let Some(v) = c.values.iter().find(|v| {
+            let pattern = c.base_operator() == "StringLike" && v.value.contains(['*', '?']);
+            !(pattern || sub_shape_ok(&v.value))
+        }) {
             let d = at(
                 finding("TP027", Severity::Error, format!(
                     "`{}` is not `system:serviceaccount:<namespace>:<name>` (lower case; matching is case-sensitive)",
@@ -1305,8 +1320,10 @@ pub(crate) fn compare_partitions(run: &mut Run, sources: &[PartitionSource], mis
     )
     .help(if first.trust {
         format!("write `arn:{majority}:…` in the trust policy's principal (the product doc hard-codes `aws`)")
+    } else if first.registry {
+        format!("pull from a registry of partition `{majority}`: a role cannot reach another partition's registry")
     } else {
-        format!("use a {} in `{majority}`", first.what)
+        format!("keep the role, its OIDC provider and the cluster in one partition (`{majority}`)")
     });
     run.fail(id, title, d, first.input);
 }
@@ -1495,7 +1512,8 @@ fn pod_role(run: &mut Run, f: &Facts, annotated: Option<&Role>) {
     let Some(env) = pod_env_slot(run, id, title, &f.env) else {
         return;
     };
-    if let Some(by) = run.blocker(&[POD_ENV.0]) {
+    // The webhook injects the annotation's value: a broken annotation is that link's failure.
+    if let Some(by) = run.blocker(&[POD_ENV.0, SA_ANNOTATION.0]) {
         run.skip(id, title, Skip::Blocked(by));
         return;
     }
@@ -1658,7 +1676,14 @@ pub(crate) fn live_token(
         "A registry token can be fetched (your credentials)",
     );
     let Some(attempt) = attempt else {
-        run.needs(id, title, &[Input::Live]);
+        run.skip(
+            id,
+            title,
+            Skip::Needs(
+                vec![Input::Live, Input::Registry],
+                "not checked: give --live and --registry to try a registry token".to_owned(),
+            ),
+        );
         return;
     };
     if attempt.ok {

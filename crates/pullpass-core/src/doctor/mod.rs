@@ -449,3 +449,44 @@ pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnosti
         .help("write it as `<namespace>/<service account>`, e.g. `coder/coder`")),
     }
 }
+
+/// `namespace/name` of the service account in `kubectl get sa -o yaml` output, if readable.
+#[must_use]
+pub fn service_account_identity(yaml: &str) -> Option<(String, String)> {
+    let sa = artifacts::service_account(yaml).ok()?;
+    Some((sa.namespace?, sa.name?))
+}
+
+/// The `eks.amazonaws.com/role-arn` annotation of a service account YAML, if any.
+#[must_use]
+pub fn role_annotation(yaml: &str) -> Option<String> {
+    artifacts::service_account(yaml)
+        .ok()?
+        .annotation(artifacts::ROLE_ANNOTATION)
+        .map(|a| a.value.trim().to_owned())
+}
+
+/// The OIDC provider ARNs a trust policy's `Allow` statements trust (`Federated`), in order.
+#[must_use]
+pub fn trusted_oidc_providers(trust_policy: &str) -> Vec<String> {
+    match trust::read(trust_policy) {
+        Ok(trust::Read::Policy(policy)) => policy
+            .statements
+            .iter()
+            .filter(|s| s.allow)
+            .flat_map(|s| s.principals.iter())
+            .filter(|p| p.kind == "Federated" && aws::parse_provider_arn(&p.value.value).is_some())
+            .map(|p| p.value.value.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The issuer of an `aws eks describe-cluster` output, without `https://`.
+#[must_use]
+pub fn cluster_issuer(cluster_json: &str) -> Option<String> {
+    artifacts::cluster(cluster_json)
+        .ok()?
+        .issuer
+        .map(|(issuer, _)| issuer.path)
+}

@@ -1,9 +1,8 @@
 //! The registry host as doctor needs it: which account, region and partition it belongs to.
 
 use crate::diagnostic::{Diagnostic, Severity};
-
-use super::aws;
-use super::trust::finding;
+use crate::host::{self, HostKind};
+use crate::registry_form::RegistryKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Registry {
@@ -30,51 +29,33 @@ impl Registry {
     }
 }
 
-/// Reads a registry host (a scheme, a trailing `/` or an image path are tolerated: the
-/// registry is the host).
+/// Reads a registry host with the host grammar (`host::analyze`): its first error (RF0xx,
+/// with the range) is the finding; a host that is not ECR is simply "other".
 pub(crate) fn read(text: &str) -> Result<Registry, Diagnostic> {
-    let t = text.trim();
-    let t = t
-        .strip_prefix("https://")
-        .or_else(|| t.strip_prefix("http://"))
-        .unwrap_or(t);
-    let host = t.split('/').next().unwrap_or_default().to_ascii_lowercase();
-    if host.is_empty() || host.contains(char::is_whitespace) || host.contains('@') {
-        return Err(finding(
-            "RF013",
-            Severity::Error,
-            format!("`{}` is not a registry host", aws::shorten(text.trim())),
-        )
-        .help("give the host alone, e.g. `123456789012.dkr.ecr.us-west-2.amazonaws.com`"));
+    let analysis = host::analyze(text.trim(), None, RegistryKind::Ecr);
+    if let Some(error) = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error && d.code != "RF021")
+    {
+        let mut d = error.clone();
+        if d.range.is_some() {
+            // Ranges index the trimmed value; shift them back into the given text.
+            let lead = text.len() - text.trim_start().len();
+            d.range = d.range.map(|r| r.shifted(lead));
+        }
+        return Err(d);
     }
-    if host == "public.ecr.aws" || host == "ecr-public.aws.com" {
-        return Ok(Registry::Public { host });
-    }
-    let labels: Vec<&str> = host.split('.').collect();
-    let (account, region) = match labels.as_slice() {
-        [account, "dkr", "ecr" | "ecr-fips", region, _, ..]
-        | [account, "dkr-ecr" | "dkr-ecr-fips", region, _, ..] => (*account, *region),
-        _ => return Ok(Registry::Other { host }),
-    };
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(finding(
-            "RF027",
-            Severity::Error,
-            format!("the account `{account}` in the registry host is not 12 digits"),
-        ));
-    }
-    let Some(partition) = aws::partition_for_region(region) else {
-        return Err(finding(
-            "RF024",
-            Severity::Error,
-            format!("`{region}` in the registry host is not a region"),
-        ));
-    };
-    Ok(Registry::Private {
-        host: host.clone(),
-        account: account.to_owned(),
-        region: region.to_owned(),
-        partition,
+    let host = analysis.normalized.clone();
+    Ok(match (analysis.kind, analysis.ecr) {
+        (HostKind::PrivateEcr, Some(ecr)) => Registry::Private {
+            host,
+            account: ecr.account,
+            region: ecr.region,
+            partition: ecr.partition,
+        },
+        (HostKind::PublicEcr, _) => Registry::Public { host },
+        _ => Registry::Other { host },
     })
 }
 
