@@ -327,6 +327,10 @@ fn secret_canary_never_appears_in_any_output() {
             ]),
             None,
         ),
+        run(
+            pullpass().args(["host", &format!("https://u:{canary}/x@ghcr.io")]),
+            None,
+        ),
     ];
     for (i, out) in runs.iter().enumerate() {
         for stream in [&out.stdout, &out.stderr] {
