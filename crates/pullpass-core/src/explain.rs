@@ -244,7 +244,7 @@ pub fn explain(error_text: &str) -> Vec<Explanation> {
             ));
         }
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|e| std::cmp::Reverse(e.0));
     out.into_iter().map(|(_, e)| e).collect()
 }
 
