@@ -1,13 +1,22 @@
 //! The Add-registry form of the product doc and its `RF…` rules.
 
+use std::borrow::Cow;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
+use crate::host::HostAnalysis;
 use crate::rule::RuleMeta;
 use crate::secret::SecretText;
 
-/// Every `RF…` rule.
-pub static RULES: &[&RuleMeta] = &[];
+pub(crate) mod rules;
+
+pub use rules::rf060::validate_repository;
+pub use rules::rf061::validate_tag;
+
+/// Every `RF…` rule, in code order.
+pub static RULES: &[&RuleMeta] = rules::ALL;
 
 /// The kind of registry: ECR (temporary tokens from AWS) or a generic basic-auth registry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -81,3 +90,107 @@ pub struct FormContext {
     #[serde(default)]
     pub existing_names: Vec<String>,
 }
+
+/// What the form rules look at: the form, its context, and the host analysis.
+#[derive(Debug)]
+pub(crate) struct FormCheck<'a> {
+    pub(crate) form: &'a RegistryForm,
+    pub(crate) ctx: &'a FormContext,
+    pub(crate) host: &'a HostAnalysis,
+}
+
+/// Every `RF…` rule over `form`, sorted for output. Pointers name the form field (`/name`,
+/// `/host`, `/accessKeyId`, …); ranges are byte ranges into that field's value. Secret values
+/// never appear in a message, help or fix.
+#[must_use]
+pub fn validate(form: &RegistryForm, ctx: &FormContext) -> Vec<Diagnostic> {
+    let host = crate::host::analyze(&form.host, form.host_override.as_ref(), form.kind);
+    let check = FormCheck {
+        form,
+        ctx,
+        host: &host,
+    };
+    let mut out = host.diagnostics.clone();
+    for rule in rules::FORM_CHECKS {
+        rule(&check, &mut out);
+    }
+    sort(&mut out);
+    out
+}
+
+/// The order of the form's fields, for sorting findings the way the dialog shows them.
+const FIELD_ORDER: &[&str] = &[
+    "/name",
+    "/host",
+    "/kind",
+    "/override",
+    "/accessKeyId",
+    "/secretAccessKey",
+    "/sessionToken",
+    "/roleArn",
+    "/externalId",
+    "/repository",
+    "/tag",
+];
+
+/// Sorts findings by field (dialog order), then position, then severity (worst first), code.
+fn sort(diagnostics: &mut [Diagnostic]) {
+    let rank = |pointer: &str| {
+        FIELD_ORDER
+            .iter()
+            .position(|f| pointer == *f || pointer.starts_with(&format!("{f}/")))
+            .unwrap_or(FIELD_ORDER.len())
+    };
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                rank(&d.pointer),
+                d.pointer.clone(),
+                d.range.map_or((0, 0), |r| (r.start, r.end)),
+                std::cmp::Reverse(d.severity),
+                d.code,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+impl RegistryForm {
+    /// The value of the field a finding's pointer names (`/host`, `/override/region`, …), for
+    /// applying fixes and checking ranges. Secret fields are included: call
+    /// [`field_display`] for anything a person will see.
+    #[must_use]
+    pub fn field(&self, pointer: &str) -> Option<&str> {
+        let o = self.host_override.as_ref();
+        Some(match pointer {
+            "/name" => &self.name,
+            "/host" => &self.host,
+            "/accessKeyId" => &self.access_key_id,
+            "/secretAccessKey" => self.secret_access_key.expose(),
+            "/sessionToken" => self.session_token.expose(),
+            "/roleArn" => &self.role_arn,
+            "/externalId" => &self.external_id,
+            "/override/accountId" => &o?.account_id,
+            "/override/region" => &o?.region,
+            "/repository" => self.repository.as_deref()?,
+            "/tag" => self.tag.as_deref()?,
+            _ => return None,
+        })
+    }
+}
+
+/// The value of a form field as it may be shown next to a finding (same byte length, so the
+/// finding's range still applies): `None` for secret fields and for an access key ID that
+/// looks like a secret; the host with user info, query and fragment masked.
+#[must_use]
+pub fn field_display<'a>(form: &'a RegistryForm, pointer: &str) -> Option<Cow<'a, str>> {
+    match pointer {
+        "/secretAccessKey" | "/sessionToken" => None,
+        "/accessKeyId" if rules::keys::looks_like_secret(form.access_key_id.trim()) => None,
+        "/host" => Some(Cow::Owned(crate::host::redacted(&form.host))),
+        _ => form.field(pointer).map(Cow::Borrowed),
+    }
+}
+
+#[cfg(test)]
+mod tests;
