@@ -24,7 +24,7 @@ fn matches_by(pattern: &str, text: &str, eq: impl Fn(char, char) -> bool) -> boo
     }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    run(&p, &t, |a, b| eq(a, b))
+    run(&p, &t, eq)
 }
 
 trait Wild: Copy + PartialEq {

@@ -49,7 +49,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 entry.pointer(),
                 entry.member.key_range,
             );
-            if let [p] = &principals[..] {
+            if let [p] = principals {
                 let key = format!("{}:{claim}", p.provider);
                 d = d.help(format!("write `{key}`")).fix(Fix::unsafe_(format!("Use the principal's provider: `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))]));
             }
