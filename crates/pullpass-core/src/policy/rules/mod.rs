@@ -289,7 +289,8 @@ pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
     let is_provider = head.contains('.')
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
-        || head.eq_ignore_ascii_case("http");
+        || head.eq_ignore_ascii_case("http")
+        || provider.contains("${");
     is_provider.then_some((provider, claim))
 }
 

@@ -34,7 +34,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let kubernetes = cx.kubernetes(stmt);
         let mut present = false;
         for (block, entry) in claim_entries(stmt, "aud") {
+            // An unknown operator (TP014) was meant to test it too.
             if !block.op.is_positive_string_match() {
+                present |= !block.op.is_known();
                 continue;
             }
             present = true;
