@@ -1,0 +1,1 @@
+//! AWS credential loading, STS and error mapping.
