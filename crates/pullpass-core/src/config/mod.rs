@@ -176,6 +176,16 @@ pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
     raw::parse(text)
 }
 
+/// Checks one registry entry built in code (`pullpass registry add`) the way [`parse`]
+/// checks a `[[registry]]` table: same messages, no positions.
+///
+/// # Errors
+/// The entry's auth fields contradict its mode or kind.
+pub fn from_entry(entry: RegistryEntry) -> Result<Registry, Vec<ConfigError>> {
+    let label = format!("{:?}", entry.name);
+    raw::check_entry("", &label, entry, FieldSpans::default(), &|_| None)
+}
+
 /// A registry finding: which registry, and the diagnostic (its range, where there is one,
 /// points into the config text; `pointer` is `/registry/<index>/<field>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
