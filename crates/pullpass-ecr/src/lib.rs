@@ -26,6 +26,7 @@ use serde::Serialize;
 mod aws;
 mod basic;
 mod cache;
+mod causes;
 mod clock;
 mod ecr;
 mod error;
@@ -147,6 +148,8 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// Attempts per API call, the first included (AWS standard retry mode).
     pub max_attempts: u32,
+    /// Items per page for listings (ECR allows 1–1000).
+    pub page_size: u32,
     /// The clock the cache judges expiry with (injected in tests).
     pub clock: Arc<dyn Clock>,
 }
@@ -158,6 +161,7 @@ impl fmt::Debug for Options {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_attempts", &self.max_attempts)
+            .field("page_size", &self.page_size)
             .finish_non_exhaustive()
     }
 }
@@ -169,6 +173,7 @@ impl Default for Options {
             timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(5),
             max_attempts: 3,
+            page_size: 100,
             clock: Arc::new(SystemClock),
         }
     }

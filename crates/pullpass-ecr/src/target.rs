@@ -116,72 +116,118 @@ enum ParsedHost {
     Public,
 }
 
-// Interim: `pullpass_core::host` (the form engineer's grammar) replaces this once it lands.
 fn parse_ecr_host(host: &str) -> Option<ParsedHost> {
-    if host == "public.ecr.aws" || host == "ecr-public.aws.com" {
-        return Some(ParsedHost::Public);
+    use pullpass_core::host::{HostKind, parse_ecr};
+    match parse_ecr(host)? {
+        (HostKind::PublicEcr, _) => Some(ParsedHost::Public),
+        (HostKind::PrivateEcr, Some(ecr)) => Some(ParsedHost::Private(EcrTarget {
+            account: ecr.account,
+            region: ecr.region,
+            partition: ecr.partition.to_owned(),
+            fips: ecr.fips,
+            dual_stack: ecr.dual_stack,
+            from_override: false,
+        })),
+        _ => None,
     }
-    let (account, rest) = host.split_once('.')?;
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    const FORMS: &[(&str, bool, bool)] = &[
-        ("dkr.ecr.", false, false),
-        ("dkr.ecr-fips.", true, false),
-        ("dkr-ecr.", false, true),
-        ("dkr-ecr-fips.", true, true),
-    ];
-    const SUFFIXES: &[&str] = &[
-        ".amazonaws.com.cn",
-        ".on.amazonwebservices.com.cn",
-        ".amazonaws.com",
-        ".on.aws",
-        ".c2s.ic.gov",
-        ".sc2s.sgov.gov",
-        ".cloud.adc-e.uk",
-        ".csp.hci.ic.gov",
-        ".amazonaws.eu",
-    ];
-    let (rest, fips, dual_stack) = FORMS
-        .iter()
-        .find_map(|(p, f, d)| rest.strip_prefix(p).map(|r| (r, *f, *d)))?;
-    let region = SUFFIXES.iter().find_map(|s| rest.strip_suffix(s))?;
-    let partition = partition_of_region(region)?;
-    Some(ParsedHost::Private(EcrTarget {
-        account: account.to_owned(),
-        region: region.to_owned(),
-        partition: partition.to_owned(),
-        fips,
-        dual_stack,
-        from_override: false,
-    }))
 }
 
+/// The partition of a well-formed region (`None` for a malformed one).
 fn partition_of_region(region: &str) -> Option<&'static str> {
-    let well_formed = region.split('-').count() >= 3
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && region
-            .rsplit('-')
-            .next()
-            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty());
-    if !well_formed {
-        return None;
+    pullpass_core::host::partition_for_region(region).map(|p| p.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use pullpass_core::registry_form::{HostOverride, RegistryKind};
+
+    use super::{Target, resolve};
+    use crate::{AuthSpec, Error, RegistrySpec};
+
+    fn spec(host: &str) -> RegistrySpec {
+        RegistrySpec {
+            name: "team".into(),
+            host: host.into(),
+            kind: RegistryKind::Ecr,
+            auth: AuthSpec::Ambient,
+            assume_role: None,
+            host_override: None,
+        }
     }
-    const PREFIXES: &[(&str, &str)] = &[
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("eusc-", "aws-eusc"),
-    ];
-    Some(
-        PREFIXES
-            .iter()
-            .find(|(p, _)| region.starts_with(p))
-            .map_or("aws", |(_, id)| id),
-    )
+
+    #[test]
+    fn private_fips_and_dual_stack_hosts() {
+        let Target::PrivateEcr(t) = resolve(&spec(
+            "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+        ))
+        .unwrap() else {
+            panic!("not private ECR")
+        };
+        assert_eq!(
+            (t.region.as_str(), t.partition.as_str(), t.fips),
+            ("us-gov-west-1", "aws-us-gov", true)
+        );
+        let Target::PrivateEcr(t) =
+            resolve(&spec("https://123456789012.dkr-ecr.us-west-2.on.aws/")).unwrap()
+        else {
+            panic!("not private ECR")
+        };
+        assert!(t.dual_stack && !t.fips);
+        assert!(matches!(
+            resolve(&spec("public.ecr.aws")).unwrap(),
+            Target::PublicEcr
+        ));
+    }
+
+    #[test]
+    fn no_region_is_a_clear_error() {
+        let err = resolve(&spec("registry.example.com")).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("no region") && text.contains("override"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn override_gives_region_and_partition() {
+        let mut s = spec("127.0.0.1:5000");
+        s.host_override = Some(HostOverride {
+            account_id: "210987654321".into(),
+            region: "cn-north-1".into(),
+        });
+        let Target::PrivateEcr(t) = resolve(&s).unwrap() else {
+            panic!("not private ECR")
+        };
+        assert_eq!((t.partition.as_str(), t.from_override), ("aws-cn", true));
+        s.host_override = Some(HostOverride {
+            account_id: "210987654321".into(),
+            region: "Moon_1".into(),
+        });
+        assert!(
+            resolve(&s)
+                .unwrap_err()
+                .to_string()
+                .contains("not a well-formed")
+        );
+    }
+
+    #[test]
+    fn credential_kind_must_fit_the_registry_kind() {
+        let mut s = spec("123456789012.dkr.ecr.us-east-1.amazonaws.com");
+        s.auth = AuthSpec::Basic {
+            username: "AWS".into(),
+            password: "x".into(),
+        };
+        assert!(resolve(&s).unwrap_err().to_string().contains("12 hours"));
+        let mut g = spec("ghcr.io");
+        g.kind = RegistryKind::Generic;
+        assert!(
+            resolve(&g)
+                .unwrap_err()
+                .to_string()
+                .contains("generic registry")
+        );
+    }
 }
