@@ -217,7 +217,7 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
         .collect();
     let findings = config::validate_registry(&registry, index, existing, None, None);
     let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
-    print_findings(&findings, format, &registry.name)?;
+    print_findings(&findings, format, &registry)?;
     if errors > 0 {
         eprintln!(
             "registry {:?} was not added: fix the {} error{} above",
@@ -243,32 +243,37 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Findings of `add` (no config text to point into): JSON on stdout, text on stderr.
-fn print_findings(findings: &[RegistryFinding], format: Format, name: &str) -> anyhow::Result<()> {
+/// Findings of `add` (no config text to point into: ranges point into the flag's value):
+/// JSON on stdout, text on stderr.
+fn print_findings(
+    findings: &[RegistryFinding],
+    format: Format,
+    registry: &pullpass_core::config::Registry,
+) -> anyhow::Result<()> {
+    let items: Vec<render::Item<'_>> = findings
+        .iter()
+        .map(|f| render::Item {
+            diagnostic: &f.diagnostic,
+            source: f.diagnostic.range.and_then(|_| {
+                let field = f.diagnostic.pointer.rsplit('/').next()?;
+                Some(render::Source {
+                    name: flag_of(field),
+                    text: config::field_value(registry, &f.diagnostic.pointer)?,
+                })
+            }),
+        })
+        .collect();
     match format {
         Format::Json => {
-            let items: Vec<render::Item<'_>> = findings
-                .iter()
-                .map(|f| render::Item {
-                    diagnostic: &f.diagnostic,
-                    source: None,
-                })
-                .collect();
             let report =
                 pullpass_core::report::FindingsReport::new(render::json::findings(&items, None));
             print!("{}", render::json::to_string(&report));
         }
         Format::Text => {
             if !findings.is_empty() {
-                let items: Vec<render::Item<'_>> = findings
-                    .iter()
-                    .map(|f| render::Item {
-                        diagnostic: &f.diagnostic,
-                        source: None,
-                    })
-                    .collect();
                 eprint!(
-                    "registry {name:?}:\n{}",
+                    "registry {:?}:\n{}",
+                    registry.name,
                     render::text::render(&items, false)
                 );
             }
