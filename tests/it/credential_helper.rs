@@ -4,7 +4,7 @@
 //! ECR through the vanity-host override. Also the kubelet credential provider's JSON, and the
 //! protocol's store/erase/list behaviour.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::support::moto::{ACCOUNT, Moto};
@@ -12,26 +12,26 @@ use crate::support::registry::{self, DockerRegistry};
 use crate::support::{Output, pullpass, run};
 
 /// The registry password moto's GetAuthorizationToken hands out (environment.md).
-fn token_password() -> String {
+pub(crate) fn token_password() -> String {
     format!("{ACCOUNT}-auth-token")
 }
 
 /// A secret access key that must never appear in any output.
 pub(crate) const CANARY_SECRET: &str = "pPCanary0SecretKey0Zq9Xw8Vu7Ts6Rr5Qp4On3M";
 pub(crate) const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7PULLPAS";
-const SECRET_ENV: &str = "PULLPASS_TEST_SECRET_ACCESS_KEY";
+pub(crate) const SECRET_ENV: &str = "PULLPASS_TEST_SECRET_ACCESS_KEY";
 
-struct Setup {
-    moto: Moto,
-    registry: DockerRegistry,
-    work: tempfile::TempDir,
+pub(crate) struct Setup {
+    pub(crate) moto: Moto,
+    pub(crate) registry: DockerRegistry,
+    pub(crate) work: tempfile::TempDir,
     digest: String,
 }
 
 impl Setup {
     /// moto, a registry whose `AWS` password is `registry_password`, an image `team/app:v1`
     /// pushed to it, a pullpass config and a docker config.json.
-    fn new(registry_password: &str) -> Self {
+    pub(crate) fn new(registry_password: &str) -> Self {
         let moto = Moto::start();
         let registry = DockerRegistry::start(registry_password);
         let work = tempfile::tempdir().expect("work dir");
@@ -75,12 +75,12 @@ impl Setup {
         self.work.path().join("config.json")
     }
 
-    fn image(&self) -> String {
+    pub(crate) fn image(&self) -> String {
         format!("{}/team/app:v1", self.registry.host())
     }
 
     /// What the helper needs, on any command that (directly or through skopeo) runs it.
-    fn env(&self, cmd: &mut Command) {
+    pub(crate) fn env(&self, cmd: &mut Command) {
         self.moto.aws_env(cmd, "us-east-1");
         cmd.env("PULLPASS_CONFIG", self.config())
             .env("PULLPASS_CACHE_DIR", self.work.path().join("cache"))
@@ -98,7 +98,7 @@ impl Setup {
         run(&mut cmd, None)
     }
 
-    fn helper(&self, action: &str, stdin: &str) -> Output {
+    pub(crate) fn helper(&self, action: &str, stdin: &str) -> Output {
         let mut cmd = Command::new(
             registry::helper_bin_dir(self.work.path()).join("docker-credential-pullpass"),
         );
@@ -325,17 +325,4 @@ fn missing_secret_variable_is_a_clear_error_on_stdout() {
         assert!(out.stdout.contains(expected), "{expected}: {}", out.stdout);
     }
     assert_eq!(setup.moto.token_calls(), 0);
-}
-
-/// The configured registry `local` in a config at `dir`, for tests without peers.
-pub(crate) fn write_config(dir: &Path, host: &str) -> PathBuf {
-    let path = dir.join("pullpass.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[[registry]]\nname = \"local\"\nhost = \"{host}\"\nauth = \"static\"\naccess_key_id = \"{ACCESS_KEY_ID}\"\nsecret_access_key = {{ env = \"{SECRET_ENV}\" }}\noverride = {{ account_id = \"{ACCOUNT}\", region = \"us-east-1\" }}\n"
-        ),
-    )
-    .expect("write config");
-    path
 }

@@ -83,6 +83,7 @@ pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
     };
     let config = config::parse(&text).map_err(|errors| parse_errors(path, &errors))?;
     let findings = config::validate(&config, Some(&text));
+    let text = redact_hosts(&text, &config);
     Ok(Loaded {
         path: path.to_owned(),
         text,
@@ -90,6 +91,35 @@ pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
         config,
         findings,
     })
+}
+
+/// `text` with the user info, query and fragment of every registry host masked (same byte
+/// length, so finding ranges stay valid): a host with `user:password@` is never shown.
+fn redact_hosts(text: &str, config: &Config) -> String {
+    let mut out = text.to_owned();
+    for registry in &config.registries {
+        let Some(span) = registry.spans.get("host") else {
+            continue;
+        };
+        // Inside the quotes of the string literal.
+        let range = span.start as usize + 1..(span.end as usize).saturating_sub(1);
+        let Some(inner) = text.get(range.clone()) else {
+            continue;
+        };
+        let masked = pullpass_core::host::redacted(inner);
+        if masked != inner && masked.len() == inner.len() {
+            out.replace_range(range, &masked);
+        } else if inner.contains('@') && masked == inner {
+            // Not parseable as a host (escapes, odd quoting): mask the whole value.
+            out.replace_range(range, &"*".repeat(inner.len()));
+        }
+    }
+    out
+}
+
+/// A host as shown to people: user info, query and fragment masked.
+pub(crate) fn shown_host(host: &str) -> String {
+    pullpass_core::host::redacted(host)
 }
 
 /// One error naming the file, then each problem on a line of its own.
