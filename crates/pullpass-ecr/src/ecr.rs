@@ -238,7 +238,10 @@ async fn probe(
         Err(error) => (
             None,
             false,
-            format!("GET {url} failed: {error}"),
+            match &error {
+                Error::Unreachable { message, .. } => format!("GET {url} failed: {message}"),
+                other => format!("GET {url} failed: {other}"),
+            },
             Some(if ecr {
                 "the registry host does not answer from here: DNS, a firewall, a proxy, or a \
                  missing VPC endpoint (com.amazonaws.<region>.ecr.dkr) in a private subnet"

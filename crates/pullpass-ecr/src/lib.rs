@@ -39,6 +39,7 @@ pub use cache::{CacheKey, TokenCache};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use report::{Check, CheckStatus, ConnectionReport, Probe, failed_to_open};
+pub use target::normalize_host;
 pub use time::format_rfc3339;
 pub use token::decode_authorization_token;
 

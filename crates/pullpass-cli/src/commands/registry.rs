@@ -495,49 +495,8 @@ fn test(args: &ShowArgs) -> anyhow::Result<Exit> {
     let options = pullpass_ecr::Options::from_env();
     let report = pullpass_ecr::block_on(pullpass_ecr::test_connection(&spec, &options));
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Text => print!("{}", render_report(&report)),
+        Format::Json => print!("{}", super::registry_test::render_json(&report)),
+        Format::Text => print!("{}", super::registry_test::render_text(&report)),
     }
     Ok(if report.ok { Exit::Ok } else { Exit::Findings })
-}
-
-/// Text of a connection report (until the backend's own renderer is wired in).
-fn render_report(report: &pullpass_ecr::ConnectionReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "registry {:?} ({}, {}): {}",
-        report.registry,
-        report.host,
-        report.kind,
-        if report.ok { "ok" } else { "FAILED" }
-    );
-    let mut line = |key: &str, value: Option<&str>| {
-        if let Some(value) = value {
-            let _ = writeln!(out, "  {key:<18} {value}");
-        }
-    };
-    line("auth mode", Some(&report.auth_mode));
-    line("credentials from", report.credential_source.as_deref());
-    line("assumed role", report.assumed_role.as_deref());
-    line("caller", report.caller_arn.as_deref());
-    line("partition", report.partition.as_deref());
-    line("region", report.region.as_deref());
-    line("token expires", report.token_expires_at.as_deref());
-    for check in &report.checks {
-        let status = match check.status {
-            pullpass_ecr::CheckStatus::Ok => "ok",
-            pullpass_ecr::CheckStatus::Warning => "warning",
-            pullpass_ecr::CheckStatus::Failed => "FAILED",
-            pullpass_ecr::CheckStatus::Skipped => "skipped",
-        };
-        let _ = writeln!(out, "  [{status}] {}: {}", check.name, check.detail);
-        if let Some(cause) = &check.cause {
-            let _ = writeln!(out, "      cause: {cause}");
-        }
-    }
-    if let Some(cause) = &report.cause {
-        let _ = writeln!(out, "likely cause: {cause}");
-    }
-    out
 }
