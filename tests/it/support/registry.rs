@@ -48,6 +48,7 @@ impl DockerRegistry {
         std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
         // A port picked by binding 0 can be taken by someone else before the registry binds
         // it: retry a few times.
+        let mut failures = Vec::new();
         for _ in 0..5 {
             let port = free_port();
             let config = format!(
@@ -85,9 +86,9 @@ impl DockerRegistry {
                 let _ = e.read_to_string(&mut stderr);
             }
             let _ = child.wait();
-            eprintln!("docker-registry on port {port} did not start, retrying: {stderr}");
+            failures.push(format!("port {port}: {}", stderr.trim()));
         }
-        panic!("docker-registry did not start");
+        panic!("docker-registry did not start: {failures:#?}");
     }
 
     /// `127.0.0.1:<port>`.

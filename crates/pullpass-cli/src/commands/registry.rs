@@ -34,7 +34,7 @@ enum Command {
     /// Remove a registry from the config file.
     Remove(NameArgs),
     /// Test a registry end to end: credentials, identity, token, a `/v2/` probe.
-    Test(ShowArgs),
+    Test(TestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -121,6 +121,14 @@ struct ListArgs {
 struct ShowArgs {
     /// The registry's name.
     name: String,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+struct TestArgs {
+    #[command(flatten)]
+    registry: super::registry_ref::RegistryArgs,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -488,11 +496,9 @@ fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn test(args: &ShowArgs) -> anyhow::Result<Exit> {
-    let loaded = cfg::load()?;
-    let (index, _) = loaded.registry(&args.name)?;
-    let spec = cfg::to_spec(&loaded, index)?;
-    let options = pullpass_ecr::Options::from_env();
+fn test(args: &TestArgs) -> anyhow::Result<Exit> {
+    let spec = args.registry.spec()?;
+    let options = args.registry.options();
     let report = pullpass_ecr::block_on(pullpass_ecr::test_connection(&spec, &options));
     match args.format {
         Format::Json => print!("{}", super::registry_test::render_json(&report)),
