@@ -326,3 +326,28 @@ fn missing_secret_variable_is_a_clear_error_on_stdout() {
     }
     assert_eq!(setup.moto.token_calls(), 0);
 }
+
+#[test]
+fn documented_kubelet_config_is_what_the_plugin_prints() {
+    let out = run(
+        pullpass().args(["kubelet-credential-provider", "--print-config"]),
+        None,
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let path = crate::support::root().join("docs/credential-provider-config.yaml");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == out.stdout,
+        "docs/credential-provider-config.yaml is stale; run `pullpass kubelet-credential-provider --print-config > docs/credential-provider-config.yaml`\n{}",
+        out.stdout
+    );
+    for line in [
+        "apiVersion: kubelet.config.k8s.io/v1",
+        "kind: CredentialProviderConfig",
+        "  - name: pullpass",
+        "    apiVersion: credentialprovider.kubelet.k8s.io/v1",
+        "      - \"*.dkr.ecr.*.amazonaws.com.cn\"",
+    ] {
+        assert!(out.stdout.lines().any(|l| l == line), "missing {line:?}");
+    }
+}
