@@ -3,5 +3,6 @@
 mod canary;
 mod config;
 mod credential_helper;
+mod registry_cli;
 mod schemas;
 mod support;

@@ -131,7 +131,16 @@ fn parse_errors(path: &Path, errors: &[ConfigError]) -> anyhow::Error {
         if errors.len() == 1 { "" } else { "s" }
     );
     for e in errors {
-        let _ = write!(message, "\n  {}:{e}", path.display());
+        let position = match (e.line, e.column) {
+            (Some(line), Some(column)) => format!(":{line}:{column}"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            message,
+            "\n  {}{position}: {}",
+            path.display(),
+            e.without_position()
+        );
     }
     anyhow!(message)
 }
