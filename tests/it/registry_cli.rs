@@ -299,3 +299,25 @@ fn secret_references_that_do_not_resolve_say_what_to_do() {
     assert_eq!(out.code, 2);
     insta::assert_snapshot!("registry_test_missing_file", shown(dir, &out));
 }
+
+#[test]
+fn add_keeps_other_registries_byte_for_byte() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let original = "# hand-written\n[[registry]]   # the odd one\nname = 'odd'\nhost = \"https://user:pw@123456789012.dkr.ecr.us-east-1.amazonaws.com\"\n";
+    std::fs::write(dir.join("config.toml"), original).expect("config");
+    let out = pp(
+        dir,
+        &[
+            "registry",
+            "add",
+            "new",
+            "--host",
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com",
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let text = std::fs::read_to_string(dir.join("config.toml")).expect("config");
+    assert!(text.starts_with(original), "{text}");
+    assert!(text.contains("name = \"new\""), "{text}");
+}

@@ -58,6 +58,8 @@ pub(crate) struct Loaded {
     pub(crate) path: PathBuf,
     /// The file's text; empty when the file does not exist yet.
     pub(crate) text: String,
+    /// The text as shown in findings: every host's user info masked (same byte length).
+    pub(crate) display_text: String,
     pub(crate) exists: bool,
     pub(crate) config: Config,
     /// `RF…` findings of every registry (ranges into `text`).
@@ -83,10 +85,11 @@ pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
     };
     let config = config::parse(&text).map_err(|errors| parse_errors(path, &errors))?;
     let findings = config::validate(&config, Some(&text));
-    let text = redact_hosts(&text, &config);
+    let display_text = redact_hosts(&text, &config);
     Ok(Loaded {
         path: path.to_owned(),
         text,
+        display_text,
         exists,
         config,
         findings,
@@ -193,7 +196,7 @@ impl Loaded {
                 diagnostic: &f.diagnostic,
                 source: f.diagnostic.range.map(|_| Source {
                     name: self.path.to_str().unwrap_or("config.toml"),
-                    text: &self.text,
+                    text: &self.display_text,
                 }),
             })
             .collect()
