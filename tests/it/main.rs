@@ -3,6 +3,7 @@
 mod canary;
 mod config;
 mod credential_helper;
+mod ecr;
 mod registry_cli;
 mod schemas;
 mod support;
