@@ -1,6 +1,11 @@
 //! pullpass integration tests: one binary, one module per area.
 
+mod canary;
+mod check_registry;
 mod config;
+mod credential_helper;
 mod ecr;
+mod host;
+mod registry_cli;
 mod schemas;
 mod support;

@@ -58,6 +58,8 @@ pub(crate) struct Loaded {
     pub(crate) path: PathBuf,
     /// The file's text; empty when the file does not exist yet.
     pub(crate) text: String,
+    /// The text as shown in findings: every host's user info masked (same byte length).
+    pub(crate) display_text: String,
     pub(crate) exists: bool,
     pub(crate) config: Config,
     /// `RF…` findings of every registry (ranges into `text`).
@@ -83,13 +85,44 @@ pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
     };
     let config = config::parse(&text).map_err(|errors| parse_errors(path, &errors))?;
     let findings = config::validate(&config, Some(&text));
+    let display_text = redact_hosts(&text, &config);
     Ok(Loaded {
         path: path.to_owned(),
         text,
+        display_text,
         exists,
         config,
         findings,
     })
+}
+
+/// `text` with the user info, query and fragment of every registry host masked (same byte
+/// length, so finding ranges stay valid): a host with `user:password@` is never shown.
+fn redact_hosts(text: &str, config: &Config) -> String {
+    let mut out = text.to_owned();
+    for registry in &config.registries {
+        let Some(span) = registry.spans.get("host") else {
+            continue;
+        };
+        // Inside the quotes of the string literal.
+        let range = span.start as usize + 1..(span.end as usize).saturating_sub(1);
+        let Some(inner) = text.get(range.clone()) else {
+            continue;
+        };
+        let masked = pullpass_core::host::redacted(inner);
+        if masked != inner && masked.len() == inner.len() {
+            out.replace_range(range, &masked);
+        } else if inner.contains('@') && masked == inner {
+            // Not parseable as a host (escapes, odd quoting): mask the whole value.
+            out.replace_range(range, &"*".repeat(inner.len()));
+        }
+    }
+    out
+}
+
+/// A host as shown to people: user info, query and fragment masked.
+pub(crate) fn shown_host(host: &str) -> String {
+    pullpass_core::host::redacted(host)
 }
 
 /// One error naming the file, then each problem on a line of its own.
@@ -101,7 +134,16 @@ fn parse_errors(path: &Path, errors: &[ConfigError]) -> anyhow::Error {
         if errors.len() == 1 { "" } else { "s" }
     );
     for e in errors {
-        let _ = write!(message, "\n  {}:{e}", path.display());
+        let position = match (e.line, e.column) {
+            (Some(line), Some(column)) => format!(":{line}:{column}"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            message,
+            "\n  {}{position}: {}",
+            path.display(),
+            e.without_position()
+        );
     }
     anyhow!(message)
 }
@@ -154,7 +196,7 @@ impl Loaded {
                 diagnostic: &f.diagnostic,
                 source: f.diagnostic.range.map(|_| Source {
                     name: self.path.to_str().unwrap_or("config.toml"),
-                    text: &self.text,
+                    text: &self.display_text,
                 }),
             })
             .collect()
@@ -315,9 +357,21 @@ pub(crate) fn to_spec(loaded: &Loaded, index: usize) -> anyhow::Result<RegistryS
     );
     let refs: Vec<&RegistryFinding> = findings.iter().collect();
     refuse_errors(&registry.name, &loaded.path, &loaded.items(&refs))?;
+    // The host as the backend wants it: no scheme, path or upper case (RF011/RF013/RF014
+    // are warnings, so a file may still carry them).
+    let analysis = pullpass_core::host::analyze(
+        &registry.host,
+        registry.host_override.as_ref(),
+        registry.kind,
+    );
+    let host = if analysis.normalized.is_empty() {
+        registry.host.clone()
+    } else {
+        analysis.normalized
+    };
     Ok(RegistrySpec {
         name: registry.name.clone(),
-        host: registry.host.clone(),
+        host,
         kind: registry.kind,
         auth,
         assume_role: registry.role_arn.as_ref().map(|arn| AssumeRole {

@@ -145,7 +145,11 @@ pub(crate) fn credentials_for(host: &str) -> Result<Option<Credentials>, String>
 }
 
 fn describe(spec: &RegistrySpec, error: &pullpass_ecr::Error) -> String {
-    let mut message = format!("pullpass: registry {:?}: {error}", spec.name);
+    let mut message = if error.kind() == "config" {
+        format!("pullpass: {error}")
+    } else {
+        format!("pullpass: registry {:?}: {error}", spec.name)
+    };
     if let Some(cause) = error.cause() {
         message.push_str(" (");
         message.push_str(cause);

@@ -34,7 +34,7 @@ enum Command {
     /// Remove a registry from the config file.
     Remove(NameArgs),
     /// Test a registry end to end: credentials, identity, token, a `/v2/` probe.
-    Test(ShowArgs),
+    Test(TestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -121,6 +121,14 @@ struct ListArgs {
 struct ShowArgs {
     /// The registry's name.
     name: String,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+struct TestArgs {
+    #[command(flatten)]
+    registry: super::registry_ref::RegistryArgs,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -250,15 +258,23 @@ fn print_findings(
     format: Format,
     registry: &pullpass_core::config::Registry,
 ) -> anyhow::Result<()> {
+    let masked_host = cfg::shown_host(&registry.host);
     let items: Vec<render::Item<'_>> = findings
         .iter()
         .map(|f| render::Item {
             diagnostic: &f.diagnostic,
             source: f.diagnostic.range.and_then(|_| {
                 let field = f.diagnostic.pointer.rsplit('/').next()?;
+                let text = config::field_value(registry, &f.diagnostic.pointer)?;
+                // The host may carry `user:password@` (RF012): shown masked, same length.
+                let text = if field == "host" {
+                    masked_host.as_str()
+                } else {
+                    text
+                };
                 Some(render::Source {
                     name: flag_of(field),
-                    text: config::field_value(registry, &f.diagnostic.pointer)?,
+                    text,
                 })
             }),
         })
@@ -304,8 +320,10 @@ struct ShownRegistry {
 fn shown(loaded: &Loaded, index: usize) -> ShownRegistry {
     let registry = &loaded.config.registries[index];
     let findings = loaded.findings_of(index);
+    let mut entry = registry.to_entry();
+    entry.host = cfg::shown_host(&entry.host);
     ShownRegistry {
-        entry: registry.to_entry(),
+        entry,
         findings: render::json::findings(&loaded.items(&findings), None),
     }
 }
@@ -349,7 +367,7 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
                     };
                     [
                         name,
-                        r.host.clone(),
+                        cfg::shown_host(&r.host),
                         kind_str(r.kind).to_owned(),
                         r.auth.mode().to_string(),
                     ]
@@ -411,7 +429,7 @@ fn show(args: &ShowArgs) -> anyhow::Result<Exit> {
                 let _ = writeln!(out, "{key:<18} {value}");
             };
             field("name", &registry.name);
-            field("host", &registry.host);
+            field("host", &cfg::shown_host(&registry.host));
             field("kind", kind_str(registry.kind));
             field("auth", registry.auth.mode().as_str());
             match &registry.auth {
@@ -478,11 +496,9 @@ fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn test(args: &ShowArgs) -> anyhow::Result<Exit> {
-    let loaded = cfg::load()?;
-    let (index, _) = loaded.registry(&args.name)?;
-    let spec = cfg::to_spec(&loaded, index)?;
-    let options = pullpass_ecr::Options::from_env();
+fn test(args: &TestArgs) -> anyhow::Result<Exit> {
+    let spec = args.registry.spec()?;
+    let options = args.registry.options();
     let report = pullpass_ecr::block_on(pullpass_ecr::test_connection(&spec, &options));
     match args.format {
         Format::Json => print!("{}", super::registry_test::render_json(&report)),
