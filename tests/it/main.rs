@@ -1,8 +1,14 @@
 //! pullpass integration tests: one binary, one module per area.
 
+mod canary;
 mod check_registry;
+mod config;
+mod credential_helper;
 mod doctor;
 mod doctor_live;
+mod ecr;
+mod generic;
 mod host;
+mod registry_cli;
 mod schemas;
 mod support;

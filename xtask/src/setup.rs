@@ -17,6 +17,12 @@ const MOTO_REQUIREMENTS: &[&str] = &[
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
+    // A real registry and a real OCI client for the credential-helper end-to-end tests.
+    apt(&[
+        ("/usr/bin/docker-registry", "docker-registry"),
+        ("/usr/bin/skopeo", "skopeo"),
+        ("/usr/bin/htpasswd", "apache2-utils"),
+    ])?;
     python_venv(
         MOTO_VENV,
         MOTO_REQUIREMENTS,

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Applicability, Diagnostic, Severity, Summary};
 use crate::text::{ColumnUnit, LineIndex};
 
+mod registry;
+pub use registry::{Check, CheckStatus, ConnectionReport, ImageReport, Probe, RepositoryReport};
+
 /// Version of the JSON output contract. Bump only on a breaking change.
 pub const REPORT_VERSION: u32 = 1;
 
@@ -33,6 +36,18 @@ pub struct FindingsReport {
     /// What the registry host parsed to (`pullpass host`, `pullpass check registry`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<HostReport>,
+    /// What `pullpass registry test` found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<ConnectionReport>,
+    /// `pullpass repos`: one page, or every page with `--all`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repositories: Option<Vec<RepositoryReport>>,
+    /// `pullpass images` (one page, or all), `pullpass import` (the one image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<ImageReport>>,
+    /// Pass as `--next-token` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 impl FindingsReport {
@@ -58,6 +73,10 @@ impl FindingsReport {
             summary,
             files: Vec::new(),
             host: None,
+            connection: None,
+            repositories: None,
+            images: None,
+            next_token: None,
         }
     }
 }
@@ -218,14 +237,14 @@ pub struct DoctorReport {
     /// True when no check failed (warnings and not-checked links allowed).
     pub ok: bool,
     /// The links of the chain, in chain order.
-    pub checks: Vec<CheckReport>,
+    pub checks: Vec<DoctorCheck>,
     pub summary: DoctorSummary,
 }
 
 /// How a link fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub enum CheckStatus {
+pub enum DoctorCheckStatus {
     Passed,
     Warning,
     Failed,
@@ -235,11 +254,11 @@ pub enum CheckStatus {
 /// One link of the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CheckReport {
+pub struct DoctorCheck {
     /// Stable id: `sa.annotation`, `trust.subject`, `oidc.client-id`, …
     pub id: String,
     pub title: String,
-    pub status: CheckStatus,
+    pub status: DoctorCheckStatus,
     /// What was verified, the failure's cause, or why the link was not checked.
     pub detail: String,
     /// For failed and warning links: the rule code, cause (`message`) and fix (`help`, `fixes`).

@@ -18,6 +18,10 @@ pub fn all() -> Vec<(&'static str, String)> {
             render::<crate::report::DoctorReport>("doctor.schema.json"),
         ),
         (
+            "config.schema.json",
+            render::<crate::config::ConfigFile>("config.schema.json"),
+        ),
+        (
             "findings.schema.json",
             render::<crate::report::FindingsReport>("findings.schema.json"),
         ),

@@ -52,6 +52,8 @@ pub struct Directory {
     iam: aws_sdk_iam::Client,
     eks: aws_sdk_eks::Client,
     region: Option<String>,
+    /// `Options::endpoint_url` or `AWS_ENDPOINT_URL*`, for error messages.
+    endpoint: Option<String>,
 }
 
 impl Directory {
@@ -70,6 +72,9 @@ impl Directory {
         if let Some(region) = region {
             loader = loader.region(Region::new(region.to_owned()));
         }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
         let config = loader.load().await;
         let region = config.region().map(ToString::to_string);
         let iam_config = if config.region().is_none() {
@@ -84,6 +89,7 @@ impl Directory {
             iam: aws_sdk_iam::Client::new(&iam_config),
             eks: aws_sdk_eks::Client::new(&config),
             region,
+            endpoint: endpoint_override(options),
         }
     }
 
@@ -102,7 +108,7 @@ impl Directory {
             .role_name(name)
             .send()
             .await
-            .map_err(|e| map_sdk_error("IAM", "GetRole", endpoint_override().as_deref(), e))
+            .map_err(|e| map_sdk_error("IAM", "GetRole", self.endpoint.as_deref(), e))
             .map(|out| {
                 let role = out.role();
                 RoleFacts {
@@ -128,7 +134,7 @@ impl Directory {
                 map_sdk_error(
                     "IAM",
                     "GetOpenIDConnectProvider",
-                    endpoint_override().as_deref(),
+                    self.endpoint.as_deref(),
                     e,
                 )
             })
@@ -150,7 +156,7 @@ impl Directory {
             .name(name)
             .send()
             .await
-            .map_err(|e| map_sdk_error("EKS", "DescribeCluster", endpoint_override().as_deref(), e))
+            .map_err(|e| map_sdk_error("EKS", "DescribeCluster", self.endpoint.as_deref(), e))
             .map(|out| {
                 let cluster = out.cluster();
                 pretty(&json!({"cluster": {
@@ -173,7 +179,7 @@ impl Directory {
         namespace: &str,
         service_account: &str,
     ) -> Lookup<String> {
-        let endpoint = endpoint_override();
+        let endpoint = self.endpoint.clone();
         let listed = self
             .eks
             .list_pod_identity_associations()

@@ -29,7 +29,7 @@ mod tests;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{
-    CheckReport, CheckStatus, DoctorReport, DoctorSummary, Finding, REPORT_VERSION,
+    DoctorCheck, DoctorCheckStatus, DoctorReport, DoctorSummary, Finding, REPORT_VERSION,
 };
 use crate::rule::RuleMeta;
 use crate::text::LineIndex;
@@ -214,14 +214,14 @@ impl Checklist {
                     let name = c.source.map(&name_of);
                     Finding::from_diagnostic(d, index.as_ref(), name.as_deref())
                 });
-                CheckReport {
+                DoctorCheck {
                     id: c.id.to_owned(),
                     title: c.title.to_owned(),
                     status: match c.status {
-                        Status::Passed => CheckStatus::Passed,
-                        Status::Warning => CheckStatus::Warning,
-                        Status::Failed => CheckStatus::Failed,
-                        Status::NotChecked => CheckStatus::NotChecked,
+                        Status::Passed => DoctorCheckStatus::Passed,
+                        Status::Warning => DoctorCheckStatus::Warning,
+                        Status::Failed => DoctorCheckStatus::Failed,
+                        Status::NotChecked => DoctorCheckStatus::NotChecked,
                     },
                     detail: c.detail.clone(),
                     finding,
