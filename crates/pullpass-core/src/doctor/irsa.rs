@@ -2,6 +2,7 @@
 //! issuer, then partitions/accounts, the registry and the pod's environment.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::policy::{self, LintContext, PolicyKind};
 use crate::text::TextRange;
 
 use super::artifacts::{
@@ -166,11 +167,12 @@ pub(crate) fn check(inputs: &IrsaInputs) -> Checklist {
     role_matches_annotation(&mut run, &f, annotated.as_ref());
     let the_role = f.role.ok().cloned().or_else(|| annotated.clone());
 
-    let policy = trust_policy(&mut run, &f.trust);
+    let lint = lint_trust(inputs.trust_policy.as_ref(), &f.trust, f.expected_sa.ok());
+    let policy = trust_policy(&mut run, &f.trust, &lint);
     let chosen = trust_principal(&mut run, &f, policy);
     trust_keys(&mut run, chosen.as_ref());
     trust_issuer(&mut run, &f, chosen.as_ref());
-    trust_subject(&mut run, &f, chosen.as_ref());
+    trust_subject(&mut run, &f, chosen.as_ref(), &lint);
     let audience = f.annotation(AUDIENCE_ANNOTATION).map_or_else(
         || DEFAULT_AUDIENCE.to_owned(),
         |(a, _)| a.value.trim().to_owned(),
@@ -375,7 +377,37 @@ fn role_matches_annotation(run: &mut Run, f: &Facts, annotated: Option<&Role>) {
 
 const TRUST_POLICY: (&str, &str) = ("trust.policy", "The trust policy is a valid policy");
 
-pub(crate) fn trust_policy<'p>(run: &mut Run, trust: &'p Slot<Read>) -> Option<&'p Policy> {
+/// Codes of the linter that make a trust policy invalid or unusable as a whole.
+const VALIDITY: &[&str] = &[
+    "TP001", "TP002", "TP003", "TP004", "TP005", "TP006", "TP007", "TP012", "TP013", "TP014",
+    "TP060", "TP061", "TP064",
+];
+
+/// The linter's findings for the trust policy (`policy::lint` with what doctor knows), when
+/// the input is the bare document its ranges index.
+pub(crate) fn lint_trust(
+    text: Option<&String>,
+    trust: &Slot<Read>,
+    expected_sa: Option<&(String, String)>,
+) -> Vec<Diagnostic> {
+    let (Some(text), Some(Read::Policy(policy))) = (text, trust.ok()) else {
+        return Vec::new();
+    };
+    if !policy.bare {
+        return Vec::new();
+    }
+    let ctx = LintContext {
+        expected_service_account: expected_sa.map(|(ns, name)| format!("{ns}/{name}")),
+        ..LintContext::default()
+    };
+    policy::lint(text, Some(PolicyKind::Trust), &ctx).diagnostics
+}
+
+pub(crate) fn trust_policy<'p>(
+    run: &mut Run,
+    trust: &'p Slot<Read>,
+    lint: &[Diagnostic],
+) -> Option<&'p Policy> {
     let (id, title) = TRUST_POLICY;
     match trust {
         Slot::Absent => {
@@ -413,6 +445,13 @@ pub(crate) fn trust_policy<'p>(run: &mut Run, trust: &'p Slot<Read>) -> Option<&
                     }
                 }
             }
+            if let Some(d) = lint
+                .iter()
+                .find(|d| d.is_error() && VALIDITY.contains(&d.code))
+            {
+                run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
+                return None;
+            }
             run.pass(
                 id,
                 title,
@@ -425,6 +464,7 @@ pub(crate) fn trust_policy<'p>(run: &mut Run, trust: &'p Slot<Read>) -> Option<&
 
 /// The web-identity statement doctor checks, and its provider.
 pub(crate) struct Chosen<'p> {
+    pub(crate) policy: &'p Policy,
     pub(crate) statement: &'p Statement,
     pub(crate) provider: ProviderArn,
     pub(crate) principal: &'p Located,
@@ -559,6 +599,7 @@ fn trust_principal<'p>(run: &mut Run, f: &Facts, policy: Option<&'p Policy>) -> 
         ),
     );
     Some(Chosen {
+        policy,
         statement,
         provider: provider.clone(),
         principal,
@@ -715,7 +756,7 @@ fn sub_shape_ok(value: &str) -> bool {
     label(ns, 63) && label(name, 253)
 }
 
-fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
+fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, lint: &[Diagnostic]) {
     let (id, title) = (
         "trust.subject",
         "The trust policy admits exactly the service account",
@@ -934,6 +975,54 @@ fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
             run.fail(id, title, d, Some(Input::TrustPolicy));
             return;
         }
+    }
+    // An explicit Deny that matches the service account beats the Allow.
+    let audience = f.annotation(AUDIENCE_ANNOTATION).map_or_else(
+        || DEFAULT_AUDIENCE.to_owned(),
+        |(a, _)| a.value.trim().to_owned(),
+    );
+    let provider = chosen.provider.provider.as_str();
+    for deny in chosen
+        .policy
+        .statements
+        .iter()
+        .filter(|s| !s.allow && s.allows_action("sts:AssumeRoleWithWebIdentity"))
+    {
+        let principal = deny.principals.is_empty()
+            || deny
+                .principals
+                .iter()
+                .any(|p| p.value.value == "*" || p.value.value == chosen.principal.value);
+        let applies = deny.conditions.iter().all(|c| {
+            if c.key.value == format!("{provider}:sub") {
+                admits(c, &wanted)
+            } else if c.key.value == format!("{provider}:aud") {
+                admits(c, &audience)
+            } else {
+                true
+            }
+        });
+        if principal && applies {
+            let d = at(
+                finding("TP032", Severity::Error, format!(
+                    "statement {} denies `{wanted}`: an explicit `Deny` beats the `Allow` of statement {}",
+                    deny.index, chosen.statement.index
+                )),
+                deny.range,
+            )
+            .pointer(deny.pointer())
+            .help("narrow the Deny's conditions so they no longer match this service account, or drop the statement");
+            run.fail(id, title, d, Some(Input::TrustPolicy));
+            return;
+        }
+    }
+    // A second opinion: the linter evaluates every statement against the expected account.
+    if let Some(d) = lint
+        .iter()
+        .find(|d| d.is_error() && ["TP027", "TP028", "TP029", "TP030", "TP032"].contains(&d.code))
+    {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
+        return;
     }
     run.pass(id, title, format!("admits `{wanted}` and no other"));
 }

@@ -100,7 +100,8 @@ pub(crate) fn check(inputs: &PodIdentityInputs) -> Checklist {
     });
     role_account(&mut run, &f, the_role.as_ref());
 
-    let policy = irsa::trust_policy(&mut run, &f.trust);
+    let lint = irsa::lint_trust(inputs.trust_policy.as_ref(), &f.trust, None);
+    let policy = irsa::trust_policy(&mut run, &f.trust, &lint);
     let statement = trust_principal(&mut run, policy);
     trust_tags(&mut run, &f, statement);
 

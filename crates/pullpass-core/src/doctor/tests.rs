@@ -505,3 +505,37 @@ fn garbage_never_panics() {
         let _ = check_pod_identity(&p);
     }
 }
+
+#[test]
+fn the_linter_judges_validity_and_gives_a_second_opinion_on_the_subject() {
+    // A duplicate key (only the linter sees it) makes the policy invalid: one failure.
+    let mut inputs = sound();
+    inputs.trust_policy = Some(trust(
+        &format!(
+            "\"{PROVIDER}:sub\": \"system:serviceaccount:coder:coder\", \"{PROVIDER}:sub\": \"system:serviceaccount:default:coder\", "
+        ),
+        &format!("\"{PROVIDER}:aud\": \"sts.amazonaws.com\""),
+    ));
+    let list = check_irsa(&inputs);
+    assert_only(&list, "trust.policy", "TP006");
+    assert!(
+        list.get("trust.policy")
+            .unwrap()
+            .diagnostic
+            .as_ref()
+            .unwrap()
+            .range
+            .is_some()
+    );
+
+    // An explicit Deny that matches the service account beats the Allow.
+    let mut inputs = sound();
+    let policy = inputs.trust_policy.take().unwrap();
+    let deny = format!(
+        r#", {{"Effect": "Deny", "Principal": {{"Federated": "arn:aws:iam::210987654321:oidc-provider/{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"{PROVIDER}:sub": "system:serviceaccount:coder:*"}}}}}}]"#
+    );
+    inputs.trust_policy = Some(policy.replacen("}]", &format!("}}{deny}"), 1));
+    let list = check_irsa(&inputs);
+    assert_only(&list, "trust.subject", "TP032");
+    assert!(list.get("trust.subject").unwrap().detail.contains("Deny"));
+}

@@ -63,6 +63,9 @@ impl Statement {
 #[derive(Debug, Clone)]
 pub(crate) struct Policy {
     pub(crate) statements: Vec<Statement>,
+    /// The input is this policy document itself (not `aws iam get-role` output), so the
+    /// linter's ranges index it too.
+    pub(crate) bare: bool,
 }
 
 /// What the trust-policy input turned out to be.
@@ -163,7 +166,12 @@ pub(crate) fn read(text: &str) -> Result<Read, Diagnostic> {
     // `aws iam get-role` output.
     if let Some(role) = doc.get("Role") {
         match role.get("AssumeRolePolicyDocument") {
-            Some(inner) if inner.as_map().is_some() => return statements(inner).map(Read::Policy),
+            Some(inner) if inner.as_map().is_some() => {
+                return statements(inner).map(|mut p| {
+                    p.bare = false;
+                    Read::Policy(p)
+                });
+            }
             Some(inner) => {
                 let encoded = inner.as_str().unwrap_or_default();
                 let decoded = percent_decode(encoded);
@@ -187,6 +195,7 @@ pub(crate) fn read(text: &str) -> Result<Read, Diagnostic> {
 }
 
 fn strip_ranges(policy: &mut Policy) {
+    policy.bare = false;
     for s in &mut policy.statements {
         s.range = None;
         for p in &mut s.principals {
@@ -387,7 +396,10 @@ fn statements(doc: &Node) -> Result<Policy, Diagnostic> {
             range: Some(node.range),
         });
     }
-    Ok(Policy { statements: out })
+    Ok(Policy {
+        statements: out,
+        bare: true,
+    })
 }
 
 /// IAM's `StringLike`: `*` any run of characters, `?` exactly one.
