@@ -46,8 +46,8 @@ struct Common {
     /// The cluster, as `aws eks describe-cluster --name <name>` prints it.
     #[arg(long, value_name = "FILE")]
     cluster: Option<PathBuf>,
-    /// The registry host the pods pull from.
-    #[arg(long, value_name = "HOST")]
+    /// The registry the pods pull from: its host, or its name in the config file.
+    #[arg(long, value_name = "NAME|HOST")]
     registry: Option<String>,
     /// The pod's environment, as `kubectl exec <pod> -- env` prints it.
     #[arg(long, value_name = "FILE")]
@@ -157,6 +157,18 @@ fn value(sources: &mut Sources, input: Input, value: Option<&String>) -> Option<
     Some(v.clone())
 }
 
+/// A configured registry's name becomes its host; a host stays as given.
+fn registry_host(value: Option<&String>) -> anyhow::Result<Option<String>> {
+    let Some(value) = value else { return Ok(None) };
+    let looks_like_host = value.contains(['.', ':', '/']);
+    if looks_like_host {
+        return Ok(Some(value.clone()));
+    }
+    let loaded = crate::config::load()?;
+    let (_, registry) = loaded.registry(value)?;
+    Ok(Some(registry.host.clone()))
+}
+
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let mut sources = Sources::default();
     let mut stdin_used = false;
@@ -201,7 +213,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                     a.oidc_provider.as_deref(),
                     &mut stdin_used,
                 )?,
-                registry: value(&mut sources, Input::Registry, c.registry.as_ref()),
+                registry: value(
+                    &mut sources,
+                    Input::Registry,
+                    registry_host(c.registry.as_ref())?.as_ref(),
+                ),
                 pod_env: read(
                     &mut sources,
                     Input::PodEnv,
@@ -248,7 +264,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                     c.cluster.as_deref(),
                     &mut stdin_used,
                 )?,
-                registry: value(&mut sources, Input::Registry, c.registry.as_ref()),
+                registry: value(
+                    &mut sources,
+                    Input::Registry,
+                    registry_host(c.registry.as_ref())?.as_ref(),
+                ),
                 pod_env: read(
                     &mut sources,
                     Input::PodEnv,

@@ -621,7 +621,12 @@ fn oidc_key(key: &str) -> Option<(&str, &str)> {
 fn trust_keys(run: &mut Run, chosen: Option<&Chosen<'_>>) {
     let (id, title) = TRUST_KEYS;
     let Some(chosen) = chosen else {
-        run.skip(id, title, Skip::Blocked(TRUST_PRINCIPAL.0));
+        run.depends(
+            id,
+            title,
+            TRUST_PRINCIPAL.0,
+            &[Input::TrustPolicy, Input::Live],
+        );
         return;
     };
     let provider = chosen.provider.provider.as_str();
@@ -678,7 +683,12 @@ fn trust_issuer(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
         "The trusted provider is the cluster's issuer",
     );
     let Some(chosen) = chosen else {
-        run.skip(id, title, Skip::Blocked(TRUST_PRINCIPAL.0));
+        run.depends(
+            id,
+            title,
+            TRUST_PRINCIPAL.0,
+            &[Input::TrustPolicy, Input::Live],
+        );
         return;
     };
     let issuer = match &f.issuer {
@@ -762,7 +772,12 @@ fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, lint: &[
         "The trust policy admits exactly the service account",
     );
     let Some(chosen) = chosen else {
-        run.skip(id, title, Skip::Blocked(TRUST_PRINCIPAL.0));
+        run.depends(
+            id,
+            title,
+            TRUST_PRINCIPAL.0,
+            &[Input::TrustPolicy, Input::Live],
+        );
         return;
     };
     if let Some(by) = run.blocker(&[TRUST_KEYS.0]) {
@@ -1033,7 +1048,12 @@ fn trust_audience(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, audienc
         "The trust policy checks the token's audience",
     );
     let Some(chosen) = chosen else {
-        run.skip(id, title, Skip::Blocked(TRUST_PRINCIPAL.0));
+        run.depends(
+            id,
+            title,
+            TRUST_PRINCIPAL.0,
+            &[Input::TrustPolicy, Input::Live],
+        );
         return;
     };
     if let Some(by) = run.blocker(&[TRUST_KEYS.0]) {
@@ -1765,12 +1785,17 @@ pub(crate) fn live_token(
         "A registry token can be fetched (your credentials)",
     );
     let Some(attempt) = attempt else {
+        let (needs, flags) = if matches!(registry, Slot::Ok(_)) {
+            (vec![Input::Live], "--live")
+        } else {
+            (vec![Input::Live, Input::Registry], "--live and --registry")
+        };
         run.skip(
             id,
             title,
             Skip::Needs(
-                vec![Input::Live, Input::Registry],
-                "not checked: give --live and --registry to try a registry token".to_owned(),
+                needs,
+                format!("not checked: give {flags} to try a registry token"),
             ),
         );
         return;

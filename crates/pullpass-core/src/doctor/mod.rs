@@ -369,6 +369,28 @@ impl Run {
         self.skip(id, title, Skip::Needs(needs.to_vec(), detail));
     }
 
+    /// Not checked because `dep` produced nothing: blocked when `dep` failed (or was itself
+    /// blocked by a failure), else for want of `needs`.
+    pub(crate) fn depends(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        dep: &'static str,
+        needs: &[Input],
+    ) {
+        let blocked = self.checks.iter().find(|c| c.id == dep).and_then(|c| {
+            if c.status == Status::Failed {
+                Some(dep)
+            } else {
+                c.blocked_by
+            }
+        });
+        match blocked {
+            Some(by) => self.skip(id, title, Skip::Blocked(by)),
+            None => self.needs(id, title, needs),
+        }
+    }
+
     pub(crate) fn failed(&self, id: &str) -> bool {
         self.checks
             .iter()

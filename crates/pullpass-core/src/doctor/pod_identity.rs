@@ -405,7 +405,12 @@ fn trust_tags(run: &mut Run, f: &Facts, statement: Option<&Statement>) {
         "Session-tag conditions admit the service account",
     );
     let Some(statement) = statement else {
-        run.skip(id, title, Skip::Blocked(TRUST_PRINCIPAL.0));
+        run.depends(
+            id,
+            title,
+            TRUST_PRINCIPAL.0,
+            &[Input::TrustPolicy, Input::Live],
+        );
         return;
     };
     let tags: Vec<&trust::Condition> = statement
