@@ -218,8 +218,15 @@ fn sa_annotation(run: &mut Run, f: &Facts) -> Option<Role> {
     let Some((located, source)) = f.annotation(ROLE_ANNOTATION) else {
         let mut d = Diagnostic::new(&DR002, match source {
             Input::ServiceAccount => format!(
-                "the service account {} has no `{ROLE_ANNOTATION}` annotation, so the webhook gives its pods no IRSA credentials",
-                f.sa.ok().and_then(|s| s.name.clone()).unwrap_or_default()
+                "the service account {} has no `{ROLE_ANNOTATION}` annotation, so the webhook gives its pods no IRSA credentials{}",
+                f.sa.ok().and_then(|s| s.name.clone()).unwrap_or_default(),
+                match f.helm.ok().and_then(|h| h.annotation(ROLE_ANNOTATION)) {
+                    Some(v) => format!(
+                        " (the helm values set `{}`: they were never applied)",
+                        v.value.trim()
+                    ),
+                    None => String::new(),
+                }
             ),
             _ => {
                 let helm = f.helm.ok();
@@ -323,18 +330,8 @@ fn helm_applied(run: &mut Run, f: &Facts) {
             .help("add the annotation under `coderd.builtinProviderServiceAccount.annotations` in the values");
             run.fail(id, title, d, None);
         }
-        (None, Some(v)) => {
-            let d = at(
-                Diagnostic::new(&DR004, format!(
-                    "the helm values set `{}`, but the live service account has no `{ROLE_ANNOTATION}`: the values were never applied",
-                    v.value.trim()
-                )),
-                v.range,
-            )
-            .help("run `helm upgrade <release> coder/coder --values <this file>`, then restart the pods");
-            run.fail(id, title, d, Some(Input::HelmValues));
-        }
-        (None, None) => run.skip(id, title, Skip::Blocked(SA_ANNOTATION.0)),
+        // The live service account lacks the annotation: `sa.annotation` failed and says so.
+        (None, _) => run.skip(id, title, Skip::Blocked(SA_ANNOTATION.0)),
     }
 }
 
