@@ -235,6 +235,8 @@ pub(crate) struct Cluster {
     pub(crate) name: Option<String>,
     /// (partition, region, account) from the cluster ARN.
     pub(crate) arn: Option<(String, String, String)>,
+    /// The cluster ARN as written.
+    pub(crate) arn_text: Option<String>,
     pub(crate) issuer: Option<(Issuer, TextRange)>,
 }
 
@@ -276,6 +278,7 @@ pub(crate) fn cluster(text: &str) -> Result<Cluster, Diagnostic> {
             .get("arn")
             .and_then(Node::as_str)
             .and_then(aws::parse_cluster_arn),
+        arn_text: node.get("arn").and_then(Node::as_str).map(str::to_owned),
         issuer,
     })
 }

@@ -461,31 +461,68 @@ fn trust_tags(run: &mut Run, f: &Facts, statement: Option<&Statement>) {
         a.and_then(|a| a.cluster_name.as_ref())
             .map(|l| l.value.clone())
     });
+    let cluster_arn = f.cluster.ok().and_then(|c| c.arn_text.clone());
+    // With the role in another account than the cluster (`aws.account` failed) the source
+    // conditions belong to a role that has to change anyway: not compared.
+    let other_account = run.failed("aws.account");
+    let cluster_account = f
+        .cluster
+        .ok()
+        .and_then(|c| c.arn.as_ref().map(|a| a.2.clone()))
+        .filter(|_| !other_account);
+    let cluster_arn_source = cluster_arn.clone().filter(|_| !other_account);
     let mut checked = Vec::new();
-    for c in &tags {
-        let tag = c.key.value["aws:RequestTag/".len()..].to_owned();
-        let actual = match tag.as_str() {
-            "kubernetes-namespace" => ns.clone(),
-            "kubernetes-service-account" => name.clone(),
-            "eks-cluster-name" => cluster.clone(),
-            _ => None,
+    for c in &statement.conditions {
+        let key = c.key.value.to_ascii_lowercase();
+        let (what, actual, sender) = match key.as_str() {
+            "aws:requesttag/kubernetes-namespace" => (
+                "aws:RequestTag/kubernetes-namespace",
+                ns.clone(),
+                "the agent sends",
+            ),
+            "aws:requesttag/kubernetes-service-account" => (
+                "aws:RequestTag/kubernetes-service-account",
+                name.clone(),
+                "the agent sends",
+            ),
+            "aws:requesttag/eks-cluster-name" => (
+                "aws:RequestTag/eks-cluster-name",
+                cluster.clone(),
+                "the agent sends",
+            ),
+            "aws:requesttag/eks-cluster-arn" => (
+                "aws:RequestTag/eks-cluster-arn",
+                cluster_arn.clone(),
+                "the agent sends",
+            ),
+            "aws:sourceaccount" => (
+                "aws:SourceAccount",
+                cluster_account.clone(),
+                "the cluster's account is",
+            ),
+            "aws:sourcearn" => (
+                "aws:SourceArn",
+                cluster_arn_source.clone(),
+                "the cluster's ARN is",
+            ),
+            _ => continue,
         };
         let Some(actual) = actual else { continue };
         if !admits(c, &actual) {
             let written: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
             let d = at(
                 finding("TP032", Severity::Error, format!(
-                    "the trust policy requires `{tag}` = `{}`, but the agent sends `{actual}`: the condition never matches",
+                    "the trust policy requires `{what}` = `{}`, but {sender} `{actual}`: the condition never matches",
                     written.join("`, `")
                 )),
                 c.values.first().and_then(|v| v.range),
             )
             .pointer(format!("{pointer}/{}", c.operator))
-            .help(format!("write `\"aws:RequestTag/{tag}\": \"{actual}\"`"));
+            .help(format!("write `\"{what}\": \"{actual}\"`"));
             run.fail(id, title, d, Some(Input::TrustPolicy));
             return;
         }
-        checked.push(format!("{tag}={actual}"));
+        checked.push(format!("{what}={actual}"));
     }
     if checked.is_empty() {
         run.skip(id, title, Skip::Needs(

@@ -439,6 +439,8 @@ pub(crate) fn admits(condition: &Condition, actual: &str) -> bool {
         "StringNotEquals" => !any(&|v| v == actual),
         "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(actual)),
         "StringNotLike" => !any(&|v| glob(v, actual)),
+        "ArnEquals" | "ArnLike" => any(&|v| glob(v, actual)),
+        "ArnNotEquals" | "ArnNotLike" => !any(&|v| glob(v, actual)),
         _ => true,
     }
 }
