@@ -34,7 +34,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             cx.push(d);
         }
-        if seen.contains(&value) {
+        // Several empty Sids are fine (Terraform writes `"Sid": ""`).
+        if !value.is_empty() && seen.contains(&value) {
             cx.push(at(&TP005, format!("Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).help("rename one of the statements"));
         } else {
             seen.push(value);
@@ -55,6 +56,7 @@ mod tests {
             {"Sid":"A","Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"},
             {"Sid":"A","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}"#;
         assert_eq!(fires("TP005", dup).len(), 1);
+        silent("TP005", &dup.replace("\"Sid\":\"A\"", "\"Sid\":\"\""));
     }
 
     #[test]
