@@ -397,8 +397,13 @@ fn irsa_ambient_credentials_pull_and_unconfigured_ecr_hosts_fall_back() {
     cmd.args(["registry", "test", "irsa", "--format", "json"]);
     let out = run(&mut cmd, None);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("report JSON");
-    let source = report["connection"]["credentialSource"].as_str().unwrap_or_default();
-    assert!(source.contains("web-identity"), "credential source {source}: {out:?}");
+    let source = report["connection"]["credentialSource"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        source.contains("web-identity"),
+        "credential source {source}: {out:?}"
+    );
 
     // An unconfigured private ECR host: served with ambient credentials...
     let ecr_host = format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com");
