@@ -196,6 +196,27 @@ fn add_refuses_rule_errors_and_flags_that_do_not_fit() {
         ],
     );
     insta::assert_snapshot!("registry_add_bad_flags", shown(dir, &flags));
+    // The secret is readable now: its value is checked too (and never shown).
+    let swapped = run(
+        cmd(dir)
+            .env("PULLPASS_TEST_SWAPPED", "AKIAIOSFODNN7PULLPAS")
+            .args([
+                "registry",
+                "add",
+                "x",
+                "--host",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            ])
+            .args([
+                "--access-key-id",
+                "AKIAIOSFODNN7PULLPAT",
+                "--secret-access-key-env",
+                "PULLPASS_TEST_SWAPPED",
+            ]),
+        None,
+    );
+    assert_eq!(swapped.code, 1, "{swapped:?}");
+    assert!(swapped.stderr.contains("RF036"), "{swapped:?}");
     assert!(!dir.join("config.toml").exists(), "nothing written");
 }
 

@@ -223,7 +223,10 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
         .iter()
         .map(|r| r.name.clone())
         .collect();
-    let findings = config::validate_registry(&registry, index, existing, None, None);
+    // When the secrets can be read now, check their values too (swapped fields, a key ID
+    // pasted as the secret); otherwise only the references are checked.
+    let secrets = resolved_now(&registry, &loaded.path);
+    let findings = config::validate_registry(&registry, index, existing, secrets.as_ref(), None);
     let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
     print_findings(&findings, format, &registry)?;
     if errors > 0 {
@@ -249,6 +252,36 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// The static ECR secrets of `registry`, if every reference resolves in this environment.
+fn resolved_now(
+    registry: &pullpass_core::config::Registry,
+    config_path: &std::path::Path,
+) -> Option<config::ResolvedSecrets> {
+    use secrecy::ExposeSecret as _;
+    let config::Auth::Static {
+        secret_access_key,
+        session_token,
+        ..
+    } = &registry.auth
+    else {
+        return None;
+    };
+    let read = |field: &str, r: &config::SecretRef| {
+        cfg::resolve_secret(&registry.name, field, r, config_path)
+            .ok()
+            .map(|s| pullpass_core::secret::SecretText::new(s.expose_secret()))
+    };
+    let secret_access_key = read("secret_access_key", secret_access_key)?;
+    let session_token = match session_token {
+        Some(token) => read("session_token", token)?,
+        None => pullpass_core::secret::SecretText::default(),
+    };
+    Some(config::ResolvedSecrets {
+        secret_access_key,
+        session_token,
+    })
 }
 
 /// Findings of `add` (no config text to point into: ranges point into the flag's value):
