@@ -342,3 +342,26 @@ fn add_keeps_other_registries_byte_for_byte() {
     assert!(text.starts_with(original), "{text}");
     assert!(text.contains("name = \"new\""), "{text}");
 }
+
+#[test]
+fn concurrent_adds_lose_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            cmd(dir)
+                .args(["registry", "add", &format!("r{i}"), "--host"])
+                .arg(format!("12345678901{i}.dkr.ecr.us-east-1.amazonaws.com"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn pullpass")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().expect("wait").success());
+    }
+    let text = std::fs::read_to_string(dir.join("config.toml")).expect("config");
+    let config = pullpass_core::config::parse(&text).expect("still valid TOML");
+    assert_eq!(config.registries.len(), 8, "{text}");
+}

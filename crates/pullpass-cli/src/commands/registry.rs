@@ -214,6 +214,7 @@ fn add_errors(errors: &[ConfigError]) -> anyhow::Error {
 
 fn add(args: AddArgs) -> anyhow::Result<Exit> {
     let format = args.format;
+    let _lock = cfg::lock_for_edit(&cfg::path()?)?;
     let loaded = cfg::load()?;
     let registry = config::from_entry(entry_of(args)).map_err(|e| add_errors(&e))?;
     let index = loaded.config.registries.len();
@@ -511,6 +512,14 @@ fn show(args: &ShowArgs) -> anyhow::Result<Exit> {
 
 fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
     let path = cfg::path()?;
+    if !path.exists() {
+        bail!(
+            "no registry named {:?}: the config file {} does not exist",
+            args.name,
+            path.display()
+        );
+    }
+    let _lock = cfg::lock_for_edit(&path)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
