@@ -72,6 +72,23 @@ pub(crate) fn load() -> anyhow::Result<Loaded> {
     load_from(&path)
 }
 
+/// Like [`load`], but with no way to tell where the file is (no `--config`,
+/// `PULLPASS_CONFIG`, `XDG_CONFIG_HOME` or `HOME`: a kubelet's environment, say) it is an
+/// empty config instead of an error, so ambient credentials still work.
+pub(crate) fn load_or_empty() -> anyhow::Result<Loaded> {
+    match path() {
+        Ok(path) => load_from(&path),
+        Err(_) => Ok(Loaded {
+            path: PathBuf::from("config.toml"),
+            text: String::new(),
+            display_text: String::new(),
+            exists: false,
+            config: Config::default(),
+            findings: Vec::new(),
+        }),
+    }
+}
+
 pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
     let (text, exists) = match std::fs::read_to_string(path) {
         Ok(text) => (text, true),
