@@ -5,6 +5,7 @@ mod check_registry;
 mod config;
 mod credential_helper;
 mod ecr;
+mod generic;
 mod host;
 mod registry_cli;
 mod schemas;
