@@ -1,7 +1,13 @@
 //! pullpass integration tests: one binary, one module per area.
 
+mod canary;
 mod check_registry;
+mod config;
+mod credential_helper;
+mod ecr;
+mod generic;
 mod host;
 mod lint;
+mod registry_cli;
 mod schemas;
 mod support;

@@ -6,6 +6,7 @@
 //! No Makefiles, no shell scripts that drift.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench_helper;
 mod codegen;
 mod demo;
 mod setup;
@@ -35,6 +36,9 @@ enum Command {
     },
     /// Build pullpass and show it working on the bundled examples.
     Demo(demo::Args),
+    /// Time `docker-credential-pullpass get` against moto: warm cache, cold cache, and
+    /// concurrent gets on a stale entry (release build).
+    BenchHelper(bench_helper::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +48,6 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::run(&args),
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
+        Command::BenchHelper(args) => bench_helper::run(&args),
     }
 }
