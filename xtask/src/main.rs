@@ -11,6 +11,7 @@ mod demo;
 mod setup;
 mod test;
 mod util;
+mod wasm;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,8 @@ enum Command {
     },
     /// Build pullpass and show it working on the bundled examples.
     Demo(demo::Args),
+    /// Build the browser package `web/pkg/` from `crates/pullpass-wasm` (installs missing tools).
+    Wasm(wasm::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +47,6 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::run(&args),
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
+        Command::Wasm(args) => wasm::run(&args),
     }
 }
