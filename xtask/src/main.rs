@@ -8,6 +8,7 @@
 
 mod codegen;
 mod demo;
+mod serve;
 mod setup;
 mod test;
 mod util;

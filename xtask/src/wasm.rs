@@ -190,7 +190,10 @@ fn optimise(wasm: &Path) -> anyhow::Result<()> {
 fn smoke(node_dir: &Path) -> anyhow::Result<()> {
     let script = format!(
         "const p = require({:?}); const v = p.version(); if (v !== {:?}) {{ throw new Error('version() returned ' + v); }}",
-        node_dir.join(format!("{OUT_NAME}.js")).display().to_string(),
+        node_dir
+            .join(format!("{OUT_NAME}.js"))
+            .display()
+            .to_string(),
         env!("CARGO_PKG_VERSION"),
     );
     let out = Command::new("node")
@@ -294,13 +297,15 @@ fn gzip_size(path: &Path) -> anyhow::Result<u64> {
     Ok(out.stdout.len() as u64)
 }
 
-/// `node_modules` of `web/` (installed by setup from the committed lock file).
-pub(crate) fn node_modules() -> PathBuf {
-    project_root().join("web/node_modules")
+/// The package's own tests, after the cargo tests: the build (declarations checked), Node tests
+/// of the Node build against the CLI, browser tests in Chromium.
+pub(crate) fn test() -> anyhow::Result<()> {
+    run(&Args { check: true })?;
+    node_test(&["test/node.test.mjs", "test/browser.test.mjs"])
 }
 
 /// Runs Node's test runner on `files` (relative to `web/`).
-pub(crate) fn node_test(files: &[&str]) -> anyhow::Result<()> {
+fn node_test(files: &[&str]) -> anyhow::Result<()> {
     let web = project_root().join("web");
     let _ = output(Command::new("node").arg("--version"))
         .context("Node.js is needed for the wasm tests")?;
