@@ -129,3 +129,6 @@ pub fn rules() -> JsValue {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+#[cfg(test)]
+mod tests;

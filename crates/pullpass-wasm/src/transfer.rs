@@ -202,9 +202,11 @@ pub fn finding(diagnostic: &Diagnostic, source: &LineIndex<'_>) -> Finding {
     }
 }
 
-/// TypeScript declarations of the transfer types, emitted into `pullpass.d.ts`.
 #[wasm_bindgen(typescript_custom_section)]
-pub const TYPESCRIPT: &'static str = r#"
+const TYPESCRIPT_SECTION: &str = TYPESCRIPT;
+
+/// TypeScript declarations of the transfer types, emitted into `pullpass.d.ts`.
+pub const TYPESCRIPT: &str = r#"
 /** `{ ok: false, error }`: the call could not run (the input had the wrong shape). Findings are never errors. */
 export interface Failure { ok: false; error: string }
 
