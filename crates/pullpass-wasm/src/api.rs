@@ -32,8 +32,63 @@ fn read<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, serde_js
     match json {
         None => Ok(T::default()),
         Some(text) if text == "null" => Ok(T::default()),
-        Some(text) => serde_json::from_str(text),
+        Some(text) => serde_json::from_str(&well_formed(text)),
     }
+}
+
+/// `json` with every lone-surrogate escape (`\ud83d` without its pair) replaced by `\ufffd`.
+///
+/// A JavaScript string may hold a lone surrogate (a paste cut in the middle of an emoji);
+/// `JSON.stringify` escapes it and serde_json refuses it. U+FFFD is one UTF-16 unit too, so every
+/// range stays where it was.
+pub fn well_formed(json: &str) -> std::borrow::Cow<'_, str> {
+    fn unit(bytes: &[u8], at: usize) -> Option<u16> {
+        if bytes.get(at) != Some(&b'\\') || bytes.get(at + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = std::str::from_utf8(bytes.get(at + 2..at + 6)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    if !json.contains("\\u") {
+        return json.into();
+    }
+    let bytes = json.as_bytes();
+    let mut lone = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(bytes, i) {
+            Some(0xD800..=0xDBFF) => {
+                if matches!(unit(bytes, i + 6), Some(0xDC00..=0xDFFF)) {
+                    i += 12;
+                } else {
+                    lone.push(i);
+                    i += 6;
+                }
+            }
+            Some(0xDC00..=0xDFFF) => {
+                lone.push(i);
+                i += 6;
+            }
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    if lone.is_empty() {
+        return json.into();
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut last = 0;
+    for at in lone {
+        out.push_str(&json[last..at]);
+        out.push_str("\\ufffd");
+        last = at + 6;
+    }
+    out.push_str(&json[last..]);
+    out.into()
 }
 
 #[derive(Serialize)]
@@ -50,7 +105,7 @@ struct FormResult {
 pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> String {
     let value: serde_json::Value = match form {
         None => serde_json::Value::Object(serde_json::Map::new()),
-        Some(text) => match serde_json::from_str(text) {
+        Some(text) => match serde_json::from_str(&well_formed(text)) {
             Ok(v) => v,
             Err(e) => return failure("the form is not a JSON object", e),
         },

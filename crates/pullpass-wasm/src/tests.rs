@@ -225,3 +225,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn lone_surrogates_become_replacement_characters() {
+    assert_eq!(api::well_formed(r#"{"a":"x\ud83dy"}"#), r#"{"a":"x\ufffdy"}"#);
+    assert_eq!(api::well_formed(r#""\ude00\ud83d""#), r#""\ufffd\ufffd""#);
+    // A pair, an escaped backslash before `u`, and plain escapes stay as they are.
+    for ok in [r#""\ud83d\ude00""#, r#""\\ud83d""#, r#""\n\u0041""#] {
+        assert_eq!(api::well_formed(ok), ok);
+    }
+    let result = call(&api::validate_registry_form(Some(r#"{"name":"\ud83d"}"#), None));
+    assert_eq!(result["ok"], true);
+}
