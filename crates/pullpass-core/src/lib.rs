@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod diagnostic;
+pub mod explain;
 pub mod host;
 pub mod policy;
 pub mod registry_form;
