@@ -52,6 +52,6 @@ fn demo_web(args: &Args) -> anyhow::Result<()> {
     }
     let addr = server.addr()?;
     println!("\npullpass demo: http://{addr}/  (Ctrl-C stops it)");
-    println!("benchmark:     http://{addr}/bench.html\n");
+    println!("latency:       http://{addr}/latency.html\n");
     server.serve_forever()
 }

@@ -30,8 +30,7 @@ fn failure(what: &str, error: impl std::fmt::Display) -> String {
 /// Reads `json` (absent: the type's default) as `T`.
 fn read<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, serde_json::Error> {
     match json {
-        None => Ok(T::default()),
-        Some(text) if text == "null" => Ok(T::default()),
+        None | Some("null") => Ok(T::default()),
         Some(text) => serde_json::from_str(&well_formed(text)),
     }
 }

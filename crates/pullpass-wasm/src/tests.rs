@@ -96,7 +96,10 @@ fn typescript_declares_every_serialized_field() {
     declared("LintResult", &lint);
     let rules = call(&api::rules());
     declared("RuleInfo", &rules[0]);
-    declared("Failure", &call(&api::validate_registry_form(Some("[]"), None)));
+    declared(
+        "Failure",
+        &call(&api::validate_registry_form(Some("[]"), None)),
+    );
 }
 
 #[test]
@@ -135,7 +138,9 @@ fn lint_ranges_are_utf16_and_fixes_apply_in_utf16() {
 
 #[test]
 fn form_ranges_point_into_the_field_value() {
-    let result = form(&json!({ "name": "prod", "host": "HTTPS://123456789012.dkr.ecr.us-east-1.amazonaws.com/" }));
+    let result = form(
+        &json!({ "name": "prod", "host": "HTTPS://123456789012.dkr.ecr.us-east-1.amazonaws.com/" }),
+    );
     assert_eq!(result["ok"], true);
     assert_eq!(result["host"]["account"], "123456789012");
     assert_eq!(result["host"]["region"], "us-east-1");
@@ -187,7 +192,10 @@ fn bad_shapes_are_failures_not_traps() {
     let result = call(&api::lint_policy("{}", Some("{\"kind\": \"role\"}")));
     assert_eq!(result["ok"], false);
     assert!(result["error"].as_str().unwrap().contains("trust"));
-    let result = call(&api::parse_registry_host("x", Some("{\"kind\": \"docker\"}")));
+    let result = call(&api::parse_registry_host(
+        "x",
+        Some("{\"kind\": \"docker\"}"),
+    ));
     assert_eq!(result["ok"], false);
     // A blank form is a form with findings, not a failure.
     let result = call(&api::validate_registry_form(None, None));
@@ -228,12 +236,18 @@ proptest! {
 
 #[test]
 fn lone_surrogates_become_replacement_characters() {
-    assert_eq!(api::well_formed(r#"{"a":"x\ud83dy"}"#), r#"{"a":"x\ufffdy"}"#);
+    assert_eq!(
+        api::well_formed(r#"{"a":"x\ud83dy"}"#),
+        r#"{"a":"x\ufffdy"}"#
+    );
     assert_eq!(api::well_formed(r#""\ude00\ud83d""#), r#""\ufffd\ufffd""#);
     // A pair, an escaped backslash before `u`, and plain escapes stay as they are.
     for ok in [r#""\ud83d\ude00""#, r#""\\ud83d""#, r#""\n\u0041""#] {
         assert_eq!(api::well_formed(ok), ok);
     }
-    let result = call(&api::validate_registry_form(Some(r#"{"name":"\ud83d"}"#), None));
+    let result = call(&api::validate_registry_form(
+        Some(r#"{"name":"\ud83d"}"#),
+        None,
+    ));
     assert_eq!(result["ok"], true);
 }
