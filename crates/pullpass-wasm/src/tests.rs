@@ -225,10 +225,8 @@ proptest! {
         prop_assert_eq!(&result["ok"], &json!(true));
         let host_len = host.encode_utf16().count() as u64;
         for f in result["findings"].as_array().unwrap() {
-            if f["pointer"] == "/host" {
-                if let Some(range) = f.get("range") {
-                    prop_assert!(range["end"].as_u64().unwrap() <= host_len);
-                }
+            if let (true, Some(range)) = (f["pointer"] == "/host", f.get("range")) {
+                prop_assert!(range["end"].as_u64().unwrap() <= host_len);
             }
         }
     }
