@@ -208,7 +208,7 @@ describe('the trust-policy editor', () => {
     await page.fill('#helm-role', 'arn:aws:iam::123456789012:role/coder-ecr');
     await page.locator('#helm-out').waitFor();
     assert.match(await page.textContent('#helm-values'), /eks\.amazonaws\.com\/role-arn: "?arn:aws:iam::123456789012:role\/coder-ecr/);
-    assert.match(await page.textContent('#helm-checks'), /kubectl/);
+    assert.match(await page.textContent('#helm-values'), /kubectl get serviceaccount/);
     await page.fill('#helm-role', 'arn:aws:iam::1234:role/x');
     await page.waitForFunction(() => document.querySelector('#helm-role').getAttribute('aria-invalid') === 'true');
     assert.deepEqual(errors, []);

@@ -1,6 +1,8 @@
 // Compiled with `tsc --noEmit --strict` by node.test.mjs: the generated declarations must
 // type the API the way the demo page and an admin UI use it.
 import init, {
+  generateTrustPolicy,
+  helmValues,
   lintPolicy,
   parseRegistryHost,
   rules,
@@ -34,6 +36,10 @@ export async function use(): Promise<string[]> {
   if (lint.ok) out.push(lint.kind ?? 'none', String(lint.kindDetected), String(lint.summary.errors));
   const host = parseRegistryHost('public.ecr.aws', { kind: 'generic' });
   if (host.ok) out.push(host.host.kind, String(host.host.dualStack));
+  const generated = generateTrustPolicy({ mechanism: 'podIdentity', namespace: 'coder', serviceAccount: 'coder' });
+  out.push(generated.ok ? generated.policy : generated.error);
+  const helm = helmValues('arn:aws:iam::123456789012:role/x');
+  out.push(helm.ok ? helm.values : helm.error);
   const catalog: RuleInfo[] = rules();
   out.push(catalog[0].family);
   // @ts-expect-error: a misspelt form field is a type error

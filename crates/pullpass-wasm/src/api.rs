@@ -6,6 +6,7 @@
 
 use pullpass_core::LineIndex;
 use pullpass_core::host::{self, HostAnalysis, HostKind};
+use pullpass_core::policy::generate::{self, IrsaOptions, PodIdentityOptions};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm, RegistryKind};
 use serde::Serialize;
@@ -262,6 +263,82 @@ pub fn lint_policy(text: &str, options: Option<&str>) -> String {
         summary: Summary::of(&findings),
         findings,
     })
+}
+
+/// The options of `generateTrustPolicy`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GenerateOptions {
+    /// `irsa` (the default) or `podIdentity`.
+    #[serde(default)]
+    mechanism: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    provider_arn: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    partition: Option<String>,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default)]
+    service_account: String,
+    #[serde(default)]
+    cluster_arn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PolicyResult {
+    ok: bool,
+    policy: String,
+}
+
+/// `generateTrustPolicy(options)`.
+pub fn generate_trust_policy(options: Option<&str>) -> String {
+    let o: GenerateOptions = match read(options) {
+        Ok(o) => o,
+        Err(e) => return failure("could not read the options", e),
+    };
+    let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let generated = match o.mechanism.as_deref() {
+        None | Some("irsa") => generate::irsa(&IrsaOptions {
+            issuer: blank(o.issuer),
+            provider_arn: blank(o.provider_arn),
+            namespace: o.namespace,
+            service_account: o.service_account,
+            account: blank(o.account),
+            partition: blank(o.partition),
+        }),
+        Some("podIdentity") => generate::pod_identity(&PodIdentityOptions {
+            namespace: o.namespace,
+            service_account: o.service_account,
+            cluster_arn: blank(o.cluster_arn),
+        }),
+        Some(other) => {
+            return to_json(&Failure::new(format!(
+                "unknown mechanism `{other}`: use \"irsa\" or \"podIdentity\""
+            )));
+        }
+    };
+    match generated {
+        Ok(policy) => to_json(&PolicyResult { ok: true, policy }),
+        Err(e) => to_json(&Failure::new(e.to_string())),
+    }
+}
+
+#[derive(Serialize)]
+struct HelmResult {
+    ok: bool,
+    values: String,
+}
+
+/// `helmValues(roleArn)`.
+pub fn helm_values(role_arn: &str) -> String {
+    match generate::helm_values(role_arn) {
+        Ok(values) => to_json(&HelmResult { ok: true, values }),
+        Err(e) => to_json(&Failure::new(e.to_string())),
+    }
 }
 
 /// `rules()`.

@@ -100,6 +100,59 @@ fn typescript_declares_every_serialized_field() {
         "Failure",
         &call(&api::validate_registry_form(Some("[]"), None)),
     );
+    declared(
+        "PolicyResult",
+        &call(&api::generate_trust_policy(Some(
+            r#"{"mechanism":"podIdentity","namespace":"coder","serviceAccount":"coder"}"#,
+        ))),
+    );
+    declared(
+        "HelmResult",
+        &call(&api::helm_values(
+            "arn:aws:iam::123456789012:role/coder-ecr",
+        )),
+    );
+}
+
+#[test]
+fn generated_policies_lint_clean_and_bad_options_say_why() {
+    for options in [
+        json!({"issuer": "https://oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "account": "123456789012", "namespace": "coder", "serviceAccount": "coder"}),
+        json!({"mechanism": "irsa", "providerArn": "arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "namespace": "coder", "serviceAccount": "coder"}),
+        json!({"mechanism": "podIdentity", "namespace": "coder", "serviceAccount": "coder"}),
+    ] {
+        let generated = call(&api::generate_trust_policy(Some(&options.to_string())));
+        assert_eq!(generated["ok"], true, "{generated}");
+        let policy = generated["policy"].as_str().unwrap();
+        let lint = call(&api::lint_policy(
+            policy,
+            Some(r#"{"expectedServiceAccount":"coder/coder"}"#),
+        ));
+        assert_eq!(codes(&lint), Vec::<String>::new(), "{policy}");
+    }
+    let missing = call(&api::generate_trust_policy(Some(
+        r#"{"namespace":"coder","serviceAccount":"coder"}"#,
+    )));
+    assert_eq!(missing["ok"], false);
+    assert!(
+        missing["error"].as_str().unwrap().contains("issuer"),
+        "{missing}"
+    );
+    let bad = call(&api::generate_trust_policy(Some(
+        r#"{"mechanism":"kiam","namespace":"a","serviceAccount":"b"}"#,
+    )));
+    assert!(bad["error"].as_str().unwrap().contains("podIdentity"));
+    let helm = call(&api::helm_values(
+        "arn:aws:iam::123456789012:role/coder-ecr",
+    ));
+    assert!(
+        helm["values"]
+            .as_str()
+            .unwrap()
+            .contains("eks.amazonaws.com/role-arn")
+    );
+    let helm = call(&api::helm_values("arn:aws:iam::1234:role/x"));
+    assert_eq!(helm["ok"], false);
 }
 
 #[test]
