@@ -1,4 +1,6 @@
 //! pullpass integration tests: one binary, one module per area.
 
+mod check_registry;
+mod host;
 mod schemas;
 mod support;
