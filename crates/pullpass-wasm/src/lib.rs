@@ -28,7 +28,8 @@ extern "C" {
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
-#[wasm_bindgen(start)]
+/// Runs once when the module is instantiated (wasm-bindgen calls it from `__wbindgen_start`).
+#[wasm_bindgen(start, js_name = __pullpassStart, skip_typescript)]
 fn start() {
     console_error_panic_hook::set_once();
 }
@@ -62,8 +63,9 @@ fn result(json: &str) -> JsValue {
 #[wasm_bindgen(js_name = validateRegistryForm, unchecked_return_type = "FormResult | Failure")]
 pub fn validate_registry_form(
     #[wasm_bindgen(unchecked_param_type = "RegistryForm")] form: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "FormContext | undefined")] context: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "FormContext")] context: Option<JsValue>,
 ) -> JsValue {
+    let context = context.unwrap_or(JsValue::UNDEFINED);
     let form = match arg(&form, "the form") {
         Ok(f) => f,
         Err(failure) => return failure,
@@ -83,8 +85,9 @@ pub fn validate_registry_form(
 #[wasm_bindgen(js_name = parseRegistryHost, unchecked_return_type = "HostResult | Failure")]
 pub fn parse_registry_host(
     #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HostOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "HostOptions")] options: Option<JsValue>,
 ) -> JsValue {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
     let Some(host) = host.as_string() else {
         return result(&api::to_json(&transfer::Failure::new(
             "the host must be a string",
@@ -102,8 +105,9 @@ pub fn parse_registry_host(
 #[wasm_bindgen(js_name = lintPolicy, unchecked_return_type = "LintResult | Failure")]
 pub fn lint_policy(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
 ) -> JsValue {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
     let Some(text) = text.as_string() else {
         return result(&api::to_json(&transfer::Failure::new(
             "the policy text must be a string",
