@@ -44,7 +44,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     ] {
         let d = match eval::evaluate(policy, action, resource) {
             Decision::Allowed => continue,
-            Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer.clone(), stmt.node.range),
+            Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range),
             Decision::ImplicitDeny => {
                 let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
                 let what = match eval::allowed_elsewhere(policy, action) {

@@ -68,7 +68,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         cx.push(at(&TP003, "`Id` must be a string", "/Id".into(), id.value.range));
     }
     for stmt in cx.statements() {
-        unknown(cx, stmt.members, STATEMENT_KEYS, &stmt.pointer, "a statement");
+        unknown(cx, stmt.members, STATEMENT_KEYS, &stmt.pointer(), "a statement");
         let kind = cx.kind;
         let prohibited: &[&str] = match kind {
             Some(PolicyKind::Trust) => &["Resource", "NotResource", "NotPrincipal"],
@@ -134,7 +134,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             for block in &stmt.conditions {
                 if !block.is_object {
-                    cx.push(at(&TP003, format!("condition operator `{}` must map keys to values: {{\"key\": \"value\"}}", block.member.key), block.pointer.clone(), block.member.value.range));
+                    cx.push(at(&TP003, format!("condition operator `{}` must map keys to values: {{\"key\": \"value\"}}", block.member.key), block.pointer(), block.member.value.range));
                     continue;
                 }
                 for entry in &block.entries {
@@ -144,7 +144,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         _ => false,
                     };
                     if bad {
-                        cx.push(at(&TP003, format!("condition key `{}` must have a string, number, boolean or an array of them", entry.key), entry.pointer.clone(), entry.member.value.range));
+                        cx.push(at(&TP003, format!("condition key `{}` must have a string, number, boolean or an array of them", entry.key), entry.pointer(), entry.member.value.range));
                     }
                 }
             }

@@ -45,7 +45,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     let mut d = at(
                         &TP028,
                         format!("`{}` compares literally, so `{}` matches only a value with a real `*`/`?`, never as a wildcard", block.member.key, v.as_str()),
-                        v.pointer(&entry.pointer),
+                        v.pointer(&entry.pointer()),
                         v.range(),
                     );
                     if let Some(like) = like {

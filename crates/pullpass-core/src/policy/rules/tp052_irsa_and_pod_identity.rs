@@ -1,4 +1,4 @@
-use super::{Cx, at, is_oidc_statement, is_pod_identity_statement};
+use super::{Cx, at, is_pod_identity_statement};
 use crate::declare_rule;
 
 declare_rule! {
@@ -20,7 +20,7 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let statements = cx.statements();
-    if !statements.iter().any(is_oidc_statement) {
+    if !statements.iter().any(|s| cx.is_oidc_statement(s)) {
         return;
     }
     if let Some(pod) = statements.iter().find(|s| is_pod_identity_statement(s)) {
