@@ -11,7 +11,7 @@ import { ROOT, WEB } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const pp = require(join(WEB, 'pkg/node/pullpass.js'));
-const FIXTURES = join(ROOT, 'tests/fixtures');
+const FIXTURES = process.env.PULLPASS_FIXTURES ?? join(ROOT, 'tests/fixtures');
 const PULLPASS = process.env.PULLPASS_BIN ?? join(ROOT, 'target/debug/pullpass');
 
 function files(dir, ext) {
