@@ -122,7 +122,9 @@ export function setupForm(pp) {
     for (const id of Object.values(FIELDS)) {
       const input = $(id);
       const list = $(`${id}-messages`);
-      const shown = submitted || touched.has(id) ? (byField.get(id) ?? []) : [];
+      // Notes (info) show at once; errors and warnings once the field was typed in.
+      const all = byField.get(id) ?? [];
+      const shown = submitted || touched.has(id) ? all : all.filter((f) => f.severity === 'info');
       list.replaceChildren(...shown.map((f) => messageItem(f, id)));
       if (shown.some((f) => f.severity === 'error')) input.setAttribute('aria-invalid', 'true');
       else input.removeAttribute('aria-invalid');
