@@ -98,8 +98,21 @@ export function setupForm(pp) {
     facts.hidden = false;
   }
 
+  /** ECR takes AWS keys (or nothing, for IRSA); a generic registry a user name and password. */
+  function labelCredentials(kind) {
+    const ecr = kind !== 'generic';
+    document.querySelector('label[for=accessKeyId]').textContent = ecr ? 'Access Key ID' : 'User name';
+    document.querySelector('label[for=secretAccessKey]').textContent = ecr ? 'Secret Access Key' : 'Password or token';
+    $('accessKeyId').placeholder = ecr ? 'AKIA…' : '';
+    $('credentials-hint').replaceChildren(...(ecr
+      ? ['Leave both ', el('strong', {}, 'Access Key ID'), ' and ', el('strong', {}, 'Secret Access Key'),
+        ' blank to use IRSA (IAM roles for service accounts) or EKS Pod Identity.']
+      : ['Leave both blank for a registry that allows anonymous pulls.']));
+  }
+
   function validate() {
     const data = read();
+    labelCredentials(data.kind);
     $('sessionToken-field').hidden = !(data.accessKeyId.trim().startsWith('ASIA') || data.sessionToken !== '');
     const result = pp.validateRegistryForm(data, { existingNames: EXISTING });
     if (!result.ok) {
