@@ -2,5 +2,6 @@
 
 mod check_registry;
 mod host;
+mod lint;
 mod schemas;
 mod support;
