@@ -1,6 +1,6 @@
 // The Add-registry dialog: validates the whole form on every keystroke and shows each finding
 // under its field (aria-invalid, aria-describedby, a polite live region for the summary).
-import { applyEdits, el, summaryText } from './util.js';
+import { applyEdits, el, rich, summaryText } from './util.js';
 
 /** Form JSON pointer → input id. */
 const FIELDS = {
@@ -63,11 +63,11 @@ export function setupForm(pp) {
           validate();
           input.focus();
         },
-      }, fix.message),
+      }, ...rich(fix.message)),
     );
     return el('li', { 'data-severity': finding.severity, 'data-code': finding.code },
       el('span', { class: 'code' }, finding.code),
-      el('span', {}, finding.message, finding.help ? el('span', { class: 'help' }, finding.help) : null, ...fixes),
+      el('span', {}, ...rich(finding.message), finding.help ? el('span', { class: 'help' }, ...rich(finding.help)) : null, ...fixes),
     );
   }
 
