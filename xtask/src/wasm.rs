@@ -85,17 +85,17 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&pkg).with_context(|| format!("removing {}", pkg.display()))?;
     }
     let node = pkg.join("node");
-    for (target, dir) in [("web", &pkg), ("nodejs", &node)] {
-        sh(Command::new(wasm_bindgen_bin())
-            .args(["--target", target, "--out-name", OUT_NAME, "--out-dir"])
-            .arg(dir)
-            .arg(&wasm))?;
-        optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
-    }
+    bindgen(&wasm, &pkg, &node, true)?;
     write_package_json(&pkg)?;
     // The nodejs build is CommonJS; the package root is an ES module package.
     std::fs::write(node.join("package.json"), "{ \"type\": \"commonjs\" }\n")?;
-    smoke(&node)?;
+    if let Err(error) = smoke(&node) {
+        // An optimiser too old for what the compiler emitted breaks the module; ship it
+        // unoptimised rather than broken, and say so.
+        eprintln!("warning: the optimised module does not load ({error:#}); using it unoptimised");
+        bindgen(&wasm, &pkg, &node, false)?;
+        smoke(&node)?;
+    }
     check_declarations(&pkg.join(format!("{OUT_NAME}.d.ts")), args.check)?;
     report_size(&pkg.join(format!("{OUT_NAME}_bg.wasm")))?;
     if args.bench {
@@ -103,6 +103,20 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         sh(Command::new("node")
             .current_dir(project_root().join("web"))
             .arg("test/latency.mjs"))?;
+    }
+    Ok(())
+}
+
+/// `wasm-bindgen` for the browser (`pkg`) and for Node (`node`), then `wasm-opt` if `optimise`.
+fn bindgen(wasm: &Path, pkg: &Path, node: &Path, optimise_it: bool) -> anyhow::Result<()> {
+    for (target, dir) in [("web", pkg), ("nodejs", node)] {
+        sh(Command::new(wasm_bindgen_bin())
+            .args(["--target", target, "--out-name", OUT_NAME, "--out-dir"])
+            .arg(dir)
+            .arg(wasm))?;
+        if optimise_it {
+            optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
+        }
     }
     Ok(())
 }
