@@ -352,3 +352,26 @@ fn node_test(files: &[&str]) -> anyhow::Result<()> {
         .args(["--test", "--test-reporter=spec"])
         .args(files))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The CLI `setup` installs must be the exact version the crate is pinned to, or
+    /// wasm-bindgen refuses the module ("schema version mismatch").
+    #[test]
+    fn the_cli_version_is_the_pinned_crate_version() {
+        let manifest = std::fs::read_to_string(crate::util::project_root().join("Cargo.toml"))
+            .expect("root Cargo.toml");
+        let pinned = format!("wasm-bindgen = \"={}\"", super::WASM_BINDGEN_VERSION);
+        assert!(
+            manifest.lines().any(|l| l.trim() == pinned),
+            "the root Cargo.toml must pin `{pinned}` (xtask installs that CLI)"
+        );
+        let lock = std::fs::read_to_string(crate::util::project_root().join("Cargo.lock"))
+            .expect("Cargo.lock");
+        let locked = format!(
+            "name = \"wasm-bindgen\"\nversion = \"{}\"",
+            super::WASM_BINDGEN_VERSION
+        );
+        assert!(lock.contains(&locked), "Cargo.lock must hold {locked}");
+    }
+}
