@@ -129,6 +129,16 @@ for (const file of policies) {
     assert.equal(result.ok, true, result.error);
     assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, () => text))));
     if (expected.files?.[0]) assert.equal(result.kind ?? 'unknown', expected.files[0].kind);
+    // Lines equal the CLI's; columns are the CLI's counted in UTF-16 instead of chars.
+    const lines = text.split('\n');
+    const utf16Column = (pos) => [...lines[pos.line - 1]].slice(0, pos.column - 1).join('').length + 1;
+    const byTuple = (a, b) => {
+      for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+      return 0;
+    };
+    const cliPositions = expected.findings.filter((f) => f.start).map((f) => [f.start.line, utf16Column(f.start), f.end.line, utf16Column(f.end), f.code]);
+    const ours = result.findings.filter((f) => f.range).map((f) => [f.range.startLine, f.range.startColumn, f.range.endLine, f.range.endColumn, f.code]);
+    assert.deepEqual(ours.sort(byTuple), cliPositions.sort(byTuple));
   });
 }
 
