@@ -159,6 +159,24 @@ test('host fixtures: parseRegistryHost equals `pullpass host`', () => {
   }
 });
 
+/** `depth` objects inside each other. */
+function nested(leaf, depth) {
+  let value = leaf;
+  for (let i = 0; i < depth; i += 1) value = { a: value };
+  return value;
+}
+// Deeper than JSON.stringify's own stack: it throws a RangeError.
+const deepArray = (() => {
+  const root = [];
+  let cur = root;
+  for (let i = 0; i < 200000; i += 1) {
+    const next = [];
+    cur.push(next);
+    cur = next;
+  }
+  return root;
+})();
+
 test('hostile input comes back as values, never as exceptions', () => {
   const cyclic = {};
   cyclic.self = cyclic;
@@ -176,12 +194,15 @@ test('hostile input comes back as values, never as exceptions', () => {
     () => pp.lintPolicy('{}', cyclic),
     () => pp.parseRegistryHost(null),
     () => pp.parseRegistryHost('x', { kind: 'docker' }),
+    () => pp.validateRegistryForm({ name: 'x', override: nested({}, 300) }),
+    () => pp.validateRegistryForm({ name: 'x', tag: deepArray }),
   ];
   for (const call of cases) {
     const result = call();
     assert.equal(result.ok, false, `${call}`);
     assert.equal(typeof result.error, 'string');
     assert.ok(result.error.length > 10, result.error);
+    assert.doesNotMatch(result.error, /\{\}$/, 'the reason is said, not an empty object');
   }
   // Valid calls still work after all that (the module did not trap).
   assert.equal(pp.parseRegistryHost('public.ecr.aws').host.public, true);
