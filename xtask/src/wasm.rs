@@ -324,6 +324,7 @@ fn gzip_size(path: &Path) -> anyhow::Result<u64> {
 /// The package's own tests, after the cargo tests: the build (declarations checked), Node tests
 /// of the Node build against the CLI, browser tests in Chromium.
 pub(crate) fn test() -> anyhow::Result<()> {
+    thin_adapter_guard()?;
     run(&Args {
         check: true,
         bench: false,
@@ -339,6 +340,43 @@ pub(crate) fn test() -> anyhow::Result<()> {
         "pullpass",
     ]))?;
     node_test(&["test/node.test.mjs", "test/browser.test.mjs"])
+}
+
+/// **Architecture Invariant:** the wasm crate is a thin adapter over the core: its direct
+/// dependencies are the core, serde, serde_json, wasm-bindgen and the panic hook, nothing else.
+fn thin_adapter_guard() -> anyhow::Result<()> {
+    const ALLOWED: &[&str] = &[
+        "pullpass-wasm",
+        "pullpass-core",
+        "serde",
+        "serde_json",
+        "wasm-bindgen",
+        "console_error_panic_hook",
+    ];
+    let tree = output(crate::util::cargo().args([
+        "tree",
+        "-p",
+        "pullpass-wasm",
+        "-e",
+        "normal",
+        "--depth",
+        "1",
+        "--prefix",
+        "none",
+    ]))?;
+    let extra: Vec<&str> = tree
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !ALLOWED.contains(&l.split_whitespace().next().unwrap_or("")))
+        .collect();
+    if !extra.is_empty() {
+        bail!(
+            "pullpass-wasm is a thin adapter over pullpass-core, but it depends on:\n{}\n             put the logic in pullpass-core instead",
+            extra.join("\n")
+        );
+    }
+    eprintln!("dependency guard: pullpass-wasm depends only on the core, serde and wasm-bindgen");
+    Ok(())
 }
 
 /// Runs Node's test runner on `files` (relative to `web/`).
