@@ -299,3 +299,15 @@ test('without the wasm module the page says so clearly', async () => {
     await blocked.close();
   }
 });
+
+test('a browser without WebAssembly gets the same clear message', async () => {
+  const page = await chromium.context.newPage();
+  await page.addInitScript(() => { delete globalThis.WebAssembly; });
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.pullpass);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.pullpass), 'failed');
+  assert.match(await page.textContent('#load-error'), /does not support WebAssembly/);
+  // The dialog still works without local checks: the server validates on import.
+  assert.equal(await page.isDisabled('#import'), false);
+  await page.close();
+});
