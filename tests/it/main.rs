@@ -9,6 +9,7 @@ mod doctor_live;
 mod ecr;
 mod generic;
 mod host;
+mod lint;
 mod registry_cli;
 mod schemas;
 mod support;

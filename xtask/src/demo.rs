@@ -1,19 +1,32 @@
 //! `cargo xtask demo`: build pullpass and show it working on the bundled examples.
 //!
-//! For now the CLI part only ([`demo_cli`]); the browser demo joins it in its own function.
+//! [`demo_cli`] runs the CLI over the bundled examples; `demo_web` builds the browser package and
+//! serves `web/` on loopback.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 
 use crate::util::{cargo, project_root, sh};
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Build everything and lint the examples, but do not serve the demo page.
+    #[arg(long)]
+    no_serve: bool,
+    /// Serve the page on a free port, fetch it and the wasm module once, check their content
+    /// types, and exit (for CI).
+    #[arg(long)]
+    smoke: bool,
+    /// Port for the demo page (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
 
-pub(crate) fn run(_args: &Args) -> anyhow::Result<()> {
-    demo_cli()
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    demo_cli()?;
+    demo_web(args)
 }
 
 /// Hosts `pullpass host` is shown on: every kind of answer once.
@@ -70,6 +83,55 @@ pub(crate) fn demo_cli() -> anyhow::Result<()> {
         pullpass.display()
     );
     Ok(())
+}
+
+/// Builds the browser package and serves `web/` on loopback until Ctrl-C.
+fn demo_web(args: &Args) -> anyhow::Result<()> {
+    crate::wasm::run(&crate::wasm::Args::default())?;
+    if args.no_serve {
+        return Ok(());
+    }
+    if args.smoke {
+        return smoke_web();
+    }
+    let server = crate::serve::Server::bind(&project_root().join("web"), args.port)?;
+    let addr = server.addr()?;
+    println!("\npullpass demo: http://{addr}/  (Ctrl-C stops it)");
+    println!("latency:       http://{addr}/latency.html\n");
+    server.serve_forever()
+}
+
+/// Serves `web/` on a free loopback port and fetches the page, its modules and the wasm module
+/// once, checking status and content types (`application/wasm`, `text/javascript`).
+pub(crate) fn smoke_web() -> anyhow::Result<()> {
+    let server = crate::serve::Server::bind(&project_root().join("web"), 0)?;
+    let addr = server.spawn()?;
+    for (path, want) in [
+        ("/", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/pkg/pullpass.js", "text/javascript"),
+        ("/pkg/pullpass_bg.wasm", "application/wasm"),
+        ("/latency.html", "text/html"),
+    ] {
+        let (status, kind, body) = crate::serve::get(addr, path)?;
+        if !status.contains("200") || !kind.starts_with(want) || body.is_empty() {
+            bail!(
+                "GET {path}: {status}, {kind}, {} bytes (wanted 200 {want})",
+                body.len()
+            );
+        }
+        eprintln!("GET {path}: {status}, {kind}, {} bytes", body.len());
+    }
+    let (status, _, _) = crate::serve::get(addr, "/../Cargo.toml")?;
+    if !status.contains("400") {
+        bail!("GET /../Cargo.toml: {status} (wanted 400: paths must stay inside web/)");
+    }
+    Ok(())
+}
+
+/// `CARGO_TARGET_DIR`, or `<root>/target` (where the tests find the CLI).
+pub(crate) fn cli_path() -> PathBuf {
+    target_dir().join("debug").join("pullpass")
 }
 
 /// Runs pullpass with `args` from the project root and prints its output. Exit 1 (findings)

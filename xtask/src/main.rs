@@ -9,9 +9,11 @@
 mod bench_helper;
 mod codegen;
 mod demo;
+mod serve;
 mod setup;
 mod test;
 mod util;
+mod wasm;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +41,8 @@ enum Command {
     /// Time `docker-credential-pullpass get` against moto: warm cache, cold cache, and
     /// concurrent gets on a stale entry (release build).
     BenchHelper(bench_helper::Args),
+    /// Build the browser package `web/pkg/` from `crates/pullpass-wasm` (installs missing tools).
+    Wasm(wasm::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,5 +53,6 @@ fn main() -> anyhow::Result<()> {
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
         Command::BenchHelper(args) => bench_helper::run(&args),
+        Command::Wasm(args) => wasm::run(&args),
     }
 }

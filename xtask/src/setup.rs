@@ -17,6 +17,9 @@ const MOTO_REQUIREMENTS: &[&str] = &[
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
+    wasm()?;
+    browser()?;
+    sarif_schema()?;
     // A real registry and a real OCI client for the credential-helper end-to-end tests.
     apt(&[
         ("/usr/bin/docker-registry", "docker-registry"),
@@ -71,6 +74,60 @@ pub(crate) fn python_venv(name: &str, requirements: &[&str], check: &str) -> any
     Ok(())
 }
 
+/// The wasm toolchain: Debian's wasm compiler route when rustup lacks the target, binaryen's
+/// `wasm-opt`, and the wasm-bindgen CLI at the crate's pinned version under `.tools/`.
+pub(crate) fn wasm() -> anyhow::Result<()> {
+    let mut packages = vec![("/usr/bin/wasm-opt", "binaryen")];
+    if !crate::wasm::rustup_has_target() {
+        packages.extend([
+            ("/usr/bin/rustc", "rustc-web"),
+            ("/usr/bin/cargo", "cargo-web"),
+            ("/usr/lib/rustlib/src/rust/library/std", "rust-web-src"),
+            ("/usr/bin/wasm-ld-22", "lld-22"),
+        ]);
+    }
+    apt(&packages)?;
+    let root = crate::wasm::wasm_bindgen_root();
+    let bin = root.join("bin/wasm-bindgen");
+    let version = crate::wasm::WASM_BINDGEN_VERSION;
+    let installed = Command::new(&bin).arg("--version").output().is_ok_and(|o| {
+        String::from_utf8_lossy(&o.stdout).trim() == format!("wasm-bindgen {version}")
+    });
+    if !installed {
+        eprintln!(
+            "installing wasm-bindgen-cli {version} into {} (a few minutes, once)",
+            root.display()
+        );
+        // No `--locked`: a crate its lock file names is no longer served (environment.md).
+        sh(crate::util::cargo()
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                version,
+                "--root",
+            ])
+            .arg(&root))?;
+    }
+    Ok(())
+}
+
+/// What the browser tests need: Debian's Chromium and the npm packages of `web/package-lock.json`.
+pub(crate) fn browser() -> anyhow::Result<()> {
+    apt(&[("/usr/bin/chromium", "chromium")])?;
+    let web = crate::util::project_root().join("web");
+    let lock = web.join("package-lock.json");
+    let installed = web.join("node_modules/.package-lock.json");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&installed), modified(&lock)), (Some(i), Some(l)) if i >= l);
+    if !fresh {
+        sh(Command::new("npm")
+            .current_dir(&web)
+            .args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    Ok(())
+}
+
 /// Installs the Debian packages whose marker file (a binary path) is missing, with one
 /// `apt-get update` first. `packages` is (marker path, package name).
 pub(crate) fn apt(packages: &[(&str, &str)]) -> anyhow::Result<()> {
@@ -108,4 +165,36 @@ fn unsafe_is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The published SARIF 2.1.0 JSON schema (the final 2.1.0 schema, `rtm.5`), which the lint
+/// SARIF tests validate against: `<tools>/sarif/sarif-schema-2.1.0.json`. It comes from the
+/// MIT-licensed npm package `@microsoft/jest-sarif` (`npm pack` only downloads the tarball; no
+/// install scripts run).
+pub(crate) fn sarif_schema() -> anyhow::Result<()> {
+    const PACKAGE: &str = "@microsoft/jest-sarif@1.0.0-beta.0";
+    const MEMBER: &str = "package/lib/schemas/sarif-2.1.0-rtm.5.json";
+    let dir = crate::util::tools_dir().join("sarif");
+    let target = dir.join("sarif-schema-2.1.0.json");
+    if target.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("fetching the SARIF 2.1.0 schema from npm ({PACKAGE})");
+    let packed = crate::util::output(
+        Command::new("npm")
+            .args(["pack", "--silent", PACKAGE, "--pack-destination"])
+            .arg(&dir),
+    )?;
+    let tarball = dir.join(packed.trim().lines().last().unwrap_or_default());
+    sh(Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .arg(MEMBER))?;
+    std::fs::rename(dir.join(MEMBER), &target)?;
+    std::fs::remove_dir_all(dir.join("package"))?;
+    std::fs::remove_file(&tarball)?;
+    Ok(())
 }

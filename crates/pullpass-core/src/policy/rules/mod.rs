@@ -285,7 +285,7 @@ pub(crate) fn is_pod_identity_statement(stmt: &Statement<'_>) -> bool {
 /// (`aws:…`, `sts:…`) and others without a provider part.
 pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
     let (provider, claim) = key.rsplit_once(':')?;
-    let head = provider.split(':').next().unwrap_or(provider);
+    let head = provider.split_once(':').map_or(provider, |(h, _)| h);
     let is_provider = head.contains('.')
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")

@@ -25,7 +25,7 @@ declare_rule! {
 
 /// `${*}`, `${?}`, `${$}` are escapes for literal characters, not wildcards.
 fn has_real_wildcard(value: &str) -> bool {
-    glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
+    glob::has_wildcard(value) && glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {

@@ -24,8 +24,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         return;
     }
     if let Some(pod) = statements.iter().find(|s| is_pod_identity_statement(s)) {
-        let range = pod.principal.map_or(pod.node.range, |p| p.value.range);
-        cx.push(at(&TP052, "the role trusts both an OIDC provider (IRSA) and EKS Pod Identity: make sure both are intended", pod.ptr("Principal"), range));
+        let service = pod.principals_of("Service").find(|p| p.value.text == Some(super::POD_IDENTITY_SERVICE));
+        let (pointer, range) = service.map_or((pod.ptr("Principal"), pod.node.range), |p| (p.pointer(pod), p.value.range()));
+        cx.push(at(&TP052, "the role trusts both an OIDC provider (IRSA) and EKS Pod Identity: make sure both are intended", pointer, range));
     }
 }
 

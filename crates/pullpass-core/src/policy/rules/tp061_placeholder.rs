@@ -32,6 +32,9 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
     const EXAMPLES: [&[u8]; 2] = [b"111122223333", b"EXAMPLED539D4633E53DE1B71EXAMPLE"];
     let b = s.as_bytes();
     let mut out = Vec::new();
+    if b.len() < 2 {
+        return out;
+    }
     let mut i = 0;
     while i < b.len() {
         let start = i;
@@ -64,11 +67,13 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
                     i = start + len + 2;
                 }
             }
-            b'1' | b'E' => {
-                if let Some(example) = EXAMPLES.iter().find(|e| b[start..].starts_with(e)) {
-                    out.push((start, start + example.len()));
-                    i = start + example.len();
-                }
+            b'1' if b[start..].starts_with(EXAMPLES[0]) => {
+                out.push((start, start + EXAMPLES[0].len()));
+                i = start + EXAMPLES[0].len();
+            }
+            b'E' if b[start..].starts_with(EXAMPLES[1]) => {
+                out.push((start, start + EXAMPLES[1].len()));
+                i = start + EXAMPLES[1].len();
             }
             _ => {}
         }
