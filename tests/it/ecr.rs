@@ -691,6 +691,38 @@ secret_access_key = {{ env = "PULLPASS_TEST_SECRET" }}
         out.stderr
     );
 
+    // The library's error for the same refusal: no secret in its Display or Debug.
+    let spec = pullpass_ecr::RegistrySpec {
+        name: "lib".into(),
+        host: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"),
+        kind: pullpass_core::registry_form::RegistryKind::Ecr,
+        auth: pullpass_ecr::AuthSpec::Static {
+            access_key_id: KEY_ID.into(),
+            secret_access_key: secrecy::SecretString::from(SECRET),
+            session_token: Some(secrecy::SecretString::from("canarySessionToken")),
+        },
+        assume_role: None,
+        host_override: None,
+    };
+    let options = pullpass_ecr::Options {
+        cache: pullpass_ecr::CacheMode::Disabled,
+        endpoint_url: Some(moto.endpoint()),
+        ..pullpass_ecr::Options::default()
+    };
+    let registry = pullpass_ecr::open(&spec, &options).unwrap();
+    let error = pullpass_ecr::block_on(registry.credentials()).unwrap_err();
+    assert!(error.is_refusal(), "{error:?}");
+    for shown in [
+        format!("{error}"),
+        format!("{error:?}"),
+        format!("{registry:?}"),
+    ] {
+        assert!(
+            !shown.contains(SECRET) && !shown.contains("canarySessionToken"),
+            "{shown}"
+        );
+    }
+
     let out = case.run(&["registry", "test", "unknown", "--format", "json"]);
     assert_eq!(out.code, 1);
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
