@@ -8,5 +8,6 @@ mod ecr;
 mod generic;
 mod host;
 mod registry_cli;
+mod lint;
 mod schemas;
 mod support;
