@@ -686,7 +686,7 @@ secret_access_key = {{ env = "PULLPASS_TEST_SECRET" }}
     );
     assert!(
         out.stderr
-            .contains("likely cause: AWS does not know this access key"),
+            .contains("likely cause: UnrecognizedClientException / invalid security token"),
         "{}",
         out.stderr
     );

@@ -7,7 +7,7 @@ mod credential_helper;
 mod ecr;
 mod generic;
 mod host;
-mod registry_cli;
 mod lint;
+mod registry_cli;
 mod schemas;
 mod support;
