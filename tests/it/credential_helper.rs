@@ -428,6 +428,17 @@ fn irsa_ambient_credentials_pull_and_unconfigured_ecr_hosts_fall_back() {
         out.stdout.trim(),
         "credentials not found in native keychain"
     );
+    // With no config location at all (a kubelet's bare environment), ambient still works.
+    let mut cmd = Command::new(
+        registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),
+    );
+    irsa(&mut cmd);
+    cmd.env_remove("PULLPASS_CONFIG")
+        .env_remove("HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .arg("get");
+    let out = run(&mut cmd, Some(&ecr_host));
+    assert_eq!(out.code, 0, "{out:?}");
     // Public ECR is never guessed.
     let mut cmd = Command::new(
         registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),

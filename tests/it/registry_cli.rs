@@ -196,6 +196,27 @@ fn add_refuses_rule_errors_and_flags_that_do_not_fit() {
         ],
     );
     insta::assert_snapshot!("registry_add_bad_flags", shown(dir, &flags));
+    // The secret is readable now: its value is checked too (and never shown).
+    let swapped = run(
+        cmd(dir)
+            .env("PULLPASS_TEST_SWAPPED", "AKIAIOSFODNN7PULLPAS")
+            .args([
+                "registry",
+                "add",
+                "x",
+                "--host",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            ])
+            .args([
+                "--access-key-id",
+                "AKIAIOSFODNN7PULLPAT",
+                "--secret-access-key-env",
+                "PULLPASS_TEST_SWAPPED",
+            ]),
+        None,
+    );
+    assert_eq!(swapped.code, 1, "{swapped:?}");
+    assert!(swapped.stderr.contains("RF036"), "{swapped:?}");
     assert!(!dir.join("config.toml").exists(), "nothing written");
 }
 
@@ -320,4 +341,27 @@ fn add_keeps_other_registries_byte_for_byte() {
     let text = std::fs::read_to_string(dir.join("config.toml")).expect("config");
     assert!(text.starts_with(original), "{text}");
     assert!(text.contains("name = \"new\""), "{text}");
+}
+
+#[test]
+fn concurrent_adds_lose_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            cmd(dir)
+                .args(["registry", "add", &format!("r{i}"), "--host"])
+                .arg(format!("12345678901{i}.dkr.ecr.us-east-1.amazonaws.com"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn pullpass")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().expect("wait").success());
+    }
+    let text = std::fs::read_to_string(dir.join("config.toml")).expect("config");
+    let config = pullpass_core::config::parse(&text).expect("still valid TOML");
+    assert_eq!(config.registries.len(), 8, "{text}");
 }

@@ -72,6 +72,23 @@ pub(crate) fn load() -> anyhow::Result<Loaded> {
     load_from(&path)
 }
 
+/// Like [`load`], but with no way to tell where the file is (no `--config`,
+/// `PULLPASS_CONFIG`, `XDG_CONFIG_HOME` or `HOME`: a kubelet's environment, say) it is an
+/// empty config instead of an error, so ambient credentials still work.
+pub(crate) fn load_or_empty() -> anyhow::Result<Loaded> {
+    match path() {
+        Ok(path) => load_from(&path),
+        Err(_) => Ok(Loaded {
+            path: PathBuf::from("config.toml"),
+            text: String::new(),
+            display_text: String::new(),
+            exists: false,
+            config: Config::default(),
+            findings: Vec::new(),
+        }),
+    }
+}
+
 pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
     let (text, exists) = match std::fs::read_to_string(path) {
         Ok(text) => (text, true),
@@ -380,6 +397,40 @@ pub(crate) fn to_spec(loaded: &Loaded, index: usize) -> anyhow::Result<RegistryS
         }),
         host_override: registry.host_override.clone(),
     })
+}
+
+/// An exclusive lock on `<config>.lock` for a read-modify-write of the config file, so two
+/// `registry add` at once do not lose one of the registries. Released on drop.
+#[derive(Debug)]
+pub(crate) struct EditLock(#[allow(dead_code)] std::fs::File);
+
+pub(crate) fn lock_for_edit(path: &Path) -> anyhow::Result<EditLock> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("cannot create the config directory {}", dir.display()))?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".lock");
+    let lock_path = dir.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    file.lock()
+        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    Ok(EditLock(file))
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, owner-only

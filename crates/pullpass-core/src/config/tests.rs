@@ -382,3 +382,12 @@ fn edit_add_keeps_a_comment_only_file_at_the_top() {
     assert!(text.starts_with("# team registries\n"), "{text}");
     assert_eq!(text.matches("# team registries").count(), 1, "{text}");
 }
+
+#[test]
+fn deeply_nested_values_are_refused_without_exhausting_the_stack() {
+    for open in ["[", "{ a = "] {
+        let text = format!("x = {}", open.repeat(100_000));
+        let errs = errors(&text);
+        assert!(!errs.is_empty());
+    }
+}
