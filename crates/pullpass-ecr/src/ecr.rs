@@ -749,3 +749,59 @@ async fn anonymous_probe(report: &mut ConnectionReport, options: &Options, host:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pullpass_core::registry_form::RegistryKind;
+
+    use crate::{AuthSpec, CacheMode, Options, RegistrySpec};
+
+    async fn endpoint_of(host: &str) -> Option<String> {
+        let spec = RegistrySpec {
+            name: "t".into(),
+            host: host.into(),
+            kind: RegistryKind::Ecr,
+            auth: AuthSpec::Anonymous,
+            assume_role: None,
+            host_override: None,
+        };
+        let options = Options {
+            cache: CacheMode::Disabled,
+            ..Options::default()
+        };
+        // Anonymous private ECR stops after the config check: no network.
+        let report = crate::test_connection(&spec, &options).await;
+        assert!(!report.ok);
+        report.api_endpoint
+    }
+
+    #[tokio::test]
+    async fn fips_and_dual_stack_hosts_use_their_api_endpoints() {
+        assert!(
+            crate::aws::endpoint_override(&Options::default()).is_none(),
+            "AWS_ENDPOINT_URL* is set in this environment and would win over the endpoint rules"
+        );
+        assert_eq!(
+            endpoint_of("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com")
+                .await
+                .as_deref(),
+            Some("https://api.ecr-fips.us-gov-west-1.amazonaws.com")
+        );
+        assert_eq!(
+            endpoint_of("123456789012.dkr.ecr.eu-central-1.amazonaws.com")
+                .await
+                .as_deref(),
+            Some("https://api.ecr.eu-central-1.amazonaws.com")
+        );
+        assert_eq!(
+            endpoint_of("210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn")
+                .await
+                .as_deref(),
+            Some("https://api.ecr.cn-north-1.amazonaws.com.cn")
+        );
+        let dual = endpoint_of("123456789012.dkr-ecr.us-west-2.on.aws")
+            .await
+            .unwrap();
+        assert!(dual.ends_with(".api.aws"), "{dual}");
+    }
+}
