@@ -224,3 +224,81 @@ print(k['AccessKeyId'], k['SecretAccessKey'])
     assert_eq!(broken(&report), vec!["live.token DR030"], "{report:#}");
     assert!(!report.to_string().contains(&secret));
 }
+
+#[test]
+fn live_pod_identity_fetches_the_role_and_the_cluster() {
+    let moto = Moto::start();
+    moto.boto(
+        REGION,
+        r#"
+eks = boto3.client('eks', **_kw)
+eks.create_cluster(name='coder-prod', roleArn='arn:aws:iam::123456789012:role/eks', resourcesVpcConfig={})
+def trust(actions):
+    return json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow',
+        'Principal': {'Service': 'pods.eks.amazonaws.com'}, 'Action': actions,
+        'Condition': {'StringEquals': {'aws:RequestTag/kubernetes-namespace': 'coder',
+                                       'aws:RequestTag/kubernetes-service-account': 'coder'}}}]})
+iam.create_role(RoleName='coder-pod-identity', AssumeRolePolicyDocument=trust(['sts:AssumeRole', 'sts:TagSession']))
+iam.create_role(RoleName='coder-no-tag-session', AssumeRolePolicyDocument=trust(['sts:AssumeRole']))
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // moto does not implement Pod Identity associations: the association is given as a file.
+    let association = dir.path().join("association.json");
+    let write = |role: &str| {
+        std::fs::write(
+            &association,
+            format!(
+                r#"{{"association": {{"clusterName": "coder-prod", "namespace": "coder", "serviceAccount": "coder", "roleArn": "arn:aws:iam::{ACCOUNT}:role/{role}", "associationId": "a-1"}}}}"#
+            ),
+        )
+        .unwrap();
+    };
+    let run_pi = |role: &str| {
+        let mut cmd = pullpass();
+        moto.aws_env(&mut cmd, REGION);
+        cmd.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args([
+                "doctor",
+                "pod-identity",
+                "--live",
+                "--role-arn",
+                role,
+                "--cluster-name",
+                "coder-prod",
+            ])
+            .args([
+                "--region",
+                REGION,
+                "--expect-service-account",
+                "coder/coder",
+                "--format",
+                "json",
+            ])
+            .arg("--association")
+            .arg(&association);
+        let out = run(&mut cmd, None);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stderr, out.stdout));
+        (out.code, report)
+    };
+    write("coder-pod-identity");
+    let (code, report) = run_pi("coder-pod-identity");
+    assert_eq!(code, 0, "{report:#}");
+    assert!(broken(&report).is_empty(), "{report:#}");
+    for id in [
+        "association.role",
+        "association.cluster",
+        "aws.account",
+        "trust.principal",
+        "trust.tags",
+    ] {
+        assert_eq!(status(&report, id).0, "passed", "{id}: {report:#}");
+    }
+
+    write("coder-no-tag-session");
+    let (code, report) = run_pi("coder-no-tag-session");
+    assert_eq!(code, 1);
+    assert_eq!(broken(&report), vec!["trust.principal TP050"], "{report:#}");
+}

@@ -512,3 +512,41 @@ pub fn cluster_issuer(cluster_json: &str) -> Option<String> {
         .issuer
         .map(|(issuer, _)| issuer.path)
 }
+
+impl IrsaInputs {
+    /// The text given for `input` (for line/column in [`Checklist::to_report`]).
+    #[must_use]
+    pub fn text(&self, input: Input) -> Option<&str> {
+        match input {
+            Input::ServiceAccount => self.service_account.as_deref(),
+            Input::HelmValues => self.helm_values.as_deref(),
+            Input::ExpectedServiceAccount => self.expected_service_account.as_deref(),
+            Input::TrustPolicy => self.trust_policy.as_deref(),
+            Input::RoleArn => self.role_arn.as_deref(),
+            Input::Issuer => self.issuer.as_deref(),
+            Input::Cluster => self.cluster.as_deref(),
+            Input::OidcProvider => self.oidc_provider.as_deref(),
+            Input::Registry => self.registry.as_deref(),
+            Input::PodEnv => self.pod_env.as_deref(),
+            Input::Association | Input::Live => None,
+        }
+    }
+}
+
+impl PodIdentityInputs {
+    /// The text given for `input` (for line/column in [`Checklist::to_report`]).
+    #[must_use]
+    pub fn text(&self, input: Input) -> Option<&str> {
+        match input {
+            Input::Association => self.association.as_deref(),
+            Input::ServiceAccount => self.service_account.as_deref(),
+            Input::ExpectedServiceAccount => self.expected_service_account.as_deref(),
+            Input::TrustPolicy => self.trust_policy.as_deref(),
+            Input::RoleArn => self.role_arn.as_deref(),
+            Input::Cluster => self.cluster.as_deref(),
+            Input::Registry => self.registry.as_deref(),
+            Input::PodEnv => self.pod_env.as_deref(),
+            Input::HelmValues | Input::Issuer | Input::OidcProvider | Input::Live => None,
+        }
+    }
+}

@@ -539,3 +539,50 @@ fn the_linter_judges_validity_and_gives_a_second_opinion_on_the_subject() {
     assert_only(&list, "trust.subject", "TP032");
     assert!(list.get("trust.subject").unwrap().detail.contains("Deny"));
 }
+
+#[test]
+fn the_wire_report_carries_positions_from_the_inputs() {
+    let mut inputs = sound();
+    inputs.trust_policy = Some(trust(
+        &format!("\"{PROVIDER}:sub\": \"system:serviceaccount:default:coder\", "),
+        &format!("\"{PROVIDER}:aud\": \"sts.amazonaws.com\""),
+    ));
+    let list = check_irsa(&inputs);
+    let report = list.to_report(|i| inputs.text(i), |i| i.flag().to_owned());
+    assert!(!report.ok);
+    assert_eq!(report.summary.failed, 1);
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "trust.subject")
+        .unwrap();
+    let finding = check.finding.as_ref().unwrap();
+    assert_eq!(finding.code, "TP032");
+    assert_eq!(finding.file.as_deref(), Some("--trust-policy"));
+    let start = finding.start.unwrap();
+    let line = inputs
+        .trust_policy
+        .as_deref()
+        .unwrap()
+        .lines()
+        .nth(start.line as usize - 1)
+        .unwrap();
+    assert!(
+        line.contains("system:serviceaccount:default:coder"),
+        "{line}"
+    );
+    // The fix edits the policy into one that passes.
+    let fix = &finding.fixes[0];
+    let text = inputs.trust_policy.clone().unwrap();
+    let (s, e) = (
+        fix.edits[0].range.start as usize,
+        fix.edits[0].range.end as usize,
+    );
+    inputs.trust_policy = Some(format!(
+        "{}{}{}",
+        &text[..s],
+        fix.edits[0].replacement,
+        &text[e..]
+    ));
+    assert!(check_irsa(&inputs).failures().next().is_none());
+}
