@@ -52,6 +52,12 @@ struct Common {
     /// The pod's environment, as `kubectl exec <pod> -- env` prints it.
     #[arg(long, value_name = "FILE")]
     pod_env: Option<PathBuf>,
+    /// The role's permissions policy JSON: does it let the role get a token and pull?
+    #[arg(long, value_name = "FILE")]
+    permissions_policy: Option<PathBuf>,
+    /// The repository the pods pull (scopes the permissions check; needs --registry).
+    #[arg(long, value_name = "NAME")]
+    repository: Option<String>,
     /// Fetch the role's trust policy, the OIDC provider and (with `--cluster-name`) the
     /// cluster from AWS with your current credentials, then try a registry token.
     #[arg(long)]
@@ -224,6 +230,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                     c.pod_env.as_deref(),
                     &mut stdin_used,
                 )?,
+                permissions_policy: read(
+                    &mut sources,
+                    Input::PermissionsPolicy,
+                    c.permissions_policy.as_deref(),
+                    &mut stdin_used,
+                )?,
+                repository: value(&mut sources, Input::Repository, c.repository.as_ref()),
                 registry_token: None,
             };
             if c.live {
@@ -275,6 +288,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                     c.pod_env.as_deref(),
                     &mut stdin_used,
                 )?,
+                permissions_policy: read(
+                    &mut sources,
+                    Input::PermissionsPolicy,
+                    c.permissions_policy.as_deref(),
+                    &mut stdin_used,
+                )?,
+                repository: value(&mut sources, Input::Repository, c.repository.as_ref()),
                 registry_token: None,
             };
             if c.live {

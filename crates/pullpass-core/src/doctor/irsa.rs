@@ -186,6 +186,13 @@ pub(crate) fn check(inputs: &IrsaInputs) -> Checklist {
     account(&mut run, &f, the_role.as_ref(), chosen.as_ref());
     partition(&mut run, &f, the_role.as_ref(), chosen.as_ref());
     registry_reach(&mut run, &f.registry, the_role.as_ref(), &f.role);
+    permissions(
+        &mut run,
+        inputs.permissions_policy.as_ref(),
+        inputs.repository.as_ref(),
+        the_role.as_ref(),
+        &f.registry,
+    );
 
     pod_env(&mut run, &f);
     pod_role(&mut run, &f, annotated.as_ref());
@@ -1549,6 +1556,52 @@ pub(crate) fn registry_reach(
                 )));
             }
         }
+    }
+}
+
+/// The role's own permissions, judged by the linter's `EP…` rules for pulling from the registry.
+pub(crate) fn permissions(
+    run: &mut Run,
+    text: Option<&String>,
+    repository: Option<&String>,
+    role: Option<&Role>,
+    registry: &Slot<Registry>,
+) {
+    let (id, title) = ("role.permissions", "The role's permissions let it pull");
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        run.needs(id, title, &[Input::PermissionsPolicy]);
+        return;
+    };
+    let host = match registry {
+        Slot::Ok(Registry::Private { host, .. }) => Some(host.clone()),
+        _ => None,
+    };
+    let ctx = LintContext {
+        role_arn: role.filter(|r| r.account.is_some()).map(|r| r.text.clone()),
+        registry_host: host.clone(),
+        repository: repository.filter(|_| host.is_some()).cloned(),
+        ..LintContext::default()
+    };
+    let out = policy::lint(text, Some(PolicyKind::Permissions), &ctx);
+    let worst = out.diagnostics.iter().find(|d| d.is_error()).or_else(|| {
+        out.diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Warning)
+    });
+    match worst {
+        Some(d) => run.fail(id, title, d.clone(), Some(Input::PermissionsPolicy)),
+        None => run.pass(
+            id,
+            title,
+            match (&host, repository) {
+                (Some(h), Some(r)) => format!("allows a token and pulls from `{h}/{r}`"),
+                (Some(h), None) => {
+                    format!("allows a token and pulls from `{h}` (give --repository to check one)")
+                }
+                _ => "allows a token and pulls (give --registry to check the repository's ARN)"
+                    .to_owned(),
+            },
+        ),
     }
 }
 

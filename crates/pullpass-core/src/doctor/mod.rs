@@ -74,6 +74,10 @@ pub struct IrsaInputs {
     pub registry: Option<String>,
     /// `kubectl exec <pod> -- env`.
     pub pod_env: Option<String>,
+    /// The role's permissions policy JSON (does it let the role pull?).
+    pub permissions_policy: Option<String>,
+    /// The repository pulled from (scopes the permissions check).
+    pub repository: Option<String>,
     /// With `--live`: the registry-token attempt.
     pub registry_token: Option<TokenAttempt>,
 }
@@ -90,6 +94,8 @@ pub struct PodIdentityInputs {
     pub cluster: Option<String>,
     pub registry: Option<String>,
     pub pod_env: Option<String>,
+    pub permissions_policy: Option<String>,
+    pub repository: Option<String>,
     pub registry_token: Option<TokenAttempt>,
 }
 
@@ -107,6 +113,8 @@ pub enum Input {
     Registry,
     PodEnv,
     Association,
+    PermissionsPolicy,
+    Repository,
     Live,
 }
 
@@ -126,6 +134,8 @@ impl Input {
             Self::Registry => "--registry",
             Self::PodEnv => "--pod-env",
             Self::Association => "--association",
+            Self::PermissionsPolicy => "--permissions-policy",
+            Self::Repository => "--repository",
             Self::Live => "--live",
         }
     }
@@ -424,6 +434,8 @@ pub(crate) fn input_check_id(input: Input) -> &'static str {
         Input::Registry => "input.registry",
         Input::PodEnv => "input.pod-env",
         Input::Association => "input.association",
+        Input::PermissionsPolicy => "input.permissions-policy",
+        Input::Repository => "input.repository",
         Input::Live => "input.live",
     }
 }
@@ -528,6 +540,8 @@ impl IrsaInputs {
             Input::OidcProvider => self.oidc_provider.as_deref(),
             Input::Registry => self.registry.as_deref(),
             Input::PodEnv => self.pod_env.as_deref(),
+            Input::PermissionsPolicy => self.permissions_policy.as_deref(),
+            Input::Repository => self.repository.as_deref(),
             Input::Association | Input::Live => None,
         }
     }
@@ -546,6 +560,8 @@ impl PodIdentityInputs {
             Input::Cluster => self.cluster.as_deref(),
             Input::Registry => self.registry.as_deref(),
             Input::PodEnv => self.pod_env.as_deref(),
+            Input::PermissionsPolicy => self.permissions_policy.as_deref(),
+            Input::Repository => self.repository.as_deref(),
             Input::HelmValues | Input::Issuer | Input::OidcProvider | Input::Live => None,
         }
     }

@@ -147,6 +147,13 @@ pub(crate) fn check(inputs: &PodIdentityInputs) -> Checklist {
         ],
     );
     registry_reach(&mut run, &f.registry, the_role.as_ref(), &f.role);
+    irsa::permissions(
+        &mut run,
+        inputs.permissions_policy.as_ref(),
+        inputs.repository.as_ref(),
+        the_role.as_ref(),
+        &f.registry,
+    );
 
     pod_env(&mut run, &f.env);
     let annotation = f.sa.ok().and_then(|s| s.annotation(ROLE_ANNOTATION));

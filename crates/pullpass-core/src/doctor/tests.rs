@@ -49,9 +49,17 @@ fn sound() -> IrsaInputs {
         pod_env: Some(format!(
             "HOSTNAME=coder-0\nAWS_ROLE_ARN={ROLE}\nAWS_WEB_IDENTITY_TOKEN_FILE=/var/run/secrets/eks.amazonaws.com/serviceaccount/token\nAWS_STS_REGIONAL_ENDPOINTS=regional\nAWS_REGION=us-west-2\n"
         )),
+        permissions_policy: Some(PERMISSIONS.to_owned()),
+        repository: Some("team/app".to_owned()),
         registry_token: None,
     }
 }
+
+const PERMISSIONS: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+  {"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
+     "ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages"],
+   "Resource": "arn:aws:ecr:us-west-2:210987654321:repository/*"}]}"#;
 
 /// (id, code) of every check that is not passed or not-checked-for-want-of-input.
 fn broken(list: &Checklist) -> Vec<(&'static str, &'static str)> {
@@ -349,6 +357,7 @@ fn tp040_principal_in_another_partition() {
         r#"{{"Url": "{cn}", "ClientIDList": ["sts.amazonaws.com"]}}"#
     ));
     inputs.registry = Some("210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn".to_owned());
+    inputs.permissions_policy = None;
     inputs.pod_env = Some(format!(
         "AWS_ROLE_ARN={role}\nAWS_WEB_IDENTITY_TOKEN_FILE=/t\n"
     ));
@@ -359,6 +368,7 @@ fn tp040_principal_in_another_partition() {
 #[test]
 fn cross_account_registry_is_not_checked_and_says_why() {
     let mut inputs = sound();
+    inputs.permissions_policy = None;
     inputs.registry = Some("111122224444.dkr.ecr.us-west-2.amazonaws.com".to_owned());
     let list = check_irsa(&inputs);
     assert!(broken(&list).is_empty());
@@ -390,6 +400,8 @@ fn pod_identity_sound() -> PodIdentityInputs {
         cluster: Some(r#"{"cluster": {"name": "prod", "arn": "arn:aws:eks:us-west-2:210987654321:cluster/prod"}}"#.to_owned()),
         registry: Some("210987654321.dkr.ecr.us-west-2.amazonaws.com".to_owned()),
         pod_env: Some("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials\nAWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token\n".to_owned()),
+        permissions_policy: None,
+        repository: None,
         registry_token: None,
     }
 }
@@ -487,6 +499,8 @@ fn garbage_never_panics() {
             oidc_provider: Some(j.to_owned()),
             registry: Some(j.to_owned()),
             pod_env: Some(j.to_owned()),
+            permissions_policy: Some(j.to_owned()),
+            repository: Some(j.to_owned()),
             registry_token: None,
         };
         let list = check_irsa(&inputs);
@@ -500,6 +514,8 @@ fn garbage_never_panics() {
             cluster: Some(j.to_owned()),
             registry: Some(j.to_owned()),
             pod_env: Some(j.to_owned()),
+            permissions_policy: Some(j.to_owned()),
+            repository: Some(j.to_owned()),
             registry_token: None,
         };
         let _ = check_pod_identity(&p);
@@ -585,4 +601,19 @@ fn the_wire_report_carries_positions_from_the_inputs() {
         &text[e..]
     ));
     assert!(check_irsa(&inputs).failures().next().is_none());
+}
+
+#[test]
+fn role_permissions_come_from_the_linter() {
+    let mut inputs = sound();
+    inputs.permissions_policy = Some(PERMISSIONS.replace(
+        r#"{"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},"#,
+        "",
+    ));
+    assert_only(&check_irsa(&inputs), "role.permissions", "EP001");
+
+    // The repository lives in another account than the policy allows.
+    let mut inputs = sound();
+    inputs.registry = Some("111122224444.dkr.ecr.us-west-2.amazonaws.com".to_owned());
+    assert_only(&check_irsa(&inputs), "role.permissions", "EP002");
 }
