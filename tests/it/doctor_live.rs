@@ -27,6 +27,13 @@ def trust(sub, provider=path):
 iam.create_role(RoleName='coder-ecr-pull', AssumeRolePolicyDocument=trust('system:serviceaccount:coder:coder'))
 iam.create_role(RoleName='coder-wrong-ns', AssumeRolePolicyDocument=trust('system:serviceaccount:default:coder'))
 iam.create_role(RoleName='coder-other-cluster', AssumeRolePolicyDocument=trust('system:serviceaccount:coder:coder', 'oidc.eks.us-west-2.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9'))
+pull = json.dumps({'Version': '2012-10-17', 'Statement': [
+    {'Effect': 'Allow', 'Action': 'ecr:GetAuthorizationToken', 'Resource': '*'},
+    {'Effect': 'Allow', 'Action': ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability',
+        'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages'], 'Resource': 'arn:aws:ecr:*:123456789012:repository/*'}]})
+for role in ['coder-ecr-pull', 'coder-wrong-ns', 'coder-other-cluster']:
+    iam.put_role_policy(RoleName=role, PolicyName='pull', PolicyDocument=pull)
+iam.create_role(RoleName='coder-no-permissions', AssumeRolePolicyDocument=trust('system:serviceaccount:coder:coder'))
 ecr.create_repository(repositoryName='team/app')
 print(path)
 "#,
@@ -123,6 +130,7 @@ fn live_checks_fetch_role_provider_and_cluster_from_the_aws_peer() {
         "oidc.url",
         "oidc.client-id",
         "aws.account",
+        "role.permissions",
         "live.token",
     ] {
         assert_eq!(status(&report, id).0, "passed", "{id}: {report:#}");
@@ -159,6 +167,22 @@ fn live_checks_fetch_role_provider_and_cluster_from_the_aws_peer() {
         vec!["trust.issuer TP032", "oidc.provider DR005"],
         "{report:#}"
     );
+
+    // The role's policies (none here) do not let it get a registry token.
+    let (code, report, _) = live(&moto, "coder-no-permissions", &[], keys);
+    assert_eq!(code, 1);
+    assert_eq!(
+        broken(&report),
+        vec!["role.permissions EP001"],
+        "{report:#}"
+    );
+    let finding = &report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "role.permissions")
+        .unwrap()["finding"];
+    assert_eq!(finding["file"], "iam role policies of coder-no-permissions");
 
     // The role does not exist.
     let (code, report, _) = live(
@@ -240,6 +264,12 @@ def trust(actions):
                                        'aws:RequestTag/kubernetes-service-account': 'coder'}}}]})
 iam.create_role(RoleName='coder-pod-identity', AssumeRolePolicyDocument=trust(['sts:AssumeRole', 'sts:TagSession']))
 iam.create_role(RoleName='coder-no-tag-session', AssumeRolePolicyDocument=trust(['sts:AssumeRole']))
+arn = iam.create_policy(PolicyName='pull', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [
+    {'Effect': 'Allow', 'Action': 'ecr:GetAuthorizationToken', 'Resource': '*'},
+    {'Effect': 'Allow', 'Action': ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability',
+        'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages'], 'Resource': '*'}]}))['Policy']['Arn']
+for role in ['coder-pod-identity', 'coder-no-tag-session']:
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
 "#,
     );
     let dir = tempfile::tempdir().unwrap();
@@ -293,6 +323,7 @@ iam.create_role(RoleName='coder-no-tag-session', AssumeRolePolicyDocument=trust(
         "aws.account",
         "trust.principal",
         "trust.tags",
+        "role.permissions",
     ] {
         assert_eq!(status(&report, id).0, "passed", "{id}: {report:#}");
     }

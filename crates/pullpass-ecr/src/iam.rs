@@ -122,6 +122,97 @@ impl Directory {
         Lookup::from_result(result, &["NoSuchEntity", "NoSuchEntityException"])
     }
 
+    /// The role's permissions: every inline policy (ListRolePolicies, GetRolePolicy) and every
+    /// attached managed policy's default version (ListAttachedRolePolicies, GetPolicy,
+    /// GetPolicyVersion), their statements merged into one document. Allows across policies
+    /// add up and a Deny anywhere wins, so the merged document means what the set means.
+    pub async fn role_permissions(&self, name_or_arn: &str) -> Lookup<String> {
+        let name = role_name(name_or_arn);
+        let endpoint = self.endpoint.as_deref();
+        let mut statements: Vec<serde_json::Value> = Vec::new();
+        let inline = self
+            .iam
+            .list_role_policies()
+            .role_name(name)
+            .max_items(1000)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("IAM", "ListRolePolicies", endpoint, e));
+        let names = match inline {
+            Ok(out) => out.policy_names().to_vec(),
+            Err(e) => {
+                return Lookup::from_result(Err(e), &["NoSuchEntity", "NoSuchEntityException"]);
+            }
+        };
+        for policy in names {
+            match self
+                .iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(&policy)
+                .send()
+                .await
+            {
+                Ok(out) => statements.extend(statements_of(out.policy_document())),
+                Err(e) => {
+                    return Lookup::Failed(map_sdk_error("IAM", "GetRolePolicy", endpoint, e));
+                }
+            }
+        }
+        let attached = match self
+            .iam
+            .list_attached_role_policies()
+            .role_name(name)
+            .max_items(1000)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_owned))
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                return Lookup::Failed(map_sdk_error(
+                    "IAM",
+                    "ListAttachedRolePolicies",
+                    endpoint,
+                    e,
+                ));
+            }
+        };
+        for arn in attached {
+            let version = match self.iam.get_policy().policy_arn(&arn).send().await {
+                Ok(out) => out
+                    .policy()
+                    .and_then(|p| p.default_version_id())
+                    .unwrap_or("v1")
+                    .to_owned(),
+                Err(e) => return Lookup::Failed(map_sdk_error("IAM", "GetPolicy", endpoint, e)),
+            };
+            match self
+                .iam
+                .get_policy_version()
+                .policy_arn(&arn)
+                .version_id(version)
+                .send()
+                .await
+            {
+                Ok(out) => statements.extend(statements_of(
+                    out.policy_version()
+                        .and_then(|v| v.document())
+                        .unwrap_or_default(),
+                )),
+                Err(e) => {
+                    return Lookup::Failed(map_sdk_error("IAM", "GetPolicyVersion", endpoint, e));
+                }
+            }
+        }
+        Lookup::Found(pretty(
+            &json!({"Version": "2012-10-17", "Statement": statements}),
+        ))
+    }
+
     /// IAM GetOpenIDConnectProvider, as `aws iam get-open-id-connect-provider` prints it.
     pub async fn oidc_provider(&self, arn: &str) -> Lookup<String> {
         let result = self
@@ -242,6 +333,18 @@ fn role_name(name_or_arn: &str) -> &str {
     }
 }
 
+/// The statements of a URL-encoded policy document (none when it is not a policy).
+fn statements_of(encoded: &str) -> Vec<serde_json::Value> {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&percent_decode(encoded)) else {
+        return Vec::new();
+    };
+    match doc.get("Statement") {
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    }
+}
+
 fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
@@ -285,5 +388,10 @@ mod tests {
             "pull"
         );
         assert_eq!(role_name("pull"), "pull");
+        assert_eq!(
+            statements_of("%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%7D%7D").len(),
+            1
+        );
+        assert!(statements_of("not json").is_empty());
     }
 }

@@ -455,6 +455,35 @@ mod live {
         )
     }
 
+    /// The role's permissions (inline and attached policies, merged), unless given as a file.
+    async fn permissions(
+        dir: &Directory,
+        name: &str,
+        given: &mut Option<String>,
+        sources: &mut Sources,
+    ) -> anyhow::Result<()> {
+        if given.is_some() {
+            return Ok(());
+        }
+        match dir.role_permissions(name).await {
+            Lookup::Found(text) => {
+                sources.add(
+                    Input::PermissionsPolicy,
+                    format!("iam role policies of {name}"),
+                    &text,
+                );
+                *given = Some(text);
+            }
+            // The role is missing: `trust.policy` already says so.
+            Lookup::NotFound(_) => {}
+            Lookup::Failed(error) => bail!(
+                "reading the policies of `{name}` failed: {error}{}",
+                hint(&error)
+            ),
+        }
+        Ok(())
+    }
+
     /// The role's trust policy (and full ARN) from IAM GetRole.
     async fn role(
         dir: &Directory,
@@ -582,6 +611,7 @@ mod live {
                 sources,
             )
             .await?;
+            permissions(&dir, &name, &mut inputs.permissions_policy, sources).await?;
             cluster(&dir, c, &mut inputs.cluster, sources).await?;
             // The provider the trust policy names (the one matching the cluster's issuer first),
             // else the role account's provider for the cluster's issuer.
@@ -699,6 +729,7 @@ mod live {
                 sources,
             )
             .await?;
+            permissions(&dir, &name, &mut inputs.permissions_policy, sources).await?;
             if inputs.role_arn.is_some() {
                 inputs.role_arn = role_arn;
             }
