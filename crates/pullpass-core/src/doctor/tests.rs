@@ -617,3 +617,75 @@ fn role_permissions_come_from_the_linter() {
     inputs.registry = Some("111122224444.dkr.ecr.us-west-2.amazonaws.com".to_owned());
     assert_only(&check_irsa(&inputs), "role.permissions", "EP002");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Mutations of a sound input: a byte range replaced by arbitrary text.
+    fn mutate(text: &str, at: usize, len: usize, with: &str) -> String {
+        let mut start = at.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + len).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        format!("{}{}{}", &text[..start], with, &text[end..])
+    }
+
+    fn assert_ranges_fit(list: &Checklist, inputs: &IrsaInputs) {
+        for check in &list.checks {
+            let Some(d) = &check.diagnostic else { continue };
+            if let (Some(range), Some(input)) = (d.range, check.source) {
+                let text = inputs
+                    .text(input)
+                    .expect("a range points into a given input");
+                assert!(range.end as usize <= text.len(), "{}: {range:?}", check.id);
+                assert!(text.is_char_boundary(range.start as usize), "{}", check.id);
+                assert!(text.is_char_boundary(range.end as usize), "{}", check.id);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn mutated_artifacts_never_panic_and_ranges_fit(
+            field in 0usize..6,
+            at in 0usize..600,
+            len in 0usize..20,
+            with in "(\\PC|[{}\\[\\]:,\"'\\n\\t*&!%é]){0,12}",
+        ) {
+            let mut inputs = sound();
+            let slot = match field {
+                0 => &mut inputs.service_account,
+                1 => &mut inputs.helm_values,
+                2 => &mut inputs.trust_policy,
+                3 => &mut inputs.oidc_provider,
+                4 => &mut inputs.pod_env,
+                _ => &mut inputs.permissions_policy,
+            };
+            let text = slot.take().unwrap_or_default();
+            *slot = Some(mutate(&text, at, len, &with));
+            let list = check_irsa(&inputs);
+            assert_ranges_fit(&list, &inputs);
+            // Each link once (so at most one failure per link), and every blocked link names a
+            // failed one.
+            let mut ids: Vec<&str> = list.checks.iter().map(|c| c.id).collect();
+            ids.sort_unstable();
+            let before = ids.len();
+            ids.dedup();
+            prop_assert_eq!(before, ids.len());
+            for check in &list.checks {
+                if let Some(by) = check.blocked_by {
+                    prop_assert!(list.get(by).is_some_and(|b| b.status == Status::Failed), "{} blocked by {by}", check.id);
+                }
+            }
+            let _ = list.to_report(|i| inputs.text(i), |i| i.flag().to_owned());
+        }
+    }
+}
