@@ -686,10 +686,42 @@ secret_access_key = {{ env = "PULLPASS_TEST_SECRET" }}
     );
     assert!(
         out.stderr
-            .contains("likely cause: AWS does not know this access key"),
+            .contains("likely cause: UnrecognizedClientException / invalid security token"),
         "{}",
         out.stderr
     );
+
+    // The library's error for the same refusal: no secret in its Display or Debug.
+    let spec = pullpass_ecr::RegistrySpec {
+        name: "lib".into(),
+        host: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"),
+        kind: pullpass_core::registry_form::RegistryKind::Ecr,
+        auth: pullpass_ecr::AuthSpec::Static {
+            access_key_id: KEY_ID.into(),
+            secret_access_key: secrecy::SecretString::from(SECRET),
+            session_token: Some(secrecy::SecretString::from("canarySessionToken")),
+        },
+        assume_role: None,
+        host_override: None,
+    };
+    let options = pullpass_ecr::Options {
+        cache: pullpass_ecr::CacheMode::Disabled,
+        endpoint_url: Some(moto.endpoint()),
+        ..pullpass_ecr::Options::default()
+    };
+    let registry = pullpass_ecr::open(&spec, &options).unwrap();
+    let error = pullpass_ecr::block_on(registry.credentials()).unwrap_err();
+    assert!(error.is_refusal(), "{error:?}");
+    for shown in [
+        format!("{error}"),
+        format!("{error:?}"),
+        format!("{registry:?}"),
+    ] {
+        assert!(
+            !shown.contains(SECRET) && !shown.contains("canarySessionToken"),
+            "{shown}"
+        );
+    }
 
     let out = case.run(&["registry", "test", "unknown", "--format", "json"]);
     assert_eq!(out.code, 1);
@@ -901,4 +933,92 @@ fn library_cache_with_an_injected_clock() {
     let later = fetch(start + Duration::from_secs(30 * 3600)).unwrap();
     assert_eq!(moto.token_calls(), 3);
     assert!(later.expires_at.unwrap() > expires);
+}
+
+/// An EKS Pod Identity agent stand-in: answers the container credentials endpoint with keys
+/// when the request carries the token from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`.
+fn pod_identity_agent(token: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut authorized = false;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("authorization")
+                {
+                    authorized = value.trim() == token;
+                }
+                line.clear();
+            }
+            let body = format!(
+                r#"{{"AccessKeyId":"ASIAIOSFODNN7PODIDNT","SecretAccessKey":"{SECRET}","Token":"canarySessionToken","AccountId":"123456789012","Expiration":"2099-01-01T00:00:00Z"}}"#
+            );
+            let response = if authorized {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            } else {
+                "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned()
+            };
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn ambient_sources_are_named_pod_identity_and_environment() {
+    let config = format!(
+        r#"version = 1
+
+[[registry]]
+name = "ambient"
+host = "{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com"
+auth = "ambient"
+"#
+    );
+    let case = Case::new(moto(), "eu-west-1", &config);
+    let port = pod_identity_agent("pod-identity-token");
+    let token_file = case.dir.path().join("eks-pod-identity-token");
+    std::fs::write(&token_file, "pod-identity-token").unwrap();
+
+    let mut cmd = case.cmd();
+    cmd.env(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        format!("http://127.0.0.1:{port}/v1/credentials"),
+    )
+    .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &token_file);
+    let out = run(
+        cmd.args(["registry", "test", "ambient", "--format", "json"]),
+        None,
+    );
+    assert_no_secret(&out);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stderr);
+    let r = &doc["connection"];
+    assert_eq!(r["credentialSource"], "container", "{r}");
+    assert!(
+        r["checks"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("valid until 2099-01-01T00:00:00Z"),
+        "{r}"
+    );
+    assert_eq!(r["checks"][3]["status"], "ok", "{r}");
+
+    let mut cmd = case.cmd();
+    cmd.env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET);
+    let out = run(
+        cmd.args(["registry", "test", "ambient", "--format", "json"]),
+        None,
+    );
+    assert_no_secret(&out);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stderr);
+    assert_eq!(doc["connection"]["credentialSource"], "env");
 }

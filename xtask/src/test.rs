@@ -25,6 +25,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ]))?;
     }
     core_dependency_guard()?;
+    aws_containment_guard()?;
     crate::codegen::run(true)?;
     sh(cargo().args(["test", "--workspace", "--all-targets"]))?;
     crate::wasm::test()?;
@@ -57,5 +58,28 @@ fn core_dependency_guard() -> anyhow::Result<()> {
         );
     }
     eprintln!("dependency guard: pullpass-core has no IO or AWS crates");
+    Ok(())
+}
+
+/// **Architecture Invariant:** AWS types stay inside `pullpass-ecr`: no other crate of ours
+/// depends on an `aws-*` crate directly.
+fn aws_containment_guard() -> anyhow::Result<()> {
+    for package in ["pullpass-cli", "pullpass-core"] {
+        let tree = output(cargo().args([
+            "tree", "-p", package, "-e", "normal", "--depth", "1", "--prefix", "none",
+        ]))?;
+        let bad: Vec<&str> = tree
+            .lines()
+            .skip(1)
+            .filter(|line| line.starts_with("aws-"))
+            .collect();
+        if !bad.is_empty() {
+            bail!(
+                "{package} must reach AWS only through pullpass-ecr, but depends directly on:\n{}",
+                bad.join("\n")
+            );
+        }
+    }
+    eprintln!("dependency guard: only pullpass-ecr depends on aws-* crates");
     Ok(())
 }

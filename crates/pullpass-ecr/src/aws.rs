@@ -30,14 +30,22 @@ const ENDPOINT_ENV: &[&str] = &[
 ];
 
 /// A resolved AWS session for one registry: the SDK configuration with fixed credentials, and
-/// where they came from.
-#[derive(Debug)]
+/// where they came from. `Debug` shows only the source, never the configuration.
 pub(crate) struct Session {
     pub(crate) config: SdkConfig,
     /// `env`, `web-identity`, `container`, `profile`, `static`, `instance-metadata`, `sso`,
     /// `process`, `none`, with ` + assumed-role` when a role was assumed on top.
     pub(crate) source: String,
     pub(crate) credentials_expire_at: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("source", &self.source)
+            .field("credentials_expire_at", &self.credentials_expire_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the region, FIPS and dual-stack settings come from.

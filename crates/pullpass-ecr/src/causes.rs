@@ -1,9 +1,28 @@
-//! Likely causes of AWS and registry failures, in the words of `pullpass explain`
-//! (rules.md, "Errors explained"): what usually went wrong, the rule that would have caught
-//! it, and what to do.
+//! Likely causes of AWS and registry failures: what `pullpass explain`
+//! (`pullpass_core::explain`, rules.md "Errors explained") says about the error text first, and
+//! where it knows nothing, what this operation's error code usually means here.
+
+/// `pullpass explain`'s best explanation of `text`, in one line: title, causes, the rules
+/// that catch them, the first next step.
+fn explained(text: &str) -> Option<String> {
+    let e = pullpass_core::explain::explain(text).into_iter().next()?;
+    let mut out = format!("{}: {}", e.title, e.causes.join("; or "));
+    if !e.rules.is_empty() {
+        out.push_str(&format!(" (rules {})", e.rules.join(", ")));
+    }
+    if let Some(step) = e.next_steps.first() {
+        out.push_str(&format!("; next: `{step}`"));
+    }
+    Some(out)
+}
 
 /// The cause for an AWS error code (or `HTTP <status>` when the body was not parseable).
 pub(crate) fn for_code(code: &str, message: &str, operation: &str) -> Option<String> {
+    explained(&format!("{code}: {message} ({operation})"))
+        .or_else(|| own_for_code(code, message, operation))
+}
+
+fn own_for_code(code: &str, message: &str, operation: &str) -> Option<String> {
     let text = match code {
         "AccessDeniedException" | "AccessDenied" | "HTTP 403" => {
             if operation == "GetAuthorizationToken" {
@@ -76,6 +95,10 @@ pub(crate) fn for_code(code: &str, message: &str, operation: &str) -> Option<Str
 
 /// The cause for a free-text error (a credential provider's message chain).
 pub(crate) fn for_text(text: &str) -> Option<String> {
+    explained(text).or_else(|| own_for_text(text))
+}
+
+fn own_for_text(text: &str) -> Option<String> {
     const CODES: &[&str] = &[
         "InvalidIdentityToken",
         "IDPCommunicationError",
@@ -97,7 +120,7 @@ pub(crate) fn for_text(text: &str) -> Option<String> {
         } else {
             ""
         };
-        return for_code(code, text, operation);
+        return own_for_code(code, text, operation);
     }
     if text.contains("could not read") && text.contains("token") {
         return Some(
@@ -144,8 +167,21 @@ mod tests {
         assert!(web.contains("OIDC provider"), "{web}");
         let keys = super::for_code("UnrecognizedClientException", "", "GetAuthorizationToken");
         assert!(keys.unwrap().contains("opt-in region"));
+        // An unparsed 403 is not in explain's catalog: this operation's own cause.
         let denied = super::for_code("HTTP 403", "", "GetAuthorizationToken").unwrap();
         assert!(denied.contains("EP001"), "{denied}");
+        // With the service's message, explain's entry (and its rule) is used.
+        let explained = super::for_code(
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/x is not authorized to perform: ecr:GetAuthorizationToken",
+            "GetAuthorizationToken",
+        )
+        .unwrap();
+        assert!(
+            explained.starts_with("AccessDenied on ecr:GetAuthorizationToken")
+                && explained.contains("EP001"),
+            "{explained}"
+        );
         assert!(super::for_code("SomethingElse", "", "x").is_none());
     }
 }
