@@ -8,7 +8,6 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials as AwsCredentials;
 use aws_credential_types::credential_feature::AwsCredentialFeature;
 use aws_credential_types::provider::{ProvideCredentials as _, SharedCredentialsProvider};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -140,7 +139,7 @@ pub(crate) async fn session(
     let creds = provider
         .provide_credentials()
         .await
-        .map_err(|e| credentials_error(spec, source_name, &DisplayErrorContext(&e).to_string()))?;
+        .map_err(|e| credentials_error(spec, source_name, &error_chain(&e)))?;
     let mut source = match &spec.auth {
         AuthSpec::Static { .. } => "static".to_owned(),
         _ => describe_source(&creds),
@@ -155,9 +154,10 @@ pub(crate) async fn session(
             builder = builder.external_id(external_id);
         }
         let assumed = builder.build_from_provider(creds.clone()).await;
-        creds = assumed.provide_credentials().await.map_err(|e| {
-            credentials_error(spec, "assumed-role", &DisplayErrorContext(&e).to_string())
-        })?;
+        creds = assumed
+            .provide_credentials()
+            .await
+            .map_err(|e| credentials_error(spec, "assumed-role", &error_chain(&e)))?;
         source.push_str(" + assumed-role");
     }
     let credentials_expire_at = creds.expiry();
@@ -343,7 +343,7 @@ where
             message: "timed out".into(),
         },
         _ => {
-            let message = DisplayErrorContext(&error).to_string();
+            let message = error_chain(&error);
             Error::Unreachable {
                 service,
                 operation,
@@ -352,6 +352,24 @@ where
             }
         }
     }
+}
+
+/// The `Display` text of `error` and its sources, joined with `: `, each distinct part once.
+///
+/// Not the SDK's `DisplayErrorContext`: that appends a `Debug` dump of the whole error (HTTP
+/// headers and bodies included), which is noise in a message for people and could carry more
+/// than we mean to show.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// `(<Code>, <Message>)` of an XML error body, if it has a code.

@@ -192,7 +192,7 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
         {
             out.push(b);
             i += 3;
@@ -492,6 +492,11 @@ mod tests {
             Some("team/app".into())
         );
         assert_eq!(super::next_from_link(None), None);
+        // Never a panic on a broken escape next to a multi-byte character.
+        assert_eq!(
+            super::next_from_link(Some(r#"</v2/_catalog?last=%é%&n=1>; rel="next""#)),
+            Some("%é%".into())
+        );
         assert_eq!(
             super::next_from_link(Some(r#"</v2/_catalog?last=a>; rel="prev""#)),
             None

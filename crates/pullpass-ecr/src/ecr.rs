@@ -776,6 +776,67 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_silent_endpoint_is_unreachable_within_the_timeout() {
+        // Accepts connections and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().take(8) {
+                held.push(stream);
+            }
+        });
+        let spec = RegistrySpec {
+            name: "t".into(),
+            host: "123456789012.dkr.ecr.eu-central-1.amazonaws.com".into(),
+            kind: RegistryKind::Ecr,
+            auth: AuthSpec::Static {
+                access_key_id: "AKIAIOSFODNN7PULLPAS".into(),
+                secret_access_key: "canary-timeout-secret".into(),
+                session_token: None,
+            },
+            assume_role: None,
+            host_override: None,
+        };
+        let options = Options {
+            cache: CacheMode::Disabled,
+            timeout: std::time::Duration::from_millis(500),
+            max_attempts: 2,
+            endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+            ..Options::default()
+        };
+        let started = std::time::Instant::now();
+        let registry = crate::open(&spec, &options).unwrap();
+        let error = registry.credentials().await.unwrap_err();
+        assert!(
+            matches!(error, crate::Error::Unreachable { .. }),
+            "{error:?}"
+        );
+        assert!(!error.is_refusal());
+        assert!(error.to_string().contains("timed out"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(!format!("{error:?}").contains("canary-timeout-secret"));
+    }
+
+    #[tokio::test]
+    async fn anonymous_public_ecr_needs_no_token() {
+        let spec = RegistrySpec {
+            name: "public".into(),
+            host: "public.ecr.aws".into(),
+            kind: RegistryKind::Ecr,
+            auth: AuthSpec::Anonymous,
+            assume_role: None,
+            host_override: None,
+        };
+        let registry = crate::open(&spec, &Options::default()).unwrap();
+        let error = registry.credentials().await.unwrap_err();
+        assert!(
+            error.to_string().contains("needs no credentials"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
     async fn fips_and_dual_stack_hosts_use_their_api_endpoints() {
         assert!(
             crate::aws::endpoint_override(&Options::default()).is_none(),
