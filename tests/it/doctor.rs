@@ -174,6 +174,15 @@ fn usage_errors_exit_2_and_say_what() {
     );
     assert!(out.stderr.contains("--trust-policy"), "{}", out.stderr);
 
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("env.txt");
+    std::fs::write(&big, "A=b\n".repeat(300_000)).unwrap();
+    let mut cmd = pullpass();
+    cmd.args(["doctor", "irsa", "--pod-env"]).arg(&big);
+    let out = run(&mut cmd, None);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("over 1048576 bytes"), "{}", out.stderr);
+
     let mut cmd = pullpass();
     cmd.args(["doctor", "irsa", "--cluster-name", "x"]);
     let out = run(&mut cmd, None);

@@ -143,6 +143,15 @@ fn read(
             .context("reading stdin")?;
         text
     } else {
+        // Doctor reads at most 1 MiB of an artifact; refuse a huge file before loading it.
+        let limit = pullpass_core::doctor::yaml::MAX_INPUT_BYTES as u64;
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > limit) {
+            bail!(
+                "{} ({}) is over {limit} bytes; give the artifact itself (a service account, a policy, `env` output)",
+                path.display(),
+                input.flag()
+            );
+        }
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read {} for {}", path.display(), input.flag()))?;
         String::from_utf8(bytes).map_err(|_| {
