@@ -6,6 +6,7 @@
 //! No Makefiles, no shell scripts that drift.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench;
 mod codegen;
 mod demo;
 mod setup;
@@ -35,6 +36,8 @@ enum Command {
     },
     /// Build pullpass and show it working on the bundled examples.
     Demo(demo::Args),
+    /// Measure pullpass against its peers and write BENCHMARKS.md.
+    Bench(bench::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +47,6 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::run(&args),
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }

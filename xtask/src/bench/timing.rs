@@ -1,0 +1,157 @@
+//! Wall-clock timing of whole commands: repeated runs, reported as the median (and spread).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+/// The samples of one measurement.
+#[derive(Debug, Clone)]
+pub(crate) struct Samples(Vec<Duration>);
+
+impl Samples {
+    pub(crate) fn new(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        Self(samples)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The `q`-quantile (nearest rank), `q` in `0.0..=1.0`.
+    pub(crate) fn quantile(&self, q: f64) -> Duration {
+        if self.0.is_empty() {
+            return Duration::ZERO;
+        }
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let rank = ((q * self.0.len() as f64).ceil() as usize).clamp(1, self.0.len());
+        self.0[rank - 1]
+    }
+
+    pub(crate) fn median(&self) -> Duration {
+        self.quantile(0.5)
+    }
+
+    pub(crate) fn min(&self) -> Duration {
+        self.0.first().copied().unwrap_or_default()
+    }
+
+    pub(crate) fn max(&self) -> Duration {
+        self.0.last().copied().unwrap_or_default()
+    }
+}
+
+/// Runs the command `make()` builds `warmup` times untimed, then `runs` times timed. Its stdout
+/// goes to /dev/null (the consumer of a linter's report is not what is measured), stdin is
+/// /dev/null, stderr is kept for the error message. An exit code outside `ok_codes` fails the
+/// measurement: a benchmark of a command that errors measures nothing.
+pub(crate) fn time_command(
+    mut make: impl FnMut() -> Command,
+    warmup: usize,
+    runs: usize,
+    ok_codes: &[i32],
+) -> anyhow::Result<Samples> {
+    let mut samples = Vec::with_capacity(runs);
+    for i in 0..warmup + runs {
+        let mut cmd = make();
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let out = cmd
+            .output()
+            .with_context(|| format!("could not start {:?}", cmd.get_program()))?;
+        let elapsed = start.elapsed();
+        check_status(&cmd, &out, ok_codes)?;
+        if i >= warmup {
+            samples.push(elapsed);
+        }
+    }
+    Ok(Samples::new(samples))
+}
+
+/// Fails unless the command exited with one of `ok_codes`.
+pub(crate) fn check_status(
+    cmd: &Command,
+    out: &std::process::Output,
+    ok_codes: &[i32],
+) -> anyhow::Result<()> {
+    match out.status.code() {
+        Some(code) if ok_codes.contains(&code) => Ok(()),
+        _ => bail!(
+            "`{} {}` exited with {}: {}",
+            cmd.get_program().to_string_lossy(),
+            cmd.get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(200)
+                .collect::<String>(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+                .chars()
+                .take(600)
+                .collect::<String>()
+        ),
+    }
+}
+
+/// `1.23 ms`, `456 µs`, `2.90 s`: three significant figures in a readable unit.
+pub(crate) fn human(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{} s", sig3(s))
+    } else if s >= 1e-3 {
+        format!("{} ms", sig3(s * 1e3))
+    } else {
+        format!("{} µs", sig3(s * 1e6))
+    }
+}
+
+/// `x` with three significant figures (`2.90`, `45.6`, `456`, `4560`).
+pub(crate) fn sig3(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// `a / b` as a ratio.
+pub(crate) fn ratio(a: Duration, b: Duration) -> f64 {
+    if b.is_zero() {
+        return f64::INFINITY;
+    }
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_use_nearest_rank() {
+        let s = Samples::new((1..=100).rev().map(Duration::from_millis).collect());
+        assert_eq!(s.median(), Duration::from_millis(50));
+        assert_eq!(s.quantile(0.99), Duration::from_millis(99));
+        assert_eq!(s.min(), Duration::from_millis(1));
+        assert_eq!(s.max(), Duration::from_millis(100));
+        assert_eq!(Samples::new(vec![]).median(), Duration::ZERO);
+    }
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human(Duration::from_millis(2900)), "2.90 s");
+        assert_eq!(human(Duration::from_micros(1500)), "1.50 ms");
+        assert_eq!(human(Duration::from_micros(456)), "456 µs");
+        assert_eq!(human(Duration::from_micros(45_600)), "45.6 ms");
+    }
+}
