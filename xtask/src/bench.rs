@@ -25,6 +25,13 @@ use anyhow::Context;
 
 use crate::util::{cargo, project_root, sh};
 
+pub(crate) use token::InnerArgs as TokenInnerArgs;
+
+/// The hidden `bench-token-inner` step (see [`token`]).
+pub(crate) fn token_inner(args: &TokenInnerArgs) -> anyhow::Result<()> {
+    token::inner(args)
+}
+
 /// The sections, in the order they run and appear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum SectionId {

@@ -38,6 +38,9 @@ enum Command {
     Demo(demo::Args),
     /// Measure pullpass against its peers and write BENCHMARKS.md.
     Bench(bench::Args),
+    /// Internal: the token benchmark, run by `bench` inside a private namespace.
+    #[command(hide = true)]
+    BenchTokenInner(bench::TokenInnerArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -48,5 +51,6 @@ fn main() -> anyhow::Result<()> {
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::BenchTokenInner(args) => bench::token_inner(&args),
     }
 }

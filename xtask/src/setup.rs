@@ -42,6 +42,11 @@ pub(crate) fn apt(packages: &[(&str, &str)]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Are we root (apt without sudo; namespaces for the benchmarks)?
+pub(crate) fn is_root() -> bool {
+    unsafe_is_root()
+}
+
 /// `id -u` is 0.
 fn unsafe_is_root() -> bool {
     Command::new("id")

@@ -81,3 +81,19 @@ pub(crate) fn deb_version(package: &str) -> String {
         package,
     ]))
 }
+
+/// moto's pins (environment.md): the slim install that serves ECR, IAM and STS.
+pub(crate) const MOTO: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask-cors", "boto3"];
+
+/// The Python of `.tools/venv-moto` (the AWS API peer the tests use too).
+pub(crate) fn moto_python(install: bool) -> anyhow::Result<PathBuf> {
+    Ok(venv("venv-moto", MOTO, "moto_server", install)?.join("python"))
+}
+
+/// `moto 5.2.5`, read from the venv.
+pub(crate) fn moto_version(python: &std::path::Path) -> String {
+    let v = crate::bench::machine::first_line(
+        Command::new(python).args(["-c", "import moto; print(moto.__version__)"]),
+    );
+    format!("{v} (PyPI, `.tools/venv-moto`)")
+}
