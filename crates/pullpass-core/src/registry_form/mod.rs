@@ -3,11 +3,15 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
+use crate::host::HostAnalysis;
 use crate::rule::RuleMeta;
 use crate::secret::SecretText;
 
-/// Every `RF…` rule.
-pub static RULES: &[&RuleMeta] = &[];
+pub(crate) mod rules;
+
+/// Every `RF…` rule, in code order.
+pub static RULES: &[&RuleMeta] = rules::ALL;
 
 /// The kind of registry: ECR (temporary tokens from AWS) or a generic basic-auth registry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -80,4 +84,68 @@ pub struct FormContext {
     /// Names of the registries that already exist (RF002).
     #[serde(default)]
     pub existing_names: Vec<String>,
+}
+
+/// What the form rules look at: the form, its context, and the host analysis.
+#[derive(Debug)]
+pub(crate) struct FormCheck<'a> {
+    pub(crate) form: &'a RegistryForm,
+    pub(crate) ctx: &'a FormContext,
+    pub(crate) host: &'a HostAnalysis,
+}
+
+/// Every `RF…` rule over `form`, sorted for output. Pointers name the form field (`/name`,
+/// `/host`, `/accessKeyId`, …); ranges are byte ranges into that field's value. Secret values
+/// never appear in a message, help or fix.
+#[must_use]
+pub fn validate(form: &RegistryForm, ctx: &FormContext) -> Vec<Diagnostic> {
+    let host = crate::host::analyze(&form.host, form.host_override.as_ref(), form.kind);
+    let check = FormCheck {
+        form,
+        ctx,
+        host: &host,
+    };
+    let mut out = host.diagnostics.clone();
+    for rule in rules::FORM_CHECKS {
+        rule(&check, &mut out);
+    }
+    sort(&mut out);
+    out
+}
+
+/// The order of the form's fields, for sorting findings the way the dialog shows them.
+const FIELD_ORDER: &[&str] = &[
+    "/name",
+    "/host",
+    "/kind",
+    "/override",
+    "/accessKeyId",
+    "/secretAccessKey",
+    "/sessionToken",
+    "/roleArn",
+    "/externalId",
+    "/repository",
+    "/tag",
+];
+
+/// Sorts findings by field (dialog order), then position, then severity (worst first), code.
+fn sort(diagnostics: &mut [Diagnostic]) {
+    let rank = |pointer: &str| {
+        FIELD_ORDER
+            .iter()
+            .position(|f| pointer == *f || pointer.starts_with(&format!("{f}/")))
+            .unwrap_or(FIELD_ORDER.len())
+    };
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                rank(&d.pointer),
+                d.pointer.clone(),
+                d.range.map_or((0, 0), |r| (r.start, r.end)),
+                std::cmp::Reverse(d.severity),
+                d.code,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
 }

@@ -1,0 +1,344 @@
+//! Every host vector of hosts.md, the partition table, and the contract of `analyze`.
+
+use super::*;
+use crate::registry_form::RegistryKind::{Ecr, Generic};
+
+fn private(host: &str) -> EcrRegistry {
+    match parse_ecr(host) {
+        Some((HostKind::PrivateEcr, Some(ecr))) => ecr,
+        other => panic!("{host} should parse as private ECR, got {other:?}"),
+    }
+}
+
+fn codes(host: &str) -> Vec<&'static str> {
+    analyze(host, None, Ecr)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn credential_helper_vectors_parse() {
+    let cases = [
+        (
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com",
+            "us-west-2",
+            "aws",
+            false,
+            false,
+        ),
+        (
+            "123456789012.dkr-ecr.us-west-2.on.aws",
+            "us-west-2",
+            "aws",
+            false,
+            true,
+        ),
+        (
+            "123456789012.dkr-ecr-fips.us-west-2.on.aws",
+            "us-west-2",
+            "aws",
+            true,
+            true,
+        ),
+        (
+            "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+            "us-gov-west-1",
+            "aws-us-gov",
+            true,
+            false,
+        ),
+        (
+            "123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu",
+            "eusc-de-east-1",
+            "aws-eusc",
+            false,
+            false,
+        ),
+        (
+            "123456789012.dkr.ecr.us-isof-east-1.csp.hci.ic.gov",
+            "us-isof-east-1",
+            "aws-iso-f",
+            false,
+            false,
+        ),
+        (
+            "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn",
+            "cn-north-1",
+            "aws-cn",
+            false,
+            false,
+        ),
+    ];
+    for (host, region, partition, fips, dual_stack) in cases {
+        let ecr = private(host);
+        assert_eq!(ecr.region, region, "{host}");
+        assert_eq!(ecr.partition, partition, "{host}");
+        assert_eq!((ecr.fips, ecr.dual_stack), (fips, dual_stack), "{host}");
+        assert!(host.starts_with(&ecr.account));
+        assert_eq!(codes(host), Vec::<&str>::new(), "{host}");
+    }
+}
+
+#[test]
+fn every_partition_and_endpoint_form_from_the_table_parses() {
+    let mut checked = 0;
+    for p in PARTITIONS {
+        for region in p.regions {
+            assert!(p.owns_region(region), "{region}");
+            assert_eq!(
+                partition_for_region(region).map(|q| q.id),
+                Some(p.id),
+                "{region}"
+            );
+            for form in ENDPOINT_FORMS.iter().filter(|f| f.pairs_with(p)) {
+                let suffix = p.suffix(form.slot).unwrap();
+                let host = format!("000000000001.{}.{region}.{suffix}", form.label);
+                let ecr = private(&host);
+                assert_eq!(ecr.account, "000000000001", "leading zeros are kept");
+                assert_eq!(
+                    (ecr.partition, ecr.fips, ecr.dual_stack),
+                    (p.id, form.fips, form.dual_stack),
+                    "{host}"
+                );
+                let expected: Vec<&str> = if form.unconfirmed {
+                    vec!["RF026"]
+                } else {
+                    vec![]
+                };
+                assert_eq!(codes(&host), expected, "{host}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+#[test]
+fn china_dual_stack_accepts_both_forms_and_warns_on_the_unconfirmed_one() {
+    let confirmed = private("123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn");
+    assert!(confirmed.dual_stack && confirmed.partition == "aws-cn");
+    let unconfirmed = private("123456789012.dkr.ecr.cn-north-1.on.amazonwebservices.com.cn");
+    assert!(unconfirmed.dual_stack && unconfirmed.partition == "aws-cn");
+    assert_eq!(
+        codes("123456789012.dkr.ecr.cn-north-1.on.amazonwebservices.com.cn"),
+        ["RF026"]
+    );
+    // The unconfirmed form is China only.
+    assert_eq!(parse_ecr("123456789012.dkr.ecr.us-east-1.on.aws"), None);
+}
+
+#[test]
+fn fips_only_where_the_partition_has_it() {
+    assert!(partition("aws").unwrap().fips);
+    assert!(!partition("aws-cn").unwrap().fips);
+    assert!(private("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com").fips);
+    assert!(private("123456789012.dkr.ecr-fips.us-iso-east-1.c2s.ic.gov").fips);
+    assert_eq!(
+        parse_ecr("123456789012.dkr.ecr-fips.cn-north-1.amazonaws.com.cn"),
+        None
+    );
+    assert_eq!(
+        parse_ecr("123456789012.dkr-ecr-fips.cn-north-1.on.amazonwebservices.com.cn"),
+        None
+    );
+    assert_eq!(
+        codes("123456789012.dkr.ecr-fips.cn-north-1.amazonaws.com.cn"),
+        ["RF026"]
+    );
+}
+
+#[test]
+fn public_ecr() {
+    assert_eq!(
+        parse_ecr("public.ecr.aws"),
+        Some((HostKind::PublicEcr, None))
+    );
+    assert_eq!(
+        parse_ecr("ecr-public.aws.com"),
+        Some((HostKind::PublicEcr, None))
+    );
+    let report = analyze("ecr-public.aws.com", None, Ecr).to_report();
+    assert_eq!(report.kind, "publicEcr");
+    assert!(report.dual_stack);
+    assert!(!analyze("public.ecr.aws", None, Ecr).to_report().dual_stack);
+    assert_eq!(table::PUBLIC_ECR_AUTH_REGION, "us-east-1");
+}
+
+#[test]
+fn the_credential_helper_regex_weaknesses_are_not_copied() {
+    // `_` and upper case in the region; `dkr-ecr` not tied to its suffix.
+    for host in [
+        "123456789012.dkr.ecr.us_west_2.amazonaws.com",
+        "123456789012.dkr.ecr.US-WEST-2.amazonaws.com",
+        "123456789012.dkr-ecr.us-west-2.amazonaws.com",
+        "123456789012.dkr.ecr.us-west-2.on.aws",
+        "123456789012.dkr-ecr-fips.us-west-2.amazonaws.com",
+    ] {
+        assert_eq!(parse_ecr(host), None, "{host}");
+    }
+}
+
+#[test]
+fn near_misses_from_hosts_md() {
+    let cases: &[(&str, &str)] = &[
+        ("ecr.us-east-1.amazonaws.com", "RF027"),
+        ("api.ecr.us-east-1.amazonaws.com", "RF027"),
+        ("12345678901.dkr.ecr.us-east-1.amazonaws.com", "RF027"),
+        ("1234567890123.dkr.ecr.us-east-1.amazonaws.com", "RF027"),
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.co", "RF027"),
+        ("123456789012.dkr.ecr.us-east-1.amazonaw.com", "RF027"),
+        ("123456789012.dkr.ecr.us-east.amazonaws.com", "RF024"),
+        (
+            "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "RF011",
+        ),
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/", "RF011"),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app",
+            "RF014",
+        ),
+        (
+            "user:pass@123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "RF012",
+        ),
+    ];
+    for (host, code) in cases {
+        let found = codes(host);
+        assert!(
+            found.contains(code),
+            "{host}: expected {code}, got {found:?}"
+        );
+        if *code == "RF027" || *code == "RF024" {
+            assert!(
+                !found.contains(&"RF021"),
+                "{host}: RF021 doubles the near miss"
+            );
+        }
+    }
+    // User info never comes back unredacted, in any finding or in the normalized host.
+    let a = analyze(
+        "https://jdoe:s3cr3tpw@123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        None,
+        Ecr,
+    );
+    assert_eq!(a.normalized, "123456789012.dkr.ecr.us-east-1.amazonaws.com");
+    for d in &a.diagnostics {
+        let all = format!("{} {:?} {:?}", d.message, d.help, d.fix);
+        assert!(!all.contains("s3cr3tpw") && !all.contains("jdoe"), "{all}");
+    }
+}
+
+#[test]
+fn regions_are_strict() {
+    assert_eq!(split_region("us-east-1"), Some(("us", "east", "1")));
+    assert_eq!(split_region("us-gov-west-1"), Some(("us-gov", "west", "1")));
+    assert_eq!(
+        split_region("eusc-de-east-1"),
+        Some(("eusc-de", "east", "1"))
+    );
+    for bad in [
+        "",
+        "us-east",
+        "US-EAST-1",
+        "us_east_1",
+        "us-east-",
+        "-east-1",
+        "us--east-1",
+        "us-east-1a",
+        "us-ea5t-1",
+    ] {
+        assert_eq!(split_region(bad), None, "{bad}");
+    }
+    assert_eq!(
+        partition_for_region("us-gov-east-1").map(|p| p.id),
+        Some("aws-us-gov")
+    );
+    assert_eq!(
+        partition_for_region("us-isob-east-1").map(|p| p.id),
+        Some("aws-iso-b")
+    );
+    assert_eq!(
+        partition_for_region("eu-isoe-west-1").map(|p| p.id),
+        Some("aws-iso-e")
+    );
+    assert_eq!(
+        partition_for_region("cn-northwest-1").map(|p| p.id),
+        Some("aws-cn")
+    );
+    assert_eq!(partition_for_region("xx-east-1"), None);
+    assert_eq!(
+        partition("aws-iso-f").map(|p| p.dns_suffix),
+        Some("csp.hci.ic.gov")
+    );
+    assert_eq!(partition("nope"), None);
+    let aws = partition("aws").unwrap();
+    assert_eq!(
+        aws.ecr_api_host("us-east-1", false),
+        "api.ecr.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        aws.ecr_api_host("us-east-1", true),
+        "ecr-fips.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        partition("aws-cn")
+            .unwrap()
+            .ecr_api_host("cn-north-1", true),
+        "api.ecr.cn-north-1.amazonaws.com.cn"
+    );
+}
+
+#[test]
+fn generic_registries_raise_nothing() {
+    for host in [
+        "ghcr.io",
+        "registry-1.docker.io",
+        "docker.io",
+        "quay.io",
+        "localhost:5000",
+        "registry.example.com:5443",
+        "127.0.0.1:5000",
+        "[::1]:5000",
+        "registry.gitlab.com",
+        "myregistry.azurecr.io",
+        "us-docker.pkg.dev",
+        "ecr.example.com",
+    ] {
+        let a = analyze(host, None, Generic);
+        assert!(a.diagnostics.is_empty(), "{host}: {:?}", a.diagnostics);
+        assert_eq!(a.kind, HostKind::Other);
+        assert_eq!(a.normalized, host);
+        assert_eq!(parse_ecr(host), None);
+    }
+}
+
+#[test]
+fn vanity_host_override() {
+    let o = HostOverride {
+        account_id: "012345678901".into(),
+        region: "cn-north-1".into(),
+    };
+    let a = analyze("ecr-proxy.corp.example", Some(&o), Ecr);
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    let report = a.to_report();
+    assert_eq!(report.kind, "privateEcr");
+    assert!(report.from_override);
+    assert_eq!(report.partition.as_deref(), Some("aws-cn"));
+    assert_eq!(report.account.as_deref(), Some("012345678901"));
+    // Without the override: RF021.
+    assert_eq!(codes("ecr-proxy.corp.example"), ["RF021"]);
+}
+
+#[test]
+fn normalized_host_keeps_the_port_and_drops_the_rest() {
+    let a = analyze(
+        "  HTTPS://Registry.Example.com:5443/team/app  ",
+        None,
+        Generic,
+    );
+    assert_eq!(a.normalized, "registry.example.com:5443");
+    assert_eq!(analyze("ghcr.io.", None, Generic).normalized, "ghcr.io");
+    assert_eq!(analyze("a b", None, Generic).normalized, "");
+}

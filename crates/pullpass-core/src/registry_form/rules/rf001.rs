@@ -1,0 +1,146 @@
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::registry_form::FormCheck;
+use crate::text::TextRange;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the registry name: required once surrounding whitespace is trimmed, 1–64
+    /// characters, no control characters. Surrounding whitespace alone is a warning with a
+    /// trim fix.
+    ///
+    /// ## Why is this bad
+    /// The name is how people pick the registry in Import Image and how the config refers to
+    /// it; a blank, overlong or invisible-character name cannot be told apart or typed.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "   " }
+    /// ```
+    ///
+    /// ## Fix
+    /// Enter a short, printable name such as `prod-ecr`.
+    pub(crate) static RF001 = ("registry-name-invalid", "registry-form", Error, "Registry name is blank, too long or has control characters");
+}
+
+const NAME: &str = "/name";
+
+pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
+    let name = f.form.name.as_str();
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        let d = Diagnostic::new(&RF001, "The registry name is required.")
+            .help("Enter a short name people will recognise, e.g. `prod-ecr`.")
+            .pointer(NAME);
+        out.push(if name.is_empty() {
+            d
+        } else {
+            d.range(TextRange::of(name))
+        });
+        return;
+    }
+    if let Some((i, c)) = name
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, ' '))
+    {
+        // Leading/trailing line breaks and tabs are whitespace handled by the trim below.
+        let inside = i >= name.len() - name.trim_start().len() && i < name.trim_end().len();
+        if inside {
+            out.push(
+                Diagnostic::new(
+                    &RF001,
+                    format!(
+                        "The registry name contains a control character (U+{:04X}).",
+                        u32::from(c)
+                    ),
+                )
+                .help("Use printable characters only.")
+                .pointer(NAME)
+                .range(TextRange::new(i, i + c.len_utf8())),
+            );
+        }
+    }
+    let chars = trimmed.chars().count();
+    if chars > 64 {
+        out.push(
+            Diagnostic::new(
+                &RF001,
+                format!("The registry name is {chars} characters long; at most 64 are allowed."),
+            )
+            .help("Use a shorter name.")
+            .pointer(NAME)
+            .range(TextRange::of(name)),
+        );
+    }
+    if trimmed.len() != name.len() {
+        let start = name.len() - name.trim_start().len();
+        let mut edits = Vec::new();
+        if start > 0 {
+            edits.push(Edit::delete(TextRange::new(0, start)));
+        }
+        if name.trim_end().len() < name.len() {
+            edits.push(Edit::delete(TextRange::new(
+                name.trim_end().len(),
+                name.len(),
+            )));
+        }
+        out.push(
+            Diagnostic::new(&RF001, "The registry name has whitespace around it.")
+                .severity(Severity::Warning)
+                .help("Remove it; names are compared after trimming.")
+                .pointer(NAME)
+                .range(TextRange::of(name))
+                .fix(Fix::safe("Trim the name", edits)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Severity;
+    use crate::registry_form::rules::testing::{fixed, form_codes, form_findings};
+    use crate::registry_form::{FormContext, RegistryForm};
+
+    fn named(name: &str) -> RegistryForm {
+        RegistryForm {
+            name: name.into(),
+            host: "ghcr.io".into(),
+            kind: crate::registry_form::RegistryKind::Generic,
+            ..RegistryForm::default()
+        }
+    }
+
+    #[test]
+    fn blank_long_and_control_names_are_errors() {
+        for name in ["", "   ", "a\u{7}b", &"x".repeat(65)] {
+            let found = form_findings("RF001", &named(name), &FormContext::default());
+            assert!(
+                found.iter().any(|d| d.severity == Severity::Error),
+                "{name:?}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn surrounding_whitespace_warns_with_a_trim() {
+        let found = form_findings("RF001", &named(" prod \n"), &FormContext::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(fixed(&found[0], " prod \n"), "prod");
+    }
+
+    #[test]
+    fn quiet_on_good_names() {
+        for name in [
+            "prod",
+            "Prod ECR (eu-west-1)",
+            "レジストリ",
+            &"x".repeat(64),
+        ] {
+            assert!(
+                !form_codes(&named(name), &FormContext::default()).contains(&"RF001"),
+                "{name}"
+            );
+        }
+    }
+}

@@ -1,0 +1,216 @@
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::host::{HostCheck, NameProblem};
+use crate::text::TextRange;
+
+use super::HOST;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the host name and port themselves: upper case (warning, with a fix), and as
+    /// errors inner whitespace, a name over 253 characters, a bad DNS label (empty, over 63
+    /// characters, a character other than letters, digits and `-`, or `-` at either end), a
+    /// trailing dot, and a port that is not 1–65535. Surrounding whitespace is a warning with a
+    /// trim fix.
+    ///
+    /// ## Why is this bad
+    /// DNS ignores case, but image references, docker's `credHelpers` keys and the kubelet's
+    /// `matchImages` compare host strings exactly, so `Registry.Example.com` and
+    /// `registry.example.com` are different registries to them. A name that is not valid DNS
+    /// never resolves.
+    ///
+    /// ## Example
+    /// ```text
+    /// 123456789012.DKR.ECR.us-east-1.amazonaws.com
+    /// registry_1.example.com
+    /// ```
+    ///
+    /// ## Fix
+    /// Lower-case the host; use only letters, digits, `-` and `.`; give a numeric port.
+    pub(crate) static RF013 = ("registry-host-malformed", "registry-form", Error, "Registry host is not a valid host name and port");
+}
+
+pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
+    if c.is_blank() {
+        return;
+    }
+    let trimmed = c.syntax.trimmed;
+    if trimmed.start > 0 || (trimmed.end as usize) < c.raw.len() {
+        let mut edits = Vec::new();
+        if trimmed.start > 0 {
+            edits.push(Edit::delete(TextRange::new(0, trimmed.start as usize)));
+        }
+        if (trimmed.end as usize) < c.raw.len() {
+            edits.push(Edit::delete(TextRange::new(
+                trimmed.end as usize,
+                c.raw.len(),
+            )));
+        }
+        out.push(
+            Diagnostic::new(&RF013, "The registry host has whitespace around it.")
+                .severity(Severity::Warning)
+                .help("Pasted values often carry a space or a line break; remove it.")
+                .pointer(HOST)
+                .range(TextRange::of(c.raw))
+                .fix(Fix::safe("Trim the whitespace", edits)),
+        );
+    }
+    for problem in &c.name_problems {
+        out.push(diagnostic(c, problem).pointer(HOST));
+    }
+}
+
+fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
+    let error = |msg: String| Diagnostic::new(&RF013, msg).severity(Severity::Error);
+    match problem {
+        NameProblem::InnerWhitespace { range } => {
+            let trimmed = &c.raw[c.syntax.trimmed.as_usize_range()];
+            let squeezed: String = trimmed.chars().filter(|ch| !ch.is_whitespace()).collect();
+            error("The registry host contains whitespace.".to_owned())
+                .help("A host name has no spaces; remove them.")
+                .range(*range)
+                .fix(Fix::unsafe_(
+                    "Remove the whitespace",
+                    vec![Edit::replace(c.syntax.trimmed, squeezed)],
+                ))
+        }
+        NameProblem::Empty => error("The registry host has no host name.".to_owned())
+            .help("Enter a host name, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `ghcr.io`.")
+            .range(c.syntax.trimmed),
+        NameProblem::TooLong { len } => {
+            error(format!("The host name is {len} characters long; DNS allows at most 253."))
+                .help("Check that only the host was pasted.")
+                .range(c.syntax.host)
+        }
+        NameProblem::UpperCase { range, lower } => Diagnostic::new(
+            &RF013,
+            "The registry host has upper-case letters; image references and credential helpers compare hosts exactly.",
+        )
+        .severity(Severity::Warning)
+        .help("Registry hosts are written in lower case.")
+        .range(*range)
+        .fix(Fix::safe("Lower-case the host", vec![Edit::replace(*range, lower.clone())])),
+        NameProblem::BadChar { range, ch } => {
+            let shown = if ch.is_ascii_graphic() {
+                format!("`{ch}`")
+            } else {
+                format!("U+{:04X}", u32::from(*ch))
+            };
+            let help = if ch.is_ascii() {
+                "A host name has only letters, digits, `-` and `.`.".to_owned()
+            } else {
+                "Enter an internationalized name in its ASCII (`xn--…`) form.".to_owned()
+            };
+            error(format!("The host name contains {shown}, which DNS does not allow.")).help(help).range(*range)
+        }
+        NameProblem::EmptyLabel { range } => error("The host name has an empty label (`..` or a leading `.`).".to_owned())
+            .help("Remove the extra dot.")
+            .range(*range)
+            .fix(Fix::unsafe_("Remove the extra dot", vec![Edit::delete(*range)])),
+        NameProblem::TrailingDot { range } => error("The host name ends with a dot; registries and image references do not accept it.".to_owned())
+            .help("Remove the trailing dot.")
+            .range(*range)
+            .fix(Fix::safe("Remove the trailing dot", vec![Edit::delete(*range)])),
+        NameProblem::LongLabel { range } => error(format!(
+            "A label of the host name is {} characters long; DNS allows at most 63.",
+            range.len()
+        ))
+        .help("Check the host for a pasted value that is not a host name.")
+        .range(*range),
+        NameProblem::HyphenEdge { range } => error("A label of the host name starts or ends with `-`, which DNS does not allow.".to_owned())
+            .help("Check the host for a typo.")
+            .range(*range),
+        NameProblem::BadPort { range } => {
+            let port = &c.raw[range.as_usize_range()];
+            let d = error("The port is not a number from 1 to 65535.".to_owned())
+                .help("Give a numeric port after the colon, e.g. `registry.example.com:5443`, or none for 443.")
+                .range(*range);
+            if port == ":" {
+                d.fix(Fix::safe("Remove the empty port", vec![Edit::delete(*range)]))
+            } else {
+                d
+            }
+        }
+        NameProblem::BadIpLiteral { range } => error("The host is not a valid host name or bracketed IPv6 address.".to_owned())
+            .help("Write an IPv6 address in brackets with an optional port: `[::1]:5000`.")
+            .range(*range),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Severity;
+    use crate::registry_form::RegistryKind::{Ecr, Generic};
+    use crate::registry_form::rules::testing::{fixed, host};
+
+    #[test]
+    fn upper_case_warns_and_still_parses() {
+        let raw = "123456789012.DKR.ECR.US-EAST-1.AMAZONAWS.COM";
+        let found = host("RF013", raw, Ecr);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(fixed(&found[0], raw), raw.to_ascii_lowercase());
+        let a = crate::host::analyze(raw, None, Ecr);
+        assert_eq!(a.ecr.unwrap().region, "us-east-1");
+    }
+
+    #[test]
+    fn surrounding_whitespace_warns_with_a_trim() {
+        let raw = " ghcr.io\n";
+        let found = host("RF013", raw, Generic);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(fixed(&found[0], raw), "ghcr.io");
+    }
+
+    #[test]
+    fn malformed_names_and_ports_are_errors() {
+        for raw in [
+            "my registry.example.com",
+            "registry_1.example.com",
+            "a..b",
+            "-bad.example.com",
+            "example.com:99999",
+            "example.com:http",
+            "rég.example.com",
+            "[zz]:5000",
+            "fe80::1",
+        ] {
+            let found = host("RF013", raw, Generic);
+            assert!(
+                found.iter().any(|d| d.severity == Severity::Error),
+                "{raw}: {found:?}"
+            );
+        }
+        let long = format!("{}.com", "a".repeat(64));
+        assert!(
+            host("RF013", &long, Generic)
+                .iter()
+                .any(|d| d.message.contains("63"))
+        );
+        let huge = vec!["abcdefghij"; 30].join(".");
+        assert!(
+            host("RF013", &huge, Generic)
+                .iter()
+                .any(|d| d.message.contains("253"))
+        );
+        let dot = host("RF013", "ghcr.io.", Generic);
+        assert_eq!(fixed(&dot[0], "ghcr.io."), "ghcr.io");
+    }
+
+    #[test]
+    fn quiet_on_valid_hosts() {
+        for raw in [
+            "ghcr.io",
+            "registry-1.docker.io",
+            "localhost:5000",
+            "registry.example.com:5443",
+            "127.0.0.1:5000",
+            "[::1]:5000",
+            "xn--rg-9ia.example.com",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        ] {
+            assert!(host("RF013", raw, Generic).is_empty(), "{raw}");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::host::{Fact, HostCheck};
+
+use super::HOST;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the region inside an ECR host: it must be a region name (`us-east-1`: lower
+    /// case, `<area>-<direction>-<number>`), belong to a partition, and that partition must
+    /// own the host's DNS suffix (`cn-*` regions live under `.amazonaws.com.cn`,
+    /// `us-isob-*` under `.sc2s.sgov.gov`, …).
+    ///
+    /// ## Why is this bad
+    /// A host whose region and suffix belong to different partitions does not exist in DNS,
+    /// and the token for it would be requested from the wrong partition. Partitions never
+    /// trust each other.
+    ///
+    /// ## Example
+    /// ```text
+    /// 123456789012.dkr.ecr.cn-north-1.amazonaws.com
+    /// 123456789012.dkr.ecr.us-east.amazonaws.com
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the suffix of the region's partition (`123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn`),
+    /// or correct the region.
+    pub(crate) static RF024 = ("ecr-host-region-partition", "registry-form", Error, "Region in the ECR host is malformed or not of the host's partition");
+}
+
+pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
+    let at = c.name_offset();
+    for fact in &c.class.facts {
+        let d = match fact {
+            Fact::RegionMalformed { range } => {
+                let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
+                Diagnostic::new(
+                    &RF024,
+                    format!("`{region}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`)."),
+                )
+                .help("Copy the region from the ECR console or `aws configure get region`.")
+                .range(range.shifted(at))
+            }
+            Fact::RegionNoPartition { range } => {
+                let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
+                Diagnostic::new(&RF024, format!("No AWS partition has a region named `{region}`."))
+                    .help("Check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …")
+                    .range(range.shifted(at))
+            }
+            Fact::RegionSuffixMismatch {
+                region,
+                partition,
+                suffix_range,
+                found_suffix,
+                suggestion,
+            } => {
+                let d = Diagnostic::new(
+                    &RF024,
+                    format!("Region `{region}` is in partition `{partition}`, which does not use `.{found_suffix}`."),
+                )
+                .range(suffix_range.shifted(at));
+                match suggestion {
+                    Some(s) => d
+                        .help(format!("Hosts of `{partition}` end in `.{s}`."))
+                        .fix(Fix::unsafe_(
+                            format!("Use `.{s}`"),
+                            vec![Edit::replace(suffix_range.shifted(at), *s)],
+                        )),
+                    None => d.help("Check the region and the suffix; one of them is wrong."),
+                }
+            }
+            _ => continue,
+        };
+        out.push(d.pointer(HOST));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::registry_form::RegistryKind::Ecr;
+    use crate::registry_form::rules::testing::{fixed, host};
+
+    #[test]
+    fn partition_must_own_the_suffix() {
+        let raw = "123456789012.dkr.ecr.cn-north-1.amazonaws.com";
+        let found = host("RF024", raw, Ecr);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            fixed(&found[0], raw),
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"
+        );
+        let raw = "123456789012.dkr.ecr.us-east-1.amazonaws.com.cn";
+        assert_eq!(
+            fixed(&host("RF024", raw, Ecr)[0], raw),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            host(
+                "RF024",
+                "123456789012.dkr.ecr.us-isob-east-1.c2s.ic.gov",
+                Ecr
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn malformed_and_partitionless_regions() {
+        assert_eq!(
+            host("RF024", "123456789012.dkr.ecr.us-east.amazonaws.com", Ecr).len(),
+            1
+        );
+        assert_eq!(
+            host(
+                "RF024",
+                "123456789012.dkr.ecr.us-east-1a.amazonaws.com",
+                Ecr
+            )
+            .len(),
+            1
+        );
+        // `_` is not DNS: RF013 reports it before the region is read.
+        assert!(host("RF024", "123456789012.dkr.ecr.us_east_1.amazonaws.com", Ecr).is_empty());
+        assert_eq!(
+            host("RF024", "123456789012.dkr.ecr.useast1.amazonaws.com", Ecr).len(),
+            1
+        );
+        assert_eq!(
+            host("RF024", "123456789012.dkr.ecr.xx-east-1.amazonaws.com", Ecr).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn quiet_on_every_partition() {
+        for raw in [
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com",
+            "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn",
+            "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+            "123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu",
+            "123456789012.dkr.ecr.us-isof-east-1.csp.hci.ic.gov",
+            "123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov",
+            "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov",
+            "123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk",
+        ] {
+            assert!(host("RF024", raw, Ecr).is_empty(), "{raw}");
+        }
+    }
+}

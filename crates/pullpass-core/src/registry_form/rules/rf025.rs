@@ -1,0 +1,113 @@
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::host::{Fact, HostCheck, partition_for_region};
+
+use super::HOST;
+
+declare_rule! {
+    /// ## What it does
+    /// Notes a well-formed region of a known partition that pullpass's region table does not
+    /// list (in the host, or in the vanity-host override).
+    ///
+    /// ## Why is this bad
+    /// It may be a typo (`us-east-3`), or a region newer than this build. AWS adds regions
+    /// every year, so this is a warning and never blocks.
+    ///
+    /// ## Example
+    /// ```text
+    /// 123456789012.dkr.ecr.us-east-7.amazonaws.com
+    /// ```
+    ///
+    /// ## Fix
+    /// Check the region against the ECR console; if it is real, ignore the warning.
+    pub(crate) static RF025 = ("ecr-host-unknown-region", "registry-form", Warning, "Region is well formed but not a known region");
+}
+
+fn message(region: &str, partition: &str) -> String {
+    format!(
+        "`{region}` is not a region pullpass knows in partition `{partition}`; it may be a typo or a new region."
+    )
+}
+
+const HELP: &str =
+    "Check the region in the ECR console; a new region works, and this warning does not block.";
+
+pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
+    for fact in &c.class.facts {
+        if let Fact::UnknownRegion { range, partition } = fact {
+            let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
+            out.push(
+                Diagnostic::new(&RF025, message(region, partition))
+                    .help(HELP)
+                    .pointer(HOST)
+                    .range(range.shifted(c.name_offset())),
+            );
+        }
+    }
+    if let Some(o) = c.host_override
+        && let Some(p) = partition_for_region(&o.region)
+        && !p.is_known_region(&o.region)
+    {
+        out.push(
+            Diagnostic::new(&RF025, message(&o.region, p.id))
+                .help(HELP)
+                .pointer("/override/region")
+                .range(crate::text::TextRange::of(&o.region)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Severity;
+    use crate::registry_form::RegistryKind::Ecr;
+    use crate::registry_form::rules::testing::{host, host_with};
+
+    #[test]
+    fn unknown_regions_warn_but_still_parse() {
+        let raw = "123456789012.dkr.ecr.us-east-7.amazonaws.com";
+        let found = host("RF025", raw, Ecr);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(
+            crate::host::analyze(raw, None, Ecr).ecr.unwrap().region,
+            "us-east-7"
+        );
+        let o = host_with(
+            "RF025",
+            "ecr.example.com",
+            Some(("123456789012", "eu-central-9")),
+            Ecr,
+        );
+        assert_eq!(o[0].pointer, "/override/region");
+    }
+
+    #[test]
+    fn quiet_on_known_regions() {
+        assert!(
+            host(
+                "RF025",
+                "123456789012.dkr.ecr.ap-southeast-7.amazonaws.com",
+                Ecr
+            )
+            .is_empty()
+        );
+        assert!(
+            host(
+                "RF025",
+                "123456789012.dkr.ecr.mx-central-1.amazonaws.com",
+                Ecr
+            )
+            .is_empty()
+        );
+        assert!(
+            host_with(
+                "RF025",
+                "ecr.example.com",
+                Some(("123456789012", "eu-central-1")),
+                Ecr
+            )
+            .is_empty()
+        );
+    }
+}

@@ -1,0 +1,272 @@
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::host::{Fact, HostCheck};
+use crate::text::TextRange;
+
+use super::HOST;
+
+declare_rule! {
+    /// ## What it does
+    /// Catches hosts that nearly are ECR registry hosts, and says what was meant: the ECR API
+    /// endpoint (`ecr.<region>.amazonaws.com`, `api.ecr.<region>.amazonaws.com`) instead of
+    /// the registry, an account that is not 12 digits (a spreadsheet drops leading zeros), no
+    /// account at all, an endpoint label that does not go with the suffix (`dkr-ecr` is
+    /// dual-stack and lives under `on.aws`), and misspelt suffixes (`amazonaws.co`,
+    /// `amazonaw.com`) or public ECR names.
+    ///
+    /// ## Why is this bad
+    /// None of these is a registry: pulls fail with a DNS error or "no basic auth
+    /// credentials", far from the typo that caused it.
+    ///
+    /// ## Example
+    /// ```text
+    /// api.ecr.us-east-1.amazonaws.com
+    /// 12345678901.dkr.ecr.us-east-1.amazonaws.com
+    /// 123456789012.dkr.ecr.us-east-1.amazonaws.co
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the registry host `<12-digit account>.dkr.ecr.<region>.amazonaws.com`; the finding
+    /// offers the correction where it can be known.
+    pub(crate) static RF027 = ("ecr-host-near-miss", "registry-form", Error, "Near miss of an ECR registry host");
+}
+
+pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
+    let at = c.name_offset();
+    let name_range = c.syntax.host;
+    let name = c.name.as_deref().unwrap_or_default();
+    let override_account = c.valid_override().map(|(account, _, _)| account);
+    for fact in &c.class.facts {
+        let d = match fact {
+            Fact::ApiEndpoint { region, suffix } => {
+                let (label, registry_suffix) = if suffix == "api.aws" {
+                    ("dkr-ecr", "on.aws")
+                } else {
+                    ("dkr.ecr", suffix.as_str())
+                };
+                let d = Diagnostic::new(
+                    &RF027,
+                    format!("`{name}` is the ECR API endpoint, not a registry."),
+                )
+                .help(format!(
+                    "The registry host is `<12-digit account>.{label}.{region}.{registry_suffix}`."
+                ))
+                .range(name_range);
+                match override_account {
+                    Some(account) => {
+                        let host = format!("{account}.{label}.{region}.{registry_suffix}");
+                        d.fix(Fix::unsafe_(
+                            format!("Use `{host}`"),
+                            vec![Edit::replace(name_range, host)],
+                        ))
+                    }
+                    None => d,
+                }
+            }
+            Fact::AccountLength { range, len } => {
+                let account = &name[range.as_usize_range()];
+                let d = Diagnostic::new(
+                    &RF027,
+                    format!("The account `{account}` has {len} digits; an AWS account ID has exactly 12."),
+                )
+                .range(range.shifted(at));
+                if *len == 11 {
+                    d.help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
+                        .fix(Fix::unsafe_(format!("Use `0{account}`"), vec![Edit::insert(range.start as usize + at, "0")]))
+                } else {
+                    d.help("Copy the account ID from the ECR console or `aws sts get-caller-identity`.")
+                }
+            }
+            Fact::AccountSeparators { range, fixed } => Diagnostic::new(
+                &RF027,
+                "The account ID in a registry host is 12 digits without separators.",
+            )
+            .help(format!("Did you mean `{fixed}`?"))
+            .range(range.shifted(at))
+            .fix(Fix::safe(
+                format!("Use `{fixed}`"),
+                vec![Edit::replace(range.shifted(at), fixed.clone())],
+            )),
+            Fact::AccountMalformed { range } => Diagnostic::new(
+                &RF027,
+                format!(
+                    "`{}` is not an AWS account ID (12 digits).",
+                    &name[range.as_usize_range()]
+                ),
+            )
+            .help("An ECR host starts with the 12-digit account ID that owns the registry.")
+            .range(range.shifted(at)),
+            Fact::MissingAccount { insert_at } => {
+                let d = Diagnostic::new(&RF027, "The ECR host has no account ID in front.")
+                    .help("An ECR host starts with the 12-digit account ID: `123456789012.dkr.ecr.<region>.amazonaws.com`.")
+                    .range(TextRange::new(at + insert_at, at + insert_at));
+                match override_account {
+                    Some(account) => d.fix(Fix::safe(
+                        format!("Insert `{account}.`"),
+                        vec![Edit::insert(at + insert_at, format!("{account}."))],
+                    )),
+                    None => d,
+                }
+            }
+            Fact::EndpointMismatch {
+                range,
+                found,
+                suggestion,
+            } => {
+                let d = Diagnostic::new(
+                    &RF027,
+                    format!("`{found}` is not an ECR registry endpoint for this suffix."),
+                )
+                .range(range.shifted(at));
+                match suggestion {
+                    Some(s) => d
+                        .help(format!("Did you mean `{s}`? (`dkr.ecr` under `amazonaws.com`; dual-stack `dkr-ecr` under `on.aws`.)"))
+                        .fix(Fix::unsafe_(format!("Use `{s}`"), vec![Edit::replace(range.shifted(at), *s)])),
+                    None => d.help("Registry hosts use `dkr.ecr` (or `dkr.ecr-fips`); dual-stack hosts use `dkr-ecr` under `on.aws`."),
+                }
+            }
+            Fact::SuffixTypo { range, suggestion } => Diagnostic::new(
+                &RF027,
+                format!(
+                    "`{}` is not an AWS DNS suffix; did you mean `{suggestion}`?",
+                    &name[range.as_usize_range()]
+                ),
+            )
+            .help(format!(
+                "ECR registry hosts end in `.{suggestion}` (or another partition's suffix)."
+            ))
+            .range(range.shifted(at))
+            .fix(Fix::unsafe_(
+                format!("Use `{suggestion}`"),
+                vec![Edit::replace(range.shifted(at), *suggestion)],
+            )),
+            Fact::PublicTypo { suggestion } => Diagnostic::new(
+                &RF027,
+                format!("`{name}` is not a registry; did you mean `{suggestion}`?"),
+            )
+            .help("Public ECR is `public.ecr.aws` (dual-stack: `ecr-public.aws.com`).")
+            .range(name_range)
+            .fix(Fix::unsafe_(
+                format!("Use `{suggestion}`"),
+                vec![Edit::replace(name_range, *suggestion)],
+            )),
+            _ => continue,
+        };
+        out.push(d.pointer(HOST));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::registry_form::RegistryKind::{Ecr, Generic};
+    use crate::registry_form::rules::testing::{fixed, host, host_with};
+
+    #[test]
+    fn api_endpoints_are_not_registries() {
+        for raw in [
+            "ecr.us-east-1.amazonaws.com",
+            "api.ecr.us-east-1.amazonaws.com",
+            "ecr-fips.us-gov-west-1.amazonaws.com",
+            "ecr.us-east-1.api.aws",
+            "api.ecr.cn-north-1.amazonaws.com.cn",
+        ] {
+            let found = host("RF027", raw, Ecr);
+            assert_eq!(found.len(), 1, "{raw}");
+            assert!(found[0].message.contains("API endpoint"), "{raw}");
+        }
+        let raw = "api.ecr.eu-west-1.amazonaws.com";
+        let found = host_with("RF027", raw, Some(("123456789012", "eu-west-1")), Ecr);
+        assert_eq!(
+            fixed(&found[0], raw),
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn accounts_must_be_twelve_digits() {
+        let raw = "12345678901.dkr.ecr.us-east-1.amazonaws.com";
+        let found = host("RF027", raw, Ecr);
+        assert_eq!(
+            fixed(&found[0], raw),
+            "012345678901.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            host(
+                "RF027",
+                "1234567890123.dkr.ecr.us-east-1.amazonaws.com",
+                Ecr
+            )
+            .len(),
+            1
+        );
+        let raw = "1234-5678-9012.dkr.ecr.us-east-1.amazonaws.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            host("RF027", "myaccount.dkr.ecr.us-east-1.amazonaws.com", Ecr).len(),
+            1
+        );
+        assert_eq!(
+            host("RF027", "dkr.ecr.us-east-1.amazonaws.com", Ecr).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn endpoint_labels_must_fit_the_suffix() {
+        let raw = "123456789012.dkr-ecr.us-west-2.amazonaws.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com"
+        );
+        let raw = "123456789012.dkr.ecr.us-west-2.on.aws";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr-ecr.us-west-2.on.aws"
+        );
+        let raw = "123456789012.dkr.ecr-fips.us-west-2.on.aws";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr-ecr-fips.us-west-2.on.aws"
+        );
+        let raw = "123456789012.dkr.erc.us-west-2.amazonaws.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn misspelt_suffixes_and_public_names() {
+        let raw = "123456789012.dkr.ecr.us-east-1.amazonaws.co";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        let raw = "123456789012.dkr.ecr.us-east-1.amazonaw.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Generic)[0], raw),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        let raw = "public.ecr.aws.com";
+        assert_eq!(fixed(&host("RF027", raw, Ecr)[0], raw), "public.ecr.aws");
+    }
+
+    #[test]
+    fn quiet_on_real_hosts_and_unrelated_aws_hosts() {
+        for raw in [
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "public.ecr.aws",
+            "ecr-public.aws.com",
+            "my-bucket.s3.us-east-1.amazonaws.com",
+            "registry.amazon.com",
+            "amazonas.co",
+            "ecr.example.com",
+            "quay.io",
+        ] {
+            assert!(host("RF027", raw, Generic).is_empty(), "{raw}");
+        }
+    }
+}
