@@ -1,5 +1,7 @@
 //! The Add-registry form of the product doc and its `RF…` rules.
 
+use std::borrow::Cow;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +11,9 @@ use crate::rule::RuleMeta;
 use crate::secret::SecretText;
 
 pub(crate) mod rules;
+
+pub use rules::rf060::validate_repository;
+pub use rules::rf061::validate_tag;
 
 /// Every `RF…` rule, in code order.
 pub static RULES: &[&RuleMeta] = rules::ALL;
@@ -149,3 +154,43 @@ fn sort(diagnostics: &mut [Diagnostic]) {
         key(a).cmp(&key(b))
     });
 }
+
+impl RegistryForm {
+    /// The value of the field a finding's pointer names (`/host`, `/override/region`, …), for
+    /// applying fixes and checking ranges. Secret fields are included: call
+    /// [`field_display`] for anything a person will see.
+    #[must_use]
+    pub fn field(&self, pointer: &str) -> Option<&str> {
+        let o = self.host_override.as_ref();
+        Some(match pointer {
+            "/name" => &self.name,
+            "/host" => &self.host,
+            "/accessKeyId" => &self.access_key_id,
+            "/secretAccessKey" => self.secret_access_key.expose(),
+            "/sessionToken" => self.session_token.expose(),
+            "/roleArn" => &self.role_arn,
+            "/externalId" => &self.external_id,
+            "/override/accountId" => &o?.account_id,
+            "/override/region" => &o?.region,
+            "/repository" => self.repository.as_deref()?,
+            "/tag" => self.tag.as_deref()?,
+            _ => return None,
+        })
+    }
+}
+
+/// The value of a form field as it may be shown next to a finding (same byte length, so the
+/// finding's range still applies): `None` for secret fields and for an access key ID that
+/// looks like a secret; the host with user info, query and fragment masked.
+#[must_use]
+pub fn field_display<'a>(form: &'a RegistryForm, pointer: &str) -> Option<Cow<'a, str>> {
+    match pointer {
+        "/secretAccessKey" | "/sessionToken" => None,
+        "/accessKeyId" if rules::keys::looks_like_secret(form.access_key_id.trim()) => None,
+        "/host" => Some(Cow::Owned(crate::host::redacted(&form.host))),
+        _ => form.field(pointer).map(Cow::Borrowed),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -11,6 +11,7 @@ use crate::rule::RuleMeta;
 
 use super::FormCheck;
 
+pub(crate) mod keys;
 pub(crate) mod rf001;
 pub(crate) mod rf002;
 pub(crate) mod rf010;
@@ -20,11 +21,26 @@ pub(crate) mod rf013;
 pub(crate) mod rf014;
 pub(crate) mod rf021;
 pub(crate) mod rf022;
+pub(crate) mod rf023;
 pub(crate) mod rf024;
 pub(crate) mod rf025;
 pub(crate) mod rf026;
 pub(crate) mod rf027;
 pub(crate) mod rf028;
+pub(crate) mod rf030;
+pub(crate) mod rf031;
+pub(crate) mod rf032;
+pub(crate) mod rf033;
+pub(crate) mod rf034;
+pub(crate) mod rf035;
+pub(crate) mod rf036;
+pub(crate) mod rf037;
+pub(crate) mod rf040;
+pub(crate) mod rf050;
+pub(crate) mod rf051;
+pub(crate) mod rf052;
+pub(crate) mod rf060;
+pub(crate) mod rf061;
 
 /// A host rule: facts about the host field in, findings out.
 pub(crate) type HostRule = fn(&HostCheck<'_>, &mut Vec<Diagnostic>);
@@ -49,7 +65,31 @@ pub(crate) static HOST_CHECKS: &[HostRule] = &[
 pub(crate) type FormRule = fn(&FormCheck<'_>, &mut Vec<Diagnostic>);
 
 /// The form rules (everything but the host rules) in the order they run.
-pub(crate) static FORM_CHECKS: &[FormRule] = &[rf001::check, rf002::check, rf022::check_form];
+pub(crate) static FORM_CHECKS: &[FormRule] = &[
+    rf001::check,
+    rf002::check,
+    rf022::check_form,
+    rf023::check,
+    rf030::check,
+    rf031::check,
+    rf032::check,
+    rf033::check,
+    rf034::check,
+    rf035::check,
+    rf036::check,
+    rf037::check,
+    rf040::check,
+    rf050::check,
+    rf051::check,
+    rf052::check,
+    rf060::check,
+    rf061::check,
+];
+
+/// Whether the key fields hold AWS keys (an ECR registry), so their AWS shapes apply.
+pub(crate) fn uses_aws_keys(f: &FormCheck<'_>) -> bool {
+    f.form.kind == crate::registry_form::RegistryKind::Ecr
+}
 
 /// Every `RF…` rule, in code order.
 pub(crate) static ALL: &[&RuleMeta] = &[
@@ -62,11 +102,26 @@ pub(crate) static ALL: &[&RuleMeta] = &[
     &rf014::RF014,
     &rf021::RF021,
     &rf022::RF022,
+    &rf023::RF023,
     &rf024::RF024,
     &rf025::RF025,
     &rf026::RF026,
     &rf027::RF027,
     &rf028::RF028,
+    &rf030::RF030,
+    &rf031::RF031,
+    &rf032::RF032,
+    &rf033::RF033,
+    &rf034::RF034,
+    &rf035::RF035,
+    &rf036::RF036,
+    &rf037::RF037,
+    &rf040::RF040,
+    &rf050::RF050,
+    &rf051::RF051,
+    &rf052::RF052,
+    &rf060::RF060,
+    &rf061::RF061,
 ];
 
 /// Pointer of the host field.

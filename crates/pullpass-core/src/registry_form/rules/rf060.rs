@@ -1,0 +1,236 @@
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::registry_form::FormCheck;
+use crate::text::TextRange;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the repository for Import Image against ECR's repository-name grammar: 2–256
+    /// characters, lower case, slash-separated components of letters and digits joined by
+    /// single `.`, `_` or `-`. Names the usual pastes: a registry host in front, a `:tag` or
+    /// `@digest` behind, upper case, whitespace.
+    ///
+    /// ## Why is this bad
+    /// ECR refuses any other name, and a pasted image reference in the repository field makes
+    /// the import look up a repository that cannot exist.
+    ///
+    /// ## Example
+    /// ```text
+    /// 123456789012.dkr.ecr.us-east-1.amazonaws.com/Team/App:v1
+    /// ```
+    ///
+    /// ## Fix
+    /// Keep the repository only, in lower case: `team/app` (and `v1` in the tag field).
+    pub(crate) static RF060 = ("repository-name-invalid", "registry-form", Error, "Not an ECR repository name");
+}
+
+fn push(
+    out: &mut Vec<Diagnostic>,
+    message: impl Into<String>,
+    help: &str,
+    range: TextRange,
+    fix: Option<Fix>,
+) {
+    let mut d = Diagnostic::new(&RF060, message)
+        .help(help)
+        .pointer("/repository")
+        .range(range);
+    if let Some(fix) = fix {
+        d = d.fix(fix);
+    }
+    out.push(d);
+}
+
+fn component_ok(c: &str) -> bool {
+    let b = c.as_bytes();
+    let sep = |x: u8| matches!(x, b'.' | b'_' | b'-');
+    let ok = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+    !b.is_empty()
+        && ok(b[0])
+        && ok(b[b.len() - 1])
+        && b.iter().all(|&x| ok(x) || sep(x))
+        && !b.windows(2).any(|w| sep(w[0]) && sep(w[1]))
+}
+
+/// RF060 for one repository value; ranges index `value`.
+#[must_use]
+pub fn validate_repository(value: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let help = "An ECR repository name is lower case, like `team/app`.";
+    if value.trim().is_empty() {
+        push(
+            &mut out,
+            "The repository is required.",
+            help,
+            TextRange::of(value),
+            None,
+        );
+        return out;
+    }
+    let start = value.len() - value.trim_start().len();
+    let end = value.trim_end().len();
+    if start > 0 || end < value.len() {
+        push(
+            &mut out,
+            "The repository has whitespace around it.",
+            help,
+            TextRange::of(value),
+            Some(Fix::safe(
+                "Trim the repository",
+                vec![Edit::replace(TextRange::of(value), value.trim())],
+            )),
+        );
+        return out;
+    }
+    // A registry host in front: its first component has a `.` or `:` or is `localhost`.
+    if let Some((first, _)) = value.split_once('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost")
+    {
+        let range = TextRange::new(0, first.len() + 1);
+        push(
+            &mut out,
+            format!(
+                "The repository starts with the registry host `{first}`; the host has its own field."
+            ),
+            help,
+            range,
+            Some(Fix::safe(
+                "Remove the registry host",
+                vec![Edit::delete(range)],
+            )),
+        );
+        return out;
+    }
+    let last_segment = value.rfind('/').map_or(0, |i| i + 1);
+    if let Some(at) = value
+        .find('@')
+        .or_else(|| value[last_segment..].find(':').map(|i| last_segment + i))
+    {
+        let range = TextRange::new(at, value.len());
+        let what = if value.as_bytes()[at] == b'@' {
+            "digest"
+        } else {
+            "tag"
+        };
+        push(
+            &mut out,
+            format!(
+                "The repository ends with a {what} (`{}`); it belongs in the tag field.",
+                &value[at..]
+            ),
+            help,
+            range,
+            Some(Fix::safe(
+                format!("Move the {what} to the tag field"),
+                vec![Edit::delete(range)],
+            )),
+        );
+        return out;
+    }
+    if value.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = value.to_ascii_lowercase();
+        push(
+            &mut out,
+            "ECR repository names are lower case.",
+            help,
+            TextRange::of(value),
+            (lower.split('/').all(component_ok)).then(|| {
+                Fix::safe(
+                    "Lower-case the repository",
+                    vec![Edit::replace(TextRange::of(value), lower.clone())],
+                )
+            }),
+        );
+        return out;
+    }
+    let len = value.chars().count();
+    if !(2..=256).contains(&len) {
+        push(
+            &mut out,
+            format!("The repository name has {len} characters; ECR allows 2 to 256."),
+            help,
+            TextRange::of(value),
+            None,
+        );
+        return out;
+    }
+    let mut offset = 0;
+    for component in value.split('/') {
+        if !component_ok(component) {
+            let range = TextRange::new(offset, offset + component.len());
+            let why = if component.is_empty() {
+                "an empty path component (`//`, or a `/` at either end)"
+            } else {
+                "a component that is not lower-case letters and digits joined by single `.`, `_` or `-`"
+            };
+            push(
+                &mut out,
+                format!("The repository name has {why}."),
+                help,
+                range,
+                None,
+            );
+            return out;
+        }
+        offset += component.len() + 1;
+    }
+    out
+}
+
+pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(repository) = f.form.repository.as_deref()
+        && !repository.is_empty()
+    {
+        out.extend(validate_repository(repository));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_repository;
+    use crate::registry_form::rules::testing::fixed;
+
+    #[test]
+    fn invalid_names_are_errors_with_fixes_where_mechanical() {
+        let raw = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app";
+        assert_eq!(fixed(&validate_repository(raw)[0], raw), "team/app");
+        assert_eq!(
+            fixed(&validate_repository("team/app:v1")[0], "team/app:v1"),
+            "team/app"
+        );
+        assert_eq!(
+            fixed(&validate_repository("Team/App")[0], "Team/App"),
+            "team/app"
+        );
+        assert_eq!(fixed(&validate_repository(" app ")[0], " app "), "app");
+        for bad in [
+            "a",
+            "team//app",
+            "/app",
+            "app/",
+            "te..am",
+            "-app",
+            "app_",
+            "ap p",
+            "ünï",
+            &"a".repeat(257),
+        ] {
+            assert_eq!(validate_repository(bad).len(), 1, "{bad}");
+        }
+        assert_eq!(validate_repository("localhost:5000/x").len(), 1);
+    }
+
+    #[test]
+    fn quiet_on_valid_names() {
+        for ok in [
+            "app",
+            "team/app",
+            "a1/b-c/d.e_f",
+            "ab",
+            "ecr-public/nginx/nginx",
+            &"a".repeat(256),
+        ] {
+            assert!(validate_repository(ok).is_empty(), "{ok}");
+        }
+    }
+}
