@@ -1,7 +1,153 @@
 //! IAM trust and permissions policies: a span-keeping parser, the policy model and the
 //! `TP…`/`EP…` rules.
+//!
+//! [`lint`] is the one entry point: it parses (TP001 on malformed input, with size and depth
+//! limits), decides whether the document is a trust or a permissions policy (unless told), runs
+//! every rule that applies and returns the findings sorted by position.
 
+pub mod aws;
+pub mod generate;
+pub mod glob;
+pub mod json;
+pub mod model;
+pub(crate) mod rules;
+
+use crate::diagnostic::{self, Diagnostic};
 use crate::rule::RuleMeta;
 
+pub use model::Policy;
+
 /// Every `TP…` and `EP…` rule.
-pub static RULES: &[&RuleMeta] = &[];
+pub static RULES: &[&RuleMeta] = rules::RULES;
+
+/// What kind of policy a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// A role's trust policy (who may assume it): `sts:AssumeRole*` with a `Principal`.
+    Trust,
+    /// An identity policy (what the role or user may do), judged for pulling from ECR.
+    Permissions,
+}
+
+impl PolicyKind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trust => "trust",
+            Self::Permissions => "permissions",
+        }
+    }
+}
+
+/// What the caller knows besides the policy (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintContext {
+    /// `namespace/name` of the service account that must be able to assume the role (TP032).
+    pub expected_service_account: Option<String>,
+    /// The cluster's OIDC issuer URL (TP032, TP040).
+    pub expected_issuer: Option<String>,
+    /// The IAM OIDC provider ARN (TP032, TP040, TP041).
+    pub expected_provider_arn: Option<String>,
+    /// The role this policy belongs to: its account and partition (TP040, TP041, TP062).
+    pub role_arn: Option<String>,
+    /// The registry host the role pulls from (TP040; EP001/EP002 resource).
+    pub registry_host: Option<String>,
+    /// The repository the role pulls (EP002 evaluates against its ARN).
+    pub repository: Option<String>,
+}
+
+/// The findings for one document and the kind it was linted as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintOutput {
+    /// `None` when the document is not JSON or could be read as neither kind.
+    pub kind: Option<PolicyKind>,
+    /// True when the kind was detected rather than given.
+    pub kind_detected: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lints one policy document. `kind` `None` detects trust vs permissions from the document.
+#[must_use]
+pub fn lint(text: &str, kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutput {
+    let root = match json::parse(text) {
+        Ok(root) => root,
+        Err(error) => {
+            return LintOutput {
+                kind,
+                kind_detected: false,
+                diagnostics: vec![rules::tp001_invalid_json::diagnostic(error)],
+            };
+        }
+    };
+    let Some(policy) = Policy::build(&root) else {
+        // Not an object: TP002 says so; nothing else can be read.
+        let mut diagnostics = Vec::new();
+        rules::not_an_object(&root, &mut diagnostics);
+        return LintOutput {
+            kind,
+            kind_detected: false,
+            diagnostics,
+        };
+    };
+    let (kind, kind_detected) = match kind {
+        Some(k) => (Some(k), false),
+        None => (detect(&policy), true),
+    };
+    let mut diagnostics = rules::run(text, kind, &policy, ctx);
+    diagnostic::sort(&mut diagnostics);
+    LintOutput {
+        kind,
+        kind_detected: kind_detected && kind.is_some(),
+        diagnostics,
+    }
+}
+
+/// Lints raw bytes: invalid UTF-8 is TP001 at the first bad byte.
+#[must_use]
+pub fn lint_bytes(bytes: &[u8], kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutput {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => lint(text, kind, ctx),
+        Err(error) => LintOutput {
+            kind,
+            kind_detected: false,
+            diagnostics: vec![rules::tp001_invalid_json::not_utf8(error.valid_up_to())],
+        },
+    }
+}
+
+/// Trust when a statement names a principal or assumes a role; permissions when a statement
+/// names a resource or any other action; `None` when nothing tells.
+#[must_use]
+pub fn detect(policy: &Policy<'_>) -> Option<PolicyKind> {
+    if policy
+        .statements
+        .iter()
+        .any(|s| s.principal.is_some() || s.not_principal.is_some())
+    {
+        return Some(PolicyKind::Trust);
+    }
+    if policy
+        .statements
+        .iter()
+        .any(|s| s.resource.is_some() || s.not_resource.is_some())
+    {
+        return Some(PolicyKind::Permissions);
+    }
+    let actions: Vec<&str> = policy
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.iter().chain(&s.not_actions))
+        .filter_map(|a| a.text)
+        .collect();
+    if actions.is_empty() {
+        return None;
+    }
+    if actions.iter().all(|a| {
+        let a = a.to_ascii_lowercase();
+        a.starts_with("sts:assumerole") || a == "sts:tagsession" || a == "sts:setsourceidentity"
+    }) {
+        Some(PolicyKind::Trust)
+    } else {
+        Some(PolicyKind::Permissions)
+    }
+}

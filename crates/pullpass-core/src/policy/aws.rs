@@ -1,0 +1,278 @@
+//! AWS identifiers the policy rules read: ARNs, OIDC provider ARNs, EKS issuers, partitions.
+
+/// An ARN split at its first five colons: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'s> {
+    pub partition: &'s str,
+    pub service: &'s str,
+    pub region: &'s str,
+    pub account: &'s str,
+    pub resource: &'s str,
+}
+
+impl<'s> Arn<'s> {
+    /// `None` unless `s` starts with `arn:` and has all six parts.
+    #[must_use]
+    pub fn parse(s: &'s str) -> Option<Self> {
+        let rest = s.strip_prefix("arn:")?;
+        let mut parts = rest.splitn(5, ':');
+        Some(Self {
+            partition: parts.next()?,
+            service: parts.next()?,
+            region: parts.next()?,
+            account: parts.next()?,
+            resource: parts.next()?,
+        })
+    }
+
+    /// The provider (`oidc.eks.…/id/…`) of an `oidc-provider/` ARN.
+    #[must_use]
+    pub fn oidc_provider(&self) -> Option<&'s str> {
+        if self.service == "iam" {
+            self.resource.strip_prefix("oidc-provider/")
+        } else {
+            None
+        }
+    }
+
+    #[must_use]
+    pub fn saml_provider(&self) -> Option<&'s str> {
+        if self.service == "iam" {
+            self.resource.strip_prefix("saml-provider/")
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether `partition` is a partition id pullpass knows.
+#[must_use]
+pub fn known_partition(partition: &str) -> bool {
+    PARTITIONS.iter().any(|p| p.id == partition)
+}
+
+/// The partition that owns `region` (strict lower-case region grammar).
+#[must_use]
+pub fn region_partition(region: &str) -> Option<&'static str> {
+    partition_for_region(region).map(|p| p.id)
+}
+
+/// A 12-digit account ID.
+#[must_use]
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An EKS cluster's OIDC issuer: `oidc.eks.<region>.<dns suffix>/id/<32 upper-case hex>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EksIssuer<'s> {
+    pub region: &'s str,
+    pub partition: &'static str,
+    pub id: &'s str,
+}
+
+/// Reads an EKS issuer from a provider (without scheme); `None` for any other issuer.
+#[must_use]
+pub fn eks_issuer(provider: &str) -> Option<EksIssuer<'_>> {
+    let rest = provider.strip_prefix("oidc.eks.")?;
+    let (host, id) = rest.split_once("/id/")?;
+    let (region, suffix) = host.split_once('.')?;
+    let partition = partition_for_region(region)?;
+    if partition.dns_suffix != suffix {
+        return None;
+    }
+    if id.len() != 32
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
+        return None;
+    }
+    Some(EksIssuer {
+        region,
+        partition: partition.id,
+        id,
+    })
+}
+
+/// The region and partition an issuer-like host names, even when the rest is malformed
+/// (`oidc.eks.cn-north-1.amazonaws.com.cn/...` ⇒ `cn-north-1`, `aws-cn`).
+#[must_use]
+pub fn issuer_region_partition(provider: &str) -> Option<(&str, &'static str)> {
+    let rest = provider.strip_prefix("oidc.eks.")?;
+    let region = rest.split(['.', '/']).next()?;
+    let partition = region_partition(region)?;
+    Some((region, partition))
+}
+
+/// A provider as written in a condition key or principal, without `https://`, an
+/// `arn:…:oidc-provider/` prefix or a trailing `/`.
+#[must_use]
+pub fn normalize_provider(s: &str) -> &str {
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let s = match s.find(":oidc-provider/") {
+        Some(i) if s.starts_with("arn:") => &s[i + ":oidc-provider/".len()..],
+        _ => s,
+    };
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    s.trim_end_matches('/')
+}
+
+/// A role ARN's partition and account, when it parses as one.
+#[must_use]
+pub fn role_arn(s: &str) -> Option<Arn<'_>> {
+    let arn = Arn::parse(s.trim())?;
+    (arn.service == "iam" && arn.resource.starts_with("role/")).then_some(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_and_issuers() {
+        let arn = Arn::parse(
+            "arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/0123456789ABCDEF0123456789ABCDEF",
+        )
+        .unwrap();
+        assert_eq!(arn.partition, "aws-cn");
+        assert_eq!(arn.account, "123456789012");
+        let provider = arn.oidc_provider().unwrap();
+        let issuer = eks_issuer(provider).unwrap();
+        assert_eq!(issuer.partition, "aws-cn");
+        assert_eq!(issuer.region, "cn-north-1");
+        assert!(
+            eks_issuer("oidc.eks.cn-north-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF")
+                .is_none()
+        );
+        assert!(
+            eks_issuer("oidc.eks.us-east-1.amazonaws.com/id/0123456789abcdef0123456789abcdef")
+                .is_none()
+        );
+        assert!(eks_issuer("token.actions.githubusercontent.com").is_none());
+        assert_eq!(
+            normalize_provider("https://oidc.eks.us-east-1.amazonaws.com/id/X/"),
+            "oidc.eks.us-east-1.amazonaws.com/id/X"
+        );
+        assert_eq!(
+            normalize_provider("arn:aws:iam::1:oidc-provider/oidc.example.com"),
+            "oidc.example.com"
+        );
+        assert_eq!(
+            issuer_region_partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"),
+            Some(("us-gov-west-1", "aws-us-gov"))
+        );
+    }
+}
+
+/// One partition as the policy rules need it.
+#[derive(Debug)]
+struct PartitionRow {
+    id: &'static str,
+    /// Region prefixes (`us-gov-`), most specific first across the table.
+    prefixes: &'static [&'static str],
+    dns_suffix: &'static str,
+}
+
+/// Partitions of hosts.md, most specific region prefixes first.
+static PARTITIONS: &[PartitionRow] = &[
+    PartitionRow {
+        id: "aws-us-gov",
+        prefixes: &["us-gov-"],
+        dns_suffix: "amazonaws.com",
+    },
+    PartitionRow {
+        id: "aws-iso-b",
+        prefixes: &["us-isob-"],
+        dns_suffix: "sc2s.sgov.gov",
+    },
+    PartitionRow {
+        id: "aws-iso-f",
+        prefixes: &["us-isof-"],
+        dns_suffix: "csp.hci.ic.gov",
+    },
+    PartitionRow {
+        id: "aws-iso",
+        prefixes: &["us-iso-"],
+        dns_suffix: "c2s.ic.gov",
+    },
+    PartitionRow {
+        id: "aws-iso-e",
+        prefixes: &["eu-isoe-"],
+        dns_suffix: "cloud.adc-e.uk",
+    },
+    PartitionRow {
+        id: "aws-eusc",
+        prefixes: &["eusc-de-"],
+        dns_suffix: "amazonaws.eu",
+    },
+    PartitionRow {
+        id: "aws-cn",
+        prefixes: &["cn-"],
+        dns_suffix: "amazonaws.com.cn",
+    },
+    PartitionRow {
+        id: "aws",
+        prefixes: &[
+            "us-", "eu-", "ap-", "sa-", "ca-", "me-", "af-", "il-", "mx-",
+        ],
+        dns_suffix: "amazonaws.com",
+    },
+];
+
+/// `<prefix><lower-case word>-<digits>` of one partition.
+fn partition_for_region(region: &str) -> Option<&'static PartitionRow> {
+    PARTITIONS.iter().find(|p| {
+        p.prefixes.iter().any(|prefix| {
+            region.strip_prefix(prefix).is_some_and(|rest| {
+                rest.split_once('-').is_some_and(|(word, num)| {
+                    !word.is_empty()
+                        && word.bytes().all(|b| b.is_ascii_lowercase())
+                        && !num.is_empty()
+                        && num.bytes().all(|b| b.is_ascii_digit())
+                })
+            })
+        })
+    })
+}
+
+/// Account, region and partition of a private ECR registry host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrHost {
+    pub account: String,
+    pub region: String,
+    pub partition: &'static str,
+}
+
+/// Reads a private ECR registry host (`<account>.dkr.ecr.<region>.<suffix>` and its FIPS and
+/// dual-stack forms), with or without `https://` and a path.
+#[must_use]
+pub fn parse_private_ecr_host(host: &str) -> Option<EcrHost> {
+    let host = host.trim();
+    let host = host
+        .strip_prefix("https://")
+        .unwrap_or(host)
+        .split('/')
+        .next()?
+        .to_ascii_lowercase();
+    let (account, rest) = host.split_once('.')?;
+    if !is_account_id(account) {
+        return None;
+    }
+    let rest = ["dkr.ecr-fips.", "dkr.ecr.", "dkr-ecr-fips.", "dkr-ecr."]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))?;
+    let (region, _suffix) = rest.split_once('.')?;
+    let partition = region_partition(region)?;
+    Some(EcrHost {
+        account: account.to_owned(),
+        region: region.to_owned(),
+        partition,
+    })
+}

@@ -1,0 +1,478 @@
+//! The policy model over the span-keeping JSON tree: statements, principals, actions,
+//! resources and conditions, each still pointing at its source range.
+//!
+//! IAM accepts a single value or an array for `Statement`, `Action`, `Resource`, principal
+//! values and condition values; the model flattens both forms into lists of [`Str`]s that know
+//! their JSON pointer and range. Element names (`Statement`, `Effect`, …) are matched exactly;
+//! a wrong-case element is still read (so later rules see it) and TP003 reports it.
+
+use std::fmt::Write as _;
+
+use super::json::{Member, Value, ValueKind};
+use crate::text::TextRange;
+
+/// Top-level policy elements.
+pub const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
+/// Statement elements.
+pub const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// Escapes one JSON-pointer segment (`~` → `~0`, `/` → `~1`).
+pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            _ => pointer.push(c),
+        }
+    }
+}
+
+/// A string element (or a scalar that stands where a string should be), with where it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Str<'v> {
+    /// The decoded string; for numbers and booleans their source text; `None` for others.
+    pub text: Option<&'v str>,
+    pub node: &'v Value<'v>,
+    /// Index in its array, `None` when the value was given as a single scalar.
+    pub index: Option<usize>,
+}
+
+impl<'v> Str<'v> {
+    #[must_use]
+    pub fn range(&self) -> TextRange {
+        self.node.range
+    }
+
+    #[must_use]
+    pub fn is_string(&self) -> bool {
+        matches!(self.node.kind, ValueKind::String(_))
+    }
+
+    /// The text, or `""` for a non-scalar.
+    #[must_use]
+    pub fn as_str(&self) -> &'v str {
+        self.text.unwrap_or("")
+    }
+
+    /// `base` plus this element's index, if it has one.
+    #[must_use]
+    pub fn pointer(&self, base: &str) -> String {
+        match self.index {
+            Some(i) => format!("{base}/{i}"),
+            None => base.to_owned(),
+        }
+    }
+}
+
+/// Flattens a value that IAM accepts as a scalar or an array of scalars.
+pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Vec<Str<'v>> {
+    fn scalar<'v>(node: &'v Value<'v>, index: Option<usize>) -> Str<'v> {
+        let text = match &node.kind {
+            ValueKind::String(s) => Some(&**s),
+            ValueKind::Number(n) => Some(*n),
+            ValueKind::Bool(true) => Some("true"),
+            ValueKind::Bool(false) => Some("false"),
+            _ => None,
+        };
+        Str { text, node, index }
+    }
+    match &value.kind {
+        ValueKind::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| scalar(v, Some(i)))
+            .collect(),
+        _ => vec![scalar(value, None)],
+    }
+}
+
+/// `Allow` or `Deny` (exact spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One principal value: its type (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for
+/// `"Principal": "*"`) and the value.
+#[derive(Debug, Clone, Copy)]
+pub struct PrincipalValue<'v> {
+    pub ptype: &'v str,
+    /// The member holding this type, `None` for `"Principal": "*"`.
+    pub member: Option<&'v Member<'v>>,
+    pub value: Str<'v>,
+}
+
+impl PrincipalValue<'_> {
+    /// `/Statement/0/Principal/Federated` (+ `/i` for an array item).
+    #[must_use]
+    pub fn pointer(&self, stmt: &Statement<'_>) -> String {
+        let mut base = stmt.ptr("Principal");
+        if let Some(m) = self.member {
+            push_segment(&mut base, &m.key);
+        }
+        self.value.pointer(&base)
+    }
+}
+
+/// `ForAllValues:` / `ForAnyValue:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetQualifier {
+    ForAllValues,
+    ForAnyValue,
+}
+
+/// A condition operator name taken apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator<'v> {
+    pub qualifier: Option<SetQualifier>,
+    /// Without qualifier and `IfExists`: `StringEquals`.
+    pub base: &'v str,
+    pub if_exists: bool,
+}
+
+/// Every base condition operator IAM knows.
+pub const OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+];
+
+impl<'v> Operator<'v> {
+    #[must_use]
+    pub fn parse(raw: &'v str) -> Self {
+        let (qualifier, rest) = if let Some(rest) = raw.strip_prefix("ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), rest)
+        } else if let Some(rest) = raw.strip_prefix("ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), rest)
+        } else {
+            (None, raw)
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) if !base.is_empty() => (base, true),
+            _ => (rest, false),
+        };
+        Self {
+            qualifier,
+            base,
+            if_exists,
+        }
+    }
+
+    /// Whether IAM knows this operator (exact spelling).
+    #[must_use]
+    pub fn is_known(&self) -> bool {
+        OPERATORS.contains(&self.base)
+    }
+
+    /// `StringEquals`, `StringNotEquals` and their `IgnoreCase` forms: no wildcards.
+    #[must_use]
+    pub fn is_string_equals_family(&self) -> bool {
+        matches!(
+            self.base,
+            "StringEquals"
+                | "StringNotEquals"
+                | "StringEqualsIgnoreCase"
+                | "StringNotEqualsIgnoreCase"
+        )
+    }
+
+    #[must_use]
+    pub fn is_string_like(&self) -> bool {
+        self.base == "StringLike"
+    }
+
+    /// An operator that restricts to matching values (not a negation, not `Null`).
+    #[must_use]
+    pub fn is_positive_string_match(&self) -> bool {
+        matches!(
+            self.base,
+            "StringEquals" | "StringEqualsIgnoreCase" | "StringLike"
+        )
+    }
+}
+
+/// One `"key": value(s)` under a condition operator.
+#[derive(Debug, Clone)]
+pub struct ConditionEntry<'v> {
+    pub member: &'v Member<'v>,
+    pub key: &'v str,
+    pub values: Vec<Str<'v>>,
+    /// `/Statement/0/Condition/StringEquals/<key>`.
+    pub pointer: String,
+}
+
+/// One operator block of a `Condition`.
+#[derive(Debug, Clone)]
+pub struct ConditionBlock<'v> {
+    pub member: &'v Member<'v>,
+    pub op: Operator<'v>,
+    pub entries: Vec<ConditionEntry<'v>>,
+    /// The operator's value is an object (else TP003 reports it and `entries` is empty).
+    pub is_object: bool,
+    pub pointer: String,
+}
+
+/// One statement.
+#[derive(Debug, Clone)]
+pub struct Statement<'v> {
+    pub node: &'v Value<'v>,
+    pub members: &'v [Member<'v>],
+    /// `/Statement/0`, or `/Statement` when `Statement` is a single object.
+    pub pointer: String,
+    pub sid: Option<&'v Member<'v>>,
+    pub effect_member: Option<&'v Member<'v>>,
+    pub effect: Option<Effect>,
+    pub principal: Option<&'v Member<'v>>,
+    pub not_principal: Option<&'v Member<'v>>,
+    pub action: Option<&'v Member<'v>>,
+    pub not_action: Option<&'v Member<'v>>,
+    pub resource: Option<&'v Member<'v>>,
+    pub not_resource: Option<&'v Member<'v>>,
+    pub condition: Option<&'v Member<'v>>,
+    pub principals: Vec<PrincipalValue<'v>>,
+    pub actions: Vec<Str<'v>>,
+    pub not_actions: Vec<Str<'v>>,
+    pub resources: Vec<Str<'v>>,
+    pub not_resources: Vec<Str<'v>>,
+    pub conditions: Vec<ConditionBlock<'v>>,
+}
+
+impl<'v> Statement<'v> {
+    /// `self.pointer` + `/seg`.
+    #[must_use]
+    pub fn ptr(&self, segment: &str) -> String {
+        let mut p = self.pointer.clone();
+        push_segment(&mut p, segment);
+        p
+    }
+
+    #[must_use]
+    pub fn is_allow(&self) -> bool {
+        self.effect == Some(Effect::Allow)
+    }
+
+    /// Principal values of type `ptype` (exact).
+    pub fn principals_of(&self, ptype: &'static str) -> impl Iterator<Item = &PrincipalValue<'v>> {
+        self.principals.iter().filter(move |p| p.ptype == ptype)
+    }
+
+    /// Every condition entry with the block it sits in.
+    pub fn condition_entries(
+        &self,
+    ) -> impl Iterator<Item = (&ConditionBlock<'v>, &ConditionEntry<'v>)> {
+        self.conditions
+            .iter()
+            .flat_map(|b| b.entries.iter().map(move |e| (b, e)))
+    }
+
+    /// Whether any action (or a wildcard) in `Action` matches `action` (case-insensitive glob).
+    #[must_use]
+    pub fn action_matches(&self, action: &str) -> bool {
+        self.actions
+            .iter()
+            .any(|a| super::glob::matches_ignore_case(a.as_str(), action))
+    }
+}
+
+/// A parsed policy: the top-level members and its statements.
+#[derive(Debug, Clone)]
+pub struct Policy<'v> {
+    pub root: &'v Value<'v>,
+    pub members: &'v [Member<'v>],
+    pub version: Option<&'v Member<'v>>,
+    pub statement: Option<&'v Member<'v>>,
+    pub statements: Vec<Statement<'v>>,
+}
+
+/// Exact member by name, else a member that matches ignoring case (wrong case is TP003's).
+fn find<'v>(members: &'v [Member<'v>], name: &str) -> Option<&'v Member<'v>> {
+    members
+        .iter()
+        .find(|m| m.key == name)
+        .or_else(|| members.iter().find(|m| m.key.eq_ignore_ascii_case(name)))
+}
+
+impl<'v> Policy<'v> {
+    /// The model of `root`; `None` when the top level is not an object.
+    #[must_use]
+    pub fn build(root: &'v Value<'v>) -> Option<Self> {
+        let members = root.as_object()?;
+        let version = find(members, "Version");
+        let statement = find(members, "Statement");
+        let mut statements = Vec::new();
+        if let Some(member) = statement {
+            match &member.value.kind {
+                ValueKind::Object(_) => {
+                    statements.extend(Statement::build(&member.value, "/Statement".to_owned()));
+                }
+                ValueKind::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        statements.extend(Statement::build(item, format!("/Statement/{i}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Self {
+            root,
+            members,
+            version,
+            statement,
+            statements,
+        })
+    }
+}
+
+impl<'v> Statement<'v> {
+    fn build(node: &'v Value<'v>, pointer: String) -> Option<Self> {
+        let members = node.as_object()?;
+        let effect_member = find(members, "Effect");
+        let effect = effect_member.and_then(|m| match m.value.as_str() {
+            Some("Allow") => Some(Effect::Allow),
+            Some("Deny") => Some(Effect::Deny),
+            _ => None,
+        });
+        let principal = find(members, "Principal");
+        let not_principal = find(members, "NotPrincipal");
+        let action = find(members, "Action");
+        let not_action = find(members, "NotAction");
+        let resource = find(members, "Resource");
+        let not_resource = find(members, "NotResource");
+        let condition = find(members, "Condition");
+        let list = |m: Option<&'v Member<'v>>| m.map(|m| str_list(&m.value)).unwrap_or_default();
+        let mut stmt = Self {
+            node,
+            members,
+            sid: find(members, "Sid"),
+            effect_member,
+            effect,
+            principal,
+            not_principal,
+            action,
+            not_action,
+            resource,
+            not_resource,
+            condition,
+            principals: principal.map(read_principals).unwrap_or_default(),
+            actions: list(action),
+            not_actions: list(not_action),
+            resources: list(resource),
+            not_resources: list(not_resource),
+            conditions: Vec::new(),
+            pointer,
+        };
+        if let Some(c) = condition
+            && let Some(blocks) = c.value.as_object()
+        {
+            let base = stmt.ptr(&c.key);
+            for block in blocks {
+                let mut bp = base.clone();
+                push_segment(&mut bp, &block.key);
+                let mut entries = Vec::new();
+                if let Some(keys) = block.value.as_object() {
+                    for entry in keys {
+                        let mut ep = bp.clone();
+                        push_segment(&mut ep, &entry.key);
+                        entries.push(ConditionEntry {
+                            member: entry,
+                            key: &entry.key,
+                            values: str_list(&entry.value),
+                            pointer: ep,
+                        });
+                    }
+                }
+                stmt.conditions.push(ConditionBlock {
+                    member: block,
+                    op: Operator::parse(&block.key),
+                    entries,
+                    is_object: block.value.as_object().is_some(),
+                    pointer: bp,
+                });
+            }
+        }
+        Some(stmt)
+    }
+}
+
+fn read_principals<'v>(p: &'v Member<'v>) -> Vec<PrincipalValue<'v>> {
+    match &p.value.kind {
+        ValueKind::Object(types) => types
+            .iter()
+            .flat_map(|t| {
+                str_list(&t.value)
+                    .into_iter()
+                    .map(move |value| PrincipalValue {
+                        ptype: &t.key,
+                        member: Some(t),
+                        value,
+                    })
+            })
+            .collect(),
+        _ => str_list(&p.value)
+            .into_iter()
+            .map(|value| PrincipalValue {
+                ptype: "*",
+                member: None,
+                value,
+            })
+            .collect(),
+    }
+}
+
+/// Writes a JSON string literal for `s` (what a fix puts in place of a string token).
+#[must_use]
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

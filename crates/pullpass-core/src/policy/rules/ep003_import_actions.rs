@@ -1,0 +1,61 @@
+use super::eval::{self, Decision, Resource};
+use super::{Cx, at};
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::text::TextRange;
+
+declare_rule! {
+    /// ## What it does
+    /// Warns when the identity policy does not allow the actions Import Image uses to list
+    /// repositories and tags: `ecr:DescribeRepositories`, `ecr:DescribeImages`, `ecr:ListImages`.
+    ///
+    /// ## Why is this bad
+    /// Pulling works, but the platform's Import Image dialog shows no repositories or tags, and
+    /// the product doc's own check (`aws ecr describe-repositories`) fails.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Resource": "*"}
+    /// ```
+    ///
+    /// ## Fix
+    /// Allow the three actions on the repositories (`AmazonEC2ContainerRegistryReadOnly` has them).
+    pub(crate) static EP003 = ("import-actions-missing", "permissions-policy", Warning, "List/describe actions for Import Image missing");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let policy = cx.policy;
+    let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    let mut missing = Vec::new();
+    for action in ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages"] {
+        match eval::evaluate(policy, action, Resource::AnyRepository) {
+            Decision::Allowed => {}
+            Decision::ExplicitDeny(stmt) => cx.push(at(&EP003, format!("`{action}` is denied by this statement: Import Image cannot list repositories or tags"), stmt.pointer.clone(), stmt.node.range)),
+            Decision::ImplicitDeny => missing.push(format!("`{action}`")),
+        }
+    }
+    if !missing.is_empty() {
+        cx.push(
+            Diagnostic::new(&EP003, format!("nothing allows {}: pulls work, but Import Image cannot list repositories and tags", missing.join(", ")))
+                .help("allow ecr:DescribeRepositories, ecr:DescribeImages and ecr:ListImages (AmazonEC2ContainerRegistryReadOnly has them)")
+                .range(root),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn fires_when_listing_is_missing() {
+        let d = fires("EP003", &edit(READ_ONLY, "\"ecr:ListImages\",", ""));
+        assert!(d[0].message.contains("ecr:ListImages"));
+    }
+
+    #[test]
+    fn silent_on_read_only() {
+        silent("EP003", READ_ONLY);
+        silent("EP003", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:Describe*","ecr:List*"],"Resource":"*"}]}"#);
+    }
+}

@@ -1,0 +1,137 @@
+//! The IAM evaluation the EP rules need: does this identity policy allow an action on a
+//! resource? Action wildcards (`ecr:Get*`, `ecr:*`, `*`, case-insensitive), `NotAction`,
+//! resource ARNs and wildcards, `NotResource`, and an explicit `Deny` beats any `Allow`.
+//!
+//! Conditions cannot be evaluated without a request: an `Allow` with a condition counts as an
+//! allow (the author meant it to apply), a `Deny` with a condition does not count as a deny.
+
+use super::super::glob;
+use super::super::model::{Effect, Policy, Statement};
+
+/// The outcome for one action and resource.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Decision<'s, 'v> {
+    Allowed,
+    /// No statement allows it.
+    ImplicitDeny,
+    /// An unconditional `Deny` matches.
+    ExplicitDeny(&'s Statement<'v>),
+}
+
+/// The resource a request names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Resource<'r> {
+    /// A concrete ARN, or `*` for actions without a resource (GetAuthorizationToken).
+    Exact(&'r str),
+    /// "Some ECR repository": an allow counts when one of its resource patterns can name a
+    /// repository, a deny when it covers that pattern whole.
+    AnyRepository,
+}
+
+fn action_matches(stmt: &Statement<'_>, action: &str) -> bool {
+    if stmt.action.is_some() {
+        stmt.actions
+            .iter()
+            .any(|a| glob::matches_ignore_case(a.as_str(), action))
+    } else if stmt.not_action.is_some() {
+        !stmt
+            .not_actions
+            .iter()
+            .any(|a| glob::matches_ignore_case(a.as_str(), action))
+    } else {
+        false
+    }
+}
+
+/// Whether a resource pattern can name an ECR repository ARN.
+pub(crate) fn can_name_repository(pattern: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let Some(arn) = super::super::aws::Arn::parse(pattern) else {
+        return false;
+    };
+    glob::matches_ignore_case(arn.service, "ecr")
+        && (arn.resource.starts_with("repository/")
+            || glob::matches(arn.resource, "repository/x")
+            || glob::matches(arn.resource, "repository/"))
+}
+
+/// The resource patterns of `stmt` that can match `resource` (for an allow) or that cover it
+/// (for a deny).
+fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) -> bool {
+    let hits = |pattern: &str| match resource {
+        Resource::Exact(r) => glob::matches(pattern, r),
+        Resource::AnyRepository => {
+            if deny {
+                pattern == "*" || glob::matches(pattern, "arn:aws:ecr:r:1:repository/*")
+            } else {
+                can_name_repository(pattern)
+            }
+        }
+    };
+    if stmt.resource.is_some() {
+        stmt.resources.iter().any(|r| hits(r.as_str()))
+    } else if stmt.not_resource.is_some() {
+        match resource {
+            Resource::Exact(r) => !stmt
+                .not_resources
+                .iter()
+                .any(|p| glob::matches(p.as_str(), r)),
+            // NotResource leaves some repository out unless it excludes them all.
+            Resource::AnyRepository => !stmt.not_resources.iter().any(|p| {
+                p.as_str() == "*" || glob::matches(p.as_str(), "arn:aws:ecr:r:1:repository/*")
+            }),
+        }
+    } else {
+        false
+    }
+}
+
+/// Evaluates `action` on `resource` as IAM would.
+pub(crate) fn evaluate<'s, 'v>(
+    policy: &'s Policy<'v>,
+    action: &str,
+    resource: Resource<'_>,
+) -> Decision<'s, 'v> {
+    let mut allowed = None;
+    for stmt in &policy.statements {
+        if !action_matches(stmt, action) {
+            continue;
+        }
+        match stmt.effect {
+            Some(Effect::Deny)
+                if stmt.condition.is_none() && resource_matches(stmt, resource, true) =>
+            {
+                return Decision::ExplicitDeny(stmt);
+            }
+            Some(Effect::Allow) if allowed.is_none() && resource_matches(stmt, resource, false) => {
+                allowed = Some(stmt);
+            }
+            _ => {}
+        }
+    }
+    allowed.map_or(Decision::ImplicitDeny, |_: &Statement<'v>| {
+        Decision::Allowed
+    })
+}
+
+/// The statement that allows `action` on some resource, ignoring the resource.
+pub(crate) fn allowed_elsewhere<'s, 'v>(
+    policy: &'s Policy<'v>,
+    action: &str,
+) -> Option<&'s Statement<'v>> {
+    policy
+        .statements
+        .iter()
+        .find(|s| s.effect == Some(Effect::Allow) && action_matches(s, action))
+}
+
+/// The ARN of a repository in a private ECR registry host, when both are known.
+pub(crate) fn repository_arn(host: &str, repository: &str) -> Option<String> {
+    let reg = super::super::aws::parse_private_ecr_host(host)?;
+    Some(format!(
+        "arn:{}:ecr:{}:{}:repository/{}",
+        reg.partition, reg.region, reg.account, repository
+    ))
+}

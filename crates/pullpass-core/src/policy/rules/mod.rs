@@ -1,0 +1,613 @@
+//! The `TP…` and `EP…` rules, one file each, and what they share: the rule context, helpers
+//! over OIDC principals and claim keys, and the permission evaluator of the EP rules.
+
+use super::aws::{self, Arn};
+use super::json::{Member, Value};
+use super::model::{ConditionBlock, ConditionEntry, Policy, PrincipalValue, Statement};
+use super::{LintContext, PolicyKind};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::rule::RuleMeta;
+use crate::text::TextRange;
+
+pub(crate) mod eval;
+
+/// Which documents a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Every policy, whatever its kind (structure, JSON, placeholders).
+    Any,
+    Trust,
+    Permissions,
+}
+
+type Check = fn(&mut Cx<'_>);
+
+macro_rules! rules {
+    (
+        parse: [$($pmod:ident :: $pcode:ident),* $(,)?],
+        checks: [$($mod:ident :: $code:ident => $scope:ident),* $(,)?] $(,)?
+    ) => {
+        $(pub(crate) mod $pmod;)*
+        $(pub(crate) mod $mod;)*
+        /// Every TP and EP rule, in code order.
+        pub(crate) static RULES: &[&RuleMeta] = &[$(&$pmod::$pcode,)* $(&$mod::$code,)*];
+        /// The rules that run on a parsed policy.
+        static CHECKS: &[(Check, Scope)] = &[$(($mod::check, Scope::$scope),)*];
+    };
+}
+
+rules! {
+    parse: [tp001_invalid_json::TP001],
+    checks: [
+        tp002_policy_shape::TP002 => Any,
+        tp003_unknown_element::TP003 => Any,
+        tp004_wildcard_principal::TP004 => Trust,
+        tp005_sid::TP005 => Any,
+        tp006_duplicate_key::TP006 => Any,
+        tp007_effect_action_missing::TP007 => Any,
+        tp010_federated_principal::TP010 => Trust,
+        tp011_action_principal_mismatch::TP011 => Trust,
+        tp012_action_wildcard::TP012 => Trust,
+        tp013_allow_not_action::TP013 => Trust,
+        tp014_unknown_operator::TP014 => Any,
+        tp020_oidc_without_condition::TP020 => Trust,
+        tp021_provider_mismatch::TP021 => Trust,
+        tp022_condition_key_scheme::TP022 => Trust,
+        tp023_non_eks_issuer::TP023 => Trust,
+        tp024_audience::TP024 => Trust,
+        tp025_audience_typo::TP025 => Trust,
+        tp026_missing_sub::TP026 => Trust,
+        tp027_sub_format::TP027 => Trust,
+        tp028_wildcard_without_like::TP028 => Any,
+        tp029_broad_sub::TP029 => Trust,
+        tp030_set_operator_on_single_claim::TP030 => Trust,
+        tp031_equals_and_like::TP031 => Trust,
+        tp032_expected_binding::TP032 => Trust,
+        tp040_partition_mismatch::TP040 => Trust,
+        tp041_principal_account::TP041 => Trust,
+        tp050_pod_identity_actions::TP050 => Trust,
+        tp051_pod_identity_conditions::TP051 => Trust,
+        tp052_irsa_and_pod_identity::TP052 => Trust,
+        tp060_trust_policy_size::TP060 => Trust,
+        tp061_placeholder::TP061 => Any,
+        tp062_cross_account_without_guard::TP062 => Trust,
+        tp063_operator_misuse::TP063 => Any,
+        tp064_external_id_value::TP064 => Trust,
+        ep001_authorization_token::EP001 => Permissions,
+        ep002_pull_actions::EP002 => Permissions,
+        ep003_import_actions::EP003 => Permissions,
+        ep004_broad_ecr_access::EP004 => Permissions,
+    ],
+}
+
+/// Runs every rule that applies to `kind`.
+pub(crate) fn run<'v>(
+    text: &'v str,
+    kind: Option<PolicyKind>,
+    policy: &'v Policy<'v>,
+    ctx: &'v LintContext,
+) -> Vec<Diagnostic> {
+    let mut cx = Cx {
+        text,
+        kind,
+        policy,
+        ctx,
+        out: Vec::new(),
+    };
+    for (check, scope) in CHECKS {
+        let applies = match scope {
+            Scope::Any => true,
+            Scope::Trust => kind == Some(PolicyKind::Trust),
+            Scope::Permissions => kind == Some(PolicyKind::Permissions),
+        };
+        if applies {
+            check(&mut cx);
+        }
+    }
+    cx.out
+}
+
+/// TP002 for a document whose top level is not an object.
+pub(crate) fn not_an_object(root: &Value<'_>, out: &mut Vec<Diagnostic>) {
+    out.push(
+        Diagnostic::new(
+            &tp002_policy_shape::TP002,
+            format!(
+                "the policy is {}, but an IAM policy is a JSON object with a `Statement`",
+                root.type_name()
+            ),
+        )
+        .help(r#"write `{"Version": "2012-10-17", "Statement": [ … ]}`"#)
+        .range(root.range),
+    );
+}
+
+/// What every rule sees.
+#[derive(Debug)]
+pub(crate) struct Cx<'v> {
+    pub(crate) text: &'v str,
+    pub(crate) kind: Option<PolicyKind>,
+    pub(crate) policy: &'v Policy<'v>,
+    pub(crate) ctx: &'v LintContext,
+    pub(crate) out: Vec<Diagnostic>,
+}
+
+impl<'v> Cx<'v> {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        self.out.push(d);
+    }
+
+    pub(crate) fn statements(&self) -> &'v [Statement<'v>] {
+        &self.policy.statements
+    }
+
+    /// The role ARN of the context, when it parses.
+    pub(crate) fn role(&self) -> Option<Arn<'v>> {
+        self.ctx.role_arn.as_deref().and_then(aws::role_arn)
+    }
+}
+
+/// A diagnostic at a range with a pointer.
+pub(crate) fn at(
+    rule: &RuleMeta,
+    message: impl Into<String>,
+    pointer: String,
+    range: TextRange,
+) -> Diagnostic {
+    Diagnostic::new(rule, message).pointer(pointer).range(range)
+}
+
+/// A fix that replaces a string token with another string.
+pub(crate) fn replace_string(message: impl Into<String>, range: TextRange, new: &str) -> Fix {
+    Fix::safe(
+        message,
+        vec![Edit::replace(range, super::model::json_string(new))],
+    )
+}
+
+/// An OIDC provider principal of a statement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OidcPrincipal<'v> {
+    pub(crate) principal: &'v PrincipalValue<'v>,
+    pub(crate) arn: Arn<'v>,
+    /// Without scheme or trailing `/`.
+    pub(crate) provider: &'v str,
+}
+
+/// `Federated` principals that are `…:oidc-provider/…` ARNs.
+pub(crate) fn oidc_principals<'v>(stmt: &'v Statement<'v>) -> Vec<OidcPrincipal<'v>> {
+    stmt.principals_of("Federated")
+        .filter_map(|p| {
+            let arn = Arn::parse(p.value.text?)?;
+            let raw_provider = arn.oidc_provider()?;
+            Some(OidcPrincipal {
+                principal: p,
+                arn,
+                provider: aws::normalize_provider(raw_provider),
+            })
+        })
+        .collect()
+}
+
+/// An `Allow` statement whose principal is an OIDC provider (IRSA and other web identities).
+pub(crate) fn is_oidc_statement(stmt: &Statement<'_>) -> bool {
+    stmt.is_allow() && !oidc_principals(stmt).is_empty()
+}
+
+/// The EKS Pod Identity service principal.
+pub(crate) const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
+
+/// An `Allow` statement for the EKS Pod Identity service.
+pub(crate) fn is_pod_identity_statement(stmt: &Statement<'_>) -> bool {
+    stmt.is_allow()
+        && stmt
+            .principals_of("Service")
+            .any(|p| p.value.text == Some(POD_IDENTITY_SERVICE))
+}
+
+/// Splits an identity-provider condition key `<provider>:<claim>`; `None` for global keys
+/// (`aws:…`, `sts:…`) and others without a provider part.
+pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
+    let (provider, claim) = key.rsplit_once(':')?;
+    let head = provider.split(':').next().unwrap_or(provider);
+    let is_provider = head.contains('.')
+        || provider.starts_with("arn:")
+        || head.eq_ignore_ascii_case("https")
+        || head.eq_ignore_ascii_case("http");
+    is_provider.then_some((provider, claim))
+}
+
+/// Condition entries of `stmt` on the `<provider>:<claim>` key (claim case-insensitive).
+pub(crate) fn claim_entries<'s, 'v>(
+    stmt: &'s Statement<'v>,
+    claim: &'static str,
+) -> impl Iterator<Item = (&'s ConditionBlock<'v>, &'s ConditionEntry<'v>)> {
+    stmt.condition_entries()
+        .filter(move |(_, e)| claim_key(e.key).is_some_and(|(_, c)| c.eq_ignore_ascii_case(claim)))
+}
+
+/// Condition entries of `stmt` on the key `key` (case-insensitive).
+pub(crate) fn key_entries<'s, 'v>(
+    stmt: &'s Statement<'v>,
+    key: &'static str,
+) -> impl Iterator<Item = (&'s ConditionBlock<'v>, &'s ConditionEntry<'v>)> {
+    stmt.condition_entries()
+        .filter(move |(_, e)| e.key.eq_ignore_ascii_case(key))
+}
+
+/// Closest candidate by edit distance (case-insensitive), if close enough to be a typo.
+pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let lower = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(&lower, &c.to_ascii_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let limit = (word.len() / 4).clamp(1, 4);
+    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+}
+
+/// Edit distance, O(n·m) time and O(m) space.
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Edits that delete `members[index]` from its object, with the comma that separates it.
+pub(crate) fn delete_member(text: &str, members: &[Member<'_>], index: usize) -> Edit {
+    let m = &members[index];
+    let range = if index + 1 < members.len() {
+        TextRange::new(
+            m.key_range.start as usize,
+            members[index + 1].key_range.start as usize,
+        )
+    } else if index > 0 {
+        TextRange::new(
+            members[index - 1].value.range.end as usize,
+            m.value.range.end as usize,
+        )
+    } else {
+        m.range()
+    };
+    let _ = text;
+    Edit::delete(range)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::super::{LintContext, PolicyKind, lint};
+    use crate::Diagnostic;
+
+    /// An eksctl-style IRSA trust policy.
+    pub(crate) const IRSA: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"
+      },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub": "system:serviceaccount:coder:coder",
+          "oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud": "sts.amazonaws.com"
+        }
+      }
+    }
+  ]
+}"#;
+
+    /// An EKS Pod Identity trust policy scoped to one service account.
+    pub(crate) const POD: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllowEksAuthToAssumeRoleForPodIdentity",
+      "Effect": "Allow",
+      "Principal": {"Service": "pods.eks.amazonaws.com"},
+      "Action": ["sts:AssumeRole", "sts:TagSession"],
+      "Condition": {
+        "StringEquals": {
+          "aws:RequestTag/kubernetes-namespace": "coder",
+          "aws:RequestTag/kubernetes-service-account": "coder"
+        }
+      }
+    }
+  ]
+}"#;
+
+    /// `AmazonEC2ContainerRegistryReadOnly`.
+    pub(crate) const READ_ONLY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": [
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:GetRepositoryPolicy",
+        "ecr:DescribeRepositories",
+        "ecr:ListImages",
+        "ecr:DescribeImages",
+        "ecr:BatchGetImage",
+        "ecr:GetLifecyclePolicy",
+        "ecr:GetLifecyclePolicyPreview",
+        "ecr:ListTagsForResource",
+        "ecr:DescribeImageScanFindings"
+      ],
+      "Resource": "*"
+    }
+  ]
+}"#;
+
+    pub(crate) fn lint_with(text: &str, ctx: &LintContext) -> Vec<Diagnostic> {
+        lint(text, None, ctx).diagnostics
+    }
+
+    pub(crate) fn findings(code: &str, text: &str) -> Vec<Diagnostic> {
+        findings_with(code, text, &LintContext::default())
+    }
+
+    pub(crate) fn findings_with(code: &str, text: &str, ctx: &LintContext) -> Vec<Diagnostic> {
+        lint_with(text, ctx)
+            .into_iter()
+            .filter(|d| d.code == code)
+            .collect()
+    }
+
+    /// Asserts `code` fires on `text` and returns its findings.
+    #[track_caller]
+    pub(crate) fn fires(code: &str, text: &str) -> Vec<Diagnostic> {
+        let found = findings(code, text);
+        assert!(
+            !found.is_empty(),
+            "{code} did not fire on:\n{text}\nall: {:#?}",
+            lint_with(text, &LintContext::default())
+        );
+        found
+    }
+
+    #[track_caller]
+    pub(crate) fn silent(code: &str, text: &str) {
+        let found = findings(code, text);
+        assert!(found.is_empty(), "{code} fired on:\n{text}\n{found:#?}");
+    }
+
+    /// Applies the one fix of `d` to `text`.
+    #[track_caller]
+    pub(crate) fn fixed(text: &str, d: &Diagnostic) -> String {
+        d.fix
+            .as_ref()
+            .expect("a fix")
+            .apply(text)
+            .expect("fix applies")
+    }
+
+    /// Replaces the first `from` with `to`, asserting it was there.
+    #[track_caller]
+    pub(crate) fn edit(text: &str, from: &str, to: &str) -> String {
+        assert!(text.contains(from), "{from:?} not in the text");
+        text.replacen(from, to, 1)
+    }
+
+    /// No errors and no warnings as `kind`.
+    #[track_caller]
+    pub(crate) fn clean(text: &str, kind: PolicyKind) {
+        let out = lint(text, Some(kind), &LintContext::default());
+        let bad: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != crate::Severity::Info)
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+}
+
+/// Built-in web identity providers a `Federated` principal may name without an ARN.
+pub(crate) const WEB_IDPS: &[&str] = &[
+    "cognito-identity.amazonaws.com",
+    "www.amazon.com",
+    "graph.facebook.com",
+    "accounts.google.com",
+];
+
+/// The kinds of principal whose assume action is fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PrincipalClass {
+    /// An OIDC provider ARN or a built-in web identity provider.
+    WebIdentity,
+    Saml,
+    PodIdentity,
+}
+
+impl PrincipalClass {
+    /// The assume action this principal uses.
+    pub(crate) fn main_action(self) -> &'static str {
+        match self {
+            Self::WebIdentity => "sts:AssumeRoleWithWebIdentity",
+            Self::Saml => "sts:AssumeRoleWithSAML",
+            Self::PodIdentity => "sts:AssumeRole",
+        }
+    }
+
+    /// Every action that fits this principal.
+    pub(crate) fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::WebIdentity => &["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
+            Self::Saml => &[
+                "sts:AssumeRoleWithSAML",
+                "sts:TagSession",
+                "sts:SetSourceIdentity",
+            ],
+            Self::PodIdentity => &["sts:AssumeRole", "sts:TagSession"],
+        }
+    }
+
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::WebIdentity => "an OIDC (web identity) principal",
+            Self::Saml => "a SAML provider principal",
+            Self::PodIdentity => "the EKS Pod Identity service (`pods.eks.amazonaws.com`)",
+        }
+    }
+}
+
+/// The classes of the statement's principals (each once).
+pub(crate) fn principal_classes(stmt: &Statement<'_>) -> Vec<PrincipalClass> {
+    let mut out = Vec::new();
+    for p in &stmt.principals {
+        let Some(v) = p.value.text else { continue };
+        let class = match p.ptype {
+            "Federated" if WEB_IDPS.contains(&v) => Some(PrincipalClass::WebIdentity),
+            "Federated" => Arn::parse(v).and_then(|arn| {
+                if arn.oidc_provider().is_some() {
+                    Some(PrincipalClass::WebIdentity)
+                } else if arn.saml_provider().is_some() {
+                    Some(PrincipalClass::Saml)
+                } else {
+                    None
+                }
+            }),
+            "Service" if v == POD_IDENTITY_SERVICE => Some(PrincipalClass::PodIdentity),
+            _ => None,
+        };
+        if let Some(c) = class
+            && !out.contains(&c)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A fix that moves `entry` of `block` under the operator `target` of the same `Condition`:
+/// renames the block when the entry is alone in it and `target` does not exist, else moves the
+/// entry into the existing `target` block or a new one.
+pub(crate) fn move_entry_fix(
+    text: &str,
+    stmt: &Statement<'_>,
+    block: &ConditionBlock<'_>,
+    entry: &ConditionEntry<'_>,
+    target: &str,
+    message: String,
+) -> Option<Fix> {
+    let condition = stmt.condition?;
+    let cond_members = condition.value.as_object()?;
+    let block_members = block.member.value.as_object()?;
+    let block_index = cond_members
+        .iter()
+        .position(|m| std::ptr::eq(m, block.member))?;
+    let entry_index = block_members
+        .iter()
+        .position(|m| std::ptr::eq(m, entry.member))?;
+    let sibling = cond_members.iter().find(|m| m.key == target);
+    if block_members.len() == 1 && sibling.is_none() {
+        return Some(Fix::safe(
+            message,
+            vec![Edit::replace(
+                block.member.key_range,
+                super::model::json_string(target),
+            )],
+        ));
+    }
+    let entry_text = &text[entry.member.range().as_usize_range()];
+    let delete = if block_members.len() == 1 {
+        delete_member(text, cond_members, block_index)
+    } else {
+        delete_member(text, block_members, entry_index)
+    };
+    let insert = match sibling {
+        Some(s) => {
+            let obj = s.value.as_object()?;
+            let at = s.value.range.start as usize + 1;
+            let sep = if obj.is_empty() { "" } else { ", " };
+            Edit::insert(at, format!("{entry_text}{sep}"))
+        }
+        None => Edit::insert(
+            condition.value.range.start as usize + 1,
+            format!("{}: {{{entry_text}}}, ", super::model::json_string(target)),
+        ),
+    };
+    Some(Fix::safe(message, vec![delete, insert]))
+}
+
+/// A statement for Kubernetes service accounts: an EKS issuer, or `sub` values of the
+/// `system:serviceaccount:` form.
+pub(crate) fn is_kubernetes_statement(stmt: &Statement<'_>) -> bool {
+    oidc_principals(stmt)
+        .iter()
+        .any(|p| aws::eks_issuer(p.provider).is_some())
+        || claim_entries(stmt, "sub").any(|(_, e)| {
+            e.values
+                .iter()
+                .any(|v| v.as_str().starts_with("system:serviceaccount"))
+        })
+}
+
+/// The audience STS expects in IRSA tokens.
+pub(crate) const STS_AUDIENCE: &str = "sts.amazonaws.com";
+
+/// Whether `value` is a misspelt STS audience (TP025), for Kubernetes statements or not.
+pub(crate) fn is_audience_typo(value: &str, kubernetes: bool) -> bool {
+    if value == STS_AUDIENCE {
+        return false;
+    }
+    let v = value.trim().to_ascii_lowercase();
+    let v = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or(&v)
+        .trim_end_matches('/');
+    if v == STS_AUDIENCE || v == "sts.amazon.com" {
+        return true;
+    }
+    if v == "sts.amazonaws.com.cn" {
+        return kubernetes;
+    }
+    if let Some(region) = v.strip_prefix("sts.").and_then(|r| {
+        r.strip_suffix(".amazonaws.com")
+            .or_else(|| r.strip_suffix(".amazonaws.com.cn"))
+    }) && aws::region_partition(region).is_some()
+    {
+        return true;
+    }
+    v.starts_with("sts.") && levenshtein(v, STS_AUDIENCE) <= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{LintContext, PolicyKind, lint};
+    use super::test_support::*;
+
+    #[test]
+    fn valid_policies_are_clean() {
+        clean(IRSA, PolicyKind::Trust);
+        clean(POD, PolicyKind::Trust);
+        clean(READ_ONLY, PolicyKind::Permissions);
+        let out = lint(IRSA, None, &LintContext::default());
+        assert_eq!(out.kind, Some(PolicyKind::Trust));
+        assert!(out.kind_detected);
+        assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+        let out = lint(READ_ONLY, None, &LintContext::default());
+        assert_eq!(out.kind, Some(PolicyKind::Permissions));
+        assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+    }
+}

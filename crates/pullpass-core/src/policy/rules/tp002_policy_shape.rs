@@ -1,0 +1,113 @@
+use super::{Cx, at};
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::policy::json::ValueKind;
+use crate::text::TextRange;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the top level: an object with a `Statement` that is an object or a non-empty
+    /// array of objects, and a `Version` of `2012-10-17`. A missing `Version` or the old
+    /// `2008-10-17` is a warning; any other `Version` or a bad `Statement` is an error.
+    ///
+    /// ## Why is this bad
+    /// Without `Version: 2012-10-17` IAM falls back to the 2008 language, in which policy
+    /// variables such as `${aws:username}` are plain text; any other value is rejected.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Statement": {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Start the document with `"Version": "2012-10-17"` and put the statements in `Statement`.
+    pub(crate) static TP002 = ("policy-shape", "trust-policy", Error, "Top level is not an object with `Statement`, or `Version` is missing or wrong");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let policy = cx.policy;
+    let open = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    match policy.version {
+        None => cx.push(
+            Diagnostic::new(&TP002, "`Version` is missing, so IAM reads the policy in the 2008-10-17 language, where policy variables are plain text")
+                .severity(Severity::Warning)
+                .help(r#"add `"Version": "2012-10-17"`"#)
+                .range(open),
+        ),
+        Some(v) => match v.value.as_str() {
+            Some("2012-10-17") => {}
+            Some("2008-10-17") => cx.push(
+                at(&TP002, "`Version` 2008-10-17 is the old policy language: policy variables are not expanded", "/Version".into(), v.value.range)
+                    .severity(Severity::Warning)
+                    .help(r#"use `"Version": "2012-10-17"`"#),
+            ),
+            _ => cx.push(
+                at(&TP002, format!("`Version` must be \"2012-10-17\" (or the old \"2008-10-17\"), not {}", &cx.text[v.value.range.as_usize_range()]), "/Version".into(), v.value.range)
+                    .help("the version is the policy language's date, not your policy's; write \"2012-10-17\""),
+            ),
+        },
+    }
+    let Some(statement) = policy.statement else {
+        cx.push(
+            Diagnostic::new(&TP002, "the policy has no `Statement`: it allows nothing and IAM rejects it")
+                .help(r#"add `"Statement": [{"Effect": "Allow", …}]`"#)
+                .range(open),
+        );
+        return;
+    };
+    match &statement.value.kind {
+        ValueKind::Object(_) => {}
+        ValueKind::Array(items) if items.is_empty() => cx.push(at(
+            &TP002,
+            "`Statement` is empty: the policy allows nothing and IAM rejects it",
+            "/Statement".into(),
+            statement.value.range,
+        )),
+        ValueKind::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.as_object().is_none() {
+                    cx.push(at(
+                        &TP002,
+                        format!("statement {i} is {}, but each statement must be an object", item.type_name()),
+                        format!("/Statement/{i}"),
+                        item.range,
+                    ));
+                }
+            }
+        }
+        _ => cx.push(at(
+            &TP002,
+            format!("`Statement` is {}, but it must be an object or an array of objects", statement.value.type_name()),
+            "/Statement".into(),
+            statement.value.range,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::Severity;
+
+    #[test]
+    fn fires_on_bad_shapes() {
+        assert_eq!(fires("TP002", "[]")[0].severity, Severity::Error);
+        fires("TP002", r#"{"Version": "2012-10-17"}"#);
+        fires("TP002", r#"{"Version": "2012-10-17", "Statement": []}"#);
+        fires("TP002", r#"{"Version": "2012-10-17", "Statement": "x"}"#);
+        fires("TP002", r#"{"Version": "2012-10-17", "Statement": [1]}"#);
+        let d = fires("TP002", &edit(IRSA, "2012-10-17", "2012-10-18"));
+        assert_eq!(d[0].severity, Severity::Error);
+        let d = fires("TP002", &edit(IRSA, "2012-10-17", "2008-10-17"));
+        assert_eq!(d[0].severity, Severity::Warning);
+        let d = fires("TP002", &edit(IRSA, "\"Version\": \"2012-10-17\",", ""));
+        assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn silent_on_good_shapes() {
+        silent("TP002", IRSA);
+        silent("TP002", POD);
+        silent("TP002", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}}"#);
+    }
+}

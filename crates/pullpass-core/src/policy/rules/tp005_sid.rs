@@ -1,0 +1,65 @@
+use super::{Cx, at, replace_string};
+use crate::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a statement `Sid` used twice, or with characters other than `A–Z`, `a–z`, `0–9`.
+    ///
+    /// ## Why is this bad
+    /// IAM rejects trust and identity policies whose Sids repeat or contain other characters
+    /// (`MalformedPolicyDocument: Statement IDs (SID) must be alpha-numeric` / `must be unique`).
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Version": "2012-10-17", "Statement": [{"Sid": "allow-irsa", "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+    /// ```
+    ///
+    /// ## Fix
+    /// Use unique alphanumeric Sids (`AllowIrsa`). Removing the other characters is a safe fix:
+    /// a Sid is only a label.
+    pub(crate) static TP005 = ("sid-invalid-or-duplicate", "trust-policy", Error, "Sid not unique, or not `[A-Za-z0-9]*`");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for stmt in cx.statements() {
+        let Some(sid) = stmt.sid else { continue };
+        let Some(value) = sid.value.as_str() else { continue };
+        let pointer = stmt.ptr(&sid.key);
+        if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let cleaned: String = value.chars().filter(char::is_ascii_alphanumeric).collect();
+            let mut d = at(&TP005, format!("Sid `{value}` may contain only letters and digits"), pointer.clone(), sid.value.range);
+            if !cleaned.is_empty() && !cx.statements().iter().any(|s| s.sid.and_then(|m| m.value.as_str()) == Some(cleaned.as_str())) {
+                d = d.fix(replace_string(format!("Rename to `{cleaned}`"), sid.value.range, &cleaned));
+            }
+            cx.push(d);
+        }
+        if seen.contains(&value) {
+            cx.push(at(&TP005, format!("Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).help("rename one of the statements"));
+        } else {
+            seen.push(value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn fires_on_bad_and_duplicate_sids() {
+        let text = edit(POD, "AllowEksAuthToAssumeRoleForPodIdentity", "allow-eks_auth");
+        let d = fires("TP005", &text);
+        assert!(fixed(&text, &d[0]).contains("\"alloweksauth\""));
+        let dup = r#"{"Version":"2012-10-17","Statement":[
+            {"Sid":"A","Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"},
+            {"Sid":"A","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}"#;
+        assert_eq!(fires("TP005", dup).len(), 1);
+    }
+
+    #[test]
+    fn silent_on_good_sids() {
+        silent("TP005", POD);
+        silent("TP005", IRSA);
+    }
+}

@@ -1,0 +1,100 @@
+use super::{Cx, at};
+use crate::declare_rule;
+use crate::policy::json::{Value, ValueKind};
+use crate::policy::model::push_segment;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a key that appears twice in one JSON object, anywhere in the document, and
+    /// condition keys of one operator that differ only in case.
+    ///
+    /// ## Why is this bad
+    /// Parsers keep one of the two silently (most keep the last), so the policy IAM stores is
+    /// not the one you read: a second `"StringEquals"` block replaces the first with its `sub`
+    /// condition. Condition keys are case-insensitive, so `…:Sub` and `…:sub` are one key.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/X:sub": "system:serviceaccount:coder:coder"},
+    ///                "StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/X:aud": "sts.amazonaws.com"}}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Merge the two into one key (both conditions under one `StringEquals`).
+    pub(crate) static TP006 = ("duplicate-key", "trust-policy", Error, "Duplicate JSON key, or condition keys that differ only in case");
+}
+
+/// Walks the tree; nesting is capped by the parser, so the recursion is bounded.
+fn walk(cx: &mut Cx<'_>, value: &Value<'_>, pointer: &mut String) {
+    match &value.kind {
+        ValueKind::Object(members) => {
+            for (i, m) in members.iter().enumerate() {
+                if members[..i].iter().any(|o| o.key == m.key) {
+                    let mut p = pointer.clone();
+                    push_segment(&mut p, &m.key);
+                    cx.push(
+                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most parsers, IAM's included, keep the last)", m.key), p, m.key_range)
+                            .help("merge both into one key"),
+                    );
+                }
+            }
+            for m in members {
+                let len = pointer.len();
+                push_segment(pointer, &m.key);
+                walk(cx, &m.value, pointer);
+                pointer.truncate(len);
+            }
+        }
+        ValueKind::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                walk(cx, item, pointer);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let root = cx.policy.root;
+    walk(cx, root, &mut String::new());
+    for stmt in cx.statements() {
+        for block in &stmt.conditions {
+            for (i, e) in block.entries.iter().enumerate() {
+                if let Some(first) = block.entries[..i]
+                    .iter()
+                    .find(|o| o.key != e.key && o.key.eq_ignore_ascii_case(e.key))
+                {
+                    cx.push(
+                        at(&TP006, format!("condition key `{}` is `{}` again: condition keys are case-insensitive, so one replaces the other", e.key, first.key), e.pointer.clone(), e.member.key_range)
+                            .help("keep one key; put several allowed values in an array"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn fires_on_duplicates() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"ecr:*","Resource":"*"}]}"#;
+        let d = fires("TP006", text);
+        assert_eq!(d[0].pointer, "/Statement/0/Effect");
+        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "\"Effect\"");
+        let case = edit(IRSA, ":aud\"", ":AUD\": \"sts.amazonaws.com\", \"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud\"");
+        fires("TP006", &case);
+    }
+
+    #[test]
+    fn silent_without_duplicates() {
+        silent("TP006", IRSA);
+        silent("TP006", READ_ONLY);
+    }
+}

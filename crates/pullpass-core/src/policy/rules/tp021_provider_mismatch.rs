@@ -1,0 +1,81 @@
+use super::{Cx, WEB_IDPS, at, claim_key, oidc_principals};
+use crate::declare_rule;
+use crate::diagnostic::{Edit, Fix};
+use crate::policy::aws;
+use crate::policy::model::json_string;
+
+declare_rule! {
+    /// ## What it does
+    /// Compares the provider part of each `<provider>:<claim>` condition key with the statement's
+    /// OIDC principal (`…:oidc-provider/<provider>`). Keys are compared case-insensitively, after
+    /// dropping a scheme (TP022 reports that).
+    ///
+    /// ## Why is this bad
+    /// A key of another issuer (another cluster, a copied policy, a typo in the id) never
+    /// appears in this provider's tokens, so a positive condition never matches: AccessDenied
+    /// on `sts:AssumeRoleWithWebIdentity`, with nothing in the error pointing here.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AAAA…"},
+    ///  "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/BBBB…:sub": "system:serviceaccount:coder:coder"}}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Write the principal's provider in the key. The finding offers the replacement (not
+    /// applied by `--fix`: the principal may be the wrong one).
+    pub(crate) static TP021 = ("condition-provider-mismatch", "trust-policy", Error, "Condition key's provider differs from the principal's provider");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    for stmt in cx.statements() {
+        let principals = oidc_principals(stmt);
+        if principals.is_empty() {
+            continue;
+        }
+        for (_, entry) in stmt.condition_entries() {
+            let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
+            let provider = aws::normalize_provider(provider_part);
+            if WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
+                continue;
+            }
+            if principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {
+                continue;
+            }
+            let names: Vec<String> = principals.iter().map(|p| format!("`{}`", p.provider)).collect();
+            let mut d = at(
+                &TP021,
+                format!("condition key names provider `{provider}`, but the principal is {}: this key is never in the token, so the condition never matches", names.join(" or ")),
+                entry.pointer.clone(),
+                entry.member.key_range,
+            );
+            if let [p] = &principals[..] {
+                let key = format!("{}:{claim}", p.provider);
+                d = d.help(format!("write `{key}`")).fix(Fix::unsafe_(format!("Use the principal's provider: `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))]));
+            }
+            cx.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn fires_on_other_provider() {
+        let text = edit(IRSA, "id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub", "id/0000000000000000000000000000000A:sub");
+        let d = fires("TP021", &text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(fixed(&text, &d[0]), IRSA);
+        fires("TP021", &edit(IRSA, "oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud", "oidc.eks.us-west-2.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud"));
+    }
+
+    #[test]
+    fn silent_on_matching_provider_and_global_keys() {
+        silent("TP021", IRSA);
+        silent("TP021", &edit(IRSA, "/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub", "/ID/5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e:sub"));
+        silent("TP021", &edit(IRSA, "oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub", "https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub"));
+        silent("TP021", &edit(IRSA, "\"StringEquals\": {", "\"StringEquals\": {\"aws:SourceAccount\": \"123456789012\","));
+    }
+}

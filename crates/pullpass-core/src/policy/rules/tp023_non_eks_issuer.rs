@@ -1,0 +1,58 @@
+use super::{Cx, at, oidc_principals};
+use crate::declare_rule;
+use crate::policy::aws;
+
+declare_rule! {
+    /// ## What it does
+    /// Notes an OIDC provider that is not an EKS cluster issuer
+    /// (`oidc.eks.<region>.amazonaws.com[.cn]/id/<32 upper-case hex>`).
+    ///
+    /// ## Why is this bad
+    /// Often it is fine: self-managed clusters, GitHub Actions and other issuers are
+    /// legitimate. But a near-EKS issuer (lower-case id, a missing `/id/`, a region typo) is a
+    /// provider that does not exist, and the EKS-specific checks (`sub` format, audience) are
+    /// then less certain.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e"}
+    /// ```
+    ///
+    /// ## Fix
+    /// For EKS, copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer`.
+    /// Otherwise nothing to do.
+    pub(crate) static TP023 = ("non-eks-issuer", "trust-policy", Info, "Issuer is not an EKS issuer (self-managed issuers are legitimate)");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    for stmt in cx.statements() {
+        for p in oidc_principals(stmt) {
+            if p.provider.is_empty() || aws::eks_issuer(p.provider).is_some() {
+                continue;
+            }
+            let message = if p.provider.starts_with("oidc.eks.") {
+                format!("`{}` looks like an EKS issuer but is not one (`oidc.eks.<region>.amazonaws.com/id/<32 upper-case hex>`): check it against `aws eks describe-cluster`", p.provider)
+            } else {
+                format!("`{}` is not an EKS cluster issuer; fine for a self-managed cluster or another OIDC issuer", p.provider)
+            };
+            cx.push(at(&TP023, message, p.principal.pointer(stmt), p.principal.value.range()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn fires_on_other_issuers() {
+        fires("TP023", &IRSA.replace("5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e"));
+        fires("TP023", &IRSA.replace("oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "token.actions.githubusercontent.com"));
+    }
+
+    #[test]
+    fn silent_on_eks_issuers() {
+        silent("TP023", IRSA);
+        silent("TP023", &IRSA.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1.amazonaws.com", "cn-north-1.amazonaws.com.cn"));
+    }
+}

@@ -1,0 +1,87 @@
+use super::{Cx, STS_AUDIENCE, at, claim_entries, is_audience_typo, is_kubernetes_statement, oidc_principals};
+use crate::declare_rule;
+use crate::diagnostic::Severity;
+
+declare_rule! {
+    /// ## What it does
+    /// Requires an `<issuer>:aud` condition on every OIDC statement (error), and for
+    /// Kubernetes (IRSA) statements warns when its value is not `sts.amazonaws.com`.
+    ///
+    /// ## Why is this bad
+    /// Without `aud` any token the issuer signs for any audience is accepted, not just the ones
+    /// minted for STS. The IRSA webhook requests `sts.amazonaws.com` unless the service account
+    /// says otherwise, and the value must be a client ID of the IAM OIDC provider, or STS
+    /// answers `InvalidIdentityToken: Incorrect token audience`. The product doc's own example
+    /// omits `aud`.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub": "system:serviceaccount:coder:coder"}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Add `"<issuer>:aud": "sts.amazonaws.com"` next to the `sub` condition.
+    pub(crate) static TP024 = ("audience-condition", "trust-policy", Error, "No `:aud` condition, or its value is not `sts.amazonaws.com`");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    for stmt in cx.statements() {
+        if !stmt.is_allow() {
+            continue;
+        }
+        let oidc = oidc_principals(stmt);
+        let Some(first) = oidc.first() else { continue };
+        let kubernetes = is_kubernetes_statement(stmt);
+        let mut present = false;
+        for (block, entry) in claim_entries(stmt, "aud") {
+            if !block.op.is_positive_string_match() {
+                continue;
+            }
+            present = true;
+            if !kubernetes {
+                continue;
+            }
+            for v in &entry.values {
+                let value = v.as_str();
+                if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) {
+                    cx.push(
+                        at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer), v.range())
+                            .severity(Severity::Warning),
+                    );
+                }
+            }
+        }
+        if !present {
+            let (pointer, range) = match stmt.condition {
+                Some(c) => (stmt.ptr(&c.key), c.key_range),
+                None => (first.principal.pointer(stmt), first.principal.value.range()),
+            };
+            cx.push(
+                at(&TP024, format!("no `{}:aud` condition: tokens minted for any audience are accepted", first.provider), pointer, range)
+                    .help(format!("add \"{}:aud\": \"sts.amazonaws.com\" under StringEquals", first.provider)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::Severity;
+
+    const AUD: &str = ",\n          \"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud\": \"sts.amazonaws.com\"";
+
+    #[test]
+    fn fires_without_aud_or_with_other_value() {
+        let d = fires("TP024", &edit(IRSA, AUD, ""));
+        assert_eq!(d[0].severity, Severity::Error);
+        let d = fires("TP024", &edit(IRSA, "\"sts.amazonaws.com\"", "\"my-client\""));
+        assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn silent_with_sts_audience_or_typos_reported_elsewhere() {
+        silent("TP024", IRSA);
+        silent("TP024", &edit(IRSA, "\"sts.amazonaws.com\"", "\"https://sts.amazonaws.com\""));
+    }
+}

@@ -1,0 +1,58 @@
+use super::{Cx, at, claim_entries, oidc_principals};
+use crate::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Warns when an OIDC statement has no `<issuer>:sub` condition.
+    ///
+    /// ## Why is this bad
+    /// The subject is what names the service account. Without it, every service account in
+    /// every namespace of the cluster can assume the role, including ones created later by
+    /// anyone allowed to create service accounts.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud": "sts.amazonaws.com"}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Add `"<issuer>:sub": "system:serviceaccount:<namespace>:<service-account>"` under
+    /// `StringEquals`.
+    pub(crate) static TP026 = ("missing-sub-condition", "trust-policy", Warning, "No `:sub` condition: any service account can assume the role");
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    for stmt in cx.statements() {
+        if !stmt.is_allow() {
+            continue;
+        }
+        let oidc = oidc_principals(stmt);
+        let Some(first) = oidc.first() else { continue };
+        if claim_entries(stmt, "sub").next().is_none() {
+            let (pointer, range) = match stmt.condition {
+                Some(c) => (stmt.ptr(&c.key), c.key_range),
+                None => (first.principal.pointer(stmt), first.principal.value.range()),
+            };
+            cx.push(
+                at(&TP026, "no `sub` condition: every service account in the cluster can assume this role", pointer, range)
+                    .help(format!("add \"{}:sub\": \"system:serviceaccount:<namespace>:<service-account>\"", first.provider)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn fires_without_sub() {
+        fires("TP026", &edit(IRSA, "\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\": \"system:serviceaccount:coder:coder\",", ""));
+    }
+
+    #[test]
+    fn silent_with_sub() {
+        silent("TP026", IRSA);
+        silent("TP026", POD);
+    }
+}

@@ -1,0 +1,105 @@
+use super::{Cx, at, move_entry_fix};
+use crate::declare_rule;
+use crate::policy::glob;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `*` or `?` in a value under `StringEquals`, `StringNotEquals` or their
+    /// `IgnoreCase` forms (with any `ForAllValues:`/`ForAnyValue:` prefix or `IfExists` suffix).
+    ///
+    /// ## Why is this bad
+    /// These operators compare literally: `system:serviceaccount:coder:*` matches only a service
+    /// account named `*`, which cannot exist, so the role can never be assumed.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub": "system:serviceaccount:coder:*"}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Use `StringLike` (`StringNotLike`), which treats `*` and `?` as wildcards; values without
+    /// wildcards mean the same under both. The fix renames the operator or moves the key into
+    /// the statement's `StringLike` block (safe). Better still: name the exact value.
+    pub(crate) static TP028 = ("wildcard-without-like", "trust-policy", Error, "`*` or `?` in a value under a `StringEquals`-family operator");
+}
+
+/// `${*}`, `${?}`, `${$}` are escapes for literal characters, not wildcards.
+fn has_real_wildcard(value: &str) -> bool {
+    glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let text = cx.text;
+    for stmt in cx.statements() {
+        for block in &stmt.conditions {
+            if !block.op.is_string_equals_family() {
+                continue;
+            }
+            for entry in &block.entries {
+                for v in entry.values.iter().filter(|v| v.is_string() && has_real_wildcard(v.as_str())) {
+                    let like = match block.op.base {
+                        "StringEquals" => Some("StringLike"),
+                        "StringNotEquals" => Some("StringNotLike"),
+                        _ => None,
+                    };
+                    let mut d = at(
+                        &TP028,
+                        format!("`{}` compares literally, so `{}` matches only a value with a real `*`/`?`, never as a wildcard", block.member.key, v.as_str()),
+                        v.pointer(&entry.pointer),
+                        v.range(),
+                    );
+                    if let Some(like) = like {
+                        let target = block.member.key.replacen(block.op.base, like, 1);
+                        d = d.help(format!("use `{target}` for wildcards, or name the exact value"));
+                        if let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Use `{target}` for this key")) {
+                            d = d.fix(fix);
+                        }
+                    } else {
+                        d = d.help("IgnoreCase operators have no wildcard form; name the exact value or use StringLike");
+                    }
+                    cx.push(d);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::policy::{LintContext, lint};
+
+    #[test]
+    fn fires_and_renames_a_lone_block() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:*"}}}]}"#;
+        let d = fires("TP028", text);
+        let out = fixed(text, &d[0]);
+        assert!(out.contains("\"StringLike\":{\"oidc"), "{out}");
+        silent("TP028", &out);
+    }
+
+    #[test]
+    fn moves_the_key_out_of_a_shared_block() {
+        let text = edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:coder:*\"");
+        let d = fires("TP028", &text);
+        let out = fixed(&text, &d[0]);
+        silent("TP028", &out);
+        // Still valid JSON with the aud under StringEquals and the sub under StringLike.
+        let again = lint(&out, None, &LintContext::default());
+        assert!(again.diagnostics.iter().all(|d| d.code != "TP001"), "{out}");
+        assert!(out.contains("\"StringLike\": {\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\": \"system:serviceaccount:coder:*\"}"), "{out}");
+        // Into an existing StringLike block.
+        let both = edit(&text, "\"Condition\": {", "\"Condition\": {\"StringLike\": {\"aws:x\": \"y\"},");
+        let d = fires("TP028", &both);
+        let out = fixed(&both, &d[0]);
+        silent("TP028", &out);
+        silent("TP006", &out);
+    }
+
+    #[test]
+    fn silent_on_literals_and_like() {
+        silent("TP028", IRSA);
+        silent("TP028", &edit(&edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:coder:*\""), "StringEquals", "StringLike"));
+        silent("TP028", &edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"a${*}b\""));
+    }
+}

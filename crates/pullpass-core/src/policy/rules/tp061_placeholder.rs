@@ -1,0 +1,165 @@
+use super::Cx;
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::policy::json::{Value, ValueKind};
+use crate::policy::model::push_segment;
+use crate::text::TextRange;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports template placeholders left in the policy: `${ACCT_ID}`, `${OIDC_PROVIDER}` (a
+    /// `${…}` that is not an IAM policy variable such as `${aws:username}`), `<account-id>`,
+    /// `{{ .Values.x }}`, and the documentation's example values `111122223333` and
+    /// `EXAMPLED539D4633E53DE1B71EXAMPLE`.
+    ///
+    /// ## Why is this bad
+    /// IAM accepts most of them as literal text, so the policy is stored and silently matches
+    /// nothing. The product doc's template uses `${ACCT_ID}` and `${OIDC_PROVIDER}`.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Federated": "arn:aws:iam::${ACCT_ID}:oidc-provider/${OIDC_PROVIDER}"}
+    /// ```
+    ///
+    /// ## Fix
+    /// Substitute the real values (`envsubst`), or generate the policy with
+    /// `pullpass trust-policy irsa`.
+    pub(crate) static TP061 = ("placeholder-left-in", "trust-policy", Error, "Template placeholders or documentation example values left in");
+}
+
+/// Byte ranges (within `s`) of the placeholders in `s`.
+pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = s[i..].find("${") {
+        let start = i + off;
+        let Some(len) = s[start..].find('}') else { break };
+        let inner = &s[start + 2..start + len];
+        if !inner.contains(':') && !matches!(inner, "*" | "?" | "$") {
+            out.push((start, start + len + 1));
+        }
+        i = start + len + 1;
+    }
+    let mut i = 0;
+    while let Some(off) = s[i..].find('<') {
+        let start = i + off;
+        if let Some(len) = s[start..].find('>') {
+            let inner = &s[start + 1..start + len];
+            if (1..=64).contains(&inner.len())
+                && inner.bytes().any(|b| b.is_ascii_alphabetic())
+                && inner.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-. ".contains(&b))
+            {
+                out.push((start, start + len + 1));
+            }
+        }
+        i = start + 1;
+    }
+    if let Some(start) = s.find("{{")
+        && let Some(len) = s[start..].find("}}")
+    {
+        out.push((start, start + len + 2));
+    }
+    for example in ["111122223333", "EXAMPLED539D4633E53DE1B71EXAMPLE"] {
+        let mut i = 0;
+        while let Some(off) = s[i..].find(example) {
+            out.push((i + off, i + off + example.len()));
+            i += off + example.len();
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+fn report(cx: &mut Cx<'_>, s: &str, token: TextRange, pointer: &str) {
+    for (start, end) in placeholders(s) {
+        // Point inside the string when the source has no escapes (offsets are then 1:1).
+        let raw = &cx.text[token.as_usize_range()];
+        let range = if raw.len() == s.len() + 2 {
+            TextRange::new(token.start as usize + 1 + start, token.start as usize + 1 + end)
+        } else {
+            token
+        };
+        let found = &s[start..end];
+        let what = if found.chars().all(|c| c.is_ascii_digit()) || found.contains("EXAMPLE") {
+            "the AWS documentation's example value"
+        } else {
+            "a template placeholder"
+        };
+        cx.push(
+            Diagnostic::new(&TP061, format!("`{found}` is {what}, left in: IAM stores it as literal text and it matches nothing"))
+                .help("substitute the real value, or generate the policy with `pullpass trust-policy`")
+                .pointer(pointer)
+                .range(range),
+        );
+    }
+}
+
+/// Walks the tree; nesting is capped by the parser, so the recursion is bounded.
+fn walk(cx: &mut Cx<'_>, value: &Value<'_>, pointer: &mut String) {
+    match &value.kind {
+        ValueKind::String(s) => report(cx, s, value.range, pointer),
+        ValueKind::Object(members) => {
+            for m in members {
+                let len = pointer.len();
+                push_segment(pointer, &m.key);
+                report(cx, &m.key, m.key_range, pointer);
+                walk(cx, &m.value, pointer);
+                pointer.truncate(len);
+            }
+        }
+        ValueKind::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                walk(cx, item, pointer);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let root = cx.policy.root;
+    walk(cx, root, &mut String::new());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    /// The product doc's template.
+    const DOC: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Federated": "arn:aws:iam::${ACCT_ID}:oidc-provider/${OIDC_PROVIDER}"
+      },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "${OIDC_PROVIDER}:sub": "system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}"
+        }
+      }
+    }
+  ]
+}"#;
+
+    #[test]
+    fn fires_on_the_product_doc_template() {
+        let d = fires("TP061", DOC);
+        assert_eq!(d.len(), 5);
+        assert_eq!(&DOC[d[0].range.unwrap().as_usize_range()], "${ACCT_ID}");
+        fires("TP061", &edit(IRSA, "123456789012", "111122223333"));
+        fires("TP061", &edit(IRSA, "123456789012", "<account-id>"));
+    }
+
+    #[test]
+    fn silent_on_policy_variables() {
+        silent("TP061", IRSA);
+        silent("TP061", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"arn:aws:ecr:*:123456789012:repository/${aws:username}/*"}]}"#);
+    }
+}
