@@ -1,4 +1,5 @@
 //! pullpass integration tests: one binary, one module per area.
 
+mod config;
 mod schemas;
 mod support;

@@ -3,11 +3,60 @@
 
 use std::process::Command;
 
-use crate::util::{have, sh};
+use crate::util::{have, sh, tools_dir};
+
+/// The AWS API peer for the ECR tests (environment.md): moto in a project-local virtualenv.
+pub(crate) const MOTO_VENV: &str = "venv-moto";
+const MOTO_REQUIREMENTS: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask-cors", "boto3"];
 
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
+    python_venv(
+        MOTO_VENV,
+        MOTO_REQUIREMENTS,
+        "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
+    )?;
+    Ok(())
+}
+
+/// Creates `.tools/<name>` as a Python virtualenv with `requirements`, unless `check` (Python
+/// code) already succeeds in it. Installs Debian's python3 / python3-venv when missing.
+pub(crate) fn python_venv(name: &str, requirements: &[&str], check: &str) -> anyhow::Result<()> {
+    let venv = tools_dir().join(name);
+    let python = venv.join("bin/python");
+    if python.exists()
+        && Command::new(&python)
+            .args(["-c", check])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    {
+        return Ok(());
+    }
+    apt(&[("python3", "python3")])?;
+    let has_venv = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_venv {
+        apt(&[("/usr/share/doc/python3-venv", "python3-venv")])?;
+    }
+    eprintln!("creating the Python virtualenv {}", venv.display());
+    std::fs::create_dir_all(tools_dir())?;
+    sh(Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg("--clear")
+        .arg(&venv))?;
+    sh(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(requirements))?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 //! `pullpass-cli`.
 
 pub mod catalog;
+pub mod config;
 pub mod diagnostic;
 pub mod host;
 pub mod policy;

@@ -1,0 +1,138 @@
+//! Adding and removing registries in a config text, keeping its comments and layout.
+
+use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
+
+use super::{Registry, RegistryEntry, SecretRefEntry};
+
+/// Why an edit could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("the config file is not valid TOML ({0}); fix it by hand first")]
+    NotToml(String),
+    #[error(
+        "`registry` in the config file is not a list of `[[registry]]` tables; fix it by hand first"
+    )]
+    NotArrayOfTables,
+    #[error("no registry named {0:?} in the config file")]
+    NotFound(String),
+}
+
+/// `text` with `registry` appended as a new `[[registry]]` table.
+///
+/// # Errors
+/// The text is not TOML, or its `registry` key is not an array of tables.
+pub fn add(text: &str, registry: &Registry) -> Result<String, EditError> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| EditError::NotToml(e.message().to_owned()))?;
+    let table = entry_table(&registry.to_entry());
+    match doc.get_mut("registry") {
+        None => {
+            let mut array = ArrayOfTables::new();
+            array.push(table);
+            doc.insert("registry", Item::ArrayOfTables(array));
+        }
+        Some(Item::ArrayOfTables(array)) => array.push(table),
+        Some(_) => return Err(EditError::NotArrayOfTables),
+    }
+    Ok(doc.to_string())
+}
+
+/// `text` without the registry named `name` (exact name, else the one case-insensitive
+/// match).
+///
+/// # Errors
+/// The text is not TOML, or has no such registry.
+pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| EditError::NotToml(e.message().to_owned()))?;
+    let Some(Item::ArrayOfTables(array)) = doc.get_mut("registry") else {
+        return Err(EditError::NotFound(name.to_owned()));
+    };
+    let names: Vec<Option<String>> = array
+        .iter()
+        .map(|t| t.get("name").and_then(Item::as_str).map(str::to_owned))
+        .collect();
+    let index = names
+        .iter()
+        .position(|n| n.as_deref() == Some(name))
+        .or_else(|| {
+            let matches: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+                .map(|(i, _)| i)
+                .collect();
+            (matches.len() == 1).then(|| matches[0])
+        })
+        .ok_or_else(|| EditError::NotFound(name.to_owned()))?;
+    array.remove(index);
+    if array.is_empty() {
+        doc.remove("registry");
+    }
+    Ok(doc.to_string())
+}
+
+fn secret(entry: &SecretRefEntry) -> Value {
+    let mut inline = InlineTable::new();
+    match entry {
+        SecretRefEntry::Env { env } => inline.insert("env", env.as_str().into()),
+        SecretRefEntry::File { file } => inline.insert("file", file.as_str().into()),
+    };
+    Value::InlineTable(inline)
+}
+
+/// The TOML table of one entry, keys in the documented order.
+fn entry_table(entry: &RegistryEntry) -> Table {
+    let mut table = Table::new();
+    let mut put = |key: &str, value: Value| {
+        table.insert(key, Item::Value(value));
+    };
+    put("name", entry.name.as_str().into());
+    put("host", entry.host.as_str().into());
+    if let Some(kind) = entry.kind {
+        put(
+            "kind",
+            match kind {
+                crate::registry_form::RegistryKind::Ecr => "ecr",
+                crate::registry_form::RegistryKind::Generic => "generic",
+            }
+            .into(),
+        );
+    }
+    if let Some(auth) = entry.auth {
+        put("auth", auth.as_str().into());
+    }
+    if let Some(v) = &entry.access_key_id {
+        put("access_key_id", v.as_str().into());
+    }
+    if let Some(v) = &entry.secret_access_key {
+        put("secret_access_key", secret(v));
+    }
+    if let Some(v) = &entry.session_token {
+        put("session_token", secret(v));
+    }
+    if let Some(v) = &entry.profile {
+        put("profile", v.as_str().into());
+    }
+    if let Some(v) = &entry.username {
+        put("username", v.as_str().into());
+    }
+    if let Some(v) = &entry.password {
+        put("password", secret(v));
+    }
+    if let Some(v) = &entry.role_arn {
+        put("role_arn", v.as_str().into());
+    }
+    if let Some(v) = &entry.external_id {
+        put("external_id", v.as_str().into());
+    }
+    if let Some(o) = &entry.host_override {
+        let mut inline = InlineTable::new();
+        inline.insert("account_id", o.account_id.as_str().into());
+        inline.insert("region", o.region.as_str().into());
+        put("override", Value::InlineTable(inline));
+    }
+    table
+}

@@ -1,0 +1,332 @@
+//! AWS credentials for a registry: loading the SDK configuration for a credential mode,
+//! resolving (and naming the source of) the credentials, assuming a role on top, the stable
+//! source identity the token cache is keyed by, and mapping SDK errors to [`Error`].
+
+use std::time::SystemTime;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials as AwsCredentials;
+use aws_credential_types::credential_feature::AwsCredentialFeature;
+use aws_credential_types::provider::{ProvideCredentials as _, SharedCredentialsProvider};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use secrecy::ExposeSecret as _;
+use sha2::{Digest as _, Sha256};
+
+use crate::causes;
+use crate::{AuthSpec, Error, Options, RegistrySpec};
+
+type SdkError<E> = aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>;
+
+/// Environment variables that redirect every AWS endpoint (used by tests against moto and by
+/// VPC-endpoint set-ups).
+const ENDPOINT_ENV: &[&str] = &[
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_ECR",
+    "AWS_ENDPOINT_URL_ECR_PUBLIC",
+    "AWS_ENDPOINT_URL_STS",
+];
+
+/// A resolved AWS session for one registry: the SDK configuration with fixed credentials, and
+/// where they came from.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) config: SdkConfig,
+    /// `env`, `web-identity`, `container`, `profile`, `static`, `instance-metadata`, `sso`,
+    /// `process`, `none`, with ` + assumed-role` when a role was assumed on top.
+    pub(crate) source: String,
+    pub(crate) credentials_expire_at: Option<SystemTime>,
+}
+
+/// Where the region, FIPS and dual-stack settings come from.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pub(crate) region: String,
+    pub(crate) fips: bool,
+    pub(crate) dual_stack: bool,
+}
+
+/// The endpoint override from the environment, if any.
+pub(crate) fn endpoint_override() -> Option<String> {
+    ENDPOINT_ENV
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+/// Loads the SDK configuration for `spec` and resolves its credentials once.
+pub(crate) async fn session(
+    spec: &RegistrySpec,
+    endpoint: &Endpoint,
+    options: &Options,
+) -> Result<Session, Error> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(endpoint.region.clone()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(options.connect_timeout)
+                .operation_attempt_timeout(options.timeout)
+                .operation_timeout(options.timeout * options.max_attempts.max(1))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)));
+    if endpoint.fips {
+        if endpoint_override().is_some() {
+            // The SDK refuses FIPS together with a custom endpoint; the override wins.
+            tracing::warn!("AWS_ENDPOINT_URL is set: the FIPS endpoint is not used");
+        } else {
+            loader = loader.use_fips(true);
+        }
+    }
+    if endpoint.dual_stack && endpoint_override().is_none() {
+        loader = loader.use_dual_stack(true);
+    }
+    let source_name = match &spec.auth {
+        AuthSpec::Static {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        } => {
+            loader = loader.credentials_provider(AwsCredentials::new(
+                access_key_id.trim(),
+                secret_access_key.expose_secret().trim(),
+                session_token
+                    .as_ref()
+                    .map(|t| t.expose_secret().trim().to_owned()),
+                None,
+                "pullpass-static",
+            ));
+            "static"
+        }
+        AuthSpec::Profile(name) => {
+            loader = loader.profile_name(name);
+            "profile"
+        }
+        AuthSpec::Ambient => "chain",
+        AuthSpec::Anonymous => {
+            loader = loader.no_credentials();
+            "none"
+        }
+        AuthSpec::Basic { .. } => {
+            return Err(Error::Config {
+                registry: spec.name.clone(),
+                message: "basic credentials cannot call AWS".into(),
+            });
+        }
+    };
+    let base = loader.load().await;
+    let Some(provider) = base.credentials_provider() else {
+        return Ok(Session {
+            config: base,
+            source: "none".into(),
+            credentials_expire_at: None,
+        });
+    };
+    let creds = provider
+        .provide_credentials()
+        .await
+        .map_err(|e| credentials_error(spec, source_name, &DisplayErrorContext(&e).to_string()))?;
+    let mut source = match &spec.auth {
+        AuthSpec::Static { .. } => "static".to_owned(),
+        _ => describe_source(&creds),
+    };
+    let mut creds = creds;
+    if let Some(role) = &spec.assume_role {
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role.role_arn.trim())
+            .session_name("pullpass")
+            .region(Region::new(endpoint.region.clone()))
+            .configure(&base);
+        if let Some(external_id) = role.external_id.as_deref().filter(|s| !s.is_empty()) {
+            builder = builder.external_id(external_id);
+        }
+        let assumed = builder.build_from_provider(creds.clone()).await;
+        creds = assumed.provide_credentials().await.map_err(|e| {
+            credentials_error(spec, "assumed-role", &DisplayErrorContext(&e).to_string())
+        })?;
+        source.push_str(" + assumed-role");
+    }
+    let credentials_expire_at = creds.expiry();
+    let config = base
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(creds))
+        .build();
+    Ok(Session {
+        config,
+        source,
+        credentials_expire_at,
+    })
+}
+
+fn credentials_error(spec: &RegistrySpec, source_name: &str, message: &str) -> Error {
+    let cause = causes::for_text(message).or_else(|| match (&spec.auth, source_name) {
+        (AuthSpec::Ambient, _) if message.contains("no providers in chain") => Some(
+            "no ambient credentials were found: not IRSA (AWS_ROLE_ARN and \
+             AWS_WEB_IDENTITY_TOKEN_FILE unset: is the service account annotated with \
+             eks.amazonaws.com/role-arn and the pod restarted?), not EKS Pod Identity \
+             (AWS_CONTAINER_CREDENTIALS_FULL_URI unset), no keys in the environment or shared \
+             profile, and no instance role; set up one of these or give access keys"
+                .to_owned(),
+        ),
+        (AuthSpec::Profile(name), _) => Some(format!(
+            "the profile `{name}` could not supply credentials: check that it exists in \
+             AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (~/.aws/config, ~/.aws/credentials) \
+             and that its source works"
+        )),
+        _ => None,
+    });
+    Error::Credentials {
+        source_name: source_name.to_owned(),
+        message: message.to_owned(),
+        cause,
+    }
+}
+
+/// Names the provider that produced `creds`, from the features the SDK records on them.
+fn describe_source(creds: &AwsCredentials) -> String {
+    let features = creds
+        .get_property::<Vec<AwsCredentialFeature>>()
+        .cloned()
+        .unwrap_or_default();
+    let has = |f: AwsCredentialFeature| features.contains(&f);
+    let name = if has(AwsCredentialFeature::CredentialsProfileStsWebIdToken)
+        || has(AwsCredentialFeature::CredentialsEnvVarsStsWebIdToken)
+        || has(AwsCredentialFeature::CredentialsStsAssumeRoleWebId)
+    {
+        "web-identity"
+    } else if has(AwsCredentialFeature::CredentialsHttp) {
+        "container"
+    } else if has(AwsCredentialFeature::CredentialsImds) {
+        "instance-metadata"
+    } else if has(AwsCredentialFeature::CredentialsEnvVars) {
+        "env"
+    } else if has(AwsCredentialFeature::CredentialsSso)
+        || has(AwsCredentialFeature::CredentialsProfileSso)
+    {
+        "sso"
+    } else if has(AwsCredentialFeature::CredentialsProcess)
+        || has(AwsCredentialFeature::CredentialsProfileProcess)
+    {
+        "process"
+    } else if has(AwsCredentialFeature::CredentialsStsAssumeRole) {
+        "profile + assumed-role"
+    } else if has(AwsCredentialFeature::CredentialsProfile) {
+        "profile"
+    } else {
+        "unknown"
+    };
+    name.to_owned()
+}
+
+/// The stable identity of the credential source, computed without any network call: what the
+/// token cache is keyed by (see `cache.rs`). Secrets never enter it; key IDs are hashed.
+pub(crate) fn source_identity(spec: &RegistrySpec) -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let hash = |s: &str| {
+        let digest = Sha256::digest(s.as_bytes());
+        digest[..12].iter().fold(String::new(), |mut out, b| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+    };
+    let mut identity = match &spec.auth {
+        AuthSpec::Static { access_key_id, .. } => format!("static:{}", hash(access_key_id.trim())),
+        AuthSpec::Profile(name) => format!(
+            "profile:{name}:{}:{}",
+            env("AWS_CONFIG_FILE").unwrap_or_default(),
+            env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default()
+        ),
+        AuthSpec::Ambient => {
+            if let Some(key) = env("AWS_ACCESS_KEY_ID") {
+                format!("env:{}", hash(&key))
+            } else if let (Some(role), Some(_)) =
+                (env("AWS_ROLE_ARN"), env("AWS_WEB_IDENTITY_TOKEN_FILE"))
+            {
+                format!("web-identity:{role}")
+            } else if let Some(uri) = env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                .or_else(|| env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
+            {
+                format!("container:{uri}")
+            } else {
+                format!(
+                    "chain:{}:{}:{}",
+                    env("AWS_PROFILE").unwrap_or_else(|| "default".into()),
+                    env("AWS_CONFIG_FILE").unwrap_or_default(),
+                    env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default()
+                )
+            }
+        }
+        AuthSpec::Anonymous => "anonymous".to_owned(),
+        AuthSpec::Basic { username, .. } => format!("basic:{username}"),
+    };
+    if let Some(role) = &spec.assume_role {
+        identity.push_str(&format!(
+            "|assume:{}:{}",
+            role.role_arn.trim(),
+            role.external_id.as_deref().map(hash).unwrap_or_default()
+        ));
+    }
+    if let Some(endpoint) = endpoint_override() {
+        identity.push_str(&format!("|endpoint:{endpoint}"));
+    }
+    identity
+}
+
+/// Maps an SDK error of `service`'s `operation` to our error.
+pub(crate) fn map_sdk_error<E>(
+    service: &'static str,
+    operation: &'static str,
+    endpoint: Option<&str>,
+    error: SdkError<E>,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    match &error {
+        SdkError::ServiceError(ctx) => {
+            let err = ctx.err();
+            let code = err
+                .code()
+                .map_or_else(|| format!("HTTP {}", status.unwrap_or(0)), str::to_owned);
+            let message = err.message().unwrap_or_default().to_owned();
+            let cause = causes::for_code(&code, &message, operation);
+            Error::Service {
+                service,
+                operation,
+                code,
+                message,
+                status,
+                cause,
+            }
+        }
+        SdkError::ResponseError(_) => {
+            let code = format!("HTTP {}", status.unwrap_or(0));
+            let cause = causes::for_code(&code, "", operation);
+            Error::Service {
+                service,
+                operation,
+                code,
+                message: "the response could not be read".into(),
+                status,
+                cause,
+            }
+        }
+        SdkError::TimeoutError(_) => Error::Unreachable {
+            service,
+            operation,
+            endpoint: endpoint.map(str::to_owned),
+            message: "timed out".into(),
+        },
+        _ => {
+            let message = DisplayErrorContext(&error).to_string();
+            Error::Unreachable {
+                service,
+                operation,
+                endpoint: endpoint.map(str::to_owned),
+                message,
+            }
+        }
+    }
+}
