@@ -6,7 +6,8 @@ namespace.
 
 Patches and controls, for the token benchmarks:
 - GetAuthorizationToken returns `expiresAt` = now + N seconds (12 hours by default; moto itself
-  always answers 2015-01-01, already expired, so no cache could ever be warm).
+  always answers 2015-01-01, already expired, so no cache could ever be warm): the patch of the
+  project's launcher, `moto_server.patch_ecr`, with its call log.
 - `GET /__bench/calls` -> {"GetAuthorizationToken": n}; `POST /__bench/reset` zeroes it;
   `POST /__bench/expiry?seconds=N` changes the lifetime of the tokens handed out next.
 
@@ -21,38 +22,33 @@ import datetime
 import json
 import os
 import sys
+import tempfile
 import threading
-from base64 import b64encode
 
-from moto.core.responses import ActionResult
-from moto.ecr.responses import ECRResponse
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
-STATE = {"calls": 0, "expiry": 12 * 3600}
+# The project's moto launcher owns the GetAuthorizationToken patch (12 h tokens, a call log).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from moto_server import patch_ecr  # noqa: E402
+
+CALL_LOG = os.path.join(tempfile.mkdtemp(prefix="pullpass-moto-bench-"), "calls.log")
 LOCK = threading.Lock()
 
 
-def get_authorization_token(self):
-    with LOCK:
-        STATE["calls"] += 1
-        lifetime = STATE["expiry"]
-    registry_ids = self._get_param("registryIds") or [self.current_account]
-    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=lifetime)
-    data = []
-    for registry_id in registry_ids:
-        password = f"{registry_id}-auth-token"
-        data.append(
-            {
-                "authorizationToken": b64encode(f"AWS:{password}".encode("ascii")).decode(),
-                "expiresAt": expires,
-                "proxyEndpoint": f"https://{registry_id}.dkr.ecr.{self.region}.amazonaws.com",
-            }
-        )
-    return ActionResult({"authorizationData": data})
+def set_lifetime(seconds):
+    patch_ecr(False, seconds, CALL_LOG)
 
 
-ECRResponse.get_authorization_token = get_authorization_token
+def calls():
+    try:
+        with open(CALL_LOG, encoding="utf-8") as log:
+            return sum(1 for _ in log)
+    except FileNotFoundError:
+        return 0
+
+
+set_lifetime(12 * 3600)
 
 
 def with_controls(app):
@@ -64,9 +60,9 @@ def with_controls(app):
         body = None
         with LOCK:
             if path == "/__bench/calls" and method == "GET":
-                body = {"GetAuthorizationToken": STATE["calls"]}
+                body = {"GetAuthorizationToken": calls()}
             elif path == "/__bench/reset" and method == "POST":
-                STATE["calls"] = 0
+                open(CALL_LOG, "w", encoding="utf-8").close()
                 body = {"ok": True}
             elif path == "/__bench/expiry" and method == "POST":
                 query = dict(
@@ -74,8 +70,9 @@ def with_controls(app):
                     for part in environ.get("QUERY_STRING", "").split("&")
                     if "=" in part
                 )
-                STATE["expiry"] = int(query.get("seconds", str(12 * 3600)))
-                body = {"expiry": STATE["expiry"]}
+                seconds = int(query.get("seconds", str(12 * 3600)))
+                set_lifetime(seconds)
+                body = {"expiry": seconds}
         status = "200 OK"
         if body is None:
             status, body = "404 Not Found", {"error": "unknown bench control"}

@@ -5,55 +5,47 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
-use crate::util::{sh, tools_dir};
+use crate::util::tools_dir;
 
 /// Parliament, the offline IAM policy linter, pinned.
 pub(crate) const PARLIAMENT: &str = "parliament==1.6.4";
 
-/// A Python virtualenv under `.tools/<name>` with `packages` installed; created when its
-/// marker `bin/<marker>` is missing. Returns the venv's `bin/` folder.
-pub(crate) fn venv(
+/// The Python of the virtualenv `.tools/<name>`, installed through `crate::setup` (as the
+/// tests install theirs) unless `install` is false, in which case it must already be there.
+fn venv_python(
     name: &str,
-    packages: &[&str],
-    marker: &str,
+    requirements: &[&str],
+    check: &str,
     install: bool,
 ) -> anyhow::Result<PathBuf> {
-    let dir = tools_dir().join(name);
-    let bin = dir.join("bin");
-    if bin.join(marker).exists() {
-        return Ok(bin);
+    if install {
+        crate::setup::python_venv(name, requirements, check)?;
     }
-    if !install {
+    let python = tools_dir().join(name).join("bin/python");
+    if !python.exists() {
         bail!(
             "{} is not installed (run without --no-install)",
-            dir.join("bin").join(marker).display()
+            python.display()
         );
     }
-    let python = ["python3", "/usr/bin/python3"]
-        .into_iter()
-        .find(|p| crate::util::have(p))
-        .context("python3 is not installed: install Debian's python3 and python3-venv")?;
-    if !bin.join("pip").exists() {
-        sh(Command::new(python).args(["-m", "venv"]).arg(&dir))?;
-    }
-    sh(Command::new(bin.join("pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .args(packages))?;
-    if !bin.join(marker).exists() {
-        bail!(
-            "installing {} did not provide {}",
-            packages.join(" "),
-            bin.join(marker).display()
-        );
-    }
-    Ok(bin)
+    Ok(python)
 }
 
 /// `parliament` in `.tools/venv-parliament`.
 pub(crate) fn parliament(install: bool) -> anyhow::Result<PathBuf> {
-    Ok(venv("venv-parliament", &[PARLIAMENT], "parliament", install)?.join("parliament"))
+    let python = venv_python(
+        "venv-parliament",
+        &[PARLIAMENT],
+        "import importlib.metadata as m; assert m.version('parliament') == '1.6.4'",
+        install,
+    )?;
+    let bin = python.with_file_name("parliament");
+    if !bin.exists() {
+        bail!("{} is missing from its virtualenv", bin.display());
+    }
+    Ok(bin)
 }
 
 /// Debian's `amazon-ecr-credential-helper` (`docker-credential-ecr-login`).
@@ -82,12 +74,19 @@ pub(crate) fn deb_version(package: &str) -> String {
     ]))
 }
 
-/// moto's pins (environment.md): the slim install that serves ECR, IAM and STS.
-pub(crate) const MOTO: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask-cors", "boto3"];
-
-/// The Python of `.tools/venv-moto` (the AWS API peer the tests use too).
+/// The Python of `.tools/venv-moto` (the AWS API peer the tests use, same install).
 pub(crate) fn moto_python(install: bool) -> anyhow::Result<PathBuf> {
-    Ok(venv("venv-moto", MOTO, "moto_server", install)?.join("python"))
+    if install {
+        crate::setup::all_moto()?;
+    }
+    let python = tools_dir().join(crate::setup::MOTO_VENV).join("bin/python");
+    if !python.exists() {
+        bail!(
+            "{} is not installed (run `cargo xtask setup`)",
+            python.display()
+        );
+    }
+    Ok(python)
 }
 
 /// `moto 5.2.5`, read from the venv.
