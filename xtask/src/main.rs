@@ -9,9 +9,11 @@
 mod bench;
 mod codegen;
 mod demo;
+mod serve;
 mod setup;
 mod test;
 mod util;
+mod wasm;
 
 use clap::{Parser, Subcommand};
 
@@ -41,6 +43,8 @@ enum Command {
     /// Internal: the token benchmark, run by `bench` inside a private namespace.
     #[command(hide = true)]
     BenchTokenInner(bench::TokenInnerArgs),
+    /// Build the browser package `web/pkg/` from `crates/pullpass-wasm` (installs missing tools).
+    Wasm(wasm::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -52,5 +56,6 @@ fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchTokenInner(args) => bench::token_inner(&args),
+        Command::Wasm(args) => wasm::run(&args),
     }
 }

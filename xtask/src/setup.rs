@@ -17,6 +17,8 @@ pub(crate) fn all() -> anyhow::Result<()> {
         MOTO_REQUIREMENTS,
         "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
     )?;
+    wasm()?;
+    browser()?;
     Ok(())
 }
 
@@ -66,6 +68,60 @@ pub(crate) fn python_venv(name: &str, requirements: &[&str], check: &str) -> any
             "--disable-pip-version-check",
         ])
         .args(requirements))?;
+    Ok(())
+}
+
+/// The wasm toolchain: Debian's wasm compiler route when rustup lacks the target, binaryen's
+/// `wasm-opt`, and the wasm-bindgen CLI at the crate's pinned version under `.tools/`.
+pub(crate) fn wasm() -> anyhow::Result<()> {
+    let mut packages = vec![("/usr/bin/wasm-opt", "binaryen")];
+    if !crate::wasm::rustup_has_target() {
+        packages.extend([
+            ("/usr/bin/rustc", "rustc-web"),
+            ("/usr/bin/cargo", "cargo-web"),
+            ("/usr/lib/rustlib/src/rust/library/std", "rust-web-src"),
+            ("/usr/bin/wasm-ld-22", "lld-22"),
+        ]);
+    }
+    apt(&packages)?;
+    let root = crate::wasm::wasm_bindgen_root();
+    let bin = root.join("bin/wasm-bindgen");
+    let version = crate::wasm::WASM_BINDGEN_VERSION;
+    let installed = Command::new(&bin).arg("--version").output().is_ok_and(|o| {
+        String::from_utf8_lossy(&o.stdout).trim() == format!("wasm-bindgen {version}")
+    });
+    if !installed {
+        eprintln!(
+            "installing wasm-bindgen-cli {version} into {} (a few minutes, once)",
+            root.display()
+        );
+        // No `--locked`: a crate its lock file names is no longer served (environment.md).
+        sh(crate::util::cargo()
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                version,
+                "--root",
+            ])
+            .arg(&root))?;
+    }
+    Ok(())
+}
+
+/// What the browser tests need: Debian's Chromium and the npm packages of `web/package-lock.json`.
+pub(crate) fn browser() -> anyhow::Result<()> {
+    apt(&[("/usr/bin/chromium", "chromium")])?;
+    let web = crate::util::project_root().join("web");
+    let lock = web.join("package-lock.json");
+    let installed = web.join("node_modules/.package-lock.json");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&installed), modified(&lock)), (Some(i), Some(l)) if i >= l);
+    if !fresh {
+        sh(Command::new("npm")
+            .current_dir(&web)
+            .args(["ci", "--no-audit", "--no-fund"]))?;
+    }
     Ok(())
 }
 

@@ -27,6 +27,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     core_dependency_guard()?;
     crate::codegen::run(true)?;
     sh(cargo().args(["test", "--workspace", "--all-targets"]))?;
+    crate::wasm::test()?;
     Ok(())
 }
 

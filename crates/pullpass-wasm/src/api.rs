@@ -1,0 +1,227 @@
+//! The package's functions on plain Rust values: JSON text in, JSON text out.
+//!
+//! Each function here is one exported JavaScript function minus the boundary crossing, so the
+//! host tests exercise exactly what the browser runs. Nothing here decides a finding: every
+//! rule, message and position comes from `pullpass-core`; this layer only converts.
+
+use pullpass_core::LineIndex;
+use pullpass_core::host::{self, HostAnalysis, HostKind};
+use pullpass_core::policy::{self, LintContext, PolicyKind};
+use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm, RegistryKind};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::transfer::{
+    Failure, Finding, HostInfo, LintOptions, RuleInfo, Summary, finding, severity,
+};
+
+/// JSON of `value`. The transfer types always serialize.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| {
+        serde_json::to_string(&Failure::new(format!("internal error: {e}")))
+            .unwrap_or_else(|_| r#"{"ok":false,"error":"internal error"}"#.to_owned())
+    })
+}
+
+fn failure(what: &str, error: impl std::fmt::Display) -> String {
+    to_json(&Failure::new(format!("{what}: {error}")))
+}
+
+/// Reads `json` (absent: the type's default) as `T`.
+fn read<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, serde_json::Error> {
+    match json {
+        None => Ok(T::default()),
+        Some(text) if text == "null" => Ok(T::default()),
+        Some(text) => serde_json::from_str(text),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FormResult {
+    ok: bool,
+    findings: Vec<Finding>,
+    summary: Summary,
+    host: Option<HostInfo>,
+    can_submit: bool,
+}
+
+/// `validateRegistryForm(form, context)`.
+pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> String {
+    let value: serde_json::Value = match form {
+        None => serde_json::Value::Object(serde_json::Map::new()),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => return failure("the form is not a JSON object", e),
+        },
+    };
+    if !value.is_object() {
+        return to_json(&Failure::new(
+            "the form must be an object like { name, host, kind, accessKeyId, secretAccessKey }",
+        ));
+    }
+    let form: RegistryForm = match serde_json::from_value(value.clone()) {
+        Ok(f) => f,
+        Err(e) => return failure("could not read the form", e),
+    };
+    let ctx: FormContext = match read(context) {
+        Ok(c) => c,
+        Err(e) => return failure("could not read the context", e),
+    };
+    let mut diagnostics = registry_form::validate(&form, &ctx);
+    pullpass_core::diagnostic::sort(&mut diagnostics);
+    let findings: Vec<Finding> = diagnostics
+        .iter()
+        .map(|d| {
+            // Form ranges point into the value of the field the pointer names.
+            let field = value
+                .pointer(&d.pointer)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            finding(d, &LineIndex::new(field))
+        })
+        .collect();
+    let host = (!form.host.trim().is_empty()).then(|| {
+        host_info(&host::analyze(
+            &form.host,
+            form.host_override.as_ref(),
+            form.kind,
+        ))
+    });
+    let summary = Summary::of(&findings);
+    to_json(&FormResult {
+        ok: true,
+        can_submit: summary.errors == 0,
+        findings,
+        summary,
+        host,
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct HostOptions {
+    #[serde(default)]
+    kind: RegistryKind,
+    #[serde(default, rename = "override")]
+    host_override: Option<HostOverride>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HostResult {
+    ok: bool,
+    host: HostInfo,
+    findings: Vec<Finding>,
+    summary: Summary,
+}
+
+/// `parseRegistryHost(host, options)`.
+pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
+    let options: HostOptions = match read(options) {
+        Ok(o) => o,
+        Err(e) => return failure("could not read the options", e),
+    };
+    let analysis = host::analyze(text, options.host_override.as_ref(), options.kind);
+    let index = LineIndex::new(text);
+    let findings: Vec<Finding> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            if d.pointer == "/host" {
+                finding(d, &index)
+            } else {
+                let field = match d.pointer.as_str() {
+                    "/override/accountId" => options.host_override.as_ref().map(|o| &*o.account_id),
+                    "/override/region" => options.host_override.as_ref().map(|o| &*o.region),
+                    _ => None,
+                };
+                finding(d, &LineIndex::new(field.unwrap_or("")))
+            }
+        })
+        .collect();
+    to_json(&HostResult {
+        ok: true,
+        host: host_info(&analysis),
+        summary: Summary::of(&findings),
+        findings,
+    })
+}
+
+fn host_info(analysis: &HostAnalysis) -> HostInfo {
+    let report = analysis.to_report();
+    HostInfo {
+        host: report.host,
+        kind: report.kind,
+        account: report.account,
+        region: report.region,
+        partition: report.partition,
+        fips: report.fips,
+        dual_stack: report.dual_stack,
+        public: analysis.kind == HostKind::PublicEcr,
+        from_override: report.from_override,
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LintResult {
+    ok: bool,
+    kind: Option<&'static str>,
+    kind_detected: bool,
+    findings: Vec<Finding>,
+    summary: Summary,
+}
+
+/// `lintPolicy(text, options)`.
+pub fn lint_policy(text: &str, options: Option<&str>) -> String {
+    let options: LintOptions = match read(options) {
+        Ok(o) => o,
+        Err(e) => return failure("could not read the options", e),
+    };
+    let kind = match options.kind.as_deref() {
+        None | Some("auto") => None,
+        Some("trust") => Some(PolicyKind::Trust),
+        Some("permissions") => Some(PolicyKind::Permissions),
+        Some(other) => {
+            return to_json(&Failure::new(format!(
+                "unknown policy kind `{other}`: use \"trust\", \"permissions\" or \"auto\""
+            )));
+        }
+    };
+    let ctx = LintContext {
+        expected_service_account: options.expected_service_account,
+        expected_issuer: options.expected_issuer,
+        expected_provider_arn: options.expected_provider_arn,
+        role_arn: options.role_arn,
+        registry_host: options.registry_host,
+        repository: options.repository,
+    };
+    let mut out = policy::lint(text, kind, &ctx);
+    pullpass_core::diagnostic::sort(&mut out.diagnostics);
+    let index = LineIndex::new(text);
+    let findings: Vec<Finding> = out.diagnostics.iter().map(|d| finding(d, &index)).collect();
+    to_json(&LintResult {
+        ok: true,
+        kind: out.kind.map(PolicyKind::as_str),
+        kind_detected: out.kind_detected,
+        summary: Summary::of(&findings),
+        findings,
+    })
+}
+
+/// `rules()`.
+pub fn rules() -> String {
+    let rules: Vec<RuleInfo> = pullpass_core::catalog::all()
+        .into_iter()
+        .map(|r| RuleInfo {
+            code: r.code,
+            name: r.name,
+            family: r.family,
+            severity: severity(r.severity),
+            summary: r.summary,
+            docs: r.docs,
+        })
+        .collect();
+    to_json(&rules)
+}

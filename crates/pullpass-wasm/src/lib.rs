@@ -1,0 +1,134 @@
+//! `pullpass-wasm`: pullpass in the browser, a thin wasm-bindgen adapter over `pullpass-core`.
+//!
+//! Owns the JavaScript API (camelCase functions), its transfer types ([`transfer`]) and their
+//! TypeScript declarations, and the conversion of core byte ranges into UTF-16 code units. It
+//! decides nothing itself: every rule, message and position comes from the core, so the browser
+//! says exactly what the CLI says.
+//!
+//! **Architecture Invariant:** a thin adapter. No rule logic, no IO; it imports only
+//! `pullpass-core`, serde and wasm-bindgen (pinned with `=` to the CLI `cargo xtask wasm` uses).
+//!
+//! Values cross the boundary as JSON text: `JSON.stringify` on the way in, `serde_json` inside,
+//! `JSON.parse` on the way out. No input traps: a call that cannot run returns
+//! `{ ok: false, error }`, and a panic hook logs any bug to the console.
+
+pub mod api;
+pub mod transfer;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.stringify(value)`: `None` for `undefined` (and functions); throws on cycles and
+    /// `BigInt`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<Option<String>, JsValue>;
+
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// JSON text of a JavaScript argument; `Ok(None)` when it is `undefined`/`null`.
+fn arg(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    json_stringify(value).map_err(|e| {
+        let reason = e
+            .as_string()
+            .or_else(|| json_stringify(&e).ok().flatten())
+            .unwrap_or_else(|| "it cannot be written as JSON".to_owned());
+        result(&api::to_json(&transfer::Failure::new(format!(
+            "could not read {what}: {reason}"
+        ))))
+    })
+}
+
+/// The JavaScript value of a JSON result text.
+fn result(json: &str) -> JsValue {
+    json_parse(json).unwrap_or_else(|_| {
+        // Unreachable with serde_json's output; still never a trap.
+        JsValue::from_str("internal error: invalid JSON result")
+    })
+}
+
+/// Validates the Add-registry form: every `RF…` rule, field by field, and what the host parses
+/// to. `context.existingNames` enables the duplicate-name rule.
+#[wasm_bindgen(js_name = validateRegistryForm, unchecked_return_type = "FormResult | Failure")]
+pub fn validate_registry_form(
+    #[wasm_bindgen(unchecked_param_type = "RegistryForm")] form: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FormContext | undefined")] context: JsValue,
+) -> JsValue {
+    let form = match arg(&form, "the form") {
+        Ok(f) => f,
+        Err(failure) => return failure,
+    };
+    let context = match arg(&context, "the context") {
+        Ok(c) => c,
+        Err(failure) => return failure,
+    };
+    result(&api::validate_registry_form(
+        form.as_deref(),
+        context.as_deref(),
+    ))
+}
+
+/// Parses a registry host: private ECR (account, region, partition, FIPS, dual-stack), public
+/// ECR, or another registry, with the host rules' findings.
+#[wasm_bindgen(js_name = parseRegistryHost, unchecked_return_type = "HostResult | Failure")]
+pub fn parse_registry_host(
+    #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HostOptions | undefined")] options: JsValue,
+) -> JsValue {
+    let Some(host) = host.as_string() else {
+        return result(&api::to_json(&transfer::Failure::new(
+            "the host must be a string",
+        )));
+    };
+    let options = match arg(&options, "the options") {
+        Ok(o) => o,
+        Err(failure) => return failure,
+    };
+    result(&api::parse_registry_host(&host, options.as_deref()))
+}
+
+/// Lints an IAM trust or permissions policy (the kind is detected unless `options.kind` says).
+/// Ranges are UTF-16 code units into `text`.
+#[wasm_bindgen(js_name = lintPolicy, unchecked_return_type = "LintResult | Failure")]
+pub fn lint_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+) -> JsValue {
+    let Some(text) = text.as_string() else {
+        return result(&api::to_json(&transfer::Failure::new(
+            "the policy text must be a string",
+        )));
+    };
+    let options = match arg(&options, "the options") {
+        Ok(o) => o,
+        Err(failure) => return failure,
+    };
+    result(&api::lint_policy(&text, options.as_deref()))
+}
+
+/// The rule catalog: every `RF…`, `TP…` and `EP…` rule with its documentation.
+#[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+#[must_use]
+pub fn rules() -> JsValue {
+    result(&api::rules())
+}
+
+/// The package version (the pullpass version it was built from).
+#[wasm_bindgen]
+#[must_use]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+#[cfg(test)]
+mod tests;

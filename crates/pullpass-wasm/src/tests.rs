@@ -1,0 +1,227 @@
+//! Host tests of the adapter: the same functions the browser calls, minus the JS boundary.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use crate::api;
+use crate::transfer::TYPESCRIPT;
+
+fn call(json: &str) -> Value {
+    serde_json::from_str(json).expect("every result is JSON")
+}
+
+fn form(value: &Value) -> Value {
+    call(&api::validate_registry_form(Some(&value.to_string()), None))
+}
+
+fn codes(result: &Value) -> Vec<String> {
+    result["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The `{ … }` body of `export interface <name>` in the TypeScript section.
+fn interface(name: &str) -> &'static str {
+    let start = TYPESCRIPT
+        .find(&format!("export interface {name} "))
+        .unwrap_or_else(|| panic!("no `export interface {name}` in TYPESCRIPT"));
+    let body = &TYPESCRIPT[start..];
+    let open = body.find('{').unwrap();
+    let mut depth = 0;
+    for (i, c) in body[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &body[open..=open + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unbalanced interface {name}")
+}
+
+/// Every key of `value` is declared in `interface` (as `key:` or `key?:`).
+fn declared(interface_name: &str, value: &Value) {
+    let body = interface(interface_name);
+    for key in value.as_object().expect("an object").keys() {
+        assert!(
+            body.contains(&format!(" {key}:")) || body.contains(&format!(" {key}?:")),
+            "`{key}` is serialized but not declared in TypeScript `{interface_name}`: {body}"
+        );
+    }
+}
+
+const TRUST: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "Überprüfung",
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {
+      "https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub": "system:serviceaccount:coder:coder",
+      "oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud": "sts.amazonaws.com"
+    }}
+  }]
+}"#;
+
+#[test]
+fn typescript_declares_every_serialized_field() {
+    let result = form(&json!({
+        "name": "prod", "host": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    }));
+    declared("FormResult", &result);
+    declared("HostInfo", &result["host"]);
+    let with_fix = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| !f["fixes"].as_array().unwrap().is_empty())
+        .expect("RF011 has a fix");
+    declared("Finding", with_fix);
+    declared("Range", &with_fix["range"]);
+    declared("Fix", &with_fix["fixes"][0]);
+    declared("Edit", &with_fix["fixes"][0]["edits"][0]);
+    declared("Summary", &result["summary"]);
+
+    let host = call(&api::parse_registry_host("public.ecr.aws", None));
+    declared("HostResult", &host);
+    let lint = call(&api::lint_policy(TRUST, None));
+    declared("LintResult", &lint);
+    let rules = call(&api::rules());
+    declared("RuleInfo", &rules[0]);
+    declared("Failure", &call(&api::validate_registry_form(Some("[]"), None)));
+}
+
+#[test]
+fn lint_ranges_are_utf16_and_fixes_apply_in_utf16() {
+    let result = call(&api::lint_policy(TRUST, None));
+    assert_eq!(result["ok"], true);
+    assert_eq!(result["kind"], "trust");
+    let f = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "TP022")
+        .expect("TP022 for the https:// key");
+    let start = f["range"]["start"].as_u64().unwrap() as usize;
+    let end = f["range"]["end"].as_u64().unwrap() as usize;
+    let utf16: Vec<u16> = TRUST.encode_utf16().collect();
+    let token = String::from_utf16(&utf16[start..end]).unwrap();
+    assert!(token.contains("https://oidc.eks"), "range covers {token:?}");
+    // The byte range differs: "Ü" and "ü" are two bytes each, one UTF-16 unit each.
+    let byte_start = TRUST.find("\"https://").unwrap();
+    assert_eq!(start, byte_start - 2);
+    assert_eq!(f["range"]["startLine"], 9);
+    // The fix, applied in UTF-16 units, removes the scheme.
+    let edit = &f["fixes"][0]["edits"][0];
+    let (es, ee) = (
+        edit["start"].as_u64().unwrap() as usize,
+        edit["end"].as_u64().unwrap() as usize,
+    );
+    let mut fixed: Vec<u16> = utf16[..es].to_vec();
+    fixed.extend(edit["replacement"].as_str().unwrap().encode_utf16());
+    fixed.extend(&utf16[ee..]);
+    let fixed = String::from_utf16(&fixed).unwrap();
+    let again = call(&api::lint_policy(&fixed, None));
+    assert!(!codes(&again).contains(&"TP022".to_owned()), "{again}");
+}
+
+#[test]
+fn form_ranges_point_into_the_field_value() {
+    let result = form(&json!({ "name": "prod", "host": "HTTPS://123456789012.dkr.ecr.us-east-1.amazonaws.com/" }));
+    assert_eq!(result["ok"], true);
+    assert_eq!(result["host"]["account"], "123456789012");
+    assert_eq!(result["host"]["region"], "us-east-1");
+    assert_eq!(result["host"]["partition"], "aws");
+    let rf011 = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "RF011")
+        .expect("RF011");
+    assert_eq!(rf011["pointer"], "/host");
+    assert_eq!(rf011["range"]["start"], 0);
+    assert_eq!(rf011["range"]["startColumn"], 1);
+}
+
+#[test]
+fn swapped_keys_are_reported_without_echoing_the_secret() {
+    let secret = "AKIAIOSFODNN7ABCDEFG";
+    let result = form(&json!({
+        "name": "prod", "host": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        "accessKeyId": "AKIAIOSFODNN7ABCDEFH", "secretAccessKey": secret,
+    }));
+    assert!(codes(&result).contains(&"RF036".to_owned()), "{result}");
+    assert!(!result.to_string().contains(secret));
+    assert_eq!(result["canSubmit"], false);
+}
+
+#[test]
+fn public_ecr_needs_no_credentials() {
+    let result = call(&api::parse_registry_host("public.ecr.aws", None));
+    assert_eq!(result["host"]["public"], true);
+    assert_eq!(result["host"]["kind"], "publicEcr");
+}
+
+#[test]
+fn bad_shapes_are_failures_not_traps() {
+    for (form, context) in [
+        ("[]", None),
+        ("42", None),
+        ("{\"host\": 7}", None),
+        ("{\"nope\": \"x\"}", None),
+        ("{", None),
+        ("{}", Some("{\"existingNames\": 3}")),
+    ] {
+        let result = call(&api::validate_registry_form(Some(form), context));
+        assert_eq!(result["ok"], false, "{form}");
+        assert!(result["error"].as_str().unwrap().len() > 10);
+    }
+    let result = call(&api::lint_policy("{}", Some("{\"kind\": \"role\"}")));
+    assert_eq!(result["ok"], false);
+    assert!(result["error"].as_str().unwrap().contains("trust"));
+    let result = call(&api::parse_registry_host("x", Some("{\"kind\": \"docker\"}")));
+    assert_eq!(result["ok"], false);
+    // A blank form is a form with findings, not a failure.
+    let result = call(&api::validate_registry_form(None, None));
+    assert_eq!(result["ok"], true);
+    assert!(codes(&result).contains(&"RF001".to_owned()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn any_policy_text_gives_findings_with_ranges_inside_the_text(text in "\\PC{0,200}") {
+        let result = call(&api::lint_policy(&text, None));
+        prop_assert_eq!(&result["ok"], &json!(true));
+        let len = text.encode_utf16().count() as u64;
+        for f in result["findings"].as_array().unwrap() {
+            if let Some(range) = f.get("range") {
+                prop_assert!(range["start"].as_u64().unwrap() <= range["end"].as_u64().unwrap());
+                prop_assert!(range["end"].as_u64().unwrap() <= len);
+            }
+        }
+    }
+
+    #[test]
+    fn any_form_values_give_findings(host in "\\PC{0,80}", key in "\\PC{0,40}", secret in "\\PC{0,50}", name in "\\PC{0,70}") {
+        let result = form(&json!({ "name": name, "host": host, "accessKeyId": key, "secretAccessKey": secret }));
+        prop_assert_eq!(&result["ok"], &json!(true));
+        let host_len = host.encode_utf16().count() as u64;
+        for f in result["findings"].as_array().unwrap() {
+            if f["pointer"] == "/host" {
+                if let Some(range) = f.get("range") {
+                    prop_assert!(range["end"].as_u64().unwrap() <= host_len);
+                }
+            }
+        }
+    }
+}

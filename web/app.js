@@ -1,0 +1,44 @@
+// The demo page: loads the pullpass WebAssembly package, then wires the Add-registry dialog
+// and the trust-policy editor to it. No framework, no network beyond this origin.
+import { setupForm } from './form.js';
+import { setupEditor } from './editor.js';
+
+const engine = document.getElementById('engine-status');
+
+async function load() {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    throw new Error('this browser does not support WebAssembly');
+  }
+  const pp = await import('./pkg/pullpass.js');
+  await pp.default({ module_or_path: new URL('./pkg/pullpass_bg.wasm', import.meta.url) });
+  return pp;
+}
+
+function degrade(error) {
+  const box = document.getElementById('load-error');
+  box.hidden = false;
+  box.textContent =
+    'The validator could not be loaded, so nothing on this page is checked as you type. ' +
+    `Reason: ${error && error.message ? error.message : String(error)}. ` +
+    'Reload the page; if this keeps happening, the browser may block WebAssembly ' +
+    '(a content-security policy without wasm-unsafe-eval, or a very old browser). ' +
+    'The registry is still validated on the server when you import it.';
+  engine.textContent = 'validator unavailable';
+  // Without local checks the dialog still submits: the server checks again.
+  document.getElementById('import').disabled = false;
+  window.pullpassReady = Promise.resolve(false);
+  document.documentElement.dataset.pullpass = 'failed';
+}
+
+try {
+  const pp = await load();
+  engine.textContent = `validator ready · ${pp.rules().length} rules`;
+  engine.classList.add('ready');
+  document.getElementById('version').textContent = pp.version();
+  setupForm(pp);
+  setupEditor(pp);
+  document.documentElement.dataset.pullpass = 'ready';
+} catch (error) {
+  console.error(error);
+  degrade(error);
+}

@@ -1,0 +1,316 @@
+//! `cargo xtask wasm`: builds `crates/pullpass-wasm` into the browser package `web/pkg/`.
+//!
+//! Two compiler routes, chosen by what the machine has:
+//! - rustup's `wasm32-unknown-unknown` target when `rustup target list --installed` shows it;
+//! - else Debian's `rustc-web` + `rust-web-src` + `lld-22` (environment.md), building std from
+//!   source with `-Zbuild-std` into a target directory of its own (`target/wasm-debian`), so its
+//!   artifacts never mix with rustup's.
+//!
+//! Then `wasm-bindgen` (the CLI pinned to the crate's exact version, installed by `cargo xtask
+//! setup` under `.tools/`) writes the ES-module package (`--target web`) to `web/pkg/` and a
+//! CommonJS build for Node (`--target nodejs`) to `web/pkg/node/`; `wasm-opt -Oz` shrinks both
+//! when binaryen is installed. The generated TypeScript declarations are compared with the
+//! reviewed copy `crates/pullpass-wasm/pullpass.d.ts` (`--check` fails when it is stale).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+use crate::util::{cargo, have, output, project_root, sh, tools_dir};
+
+/// The wasm-bindgen version: the crate is pinned to it with `=` in the root `Cargo.toml`.
+pub(crate) const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// Debian's route: its compiler, cargo and linker.
+const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
+const DEBIAN_CARGO: &str = "/usr/bin/cargo";
+const DEBIAN_WASM_LD: &str = "/usr/bin/wasm-ld-22";
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+/// The package's module name: `pullpass.js`, `pullpass_bg.wasm`, `pullpass.d.ts`.
+const OUT_NAME: &str = "pullpass";
+/// Budget of the optimised module, gzipped (issue #5).
+const GZIP_BUDGET: u64 = 400 * 1024;
+/// Rust flags of the wasm build. Without reference types wasm-bindgen keeps JS objects in a
+/// JS-side slab instead of an `externref` table: Debian's binaryen 108 rewrites that table into
+/// one Node and Chromium then refuse to instantiate ("function-typed object must be null").
+const RUSTFLAGS: &str = "-Ctarget-feature=-reference-types";
+
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct Args {
+    /// Fail when the reviewed `crates/pullpass-wasm/pullpass.d.ts` differs from the generated
+    /// declarations, instead of updating it.
+    #[arg(long)]
+    pub(crate) check: bool,
+}
+
+/// Where the pinned wasm-bindgen CLI lives.
+pub(crate) fn wasm_bindgen_root() -> PathBuf {
+    tools_dir().join(format!("wasm-bindgen-{WASM_BINDGEN_VERSION}"))
+}
+
+fn wasm_bindgen_bin() -> PathBuf {
+    wasm_bindgen_root().join("bin/wasm-bindgen")
+}
+
+/// Does rustup have the ordinary wasm32 target (prebuilt std)?
+pub(crate) fn rustup_has_target() -> bool {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success()
+                && String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| l == TARGET)
+        })
+}
+
+/// The package directory, `web/pkg`.
+pub(crate) fn pkg_dir() -> PathBuf {
+    project_root().join("web/pkg")
+}
+
+/// Builds the package. Installs missing tools first (the same steps as `cargo xtask setup`).
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    crate::setup::wasm()?;
+    let wasm = compile()?;
+    let pkg = pkg_dir();
+    if pkg.exists() {
+        std::fs::remove_dir_all(&pkg).with_context(|| format!("removing {}", pkg.display()))?;
+    }
+    let node = pkg.join("node");
+    for (target, dir) in [("web", &pkg), ("nodejs", &node)] {
+        sh(Command::new(wasm_bindgen_bin())
+            .args(["--target", target, "--out-name", OUT_NAME, "--out-dir"])
+            .arg(dir)
+            .arg(&wasm))?;
+        optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
+    }
+    write_package_json(&pkg)?;
+    // The nodejs build is CommonJS; the package root is an ES module package.
+    std::fs::write(node.join("package.json"), "{ \"type\": \"commonjs\" }\n")?;
+    smoke(&node)?;
+    check_declarations(&pkg.join(format!("{OUT_NAME}.d.ts")), args.check)?;
+    report_size(&pkg.join(format!("{OUT_NAME}_bg.wasm")))?;
+    Ok(())
+}
+
+/// Compiles the crate for wasm32 and returns the `.wasm` path.
+fn compile() -> anyhow::Result<PathBuf> {
+    let root = project_root();
+    if rustup_has_target() {
+        let target_dir = root.join("target/wasm");
+        sh(cargo()
+            .args([
+                "build",
+                "--package",
+                "pullpass-wasm",
+                "--lib",
+                "--target",
+                TARGET,
+            ])
+            .args(["--profile", PROFILE])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RUSTFLAGS)
+            .arg("--target-dir")
+            .arg(&target_dir))?;
+        return Ok(artifact(&target_dir));
+    }
+    for tool in [DEBIAN_RUSTC, DEBIAN_CARGO, DEBIAN_WASM_LD] {
+        if !have(tool) {
+            bail!(
+                "rustup has no `{TARGET}` target and Debian's wasm toolchain is missing ({tool}); \
+                 run `cargo xtask setup`"
+            );
+        }
+    }
+    eprintln!("rustup has no `{TARGET}` target: building with Debian's rustc-web and -Zbuild-std");
+    let target_dir = root.join("target/wasm-debian");
+    let mut cmd = Command::new(DEBIAN_CARGO);
+    cmd.current_dir(&root)
+        .env("RUSTC", DEBIAN_RUSTC)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", DEBIAN_WASM_LD)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RUSTFLAGS)
+        // rustup's proxies must not pick the compiler for Debian's cargo.
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC_WRAPPER")
+        .env_remove("CARGO")
+        .args([
+            "build",
+            "--package",
+            "pullpass-wasm",
+            "--lib",
+            "--target",
+            TARGET,
+        ])
+        .args(["--profile", PROFILE, "-Zbuild-std=std,panic_abort"])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    sh(&mut cmd)?;
+    Ok(artifact(&target_dir))
+}
+
+fn artifact(target_dir: &Path) -> PathBuf {
+    target_dir
+        .join(TARGET)
+        .join(PROFILE)
+        .join("pullpass_wasm.wasm")
+}
+
+/// `wasm-opt -Oz` in place, when binaryen is installed.
+fn optimise(wasm: &Path) -> anyhow::Result<()> {
+    if !have("wasm-opt") {
+        eprintln!("wasm-opt not found (Debian package binaryen): the module stays unoptimised");
+        return Ok(());
+    }
+    let before = std::fs::metadata(wasm)?.len();
+    // The features rustc enables for wasm32-unknown-unknown (less reference types, see
+    // `RUSTFLAGS`); binaryen 108 needs them spelt out.
+    sh(Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-mutable-globals",
+            "--enable-sign-ext",
+            "--enable-nontrapping-float-to-int",
+            "--enable-multivalue",
+            "-o",
+        ])
+        .arg(wasm)
+        .arg(wasm))?;
+    let after = std::fs::metadata(wasm)?.len();
+    eprintln!("wasm-opt -Oz: {before} → {after} bytes");
+    Ok(())
+}
+
+/// Loads the optimised Node build and calls `version()`: an optimiser that broke the module fails
+/// here, not in a test far away.
+fn smoke(node_dir: &Path) -> anyhow::Result<()> {
+    let script = format!(
+        "const p = require({:?}); const v = p.version(); if (v !== {:?}) {{ throw new Error('version() returned ' + v); }}",
+        node_dir
+            .join(format!("{OUT_NAME}.js"))
+            .display()
+            .to_string(),
+        env!("CARGO_PKG_VERSION"),
+    );
+    let out = Command::new("node")
+        .args(["-e", &script])
+        .output()
+        .context("running node (Node.js is needed to check the package)")?;
+    if !out.status.success() {
+        bail!(
+            "the built package does not load in Node:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+fn write_package_json(pkg: &Path) -> anyhow::Result<()> {
+    let version = env!("CARGO_PKG_VERSION");
+    let text = format!(
+        r#"{{
+  "name": "pullpass",
+  "version": "{version}",
+  "description": "Validate container-registry forms and IAM trust policies in the browser: the same rules, codes and messages as the pullpass CLI",
+  "license": "Apache-2.0",
+  "type": "module",
+  "main": "./{OUT_NAME}.js",
+  "module": "./{OUT_NAME}.js",
+  "types": "./{OUT_NAME}.d.ts",
+  "exports": {{
+    ".": {{
+      "types": "./{OUT_NAME}.d.ts",
+      "node": "./node/{OUT_NAME}.js",
+      "default": "./{OUT_NAME}.js"
+    }},
+    "./{OUT_NAME}_bg.wasm": "./{OUT_NAME}_bg.wasm"
+  }},
+  "files": ["{OUT_NAME}.js", "{OUT_NAME}.d.ts", "{OUT_NAME}_bg.wasm", "{OUT_NAME}_bg.wasm.d.ts", "node/"],
+  "sideEffects": false
+}}
+"#
+    );
+    std::fs::write(pkg.join("package.json"), text)?;
+    Ok(())
+}
+
+/// The declarations wasm-bindgen generated must equal the reviewed, committed copy.
+fn check_declarations(generated: &Path, check: bool) -> anyhow::Result<()> {
+    let committed = project_root().join("crates/pullpass-wasm/pullpass.d.ts");
+    let new = std::fs::read_to_string(generated)
+        .with_context(|| format!("reading {}", generated.display()))?;
+    let old = std::fs::read_to_string(&committed).unwrap_or_default();
+    if new == old {
+        return Ok(());
+    }
+    if check {
+        bail!(
+            "the TypeScript declarations changed: {} differs from {}; review the difference \
+             and run `cargo xtask wasm` to update the committed copy",
+            generated.display(),
+            committed.display()
+        );
+    }
+    std::fs::write(&committed, new)?;
+    eprintln!("updated crates/pullpass-wasm/pullpass.d.ts: review it before you commit");
+    Ok(())
+}
+
+/// Prints raw and gzipped size; fails over budget.
+fn report_size(wasm: &Path) -> anyhow::Result<()> {
+    let raw = std::fs::metadata(wasm)?.len();
+    let gzipped = gzip_size(wasm)?;
+    eprintln!(
+        "{}: {raw} bytes ({:.1} KiB), gzipped {gzipped} bytes ({:.1} KiB; budget {} KiB)",
+        wasm.strip_prefix(project_root()).unwrap_or(wasm).display(),
+        raw as f64 / 1024.0,
+        gzipped as f64 / 1024.0,
+        GZIP_BUDGET / 1024
+    );
+    if gzipped > GZIP_BUDGET {
+        bail!("the wasm module is over its size budget");
+    }
+    Ok(())
+}
+
+fn gzip_size(path: &Path) -> anyhow::Result<u64> {
+    let data = std::fs::read(path)?;
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("running gzip")?;
+    let mut stdin = child.stdin.take().context("gzip stdin")?;
+    let writer = std::thread::spawn(move || stdin.write_all(&data));
+    let out = child.wait_with_output()?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("gzip writer"))??;
+    if !out.status.success() {
+        bail!("gzip failed");
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+/// The package's own tests, after the cargo tests: the build (declarations checked), Node tests
+/// of the Node build against the CLI, browser tests in Chromium.
+pub(crate) fn test() -> anyhow::Result<()> {
+    run(&Args { check: true })?;
+    node_test(&["test/node.test.mjs", "test/browser.test.mjs"])
+}
+
+/// Runs Node's test runner on `files` (relative to `web/`).
+fn node_test(files: &[&str]) -> anyhow::Result<()> {
+    let web = project_root().join("web");
+    let _ = output(Command::new("node").arg("--version"))
+        .context("Node.js is needed for the wasm tests")?;
+    sh(Command::new("node")
+        .current_dir(&web)
+        .args(["--test", "--test-reporter=spec"])
+        .args(files))
+}
