@@ -163,9 +163,10 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     if result.isolated {
         body.push_str(
             "Both helpers ran inside a private mount + network namespace (`unshare --mount \
-             --net`): moto served the same backend over TLS on 127.0.0.1:443 for the real ECR/STS \
-             host names (a bind-mounted hosts file, a throw-away CA in `AWS_CA_BUNDLE`), which is \
-             the only way `docker-credential-ecr-login` can be pointed at a peer.\n\n",
+             --net`): moto served one backend over TLS on 127.0.0.1:443 for the real ECR/STS host \
+             names (a bind-mounted hosts file; a throw-away CA in `AWS_CA_BUNDLE` for the peer, \
+             `SSL_CERT_FILE` for pullpass), which is the only way `docker-credential-ecr-login` \
+             can be pointed at a peer. The transport column says what each one used.\n\n",
         );
     } else if let Some(why) = &why_not_isolated {
         let _ = writeln!(
@@ -534,7 +535,21 @@ pub(crate) fn inner(args: &InnerArgs) -> anyhow::Result<()> {
     .collect();
 
     let mut helpers = Vec::new();
-    match pullpass_helper(args, &work, &moto) {
+    // In the namespace pullpass takes the same road as the peer (real host names, TLS, the
+    // test CA through `SSL_CERT_FILE`); when that does not work, moto's plain HTTP endpoint.
+    let tls_ca = if args.isolated { moto.ca.clone() } else { None };
+    let mut pullpass = pullpass_helper(args, &work, &moto, tls_ca.as_deref());
+    if let (Ok(h), Some(_)) = (&pullpass, &tls_ca) {
+        h.clear_cache()?;
+        if let Err(e) = h.get(&base_env) {
+            result.notes.push(format!(
+                "pullpass could not reach moto over TLS under the real host names ({}); it was measured against moto's HTTP endpoint (`AWS_ENDPOINT_URL`) instead.",
+                super::one_line(&format!("{e:#}"))
+            ));
+            pullpass = pullpass_helper(args, &work, &moto, None);
+        }
+    }
+    match pullpass {
         Ok(h) => helpers.push(h),
         Err(e) => result.tools.push(ToolResult {
             name: "pullpass".to_owned(),
@@ -647,13 +662,21 @@ fn measure(
 
 /// `docker-credential-pullpass`: the release binary under that name (a symlink), a config
 /// with one ambient-credentials registry, its own cache directory, moto's endpoint.
-fn pullpass_helper(args: &InnerArgs, work: &Path, moto: &Moto) -> anyhow::Result<Helper> {
+fn pullpass_helper(
+    args: &InnerArgs,
+    work: &Path,
+    moto: &Moto,
+    tls_ca: Option<&Path>,
+) -> anyhow::Result<Helper> {
     if !args.pullpass.exists() {
         bail!("{} is missing", args.pullpass.display());
     }
     let bin = work.join("bin");
     std::fs::create_dir_all(&bin)?;
     let helper = bin.join("docker-credential-pullpass");
+    if helper.exists() {
+        std::fs::remove_file(&helper)?;
+    }
     #[cfg(unix)]
     std::os::unix::fs::symlink(&args.pullpass, &helper)?;
     #[cfg(not(unix))]
@@ -666,19 +689,26 @@ fn pullpass_helper(args: &InnerArgs, work: &Path, moto: &Moto) -> anyhow::Result
         ),
     )?;
     let cache = work.join("cache-pullpass");
+    let mut env = vec![
+        ("PULLPASS_CONFIG".to_owned(), config.display().to_string()),
+        ("PULLPASS_CACHE_DIR".to_owned(), cache.display().to_string()),
+    ];
+    let transport = if let Some(ca) = tls_ca {
+        env.push(("SSL_CERT_FILE".to_owned(), ca.display().to_string()));
+        "HTTPS :443 (hosts file + test CA)".to_owned()
+    } else {
+        env.push((
+            "AWS_ENDPOINT_URL".to_owned(),
+            format!("http://127.0.0.1:{}", moto.http_port),
+        ));
+        format!("HTTP 127.0.0.1:{} (`AWS_ENDPOINT_URL`)", moto.http_port)
+    };
     Ok(Helper {
         name: "pullpass",
-        transport: format!("HTTP 127.0.0.1:{} (`AWS_ENDPOINT_URL`)", moto.http_port),
+        transport,
         program: helper,
         args: vec!["get".to_owned()],
-        env: vec![
-            (
-                "AWS_ENDPOINT_URL".to_owned(),
-                format!("http://127.0.0.1:{}", moto.http_port),
-            ),
-            ("PULLPASS_CONFIG".to_owned(), config.display().to_string()),
-            ("PULLPASS_CACHE_DIR".to_owned(), cache.display().to_string()),
-        ],
+        env,
         cache_dir: cache,
     })
 }
