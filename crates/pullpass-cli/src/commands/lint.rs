@@ -1,10 +1,526 @@
-//! `pullpass lint`: placeholder until its issue lands.
+//! `pullpass lint`: IAM trust and permissions policies in CI.
+//!
+//! Reads files, directories (recursively, `*.json`) and stdin, lints each with
+//! `pullpass_core::policy::lint`, renders text, JSON, SARIF or GitHub annotations, and with
+//! `--fix` applies the safe fixes in place (atomically), `--diff` shows them.
+
+use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use pullpass_core::Diagnostic;
+use pullpass_core::diagnostic::{Applicability, Edit, Summary, apply_edits};
+use pullpass_core::policy::{self, LintContext, PolicyKind};
+use pullpass_core::report::{FileReport, Finding, FindingsReport};
 
 use crate::exit::Exit;
+use crate::render::{self, Item, Source};
+
+/// `--kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum KindArg {
+    Trust,
+    Permissions,
+    /// Decide from each document (a `Principal` or `sts:AssumeRole*` means trust).
+    #[default]
+    Auto,
+}
+
+/// `--format` of `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum LintFormat {
+    /// rustc-style, for people.
+    #[default]
+    Text,
+    /// `schemas/findings.schema.json`.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=…`).
+    Github,
+}
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Policy files, directories (searched recursively for `*.json`), or `-` for stdin.
+    #[arg(required = true, value_name = "PATH|DIR|-")]
+    paths: Vec<PathBuf>,
+    /// What the documents are; `auto` decides per document and says which.
+    #[arg(long, value_enum, default_value_t)]
+    kind: KindArg,
+    /// The service account that must be admitted, and nothing else (TP032).
+    #[arg(long, value_name = "NS/NAME", value_parser = parse_service_account)]
+    expect_service_account: Option<String>,
+    /// The cluster's OIDC issuer URL the policy must trust (TP032, TP040).
+    #[arg(long, value_name = "URL")]
+    expect_issuer: Option<String>,
+    /// The IAM OIDC provider ARN the policy must trust (TP032, TP040).
+    #[arg(long, value_name = "ARN")]
+    expect_provider_arn: Option<String>,
+    /// The role the trust policy belongs to: its account and partition (TP040, TP041, TP062).
+    #[arg(long, value_name = "ARN")]
+    role_arn: Option<String>,
+    /// The registry host the role pulls from (TP040; EP002 with --repository).
+    #[arg(long, value_name = "HOST")]
+    registry: Option<String>,
+    /// The repository the role pulls (EP002 evaluates its ARN; needs --registry).
+    #[arg(long, value_name = "NAME")]
+    repository: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: LintFormat,
+    /// Apply the safe fixes in place (atomically), then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Show the safe fixes as a unified diff without writing; exit 1 when there are any.
+    #[arg(long)]
+    diff: bool,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
 
-pub(crate) fn run(_args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`pullpass lint` is not available in this build")
+fn parse_service_account(s: &str) -> Result<String, String> {
+    match s.split_once('/') {
+        Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
+            Ok(s.to_owned())
+        }
+        _ => Err(format!(
+            "`{s}` is not NAMESPACE/NAME (for example coder/coder)"
+        )),
+    }
+}
+
+/// One input: a file or stdin.
+#[derive(Debug)]
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Self::Stdin => "-".to_owned(),
+            Self::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expands directories (recursively, `*.json`, sorted; symlinked directories are not followed).
+fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let mut found = Vec::new();
+                let mut stack = vec![path.clone()];
+                while let Some(dir) = stack.pop() {
+                    let entries = match std::fs::read_dir(&dir) {
+                        Ok(entries) => entries,
+                        Err(e) => {
+                            errors.push(format!("cannot read directory {}: {e}", dir.display()));
+                            continue;
+                        }
+                    };
+                    for entry in entries.flatten() {
+                        let p = entry.path();
+                        let Ok(file_type) = entry.file_type() else {
+                            continue;
+                        };
+                        if file_type.is_dir() {
+                            stack.push(p);
+                        } else if p
+                            .extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                            && (file_type.is_file() || p.is_file())
+                        {
+                            found.push(p);
+                        }
+                    }
+                }
+                if found.is_empty() {
+                    errors.push(format!("no *.json files under {}", path.display()));
+                }
+                found.sort();
+                inputs.extend(found.into_iter().map(Input::File));
+            }
+            Ok(_) => inputs.push(Input::File(path.clone())),
+            Err(e) => errors.push(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+    inputs
+}
+
+/// The linted state of one input.
+#[derive(Debug)]
+struct Linted {
+    name: String,
+    text: String,
+    kind: Option<PolicyKind>,
+    detected: bool,
+    diagnostics: Vec<Diagnostic>,
+    /// Safe fixes applied (with --fix) or applicable (with --diff).
+    fixed: usize,
+    /// The text with the safe fixes applied, when it differs.
+    fixed_text: Option<String>,
+}
+
+/// Applies the safe fixes of `text` until none is left (at most 10 rounds); returns the new
+/// text and how many fixes were applied.
+pub(crate) fn apply_safe_fixes(
+    text: &str,
+    kind: Option<PolicyKind>,
+    ctx: &LintContext,
+) -> (String, usize) {
+    let mut current = text.to_owned();
+    let mut applied = 0;
+    for _ in 0..10 {
+        let out = policy::lint(&current, kind, ctx);
+        let mut chosen: Vec<&Edit> = Vec::new();
+        let mut count = 0;
+        for fix in out
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.applicability == Applicability::Safe)
+        {
+            let overlaps = fix.edits.iter().any(|e| {
+                chosen.iter().any(|c| {
+                    (e.range.start < c.range.end && c.range.start < e.range.end)
+                        || e.range.start == c.range.start
+                        || (e.range.is_empty()
+                            && c.range.start < e.range.start
+                            && e.range.start < c.range.end)
+                        || (c.range.is_empty()
+                            && e.range.start < c.range.start
+                            && c.range.start < e.range.end)
+                })
+            });
+            if !overlaps {
+                chosen.extend(fix.edits.iter());
+                count += 1;
+            }
+        }
+        if count == 0 {
+            break;
+        }
+        match apply_edits(&current, chosen) {
+            Some(next) if next != current => {
+                current = next;
+                applied += count;
+            }
+            _ => break,
+        }
+    }
+    (current, applied)
+}
+
+/// Replaces `path` with `contents` atomically: a temporary file in the same directory, synced,
+/// with the original's permissions, renamed over it. The original is never half-written.
+fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".pullpass-fix-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(&target)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", target.display()))?;
+    Ok(())
+}
+
+fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}
+
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    let kind = match args.kind {
+        KindArg::Trust => Some(PolicyKind::Trust),
+        KindArg::Permissions => Some(PolicyKind::Permissions),
+        KindArg::Auto => None,
+    };
+    if args.repository.is_some() && args.registry.is_none() {
+        anyhow::bail!(
+            "--repository needs --registry HOST (the repository's ARN comes from the host's account and region)"
+        );
+    }
+    let ctx = LintContext {
+        expected_service_account: args.expect_service_account.clone(),
+        expected_issuer: args.expect_issuer.clone(),
+        expected_provider_arn: args.expect_provider_arn.clone(),
+        role_arn: args.role_arn.clone(),
+        registry_host: args.registry.clone(),
+        repository: args.repository.clone(),
+    };
+    let mut errors = Vec::new();
+    let inputs = collect(&args.paths, &mut errors);
+    if args.fix && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        anyhow::bail!(
+            "--fix rewrites files in place and cannot rewrite stdin; use --diff to see the fixes"
+        );
+    }
+    let mut linted = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let bytes = match input {
+            Input::Stdin => {
+                let mut buf = Vec::new();
+                if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+                    errors.push(format!("cannot read stdin: {e}"));
+                    continue;
+                }
+                buf
+            }
+            Input::File(path) => match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    errors.push(format!("cannot read {}: {e}", path.display()));
+                    continue;
+                }
+            },
+        };
+        let out = policy::lint_bytes(&bytes, kind, &ctx);
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let mut item = Linted {
+            name: input.name(),
+            kind: out.kind,
+            detected: out.kind_detected,
+            diagnostics: out.diagnostics,
+            fixed: 0,
+            fixed_text: None,
+            text,
+        };
+        let has_safe_fix = item.diagnostics.iter().any(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Safe)
+        });
+        if (args.fix || args.diff) && has_safe_fix {
+            let (new_text, applied) = apply_safe_fixes(&item.text, kind, &ctx);
+            if new_text != item.text {
+                item.fixed = applied;
+                if args.fix {
+                    if let Input::File(path) = input {
+                        write_atomic(path, &new_text)?;
+                    }
+                    let out = policy::lint(&new_text, kind, &ctx);
+                    item.kind = out.kind;
+                    item.detected = out.kind_detected;
+                    item.diagnostics = out.diagnostics;
+                    item.text = new_text;
+                } else {
+                    item.fixed_text = Some(new_text);
+                }
+            }
+        }
+        linted.push(item);
+    }
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    if !errors.is_empty() && linted.is_empty() {
+        return Ok(Exit::Usage);
+    }
+    let mut out = String::new();
+    if args.diff {
+        let mut changed = 0;
+        for l in &linted {
+            if let Some(new) = &l.fixed_text {
+                changed += 1;
+                out.push_str(&unified_diff(&display_name(&l.name), &l.text, new));
+            }
+        }
+        let _ = writeln!(out, "{changed} file(s) would be changed by safe fixes");
+        print!("{out}");
+        return Ok(if !errors.is_empty() {
+            Exit::Usage
+        } else if changed > 0 {
+            Exit::Findings
+        } else {
+            Exit::Ok
+        });
+    }
+    let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
+    match args.format {
+        LintFormat::Text => render_text(&linted, args.fix, &mut out),
+        LintFormat::Json => out.push_str(&render_json(&linted)),
+        LintFormat::Sarif => {
+            let rules = policy::RULES;
+            let artifacts: Vec<render::sarif::Artifact<'_>> = linted
+                .iter()
+                .map(|l| render::sarif::Artifact {
+                    path: &l.name,
+                    text: &l.text,
+                    diagnostics: &l.diagnostics,
+                })
+                .collect();
+            out.push_str(&render::sarif::render(rules, &artifacts));
+        }
+        LintFormat::Github => {
+            for l in &linted {
+                render::github::render(&display_name(&l.name), &l.text, &l.diagnostics, &mut out);
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    if !errors.is_empty() {
+        return Ok(Exit::Usage);
+    }
+    Ok(Exit::for_findings(
+        summary.errors,
+        summary.warnings,
+        args.deny_warnings,
+    ))
+}
+
+fn display_name(name: &str) -> String {
+    if name == "-" {
+        "<stdin>".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+fn kind_text(l: &Linted) -> (&'static str, &'static str) {
+    let kind = l.kind.map_or("unknown", PolicyKind::as_str);
+    let source = if l.detected || l.kind.is_none() {
+        "detected"
+    } else {
+        "flag"
+    };
+    (kind, source)
+}
+
+fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
+    let color = render::text::use_color();
+    let mut kinds = [0usize; 3];
+    for l in linted {
+        let (kind, source) = kind_text(l);
+        kinds[match l.kind {
+            Some(PolicyKind::Trust) => 0,
+            Some(PolicyKind::Permissions) => 1,
+            None => 2,
+        }] += 1;
+        let name = display_name(&l.name);
+        if fixing && l.fixed > 0 {
+            let _ = writeln!(out, "{name}: applied {} safe fix(es)", l.fixed);
+        }
+        if l.diagnostics.is_empty() {
+            continue;
+        }
+        let what = match kind {
+            "unknown" => "could not be read as a trust or permissions policy".to_owned(),
+            k => format!(
+                "linted as a {k} policy ({})",
+                if source == "flag" {
+                    "--kind"
+                } else {
+                    "detected"
+                }
+            ),
+        };
+        let _ = writeln!(out, "{name}: {what}");
+        let source = Source {
+            name: &name,
+            text: &l.text,
+        };
+        let items: Vec<Item<'_>> = l
+            .diagnostics
+            .iter()
+            .map(|d| Item {
+                diagnostic: d,
+                source: d.range.map(|_| source),
+            })
+            .collect();
+        out.push_str(&render::text::render(&items, color));
+        out.push('\n');
+    }
+    let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
+    let _ = writeln!(
+        out,
+        "checked {} file(s): {} trust, {} permissions, {} neither; {}",
+        linted.len(),
+        kinds[0],
+        kinds[1],
+        kinds[2],
+        render::text::summary_line(&summary)
+    );
+}
+
+fn render_json(linted: &[Linted]) -> String {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut files = Vec::new();
+    for l in linted {
+        let name = display_name(&l.name);
+        let source = Source {
+            name: &name,
+            text: &l.text,
+        };
+        let items: Vec<Item<'_>> = l
+            .diagnostics
+            .iter()
+            .map(|d| Item {
+                diagnostic: d,
+                source: Some(source),
+            })
+            .collect();
+        findings.extend(render::json::findings(&items, Some(&name)));
+        let (kind, source) = kind_text(l);
+        files.push(FileReport {
+            path: name,
+            kind: kind.to_owned(),
+            kind_source: source.to_owned(),
+            summary: Summary::of(&l.diagnostics),
+        });
+    }
+    let mut report = FindingsReport::new(findings);
+    report.files = files;
+    render::json::to_string(&report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_fixes_apply_until_stable() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEqual":{"https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:*","oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud":"https://sts.amazonaws.com"}}}]}"#;
+        let (fixed, applied) = apply_safe_fixes(text, None, &LintContext::default());
+        assert!(applied >= 5, "{applied}: {fixed}");
+        let left = policy::lint(&fixed, None, &LintContext::default());
+        assert!(
+            left.diagnostics.iter().all(|d| d
+                .fix
+                .as_ref()
+                .is_none_or(|f| f.applicability != Applicability::Safe)),
+            "{fixed}\n{:#?}",
+            left.diagnostics
+        );
+        assert!(
+            left.diagnostics.iter().all(|d| d.code != "TP001"),
+            "{fixed}"
+        );
+    }
 }

@@ -1,17 +1,17 @@
 //! `--format json`: the [`FindingsReport`] contract of `schemas/findings.schema.json`.
 
-use pullpass_core::LineIndex;
 use pullpass_core::report::{Finding, FindingsReport};
 
 use super::Item;
 
 /// The wire findings of `items`, with line/column where the source is known.
 pub(crate) fn findings(items: &[Item<'_>], file: Option<&str>) -> Vec<Finding> {
+    let indexes = super::line_indexes(items);
     items
         .iter()
         .map(|item| {
-            let index = item.source.map(|s| LineIndex::new(s.text));
-            Finding::from_diagnostic(item.diagnostic, index.as_ref(), file)
+            let index = item.source.and_then(|s| super::index_of(&indexes, s.text));
+            Finding::from_diagnostic(item.diagnostic, index, file)
         })
         .collect()
 }

@@ -1,10 +1,12 @@
 //! Renderers: views of [`Diagnostic`]s for people (text) and tools (JSON; SARIF and GitHub
 //! annotations for `lint`). None of them invents its own finding shape.
 
+pub(crate) mod github;
 pub(crate) mod json;
+pub(crate) mod sarif;
 pub(crate) mod text;
 
-use pullpass_core::Diagnostic;
+use pullpass_core::{Diagnostic, LineIndex};
 
 /// The text a diagnostic's byte range points into, and what to call it.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +21,28 @@ pub(crate) struct Source<'a> {
 pub(crate) struct Item<'a> {
     pub(crate) diagnostic: &'a Diagnostic,
     pub(crate) source: Option<Source<'a>>,
+}
+
+/// One [`LineIndex`] per distinct source text of `items` (a big input with many findings
+/// must not be re-indexed per finding).
+pub(crate) fn line_indexes<'a>(items: &[Item<'a>]) -> Vec<LineIndex<'a>> {
+    let mut indexes: Vec<LineIndex<'a>> = Vec::new();
+    for source in items.iter().filter_map(|i| i.source) {
+        if index_of(&indexes, source.text).is_none() {
+            indexes.push(LineIndex::new(source.text));
+        }
+    }
+    indexes
+}
+
+/// The index of exactly this text (same address and length) in `indexes`.
+pub(crate) fn index_of<'i, 'a>(
+    indexes: &'i [LineIndex<'a>],
+    text: &str,
+) -> Option<&'i LineIndex<'a>> {
+    indexes
+        .iter()
+        .find(|i| std::ptr::eq(i.text().as_ptr(), text.as_ptr()) && i.text().len() == text.len())
 }
 
 /// `--format` for commands that print findings.

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use pullpass_core::Severity;
 use pullpass_core::diagnostic::Summary;
-use pullpass_core::{LineIndex, Severity};
 
 use super::Item;
 
@@ -31,6 +31,7 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
         Renderer::plain()
     };
     let mut out = String::new();
+    let indexes = super::line_indexes(items);
     for item in items {
         let d = item.diagnostic;
         let title = level(d.severity)
@@ -39,7 +40,9 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
         let mut group = Group::with_title(title);
         if let (Some(source), Some(range)) = (item.source, d.range) {
             // Show only the lines the range covers, so a 10 MB input prints one line.
-            let index = LineIndex::new(source.text);
+            let Some(index) = super::index_of(&indexes, source.text) else {
+                continue;
+            };
             let first = index.line_of(range.start);
             let last = index.line_of(range.end.saturating_sub(1).max(range.start));
             let start = index.line_start(first);
@@ -48,9 +51,11 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
             } else {
                 source.text.len()
             };
+            // A minified policy is one long line: show a window around the range instead.
+            let (start, end) = clip(source.text, start, end, range.as_usize_range());
             let excerpt = &source.text[start..end];
-            let local =
-                (range.start as usize - start)..(range.end as usize - start).min(excerpt.len());
+            let local = (range.start as usize).clamp(start, end) - start
+                ..(range.end as usize).clamp(start, end) - start;
             let label = d
                 .fix
                 .as_ref()
@@ -89,6 +94,25 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
     )));
     out.push('\n');
     out
+}
+
+/// At most about 200 bytes around `range` when the lines `start..end` are longer than 512
+/// bytes, on char boundaries.
+fn clip(text: &str, start: usize, end: usize, range: std::ops::Range<usize>) -> (usize, usize) {
+    if end - start <= 512 {
+        return (start, end);
+    }
+    let mut from = range.start.saturating_sub(100).max(start);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (range.end.max(range.start + 1) + 100)
+        .min(end)
+        .min(range.start + 400);
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    (from, to.max(from))
 }
 
 /// "2 errors, 1 warning, 0 infos" or "no findings".

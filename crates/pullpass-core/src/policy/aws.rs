@@ -1,4 +1,9 @@
 //! AWS identifiers the policy rules read: ARNs, OIDC provider ARNs, EKS issuers, partitions.
+//!
+//! Partitions, regions and registry hosts come from the one host grammar table
+//! ([`crate::host`]); nothing here repeats it.
+
+use crate::host::{self, HostKind};
 
 /// An ARN split at its first five colons: `arn:partition:service:region:account:resource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,13 +53,13 @@ impl<'s> Arn<'s> {
 /// Whether `partition` is a partition id pullpass knows.
 #[must_use]
 pub fn known_partition(partition: &str) -> bool {
-    PARTITIONS.iter().any(|p| p.id == partition)
+    host::partition(partition).is_some()
 }
 
 /// The partition that owns `region` (strict lower-case region grammar).
 #[must_use]
 pub fn region_partition(region: &str) -> Option<&'static str> {
-    partition_for_region(region).map(|p| p.id)
+    host::partition_for_region(region).map(|p| p.id)
 }
 
 /// A 12-digit account ID.
@@ -77,7 +82,7 @@ pub fn eks_issuer(provider: &str) -> Option<EksIssuer<'_>> {
     let rest = provider.strip_prefix("oidc.eks.")?;
     let (host, id) = rest.split_once("/id/")?;
     let (region, suffix) = host.split_once('.')?;
-    let partition = partition_for_region(region)?;
+    let partition = host::partition_for_region(region)?;
     if partition.dns_suffix != suffix {
         return None;
     }
@@ -131,6 +136,35 @@ pub fn role_arn(s: &str) -> Option<Arn<'_>> {
     (arn.service == "iam" && arn.resource.starts_with("role/")).then_some(arn)
 }
 
+/// Account, region and partition of a private ECR registry host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrHost {
+    pub account: String,
+    pub region: String,
+    pub partition: &'static str,
+}
+
+/// Reads a private ECR registry host (`<account>.dkr.ecr.<region>.<suffix>` and its FIPS and
+/// dual-stack forms), with or without `https://` and a path.
+#[must_use]
+pub fn parse_private_ecr_host(raw: &str) -> Option<EcrHost> {
+    let raw = raw.trim();
+    let name = raw
+        .strip_prefix("https://")
+        .unwrap_or(raw)
+        .split('/')
+        .next()?
+        .to_ascii_lowercase();
+    match host::parse_ecr(&name)? {
+        (HostKind::PrivateEcr, Some(reg)) => Some(EcrHost {
+            account: reg.account,
+            region: reg.region,
+            partition: reg.partition,
+        }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,110 +203,4 @@ mod tests {
             Some(("us-gov-west-1", "aws-us-gov"))
         );
     }
-}
-
-/// One partition as the policy rules need it.
-#[derive(Debug)]
-struct PartitionRow {
-    id: &'static str,
-    /// Region prefixes (`us-gov-`), most specific first across the table.
-    prefixes: &'static [&'static str],
-    dns_suffix: &'static str,
-}
-
-/// Partitions of hosts.md, most specific region prefixes first.
-static PARTITIONS: &[PartitionRow] = &[
-    PartitionRow {
-        id: "aws-us-gov",
-        prefixes: &["us-gov-"],
-        dns_suffix: "amazonaws.com",
-    },
-    PartitionRow {
-        id: "aws-iso-b",
-        prefixes: &["us-isob-"],
-        dns_suffix: "sc2s.sgov.gov",
-    },
-    PartitionRow {
-        id: "aws-iso-f",
-        prefixes: &["us-isof-"],
-        dns_suffix: "csp.hci.ic.gov",
-    },
-    PartitionRow {
-        id: "aws-iso",
-        prefixes: &["us-iso-"],
-        dns_suffix: "c2s.ic.gov",
-    },
-    PartitionRow {
-        id: "aws-iso-e",
-        prefixes: &["eu-isoe-"],
-        dns_suffix: "cloud.adc-e.uk",
-    },
-    PartitionRow {
-        id: "aws-eusc",
-        prefixes: &["eusc-de-"],
-        dns_suffix: "amazonaws.eu",
-    },
-    PartitionRow {
-        id: "aws-cn",
-        prefixes: &["cn-"],
-        dns_suffix: "amazonaws.com.cn",
-    },
-    PartitionRow {
-        id: "aws",
-        prefixes: &[
-            "us-", "eu-", "ap-", "sa-", "ca-", "me-", "af-", "il-", "mx-",
-        ],
-        dns_suffix: "amazonaws.com",
-    },
-];
-
-/// `<prefix><lower-case word>-<digits>` of one partition.
-fn partition_for_region(region: &str) -> Option<&'static PartitionRow> {
-    PARTITIONS.iter().find(|p| {
-        p.prefixes.iter().any(|prefix| {
-            region.strip_prefix(prefix).is_some_and(|rest| {
-                rest.split_once('-').is_some_and(|(word, num)| {
-                    !word.is_empty()
-                        && word.bytes().all(|b| b.is_ascii_lowercase())
-                        && !num.is_empty()
-                        && num.bytes().all(|b| b.is_ascii_digit())
-                })
-            })
-        })
-    })
-}
-
-/// Account, region and partition of a private ECR registry host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EcrHost {
-    pub account: String,
-    pub region: String,
-    pub partition: &'static str,
-}
-
-/// Reads a private ECR registry host (`<account>.dkr.ecr.<region>.<suffix>` and its FIPS and
-/// dual-stack forms), with or without `https://` and a path.
-#[must_use]
-pub fn parse_private_ecr_host(host: &str) -> Option<EcrHost> {
-    let host = host.trim();
-    let host = host
-        .strip_prefix("https://")
-        .unwrap_or(host)
-        .split('/')
-        .next()?
-        .to_ascii_lowercase();
-    let (account, rest) = host.split_once('.')?;
-    if !is_account_id(account) {
-        return None;
-    }
-    let rest = ["dkr.ecr-fips.", "dkr.ecr.", "dkr-ecr-fips.", "dkr-ecr."]
-        .iter()
-        .find_map(|p| rest.strip_prefix(p))?;
-    let (region, _suffix) = rest.split_once('.')?;
-    let partition = region_partition(region)?;
-    Some(EcrHost {
-        account: account.to_owned(),
-        region: region.to_owned(),
-        partition,
-    })
 }

@@ -133,7 +133,11 @@ pub(crate) struct Cx<'v> {
 }
 
 impl<'v> Cx<'v> {
-    pub(crate) fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, mut d: Diagnostic) {
+        d.message = elide_long_quotes(&d.message);
+        if let Some(help) = d.help.take() {
+            d.help = Some(elide_long_quotes(&help));
+        }
         self.out.push(d);
     }
 
@@ -145,6 +149,38 @@ impl<'v> Cx<'v> {
     pub(crate) fn role(&self) -> Option<Arn<'v>> {
         self.ctx.role_arn.as_deref().and_then(aws::role_arn)
     }
+}
+
+/// Shortens every `` `quoted` `` span over 120 characters to its start and end, so a finding
+/// about a huge value stays readable (the range still covers the whole value).
+pub(crate) fn elide_long_quotes(message: &str) -> String {
+    const MAX: usize = 120;
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('`') else { break };
+        let quoted = &rest[..close];
+        if quoted.chars().count() > MAX {
+            let head: String = quoted.chars().take(50).collect();
+            let tail: String = {
+                let mut t: Vec<char> = quoted.chars().rev().take(30).collect();
+                t.reverse();
+                t.into_iter().collect()
+            };
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!("{head}…{tail} ({} characters)", quoted.chars().count()),
+            );
+        } else {
+            out.push_str(quoted);
+        }
+        out.push('`');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A diagnostic at a range with a pointer.
@@ -187,6 +223,11 @@ pub(crate) fn oidc_principals<'v>(stmt: &'v Statement<'v>) -> Vec<OidcPrincipal<
             })
         })
         .collect()
+}
+
+/// Whether `s` still holds a template placeholder (TP061 reports it; other rules skip it).
+pub(crate) fn has_placeholder(s: &str) -> bool {
+    !tp061_placeholder::placeholders(s).is_empty()
 }
 
 /// An `Allow` statement whose principal is an OIDC provider (IRSA and other web identities).
@@ -596,6 +637,18 @@ pub(crate) fn is_audience_typo(value: &str, kubernetes: bool) -> bool {
 mod tests {
     use super::super::{LintContext, PolicyKind, lint};
     use super::test_support::*;
+
+    #[test]
+    fn long_quotes_are_elided() {
+        let long = "x".repeat(500);
+        let m = super::elide_long_quotes(&format!("value `{long}` is bad, `short` too"));
+        assert!(m.len() < 200, "{m}");
+        assert!(
+            m.contains("(500 characters)") && m.ends_with("`short` too"),
+            "{m}"
+        );
+        assert_eq!(super::elide_long_quotes("a `b"), "a `b");
+    }
 
     #[test]
     fn valid_policies_are_clean() {

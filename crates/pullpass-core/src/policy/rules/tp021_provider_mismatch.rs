@@ -30,13 +30,13 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         let principals = oidc_principals(stmt);
-        if principals.is_empty() {
+        if principals.is_empty() || principals.iter().any(|p| super::has_placeholder(p.provider)) {
             continue;
         }
         for (_, entry) in stmt.condition_entries() {
             let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
             let provider = aws::normalize_provider(provider_part);
-            if WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
+            if super::has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
                 continue;
             }
             if principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {

@@ -27,7 +27,7 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for p in oidc_principals(stmt) {
-            if p.provider.is_empty() || aws::eks_issuer(p.provider).is_some() {
+            if p.provider.is_empty() || super::has_placeholder(p.provider) || aws::eks_issuer(p.provider).is_some() {
                 continue;
             }
             let message = if p.provider.starts_with("oidc.eks.") {

@@ -1,0 +1,142 @@
+//! SARIF 2.1.0 for code scanning (protocols.md): the TP/EP rules of the catalog as
+//! `tool.driver.rules`, one result per finding with 1-based lines and UTF-16 columns
+//! (`columnKind: utf16CodeUnits`), and fixes as `artifactChanges`.
+
+use pullpass_core::text::{ColumnUnit, LineIndex};
+use pullpass_core::{Diagnostic, RuleMeta, Severity, TextRange};
+use serde_json::{Value, json};
+
+/// Where the rules' documentation lives.
+pub(crate) const INFORMATION_URI: &str = "https://example.invalid/pullpass";
+
+/// One input file and its findings.
+#[derive(Debug)]
+pub(crate) struct Artifact<'a> {
+    /// The path as given (forward slashes in the URI).
+    pub(crate) path: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) diagnostics: &'a [Diagnostic],
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn region(index: &LineIndex<'_>, range: TextRange) -> Value {
+    let start = index.line_column(range.start, ColumnUnit::Utf16);
+    let end = index.line_column(range.end, ColumnUnit::Utf16);
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+/// A relative URI for a path: forward slashes, and `stdin` for `-`.
+pub(crate) fn uri(path: &str) -> String {
+    if path == "-" {
+        return "stdin".to_owned();
+    }
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole SARIF log, pretty-printed with a final newline.
+pub(crate) fn render(rules: &[&RuleMeta], artifacts: &[Artifact<'_>]) -> String {
+    let rule_objects: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": r.docs, "markdown": r.docs},
+                "helpUri": format!("{INFORMATION_URI}/rules/{}", r.code),
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {"family": r.family},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for artifact in artifacts {
+        let index = LineIndex::new(artifact.text);
+        let uri = uri(artifact.path);
+        for d in artifact.diagnostics {
+            let mut physical = json!({"artifactLocation": {"uri": uri}});
+            if let Some(range) = d.range {
+                physical["region"] = region(&index, range);
+            }
+            let mut location = json!({"physicalLocation": physical});
+            if !d.pointer.is_empty() {
+                location["logicalLocations"] =
+                    json!([{"fullyQualifiedName": d.pointer, "kind": "member"}]);
+            }
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": d.code,
+                "level": level(d.severity),
+                "message": {"text": message},
+                "locations": [location],
+            });
+            if let Some(i) = rules.iter().position(|r| r.code == d.code) {
+                result["ruleIndex"] = json!(i);
+            }
+            if let Some(fix) = &d.fix {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "deletedRegion": region(&index, e.range),
+                            "insertedContent": {"text": e.replacement},
+                        })
+                    })
+                    .collect();
+                result["fixes"] = json!([{
+                    "description": {"text": fix.message},
+                    "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+                }]);
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "pullpass",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rule_objects,
+            }},
+            "columnKind": "utf16CodeUnits",
+            "artifacts": artifacts.iter().map(|a| json!({"location": {"uri": uri(a.path)}})).collect::<Vec<_>>(),
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).expect("a SARIF log always serializes");
+    text.push('\n');
+    text
+}
