@@ -5,6 +5,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 pub(crate) mod moto;
+pub(crate) mod registry;
 
 /// The repository root.
 pub(crate) fn root() -> &'static Path {

@@ -6,11 +6,16 @@ that answers `now + 12 h` (what real ECR does), unless `--expired` asks for moto
 behaviour. With `--call-log FILE` it appends one line per GetAuthorizationToken call to FILE,
 so tests can count how many times the service was asked.
 
+moto's ECR also ignores `maxResults` and `nextToken`; the launcher pages DescribeRepositories,
+DescribeImages and ListImages as ECR documents it (at most `maxResults` items, default 100, and
+an opaque `nextToken` while more remain), so listing code meets real pagination.
+
 Prints `port <N>` on stdout once the server accepts connections, then serves until its stdin
 closes (the test that started it exited or dropped its handle) or it gets SIGTERM/SIGINT.
 """
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -52,6 +57,39 @@ def patch_ecr(expired: bool, lifetime: int, call_log: str | None) -> None:
     ECRResponse.get_authorization_token = get_authorization_token
 
 
+def paginate_ecr() -> None:
+    import base64
+
+    from moto.core.responses import ActionResult
+    from moto.ecr.exceptions import InvalidParameterException
+    from moto.ecr.responses import ECRResponse
+
+    def paged(method, key):  # type: ignore[no-untyped-def]
+        def handler(self):  # type: ignore[no-untyped-def]
+            result = method(self)
+            items = list(result.result.get(key, []))
+            if self._get_param("imageIds"):
+                return result  # lookups by ID are not paginated
+            limit = int(self._get_param("maxResults") or 100)
+            token = self._get_param("nextToken")
+            start = 0
+            if token:
+                try:
+                    start = int(base64.b64decode(token).decode().removeprefix("offset:"))
+                except ValueError as error:
+                    raise InvalidParameterException("Invalid parameter: nextToken") from error
+            page = {key: items[start : start + limit]}
+            if start + limit < len(items):
+                page["nextToken"] = base64.b64encode(f"offset:{start + limit}".encode()).decode()
+            return ActionResult(page)
+
+        return handler
+
+    ECRResponse.describe_repositories = paged(ECRResponse.describe_repositories, "repositories")
+    ECRResponse.describe_images = paged(ECRResponse.describe_images, "imageDetails")
+    ECRResponse.list_images = paged(ECRResponse.list_images, "imageIds")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -70,7 +108,9 @@ def main() -> int:
     parser.add_argument("--call-log", help="append a line per GetAuthorizationToken call")
     args = parser.parse_args()
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     patch_ecr(args.expired, args.token_lifetime, args.call_log)
+    paginate_ecr()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)

@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bench_helper;
 mod codegen;
 mod demo;
 mod serve;
@@ -45,6 +46,9 @@ enum Command {
     BenchTokenInner(bench::TokenInnerArgs),
     /// Build the browser package `web/pkg/` from `crates/pullpass-wasm` (installs missing tools).
     Wasm(wasm::Args),
+    /// Time `docker-credential-pullpass get` against moto: warm cache, cold cache, and
+    /// concurrent gets on a stale entry (release build).
+    BenchHelper(bench_helper::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,5 +61,6 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(&args),
         Command::BenchTokenInner(args) => bench::token_inner(&args),
         Command::Wasm(args) => wasm::run(&args),
+        Command::BenchHelper(args) => bench_helper::run(&args),
     }
 }

@@ -12,6 +12,12 @@ const MOTO_REQUIREMENTS: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
+    // A real registry and a real OCI client for the credential-helper end-to-end tests.
+    apt(&[
+        ("/usr/bin/docker-registry", "docker-registry"),
+        ("/usr/bin/skopeo", "skopeo"),
+        ("/usr/bin/htpasswd", "apache2-utils"),
+    ])?;
     python_venv(
         MOTO_VENV,
         MOTO_REQUIREMENTS,

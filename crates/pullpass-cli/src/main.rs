@@ -6,7 +6,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod commands;
+mod config;
 mod exit;
+mod protocol;
 mod render;
 
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse();
+    let cli = commands::Cli::parse_from(argv());
     match commands::run(cli) {
         Ok(code) => code.into(),
         Err(error) => {
@@ -22,4 +24,18 @@ fn main() -> ExitCode {
             exit::Exit::Usage.into()
         }
     }
+}
+
+/// The arguments, with `credential-helper` inserted when the binary runs as
+/// `docker-credential-<suffix>` (a symlink or copy on `PATH`, as docker looks helpers up).
+fn argv() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let helper = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .is_some_and(|name| name.to_string_lossy().starts_with("docker-credential-"));
+    if helper {
+        args.insert(1, "credential-helper".into());
+    }
+    args
 }

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Applicability, Diagnostic, Severity, Summary};
 use crate::text::{ColumnUnit, LineIndex};
 
+mod registry;
+pub use registry::{Check, CheckStatus, ConnectionReport, ImageReport, Probe, RepositoryReport};
+
 /// Version of the JSON output contract. Bump only on a breaking change.
 pub const REPORT_VERSION: u32 = 1;
 
@@ -33,6 +36,18 @@ pub struct FindingsReport {
     /// What the registry host parsed to (`pullpass host`, `pullpass check registry`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<HostReport>,
+    /// What `pullpass registry test` found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<ConnectionReport>,
+    /// `pullpass repos`: one page, or every page with `--all`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repositories: Option<Vec<RepositoryReport>>,
+    /// `pullpass images` (one page, or all), `pullpass import` (the one image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<ImageReport>>,
+    /// Pass as `--next-token` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 impl FindingsReport {
@@ -58,6 +73,10 @@ impl FindingsReport {
             summary,
             files: Vec::new(),
             host: None,
+            connection: None,
+            repositories: None,
+            images: None,
+            next_token: None,
         }
     }
 }

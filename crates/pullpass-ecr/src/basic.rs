@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::http::{self, Auth, HttpClient};
+use crate::report::ReportExt as _;
 use crate::target::normalize_host;
 use crate::{
     AuthSpec, ConnectionReport, Credentials, Error, Image, Options, Page, Registry, RegistrySpec,
@@ -221,7 +222,7 @@ impl Registry for BasicRegistry {
     }
 
     async fn test_connection(&self) -> ConnectionReport {
-        let mut report = ConnectionReport::new(&self.spec, "generic");
+        let mut report = ConnectionReport::new_for(&self.spec, "generic");
         report.pass("config", format!("generic registry at {}", self.base));
         match &self.spec.auth {
             AuthSpec::Basic { username, .. } => {

@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 use crate::aws::{self, Session, map_sdk_error};
 use crate::cache::{CacheKey, Token};
 use crate::http::{self, Auth, HttpClient};
+use crate::report::ReportExt as _;
 use crate::target::{EcrTarget, normalize_host};
 use crate::{
     AuthSpec, ConnectionReport, Credentials, Error, Image, Options, Page, Registry, RegistrySpec,
@@ -237,7 +238,10 @@ async fn probe(
         Err(error) => (
             None,
             false,
-            format!("GET {url} failed: {error}"),
+            match &error {
+                Error::Unreachable { message, .. } => format!("GET {url} failed: {message}"),
+                other => format!("GET {url} failed: {other}"),
+            },
             Some(if ecr {
                 "the registry host does not answer from here: DNS, a firewall, a proxy, or a \
                  missing VPC endpoint (com.amazonaws.<region>.ecr.dkr) in a private subnet"
@@ -391,7 +395,7 @@ impl Registry for PrivateEcr {
 
     async fn test_connection(&self) -> ConnectionReport {
         let t = &self.target;
-        let mut report = ConnectionReport::new(&self.common.spec, "privateEcr");
+        let mut report = ConnectionReport::new_for(&self.common.spec, "privateEcr");
         report.account = Some(t.account.clone());
         report.partition = Some(t.partition.clone());
         report.region = Some(t.region.clone());
@@ -597,7 +601,7 @@ impl Registry for PublicEcr {
     }
 
     async fn test_connection(&self) -> ConnectionReport {
-        let mut report = ConnectionReport::new(&self.common.spec, "publicEcr");
+        let mut report = ConnectionReport::new_for(&self.common.spec, "publicEcr");
         report.partition = Some("aws".into());
         report.region = Some("us-east-1".into());
         report.dual_stack = self.common.host == "ecr-public.aws.com";

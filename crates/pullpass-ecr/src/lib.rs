@@ -21,7 +21,6 @@ use std::time::{Duration, SystemTime};
 
 use pullpass_core::registry_form::{HostOverride, RegistryKind};
 use secrecy::SecretString;
-use serde::Serialize;
 
 mod aws;
 mod basic;
@@ -39,7 +38,8 @@ mod token;
 pub use cache::{CacheKey, TokenCache};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
-pub use report::{Check, CheckStatus, ConnectionReport, Probe};
+pub use report::{Check, CheckStatus, ConnectionReport, Probe, failed_to_open};
+pub use target::normalize_host;
 pub use time::format_rfc3339;
 pub use token::decode_authorization_token;
 
@@ -193,44 +193,30 @@ impl Options {
 }
 
 /// One page of a listing; `next` is the opaque token for the following page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
 
 /// A repository in a registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repository {
     pub name: String,
     /// `host/name`, what an image reference starts with.
     pub uri: String,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "time::ser_opt"
-    )]
     pub created_at: Option<SystemTime>,
 }
 
 /// An image (one manifest) in a repository.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
     pub repository: String,
     /// `sha256:…`.
     pub digest: String,
     pub tags: Vec<String>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "time::ser_opt"
-    )]
     pub pushed_at: Option<SystemTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
 }
 
@@ -272,7 +258,7 @@ pub fn open(spec: &RegistrySpec, options: &Options) -> Result<Box<dyn Registry>,
 pub async fn test_connection(spec: &RegistrySpec, options: &Options) -> ConnectionReport {
     match open(spec, options) {
         Ok(registry) => registry.test_connection().await,
-        Err(error) => ConnectionReport::failed_to_open(spec, &error),
+        Err(error) => failed_to_open(spec, &error),
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) enum Target {
 }
 
 /// The host without scheme, trailing `/` and surrounding whitespace, lower-cased.
-pub(crate) fn normalize_host(host: &str) -> String {
+pub fn normalize_host(host: &str) -> String {
     let host = host.trim();
     let host = host
         .strip_prefix("https://")

@@ -31,17 +31,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-#[allow(clippy::ref_option)] // serde's `serialize_with` hands us `&Option<T>`
-pub(crate) fn ser_opt<S: serde::Serializer>(
-    at: &Option<SystemTime>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match at {
-        Some(at) => serializer.serialize_str(&format_rfc3339(*at)),
-        None => serializer.serialize_none(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};

@@ -14,8 +14,11 @@ mod images;
 mod import;
 mod kubelet;
 mod lint;
+mod listing;
 mod login;
 mod registry;
+mod registry_ref;
+mod registry_test;
 mod repos;
 mod rules;
 mod trust_policy;
@@ -24,6 +27,10 @@ mod trust_policy;
 #[derive(Debug, Parser)]
 #[command(name = "pullpass", version, about, propagate_version = true)]
 pub(crate) struct Cli {
+    /// The config file (default: $PULLPASS_CONFIG, else $XDG_CONFIG_HOME/pullpass/config.toml,
+    /// else ~/.config/pullpass/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,6 +70,9 @@ enum Command {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    if let Some(path) = cli.config {
+        crate::config::set_path_override(path);
+    }
     match cli.command {
         Command::Host(args) => host::run(args),
         Command::Check(args) => check::run(args),

@@ -39,11 +39,11 @@ pub fn add(text: &str, registry: &Registry) -> Result<String, EditError> {
 }
 
 /// `text` without the registry named `name` (exact name, else the one case-insensitive
-/// match).
+/// match), and the removed registry's name as written.
 ///
 /// # Errors
 /// The text is not TOML, or has no such registry.
-pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
+pub fn remove(text: &str, name: &str) -> Result<(String, String), EditError> {
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| EditError::NotToml(e.message().to_owned()))?;
@@ -71,7 +71,8 @@ pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
     if array.is_empty() {
         doc.remove("registry");
     }
-    Ok(doc.to_string())
+    let removed = names[index].clone().unwrap_or_else(|| name.to_owned());
+    Ok((doc.to_string(), removed))
 }
 
 fn secret(entry: &SecretRefEntry) -> Value {

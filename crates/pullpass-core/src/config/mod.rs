@@ -176,6 +176,16 @@ pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
     raw::parse(text)
 }
 
+/// Checks one registry entry built in code (`pullpass registry add`) the way [`parse`]
+/// checks a `[[registry]]` table: same messages, no positions.
+///
+/// # Errors
+/// The entry's auth fields contradict its mode or kind.
+pub fn from_entry(entry: RegistryEntry) -> Result<Registry, Vec<ConfigError>> {
+    let label = format!("{:?}", entry.name);
+    raw::check_entry("", &label, entry, FieldSpans::default(), &|_| None)
+}
+
 /// A registry finding: which registry, and the diagnostic (its range, where there is one,
 /// points into the config text; `pointer` is `/registry/<index>/<field>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +221,8 @@ pub fn validate(config: &Config, text: Option<&str>) -> Vec<RegistryFinding> {
 /// Runs the `RF…` rules over one registry. `existing_names` are the other registries' names
 /// (RF002). Without `secrets` the checks on secret values are skipped (the file holds only
 /// references); with them, every rule runs. `text` (the config text the registry was parsed
-/// from) moves each finding's range from the field value into the file.
+/// from) moves each finding's range from the field value into the file; without it the range
+/// stays relative to the field's value (see [`field_value`]).
 #[must_use]
 pub fn validate_registry(
     registry: &Registry,
@@ -246,7 +257,11 @@ pub fn validate_registry(
         })
         .map(|mut d| {
             let field = pointer_field(&d.pointer);
-            d.range = text.and_then(|text| file_range(registry, field, d.range, text));
+            d.range = match text {
+                Some(text) => file_range(registry, field, d.range, text),
+                // No file: the range stays inside the field's value (secrets: none at all).
+                None => d.range.filter(|_| field.is_some()),
+            };
             d.pointer = format!("/registry/{index}/{}", field.unwrap_or(""))
                 .trim_end_matches('/')
                 .to_owned();
@@ -257,6 +272,23 @@ pub fn validate_registry(
             }
         })
         .collect()
+}
+
+/// The value of the field a finding's pointer (`/registry/<i>/<field>`) names, for findings
+/// whose range is relative to that value; never a secret.
+#[must_use]
+pub fn field_value<'r>(registry: &'r Registry, pointer: &str) -> Option<&'r str> {
+    match pointer.rsplit('/').next()? {
+        "name" => Some(&registry.name),
+        "host" => Some(&registry.host),
+        "role_arn" => registry.role_arn.as_deref(),
+        "external_id" => registry.external_id.as_deref(),
+        "access_key_id" => match &registry.auth {
+            Auth::Static { access_key_id, .. } => Some(access_key_id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The TOML key of a form pointer (`/accessKeyId` → `access_key_id`); `None` for secrets and

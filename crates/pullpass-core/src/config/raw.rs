@@ -461,7 +461,7 @@ fn inline_secret_message(field: &str) -> String {
     )
 }
 
-fn check_entry(
+pub(super) fn check_entry(
     text: &str,
     label: &str,
     entry: RegistryEntry,

@@ -296,7 +296,8 @@ fn edit_add_keeps_comments_and_round_trips() {
 
 #[test]
 fn edit_remove_takes_out_one_table_and_keeps_the_rest() {
-    let text = edit::remove(SAMPLE, "DEV").unwrap();
+    let (text, removed) = edit::remove(SAMPLE, "DEV").unwrap();
+    assert_eq!(removed, "dev");
     let reparsed = parse(&text).unwrap();
     let names: Vec<&str> = reparsed
         .registries
@@ -311,7 +312,7 @@ fn edit_remove_takes_out_one_table_and_keeps_the_rest() {
     );
     let only = "[[registry]]\nname = \"a\"\nhost = \"h\"\n";
     assert_eq!(
-        parse(&edit::remove(only, "a").unwrap()).unwrap(),
+        parse(&edit::remove(only, "a").unwrap().0).unwrap(),
         Config::default()
     );
     assert!(matches!(

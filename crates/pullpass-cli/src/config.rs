@@ -1,0 +1,413 @@
+//! The config file on disk: where it is, reading it, resolving secret references, writing it
+//! back atomically, and turning a configured registry into a `pullpass_ecr::RegistrySpec`.
+//!
+//! The model and every check live in `pullpass_core::config`; this module only does the IO.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::{Context as _, anyhow, bail};
+use pullpass_core::Severity;
+use pullpass_core::config::{
+    self, Auth, Config, ConfigError, Registry, RegistryFinding, ResolvedSecrets, SecretRef,
+};
+use pullpass_core::secret::SecretText;
+use pullpass_ecr::{AssumeRole, AuthSpec, RegistrySpec};
+use secrecy::{ExposeSecret as _, SecretString};
+
+use crate::render::{Item, Source};
+
+/// The environment variable that names the config file.
+pub(crate) const ENV_CONFIG: &str = "PULLPASS_CONFIG";
+
+static OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Records the global `--config` flag (called once, before any command runs).
+pub(crate) fn set_path_override(path: PathBuf) {
+    let _ = OVERRIDE.set(path);
+}
+
+/// The config file: `--config`, else `$PULLPASS_CONFIG`, else
+/// `$XDG_CONFIG_HOME/pullpass/config.toml`, else `~/.config/pullpass/config.toml`.
+pub(crate) fn path() -> anyhow::Result<PathBuf> {
+    if let Some(path) = OVERRIDE.get() {
+        return Ok(path.clone());
+    }
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(path) = env(ENV_CONFIG) {
+        return Ok(PathBuf::from(path));
+    }
+    if let Some(xdg) = env("XDG_CONFIG_HOME").map(PathBuf::from)
+        && xdg.is_absolute()
+    {
+        return Ok(xdg.join("pullpass").join("config.toml"));
+    }
+    if let Some(home) = env("HOME") {
+        return Ok(PathBuf::from(home).join(".config/pullpass/config.toml"));
+    }
+    bail!(
+        "cannot tell where the config file is: neither --config, {ENV_CONFIG}, XDG_CONFIG_HOME nor HOME is set; pass --config <file>"
+    )
+}
+
+/// A config file as read from disk.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) path: PathBuf,
+    /// The file's text; empty when the file does not exist yet.
+    pub(crate) text: String,
+    pub(crate) exists: bool,
+    pub(crate) config: Config,
+    /// `RF…` findings of every registry (ranges into `text`).
+    pub(crate) findings: Vec<RegistryFinding>,
+}
+
+/// Reads and parses the config file. A missing file is an empty config.
+pub(crate) fn load() -> anyhow::Result<Loaded> {
+    let path = path()?;
+    load_from(&path)
+}
+
+pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
+    let (text, exists) = match std::fs::read_to_string(path) {
+        Ok(text) => (text, true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), false),
+        Err(e) => {
+            return Err(anyhow!(
+                "cannot read the config file {}: {e}; check its permissions, or pass another file with --config",
+                path.display()
+            ));
+        }
+    };
+    let config = config::parse(&text).map_err(|errors| parse_errors(path, &errors))?;
+    let findings = config::validate(&config, Some(&text));
+    let text = redact_hosts(&text, &config);
+    Ok(Loaded {
+        path: path.to_owned(),
+        text,
+        exists,
+        config,
+        findings,
+    })
+}
+
+/// `text` with the user info, query and fragment of every registry host masked (same byte
+/// length, so finding ranges stay valid): a host with `user:password@` is never shown.
+fn redact_hosts(text: &str, config: &Config) -> String {
+    let mut out = text.to_owned();
+    for registry in &config.registries {
+        let Some(span) = registry.spans.get("host") else {
+            continue;
+        };
+        // Inside the quotes of the string literal.
+        let range = span.start as usize + 1..(span.end as usize).saturating_sub(1);
+        let Some(inner) = text.get(range.clone()) else {
+            continue;
+        };
+        let masked = pullpass_core::host::redacted(inner);
+        if masked != inner && masked.len() == inner.len() {
+            out.replace_range(range, &masked);
+        } else if inner.contains('@') && masked == inner {
+            // Not parseable as a host (escapes, odd quoting): mask the whole value.
+            out.replace_range(range, &"*".repeat(inner.len()));
+        }
+    }
+    out
+}
+
+/// A host as shown to people: user info, query and fragment masked.
+pub(crate) fn shown_host(host: &str) -> String {
+    pullpass_core::host::redacted(host)
+}
+
+/// One error naming the file, then each problem on a line of its own.
+fn parse_errors(path: &Path, errors: &[ConfigError]) -> anyhow::Error {
+    let mut message = format!(
+        "the config file {} cannot be used ({} problem{}):",
+        path.display(),
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    for e in errors {
+        let _ = write!(message, "\n  {}:{e}", path.display());
+    }
+    anyhow!(message)
+}
+
+impl Loaded {
+    /// The registry called `name`, or an error that lists the configured names.
+    pub(crate) fn registry(&self, name: &str) -> anyhow::Result<(usize, &Registry)> {
+        let registry = self.config.find(name).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .config
+                .registries
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect();
+            let known = if names.is_empty() {
+                format!(
+                    "{} has no registries yet",
+                    if self.exists {
+                        self.path.display().to_string()
+                    } else {
+                        format!("{} does not exist, so it", self.path.display())
+                    }
+                )
+            } else {
+                format!("configured: {}", names.join(", "))
+            };
+            anyhow!(
+                "no registry named {name:?} ({known}); add it with `pullpass registry add {name} --host <host>`"
+            )
+        })?;
+        let index = self
+            .config
+            .registries
+            .iter()
+            .position(|r| std::ptr::eq(r, registry))
+            .unwrap_or_default();
+        Ok((index, registry))
+    }
+
+    /// The findings of registry `index`.
+    pub(crate) fn findings_of(&self, index: usize) -> Vec<&RegistryFinding> {
+        self.findings.iter().filter(|f| f.index == index).collect()
+    }
+
+    /// Render items for findings: the range points into the config text.
+    pub(crate) fn items<'a>(&'a self, findings: &[&'a RegistryFinding]) -> Vec<Item<'a>> {
+        findings
+            .iter()
+            .map(|f| Item {
+                diagnostic: &f.diagnostic,
+                source: f.diagnostic.range.map(|_| Source {
+                    name: self.path.to_str().unwrap_or("config.toml"),
+                    text: &self.text,
+                }),
+            })
+            .collect()
+    }
+}
+
+/// Fails when `findings` hold an error, with the findings rendered into the message.
+pub(crate) fn refuse_errors(registry: &str, path: &Path, items: &[Item<'_>]) -> anyhow::Result<()> {
+    let errors = items
+        .iter()
+        .filter(|i| i.diagnostic.severity == Severity::Error)
+        .count();
+    if errors == 0 {
+        return Ok(());
+    }
+    let rendered = crate::render::text::render(items, false);
+    bail!(
+        "registry {registry:?} in {} has {errors} error{} to fix first:\n\n{rendered}",
+        path.display(),
+        if errors == 1 { "" } else { "s" }
+    )
+}
+
+/// Reads one secret reference. Errors name the registry, the field, the variable or file,
+/// and what to do; never the value.
+pub(crate) fn resolve_secret(
+    registry: &str,
+    field: &str,
+    reference: &SecretRef,
+    config_path: &Path,
+) -> anyhow::Result<SecretString> {
+    match reference {
+        SecretRef::Env(var) => match std::env::var(var) {
+            Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+            Ok(_) => bail!(
+                "registry {registry:?}: `{field}` refers to the environment variable {var}, which is set but empty; set it to the secret in the environment pullpass runs in, or point `{field}` at a file with {{ file = \"/path\" }}"
+            ),
+            Err(std::env::VarError::NotPresent) => bail!(
+                "registry {registry:?}: `{field}` refers to the environment variable {var}, which is not set; export {var} in the environment pullpass runs in (for docker and the kubelet that is their environment, not your shell), or point `{field}` at a file with {{ file = \"/path\" }}"
+            ),
+            Err(std::env::VarError::NotUnicode(_)) => bail!(
+                "registry {registry:?}: `{field}` refers to the environment variable {var}, which is not valid UTF-8; set it to the secret as plain text"
+            ),
+        },
+        SecretRef::File(file) => {
+            let path = secret_path(file, config_path);
+            let bytes = std::fs::read(&path).map_err(|e| {
+                anyhow!(
+                    "registry {registry:?}: `{field}` refers to the file {}, which cannot be read ({}); create it with the secret as its only content (`chmod 600`), or fix the path in {}",
+                    path.display(),
+                    io_reason(&e),
+                    config_path.display()
+                )
+            })?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow!(
+                    "registry {registry:?}: the file {} of `{field}` is not UTF-8 text; it must hold the secret as plain text",
+                    path.display()
+                )
+            })?;
+            let value = text
+                .strip_suffix("\r\n")
+                .or_else(|| text.strip_suffix('\n'))
+                .unwrap_or(&text);
+            if value.trim().is_empty() {
+                bail!(
+                    "registry {registry:?}: the file {} of `{field}` is empty; write the secret into it",
+                    path.display()
+                );
+            }
+            Ok(SecretString::from(value.to_owned()))
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it does not exist".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// A secret file path: absolute, `~/…`, or relative to the config file's directory.
+pub(crate) fn secret_path(file: &str, config_path: &Path) -> PathBuf {
+    if let Some(rest) = file.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    let path = PathBuf::from(file);
+    if path.is_absolute() {
+        path
+    } else {
+        config_path
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join(path)
+    }
+}
+
+/// The backend spec of a registry, its secrets resolved. Refuses a registry with `RF…`
+/// errors (re-checked with the secret values, which the file alone cannot show).
+pub(crate) fn to_spec(loaded: &Loaded, index: usize) -> anyhow::Result<RegistrySpec> {
+    let registry = &loaded.config.registries[index];
+    let resolve =
+        |field: &str, r: &SecretRef| resolve_secret(&registry.name, field, r, &loaded.path);
+    let auth = match &registry.auth {
+        Auth::Static {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        } => AuthSpec::Static {
+            access_key_id: access_key_id.clone(),
+            secret_access_key: resolve("secret_access_key", secret_access_key)?,
+            session_token: session_token
+                .as_ref()
+                .map(|t| resolve("session_token", t))
+                .transpose()?,
+        },
+        Auth::Basic { username, password } => AuthSpec::Basic {
+            username: username.clone(),
+            password: resolve("password", password)?,
+        },
+        Auth::Ambient => AuthSpec::Ambient,
+        Auth::Profile(profile) => AuthSpec::Profile(profile.clone()),
+        Auth::None => AuthSpec::Anonymous,
+    };
+    // The full check, secrets included.
+    let secrets = match &auth {
+        AuthSpec::Static {
+            secret_access_key,
+            session_token,
+            ..
+        } => Some(ResolvedSecrets {
+            secret_access_key: SecretText::new(secret_access_key.expose_secret()),
+            session_token: session_token
+                .as_ref()
+                .map(|t| SecretText::new(t.expose_secret()))
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    let others = loaded
+        .config
+        .registries
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < index)
+        .map(|(_, r)| r.name.clone())
+        .collect();
+    let findings = config::validate_registry(
+        registry,
+        index,
+        others,
+        secrets.as_ref(),
+        Some(&loaded.text),
+    );
+    let refs: Vec<&RegistryFinding> = findings.iter().collect();
+    refuse_errors(&registry.name, &loaded.path, &loaded.items(&refs))?;
+    // The host as the backend wants it: no scheme, path or upper case (RF011/RF013/RF014
+    // are warnings, so a file may still carry them).
+    let analysis = pullpass_core::host::analyze(
+        &registry.host,
+        registry.host_override.as_ref(),
+        registry.kind,
+    );
+    let host = if analysis.normalized.is_empty() {
+        registry.host.clone()
+    } else {
+        analysis.normalized
+    };
+    Ok(RegistrySpec {
+        name: registry.name.clone(),
+        host,
+        kind: registry.kind,
+        auth,
+        assume_role: registry.role_arn.as_ref().map(|arn| AssumeRole {
+            role_arn: arn.clone(),
+            external_id: registry.external_id.clone(),
+        }),
+        host_override: registry.host_override.clone(),
+    })
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same directory, owner-only
+/// (0600), synced, then renamed over the old file. The directory is created (0700) if needed.
+pub(crate) fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("cannot create the config directory {}", dir.display()))?;
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.toml".to_owned());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        bail!(
+            "cannot write the config file {}: {e}; check that its directory is writable",
+            path.display()
+        );
+    }
+    Ok(())
+}

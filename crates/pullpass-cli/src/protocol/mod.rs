@@ -1,0 +1,148 @@
+//! The wire protocols pullpass speaks to the tools that pull images: the docker credential
+//! helper protocol and the kubelet credential provider (`credentialprovider.kubelet.k8s.io/v1`).
+//!
+//! Pure functions only (parse a request, format a response, match a host to a registry); the
+//! commands in `commands/credential_helper.rs` and `commands/kubelet.rs` do the IO.
+
+pub(crate) mod docker;
+pub(crate) mod kubelet;
+
+use pullpass_core::config::{Config, Registry};
+
+/// A registry host as the protocols carry it, reduced to `host[:port]`, lower case: no
+/// scheme, user info, path, query or trailing dot; `:443` dropped (the default for https).
+/// `None` when nothing usable is left.
+pub(crate) fn normalize_host(input: &str) -> Option<String> {
+    let s = input.trim();
+    let s = s.split_once("://").map_or(s, |(scheme, rest)| {
+        if scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        {
+            rest
+        } else {
+            s
+        }
+    });
+    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
+    let authority = &s[..end];
+    if authority.contains('@') || authority.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let (host, port) = if authority.starts_with('[') {
+        // An IPv6 literal: `[::1]` or `[::1]:5000`.
+        let close = authority.find(']')?;
+        let rest = &authority[close + 1..];
+        let port = match rest.strip_prefix(':') {
+            Some(p) => Some(p.to_owned()),
+            None if rest.is_empty() => None,
+            None => return None,
+        };
+        (authority[..=close].to_owned(), port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), Some(p.to_owned())),
+            None => (authority.clone(), None),
+        }
+    };
+    let host = host.trim_end_matches('.').to_owned();
+    if host.is_empty() {
+        return None;
+    }
+    Some(match port.as_deref() {
+        None | Some("443") => host,
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => format!("{host}:{p}"),
+        Some(_) => return None,
+    })
+}
+
+/// The configured registry for `host` (already normalized): the one whose configured host
+/// normalizes to the same `host[:port]`. Vanity hosts match by their configured host; the
+/// override only says where the tokens come from.
+pub(crate) fn match_registry<'c>(config: &'c Config, host: &str) -> Option<(usize, &'c Registry)> {
+    config
+        .registries
+        .iter()
+        .enumerate()
+        .find(|(_, r)| normalize_host(&r.host).as_deref() == Some(host))
+}
+
+/// Whether an unconfigured host may be served with ambient credentials: a strictly parsed
+/// private ECR host (so its account and region are known from the name). Public ECR and other
+/// hosts are not served: anonymous pulls work there, and guessing credentials would not.
+pub(crate) fn ambient_fallback_allowed(host: &str) -> bool {
+    matches!(
+        pullpass_core::host::parse_ecr(host),
+        Some((pullpass_core::host::HostKind::PrivateEcr, Some(_)))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_normalize_like_docker_sends_them() {
+        let cases = [
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                Some("123456789012.dkr.ecr.us-east-1.amazonaws.com"),
+            ),
+            (
+                "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                Some("123456789012.dkr.ecr.us-east-1.amazonaws.com"),
+            ),
+            (
+                "https://123456789012.DKR.ecr.us-east-1.amazonaws.com/v2/team/app\n",
+                Some("123456789012.dkr.ecr.us-east-1.amazonaws.com"),
+            ),
+            ("  127.0.0.1:5000  ", Some("127.0.0.1:5000")),
+            ("http://127.0.0.1:5000/", Some("127.0.0.1:5000")),
+            ("registry.example.com:443", Some("registry.example.com")),
+            ("registry.example.com.", Some("registry.example.com")),
+            ("[::1]:5000", Some("[::1]:5000")),
+            ("[::1]", Some("[::1]")),
+            ("user:pass@registry.example.com", None),
+            ("", None),
+            ("https://", None),
+            ("host:port", None),
+            ("a b", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalize_host(input).as_deref(), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn registries_match_by_normalized_host() {
+        let config = pullpass_core::config::parse(
+            "[[registry]]\nname = \"a\"\nhost = \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/\"\n\n[[registry]]\nname = \"v\"\nhost = \"127.0.0.1:5000\"\noverride = { account_id = \"123456789012\", region = \"us-east-1\" }\n",
+        )
+        .unwrap();
+        let found = |h: &str| match_registry(&config, h).map(|(_, r)| r.name.as_str());
+        assert_eq!(
+            found("123456789012.dkr.ecr.us-east-1.amazonaws.com"),
+            Some("a")
+        );
+        assert_eq!(found("127.0.0.1:5000"), Some("v"));
+        assert_eq!(found("127.0.0.1:5001"), None);
+        assert_eq!(found("123456789012.dkr.ecr.us-east-2.amazonaws.com"), None);
+    }
+
+    #[test]
+    fn only_private_ecr_hosts_fall_back_to_ambient() {
+        assert!(ambient_fallback_allowed(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        ));
+        assert!(ambient_fallback_allowed(
+            "123456789012.dkr-ecr.us-west-2.on.aws"
+        ));
+        assert!(!ambient_fallback_allowed("public.ecr.aws"));
+        assert!(!ambient_fallback_allowed("ghcr.io"));
+        assert!(!ambient_fallback_allowed("127.0.0.1:5000"));
+        assert!(!ambient_fallback_allowed(
+            "12345678901.dkr.ecr.us-east-1.amazonaws.com"
+        ));
+    }
+}

@@ -1,0 +1,353 @@
+//! End to end with real parts: moto (the AWS API), Debian's docker-registry with htpasswd user
+//! `AWS`, and skopeo reading a docker `config.json` whose `credHelpers` point at
+//! `docker-credential-pullpass` (a symlink to the built binary). The loopback registry reaches
+//! ECR through the vanity-host override. Also the kubelet credential provider's JSON, and the
+//! protocol's store/erase/list behaviour.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::moto::{ACCOUNT, Moto};
+use crate::support::registry::{self, DockerRegistry};
+use crate::support::{Output, pullpass, run};
+
+/// The registry password moto's GetAuthorizationToken hands out (environment.md).
+pub(crate) fn token_password() -> String {
+    format!("{ACCOUNT}-auth-token")
+}
+
+/// A secret access key that must never appear in any output.
+pub(crate) const CANARY_SECRET: &str = "pPCanary0SecretKey0Zq9Xw8Vu7Ts6Rr5Qp4On3M";
+pub(crate) const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7PULLPAS";
+pub(crate) const SECRET_ENV: &str = "PULLPASS_TEST_SECRET_ACCESS_KEY";
+
+pub(crate) struct Setup {
+    pub(crate) moto: Moto,
+    pub(crate) registry: DockerRegistry,
+    pub(crate) work: tempfile::TempDir,
+    digest: String,
+}
+
+impl Setup {
+    /// moto, a registry whose `AWS` password is `registry_password`, an image `team/app:v1`
+    /// pushed to it, a pullpass config and a docker config.json.
+    pub(crate) fn new(registry_password: &str) -> Self {
+        let moto = Moto::start();
+        let registry = DockerRegistry::start(registry_password);
+        let work = tempfile::tempdir().expect("work dir");
+        let layout = work.path().join("image");
+        let digest = registry::oci_image(&layout, "v1");
+        registry::push(
+            work.path(),
+            &layout,
+            &registry.host(),
+            "team/app",
+            "v1",
+            registry_password,
+        );
+        let setup = Self {
+            moto,
+            registry,
+            work,
+            digest,
+        };
+        std::fs::write(setup.config(), setup.config_text()).expect("write pullpass config");
+        std::fs::write(
+            setup.docker_config(),
+            serde_json::json!({"credHelpers": {setup.registry.host(): "pullpass"}}).to_string(),
+        )
+        .expect("write docker config");
+        setup
+    }
+
+    fn config(&self) -> PathBuf {
+        self.work.path().join("pullpass.toml")
+    }
+
+    fn config_text(&self) -> String {
+        format!(
+            "[[registry]]\nname = \"local\"\nhost = \"{host}\"\nkind = \"ecr\"\nauth = \"static\"\naccess_key_id = \"{ACCESS_KEY_ID}\"\nsecret_access_key = {{ env = \"{SECRET_ENV}\" }}\noverride = {{ account_id = \"{ACCOUNT}\", region = \"us-east-1\" }}\n",
+            host = self.registry.host()
+        )
+    }
+
+    fn docker_config(&self) -> PathBuf {
+        self.work.path().join("config.json")
+    }
+
+    pub(crate) fn image(&self) -> String {
+        format!("{}/team/app:v1", self.registry.host())
+    }
+
+    /// What the helper needs, on any command that (directly or through skopeo) runs it.
+    pub(crate) fn env(&self, cmd: &mut Command) {
+        self.moto.aws_env(cmd, "us-east-1");
+        cmd.env("PULLPASS_CONFIG", self.config())
+            .env("PULLPASS_CACHE_DIR", self.work.path().join("cache"))
+            .env(SECRET_ENV, CANARY_SECRET)
+            .env(
+                "PATH",
+                registry::path_with(&registry::helper_bin_dir(self.work.path())),
+            );
+    }
+
+    fn skopeo(&self, args: &[&str]) -> Output {
+        let mut cmd = registry::skopeo(self.work.path());
+        self.env(&mut cmd);
+        cmd.arg("--insecure-policy").args(args);
+        run(&mut cmd, None)
+    }
+
+    pub(crate) fn helper(&self, action: &str, stdin: &str) -> Output {
+        let mut cmd = Command::new(
+            registry::helper_bin_dir(self.work.path()).join("docker-credential-pullpass"),
+        );
+        self.env(&mut cmd);
+        cmd.arg(action);
+        run(&mut cmd, Some(stdin))
+    }
+
+    fn pullpass(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = pullpass();
+        self.env(&mut cmd);
+        cmd.args(args);
+        run(&mut cmd, stdin)
+    }
+}
+
+fn assert_no_canary(out: &Output) {
+    assert!(
+        !out.stdout.contains(CANARY_SECRET) && !out.stderr.contains(CANARY_SECRET),
+        "the secret access key leaked: {out:?}"
+    );
+}
+
+#[test]
+fn skopeo_pulls_through_the_credential_helper() {
+    let setup = Setup::new(&token_password());
+    let authfile = setup.docker_config();
+    let authfile = authfile.to_str().expect("utf-8 path");
+    let image = format!("docker://{}", setup.image());
+
+    let inspect = setup.skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--authfile",
+        authfile,
+        &image,
+    ]);
+    assert_eq!(inspect.code, 0, "skopeo inspect failed: {inspect:?}");
+    let info: serde_json::Value = serde_json::from_str(&inspect.stdout).expect("inspect JSON");
+    assert_eq!(info["Digest"], setup.digest.as_str());
+
+    let out_dir = setup.work.path().join("pulled");
+    let copy = setup.skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        "--authfile",
+        authfile,
+        &image,
+        &format!("oci:{}:v1", out_dir.display()),
+    ]);
+    assert_eq!(copy.code, 0, "skopeo copy failed: {copy:?}");
+    assert!(out_dir.join("index.json").exists());
+
+    let tags = setup.skopeo(&[
+        "list-tags",
+        "--tls-verify=false",
+        "--authfile",
+        authfile,
+        &format!("docker://{}/team/app", setup.registry.host()),
+    ]);
+    assert_eq!(tags.code, 0, "skopeo list-tags failed: {tags:?}");
+    assert!(tags.stdout.contains("\"v1\""), "{}", tags.stdout);
+
+    // Three pulls, every helper call after the first served from the token cache.
+    assert_eq!(
+        setup.moto.token_calls(),
+        1,
+        "one GetAuthorizationToken for every pull"
+    );
+    for out in [&inspect, &copy, &tags] {
+        assert_no_canary(out);
+        assert!(
+            !out.stderr.contains(&token_password()),
+            "token in skopeo's stderr: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn a_registry_that_does_not_take_the_token_is_unauthorized() {
+    let setup = Setup::new("not-the-ecr-token");
+    let out = setup.skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--authfile",
+        setup.docker_config().to_str().expect("utf-8"),
+        &format!("docker://{}", setup.image()),
+    ]);
+    assert_ne!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.to_lowercase().contains("unauthorized"),
+        "expected unauthorized: {out:?}"
+    );
+    assert_no_canary(&out);
+}
+
+#[test]
+fn kubelet_provider_answers_with_a_token_that_logs_in() {
+    let setup = Setup::new(&token_password());
+    let request = serde_json::json!({
+        "apiVersion": "credentialprovider.kubelet.k8s.io/v1",
+        "kind": "CredentialProviderRequest",
+        "image": setup.image(),
+    })
+    .to_string();
+    let out = setup.pullpass(&["kubelet-credential-provider"], Some(&request));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_no_canary(&out);
+    let response: serde_json::Value = serde_json::from_str(&out.stdout).expect("response JSON");
+    assert_eq!(
+        response["apiVersion"],
+        "credentialprovider.kubelet.k8s.io/v1"
+    );
+    assert_eq!(response["kind"], "CredentialProviderResponse");
+    assert_eq!(response["cacheKeyType"], "Registry");
+    // moto's token lives 12 h: the kubelet may keep it for half of that, never longer.
+    let duration = response["cacheDuration"].as_str().expect("cacheDuration");
+    assert!(
+        duration == "6h0m0s" || duration.starts_with("5h59m"),
+        "cacheDuration {duration}"
+    );
+    let auth = response["auth"].as_object().expect("auth map");
+    assert_eq!(auth.len(), 1, "{auth:?}");
+    let entry = &auth[&setup.registry.host()];
+    assert_eq!(entry["username"], "AWS");
+    let password = entry["password"].as_str().expect("password");
+    assert_eq!(password, token_password());
+
+    // The password really logs in.
+    let inspect = setup.skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--creds",
+        &format!("AWS:{password}"),
+        &format!("docker://{}", setup.image()),
+    ]);
+    assert_eq!(inspect.code, 0, "{inspect:?}");
+
+    // An image pullpass knows nothing about: an empty auth map, so the kubelet moves on.
+    let other = serde_json::json!({
+        "apiVersion": "credentialprovider.kubelet.k8s.io/v1",
+        "kind": "CredentialProviderRequest",
+        "image": "ghcr.io/team/app:v1",
+    })
+    .to_string();
+    let out = setup.pullpass(&["kubelet-credential-provider"], Some(&other));
+    assert_eq!(out.code, 0, "{out:?}");
+    let response: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(response["auth"], serde_json::json!({}));
+}
+
+#[test]
+fn helper_get_list_store_erase_follow_the_protocol() {
+    let setup = Setup::new(&token_password());
+    let host = setup.registry.host();
+
+    for input in [
+        host.clone(),
+        format!("https://{host}"),
+        format!("https://{host}/v2/\n"),
+    ] {
+        let get = setup.helper("get", &input);
+        assert_eq!(get.code, 0, "{input}: {get:?}");
+        let value: serde_json::Value = serde_json::from_str(&get.stdout).expect("get JSON");
+        assert_eq!(value["ServerURL"], input.trim());
+        assert_eq!(value["Username"], "AWS");
+        assert_eq!(value["Secret"], token_password().as_str());
+        assert_no_canary(&get);
+    }
+
+    let unknown = setup.helper("get", "ghcr.io");
+    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert_eq!(
+        unknown.stdout.trim(),
+        "credentials not found in native keychain"
+    );
+
+    let list = setup.helper("list", "");
+    assert_eq!(list.code, 0, "{list:?}");
+    let value: serde_json::Value = serde_json::from_str(&list.stdout).expect("list JSON");
+    assert_eq!(value, serde_json::json!({ host.clone(): "AWS" }));
+
+    let store = setup.helper(
+        "store",
+        &serde_json::json!({"ServerURL": host, "Username": "AWS", "Secret": CANARY_SECRET})
+            .to_string(),
+    );
+    assert_eq!((store.code, store.stdout.as_str()), (0, ""), "{store:?}");
+    assert_no_canary(&store);
+    let bad_store = setup.helper("store", &format!("not json {CANARY_SECRET}"));
+    assert_eq!(bad_store.code, 1, "{bad_store:?}");
+    assert_no_canary(&bad_store);
+
+    let erase = setup.helper("erase", &host);
+    assert_eq!((erase.code, erase.stdout.as_str()), (0, ""), "{erase:?}");
+    // Erase is a no-op: the helper still answers.
+    assert_eq!(setup.helper("get", &host).code, 0);
+
+    let unknown_action = setup.helper("frobnicate", "");
+    assert_eq!(unknown_action.code, 1);
+    assert!(
+        unknown_action
+            .stdout
+            .contains("unknown credential helper action")
+    );
+
+    // The same through `pullpass credential-helper`.
+    let get = setup.pullpass(&["credential-helper", "get"], Some(&host));
+    assert_eq!(get.code, 0, "{get:?}");
+    assert!(get.stdout.contains("\"Username\":\"AWS\""));
+}
+
+#[test]
+fn missing_secret_variable_is_a_clear_error_on_stdout() {
+    let setup = Setup::new(&token_password());
+    let mut cmd = Command::new(
+        registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),
+    );
+    setup.env(&mut cmd);
+    cmd.env_remove(SECRET_ENV).arg("get");
+    let out = run(&mut cmd, Some(&setup.registry.host()));
+    assert_eq!(out.code, 1, "{out:?}");
+    for expected in ["registry \"local\"", SECRET_ENV, "not set", "export"] {
+        assert!(out.stdout.contains(expected), "{expected}: {}", out.stdout);
+    }
+    assert_eq!(setup.moto.token_calls(), 0);
+}
+
+#[test]
+fn documented_kubelet_config_is_what_the_plugin_prints() {
+    let out = run(
+        pullpass().args(["kubelet-credential-provider", "--print-config"]),
+        None,
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let path = crate::support::root().join("docs/credential-provider-config.yaml");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == out.stdout,
+        "docs/credential-provider-config.yaml is stale; run `pullpass kubelet-credential-provider --print-config > docs/credential-provider-config.yaml`\n{}",
+        out.stdout
+    );
+    for line in [
+        "apiVersion: kubelet.config.k8s.io/v1",
+        "kind: CredentialProviderConfig",
+        "  - name: pullpass",
+        "    apiVersion: credentialprovider.kubelet.k8s.io/v1",
+        "      - \"*.dkr.ecr.*.amazonaws.com.cn\"",
+    ] {
+        assert!(out.stdout.lines().any(|l| l == line), "missing {line:?}");
+    }
+}
