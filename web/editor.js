@@ -187,7 +187,7 @@ export function setupEditor(pp) {
       if (issuer.startsWith('arn:')) options.providerArn = issuer;
       else options.issuer = issuer;
       const account = $('gen-account').value.trim();
-      if (account) options.accountId = account;
+      if (account) options.account = account;
     }
     const result = pp.generateTrustPolicy(options);
     if (!result.ok) {
@@ -221,7 +221,6 @@ export function setupEditor(pp) {
     helmRole.removeAttribute('aria-invalid');
     messages.replaceChildren();
     $('helm-values').textContent = result.values;
-    $('helm-checks').textContent = result.checks.join('\n\n');
     out.hidden = false;
   });
 

@@ -156,8 +156,9 @@ export function setupForm(pp) {
       touched.add(id);
       validate();
     };
-    input.addEventListener('input', mark);
-    input.addEventListener('change', mark);
+    // `input` for text fields, `change` for the select. Not `change` on text fields: it fires on
+    // blur, re-rendering the messages under the pointer while a fix button is being clicked.
+    input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', mark);
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -103,6 +103,29 @@ export interface LintResult {
     summary: Summary;
 }
 
+/** Options of `generateTrustPolicy` (the flags of `pullpass trust-policy`). */
+export interface GenerateOptions {
+    /** Default "irsa". */
+    mechanism?: "irsa" | "podIdentity";
+    /** IRSA: the cluster's OIDC issuer URL (then `account` is needed) … */
+    issuer?: string;
+    /** … or the IAM OIDC provider ARN (gives account and partition). */
+    providerArn?: string;
+    /** IRSA: the 12-digit account that holds the IAM OIDC provider. */
+    account?: string;
+    /** IRSA: `aws`, `aws-cn`, …; derived from the issuer's region when absent. */
+    partition?: string;
+    namespace: string;
+    serviceAccount: string;
+    /** Pod Identity: restrict to one cluster. */
+    clusterArn?: string;
+}
+
+export interface PolicyResult { ok: true; policy: string }
+
+/** `values.yaml` for the platform's helm chart, with the `kubectl` checks as comments. */
+export interface HelmResult { ok: true; values: string }
+
 export interface RuleInfo {
     code: string;
     name: string;
@@ -114,6 +137,18 @@ export interface RuleInfo {
 }
 
 
+
+/**
+ * Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
+ * or `{ ok: false, error }` naming the option that is missing or malformed.
+ */
+export function generateTrustPolicy(options: GenerateOptions): PolicyResult | Failure;
+
+/**
+ * The helm values that annotate the platform's service account with `roleArn`, followed by
+ * the `kubectl` commands that apply and verify them (as YAML comments).
+ */
+export function helmValues(roleArn: string): HelmResult | Failure;
 
 /**
  * Lints an IAM trust or permissions policy (the kind is detected unless `options.kind` says).
@@ -149,6 +184,8 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly generateTrustPolicy: (a: number) => number;
+    readonly helmValues: (a: number) => number;
     readonly lintPolicy: (a: number, b: number) => number;
     readonly parseRegistryHost: (a: number, b: number) => number;
     readonly rules: () => number;

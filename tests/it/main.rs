@@ -3,5 +3,7 @@
 mod canary;
 mod config;
 mod credential_helper;
+mod check_registry;
+mod host;
 mod schemas;
 mod support;

@@ -82,12 +82,19 @@ pub(crate) fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
     .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn pullpass");
     if let Some(input) = stdin {
-        child
+        // A command that fails before reading stdin closes it: that is its answer, not ours.
+        let written = child
             .stdin
             .take()
             .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write stdin");
+            .write_all(input.as_bytes());
+        if let Err(error) = written {
+            assert_eq!(
+                error.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "write stdin: {error}"
+            );
+        }
     }
     let out = child.wait_with_output().expect("wait for pullpass");
     Output {
@@ -95,4 +102,12 @@ pub(crate) fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// A validator for `schemas/findings.schema.json` (the committed file, as users get it).
+pub(crate) fn findings_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("schemas/findings.schema.json"))
+        .expect("findings schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::draft202012::new(&schema).expect("findings schema compiles")
 }

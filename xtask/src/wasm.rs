@@ -43,6 +43,10 @@ pub(crate) struct Args {
     /// declarations, instead of updating it.
     #[arg(long)]
     pub(crate) check: bool,
+    /// After building, measure validation latency in Chromium (`web/latency.html`: median and
+    /// p99 over 1,000 calls) and print it. A measurement, not a test.
+    #[arg(long)]
+    pub(crate) bench: bool,
 }
 
 /// Where the pinned wasm-bindgen CLI lives.
@@ -94,6 +98,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     smoke(&node)?;
     check_declarations(&pkg.join(format!("{OUT_NAME}.d.ts")), args.check)?;
     report_size(&pkg.join(format!("{OUT_NAME}_bg.wasm")))?;
+    if args.bench {
+        crate::setup::browser()?;
+        sh(Command::new("node")
+            .current_dir(project_root().join("web"))
+            .arg("test/latency.mjs"))?;
+    }
     Ok(())
 }
 
@@ -300,7 +310,10 @@ fn gzip_size(path: &Path) -> anyhow::Result<u64> {
 /// The package's own tests, after the cargo tests: the build (declarations checked), Node tests
 /// of the Node build against the CLI, browser tests in Chromium.
 pub(crate) fn test() -> anyhow::Result<()> {
-    run(&Args { check: true })?;
+    run(&Args {
+        check: true,
+        bench: false,
+    })?;
     node_test(&["test/node.test.mjs", "test/browser.test.mjs"])
 }
 

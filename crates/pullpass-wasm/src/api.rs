@@ -6,6 +6,7 @@
 
 use pullpass_core::LineIndex;
 use pullpass_core::host::{self, HostAnalysis, HostKind};
+use pullpass_core::policy::generate::{self, IrsaOptions, PodIdentityOptions};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm, RegistryKind};
 use serde::Serialize;
@@ -30,10 +31,64 @@ fn failure(what: &str, error: impl std::fmt::Display) -> String {
 /// Reads `json` (absent: the type's default) as `T`.
 fn read<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, serde_json::Error> {
     match json {
-        None => Ok(T::default()),
-        Some(text) if text == "null" => Ok(T::default()),
-        Some(text) => serde_json::from_str(text),
+        None | Some("null") => Ok(T::default()),
+        Some(text) => serde_json::from_str(&well_formed(text)),
     }
+}
+
+/// `json` with every lone-surrogate escape (`\ud83d` without its pair) replaced by `\ufffd`.
+///
+/// A JavaScript string may hold a lone surrogate (a paste cut in the middle of an emoji);
+/// `JSON.stringify` escapes it and serde_json refuses it. U+FFFD is one UTF-16 unit too, so every
+/// range stays where it was.
+pub fn well_formed(json: &str) -> std::borrow::Cow<'_, str> {
+    fn unit(bytes: &[u8], at: usize) -> Option<u16> {
+        if bytes.get(at) != Some(&b'\\') || bytes.get(at + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = std::str::from_utf8(bytes.get(at + 2..at + 6)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    if !json.contains("\\u") {
+        return json.into();
+    }
+    let bytes = json.as_bytes();
+    let mut lone = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(bytes, i) {
+            Some(0xD800..=0xDBFF) => {
+                if matches!(unit(bytes, i + 6), Some(0xDC00..=0xDFFF)) {
+                    i += 12;
+                } else {
+                    lone.push(i);
+                    i += 6;
+                }
+            }
+            Some(0xDC00..=0xDFFF) => {
+                lone.push(i);
+                i += 6;
+            }
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    if lone.is_empty() {
+        return json.into();
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut last = 0;
+    for at in lone {
+        out.push_str(&json[last..at]);
+        out.push_str("\\ufffd");
+        last = at + 6;
+    }
+    out.push_str(&json[last..]);
+    out.into()
 }
 
 #[derive(Serialize)]
@@ -50,7 +105,7 @@ struct FormResult {
 pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> String {
     let value: serde_json::Value = match form {
         None => serde_json::Value::Object(serde_json::Map::new()),
-        Some(text) => match serde_json::from_str(text) {
+        Some(text) => match serde_json::from_str(&well_formed(text)) {
             Ok(v) => v,
             Err(e) => return failure("the form is not a JSON object", e),
         },
@@ -208,6 +263,82 @@ pub fn lint_policy(text: &str, options: Option<&str>) -> String {
         summary: Summary::of(&findings),
         findings,
     })
+}
+
+/// The options of `generateTrustPolicy`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GenerateOptions {
+    /// `irsa` (the default) or `podIdentity`.
+    #[serde(default)]
+    mechanism: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    provider_arn: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    partition: Option<String>,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default)]
+    service_account: String,
+    #[serde(default)]
+    cluster_arn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PolicyResult {
+    ok: bool,
+    policy: String,
+}
+
+/// `generateTrustPolicy(options)`.
+pub fn generate_trust_policy(options: Option<&str>) -> String {
+    let o: GenerateOptions = match read(options) {
+        Ok(o) => o,
+        Err(e) => return failure("could not read the options", e),
+    };
+    let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let generated = match o.mechanism.as_deref() {
+        None | Some("irsa") => generate::irsa(&IrsaOptions {
+            issuer: blank(o.issuer),
+            provider_arn: blank(o.provider_arn),
+            namespace: o.namespace,
+            service_account: o.service_account,
+            account: blank(o.account),
+            partition: blank(o.partition),
+        }),
+        Some("podIdentity") => generate::pod_identity(&PodIdentityOptions {
+            namespace: o.namespace,
+            service_account: o.service_account,
+            cluster_arn: blank(o.cluster_arn),
+        }),
+        Some(other) => {
+            return to_json(&Failure::new(format!(
+                "unknown mechanism `{other}`: use \"irsa\" or \"podIdentity\""
+            )));
+        }
+    };
+    match generated {
+        Ok(policy) => to_json(&PolicyResult { ok: true, policy }),
+        Err(e) => to_json(&Failure::new(e.to_string())),
+    }
+}
+
+#[derive(Serialize)]
+struct HelmResult {
+    ok: bool,
+    values: String,
+}
+
+/// `helmValues(roleArn)`.
+pub fn helm_values(role_arn: &str) -> String {
+    match generate::helm_values(role_arn) {
+        Ok(values) => to_json(&HelmResult { ok: true, values }),
+        Err(e) => to_json(&Failure::new(e.to_string())),
+    }
 }
 
 /// `rules()`.

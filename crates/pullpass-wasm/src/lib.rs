@@ -116,6 +116,33 @@ pub fn lint_policy(
     result(&api::lint_policy(&text, options.as_deref()))
 }
 
+/// Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
+/// or `{ ok: false, error }` naming the option that is missing or malformed.
+#[wasm_bindgen(js_name = generateTrustPolicy, unchecked_return_type = "PolicyResult | Failure")]
+pub fn generate_trust_policy(
+    #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: JsValue,
+) -> JsValue {
+    let options = match arg(&options, "the options") {
+        Ok(o) => o,
+        Err(failure) => return failure,
+    };
+    result(&api::generate_trust_policy(options.as_deref()))
+}
+
+/// The helm values that annotate the platform's service account with `roleArn`, followed by
+/// the `kubectl` commands that apply and verify them (as YAML comments).
+#[wasm_bindgen(js_name = helmValues, unchecked_return_type = "HelmResult | Failure")]
+pub fn helm_values(
+    #[wasm_bindgen(js_name = roleArn, unchecked_param_type = "string")] role_arn: JsValue,
+) -> JsValue {
+    let Some(role_arn) = role_arn.as_string() else {
+        return result(&api::to_json(&transfer::Failure::new(
+            "the role ARN must be a string",
+        )));
+    };
+    result(&api::helm_values(&role_arn))
+}
+
 /// The rule catalog: every `RF…`, `TP…` and `EP…` rule with its documentation.
 #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
 #[must_use]

@@ -96,7 +96,63 @@ fn typescript_declares_every_serialized_field() {
     declared("LintResult", &lint);
     let rules = call(&api::rules());
     declared("RuleInfo", &rules[0]);
-    declared("Failure", &call(&api::validate_registry_form(Some("[]"), None)));
+    declared(
+        "Failure",
+        &call(&api::validate_registry_form(Some("[]"), None)),
+    );
+    declared(
+        "PolicyResult",
+        &call(&api::generate_trust_policy(Some(
+            r#"{"mechanism":"podIdentity","namespace":"coder","serviceAccount":"coder"}"#,
+        ))),
+    );
+    declared(
+        "HelmResult",
+        &call(&api::helm_values(
+            "arn:aws:iam::123456789012:role/coder-ecr",
+        )),
+    );
+}
+
+#[test]
+fn generated_policies_lint_clean_and_bad_options_say_why() {
+    for options in [
+        json!({"issuer": "https://oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "account": "123456789012", "namespace": "coder", "serviceAccount": "coder"}),
+        json!({"mechanism": "irsa", "providerArn": "arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "namespace": "coder", "serviceAccount": "coder"}),
+        json!({"mechanism": "podIdentity", "namespace": "coder", "serviceAccount": "coder"}),
+    ] {
+        let generated = call(&api::generate_trust_policy(Some(&options.to_string())));
+        assert_eq!(generated["ok"], true, "{generated}");
+        let policy = generated["policy"].as_str().unwrap();
+        let lint = call(&api::lint_policy(
+            policy,
+            Some(r#"{"expectedServiceAccount":"coder/coder"}"#),
+        ));
+        assert_eq!(codes(&lint), Vec::<String>::new(), "{policy}");
+    }
+    let missing = call(&api::generate_trust_policy(Some(
+        r#"{"namespace":"coder","serviceAccount":"coder"}"#,
+    )));
+    assert_eq!(missing["ok"], false);
+    assert!(
+        missing["error"].as_str().unwrap().contains("issuer"),
+        "{missing}"
+    );
+    let bad = call(&api::generate_trust_policy(Some(
+        r#"{"mechanism":"kiam","namespace":"a","serviceAccount":"b"}"#,
+    )));
+    assert!(bad["error"].as_str().unwrap().contains("podIdentity"));
+    let helm = call(&api::helm_values(
+        "arn:aws:iam::123456789012:role/coder-ecr",
+    ));
+    assert!(
+        helm["values"]
+            .as_str()
+            .unwrap()
+            .contains("eks.amazonaws.com/role-arn")
+    );
+    let helm = call(&api::helm_values("arn:aws:iam::1234:role/x"));
+    assert_eq!(helm["ok"], false);
 }
 
 #[test]
@@ -135,7 +191,9 @@ fn lint_ranges_are_utf16_and_fixes_apply_in_utf16() {
 
 #[test]
 fn form_ranges_point_into_the_field_value() {
-    let result = form(&json!({ "name": "prod", "host": "HTTPS://123456789012.dkr.ecr.us-east-1.amazonaws.com/" }));
+    let result = form(
+        &json!({ "name": "prod", "host": "HTTPS://123456789012.dkr.ecr.us-east-1.amazonaws.com/" }),
+    );
     assert_eq!(result["ok"], true);
     assert_eq!(result["host"]["account"], "123456789012");
     assert_eq!(result["host"]["region"], "us-east-1");
@@ -187,7 +245,10 @@ fn bad_shapes_are_failures_not_traps() {
     let result = call(&api::lint_policy("{}", Some("{\"kind\": \"role\"}")));
     assert_eq!(result["ok"], false);
     assert!(result["error"].as_str().unwrap().contains("trust"));
-    let result = call(&api::parse_registry_host("x", Some("{\"kind\": \"docker\"}")));
+    let result = call(&api::parse_registry_host(
+        "x",
+        Some("{\"kind\": \"docker\"}"),
+    ));
     assert_eq!(result["ok"], false);
     // A blank form is a form with findings, not a failure.
     let result = call(&api::validate_registry_form(None, None));
@@ -217,11 +278,27 @@ proptest! {
         prop_assert_eq!(&result["ok"], &json!(true));
         let host_len = host.encode_utf16().count() as u64;
         for f in result["findings"].as_array().unwrap() {
-            if f["pointer"] == "/host" {
-                if let Some(range) = f.get("range") {
-                    prop_assert!(range["end"].as_u64().unwrap() <= host_len);
-                }
+            if let (true, Some(range)) = (f["pointer"] == "/host", f.get("range")) {
+                prop_assert!(range["end"].as_u64().unwrap() <= host_len);
             }
         }
     }
+}
+
+#[test]
+fn lone_surrogates_become_replacement_characters() {
+    assert_eq!(
+        api::well_formed(r#"{"a":"x\ud83dy"}"#),
+        r#"{"a":"x\ufffdy"}"#
+    );
+    assert_eq!(api::well_formed(r#""\ude00\ud83d""#), r#""\ufffd\ufffd""#);
+    // A pair, an escaped backslash before `u`, and plain escapes stay as they are.
+    for ok in [r#""\ud83d\ude00""#, r#""\\ud83d""#, r#""\n\u0041""#] {
+        assert_eq!(api::well_formed(ok), ok);
+    }
+    let result = call(&api::validate_registry_form(
+        Some(r#"{"name":"\ud83d"}"#),
+        None,
+    ));
+    assert_eq!(result["ok"], true);
 }

@@ -309,6 +309,29 @@ export interface LintResult {
   summary: Summary;
 }
 
+/** Options of `generateTrustPolicy` (the flags of `pullpass trust-policy`). */
+export interface GenerateOptions {
+  /** Default "irsa". */
+  mechanism?: "irsa" | "podIdentity";
+  /** IRSA: the cluster's OIDC issuer URL (then `account` is needed) … */
+  issuer?: string;
+  /** … or the IAM OIDC provider ARN (gives account and partition). */
+  providerArn?: string;
+  /** IRSA: the 12-digit account that holds the IAM OIDC provider. */
+  account?: string;
+  /** IRSA: `aws`, `aws-cn`, …; derived from the issuer's region when absent. */
+  partition?: string;
+  namespace: string;
+  serviceAccount: string;
+  /** Pod Identity: restrict to one cluster. */
+  clusterArn?: string;
+}
+
+export interface PolicyResult { ok: true; policy: string }
+
+/** `values.yaml` for the platform's helm chart, with the `kubectl` checks as comments. */
+export interface HelmResult { ok: true; values: string }
+
 export interface RuleInfo {
   code: string;
   name: string;

@@ -1,10 +1,25 @@
-//! `pullpass check`: placeholder until its issue lands.
+//! `pullpass check`: validate inputs without touching AWS. One subcommand per input kind.
+
+use clap::Subcommand;
 
 use crate::exit::Exit;
 
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+mod registry;
 
-pub(crate) fn run(_args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`pullpass check` is not available in this build")
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: CheckCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CheckCommand {
+    /// Validate an Add-registry form (flags per field, or `--form FILE|-`).
+    Registry(Box<registry::Args>),
+}
+
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    match args.command {
+        CheckCommand::Registry(args) => registry::run(*args),
+    }
 }

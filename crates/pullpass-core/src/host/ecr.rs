@@ -36,6 +36,11 @@ pub(crate) enum Fact {
     },
     /// A misspelt public ECR host.
     PublicTypo { suggestion: &'static str },
+    /// `<account>.<label>.<suffix>`: no region at all.
+    MissingRegion {
+        insert_at: usize,
+        label: &'static str,
+    },
     /// Region not `<prefix>-<name>-<number>` in lower case.
     RegionMalformed { range: TextRange },
     /// Region well formed, but no partition has its prefix.
@@ -170,7 +175,9 @@ fn fact_end(fact: &Fact) -> usize {
         | Fact::FipsUnsupported { range, .. }
         | Fact::UnconfirmedForm { range, .. } => *range,
         Fact::RegionSuffixMismatch { suffix_range, .. } => *suffix_range,
-        Fact::MissingAccount { insert_at } => TextRange::new(*insert_at, *insert_at),
+        Fact::MissingAccount { insert_at } | Fact::MissingRegion { insert_at, .. } => {
+            TextRange::new(*insert_at, *insert_at)
+        }
         Fact::ApiEndpoint { .. } | Fact::PublicTypo { .. } => return usize::MAX,
     };
     range.end as usize
@@ -204,6 +211,16 @@ fn suffix_typo(host: &str, suffixes: &[&'static str]) -> Option<(TextRange, &'st
 fn classify_with_suffix(host: &str, suffix: &'static str) -> Classification {
     let suffix_start = host.len() - suffix.len();
     let rest = &host[..suffix_start - 1];
+    // `<account>.dkr.ecr.<suffix>`: the region is missing altogether.
+    if let Some(label) = table::all_labels().into_iter().find(|l| {
+        rest.strip_suffix(l)
+            .is_some_and(|head| head.ends_with('.') && !head[..head.len() - 1].contains('.'))
+    }) {
+        return Classification::other(vec![Fact::MissingRegion {
+            insert_at: suffix_start,
+            label,
+        }]);
+    }
     let Some((before_region, region)) = rest.rsplit_once('.') else {
         return Classification::other(Vec::new());
     };
@@ -231,7 +248,11 @@ fn classify_with_suffix(host: &str, suffix: &'static str) -> Classification {
     let label_range = TextRange::new(label_start, label_start + label.len());
     let exact_form = ENDPOINT_FORMS.iter().any(|f| f.label == label);
     let nearest_label = nearest(label, &table::all_labels());
-    if !exact_form && nearest_label.is_none() {
+    // `ecr`, `dkr`, `docker-ecr`…: a label that names ECR but is no endpoint label.
+    let names_ecr = label
+        .split(['.', '-'])
+        .any(|part| matches!(part, "ecr" | "dkr"));
+    if !exact_form && nearest_label.is_none() && !names_ecr {
         // Some other AWS host (`foo.s3.us-east-1.amazonaws.com`): not ours to judge.
         return Classification::other(Vec::new());
     }

@@ -123,6 +123,8 @@ pub(crate) struct HostCheck<'a> {
     pub(crate) class: Classification,
     /// The override, when at least one of its fields is filled in.
     pub(crate) host_override: Option<&'a HostOverride>,
+    /// When `_` is all that keeps the name from being an ECR host (`us_east_1`): that host.
+    pub(crate) underscore_ecr: Option<String>,
 }
 
 impl<'a> HostCheck<'a> {
@@ -139,6 +141,20 @@ impl<'a> HostCheck<'a> {
         };
         let host_override = host_override
             .filter(|o| !o.account_id.trim().is_empty() || !o.region.trim().is_empty());
+        let only_underscores = name.is_none()
+            && name_problems
+                .iter()
+                .filter(|p| p.is_fatal())
+                .all(|p| matches!(p, NameProblem::BadChar { ch: '_', .. }));
+        let underscore_ecr = only_underscores
+            .then(|| {
+                let candidate = raw[syntax.host.as_usize_range()]
+                    .to_ascii_lowercase()
+                    .replace('_', "-");
+                let candidate = candidate.strip_suffix('.').unwrap_or(&candidate).to_owned();
+                parse_ecr(&candidate).map(|_| candidate)
+            })
+            .flatten();
         Self {
             raw,
             kind,
@@ -147,6 +163,7 @@ impl<'a> HostCheck<'a> {
             name,
             class,
             host_override,
+            underscore_ecr,
         }
     }
 
@@ -203,6 +220,7 @@ pub fn analyze(
     for rule in rules::HOST_CHECKS {
         rule(&check, &mut diagnostics);
     }
+    crate::registry_form::sort(&mut diagnostics);
     let mut kind = check.class.kind;
     let mut ecr = check.class.ecr.clone();
     let mut from_override = false;

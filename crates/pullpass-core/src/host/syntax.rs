@@ -189,7 +189,12 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
         });
     }
     let mut offset = start;
+    // At most a handful of label findings: a pasted blob must not yield thousands.
+    let before_labels = problems.len();
     for label in body.split('.') {
+        if problems.len() - before_labels >= 5 {
+            break;
+        }
         let range = TextRange::new(offset, offset + label.len());
         offset += label.len() + 1;
         if label.is_empty() {

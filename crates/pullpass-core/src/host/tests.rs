@@ -342,3 +342,36 @@ fn normalized_host_keeps_the_port_and_drops_the_rest() {
     assert_eq!(analyze("ghcr.io.", None, Generic).normalized, "ghcr.io");
     assert_eq!(analyze("a b", None, Generic).normalized, "");
 }
+
+#[test]
+fn huge_inputs_stay_bounded() {
+    let blob = "a..".repeat(300_000);
+    let a = analyze(&blob, None, Ecr);
+    assert!(a.diagnostics.len() <= 8, "{}", a.diagnostics.len());
+    let long_label = "x".repeat(1_000_000);
+    let a = analyze(&long_label, None, Generic);
+    assert!(a.has_errors());
+    assert!(a.diagnostics.len() <= 3);
+}
+
+#[test]
+fn unusual_but_valid_hosts_stay_clean() {
+    for host in [
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com:443",
+        "registry.k8s.io",
+        "nvcr.io",
+        "index.docker.io",
+        "10.0.0.5:5000",
+        "harbor.local",
+        "123456789012.dkr.ecr.ap-southeast-5.amazonaws.com",
+        "123456789012.dkr-ecr.us-gov-east-1.on.aws",
+    ] {
+        let kind = if parse_ecr(host.split(':').next().unwrap()).is_some() {
+            Ecr
+        } else {
+            Generic
+        };
+        let a = analyze(host, None, kind);
+        assert!(a.diagnostics.is_empty(), "{host}: {:?}", a.diagnostics);
+    }
+}

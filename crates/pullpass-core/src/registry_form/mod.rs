@@ -134,7 +134,7 @@ const FIELD_ORDER: &[&str] = &[
 ];
 
 /// Sorts findings by field (dialog order), then position, then severity (worst first), code.
-fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     let rank = |pointer: &str| {
         FIELD_ORDER
             .iter()

@@ -101,7 +101,14 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
             } else {
                 "Enter an internationalized name in its ASCII (`xn--…`) form.".to_owned()
             };
-            error(format!("The host name contains {shown}, which DNS does not allow.")).help(help).range(*range)
+            let d = error(format!("The host name contains {shown}, which DNS does not allow."));
+            match (&c.underscore_ecr, *ch) {
+                (Some(host), '_') => d
+                    .help(format!("Did you mean `{host}`? Region names use `-`."))
+                    .range(*range)
+                    .fix(Fix::safe(format!("Use `{host}`"), vec![Edit::replace(c.syntax.host, host.clone())])),
+                _ => d.help(help).range(*range),
+            }
         }
         NameProblem::EmptyLabel { range } => error("The host name has an empty label (`..` or a leading `.`).".to_owned())
             .help("Remove the extra dot.")
@@ -193,6 +200,19 @@ mod tests {
             host("RF013", &huge, Generic)
                 .iter()
                 .any(|d| d.message.contains("253"))
+        );
+        // `_` where a region wants `-`: one error per label, with the whole corrected host.
+        let raw = "123456789012.dkr.ecr.us_west_2.amazonaws.com";
+        let found = host("RF013", raw, Ecr);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            fixed(&found[0], raw),
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com"
+        );
+        assert!(
+            host("RF013", "my_registry.example.com", Generic)[0]
+                .fix
+                .is_none()
         );
         let dot = host("RF013", "ghcr.io.", Generic);
         assert_eq!(fixed(&dot[0], "ghcr.io."), "ghcr.io");

@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::host::{Fact, HostCheck};
+use crate::text::TextRange;
 
 use super::HOST;
 
@@ -40,6 +41,19 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .help("Copy the region from the ECR console or `aws configure get region`.")
                 .range(range.shifted(at))
+            }
+            Fact::MissingRegion { insert_at, label } => {
+                let at_range = TextRange::new(at + insert_at, at + insert_at);
+                let d = Diagnostic::new(&RF024, "The ECR host has no region.")
+                    .help(format!("An ECR host names its region after `{label}`: `123456789012.{label}.us-east-1.amazonaws.com`."))
+                    .range(at_range);
+                match c.valid_override() {
+                    Some((_, region, _)) => d.fix(Fix::unsafe_(
+                        format!("Insert `{region}.`"),
+                        vec![Edit::insert(at + insert_at, format!("{region}."))],
+                    )),
+                    None => d,
+                }
             }
             Fact::RegionNoPartition { range } => {
                 let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
@@ -125,6 +139,21 @@ mod tests {
         assert_eq!(
             host("RF024", "123456789012.dkr.ecr.useast1.amazonaws.com", Ecr).len(),
             1
+        );
+        assert_eq!(
+            host("RF024", "123456789012.dkr.ecr.amazonaws.com", Ecr).len(),
+            1
+        );
+        let raw = "123456789012.dkr-ecr.on.aws";
+        let found = crate::registry_form::rules::testing::host_with(
+            "RF024",
+            raw,
+            Some(("123456789012", "us-west-2")),
+            Ecr,
+        );
+        assert_eq!(
+            fixed(&found[0], raw),
+            "123456789012.dkr-ecr.us-west-2.on.aws"
         );
         assert_eq!(
             host("RF024", "123456789012.dkr.ecr.xx-east-1.amazonaws.com", Ecr).len(),

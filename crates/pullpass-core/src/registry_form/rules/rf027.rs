@@ -231,6 +231,13 @@ mod tests {
             fixed(&host("RF027", raw, Ecr)[0], raw),
             "123456789012.dkr-ecr-fips.us-west-2.on.aws"
         );
+        let raw = "123456789012.ecr.us-west-2.amazonaws.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Ecr)[0], raw),
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com"
+        );
+        let raw = "123456789012.dkr.ecr-fips.cn-north-1.on.amazonwebservices.com.cn";
+        assert!(!host("RF027", raw, Ecr).is_empty() || !host("RF026", raw, Ecr).is_empty());
         let raw = "123456789012.dkr.erc.us-west-2.amazonaws.com";
         assert_eq!(
             fixed(&host("RF027", raw, Ecr)[0], raw),

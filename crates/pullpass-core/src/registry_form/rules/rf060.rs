@@ -41,7 +41,12 @@ fn push(
     out.push(d);
 }
 
-fn component_ok(c: &str) -> bool {
+/// ECR: `[a-z0-9]+(?:[._-][a-z0-9]+)*`. Other registries (the distribution spec) also allow
+/// `__` and runs of `-` between alphanumerics.
+fn component_ok(c: &str, ecr: bool) -> bool {
+    if !ecr {
+        return docker_component_ok(c);
+    }
     let b = c.as_bytes();
     let sep = |x: u8| matches!(x, b'.' | b'_' | b'-');
     let ok = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
@@ -52,9 +57,39 @@ fn component_ok(c: &str) -> bool {
         && !b.windows(2).any(|w| sep(w[0]) && sep(w[1]))
 }
 
-/// RF060 for one repository value; ranges index `value`.
+fn docker_component_ok(c: &str) -> bool {
+    let b = c.as_bytes();
+    let ok = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+    if b.is_empty() || !ok(b[0]) || !ok(b[b.len() - 1]) {
+        return false;
+    }
+    // Separators between alphanumeric runs: `.`, `_`, `__`, or one or more `-`.
+    let mut i = 0;
+    while i < b.len() {
+        if ok(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !ok(b[i]) {
+            i += 1;
+        }
+        let sep = &c[start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|x| x == b'-')) {
+            return false;
+        }
+    }
+    true
+}
+
+/// RF060 for one ECR repository value; ranges index `value`.
 #[must_use]
 pub fn validate_repository(value: &str) -> Vec<Diagnostic> {
+    validate_repository_for(value, true)
+}
+
+/// RF060 with ECR's grammar (`ecr`) or the looser one of other registries.
+pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let help = "An ECR repository name is lower case, like `team/app`.";
     if value.trim().is_empty() {
@@ -134,7 +169,7 @@ pub fn validate_repository(value: &str) -> Vec<Diagnostic> {
             "ECR repository names are lower case.",
             help,
             TextRange::of(value),
-            (lower.split('/').all(component_ok)).then(|| {
+            (lower.split('/').all(|c| component_ok(c, ecr))).then(|| {
                 Fix::safe(
                     "Lower-case the repository",
                     vec![Edit::replace(TextRange::of(value), lower.clone())],
@@ -156,7 +191,7 @@ pub fn validate_repository(value: &str) -> Vec<Diagnostic> {
     }
     let mut offset = 0;
     for component in value.split('/') {
-        if !component_ok(component) {
+        if !component_ok(component, ecr) {
             let range = TextRange::new(offset, offset + component.len());
             let why = if component.is_empty() {
                 "an empty path component (`//`, or a `/` at either end)"
@@ -181,7 +216,10 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     if let Some(repository) = f.form.repository.as_deref()
         && !repository.is_empty()
     {
-        out.extend(validate_repository(repository));
+        out.extend(validate_repository_for(
+            repository,
+            f.form.kind == crate::registry_form::RegistryKind::Ecr,
+        ));
     }
 }
 
@@ -218,6 +256,18 @@ mod tests {
             assert_eq!(validate_repository(bad).len(), 1, "{bad}");
         }
         assert_eq!(validate_repository("localhost:5000/x").len(), 1);
+    }
+
+    #[test]
+    fn other_registries_allow_double_underscore_and_dash_runs() {
+        use super::validate_repository_for;
+        for ok in ["my__repo", "a--b/c", "library/ubuntu"] {
+            assert!(validate_repository_for(ok, false).is_empty(), "{ok}");
+        }
+        assert_eq!(validate_repository("my__repo").len(), 1);
+        for bad in ["a___b", "a._b", "Team/app"] {
+            assert_eq!(validate_repository_for(bad, false).len(), 1, "{bad}");
+        }
     }
 
     #[test]

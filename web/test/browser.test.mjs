@@ -1,0 +1,241 @@
+// The demo page in Debian's Chromium, used as an admin would: typing into the dialog, pasting
+// a policy, clicking a fix, generating a policy. Screenshots go to artifacts/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, artifactPath, launch, serve } from './support.mjs';
+
+const PULLPASS = process.env.PULLPASS_BIN ?? join(ROOT, 'target/debug/pullpass');
+
+let server;
+let chromium;
+
+before(async () => {
+  server = await serve();
+  chromium = await launch();
+});
+
+after(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+async function open(url = server.url) {
+  const page = await chromium.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.pullpass);
+  return { page, errors };
+}
+
+/** The CLI's findings for `text` (as a policy file), ranges converted to UTF-16. */
+function cliLint(text) {
+  const dir = mkdtempSync(join(tmpdir(), 'pullpass-policy-'));
+  const file = join(dir, 'trust.json');
+  writeFileSync(file, text);
+  let out;
+  try {
+    out = execFileSync(PULLPASS, ['lint', file, '--format', 'json'], { encoding: 'utf8' });
+  } catch (error) {
+    out = error.stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  const u16 = (b) => bytes.subarray(0, b).toString('utf8').length;
+  return JSON.parse(out).findings.map((f) => ({ ...f, u16: f.range && [u16(f.range.start), u16(f.range.end)] }));
+}
+
+/** Types like a person: one key at a time, so every keystroke validates. */
+async function type(page, selector, text) {
+  await page.fill(selector, '');
+  await page.locator(selector).pressSequentially(text);
+}
+
+describe('the Add-registry dialog', () => {
+  test('a bad host gets a message and aria-invalid; fixing it clears both', async () => {
+    const { page, errors } = await open();
+    await type(page, '#name', 'Production ECR');
+    await type(page, '#host', '123456789012.dkr.ecr.us-east-1.amazonaws.co');
+    const message = page.locator('#host-messages li[data-severity=error]');
+    await message.first().waitFor();
+    assert.match(await message.first().textContent(), /RF027/);
+    assert.match(await message.first().textContent(), /amazonaws\.com/, 'a "did you mean"');
+    assert.equal(await page.getAttribute('#host', 'aria-invalid'), 'true');
+    const describedBy = await page.getAttribute('#host', 'aria-describedby');
+    assert.ok(describedBy.split(' ').includes('host-messages'));
+    assert.equal(await page.isDisabled('#import'), true);
+    assert.match(await page.textContent('#form-status'), /Import is disabled/);
+    assert.equal(await page.getAttribute('#form-status', 'aria-live'), 'polite');
+    await page.screenshot({ path: artifactPath('dialog-bad-host.png'), fullPage: true });
+
+    await page.locator('#host').press('End');
+    await page.locator('#host').press('m');
+    await page.waitForFunction(() => !document.querySelector('#host').hasAttribute('aria-invalid'));
+    assert.equal(await page.locator('#host-messages li').count(), 0);
+    assert.equal(await page.textContent('#host-facts [data-fact=account]'), '123456789012');
+    assert.equal(await page.textContent('#host-facts [data-fact=region]'), 'us-east-1');
+    assert.equal(await page.textContent('#host-facts [data-fact=partition]'), 'aws');
+    // Both keys blank: ambient credentials (IRSA), so the form can be imported.
+    assert.equal(await page.isDisabled('#import'), false);
+    assert.match(await page.textContent('#form-status'), /Ready to import/);
+    await page.screenshot({ path: artifactPath('dialog.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('an access key pasted into the secret field is RF036, and the value is never shown', async () => {
+    const { page } = await open();
+    await page.fill('#name', 'Prod');
+    await page.fill('#host', '123456789012.dkr.ecr.eu-central-1.amazonaws.com');
+    await type(page, '#accessKeyId', 'AKIAZ7Q2KXMPL4ABCDEF');
+    const pasted = 'AKIAZ7Q2KXMPL4GHIJKL';
+    await page.locator('#secretAccessKey').focus();
+    await page.keyboard.insertText(pasted);
+    const item = page.locator('#secretAccessKey-messages li[data-code=RF036]');
+    await item.waitFor();
+    assert.match(await item.textContent(), /swapped/i);
+    assert.equal(await page.getAttribute('#secretAccessKey', 'aria-invalid'), 'true');
+    assert.equal(await page.isDisabled('#import'), true);
+    const body = await page.evaluate(() => document.body.innerText);
+    assert.ok(!body.includes(pasted), 'the secret appears in the page text');
+    await page.close();
+  });
+
+  test('public ECR says no credentials are needed', async () => {
+    const { page } = await open();
+    await type(page, '#host', 'public.ecr.aws');
+    await page.locator('#host-facts [data-fact=public]').waitFor();
+    assert.match(await page.textContent('#host-facts [data-fact=public]'), /no credentials are needed/);
+    await page.close();
+  });
+
+  test('a fix button under a field applies the fix', async () => {
+    const { page } = await open();
+    await type(page, '#host', 'https://123456789012.dkr.ecr.us-west-2.amazonaws.com');
+    const fix = page.locator('#host-messages li[data-code=RF011] button.fix');
+    await fix.click();
+    assert.equal(await page.inputValue('#host'), '123456789012.dkr.ecr.us-west-2.amazonaws.com');
+    assert.equal(await page.locator('#host-messages li').count(), 0);
+    await page.close();
+  });
+});
+
+describe('the trust-policy editor', () => {
+  // Non-ASCII before the finding: "é" and "ü" are 2 bytes but 1 UTF-16 unit, "😀" 4 bytes
+  // and 2 units; a byte offset used as a UTF-16 offset would underline the wrong characters.
+  const POLICY = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "ÉquipePlateformeü😀",
+      "Effect": "Allow",
+      "Principal": {
+        "Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
+      },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "https://oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub": "system:serviceaccount:coder:coder",
+          "oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:aud": "sts.amazonaws.com"
+        }
+      }
+    }
+  ]
+}
+`;
+
+  test('the underline covers exactly the offending token, and a fix applies', async () => {
+    const { page, errors } = await open();
+    await page.fill('#policy', '');
+    await page.locator('#policy').focus();
+    await page.keyboard.insertText(POLICY);
+    const item = page.locator('#findings li[data-code=TP022]');
+    await item.waitFor();
+
+    const cli = cliLint(POLICY).find((f) => f.code === 'TP022');
+    assert.ok(cli, 'the CLI reports TP022 too');
+    const expected = POLICY.slice(cli.u16[0], cli.u16[1]);
+    assert.match(expected, /^"?https:\/\/oidc\.eks/);
+    const index = await item.evaluate((li) => [...li.parentElement.children].indexOf(li));
+    const underlined = await page.evaluate((i) => [...document.querySelectorAll('#backdrop mark')]
+      .filter((m) => (m.dataset.findings ?? '').split(' ').includes(String(i)))
+      .map((m) => m.textContent)
+      .join(''), index);
+    assert.equal(underlined, expected);
+    // The backdrop text is the textarea text: the underline sits under the same characters.
+    const backdrop = await page.evaluate(() => document.querySelector('#backdrop').textContent);
+    assert.equal(backdrop.slice(0, POLICY.length), POLICY);
+    // Clicking the finding selects the token in the textarea.
+    await item.click();
+    const selected = await page.evaluate(() => {
+      const t = document.querySelector('#policy');
+      return t.value.slice(t.selectionStart, t.selectionEnd);
+    });
+    assert.equal(selected, expected);
+    await page.locator('#editor').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath('editor.png'), fullPage: true });
+
+    await item.locator('button.fix').first().click();
+    await page.waitForFunction(() => !document.querySelector('#findings li[data-code=TP022]'));
+    const value = await page.inputValue('#policy');
+    assert.ok(!value.includes('"https://oidc'), value);
+    assert.ok(value.includes('"oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub"'));
+    assert.ok(value.includes('ÉquipePlateformeü😀'), 'text before the fix is untouched');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a generated IRSA policy shows no findings; helm values for the role', async () => {
+    const { page, errors } = await open();
+    await page.fill('#gen-issuer', 'https://oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9');
+    await page.fill('#gen-account', '123456789012');
+    await page.fill('#gen-namespace', 'coder');
+    await page.fill('#gen-sa', 'coder');
+    await page.click('#generate');
+    await page.waitForFunction(() => document.querySelector('#policy').value.includes('AssumeRoleWithWebIdentity'));
+    assert.equal(await page.textContent('#generate-error'), '');
+    assert.equal(await page.locator('#findings li').count(), 0, await page.textContent('#findings'));
+    assert.match(await page.textContent('#policy-status'), /no findings/);
+    assert.equal(await page.locator('#backdrop mark').count(), 0);
+    const generated = await page.inputValue('#policy');
+    assert.deepEqual(cliLint(generated).map((f) => f.code), [], 'the CLI agrees');
+
+    await page.fill('#helm-role', 'arn:aws:iam::123456789012:role/coder-ecr');
+    await page.locator('#helm-out').waitFor();
+    assert.match(await page.textContent('#helm-values'), /eks\.amazonaws\.com\/role-arn: "?arn:aws:iam::123456789012:role\/coder-ecr/);
+    assert.match(await page.textContent('#helm-values'), /kubectl get serviceaccount/);
+    await page.fill('#helm-role', 'arn:aws:iam::1234:role/x');
+    await page.waitForFunction(() => document.querySelector('#helm-role').getAttribute('aria-invalid') === 'true');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('Pod Identity: a generated policy shows no findings', async () => {
+    const { page } = await open();
+    await page.check('input[name=mode][value=podIdentity]');
+    await page.click('#generate');
+    await page.waitForFunction(() => document.querySelector('#policy').value.includes('pods.eks.amazonaws.com'));
+    assert.equal(await page.locator('#findings li').count(), 0, await page.textContent('#findings'));
+    await page.close();
+  });
+});
+
+test('without the wasm module the page says so clearly', async () => {
+  const blocked = await serve({ block: ['pullpass_bg.wasm'] });
+  try {
+    const { page } = await open(blocked.url);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.pullpass), 'failed');
+    const text = await page.textContent('#load-error');
+    assert.match(text, /validator could not be loaded/);
+    assert.equal(await page.isVisible('#load-error'), true);
+    await page.screenshot({ path: artifactPath('degraded.png') });
+    await page.close();
+  } finally {
+    await blocked.close();
+  }
+});

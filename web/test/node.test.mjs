@@ -1,0 +1,202 @@
+// The Node build of the package against the CLI: for every fixture under tests/fixtures, the
+// wasm findings equal `pullpass … --format json` (code, severity, message, help, pointer, the
+// byte ranges converted to UTF-16, fixes), and the API never throws on hostile input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { ROOT, WEB } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const pp = require(join(WEB, 'pkg/node/pullpass.js'));
+const FIXTURES = join(ROOT, 'tests/fixtures');
+const PULLPASS = process.env.PULLPASS_BIN ?? join(ROOT, 'target/debug/pullpass');
+
+function files(dir, ext) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return files(path, ext);
+    return path.endsWith(ext) ? [path] : [];
+  });
+}
+
+/** Runs the CLI; findings exit non-zero, so the status is not an error here. */
+function cli(args, input) {
+  try {
+    return JSON.parse(execFileSync(PULLPASS, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }));
+  } catch (error) {
+    if (error.stdout) return JSON.parse(error.stdout);
+    throw new Error(`pullpass ${args.join(' ')} failed: ${error.stderr || error.message}`);
+  }
+}
+
+/** UTF-16 offset of the UTF-8 byte offset `byte` in `text`. */
+function utf16(text, byte) {
+  return Buffer.from(text, 'utf8').subarray(0, byte).toString('utf8').length;
+}
+
+/** The CLI's finding in the wasm shape: ranges converted from bytes of `source(f)` to UTF-16. */
+function fromCli(finding, source) {
+  const text = source(finding);
+  const out = {
+    code: finding.code,
+    severity: finding.severity,
+    message: finding.message,
+    help: finding.help,
+    pointer: finding.pointer,
+    range: finding.range ? [utf16(text, finding.range.start), utf16(text, finding.range.end)] : undefined,
+    fixes: (finding.fixes ?? []).map((fix) => ({
+      message: fix.message,
+      applicability: fix.applicability,
+      edits: fix.edits.map((e) => [utf16(text, e.range.start), utf16(text, e.range.end), e.replacement]),
+    })),
+  };
+  return out;
+}
+
+function fromWasm(finding) {
+  return {
+    code: finding.code,
+    severity: finding.severity,
+    message: finding.message,
+    help: finding.help,
+    pointer: finding.pointer,
+    range: finding.range ? [finding.range.start, finding.range.end] : undefined,
+    fixes: finding.fixes.map((fix) => ({
+      message: fix.message,
+      applicability: fix.applicability,
+      edits: fix.edits.map((e) => [e.start, e.end, e.replacement]),
+    })),
+  };
+}
+
+const key = (f) => JSON.stringify([f.pointer, f.range ?? [], f.code, f.message]);
+const sorted = (findings) => [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+
+/** JSON pointer lookup (RFC 6901). */
+function lookup(value, pointer) {
+  if (pointer === '') return value;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((v, p) => (v == null ? undefined : v[p]), value);
+}
+
+test('the CLI is built', () => {
+  assert.ok(existsSync(PULLPASS), `${PULLPASS} is missing: cargo build -p pullpass-cli (or set PULLPASS_BIN)`);
+});
+
+const forms = files(join(FIXTURES, 'forms'), '.json');
+test('there are form fixtures', () => assert.ok(forms.length > 0, 'tests/fixtures/forms is empty'));
+for (const file of forms) {
+  test(`form ${relative(FIXTURES, file)}: wasm findings equal the CLI's`, () => {
+    const form = JSON.parse(readFileSync(file, 'utf8'));
+    const expected = cli(['check', 'registry', '--form', file, '--format', 'json']);
+    const result = pp.validateRegistryForm(form, {});
+    assert.equal(result.ok, true, result.error);
+    const source = (f) => {
+      const v = lookup(form, f.pointer);
+      return typeof v === 'string' ? v : '';
+    };
+    assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, source))));
+    assert.deepEqual(result.summary, expected.summary);
+    assert.equal(result.canSubmit, expected.summary.errors === 0);
+    if (expected.host) {
+      for (const field of ['account', 'region', 'partition', 'fips', 'dualStack', 'kind']) {
+        assert.equal(result.host[field], expected.host[field], field);
+      }
+    }
+  });
+}
+
+// Policies: every JSON fixture outside forms/ (trust, permissions, whatever exists).
+const policies = files(FIXTURES, '.json').filter((f) => !relative(FIXTURES, f).startsWith('forms'));
+test('there are policy fixtures', () => assert.ok(policies.length > 0, 'no policy fixtures under tests/fixtures'));
+for (const file of policies) {
+  test(`policy ${relative(FIXTURES, file)}: wasm findings equal the CLI's`, () => {
+    const bytes = readFileSync(file);
+    const text = bytes.toString('utf8');
+    const expected = cli(['lint', file, '--format', 'json']);
+    const result = pp.lintPolicy(text, {});
+    assert.equal(result.ok, true, result.error);
+    assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, () => text))));
+    if (expected.files?.[0]) assert.equal(result.kind ?? 'unknown', expected.files[0].kind);
+  });
+}
+
+const hostsFile = join(FIXTURES, 'hosts.txt');
+const hosts = existsSync(hostsFile)
+  ? readFileSync(hostsFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+  : [];
+test('host fixtures: parseRegistryHost equals `pullpass host`', () => {
+  assert.ok(hosts.length > 0, 'tests/fixtures/hosts.txt is missing or empty');
+  for (const host of hosts) {
+    const expected = cli(['host', host, '--format', 'json']);
+    const result = pp.parseRegistryHost(host);
+    assert.equal(result.ok, true, result.error);
+    assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, () => host))), host);
+    for (const field of ['account', 'region', 'partition', 'fips', 'dualStack', 'kind']) {
+      assert.equal(result.host[field], expected.host[field], `${host}: ${field}`);
+    }
+  }
+});
+
+test('hostile input comes back as values, never as exceptions', () => {
+  const cyclic = {};
+  cyclic.self = cyclic;
+  const cases = [
+    () => pp.validateRegistryForm(cyclic, {}),
+    () => pp.validateRegistryForm({ host: 10n }, {}),
+    () => pp.validateRegistryForm('host', {}),
+    () => pp.validateRegistryForm([], {}),
+    () => pp.validateRegistryForm({ unknown: 'x' }, {}),
+    () => pp.validateRegistryForm({ host: null }, {}),
+    () => pp.validateRegistryForm({}, { existingNames: 'x' }),
+    () => pp.lintPolicy(undefined, {}),
+    () => pp.lintPolicy(42, {}),
+    () => pp.lintPolicy('{}', { kind: 'role' }),
+    () => pp.lintPolicy('{}', cyclic),
+    () => pp.parseRegistryHost(null),
+    () => pp.parseRegistryHost('x', { kind: 'docker' }),
+  ];
+  for (const call of cases) {
+    const result = call();
+    assert.equal(result.ok, false, `${call}`);
+    assert.equal(typeof result.error, 'string');
+    assert.ok(result.error.length > 10, result.error);
+  }
+  // Valid calls still work after all that (the module did not trap).
+  assert.equal(pp.parseRegistryHost('public.ecr.aws').host.public, true);
+});
+
+test('huge, deep and odd inputs give findings, not traps', () => {
+  const deep = '['.repeat(100000) + ']'.repeat(100000);
+  const inputs = [deep, '{'.repeat(50000), '\u0000\uFFFF\uD800', '"'.repeat(1000000), '{"Statement": ' + '[1,'.repeat(20000)];
+  for (const text of inputs) {
+    const result = pp.lintPolicy(text, {});
+    assert.equal(result.ok, true, result.error);
+    assert.ok(result.findings.length > 0);
+  }
+  const form = pp.validateRegistryForm({ host: 'a'.repeat(100000), name: '\uD83D'.repeat(100) }, {});
+  assert.equal(form.ok, true);
+  assert.equal(form.canSubmit, false);
+});
+
+test('rules() lists every rule with its documentation; version() is the crate version', () => {
+  const rules = pp.rules();
+  const codes = rules.map((r) => r.code);
+  assert.equal(new Set(codes).size, codes.length);
+  for (const prefix of ['RF', 'TP', 'EP']) assert.ok(codes.some((c) => c.startsWith(prefix)), prefix);
+  for (const rule of rules) assert.match(rule.docs, /## What it does/);
+  assert.match(pp.version(), /^\d+\.\d+\.\d+/);
+});
+
+test('the declarations type-check and describe what the functions return', () => {
+  const tsc = join(WEB, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'es2022',
+    '--moduleResolution', 'bundler', join(WEB, 'test/types.ts')], { stdio: 'pipe' });
+});
