@@ -134,7 +134,10 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         crate::setup::wasm()?;
         crate::setup::browser()?;
     }
-    crate::wasm::run(&crate::wasm::Args { check: true })
+    crate::wasm::run(&crate::wasm::Args {
+        check: true,
+        ..Default::default()
+    })
         .context("building the wasm package (`cargo xtask wasm --check`)")?;
     let dir = ctx.work.join("browser");
     std::fs::create_dir_all(&dir)?;
