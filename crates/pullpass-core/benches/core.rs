@@ -157,7 +157,7 @@ fn typical_policies() -> Vec<String> {
             let region = regions[i % regions.len()];
             let valid = irsa(&account, region, &id, "coder", &format!("workspace-{i}"));
             match i % 10 {
-                0 | 1 | 2 => valid,
+                0..=2 => valid,
                 3 => POD_IDENTITY.to_owned(),
                 4 => valid.replace("\"oidc.eks", "\"https://oidc.eks"),
                 5 => valid.replace(&format!("workspace-{i}\""), "*\""),

@@ -138,7 +138,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         check: true,
         ..Default::default()
     })
-        .context("building the wasm package (`cargo xtask wasm --check`)")?;
+    .context("building the wasm package (`cargo xtask wasm --check`)")?;
     let dir = ctx.work.join("browser");
     std::fs::create_dir_all(&dir)?;
     let root = project_root();

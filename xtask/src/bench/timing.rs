@@ -125,6 +125,18 @@ pub(crate) fn sig3(x: f64) -> String {
     }
 }
 
+/// How pullpass compares with a peer: `3.2× faster` or `2.6× slower`.
+pub(crate) fn speedup(peer: Duration, pullpass: Duration) -> String {
+    let r = ratio(peer, pullpass);
+    if r >= 1.0 {
+        format!("{}× faster", sig3(r))
+    } else if r > 0.0 {
+        format!("{}× slower", sig3(1.0 / r))
+    } else {
+        "n/a".to_owned()
+    }
+}
+
 /// `a / b` as a ratio.
 pub(crate) fn ratio(a: Duration, b: Duration) -> f64 {
     if b.is_zero() {
@@ -145,6 +157,13 @@ mod tests {
         assert_eq!(s.min(), Duration::from_millis(1));
         assert_eq!(s.max(), Duration::from_millis(100));
         assert_eq!(Samples::new(vec![]).median(), Duration::ZERO);
+    }
+
+    #[test]
+    fn speedup_says_faster_or_slower() {
+        let ms = Duration::from_millis;
+        assert_eq!(speedup(ms(300), ms(100)), "3.00× faster");
+        assert_eq!(speedup(ms(48), ms(124)), "2.58× slower");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use super::timing::{Samples, human, ratio, sig3};
+use super::timing::{Samples, human, speedup};
 use super::{Ctx, Row, Section, Verdict, one_line, peers};
 use crate::util::{have, project_root};
 
@@ -233,7 +233,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                 Row::new("Credential helper `get`, warm cache")
                     .pullpass(human(pw))
                     .peer(format!("ecr-login: {}", human(ew)))
-                    .ratio(format!("{}× faster", sig3(ratio(ew, pw))))
+                    .ratio(speedup(ew, pw))
                     .target(
                         "faster than the peer; < 10 ms",
                         Verdict::from_bool(pw < ew && pw < Duration::from_millis(10)),
@@ -244,7 +244,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                 Row::new("Credential helper `get`, cold cache (moto)")
                     .pullpass(human(pc))
                     .peer(format!("ecr-login: {}", human(ec)))
-                    .ratio(format!("{}× faster", sig3(ratio(ec, pc)))),
+                    .ratio(speedup(ec, pc)),
             );
         }
         (Some(p), _) => {
