@@ -327,6 +327,10 @@ fn secret_canary_never_appears_in_any_output() {
             ]),
             None,
         ),
+        run(
+            pullpass().args(["host", &format!("https://u:{canary}/x@ghcr.io")]),
+            None,
+        ),
     ];
     for (i, out) in runs.iter().enumerate() {
         for stream in [&out.stdout, &out.stderr] {
@@ -340,4 +344,21 @@ fn secret_canary_never_appears_in_any_output() {
             "run {i} printed nothing"
         );
     }
+}
+
+#[test]
+fn deny_warnings_counts_warnings_not_infos() {
+    let warn = fixtures("forms/invalid/rf037-trailing-newline.json");
+    let info = fixtures("forms/valid/ecr-irsa-ambient.json");
+    let code = |path: &Path, deny: bool| {
+        let mut cmd = pullpass();
+        cmd.args(["check", "registry", "--form"]).arg(path);
+        if deny {
+            cmd.arg("--deny-warnings");
+        }
+        run(&mut cmd, None).code
+    };
+    assert_eq!(code(&warn, false), 0);
+    assert_eq!(code(&warn, true), 1);
+    assert_eq!(code(&info, true), 0);
 }

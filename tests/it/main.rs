@@ -5,5 +5,6 @@ mod check_registry;
 mod config;
 mod credential_helper;
 mod host;
+mod lint;
 mod schemas;
 mod support;

@@ -25,6 +25,7 @@ pub(crate) fn all() -> anyhow::Result<()> {
     )?;
     wasm()?;
     browser()?;
+    sarif_schema()?;
     Ok(())
 }
 
@@ -173,4 +174,36 @@ fn unsafe_is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The published SARIF 2.1.0 JSON schema (the final 2.1.0 schema, `rtm.5`), which the lint
+/// SARIF tests validate against: `<tools>/sarif/sarif-schema-2.1.0.json`. It comes from the
+/// MIT-licensed npm package `@microsoft/jest-sarif` (`npm pack` only downloads the tarball; no
+/// install scripts run).
+pub(crate) fn sarif_schema() -> anyhow::Result<()> {
+    const PACKAGE: &str = "@microsoft/jest-sarif@1.0.0-beta.0";
+    const MEMBER: &str = "package/lib/schemas/sarif-2.1.0-rtm.5.json";
+    let dir = crate::util::tools_dir().join("sarif");
+    let target = dir.join("sarif-schema-2.1.0.json");
+    if target.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("fetching the SARIF 2.1.0 schema from npm ({PACKAGE})");
+    let packed = crate::util::output(
+        Command::new("npm")
+            .args(["pack", "--silent", PACKAGE, "--pack-destination"])
+            .arg(&dir),
+    )?;
+    let tarball = dir.join(packed.trim().lines().last().unwrap_or_default());
+    sh(Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .arg(MEMBER))?;
+    std::fs::rename(dir.join(MEMBER), &target)?;
+    std::fs::remove_dir_all(dir.join("package"))?;
+    std::fs::remove_file(&tarball)?;
+    Ok(())
 }

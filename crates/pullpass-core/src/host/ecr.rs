@@ -183,10 +183,14 @@ fn fact_end(fact: &Fact) -> usize {
     range.end as usize
 }
 
-/// Whether a host that ends in no known suffix still plainly names an ECR registry.
+/// Whether a host that ends in no known suffix still plainly names an ECR registry: an ECR
+/// label and a region of a known partition.
 fn looks_like_ecr(host: &str) -> bool {
     host.split('.')
         .any(|label| matches!(label, "ecr" | "ecr-fips" | "dkr-ecr" | "dkr-ecr-fips"))
+        && host
+            .split('.')
+            .any(|label| table::partition_for_region(label).is_some())
 }
 
 /// The trailing labels of `host` that are a near miss (edit distance 1–2) of a known suffix.

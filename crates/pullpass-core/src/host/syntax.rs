@@ -39,10 +39,28 @@ impl HostSyntax {
         let scheme = scheme_len.map(|len| TextRange::new(start, start + len));
         let after_scheme = start + scheme_len.unwrap_or(0);
 
-        // Authority runs to the first `/`, `?` or `#`; then path, query, fragment.
+        // User info: up to the last `@` of the authority (as browsers read URLs). A pasted
+        // password may hold an unencoded `/`, `?` or `#`, so a later `@` with a `:` before it
+        // ends user info too, unless a digest follows it (`app@sha256:…`): better to mask too
+        // much than to print part of a password.
         let rest = &raw[after_scheme..end];
-        let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority_end = after_scheme + authority_len;
+        let first_delim = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let user_at = rest[..first_delim].rfind('@').or_else(|| {
+            rest.rfind('@').filter(|&at| {
+                let after = &rest[at + 1..];
+                let digest = ["sha256:", "sha384:", "sha512:"]
+                    .iter()
+                    .any(|p| after.starts_with(p));
+                !digest && rest[..at].contains(':')
+            })
+        });
+        let user_info = user_at.map(|at| TextRange::new(after_scheme, after_scheme + at + 1));
+        let host_start = user_info.map_or(after_scheme, |u| u.end as usize);
+
+        // Authority runs to the next `/`, `?` or `#`; then path, query, fragment.
+        let after_user = &raw[host_start..end];
+        let authority_end =
+            host_start + after_user.find(['/', '?', '#']).unwrap_or(after_user.len());
         let tail = &raw[authority_end..end];
         let fragment_at = tail.find('#').map(|i| authority_end + i);
         let before_fragment = fragment_at.unwrap_or(end);
@@ -54,12 +72,6 @@ impl HostSyntax {
         let query = query_at.map(|q| TextRange::new(q, before_fragment));
         let fragment = fragment_at.map(|f| TextRange::new(f, end));
 
-        // User info: up to the last `@` of the authority (as browsers read URLs).
-        let authority = &raw[after_scheme..authority_end];
-        let user_info = authority
-            .rfind('@')
-            .map(|at| TextRange::new(after_scheme, after_scheme + at + 1));
-        let host_start = user_info.map_or(after_scheme, |u| u.end as usize);
         let host_port = &raw[host_start..authority_end];
 
         // Port: after `]` for a bracketed IPv6 literal, else after the one `:` (a second `:`
@@ -312,5 +324,23 @@ mod tests {
         assert!(!shown.contains("abc"), "{shown}");
         assert!(shown.contains("@reg.example.com/x?"), "{shown}");
         assert_eq!(redacted("reg.example.com"), "reg.example.com");
+        // A password with an unencoded `/`, `?` or `#` is still user info.
+        for raw in [
+            "https://bob:pa/ss@reg.example.com/x",
+            "bob:pa?ss@reg.example.com",
+            "bob:pa#ss@reg.example.com",
+        ] {
+            let shown = redacted(raw);
+            assert!(
+                !shown.contains("pa") && !shown.contains("ss@"),
+                "{raw} -> {shown}"
+            );
+            let s = HostSyntax::parse(raw);
+            assert_eq!(&raw[s.host.as_usize_range()], "reg.example.com", "{raw}");
+        }
+        // A digest in a path is not user info.
+        let raw = "ghcr.io/org/app@sha256:0123";
+        assert_eq!(HostSyntax::parse(raw).user_info, None);
+        assert_eq!(redacted(raw), raw);
     }
 }

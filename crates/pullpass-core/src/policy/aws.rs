@@ -80,7 +80,8 @@ pub struct EksIssuer<'s> {
 #[must_use]
 pub fn eks_issuer(provider: &str) -> Option<EksIssuer<'_>> {
     let rest = provider.strip_prefix("oidc.eks.")?;
-    let (host, id) = rest.split_once("/id/")?;
+    let (host, path) = rest.split_once('/')?;
+    let id = path.strip_prefix("id/")?;
     let (region, suffix) = host.split_once('.')?;
     let partition = host::partition_for_region(region)?;
     if partition.dns_suffix != suffix {
@@ -114,18 +115,17 @@ pub fn issuer_region_partition(provider: &str) -> Option<(&str, &'static str)> {
 /// `arn:…:oidc-provider/` prefix or a trailing `/`.
 #[must_use]
 pub fn normalize_provider(s: &str) -> &str {
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    let s = match s.find(":oidc-provider/") {
-        Some(i) if s.starts_with("arn:") => &s[i + ":oidc-provider/".len()..],
-        _ => s,
-    };
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
+    fn strip_scheme(s: &str) -> &str {
+        s.strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .unwrap_or(s)
+    }
+    let mut s = strip_scheme(s);
+    if s.starts_with("arn:")
+        && let Some(i) = s.find(":oidc-provider/")
+    {
+        s = strip_scheme(&s[i + ":oidc-provider/".len()..]);
+    }
     s.trim_end_matches('/')
 }
 

@@ -16,15 +16,48 @@ pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
 }
 
 fn matches_by(pattern: &str, text: &str, eq: impl Fn(char, char) -> bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        // Bytes are chars here: no allocation.
+        return run(pattern.as_bytes(), text.as_bytes(), |a, b| {
+            eq(char::from(a), char::from(b))
+        });
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    run(&p, &t, eq)
+}
+
+trait Wild: Copy + PartialEq {
+    fn is_star(self) -> bool;
+    fn is_any(self) -> bool;
+}
+
+impl Wild for u8 {
+    fn is_star(self) -> bool {
+        self == b'*'
+    }
+    fn is_any(self) -> bool {
+        self == b'?'
+    }
+}
+
+impl Wild for char {
+    fn is_star(self) -> bool {
+        self == '*'
+    }
+    fn is_any(self) -> bool {
+        self == '?'
+    }
+}
+
+fn run<C: Wild>(p: &[C], t: &[C], eq: impl Fn(C, C) -> bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+        if pi < p.len() && (p[pi].is_any() || (!p[pi].is_star() && eq(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi].is_star() {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -35,7 +68,7 @@ fn matches_by(pattern: &str, text: &str, eq: impl Fn(char, char) -> bool) -> boo
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi].is_star() {
         pi += 1;
     }
     pi == p.len()
@@ -65,6 +98,9 @@ mod tests {
         ));
         assert!(matches("a*b*c", "aXbYbZc"));
         assert!(!matches("a*b*c", "aXbYbZ"));
+        assert!(matches("é?", "éx"));
+        assert!(matches_ignore_case("ÉCR:*", "Écr:x"));
+        assert!(!matches("é", "e"));
         let long = "a".repeat(5000);
         assert!(!matches(&"*a".repeat(50), &(long + "b")));
     }

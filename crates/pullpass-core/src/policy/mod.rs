@@ -11,6 +11,8 @@ pub mod glob;
 pub mod json;
 pub mod model;
 pub(crate) mod rules;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::rule::RuleMeta;

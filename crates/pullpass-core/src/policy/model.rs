@@ -38,6 +38,29 @@ pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
     }
 }
 
+/// One step of a JSON pointer, kept unescaped until a finding needs the pointer.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The JSON pointer of a path of segments.
+#[must_use]
+pub fn pointer_of(path: &[Seg<'_>]) -> String {
+    let mut p = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => push_segment(&mut p, k),
+            Seg::Index(i) => {
+                p.push('/');
+                p.push_str(&i.to_string());
+            }
+        }
+    }
+    p
+}
+
 /// A string element (or a scalar that stands where a string should be), with where it is.
 #[derive(Debug, Clone, Copy)]
 pub struct Str<'v> {
@@ -233,8 +256,49 @@ pub struct ConditionEntry<'v> {
     pub member: &'v Member<'v>,
     pub key: &'v str,
     pub values: Vec<Str<'v>>,
+    /// Where it sits, for [`ConditionEntry::pointer`] (built only when a finding needs it).
+    pub place: Place<'v>,
+}
+
+/// The statement index and element names above a condition block or entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'v> {
+    pub statement: Option<usize>,
+    /// The `Condition` member's key as written.
+    pub condition: &'v str,
+    pub block: &'v str,
+}
+
+/// `/Statement/0`, or `/Statement` for a single statement object.
+#[must_use]
+pub fn statement_pointer(index: Option<usize>) -> String {
+    match index {
+        Some(i) => format!("/Statement/{i}"),
+        None => "/Statement".to_owned(),
+    }
+}
+
+impl ConditionEntry<'_> {
     /// `/Statement/0/Condition/StringEquals/<key>`.
-    pub pointer: String,
+    #[must_use]
+    pub fn pointer(&self) -> String {
+        let mut p = statement_pointer(self.place.statement);
+        push_segment(&mut p, self.place.condition);
+        push_segment(&mut p, self.place.block);
+        push_segment(&mut p, self.key);
+        p
+    }
+}
+
+impl ConditionBlock<'_> {
+    /// `/Statement/0/Condition/StringEquals`.
+    #[must_use]
+    pub fn pointer(&self) -> String {
+        let mut p = statement_pointer(self.place.statement);
+        push_segment(&mut p, self.place.condition);
+        push_segment(&mut p, self.place.block);
+        p
+    }
 }
 
 /// One operator block of a `Condition`.
@@ -245,7 +309,7 @@ pub struct ConditionBlock<'v> {
     pub entries: Vec<ConditionEntry<'v>>,
     /// The operator's value is an object (else TP003 reports it and `entries` is empty).
     pub is_object: bool,
-    pub pointer: String,
+    pub place: Place<'v>,
 }
 
 /// One statement.
@@ -253,8 +317,10 @@ pub struct ConditionBlock<'v> {
 pub struct Statement<'v> {
     pub node: &'v Value<'v>,
     pub members: &'v [Member<'v>],
-    /// `/Statement/0`, or `/Statement` when `Statement` is a single object.
-    pub pointer: String,
+    /// Index in the `Statement` array, `None` when `Statement` is a single object.
+    pub index: Option<usize>,
+    /// Position in [`Policy::statements`].
+    pub ordinal: usize,
     pub sid: Option<&'v Member<'v>>,
     pub effect_member: Option<&'v Member<'v>>,
     pub effect: Option<Effect>,
@@ -274,10 +340,16 @@ pub struct Statement<'v> {
 }
 
 impl<'v> Statement<'v> {
-    /// `self.pointer` + `/seg`.
+    /// `/Statement/0`, or `/Statement` when `Statement` is a single object.
+    #[must_use]
+    pub fn pointer(&self) -> String {
+        statement_pointer(self.index)
+    }
+
+    /// `self.pointer()` + `/seg`.
     #[must_use]
     pub fn ptr(&self, segment: &str) -> String {
-        let mut p = self.pointer.clone();
+        let mut p = self.pointer();
         push_segment(&mut p, segment);
         p
     }
@@ -339,15 +411,18 @@ impl<'v> Policy<'v> {
         if let Some(member) = statement {
             match &member.value.kind {
                 ValueKind::Object(_) => {
-                    statements.extend(Statement::build(&member.value, "/Statement".to_owned()));
+                    statements.extend(Statement::build(&member.value, None));
                 }
                 ValueKind::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        statements.extend(Statement::build(item, format!("/Statement/{i}")));
+                        statements.extend(Statement::build(item, Some(i)));
                     }
                 }
                 _ => {}
             }
+        }
+        for (ordinal, stmt) in statements.iter_mut().enumerate() {
+            stmt.ordinal = ordinal;
         }
         Some(Self {
             root,
@@ -360,7 +435,7 @@ impl<'v> Policy<'v> {
 }
 
 impl<'v> Statement<'v> {
-    fn build(node: &'v Value<'v>, pointer: String) -> Option<Self> {
+    fn build(node: &'v Value<'v>, index: Option<usize>) -> Option<Self> {
         let members = node.as_object()?;
         let effect_member = find(members, "Effect");
         let effect = effect_member.and_then(|m| match m.value.as_str() {
@@ -395,34 +470,36 @@ impl<'v> Statement<'v> {
             resources: list(resource),
             not_resources: list(not_resource),
             conditions: Vec::new(),
-            pointer,
+            index,
+            ordinal: 0,
         };
         if let Some(c) = condition
             && let Some(blocks) = c.value.as_object()
         {
-            let base = stmt.ptr(&c.key);
             for block in blocks {
-                let mut bp = base.clone();
-                push_segment(&mut bp, &block.key);
-                let mut entries = Vec::new();
-                if let Some(keys) = block.value.as_object() {
-                    for entry in keys {
-                        let mut ep = bp.clone();
-                        push_segment(&mut ep, &entry.key);
-                        entries.push(ConditionEntry {
-                            member: entry,
-                            key: &entry.key,
-                            values: str_list(&entry.value),
-                            pointer: ep,
-                        });
-                    }
-                }
+                let place = Place {
+                    statement: index,
+                    condition: &c.key,
+                    block: &block.key,
+                };
+                let entries = block
+                    .value
+                    .as_object()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|entry| ConditionEntry {
+                        member: entry,
+                        key: &entry.key,
+                        values: str_list(&entry.value),
+                        place,
+                    })
+                    .collect();
                 stmt.conditions.push(ConditionBlock {
                     member: block,
                     op: Operator::parse(&block.key),
                     entries,
                     is_object: block.value.as_object().is_some(),
-                    pointer: bp,
+                    place,
                 });
             }
         }

@@ -30,6 +30,7 @@ pub(crate) struct Args {
     /// Registry host.
     #[arg(long, allow_hyphen_values = true)]
     host: Option<String>,
+    /// Registry kind (default: the form's, else `ecr`).
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
     /// AWS access key ID (not a secret).

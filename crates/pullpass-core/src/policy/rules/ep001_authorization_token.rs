@@ -31,11 +31,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
     match eval::evaluate(policy, ACTION, Resource::Exact("*")) {
         Decision::Allowed => {}
-        Decision::ExplicitDeny(stmt) => cx.push(at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer.clone(), stmt.node.range)),
+        Decision::ExplicitDeny(stmt) => cx.push(at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer(), stmt.node.range)),
         Decision::ImplicitDeny => {
             let d = match eval::allowed_elsewhere(policy, ACTION) {
                 Some(stmt) => {
-                    let (pointer, range) = stmt.resource.map_or((stmt.pointer.clone(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
+                    let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
                     at(&EP001, "`ecr:GetAuthorizationToken` is allowed only on specific resources, but it has no resource type: only `\"Resource\": \"*\"` grants it", pointer, range)
                 }
                 None => Diagnostic::new(&EP001, "nothing allows `ecr:GetAuthorizationToken` on `\"*\"`: the role gets no registry token (`no basic auth credentials`)").pointer("").range(root),

@@ -44,17 +44,17 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     ] {
         let d = match eval::evaluate(policy, action, resource) {
             Decision::Allowed => continue,
-            Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer.clone(), stmt.node.range),
+            Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it"),
             Decision::ImplicitDeny => {
                 let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
                 let what = match eval::allowed_elsewhere(policy, action) {
                     Some(_) => format!("`{action}` is allowed, but not on {on}: {why}"),
                     None => format!("nothing allows `{action}` on {on}: {why}"),
                 };
-                Diagnostic::new(&EP002, what).pointer("").range(root)
+                Diagnostic::new(&EP002, what).pointer("").range(root).help(format!("allow `{action}` on the repositories to pull from"))
             }
         };
-        cx.push(d.severity(severity).help(format!("allow `{action}` on the repositories to pull from")));
+        cx.push(d.severity(severity));
     }
 }
 

@@ -87,11 +87,13 @@ pub(crate) fn run<'v>(
     policy: &'v Policy<'v>,
     ctx: &'v LintContext,
 ) -> Vec<Diagnostic> {
+    let facts: Vec<Facts<'v>> = policy.statements.iter().map(Facts::of).collect();
     let mut cx = Cx {
         text,
         kind,
         policy,
         ctx,
+        facts: &facts,
         out: Vec::new(),
     };
     for (check, scope) in CHECKS {
@@ -129,7 +131,29 @@ pub(crate) struct Cx<'v> {
     pub(crate) kind: Option<PolicyKind>,
     pub(crate) policy: &'v Policy<'v>,
     pub(crate) ctx: &'v LintContext,
+    /// What every statement is, computed once.
+    pub(crate) facts: &'v [Facts<'v>],
     pub(crate) out: Vec<Diagnostic>,
+}
+
+/// Per-statement facts several rules need.
+#[derive(Debug)]
+pub(crate) struct Facts<'v> {
+    pub(crate) oidc: Vec<OidcPrincipal<'v>>,
+    pub(crate) kubernetes: bool,
+}
+
+impl<'v> Facts<'v> {
+    fn of(stmt: &'v Statement<'v>) -> Self {
+        let oidc = oidc_principals(stmt);
+        let kubernetes = oidc.iter().any(|p| aws::eks_issuer(p.provider).is_some())
+            || claim_entries(stmt, "sub").any(|(_, e)| {
+                e.values
+                    .iter()
+                    .any(|v| v.as_str().starts_with("system:serviceaccount"))
+            });
+        Self { oidc, kubernetes }
+    }
 }
 
 impl<'v> Cx<'v> {
@@ -143,6 +167,22 @@ impl<'v> Cx<'v> {
 
     pub(crate) fn statements(&self) -> &'v [Statement<'v>] {
         &self.policy.statements
+    }
+
+    /// The OIDC provider principals of `stmt`.
+    pub(crate) fn oidc(&self, stmt: &Statement<'_>) -> &'v [OidcPrincipal<'v>] {
+        &self.facts[stmt.ordinal].oidc
+    }
+
+    /// An `Allow` statement for an OIDC provider.
+    pub(crate) fn is_oidc_statement(&self, stmt: &Statement<'_>) -> bool {
+        stmt.is_allow() && !self.oidc(stmt).is_empty()
+    }
+
+    /// A statement for Kubernetes service accounts: an EKS issuer, or `sub` values of the
+    /// `system:serviceaccount:` form.
+    pub(crate) fn kubernetes(&self, stmt: &Statement<'_>) -> bool {
+        self.facts[stmt.ordinal].kubernetes
     }
 
     /// The role ARN of the context, when it parses.
@@ -230,11 +270,6 @@ pub(crate) fn has_placeholder(s: &str) -> bool {
     !tp061_placeholder::placeholders(s).is_empty()
 }
 
-/// An `Allow` statement whose principal is an OIDC provider (IRSA and other web identities).
-pub(crate) fn is_oidc_statement(stmt: &Statement<'_>) -> bool {
-    stmt.is_allow() && !oidc_principals(stmt).is_empty()
-}
-
 /// The EKS Pod Identity service principal.
 pub(crate) const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
 
@@ -250,11 +285,12 @@ pub(crate) fn is_pod_identity_statement(stmt: &Statement<'_>) -> bool {
 /// (`aws:…`, `sts:…`) and others without a provider part.
 pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
     let (provider, claim) = key.rsplit_once(':')?;
-    let head = provider.split(':').next().unwrap_or(provider);
+    let head = provider.split_once(':').map_or(provider, |(h, _)| h);
     let is_provider = head.contains('.')
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
-        || head.eq_ignore_ascii_case("http");
+        || head.eq_ignore_ascii_case("http")
+        || provider.contains("${");
     is_provider.then_some((provider, claim))
 }
 
@@ -588,19 +624,6 @@ pub(crate) fn move_entry_fix(
         ),
     };
     Some(Fix::safe(message, vec![delete, insert]))
-}
-
-/// A statement for Kubernetes service accounts: an EKS issuer, or `sub` values of the
-/// `system:serviceaccount:` form.
-pub(crate) fn is_kubernetes_statement(stmt: &Statement<'_>) -> bool {
-    oidc_principals(stmt)
-        .iter()
-        .any(|p| aws::eks_issuer(p.provider).is_some())
-        || claim_entries(stmt, "sub").any(|(_, e)| {
-            e.values
-                .iter()
-                .any(|v| v.as_str().starts_with("system:serviceaccount"))
-        })
 }
 
 /// The audience STS expects in IRSA tokens.

@@ -27,12 +27,12 @@ declare_rule! {
     pub(crate) static TP003 = ("unknown-or-prohibited-element", "trust-policy", Error, "Unknown element, wrong type, or an element this kind of policy may not have");
 }
 
-fn unknown(cx: &mut Cx<'_>, members: &[Member<'_>], known: &[&str], base: &str, what: &str) {
+fn unknown(cx: &mut Cx<'_>, members: &[Member<'_>], known: &[&str], base: impl Fn() -> String, what: &str) {
     for m in members {
         if known.contains(&&*m.key) {
             continue;
         }
-        let mut pointer = base.to_owned();
+        let mut pointer = base();
         push_segment(&mut pointer, &m.key);
         if let Some(right) = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
             // Only the first member of that name is read; fix it unless the right one exists.
@@ -61,14 +61,14 @@ fn unknown(cx: &mut Cx<'_>, members: &[Member<'_>], known: &[&str], base: &str, 
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
-    unknown(cx, policy.members, TOP_KEYS, "", "a policy");
+    unknown(cx, policy.members, TOP_KEYS, String::new, "a policy");
     if let Some(id) = policy.members.iter().find(|m| m.key == "Id")
         && id.value.as_str().is_none()
     {
         cx.push(at(&TP003, "`Id` must be a string", "/Id".into(), id.value.range));
     }
     for stmt in cx.statements() {
-        unknown(cx, stmt.members, STATEMENT_KEYS, &stmt.pointer, "a statement");
+        unknown(cx, stmt.members, STATEMENT_KEYS, || stmt.pointer(), "a statement");
         let kind = cx.kind;
         let prohibited: &[&str] = match kind {
             Some(PolicyKind::Trust) => &["Resource", "NotResource", "NotPrincipal"],
@@ -112,12 +112,15 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                             ValueKind::Array(items) => !items.is_empty() && items.iter().all(|v| v.as_str().is_some()),
                             _ => false,
                         };
-                        let mut pointer = stmt.ptr(&p.key);
-                        push_segment(&mut pointer, &t.key);
+                        let pointer = || {
+                            let mut pointer = stmt.ptr(&p.key);
+                            push_segment(&mut pointer, &t.key);
+                            pointer
+                        };
                         if !ok {
-                            cx.push(at(&TP003, format!("principal `{}` must be a string or a non-empty array of strings", t.key), pointer, t.value.range));
+                            cx.push(at(&TP003, format!("principal `{}` must be a string or a non-empty array of strings", t.key), pointer(), t.value.range));
                         } else if !["AWS", "Service", "Federated", "CanonicalUser"].contains(&&*t.key) {
-                            let mut d = at(&TP003, format!("`{}` is not a principal type: use `AWS`, `Service`, `Federated` or `CanonicalUser`", t.key), pointer, t.key_range);
+                            let mut d = at(&TP003, format!("`{}` is not a principal type: use `AWS`, `Service`, `Federated` or `CanonicalUser`", t.key), pointer(), t.key_range);
                             if let Some(right) = ["AWS", "Service", "Federated", "CanonicalUser"].into_iter().find(|k| k.eq_ignore_ascii_case(&t.key)) {
                                 d = d.fix(Fix::safe(format!("Rename to `{right}`"), vec![Edit::replace(t.key_range, json_string(right))]));
                             }
@@ -134,7 +137,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             for block in &stmt.conditions {
                 if !block.is_object {
-                    cx.push(at(&TP003, format!("condition operator `{}` must map keys to values: {{\"key\": \"value\"}}", block.member.key), block.pointer.clone(), block.member.value.range));
+                    cx.push(at(&TP003, format!("condition operator `{}` must map keys to values: {{\"key\": \"value\"}}", block.member.key), block.pointer(), block.member.value.range));
                     continue;
                 }
                 for entry in &block.entries {
@@ -144,7 +147,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         _ => false,
                     };
                     if bad {
-                        cx.push(at(&TP003, format!("condition key `{}` must have a string, number, boolean or an array of them", entry.key), entry.pointer.clone(), entry.member.value.range));
+                        cx.push(at(&TP003, format!("condition key `{}` must have a string, number, boolean or an array of them", entry.key), entry.pointer(), entry.member.value.range));
                     }
                 }
             }

@@ -1,7 +1,7 @@
 use super::{Cx, at};
 use crate::declare_rule;
 use crate::policy::json::{Value, ValueKind};
-use crate::policy::model::push_segment;
+use crate::policy::model::{Seg, pointer_of};
 
 declare_rule! {
     /// ## What it does
@@ -25,33 +25,35 @@ declare_rule! {
 }
 
 /// Walks the tree; nesting is capped by the parser, so the recursion is bounded.
-fn walk(cx: &mut Cx<'_>, value: &Value<'_>, pointer: &mut String) {
+fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
     match &value.kind {
         ValueKind::Object(members) => {
             for (i, m) in members.iter().enumerate() {
-                if members[..i].iter().any(|o| o.key == m.key) {
-                    let mut p = pointer.clone();
-                    push_segment(&mut p, &m.key);
+                if i > 0 && members[..i].iter().any(|o| o.key == m.key) {
+                    path.push(Seg::Key(&m.key));
+                    let pointer = pointer_of(path);
+                    path.pop();
                     cx.push(
-                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most parsers, IAM's included, keep the last)", m.key), p, m.key_range)
+                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most parsers, IAM's included, keep the last)", m.key), pointer, m.key_range)
                             .help("merge both into one key"),
                     );
                 }
             }
             for m in members {
-                let len = pointer.len();
-                push_segment(pointer, &m.key);
-                walk(cx, &m.value, pointer);
-                pointer.truncate(len);
+                if matches!(m.value.kind, ValueKind::Object(_) | ValueKind::Array(_)) {
+                    path.push(Seg::Key(&m.key));
+                    walk(cx, &m.value, path);
+                    path.pop();
+                }
             }
         }
         ValueKind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                walk(cx, item, pointer);
-                pointer.truncate(len);
+                if matches!(item.kind, ValueKind::Object(_) | ValueKind::Array(_)) {
+                    path.push(Seg::Index(i));
+                    walk(cx, item, path);
+                    path.pop();
+                }
             }
         }
         _ => {}
@@ -60,7 +62,7 @@ fn walk(cx: &mut Cx<'_>, value: &Value<'_>, pointer: &mut String) {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = cx.policy.root;
-    walk(cx, root, &mut String::new());
+    walk(cx, root, &mut Vec::new());
     for stmt in cx.statements() {
         for block in &stmt.conditions {
             for (i, e) in block.entries.iter().enumerate() {
@@ -69,7 +71,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     .find(|o| o.key != e.key && o.key.eq_ignore_ascii_case(e.key))
                 {
                     cx.push(
-                        at(&TP006, format!("condition key `{}` is `{}` again: condition keys are case-insensitive, so one replaces the other", e.key, first.key), e.pointer.clone(), e.member.key_range)
+                        at(&TP006, format!("condition key `{}` is `{}` again: condition keys are case-insensitive, so one replaces the other", e.key, first.key), e.pointer(), e.member.key_range)
                             .help("keep one key; put several allowed values in an array"),
                     );
                 }

@@ -28,7 +28,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         let open = TextRange::new(stmt.node.range.start as usize, stmt.node.range.start as usize + 1);
         match stmt.effect_member {
-            None => cx.push(at(&TP007, "the statement has no `Effect`", stmt.pointer.clone(), open).help(r#"add `"Effect": "Allow"` (or "Deny")"#)),
+            None => cx.push(at(&TP007, "the statement has no `Effect`", stmt.pointer(), open).help(r#"add `"Effect": "Allow"` (or "Deny")"#)),
             Some(m) if stmt.effect.is_none() => {
                 let value = m.value.as_str().unwrap_or("");
                 let mut d = at(&TP007, format!("`Effect` must be \"Allow\" or \"Deny\" (case-sensitive), not {}", &cx.text[m.value.range.as_usize_range()]), stmt.ptr(&m.key), m.value.range);
@@ -42,16 +42,16 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Some(_) => {}
         }
         match (stmt.action, stmt.not_action) {
-            (None, None) => cx.push(at(&TP007, "the statement has no `Action`", stmt.pointer.clone(), open).help("add the action, e.g. `\"Action\": \"sts:AssumeRoleWithWebIdentity\"`")),
+            (None, None) => cx.push(at(&TP007, "the statement has no `Action`", stmt.pointer(), open).help("add the action, e.g. `\"Action\": \"sts:AssumeRoleWithWebIdentity\"`")),
             (Some(_), Some(n)) => cx.push(at(&TP007, "a statement may have `Action` or `NotAction`, not both", stmt.ptr(&n.key), n.key_range)),
             _ => {}
         }
         match kind {
             Some(PolicyKind::Trust) if stmt.principal.is_none() && stmt.not_principal.is_none() => {
-                cx.push(at(&TP007, "a trust policy statement needs a `Principal`: who may assume the role", stmt.pointer.clone(), open));
+                cx.push(at(&TP007, "a trust policy statement needs a `Principal`: who may assume the role", stmt.pointer(), open));
             }
             Some(PolicyKind::Permissions) if stmt.resource.is_none() && stmt.not_resource.is_none() => {
-                cx.push(at(&TP007, "an identity policy statement needs a `Resource` (`\"*\"` for `ecr:GetAuthorizationToken`)", stmt.pointer.clone(), open));
+                cx.push(at(&TP007, "an identity policy statement needs a `Resource` (`\"*\"` for `ecr:GetAuthorizationToken`)", stmt.pointer(), open));
             }
             _ => {}
         }

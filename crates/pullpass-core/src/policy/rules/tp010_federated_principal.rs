@@ -31,14 +31,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for p in stmt.principals_of("Federated") {
             let Some(value) = p.value.text.filter(|_| p.value.is_string()) else { continue };
-            let pointer = p.pointer(stmt);
             let range = p.value.range();
             if WEB_IDPS.contains(&value) {
                 continue;
             }
             let Some(arn) = Arn::parse(value) else {
                 let host = aws::normalize_provider(value);
-                let mut d = at(&TP010, format!("`{value}` is not a provider ARN: a federated principal is `arn:aws:iam::<account>:oidc-provider/<issuer>` (or saml-provider/…)"), pointer, range);
+                let mut d = at(&TP010, format!("`{value}` is not a provider ARN: a federated principal is `arn:aws:iam::<account>:oidc-provider/<issuer>` (or saml-provider/…)"), p.pointer(stmt), range);
                 if let Some(role) = cx.role() {
                     let arn = format!("arn:{}:iam::{}:oidc-provider/{host}", role.partition, role.account);
                     d = d.help(format!("with the role's account this is `{arn}`")).fix(crate::diagnostic::Fix::unsafe_(
@@ -52,7 +51,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 continue;
             };
             if !aws::known_partition(arn.partition) {
-                let mut d = at(&TP010, format!("`{}` is not an AWS partition", arn.partition), pointer, range);
+                let mut d = at(&TP010, format!("`{}` is not an AWS partition", arn.partition), p.pointer(stmt), range);
                 if let Some(right) = did_you_mean(arn.partition, PARTITIONS) {
                     d = d.help(format!("did you mean `{right}`?"));
                 }
@@ -60,22 +59,22 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 continue;
             }
             if arn.service != "iam" || !arn.region.is_empty() {
-                cx.push(at(&TP010, format!("`{value}` is not an IAM provider ARN: it must be `arn:{}:iam::<account>:…` (service `iam`, empty region)", arn.partition), pointer, range));
+                cx.push(at(&TP010, format!("`{value}` is not an IAM provider ARN: it must be `arn:{}:iam::<account>:…` (service `iam`, empty region)", arn.partition), p.pointer(stmt), range));
                 continue;
             }
             if let Some(provider) = arn.oidc_provider() {
                 let clean = aws::normalize_provider(provider);
                 if clean.is_empty() {
-                    cx.push(at(&TP010, "the OIDC provider ARN names no issuer after `oidc-provider/`", pointer, range));
+                    cx.push(at(&TP010, "the OIDC provider ARN names no issuer after `oidc-provider/`", p.pointer(stmt), range));
                 } else if clean != provider {
                     let fixed = format!("arn:{}:iam::{}:oidc-provider/{clean}", arn.partition, arn.account);
                     cx.push(
-                        at(&TP010, format!("the OIDC provider ARN must name the issuer without a scheme or trailing `/`: `{clean}`"), pointer, range)
+                        at(&TP010, format!("the OIDC provider ARN must name the issuer without a scheme or trailing `/`: `{clean}`"), p.pointer(stmt), range)
                             .fix(replace_string("Strip the scheme / trailing `/` from the provider", range, &fixed)),
                     );
                 }
             } else if arn.saml_provider().is_none_or(str::is_empty) {
-                cx.push(at(&TP010, format!("`{}` is neither `oidc-provider/…` nor `saml-provider/…`", arn.resource), pointer, range).help("a federated principal is an identity provider, not a role or user"));
+                cx.push(at(&TP010, format!("`{}` is neither `oidc-provider/…` nor `saml-provider/…`", arn.resource), p.pointer(stmt), range).help("a federated principal is an identity provider, not a role or user"));
             }
         }
     }

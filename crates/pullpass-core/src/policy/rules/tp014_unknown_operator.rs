@@ -54,7 +54,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 (None, Some(b)) => Some(format!("{b}{suffix}")),
                 _ => None,
             };
-            let mut d = at(&TP014, format!("`{raw}` is not a condition operator; IAM rejects the policy"), block.pointer.clone(), block.member.key_range);
+            let mut d = at(&TP014, format!("`{raw}` is not a condition operator; IAM rejects the policy"), block.pointer(), block.member.key_range);
             if let Some(s) = suggestion.filter(|s| s != raw) {
                 d = d.help(format!("did you mean `{s}`?")).fix(replace_string(format!("Use `{s}`"), block.member.key_range, &s));
             } else {

@@ -1,4 +1,4 @@
-use super::{Cx, at, oidc_principals};
+use super::{Cx, at};
 use crate::declare_rule;
 
 declare_rule! {
@@ -27,7 +27,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if !stmt.is_allow() {
             continue;
         }
-        let oidc = oidc_principals(stmt);
+        let oidc = cx.oidc(stmt);
         let Some(first) = oidc.first() else { continue };
         if stmt.condition_entries().next().is_none() {
             cx.push(

@@ -1,4 +1,4 @@
-use super::{Cx, WEB_IDPS, at, claim_key, oidc_principals};
+use super::{Cx, WEB_IDPS, at, claim_key};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::policy::aws;
@@ -29,7 +29,7 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        let principals = oidc_principals(stmt);
+        let principals = cx.oidc(stmt);
         if principals.is_empty() || principals.iter().any(|p| super::has_placeholder(p.provider)) {
             continue;
         }
@@ -46,10 +46,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let mut d = at(
                 &TP021,
                 format!("condition key names provider `{provider}`, but the principal is {}: this key is never in the token, so the condition never matches", names.join(" or ")),
-                entry.pointer.clone(),
+                entry.pointer(),
                 entry.member.key_range,
             );
-            if let [p] = &principals[..] {
+            if let [p] = principals {
                 let key = format!("{}:{claim}", p.provider);
                 d = d.help(format!("write `{key}`")).fix(Fix::unsafe_(format!("Use the principal's provider: `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))]));
             }

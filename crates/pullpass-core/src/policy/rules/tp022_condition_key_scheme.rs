@@ -37,7 +37,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let provider = aws::normalize_provider(provider_part);
             let key = format!("{provider}:{claim}");
             cx.push(
-                at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so this condition never matches", entry.key), entry.pointer.clone(), entry.member.key_range)
+                at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so this condition never matches", entry.key), entry.pointer(), entry.member.key_range)
                     .fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key)),
             );
         }

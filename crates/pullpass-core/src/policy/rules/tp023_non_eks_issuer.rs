@@ -1,4 +1,4 @@
-use super::{Cx, at, oidc_principals};
+use super::{Cx, at};
 use crate::declare_rule;
 use crate::policy::aws;
 
@@ -26,7 +26,7 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        for p in oidc_principals(stmt) {
+        for p in cx.oidc(stmt) {
             if p.provider.is_empty() || super::has_placeholder(p.provider) || aws::eks_issuer(p.provider).is_some() {
                 continue;
             }

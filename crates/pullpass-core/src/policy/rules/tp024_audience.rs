@@ -1,4 +1,4 @@
-use super::{Cx, STS_AUDIENCE, at, claim_entries, is_audience_typo, is_kubernetes_statement, oidc_principals};
+use super::{Cx, STS_AUDIENCE, at, claim_entries, is_audience_typo};
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 
@@ -29,12 +29,14 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if !stmt.is_allow() {
             continue;
         }
-        let oidc = oidc_principals(stmt);
+        let oidc = cx.oidc(stmt);
         let Some(first) = oidc.first() else { continue };
-        let kubernetes = is_kubernetes_statement(stmt);
+        let kubernetes = cx.kubernetes(stmt);
         let mut present = false;
         for (block, entry) in claim_entries(stmt, "aud") {
+            // An unknown operator (TP014) was meant to test it too.
             if !block.op.is_positive_string_match() {
+                present |= !block.op.is_known();
                 continue;
             }
             present = true;
@@ -45,7 +47,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let value = v.as_str();
                 if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) {
                     cx.push(
-                        at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer), v.range())
+                        at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer()), v.range())
                             .severity(Severity::Warning),
                     );
                 }

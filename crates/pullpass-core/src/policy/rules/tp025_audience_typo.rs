@@ -1,4 +1,4 @@
-use super::{Cx, STS_AUDIENCE, at, claim_entries, is_audience_typo, is_kubernetes_statement, replace_string};
+use super::{Cx, STS_AUDIENCE, at, claim_entries, is_audience_typo, replace_string};
 use crate::declare_rule;
 
 declare_rule! {
@@ -24,13 +24,13 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        let kubernetes = is_kubernetes_statement(stmt);
+        let kubernetes = cx.kubernetes(stmt);
         for (_, entry) in claim_entries(stmt, "aud") {
             for v in &entry.values {
                 let value = v.as_str();
                 if v.is_string() && is_audience_typo(value, kubernetes) {
                     cx.push(
-                        at(&TP025, format!("audience `{value}` is a misspelling of `sts.amazonaws.com`: tokens never carry it, so the condition never matches"), v.pointer(&entry.pointer), v.range())
+                        at(&TP025, format!("audience `{value}` is a misspelling of `sts.amazonaws.com`: tokens never carry it, so the condition never matches"), v.pointer(&entry.pointer()), v.range())
                             .fix(replace_string("Use `sts.amazonaws.com`", v.range(), STS_AUDIENCE)),
                     );
                 }

@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_entries, oidc_principals};
+use super::{Cx, at, claim_entries};
 use crate::declare_rule;
 
 declare_rule! {
@@ -26,7 +26,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if !stmt.is_allow() {
             continue;
         }
-        let oidc = oidc_principals(stmt);
+        let oidc = cx.oidc(stmt);
         let Some(first) = oidc.first() else { continue };
         if claim_entries(stmt, "sub").next().is_none() {
             let (pointer, range) = match stmt.condition {

@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_entries, is_kubernetes_statement, replace_string};
+use super::{Cx, at, claim_entries, replace_string};
 use crate::declare_rule;
 use crate::policy::glob;
 
@@ -77,7 +77,7 @@ pub(crate) fn problem(value: &str) -> Option<(String, Option<String>)> {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        if !is_kubernetes_statement(stmt) {
+        if !cx.kubernetes(stmt) {
             continue;
         }
         for (block, entry) in claim_entries(stmt, "sub") {
@@ -92,12 +92,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if glob::has_wildcard(value) {
                     // Only what the literal parts show for sure.
                     if value.bytes().any(|b| b.is_ascii_uppercase()) && block.op.base != "StringEqualsIgnoreCase" {
-                        cx.push(at(&TP027, format!("`{value}` has upper case, but Kubernetes names are lower case and matching is case-sensitive"), v.pointer(&entry.pointer), v.range()));
+                        cx.push(at(&TP027, format!("`{value}` has upper case, but Kubernetes names are lower case and matching is case-sensitive"), v.pointer(&entry.pointer()), v.range()));
                     }
                     continue;
                 }
                 if let Some((message, fix)) = problem(value) {
-                    let mut d = at(&TP027, message, v.pointer(&entry.pointer), v.range());
+                    let mut d = at(&TP027, message, v.pointer(&entry.pointer()), v.range());
                     if let Some(fixed) = fix {
                         d = d.fix(replace_string(format!("Use `{fixed}`"), v.range(), &fixed));
                     }

@@ -25,7 +25,7 @@ declare_rule! {
 
 /// `${*}`, `${?}`, `${$}` are escapes for literal characters, not wildcards.
 fn has_real_wildcard(value: &str) -> bool {
-    glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
+    glob::has_wildcard(value) && glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -45,7 +45,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     let mut d = at(
                         &TP028,
                         format!("`{}` compares literally, so `{}` matches only a value with a real `*`/`?`, never as a wildcard", block.member.key, v.as_str()),
-                        v.pointer(&entry.pointer),
+                        v.pointer(&entry.pointer()),
                         v.range(),
                     );
                     if let Some(like) = like {

@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_entries, is_kubernetes_statement, oidc_principals};
+use super::{Cx, at, claim_entries};
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::policy::glob;
@@ -25,10 +25,10 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        if !stmt.is_allow() || oidc_principals(stmt).is_empty() {
+        if !stmt.is_allow() || cx.oidc(stmt).is_empty() {
             continue;
         }
-        let kubernetes = is_kubernetes_statement(stmt);
+        let kubernetes = cx.kubernetes(stmt);
         for (block, entry) in claim_entries(stmt, "sub") {
             if !block.op.is_string_like() {
                 continue;
@@ -38,7 +38,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if !glob::has_wildcard(value) {
                     continue;
                 }
-                let pointer = v.pointer(&entry.pointer);
+                let pointer = v.pointer(&entry.pointer());
                 if value.chars().all(|c| c == '*' || c == '?') {
                     cx.push(at(&TP029, format!("`{value}` admits every subject the issuer signs"), pointer, v.range()).help("name the service account: system:serviceaccount:<namespace>:<name>"));
                     continue;

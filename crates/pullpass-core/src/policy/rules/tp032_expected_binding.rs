@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_entries, is_pod_identity_statement, key_entries, oidc_principals};
+use super::{Cx, at, claim_entries, is_pod_identity_statement, key_entries};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::policy::aws::{self, Arn};
@@ -64,11 +64,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     let mut found_provider = false;
     let mut admitted = false;
     for stmt in statements.iter().filter(|s| s.is_allow()) {
-        let oidc = oidc_principals(stmt);
+        let oidc = cx.oidc(stmt);
         let mut provider_ok = true;
         if let Some((want, want_arn)) = expected_provider {
             provider_ok = false;
-            for p in &oidc {
+            for p in oidc {
                 let pointer = p.principal.pointer(stmt);
                 if !p.provider.eq_ignore_ascii_case(want) {
                     cx.push(at(&TP032, format!("admits tokens from issuer `{}`, not the expected `{want}`", p.provider), pointer, p.principal.value.range()));
@@ -98,10 +98,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     if op_matches(&block.op, value, &subject) {
                         any = true;
                         if value != subject {
-                            cx.push(at(&TP032, format!("`{value}` admits more than the expected `{subject}`"), v.pointer(&entry.pointer), v.range()));
+                            cx.push(at(&TP032, format!("`{value}` admits more than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()));
                         }
                     } else {
-                        cx.push(at(&TP032, format!("`{value}` admits another service account than the expected `{subject}`"), v.pointer(&entry.pointer), v.range()));
+                        cx.push(at(&TP032, format!("`{value}` admits another service account than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()));
                     }
                 }
                 stmt_admits &= any;
@@ -117,7 +117,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         if op_matches(&block.op, v.as_str(), want) {
                             any = true;
                         } else {
-                            cx.push(at(&TP032, format!("`{}` is not the expected `{want}` (`{ns}/{name}`)", v.as_str()), v.pointer(&entry.pointer), v.range()));
+                            cx.push(at(&TP032, format!("`{}` is not the expected `{want}` (`{ns}/{name}`)", v.as_str()), v.pointer(&entry.pointer()), v.range()));
                         }
                     }
                     ok &= any;

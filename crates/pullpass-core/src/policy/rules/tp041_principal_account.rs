@@ -33,7 +33,6 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for p in &stmt.principals {
             let Some(value) = p.value.text.filter(|_| p.value.is_string()) else { continue };
-            let pointer = p.pointer(stmt);
             let (account, federated) = match (p.ptype, Arn::parse(value)) {
                 ("Federated", Some(arn)) if arn.oidc_provider().is_some() || arn.saml_provider().is_some() => (arn.account, true),
                 ("AWS", Some(arn)) if arn.service == "iam" || arn.service == "sts" => (arn.account, false),
@@ -46,14 +45,14 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if !aws::is_account_id(account) {
                 let digits = account.bytes().filter(u8::is_ascii_digit).count();
                 let hint = if digits == 11 && account.len() == 11 { " (a leading zero dropped?)" } else { "" };
-                cx.push(at(&TP041, format!("account `{account}` in the principal is not a 12-digit AWS account ID{hint}"), pointer, p.value.range()));
+                cx.push(at(&TP041, format!("account `{account}` in the principal is not a 12-digit AWS account ID{hint}"), p.pointer(stmt), p.value.range()));
             } else if federated
                 && let Some(role) = role
                 && aws::is_account_id(role.account)
                 && role.account != account
             {
                 cx.push(
-                    at(&TP041, format!("the identity provider is in account {account}, but the role is in {}: a trust policy can only use providers of its own account", role.account), pointer, p.value.range())
+                    at(&TP041, format!("the identity provider is in account {account}, but the role is in {}: a trust policy can only use providers of its own account", role.account), p.pointer(stmt), p.value.range())
                         .severity(Severity::Warning),
                 );
             }

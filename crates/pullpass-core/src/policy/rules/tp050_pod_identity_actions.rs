@@ -30,7 +30,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         }
         let (pointer, range) = match first.action {
             Some(a) => (first.ptr(&a.key), a.value.range),
-            None => (first.pointer.clone(), first.node.range),
+            None => (first.pointer(), first.node.range),
         };
         cx.push(at(&TP050, format!("EKS Pod Identity needs `{needed}`, which no statement for `pods.eks.amazonaws.com` allows"), pointer, range).help("allow [\"sts:AssumeRole\", \"sts:TagSession\"]"));
     }

@@ -1,4 +1,4 @@
-use super::{Cx, at, is_oidc_statement, is_pod_identity_statement};
+use super::{Cx, at, is_pod_identity_statement};
 use crate::declare_rule;
 
 declare_rule! {
@@ -20,12 +20,13 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let statements = cx.statements();
-    if !statements.iter().any(is_oidc_statement) {
+    if !statements.iter().any(|s| cx.is_oidc_statement(s)) {
         return;
     }
     if let Some(pod) = statements.iter().find(|s| is_pod_identity_statement(s)) {
-        let range = pod.principal.map_or(pod.node.range, |p| p.value.range);
-        cx.push(at(&TP052, "the role trusts both an OIDC provider (IRSA) and EKS Pod Identity: make sure both are intended", pod.ptr("Principal"), range));
+        let service = pod.principals_of("Service").find(|p| p.value.text == Some(super::POD_IDENTITY_SERVICE));
+        let (pointer, range) = service.map_or((pod.ptr("Principal"), pod.node.range), |p| (p.pointer(pod), p.value.range()));
+        cx.push(at(&TP052, "the role trusts both an OIDC provider (IRSA) and EKS Pod Identity: make sure both are intended", pointer, range));
     }
 }
 

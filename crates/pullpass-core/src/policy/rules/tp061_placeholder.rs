@@ -2,7 +2,7 @@ use super::Cx;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::policy::json::{Value, ValueKind};
-use crate::policy::model::push_segment;
+use crate::policy::model::{Seg, pointer_of};
 use crate::text::TextRange;
 
 declare_rule! {
@@ -27,50 +27,61 @@ declare_rule! {
     pub(crate) static TP061 = ("placeholder-left-in", "trust-policy", Error, "Template placeholders or documentation example values left in");
 }
 
-/// Byte ranges (within `s`) of the placeholders in `s`.
+/// Byte ranges (within `s`) of the placeholders in `s`, found in one pass over its bytes.
 pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
+    const EXAMPLES: [&[u8]; 2] = [b"111122223333", b"EXAMPLED539D4633E53DE1B71EXAMPLE"];
+    let b = s.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(off) = s[i..].find("${") {
-        let start = i + off;
-        let Some(len) = s[start..].find('}') else { break };
-        let inner = &s[start + 2..start + len];
-        if !inner.contains(':') && !matches!(inner, "*" | "?" | "$") {
-            out.push((start, start + len + 1));
-        }
-        i = start + len + 1;
+    if b.len() < 2 {
+        return out;
     }
     let mut i = 0;
-    while let Some(off) = s[i..].find('<') {
-        let start = i + off;
-        if let Some(len) = s[start..].find('>') {
-            let inner = &s[start + 1..start + len];
-            if (1..=64).contains(&inner.len())
-                && inner.bytes().any(|b| b.is_ascii_alphabetic())
-                && inner.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-. ".contains(&b))
-            {
-                out.push((start, start + len + 1));
+    while i < b.len() {
+        let start = i;
+        i += 1;
+        match b[start] {
+            b'$' if b.get(start + 1) == Some(&b'{') => {
+                if let Some(len) = b[start..].iter().position(|&c| c == b'}') {
+                    let inner = &s[start + 2..start + len];
+                    if !inner.contains(':') && !matches!(inner, "*" | "?" | "$") {
+                        out.push((start, start + len + 1));
+                    }
+                    i = start + len + 1;
+                }
             }
+            b'<' => {
+                if let Some(len) = b[start..].iter().take(66).position(|&c| c == b'>') {
+                    let inner = &b[start + 1..start + len];
+                    if !inner.is_empty()
+                        && inner.iter().any(u8::is_ascii_alphabetic)
+                        && inner.iter().all(|c| c.is_ascii_alphanumeric() || b"_-. ".contains(c))
+                    {
+                        out.push((start, start + len + 1));
+                        i = start + len + 1;
+                    }
+                }
+            }
+            b'{' if b.get(start + 1) == Some(&b'{') => {
+                if let Some(len) = b[start..].windows(2).position(|w| w == b"}}") {
+                    out.push((start, start + len + 2));
+                    i = start + len + 2;
+                }
+            }
+            b'1' if b[start..].starts_with(EXAMPLES[0]) => {
+                out.push((start, start + EXAMPLES[0].len()));
+                i = start + EXAMPLES[0].len();
+            }
+            b'E' if b[start..].starts_with(EXAMPLES[1]) => {
+                out.push((start, start + EXAMPLES[1].len()));
+                i = start + EXAMPLES[1].len();
+            }
+            _ => {}
         }
-        i = start + 1;
     }
-    if let Some(start) = s.find("{{")
-        && let Some(len) = s[start..].find("}}")
-    {
-        out.push((start, start + len + 2));
-    }
-    for example in ["111122223333", "EXAMPLED539D4633E53DE1B71EXAMPLE"] {
-        let mut i = 0;
-        while let Some(off) = s[i..].find(example) {
-            out.push((i + off, i + off + example.len()));
-            i += off + example.len();
-        }
-    }
-    out.sort_unstable();
     out
 }
 
-fn report(cx: &mut Cx<'_>, s: &str, token: TextRange, pointer: &str) {
+fn report(cx: &mut Cx<'_>, s: &str, token: TextRange, path: &[Seg<'_>]) {
     for (start, end) in placeholders(s) {
         // Point inside the string when the source has no escapes (offsets are then 1:1).
         let raw = &cx.text[token.as_usize_range()];
@@ -88,32 +99,29 @@ fn report(cx: &mut Cx<'_>, s: &str, token: TextRange, pointer: &str) {
         cx.push(
             Diagnostic::new(&TP061, format!("`{found}` is {what}, left in: IAM stores it as literal text and it matches nothing"))
                 .help("substitute the real value, or generate the policy with `pullpass trust-policy`")
-                .pointer(pointer)
+                .pointer(pointer_of(path))
                 .range(range),
         );
     }
 }
 
 /// Walks the tree; nesting is capped by the parser, so the recursion is bounded.
-fn walk(cx: &mut Cx<'_>, value: &Value<'_>, pointer: &mut String) {
+fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
     match &value.kind {
-        ValueKind::String(s) => report(cx, s, value.range, pointer),
+        ValueKind::String(s) => report(cx, s, value.range, path),
         ValueKind::Object(members) => {
             for m in members {
-                let len = pointer.len();
-                push_segment(pointer, &m.key);
-                report(cx, &m.key, m.key_range, pointer);
-                walk(cx, &m.value, pointer);
-                pointer.truncate(len);
+                path.push(Seg::Key(&m.key));
+                report(cx, &m.key, m.key_range, path);
+                walk(cx, &m.value, path);
+                path.pop();
             }
         }
         ValueKind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                walk(cx, item, pointer);
-                pointer.truncate(len);
+                path.push(Seg::Index(i));
+                walk(cx, item, path);
+                path.pop();
             }
         }
         _ => {}
@@ -122,7 +130,7 @@ fn walk(cx: &mut Cx<'_>, value: &Value<'_>, pointer: &mut String) {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = cx.policy.root;
-    walk(cx, root, &mut String::new());
+    walk(cx, root, &mut Vec::new());
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for block in &stmt.conditions {
             if block.op.base == "Null" && block.op.if_exists {
                 let plain = block.member.key.replacen("IfExists", "", 1);
-                let mut d = at(&TP063, format!("`{}`: `Null` already tests whether the key exists, so `IfExists` makes no sense", block.member.key), block.pointer.clone(), block.member.key_range);
+                let mut d = at(&TP063, format!("`{}`: `Null` already tests whether the key exists, so `IfExists` makes no sense", block.member.key), block.pointer(), block.member.key_range);
                 if !stmt.conditions.iter().any(|b| b.member.key == plain) {
                     d = d.fix(Fix::safe(format!("Use `{plain}`"), vec![Edit::replace(block.member.key_range, json_string(&plain))]));
                 }
@@ -47,7 +47,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     continue;
                 }
                 let target = block.member.key.replacen("StringLike", "StringEquals", 1);
-                let mut d = at(&TP063, "`StringLike` on `aud`: the audience is one exact value; a pattern admits tokens minted for other audiences", entry.pointer.clone(), entry.member.key_range)
+                let mut d = at(&TP063, "`StringLike` on `aud`: the audience is one exact value; a pattern admits tokens minted for other audiences", entry.pointer(), entry.member.key_range)
                     .severity(Severity::Warning);
                 if entry.values.iter().all(|v| !glob::has_wildcard(v.as_str()))
                     && let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Put `aud` under `{target}`"))

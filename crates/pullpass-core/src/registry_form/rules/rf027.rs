@@ -270,6 +270,8 @@ mod tests {
             "my-bucket.s3.us-east-1.amazonaws.com",
             "registry.amazon.com",
             "amazonas.co",
+            "ecr.amazonas.co",
+            "ecr.mycorp.amazonaw.com",
             "ecr.example.com",
             "quay.io",
         ] {
