@@ -14,6 +14,30 @@ async function load() {
   return pp;
 }
 
+/**
+ * The package never throws on bad input; a bug inside it would (a trap). Guarded, such a call
+ * says so where the result would have been shown, instead of leaving a dead event handler.
+ */
+function guard(pp) {
+  const wrap = (fn) => (...args) => {
+    try {
+      return fn(...args);
+    } catch (error) {
+      console.error(error);
+      return { ok: false, error: `internal error in the validator (${error.message}); reload the page` };
+    }
+  };
+  return {
+    validateRegistryForm: wrap(pp.validateRegistryForm),
+    lintPolicy: wrap(pp.lintPolicy),
+    parseRegistryHost: wrap(pp.parseRegistryHost),
+    generateTrustPolicy: wrap(pp.generateTrustPolicy),
+    helmValues: wrap(pp.helmValues),
+    rules: pp.rules,
+    version: pp.version,
+  };
+}
+
 function degrade(error) {
   const box = document.getElementById('load-error');
   box.hidden = false;
@@ -31,7 +55,7 @@ function degrade(error) {
 }
 
 try {
-  const pp = await load();
+  const pp = guard(await load());
   engine.textContent = `validator ready · ${pp.rules().length} rules`;
   engine.classList.add('ready');
   document.getElementById('version').textContent = pp.version();

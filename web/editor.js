@@ -1,7 +1,7 @@
 // The trust-policy editor: a transparent textarea over a backdrop that repeats the text and
 // wraps each finding's UTF-16 range in a <mark>, a findings list with one-click fixes, the
 // generator and the helm values for the role.
-import { applyEdits, el, summaryText, worst } from './util.js';
+import { applyEdits, el, rich, summaryText, worst } from './util.js';
 
 const SAMPLE = `{
   "Version": "2012-10-17",
@@ -105,7 +105,7 @@ export function setupEditor(pp) {
           event.stopPropagation();
           setText(applyEdits(textarea.value, fix.edits));
         },
-      }, fix.applicability === 'safe' ? `Fix: ${fix.message}` : `Apply (review it): ${fix.message}`),
+      }, fix.applicability === 'safe' ? 'Fix: ' : 'Apply (review it): ', ...rich(fix.message)),
     );
     return el('li', {
       tabindex: 0,
@@ -120,8 +120,8 @@ export function setupEditor(pp) {
       el('span', { class: `code sev-${finding.severity}` }, finding.code),
       el('span', { class: 'severity' }, finding.severity),
       el('span', { class: 'where' }, where)),
-    el('p', { class: 'message' }, finding.message),
-    finding.help ? el('p', { class: 'help' }, finding.help) : null,
+    el('p', { class: 'message' }, ...rich(finding.message)),
+    finding.help ? el('p', { class: 'help' }, ...rich(finding.help)) : null,
     fixes.length ? el('div', { class: 'fixes' }, ...fixes) : null);
   }
 

@@ -1,6 +1,6 @@
 // The Add-registry dialog: validates the whole form on every keystroke and shows each finding
 // under its field (aria-invalid, aria-describedby, a polite live region for the summary).
-import { applyEdits, el, summaryText } from './util.js';
+import { applyEdits, el, rich, summaryText } from './util.js';
 
 /** Form JSON pointer → input id. */
 const FIELDS = {
@@ -63,11 +63,11 @@ export function setupForm(pp) {
           validate();
           input.focus();
         },
-      }, fix.message),
+      }, ...rich(fix.message)),
     );
     return el('li', { 'data-severity': finding.severity, 'data-code': finding.code },
       el('span', { class: 'code' }, finding.code),
-      el('span', {}, finding.message, finding.help ? el('span', { class: 'help' }, finding.help) : null, ...fixes),
+      el('span', {}, ...rich(finding.message), finding.help ? el('span', { class: 'help' }, ...rich(finding.help)) : null, ...fixes),
     );
   }
 
@@ -98,8 +98,21 @@ export function setupForm(pp) {
     facts.hidden = false;
   }
 
+  /** ECR takes AWS keys (or nothing, for IRSA); a generic registry a user name and password. */
+  function labelCredentials(kind) {
+    const ecr = kind !== 'generic';
+    document.querySelector('label[for=accessKeyId]').textContent = ecr ? 'Access Key ID' : 'User name';
+    document.querySelector('label[for=secretAccessKey]').textContent = ecr ? 'Secret Access Key' : 'Password or token';
+    $('accessKeyId').placeholder = ecr ? 'AKIA…' : '';
+    $('credentials-hint').replaceChildren(...(ecr
+      ? ['Leave both ', el('strong', {}, 'Access Key ID'), ' and ', el('strong', {}, 'Secret Access Key'),
+        ' blank to use IRSA (IAM roles for service accounts) or EKS Pod Identity.']
+      : ['Leave both blank for a registry that allows anonymous pulls.']));
+  }
+
   function validate() {
     const data = read();
+    labelCredentials(data.kind);
     $('sessionToken-field').hidden = !(data.accessKeyId.trim().startsWith('ASIA') || data.sessionToken !== '');
     const result = pp.validateRegistryForm(data, { existingNames: EXISTING });
     if (!result.ok) {
@@ -122,7 +135,9 @@ export function setupForm(pp) {
     for (const id of Object.values(FIELDS)) {
       const input = $(id);
       const list = $(`${id}-messages`);
-      const shown = submitted || touched.has(id) ? (byField.get(id) ?? []) : [];
+      // Notes (info) show at once; errors and warnings once the field was typed in.
+      const all = byField.get(id) ?? [];
+      const shown = submitted || touched.has(id) ? all : all.filter((f) => f.severity === 'info');
       list.replaceChildren(...shown.map((f) => messageItem(f, id)));
       if (shown.some((f) => f.severity === 'error')) input.setAttribute('aria-invalid', 'true');
       else input.removeAttribute('aria-invalid');

@@ -45,3 +45,10 @@ export function summaryText(summary) {
   if (summary.infos) parts.push(plural(summary.infos, 'note'));
   return parts.join(', ');
 }
+
+/** `text` with `backtick` spans as <code> (messages quote values that way); never HTML. */
+export function rich(text) {
+  const parts = String(text).split('`');
+  if (parts.length % 2 === 0) return [String(text)]; // unbalanced: show as written
+  return parts.map((part, i) => (i % 2 === 1 ? el('code', {}, part) : part)).filter((p) => p !== '');
+}

@@ -75,6 +75,7 @@ export interface FormResult {
 }
 
 export interface HostOptions {
+    /** Absent: ECR for ECR hosts and near misses, generic for anything else (as `pullpass host`). */
     kind?: "ecr" | "generic";
     override?: { accountId?: string; region?: string };
 }
@@ -154,26 +155,24 @@ export function helmValues(roleArn: string): HelmResult | Failure;
  * Lints an IAM trust or permissions policy (the kind is detected unless `options.kind` says).
  * Ranges are UTF-16 code units into `text`.
  */
-export function lintPolicy(text: string, options: LintOptions | undefined): LintResult | Failure;
+export function lintPolicy(text: string, options?: LintOptions): LintResult | Failure;
 
 /**
  * Parses a registry host: private ECR (account, region, partition, FIPS, dual-stack), public
  * ECR, or another registry, with the host rules' findings.
  */
-export function parseRegistryHost(host: string, options: HostOptions | undefined): HostResult | Failure;
+export function parseRegistryHost(host: string, options?: HostOptions): HostResult | Failure;
 
 /**
  * The rule catalog: every `RF…`, `TP…` and `EP…` rule with its documentation.
  */
 export function rules(): RuleInfo[];
 
-export function start(): void;
-
 /**
  * Validates the Add-registry form: every `RF…` rule, field by field, and what the host parses
  * to. `context.existingNames` enables the duplicate-name rule.
  */
-export function validateRegistryForm(form: RegistryForm, context: FormContext | undefined): FormResult | Failure;
+export function validateRegistryForm(form: RegistryForm, context?: FormContext): FormResult | Failure;
 
 /**
  * The package version (the pullpass version it was built from).
@@ -184,12 +183,12 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly __pullpassStart: () => void;
     readonly generateTrustPolicy: (a: number) => number;
     readonly helmValues: (a: number) => number;
     readonly lintPolicy: (a: number, b: number) => number;
     readonly parseRegistryHost: (a: number, b: number) => number;
     readonly rules: () => number;
-    readonly start: () => void;
     readonly validateRegistryForm: (a: number, b: number) => number;
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

@@ -114,6 +114,29 @@ describe('the Add-registry dialog', () => {
     await page.close();
   });
 
+  test('a vanity host needs the override; a generic registry asks for a user name', async () => {
+    const { page } = await open();
+    await page.fill('#name', 'Proxy');
+    await type(page, '#host', 'registry.example.com');
+    await page.locator('#host-messages li[data-code=RF021]').waitFor();
+    assert.equal(await page.isDisabled('#import'), true);
+    await page.click('#advanced summary');
+    await type(page, '#overrideAccountId', '123456789012');
+    await type(page, '#overrideRegion', 'eu-west-1');
+    await page.waitForFunction(() => !document.querySelector('#host').hasAttribute('aria-invalid'));
+    assert.equal(await page.textContent('#host-facts [data-fact=account]'), '123456789012');
+    assert.equal(await page.textContent('#host-facts [data-fact=region]'), 'eu-west-1');
+    assert.equal(await page.isDisabled('#import'), false);
+    await type(page, '#overrideAccountId', '12345');
+    await page.locator('#overrideAccountId-messages li[data-code=RF028]').waitFor();
+    assert.equal(await page.getAttribute('#overrideAccountId', 'aria-invalid'), 'true');
+
+    await page.selectOption('#kind', 'generic');
+    assert.equal(await page.textContent('label[for=accessKeyId]'), 'User name');
+    assert.match(await page.textContent('#credentials-hint'), /anonymous/);
+    await page.close();
+  });
+
   test('a fix button under a field applies the fix', async () => {
     const { page } = await open();
     await type(page, '#host', 'https://123456789012.dkr.ecr.us-west-2.amazonaws.com');

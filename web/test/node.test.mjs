@@ -11,7 +11,7 @@ import { ROOT, WEB } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const pp = require(join(WEB, 'pkg/node/pullpass.js'));
-const FIXTURES = join(ROOT, 'tests/fixtures');
+const FIXTURES = process.env.PULLPASS_FIXTURES ?? join(ROOT, 'tests/fixtures');
 const PULLPASS = process.env.PULLPASS_BIN ?? join(ROOT, 'target/debug/pullpass');
 
 function files(dir, ext) {
@@ -95,8 +95,9 @@ test('there are form fixtures', () => assert.ok(forms.length > 0, 'tests/fixture
 for (const file of forms) {
   test(`form ${relative(FIXTURES, file)}: wasm findings equal the CLI's`, () => {
     const form = JSON.parse(readFileSync(file, 'utf8'));
-    const expected = cli(['check', 'registry', '--form', file, '--format', 'json']);
-    const result = pp.validateRegistryForm(form, {});
+    // The same existing registry on both sides, so the duplicate-name rule runs too.
+    const expected = cli(['check', 'registry', '--existing-name', 'prod', '--form', file, '--format', 'json']);
+    const result = pp.validateRegistryForm(form, { existingNames: ['prod'] });
     assert.equal(result.ok, true, result.error);
     const source = (f) => {
       const v = lookup(form, f.pointer);
@@ -105,7 +106,10 @@ for (const file of forms) {
     assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, source))));
     assert.deepEqual(result.summary, expected.summary);
     assert.equal(result.canSubmit, expected.summary.errors === 0);
-    if (expected.host) {
+    if ((form.host ?? '').trim() === '') {
+      assert.equal(result.host, null, 'no host facts for a blank host');
+    } else {
+      assert.ok(expected.host, 'the CLI reports the host');
       for (const field of ['account', 'region', 'partition', 'fips', 'dualStack', 'kind']) {
         assert.equal(result.host[field], expected.host[field], field);
       }

@@ -35,6 +35,8 @@ export async function use(): Promise<string[]> {
   const lint = lintPolicy('{}', { kind: 'trust', expectedServiceAccount: 'coder/coder' });
   if (lint.ok) out.push(lint.kind ?? 'none', String(lint.kindDetected), String(lint.summary.errors));
   const host = parseRegistryHost('public.ecr.aws', { kind: 'generic' });
+  const bare = lintPolicy('{}');
+  if (bare.ok) out.push(String(bare.findings.length));
   if (host.ok) out.push(host.host.kind, String(host.host.dualStack));
   const generated = generateTrustPolicy({ mechanism: 'podIdentity', namespace: 'coder', serviceAccount: 'coder' });
   out.push(generated.ok ? generated.policy : generated.error);
@@ -43,7 +45,7 @@ export async function use(): Promise<string[]> {
   const catalog: RuleInfo[] = rules();
   out.push(catalog[0].family);
   // @ts-expect-error: a misspelt form field is a type error
-  validateRegistryForm({ hots: 'x' }, undefined);
+  validateRegistryForm({ hots: 'x' });
   // @ts-expect-error: the kind is "trust" | "permissions" | "auto"
   lintPolicy('{}', { kind: 'role' });
   return out;

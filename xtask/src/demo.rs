@@ -91,30 +91,47 @@ fn demo_web(args: &Args) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
-    let server = crate::serve::Server::bind(&project_root().join("web"), args.port)?;
     if args.smoke {
-        let addr = server.spawn()?;
-        for (path, want) in [
-            ("/", "text/html"),
-            ("/app.js", "text/javascript"),
-            ("/pkg/pullpass.js", "text/javascript"),
-            ("/pkg/pullpass_bg.wasm", "application/wasm"),
-        ] {
-            let (status, kind, body) = crate::serve::get(addr, path)?;
-            if !status.contains("200") || !kind.starts_with(want) || body.is_empty() {
-                bail!(
-                    "GET {path}: {status}, {kind}, {} bytes (wanted 200 {want})",
-                    body.len()
-                );
-            }
-            eprintln!("GET {path}: {status}, {kind}, {} bytes", body.len());
-        }
-        return Ok(());
+        return smoke_web();
     }
+    let server = crate::serve::Server::bind(&project_root().join("web"), args.port)?;
     let addr = server.addr()?;
     println!("\npullpass demo: http://{addr}/  (Ctrl-C stops it)");
     println!("latency:       http://{addr}/latency.html\n");
     server.serve_forever()
+}
+
+/// Serves `web/` on a free loopback port and fetches the page, its modules and the wasm module
+/// once, checking status and content types (`application/wasm`, `text/javascript`).
+pub(crate) fn smoke_web() -> anyhow::Result<()> {
+    let server = crate::serve::Server::bind(&project_root().join("web"), 0)?;
+    let addr = server.spawn()?;
+    for (path, want) in [
+        ("/", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/pkg/pullpass.js", "text/javascript"),
+        ("/pkg/pullpass_bg.wasm", "application/wasm"),
+        ("/latency.html", "text/html"),
+    ] {
+        let (status, kind, body) = crate::serve::get(addr, path)?;
+        if !status.contains("200") || !kind.starts_with(want) || body.is_empty() {
+            bail!(
+                "GET {path}: {status}, {kind}, {} bytes (wanted 200 {want})",
+                body.len()
+            );
+        }
+        eprintln!("GET {path}: {status}, {kind}, {} bytes", body.len());
+    }
+    let (status, _, _) = crate::serve::get(addr, "/../Cargo.toml")?;
+    if !status.contains("400") {
+        bail!("GET /../Cargo.toml: {status} (wanted 400: paths must stay inside web/)");
+    }
+    Ok(())
+}
+
+/// `CARGO_TARGET_DIR`, or `<root>/target` (where the tests find the CLI).
+pub(crate) fn cli_path() -> PathBuf {
+    target_dir().join("debug").join("pullpass")
 }
 
 /// Runs pullpass with `args` from the project root and prints its output. Exit 1 (findings)

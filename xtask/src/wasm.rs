@@ -314,6 +314,16 @@ pub(crate) fn test() -> anyhow::Result<()> {
         check: true,
         bench: false,
     })?;
+    crate::demo::smoke_web()?;
+    // The Node tests compare with the CLI's JSON output.
+    sh(crate::util::cargo().args([
+        "build",
+        "--quiet",
+        "--package",
+        "pullpass-cli",
+        "--bin",
+        "pullpass",
+    ]))?;
     node_test(&["test/node.test.mjs", "test/browser.test.mjs"])
 }
 
@@ -324,6 +334,7 @@ fn node_test(files: &[&str]) -> anyhow::Result<()> {
         .context("Node.js is needed for the wasm tests")?;
     sh(Command::new("node")
         .current_dir(&web)
+        .env("PULLPASS_BIN", crate::demo::cli_path())
         .args(["--test", "--test-reporter=spec"])
         .args(files))
 }

