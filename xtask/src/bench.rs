@@ -232,6 +232,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         install: !args.no_install,
     };
 
+    let load_at_start = machine::load_average();
     let mut sections = Vec::new();
     for id in &selected {
         eprintln!("== bench: {}", title(*id));
@@ -252,9 +253,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
 
     let mut versions = vec![(
+        "Load average (1/5/15 min), start → end".to_owned(),
+        format!(
+            "{load_at_start} → {} (a shared machine: other work moves the numbers)",
+            machine::load_average()
+        ),
+    )];
+    versions.push((
         "pullpass".to_owned(),
         machine::first_line(std::process::Command::new(&ctx.pullpass).arg("--version")),
-    )];
+    ));
     for (_, s) in &sections {
         versions.extend(s.versions.iter().cloned());
     }

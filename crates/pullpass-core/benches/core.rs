@@ -211,5 +211,63 @@ fn policy_benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, host_benches, form_benches, policy_benches);
+/// One valid IRSA policy with statements for more and more service accounts, at least `bytes`
+/// long (and under the linter's 1 MiB input limit).
+fn policy_of_size(bytes: usize) -> String {
+    let issuer = "oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+    let mut statements = Vec::new();
+    let mut len = 64;
+    let mut i = 0;
+    while len < bytes {
+        let s = format!(
+            r#"    {{
+      "Effect": "Allow",
+      "Principal": {{ "Federated": "arn:aws:iam::123456789012:oidc-provider/{issuer}" }},
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {{
+        "StringEquals": {{
+          "{issuer}:sub": "system:serviceaccount:coder:workspace-{i}",
+          "{issuer}:aud": "sts.amazonaws.com"
+        }}
+      }}
+    }}"#
+        );
+        len += s.len() + 2;
+        statements.push(s);
+        i += 1;
+    }
+    format!(
+        "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{}\n  ]\n}}\n",
+        statements.join(",\n")
+    )
+}
+
+/// In-process lint time against policy size: the curve `cargo xtask bench` checks for
+/// linearity without process start-up noise.
+fn policy_size_benches(c: &mut Criterion) {
+    let ctx = LintContext::default();
+    let mut group = c.benchmark_group("policy_size");
+    for bytes in [1_000, 10_000, 100_000, 1_000_000] {
+        let text = policy_of_size(bytes - 500);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("{bytes}"), |b| {
+            b.iter(|| {
+                black_box(policy::lint(
+                    black_box(&text),
+                    Some(PolicyKind::Trust),
+                    &ctx,
+                ))
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    host_benches,
+    form_benches,
+    policy_benches,
+    policy_size_benches
+);
 criterion_main!(benches);

@@ -50,6 +50,15 @@ pub(crate) fn describe(versions: &[(String, String)]) -> Vec<(String, String)> {
     facts
 }
 
+/// `/proc/loadavg`'s first three fields: other work on the machine shows up here (the numbers
+/// of a shared machine move with it).
+pub(crate) fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" / "),
+    )
+}
+
 /// The first line of a command's stdout (or of its stderr), or `unavailable`.
 pub(crate) fn first_line(cmd: &mut Command) -> String {
     match cmd.output() {

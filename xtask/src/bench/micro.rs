@@ -73,6 +73,7 @@ fn read_estimates(dir: &Path, since: SystemTime) -> anyhow::Result<Vec<Estimate>
     Ok(found)
 }
 
+#[allow(clippy::cast_precision_loss)]
 pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     // Criterion keeps file times at second resolution on some file systems: start one early.
     let since = SystemTime::now() - Duration::from_secs(2);
@@ -150,6 +151,36 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                     .pullpass(format!("{} per call", human(Duration::from_secs_f64(per)))),
             );
         }
+    }
+    let mut size_points: Vec<(f64, f64)> = estimates
+        .iter()
+        .filter(|e| e.id.starts_with("policy_size/"))
+        .filter_map(|e| e.bytes.map(|b| (b as f64 / 1000.0, e.median.as_secs_f64())))
+        .collect();
+    size_points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if size_points.len() >= 3 {
+        let (a, b, r2) = super::lint::linear_fit(&size_points);
+        let _ = writeln!(
+            body,
+            "In-process lint time against policy size (`policy_size/*`, one valid IRSA policy \
+             grown with statements): fit `t = a + b·KB` gives a = {}, b = {} per KB, r² = {r2:.4}. \
+             Without a process start to hide it, this is the linter's own curve.\n",
+            human(Duration::from_secs_f64(a.max(0.0))),
+            human(Duration::from_secs_f64(b.max(0.0))),
+        );
+        section.rows.push(
+            Row::new(format!(
+                "Scaling with policy size, in process ({} KB … {} KB)",
+                thousands(size_points[0].0),
+                thousands(size_points[size_points.len() - 1].0)
+            ))
+            .pullpass(format!(
+                "{} per KB",
+                human(Duration::from_secs_f64(b.max(0.0)))
+            ))
+            .ratio(format!("r² = {r2:.4}"))
+            .target("linear (r² ≥ 0.99)", Verdict::from_bool(r2 >= 0.99)),
+        );
     }
     section.body = body;
     Ok(section)
