@@ -5,7 +5,9 @@
 //! compiling and running in CI. Numbers are reported, never asserted.
 
 use std::hint::black_box;
+use std::time::Duration;
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pullpass_core::host;
 use pullpass_core::policy::{self, LintContext, PolicyKind};
@@ -263,6 +265,59 @@ fn policy_size_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// The CPU time of the benchmark thread (`CLOCK_THREAD_CPUTIME_ID`): on a shared machine wall
+/// time also counts the time other processes held the core; "policies per second per core" is
+/// CPU time.
+#[derive(Debug)]
+struct ThreadCpu;
+
+static WALL: WallTime = WallTime;
+
+impl Measurement for ThreadCpu {
+    type Intermediate = cpu_time::ThreadTime;
+    type Value = Duration;
+
+    fn start(&self) -> Self::Intermediate {
+        cpu_time::ThreadTime::now()
+    }
+
+    fn end(&self, start: Self::Intermediate) -> Self::Value {
+        start.elapsed()
+    }
+
+    fn add(&self, a: &Self::Value, b: &Self::Value) -> Self::Value {
+        *a + *b
+    }
+
+    fn zero(&self) -> Self::Value {
+        Duration::ZERO
+    }
+
+    fn to_f64(&self, value: &Self::Value) -> f64 {
+        value.as_nanos() as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        // Nanoseconds, like wall time.
+        WALL.formatter()
+    }
+}
+
+fn policy_cpu_benches(c: &mut Criterion<ThreadCpu>) {
+    let ctx = LintContext::default();
+    let policies = typical_policies();
+    let mut group = c.benchmark_group("policy_cpu");
+    group.throughput(Throughput::Elements(policies.len() as u64));
+    group.bench_function("lint_corpus_mix", |b| {
+        b.iter(|| {
+            for p in &policies {
+                black_box(policy::lint(black_box(p), None, &ctx));
+            }
+        });
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     host_benches,
@@ -270,4 +325,9 @@ criterion_group!(
     policy_benches,
     policy_size_benches
 );
-criterion_main!(benches);
+criterion_group! {
+    name = cpu_benches;
+    config = Criterion::default().with_measurement(ThreadCpu);
+    targets = policy_cpu_benches
+}
+criterion_main!(benches, cpu_benches);

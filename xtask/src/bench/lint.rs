@@ -470,6 +470,16 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
     Ok(section)
 }
 
+/// A fitted coefficient in seconds as a time; a non-positive one (an intercept the noise
+/// pushed below zero) as `≈ 0`.
+pub(crate) fn fit_time(seconds: f64) -> String {
+    if seconds > 0.0 {
+        human(Duration::from_secs_f64(seconds))
+    } else {
+        "≈ 0".to_owned()
+    }
+}
+
 /// Least-squares fit `t = a + b·x`; returns (a, b, r²).
 pub(crate) fn linear_fit(points: &[(f64, f64)]) -> (f64, f64, f64) {
     #[allow(clippy::cast_precision_loss)]
@@ -552,8 +562,8 @@ pub(crate) fn scaling(ctx: &Ctx) -> anyhow::Result<Section> {
     let _ = writeln!(
         body,
         "\nFit `t = a + b·files`: a = {} (process start), b = {} per file, r² = {:.4}.\n",
-        human(Duration::from_secs_f64(a.max(0.0))),
-        human(Duration::from_secs_f64(b.max(0.0))),
+        fit_time(a),
+        fit_time(b),
         r2
     );
     body.push_str(&explain_curve(&points, "file", "files"));
@@ -570,11 +580,7 @@ pub(crate) fn scaling(ctx: &Ctx) -> anyhow::Result<Section> {
             "Scaling with files (1 … {})",
             thousands(max as f64)
         ))
-        .pullpass(format!(
-            "{} start + {} per file",
-            human(Duration::from_secs_f64(a.max(0.0))),
-            human(Duration::from_secs_f64(b.max(0.0)))
-        ))
+        .pullpass(format!("{} start + {} per file", fit_time(a), fit_time(b)))
         .ratio(format!("r² = {r2:.4}"))
         .target("linear (r² ≥ 0.99)", Verdict::from_bool(r2 >= 0.99)),
     );
@@ -624,8 +630,8 @@ pub(crate) fn scaling(ctx: &Ctx) -> anyhow::Result<Section> {
     let _ = writeln!(
         body,
         "\nFit `t = a + b·KB`: a = {}, b = {} per KB, r² = {:.4}.\n",
-        human(Duration::from_secs_f64(sa.max(0.0))),
-        human(Duration::from_secs_f64(sb.max(0.0))),
+        fit_time(sa),
+        fit_time(sb),
         sr2
     );
     body.push_str(&explain_curve(&size_points, "KB", "KB"));
@@ -634,11 +640,7 @@ pub(crate) fn scaling(ctx: &Ctx) -> anyhow::Result<Section> {
             "Scaling with policy size (1 KB … {} KB)",
             thousands(sizes.last().copied().unwrap_or(0) as f64 / 1000.0)
         ))
-        .pullpass(format!(
-            "{} start + {} per KB",
-            human(Duration::from_secs_f64(sa.max(0.0))),
-            human(Duration::from_secs_f64(sb.max(0.0)))
-        ))
+        .pullpass(format!("{} start + {} per KB", fit_time(sa), fit_time(sb)))
         .ratio(format!("r² = {sr2:.4}"))
         .target("linear (r² ≥ 0.99)", Verdict::from_bool(sr2 >= 0.99)),
     );

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
 
-use super::lint::thousands;
+use super::lint::{fit_time, thousands};
 use super::timing::human;
 use super::{Ctx, Row, Section, Verdict};
 use crate::util::{cargo, sh};
@@ -110,7 +110,10 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         "`cargo bench -p pullpass-core --bench core -- {flags}` (criterion, release, one \
          thread). The same benchmarks run once each in `cargo xtask test` (criterion's test \
          mode under `cargo test --all-targets`) so they cannot rot; their times are never \
-         asserted.\n\n| Benchmark | median per iteration | throughput |\n|---|---|---|\n",
+         asserted. `policy_cpu/*` is measured in CPU time of the benchmark thread (what \
+         \"per core\" means; wall time on a shared machine also counts the time other \
+         processes held the core), every other benchmark in wall-clock time.\n\n\
+         | Benchmark | median per iteration | throughput |\n|---|---|---|\n",
     );
     for e in &estimates {
         let secs = e.median.as_secs_f64();
@@ -123,14 +126,34 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         let _ = writeln!(body, "| `{}` | {} | {throughput} |", e.id, human(e.median));
     }
     body.push('\n');
-    if let Some(mix) = estimates.iter().find(|e| e.id == "policy/lint_corpus_mix") {
-        #[allow(clippy::cast_precision_loss)]
-        let rate = mix.elements.unwrap_or(1) as f64 / mix.median.as_secs_f64();
-        section.rows.push(
-            Row::new("In-memory lint, typical trust policies (`policy::lint`, one core)")
-                .pullpass(format!("{} policies/s", thousands(rate)))
-                .target("≥ 200,000 /s/core", Verdict::from_bool(rate >= 200_000.0)),
-        );
+    let rate = |id: &str| {
+        estimates
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.elements.unwrap_or(1) as f64 / e.median.as_secs_f64())
+    };
+    match (
+        rate("policy_cpu/lint_corpus_mix"),
+        rate("policy/lint_corpus_mix"),
+    ) {
+        (Some(cpu), wall) => section.rows.push(
+            Row::new("In-memory lint, typical trust policies (`policy::lint`, one thread)")
+                .pullpass(format!(
+                    "{} policies per CPU-second{}",
+                    thousands(cpu),
+                    wall.map_or_else(String::new, |w| format!(
+                        " ({} per wall-clock second on this shared machine)",
+                        thousands(w)
+                    ))
+                ))
+                .target("≥ 200,000 /s/core", Verdict::from_bool(cpu >= 200_000.0)),
+        ),
+        (None, Some(wall)) => section.rows.push(
+            Row::new("In-memory lint, typical trust policies (`policy::lint`, one thread)")
+                .pullpass(format!("{} policies/s (wall clock)", thousands(wall)))
+                .target("≥ 200,000 /s/core", Verdict::from_bool(wall >= 200_000.0)),
+        ),
+        (None, None) => {}
     }
     for (id, what) in [
         ("host/parse_ecr", "Host parse (`host::parse_ecr`)"),
@@ -165,8 +188,8 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
             "In-process lint time against policy size (`policy_size/*`, one valid IRSA policy \
              grown with statements): fit `t = a + b·KB` gives a = {}, b = {} per KB, r² = {r2:.4}. \
              Without a process start to hide it, this is the linter's own curve.\n",
-            human(Duration::from_secs_f64(a.max(0.0))),
-            human(Duration::from_secs_f64(b.max(0.0))),
+            fit_time(a),
+            fit_time(b),
         );
         section.rows.push(
             Row::new(format!(
@@ -174,10 +197,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                 thousands(size_points[0].0),
                 thousands(size_points[size_points.len() - 1].0)
             ))
-            .pullpass(format!(
-                "{} per KB",
-                human(Duration::from_secs_f64(b.max(0.0)))
-            ))
+            .pullpass(format!("{} per KB", fit_time(b)))
             .ratio(format!("r² = {r2:.4}"))
             .target("linear (r² ≥ 0.99)", Verdict::from_bool(r2 >= 0.99)),
         );

@@ -109,6 +109,13 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
             cmd.arg("--quick");
         }
     };
+    if ctx.install && crate::setup::is_root() {
+        // `unshare` and `mount` (util-linux) and `ip` (iproute2) for the private namespace.
+        crate::setup::apt(&[
+            ("/usr/bin/unshare", "util-linux"),
+            ("/usr/sbin/ip", "iproute2"),
+        ])?;
+    }
     let can_isolate = have("unshare") && have("ip") && have("mount") && crate::setup::is_root();
     let mut attempts = Vec::new();
     if can_isolate && ecr_login.is_ok() {
