@@ -65,6 +65,7 @@ async function run() {
     userAgent: navigator.userAgent,
     crossOriginIsolated: window.crossOriginIsolated,
     timerResolutionMs: resolution(),
+    initMs,
     formFindings: form.findings.map((f) => f.code),
     trustFindings: lint.findings.map((f) => f.code),
     trustPolicyBytes: new TextEncoder().encode(TRUST).length,
@@ -81,6 +82,7 @@ async function run() {
     row('lintPolicy'),
     row('parseRegistryHost'),
     '',
+    `module fetch + compile + instantiate: ${results.initMs.toFixed(1)} ms`,
     `timer resolution ${results.timerResolutionMs.toFixed(4)} ms (cross-origin isolated: ${results.crossOriginIsolated})`,
     `form findings: ${results.formFindings.join(', ') || 'none'}; trust policy (${results.trustPolicyBytes} bytes) findings: ${results.trustFindings.join(', ') || 'none'}`,
   ].join('\n');
@@ -88,6 +90,8 @@ async function run() {
   document.documentElement.dataset.latency = 'done';
 }
 
+const initStart = performance.now();
 await init();
+const initMs = performance.now() - initStart;
 document.getElementById('run').addEventListener('click', run);
 await run();

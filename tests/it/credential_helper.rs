@@ -71,7 +71,7 @@ impl Setup {
         )
     }
 
-    fn docker_config(&self) -> PathBuf {
+    pub(crate) fn docker_config(&self) -> PathBuf {
         self.work.path().join("config.json")
     }
 
@@ -350,4 +350,104 @@ fn documented_kubelet_config_is_what_the_plugin_prints() {
     ] {
         assert!(out.stdout.lines().any(|l| l == line), "missing {line:?}");
     }
+}
+
+#[test]
+fn irsa_ambient_credentials_pull_and_unconfigured_ecr_hosts_fall_back() {
+    let setup = Setup::new(&token_password());
+    // The same loopback registry, configured for ambient credentials: IRSA's web identity.
+    let config = setup.work.path().join("ambient.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[registry]]\nname = \"irsa\"\nhost = \"{}\"\noverride = {{ account_id = \"{ACCOUNT}\", region = \"us-east-1\" }}\n",
+            setup.registry.host()
+        ),
+    )
+    .expect("config");
+    let token_file = setup.work.path().join("web-identity-token");
+    std::fs::write(&token_file, "eyJhbGciOiJSUzI1NiJ9.irsa.test").expect("token file");
+    let irsa = |cmd: &mut Command| {
+        setup.env(cmd);
+        cmd.env("PULLPASS_CONFIG", &config)
+            .env("PULLPASS_CACHE_DIR", setup.work.path().join("cache-irsa"))
+            .env(
+                "AWS_ROLE_ARN",
+                format!("arn:aws:iam::{ACCOUNT}:role/pullpass-irsa"),
+            )
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
+            .env("AWS_ROLE_SESSION_NAME", "pullpass-test");
+    };
+    let mut cmd = registry::skopeo(setup.work.path());
+    irsa(&mut cmd);
+    cmd.args([
+        "--insecure-policy",
+        "inspect",
+        "--tls-verify=false",
+        "--authfile",
+        setup.docker_config().to_str().expect("utf-8"),
+    ])
+    .arg(format!("docker://{}", setup.image()));
+    let out = run(&mut cmd, None);
+    assert_eq!(out.code, 0, "skopeo through IRSA credentials: {out:?}");
+
+    // The credentials did come from the web identity (IRSA), not from anything else.
+    let mut cmd = pullpass();
+    irsa(&mut cmd);
+    cmd.args(["registry", "test", "irsa", "--format", "json"]);
+    let out = run(&mut cmd, None);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("report JSON");
+    let source = report["connection"]["credentialSource"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        source.contains("web-identity"),
+        "credential source {source}: {out:?}"
+    );
+
+    // An unconfigured private ECR host: served with ambient credentials...
+    let ecr_host = format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com");
+    let mut cmd = Command::new(
+        registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),
+    );
+    irsa(&mut cmd);
+    cmd.arg("get");
+    let out = run(&mut cmd, Some(&format!("https://{ecr_host}")));
+    assert_eq!(out.code, 0, "{out:?}");
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("get JSON");
+    assert_eq!(value["Secret"], token_password().as_str());
+    // ...unless the fallback is off.
+    let mut cmd = Command::new(
+        registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),
+    );
+    irsa(&mut cmd);
+    cmd.env("PULLPASS_AMBIENT_FALLBACK", "0").arg("get");
+    let out = run(&mut cmd, Some(&ecr_host));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(
+        out.stdout.trim(),
+        "credentials not found in native keychain"
+    );
+    // With no config location at all (a kubelet's bare environment), ambient still works.
+    let mut cmd = Command::new(
+        registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),
+    );
+    irsa(&mut cmd);
+    cmd.env_remove("PULLPASS_CONFIG")
+        .env_remove("HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .arg("get");
+    let out = run(&mut cmd, Some(&ecr_host));
+    assert_eq!(out.code, 0, "{out:?}");
+    // Public ECR is never guessed.
+    let mut cmd = Command::new(
+        registry::helper_bin_dir(setup.work.path()).join("docker-credential-pullpass"),
+    );
+    irsa(&mut cmd);
+    cmd.arg("get");
+    let out = run(&mut cmd, Some("public.ecr.aws"));
+    assert_eq!(
+        out.stdout.trim(),
+        "credentials not found in native keychain"
+    );
 }

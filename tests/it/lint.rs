@@ -634,3 +634,38 @@ fn generated_policies_and_helm_values() {
     );
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn directories_are_searched_recursively_for_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let irsa = std::fs::read_to_string(fixtures("trust/valid/eksctl-irsa.json")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("a/b")).unwrap();
+    std::fs::write(tmp.path().join("one.json"), &irsa).unwrap();
+    std::fs::write(tmp.path().join("a/b/two.JSON"), &irsa).unwrap();
+    std::fs::write(tmp.path().join("a/notes.txt"), "not a policy").unwrap();
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "json", "."]),
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let paths: Vec<String> = json(&out.stdout)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().replace('\\', "/"))
+        .collect();
+    assert_eq!(paths, ["./a/b/two.JSON", "./one.json"]);
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    let empty = run(
+        pullpass().current_dir(tmp.path()).args(["lint", "empty"]),
+        None,
+    );
+    assert_eq!(empty.code, 2);
+    assert!(
+        empty.stderr.contains("no *.json files under empty"),
+        "{}",
+        empty.stderr
+    );
+}

@@ -213,6 +213,43 @@ describe('the trust-policy editor', () => {
     await page.close();
   });
 
+  test('underlines take no width: the text after a finding stays aligned with the textarea', async () => {
+    const { page } = await open();
+    const text = '{"Version": "2012-10-17", "Statement": [{"Effect": , "Action": "sts:AssumeRole"}]}';
+    await page.fill('#policy', text);
+    await page.locator('#findings li[data-code=TP001]').waitFor();
+    const shift = await page.evaluate(() => {
+      const backdrop = document.querySelector('#backdrop');
+      const range = document.createRange();
+      const last = [...backdrop.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.includes('AssumeRole'))[0];
+      if (!last) return 'no text node after the mark';
+      const at = last.textContent.indexOf('AssumeRole');
+      range.setStart(last, at);
+      range.setEnd(last, at + 1);
+      const got = range.getBoundingClientRect().left;
+      // Where the same character sits without any mark: measure a copy of the plain text.
+      const probe = backdrop.cloneNode(false);
+      probe.textContent = backdrop.textContent;
+      backdrop.parentElement.append(probe);
+      const r2 = document.createRange();
+      const node = probe.firstChild;
+      const i = node.textContent.indexOf('AssumeRole');
+      r2.setStart(node, i);
+      r2.setEnd(node, i + 1);
+      const want = r2.getBoundingClientRect().left;
+      probe.remove();
+      return Math.abs(got - want);
+    });
+    assert.ok(shift < 0.5, `text after the mark moved by ${shift}px`);
+    // A finding at a position (an empty range, e.g. at the end of input) is drawn as a
+    // zero-width marker.
+    await page.fill('#policy', '{"Version": "2012-10-17", "Statement": [');
+    await page.locator('#backdrop mark.empty').waitFor({ state: 'attached' });
+    const width = await page.evaluate(() => document.querySelector('#backdrop mark.empty').getBoundingClientRect().width);
+    assert.equal(width, 0);
+    await page.close();
+  });
+
   test('a generated IRSA policy shows no findings; helm values for the role', async () => {
     const { page, errors } = await open();
     await page.fill('#gen-issuer', 'https://oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9');
@@ -261,4 +298,16 @@ test('without the wasm module the page says so clearly', async () => {
   } finally {
     await blocked.close();
   }
+});
+
+test('a browser without WebAssembly gets the same clear message', async () => {
+  const page = await chromium.context.newPage();
+  await page.addInitScript(() => { delete globalThis.WebAssembly; });
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.pullpass);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.pullpass), 'failed');
+  assert.match(await page.textContent('#load-error'), /does not support WebAssembly/);
+  // The dialog still works without local checks: the server validates on import.
+  assert.equal(await page.isDisabled('#import'), false);
+  await page.close();
 });

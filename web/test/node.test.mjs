@@ -129,6 +129,16 @@ for (const file of policies) {
     assert.equal(result.ok, true, result.error);
     assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, () => text))));
     if (expected.files?.[0]) assert.equal(result.kind ?? 'unknown', expected.files[0].kind);
+    // Lines equal the CLI's; columns are the CLI's counted in UTF-16 instead of chars.
+    const lines = text.split('\n');
+    const utf16Column = (pos) => [...lines[pos.line - 1]].slice(0, pos.column - 1).join('').length + 1;
+    const byTuple = (a, b) => {
+      for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+      return 0;
+    };
+    const cliPositions = expected.findings.filter((f) => f.start).map((f) => [f.start.line, utf16Column(f.start), f.end.line, utf16Column(f.end), f.code]);
+    const ours = result.findings.filter((f) => f.range).map((f) => [f.range.startLine, f.range.startColumn, f.range.endLine, f.range.endColumn, f.code]);
+    assert.deepEqual(ours.sort(byTuple), cliPositions.sort(byTuple));
   });
 }
 
@@ -149,6 +159,24 @@ test('host fixtures: parseRegistryHost equals `pullpass host`', () => {
   }
 });
 
+/** `depth` objects inside each other. */
+function nested(leaf, depth) {
+  let value = leaf;
+  for (let i = 0; i < depth; i += 1) value = { a: value };
+  return value;
+}
+// Deeper than JSON.stringify's own stack: it throws a RangeError.
+const deepArray = (() => {
+  const root = [];
+  let cur = root;
+  for (let i = 0; i < 200000; i += 1) {
+    const next = [];
+    cur.push(next);
+    cur = next;
+  }
+  return root;
+})();
+
 test('hostile input comes back as values, never as exceptions', () => {
   const cyclic = {};
   cyclic.self = cyclic;
@@ -166,12 +194,15 @@ test('hostile input comes back as values, never as exceptions', () => {
     () => pp.lintPolicy('{}', cyclic),
     () => pp.parseRegistryHost(null),
     () => pp.parseRegistryHost('x', { kind: 'docker' }),
+    () => pp.validateRegistryForm({ name: 'x', override: nested({}, 300) }),
+    () => pp.validateRegistryForm({ name: 'x', tag: deepArray }),
   ];
   for (const call of cases) {
     const result = call();
     assert.equal(result.ok, false, `${call}`);
     assert.equal(typeof result.error, 'string');
     assert.ok(result.error.length > 10, result.error);
+    assert.doesNotMatch(result.error, /\{\}$/, 'the reason is said, not an empty object');
   }
   // Valid calls still work after all that (the module did not trap).
   assert.equal(pp.parseRegistryHost('public.ecr.aws').host.public, true);

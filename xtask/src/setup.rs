@@ -12,6 +12,9 @@ const MOTO_REQUIREMENTS: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
+    wasm()?;
+    browser()?;
+    sarif_schema()?;
     // A real registry and a real OCI client for the credential-helper end-to-end tests.
     apt(&[
         ("/usr/bin/docker-registry", "docker-registry"),
@@ -23,9 +26,6 @@ pub(crate) fn all() -> anyhow::Result<()> {
         MOTO_REQUIREMENTS,
         "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
     )?;
-    wasm()?;
-    browser()?;
-    sarif_schema()?;
     Ok(())
 }
 

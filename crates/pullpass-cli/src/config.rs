@@ -58,6 +58,8 @@ pub(crate) struct Loaded {
     pub(crate) path: PathBuf,
     /// The file's text; empty when the file does not exist yet.
     pub(crate) text: String,
+    /// The text as shown in findings: every host's user info masked (same byte length).
+    pub(crate) display_text: String,
     pub(crate) exists: bool,
     pub(crate) config: Config,
     /// `RF…` findings of every registry (ranges into `text`).
@@ -68,6 +70,23 @@ pub(crate) struct Loaded {
 pub(crate) fn load() -> anyhow::Result<Loaded> {
     let path = path()?;
     load_from(&path)
+}
+
+/// Like [`load`], but with no way to tell where the file is (no `--config`,
+/// `PULLPASS_CONFIG`, `XDG_CONFIG_HOME` or `HOME`: a kubelet's environment, say) it is an
+/// empty config instead of an error, so ambient credentials still work.
+pub(crate) fn load_or_empty() -> anyhow::Result<Loaded> {
+    match path() {
+        Ok(path) => load_from(&path),
+        Err(_) => Ok(Loaded {
+            path: PathBuf::from("config.toml"),
+            text: String::new(),
+            display_text: String::new(),
+            exists: false,
+            config: Config::default(),
+            findings: Vec::new(),
+        }),
+    }
 }
 
 pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
@@ -83,10 +102,11 @@ pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
     };
     let config = config::parse(&text).map_err(|errors| parse_errors(path, &errors))?;
     let findings = config::validate(&config, Some(&text));
-    let text = redact_hosts(&text, &config);
+    let display_text = redact_hosts(&text, &config);
     Ok(Loaded {
         path: path.to_owned(),
         text,
+        display_text,
         exists,
         config,
         findings,
@@ -131,7 +151,16 @@ fn parse_errors(path: &Path, errors: &[ConfigError]) -> anyhow::Error {
         if errors.len() == 1 { "" } else { "s" }
     );
     for e in errors {
-        let _ = write!(message, "\n  {}:{e}", path.display());
+        let position = match (e.line, e.column) {
+            (Some(line), Some(column)) => format!(":{line}:{column}"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            message,
+            "\n  {}{position}: {}",
+            path.display(),
+            e.without_position()
+        );
     }
     anyhow!(message)
 }
@@ -184,7 +213,7 @@ impl Loaded {
                 diagnostic: &f.diagnostic,
                 source: f.diagnostic.range.map(|_| Source {
                     name: self.path.to_str().unwrap_or("config.toml"),
-                    text: &self.text,
+                    text: &self.display_text,
                 }),
             })
             .collect()
@@ -368,6 +397,40 @@ pub(crate) fn to_spec(loaded: &Loaded, index: usize) -> anyhow::Result<RegistryS
         }),
         host_override: registry.host_override.clone(),
     })
+}
+
+/// An exclusive lock on `<config>.lock` for a read-modify-write of the config file, so two
+/// `registry add` at once do not lose one of the registries. Released on drop.
+#[derive(Debug)]
+pub(crate) struct EditLock(#[allow(dead_code)] std::fs::File);
+
+pub(crate) fn lock_for_edit(path: &Path) -> anyhow::Result<EditLock> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("cannot create the config directory {}", dir.display()))?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".lock");
+    let lock_path = dir.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    file.lock()
+        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    Ok(EditLock(file))
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, owner-only

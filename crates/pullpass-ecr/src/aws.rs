@@ -48,11 +48,13 @@ pub(crate) struct Endpoint {
     pub(crate) dual_stack: bool,
 }
 
-/// The endpoint override from the environment, if any.
-pub(crate) fn endpoint_override() -> Option<String> {
-    ENDPOINT_ENV
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+/// The endpoint override from the options or the environment, if any.
+pub(crate) fn endpoint_override(options: &Options) -> Option<String> {
+    options.endpoint_url.clone().or_else(|| {
+        ENDPOINT_ENV
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    })
 }
 
 /// Loads the SDK configuration for `spec` and resolves its credentials once.
@@ -71,15 +73,19 @@ pub(crate) async fn session(
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)));
+    let custom_endpoint = endpoint_override(options);
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
     if endpoint.fips {
-        if endpoint_override().is_some() {
+        if custom_endpoint.is_some() {
             // The SDK refuses FIPS together with a custom endpoint; the override wins.
             tracing::warn!("AWS_ENDPOINT_URL is set: the FIPS endpoint is not used");
         } else {
             loader = loader.use_fips(true);
         }
     }
-    if endpoint.dual_stack && endpoint_override().is_none() {
+    if endpoint.dual_stack && custom_endpoint.is_none() {
         loader = loader.use_dual_stack(true);
     }
     let source_name = match &spec.auth {
@@ -220,7 +226,7 @@ fn describe_source(creds: &AwsCredentials) -> String {
 
 /// The stable identity of the credential source, computed without any network call: what the
 /// token cache is keyed by (see `cache.rs`). Secrets never enter it; key IDs are hashed.
-pub(crate) fn source_identity(spec: &RegistrySpec) -> String {
+pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let hash = |s: &str| {
         let digest = Sha256::digest(s.as_bytes());
@@ -267,7 +273,7 @@ pub(crate) fn source_identity(spec: &RegistrySpec) -> String {
             role.external_id.as_deref().map(hash).unwrap_or_default()
         ));
     }
-    if let Some(endpoint) = endpoint_override() {
+    if let Some(endpoint) = endpoint_override(options) {
         identity.push_str(&format!("|endpoint:{endpoint}"));
     }
     identity
@@ -287,10 +293,19 @@ where
     match &error {
         SdkError::ServiceError(ctx) => {
             let err = ctx.err();
+            // Some front ends (proxies, emulators) answer a JSON-protocol service with an XML
+            // error body the SDK cannot parse: read its `<Code>` and `<Message>` ourselves.
+            let xml = ctx.raw().body().bytes().and_then(xml_error);
             let code = err
                 .code()
-                .map_or_else(|| format!("HTTP {}", status.unwrap_or(0)), str::to_owned);
-            let message = err.message().unwrap_or_default().to_owned();
+                .map(str::to_owned)
+                .or_else(|| xml.as_ref().map(|(c, _)| c.clone()))
+                .unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0)));
+            let message = err
+                .message()
+                .map(str::to_owned)
+                .or_else(|| xml.map(|(_, m)| m))
+                .unwrap_or_default();
             let cause = causes::for_code(&code, &message, operation);
             Error::Service {
                 service,
@@ -328,5 +343,39 @@ where
                 message,
             }
         }
+    }
+}
+
+/// `(<Code>, <Message>)` of an XML error body, if it has a code.
+fn xml_error(body: &[u8]) -> Option<(String, String)> {
+    let text = std::str::from_utf8(body).ok()?;
+    let element = |name: &str| {
+        let start = text.find(&format!("<{name}>"))? + name.len() + 2;
+        let end = start + text[start..].find(&format!("</{name}>"))?;
+        Some(text[start..end].trim().to_owned())
+    };
+    let code = element("Code").filter(|c| {
+        !c.is_empty()
+            && c.len() <= 100
+            && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.')
+    })?;
+    let message: String = element("Message")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
+    Some((code, message))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_xml_error_bodies() {
+        let body = b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/x is not authorized</Message></Error></ErrorResponse>";
+        let (code, message) = super::xml_error(body).unwrap();
+        assert_eq!(code, "AccessDenied");
+        assert!(message.starts_with("User: arn:aws:iam"));
+        assert!(super::xml_error(b"{\"__type\":\"x\"}").is_none());
     }
 }

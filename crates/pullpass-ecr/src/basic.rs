@@ -375,6 +375,116 @@ impl Registry for BasicRegistry {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    use pullpass_core::registry_form::RegistryKind;
+    use secrecy::SecretString;
+
+    use crate::{AuthSpec, CacheMode, Options, RegistrySpec};
+
+    /// A registry that speaks the `WWW-Authenticate: Bearer` token flow (as Docker Hub and GHCR
+    /// do): `/v2/` wants a bearer token, `/token` hands one out for basic credentials.
+    fn bearer_registry(requests: Arc<Mutex<Vec<String>>>) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let basic = "Basic Ym90OnMzY3JldA=="; // bot:s3cret
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let mut auth = String::new();
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    if let Some(v) = line
+                        .strip_prefix("authorization: ")
+                        .or_else(|| line.strip_prefix("Authorization: "))
+                    {
+                        auth = v.trim().to_owned();
+                    }
+                    line.clear();
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_owned();
+                requests
+                    .lock()
+                    .unwrap()
+                    .push(format!("{path} [{}]", auth.split(' ').next().unwrap_or("")));
+                let (status, headers, body) = if path.starts_with("/token") {
+                    if auth == basic && path.contains("service=fake") {
+                        (
+                            "200 OK",
+                            String::new(),
+                            r#"{"token":"bearer-canary"}"#.to_owned(),
+                        )
+                    } else {
+                        ("401 Unauthorized", String::new(), String::new())
+                    }
+                } else if auth == "Bearer bearer-canary" {
+                    ("200 OK", String::new(), "{}".to_owned())
+                } else {
+                    (
+                        "401 Unauthorized",
+                        format!(
+                            "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\"\r\n"
+                        ),
+                        String::new(),
+                    )
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn bearer_token_flow() {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let port = bearer_registry(requests.clone());
+        let spec = |password: &str| RegistrySpec {
+            name: "hub".into(),
+            host: format!("127.0.0.1:{port}"),
+            kind: RegistryKind::Generic,
+            auth: AuthSpec::Basic {
+                username: "bot".into(),
+                password: SecretString::from(password),
+            },
+            assume_role: None,
+            host_override: None,
+        };
+        let options = Options {
+            cache: CacheMode::Disabled,
+            ..Options::default()
+        };
+        let report = crate::test_connection(&spec("s3cret"), &options).await;
+        assert!(report.ok, "{report:?}");
+        let probe = report.probe.unwrap();
+        assert!(probe.detail.contains("(bearer token)"), "{}", probe.detail);
+        assert_eq!(
+            *requests.lock().unwrap(),
+            [
+                "/v2/ [Basic]",
+                "/token?service=fake [Basic]",
+                "/v2/ [Bearer]"
+            ]
+        );
+
+        let report = crate::test_connection(&spec("wrong"), &options).await;
+        assert!(!report.ok);
+        let shown = format!("{report:?}");
+        assert!(!shown.contains("bearer-canary"), "{shown}");
+        assert!(report.cause.unwrap().contains("wrong username or password"));
+    }
     #[test]
     fn reads_the_next_page_from_link_headers() {
         assert_eq!(

@@ -65,7 +65,7 @@ impl Common {
 
     fn cache_key(&self) -> CacheKey {
         CacheKey {
-            identity: aws::source_identity(&self.spec),
+            identity: aws::source_identity(&self.spec, &self.options),
             partition: self.partition.clone(),
             region: self.endpoint.region.clone(),
             service: self.service.to_owned(),
@@ -345,7 +345,7 @@ impl PrivateEcr {
 
     /// The ECR API endpoint the SDK will call (an override from the environment wins).
     async fn api_endpoint(&self) -> Option<String> {
-        if let Some(url) = aws::endpoint_override() {
+        if let Some(url) = aws::endpoint_override(&self.common.options) {
             return Some(url);
         }
         let params = Params::builder()

@@ -150,6 +150,9 @@ pub struct Options {
     pub max_attempts: u32,
     /// Items per page for listings (ECR allows 1–1000).
     pub page_size: u32,
+    /// The AWS API endpoint for every service (a VPC endpoint, an emulator); `None` uses the
+    /// SDK's resolution, where `AWS_ENDPOINT_URL` also applies.
+    pub endpoint_url: Option<String>,
     /// The clock the cache judges expiry with (injected in tests).
     pub clock: Arc<dyn Clock>,
 }
@@ -162,6 +165,7 @@ impl fmt::Debug for Options {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_attempts", &self.max_attempts)
             .field("page_size", &self.page_size)
+            .field("endpoint_url", &self.endpoint_url)
             .finish_non_exhaustive()
     }
 }
@@ -174,6 +178,7 @@ impl Default for Options {
             connect_timeout: Duration::from_secs(5),
             max_attempts: 3,
             page_size: 100,
+            endpoint_url: None,
             clock: Arc::new(SystemClock),
         }
     }

@@ -117,11 +117,11 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
     }
     let form: RegistryForm = match serde_json::from_value(value.clone()) {
         Ok(f) => f,
-        Err(e) => return failure("could not read the form", e),
+        Err(e) => return to_json(&Failure::new(describe_form_error(&value, &e))),
     };
     let ctx: FormContext = match read(context) {
         Ok(c) => c,
-        Err(e) => return failure("could not read the context", e),
+        Err(e) => return failure("could not read the context", scrub(&e)),
     };
     let mut diagnostics = registry_form::validate(&form, &ctx);
     pullpass_core::diagnostic::sort(&mut diagnostics);
@@ -153,6 +153,38 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
     })
 }
 
+/// Which field of `form` is wrong, and how, without quoting its value (it may be a secret).
+fn describe_form_error(form: &serde_json::Value, error: &serde_json::Error) -> String {
+    let fields = form.as_object().into_iter().flatten();
+    for (key, value) in fields {
+        let single =
+            serde_json::Value::Object([(key.clone(), value.clone())].into_iter().collect());
+        if let Err(e) = serde_json::from_value::<RegistryForm>(single) {
+            return format!(
+                "could not read the form: field `{key}`: {}; the form is described by schemas/registry-form.schema.json",
+                scrub(&e)
+            );
+        }
+    }
+    format!("could not read the form: {}", scrub(error))
+}
+
+/// serde_json's message without any value it quotes (`invalid type: integer \`123\``).
+fn scrub(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message);
+    if !(message.starts_with("invalid type:") || message.starts_with("invalid value:")) {
+        return message.to_owned();
+    }
+    let (head, expected) = message.split_once(", expected ").unwrap_or((message, ""));
+    let head = head.split(['`', '"']).next().unwrap_or(head).trim_end();
+    if expected.is_empty() {
+        head.to_owned()
+    } else {
+        format!("{head}, expected {expected}")
+    }
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct HostOptions {
@@ -176,7 +208,7 @@ struct HostResult {
 pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
     let options: HostOptions = match read(options) {
         Ok(o) => o,
-        Err(e) => return failure("could not read the options", e),
+        Err(e) => return failure("could not read the options", scrub(&e)),
     };
     let over = options.host_override.as_ref();
     let analysis = match options.kind {
@@ -248,7 +280,7 @@ struct LintResult {
 pub fn lint_policy(text: &str, options: Option<&str>) -> String {
     let options: LintOptions = match read(options) {
         Ok(o) => o,
-        Err(e) => return failure("could not read the options", e),
+        Err(e) => return failure("could not read the options", scrub(&e)),
     };
     let kind = match options.kind.as_deref() {
         None | Some("auto") => None,
@@ -314,7 +346,7 @@ struct PolicyResult {
 pub fn generate_trust_policy(options: Option<&str>) -> String {
     let o: GenerateOptions = match read(options) {
         Ok(o) => o,
-        Err(e) => return failure("could not read the options", e),
+        Err(e) => return failure("could not read the options", scrub(&e)),
     };
     let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let generated = match o.mechanism.as_deref() {

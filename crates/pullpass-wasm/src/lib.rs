@@ -29,6 +29,10 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+
+    /// `String(value)`: an exception's "RangeError: Maximum call stack size exceeded".
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
 }
 
 /// Runs once when the module is instantiated (wasm-bindgen calls it from `__wbindgen_start`).
@@ -43,10 +47,7 @@ fn arg(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
         return Ok(None);
     }
     json_stringify(value).map_err(|e| {
-        let reason = e
-            .as_string()
-            .or_else(|| json_stringify(&e).ok().flatten())
-            .unwrap_or_else(|| "it cannot be written as JSON".to_owned());
+        let reason = e.as_string().unwrap_or_else(|| js_string(&e));
         result(&api::to_json(&transfer::Failure::new(format!(
             "could not read {what}: {reason}"
         ))))

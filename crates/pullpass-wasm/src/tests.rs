@@ -222,6 +222,29 @@ fn swapped_keys_are_reported_without_echoing_the_secret() {
 }
 
 #[test]
+fn a_form_of_the_wrong_shape_names_the_field_and_never_quotes_the_value() {
+    for (form, field) in [
+        (
+            json!({"name": "x", "secretAccessKey": 918273645546372819_u64}),
+            "secretAccessKey",
+        ),
+        (json!({"name": "x", "sessionToken": true}), "sessionToken"),
+        (
+            json!({"name": "x", "override": {"accountId": 123456789012_u64}}),
+            "override",
+        ),
+        (json!({"name": "x", "hots": "a"}), "hots"),
+    ] {
+        let result = call(&api::validate_registry_form(Some(&form.to_string()), None));
+        let error = result["error"].as_str().unwrap();
+        assert!(error.contains(&format!("field `{field}`")), "{error}");
+        for secret in ["918273645546372819", "123456789012", "true"] {
+            assert!(!error.contains(secret), "{error}");
+        }
+    }
+}
+
+#[test]
 fn public_ecr_needs_no_credentials() {
     let result = call(&api::parse_registry_host("public.ecr.aws", None));
     assert_eq!(result["host"]["public"], true);

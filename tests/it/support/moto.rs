@@ -6,7 +6,7 @@
 //! when its stdin closes: dropping a [`Moto`] (or the test process dying) stops it.
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,8 @@ pub(crate) fn venv_python() -> PathBuf {
 pub(crate) struct MotoOptions {
     /// Keep moto's original tokens that expired in 2015.
     pub(crate) expired_tokens: bool,
+    /// Token lifetime in seconds (default: 12 hours, as ECR).
+    pub(crate) token_lifetime: Option<u64>,
 }
 
 /// A running moto server; stopped on drop.
@@ -63,6 +65,9 @@ impl Moto {
             .stderr(Stdio::null());
         if options.expired_tokens {
             cmd.arg("--expired");
+        }
+        if let Some(secs) = options.token_lifetime {
+            cmd.arg("--token-lifetime").arg(secs.to_string());
         }
         let mut child = cmd.spawn().expect("start moto");
         let stdout = child.stdout.take().expect("moto stdout");
@@ -99,11 +104,6 @@ impl Moto {
 
     pub(crate) fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// A scratch directory that lives as long as the server.
-    pub(crate) fn dir(&self) -> &Path {
-        self.dir.path()
     }
 
     /// How many GetAuthorizationToken calls the server has answered.

@@ -66,7 +66,7 @@ fn action(action: &str) -> Result<String, String> {
             ))
         }
         "list" => {
-            let loaded = cfg::load().map_err(|e| format!("pullpass: {e:#}"))?;
+            let loaded = cfg::load_or_empty().map_err(|e| format!("pullpass: {e:#}"))?;
             let mut entries = BTreeMap::new();
             for registry in &loaded.config.registries {
                 let username = match (&registry.auth, registry.kind) {
@@ -109,7 +109,7 @@ fn action(action: &str) -> Result<String, String> {
 /// credentials, as amazon-ecr-credential-helper does. `Ok(None)`: pullpass has nothing for
 /// this host (unknown, or configured with `auth = "none"`).
 pub(crate) fn spec_for_host(host: &str) -> Result<Option<RegistrySpec>, String> {
-    let loaded = cfg::load().map_err(|e| format!("pullpass: {e:#}"))?;
+    let loaded = cfg::load_or_empty().map_err(|e| format!("pullpass: {e:#}"))?;
     if let Some((index, registry)) = protocol::match_registry(&loaded.config, host) {
         if matches!(registry.auth, Auth::None) {
             return Ok(None);

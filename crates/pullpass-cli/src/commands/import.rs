@@ -71,7 +71,7 @@ pub(crate) fn refuse_invalid(repository: &str, tag: Option<&str>, format: Format
         }
         Format::Text => eprint!("{}", text::render(&items, text::use_color())),
     }
-    Some(Exit::Findings)
+    Some(Exit::for_findings(errors, 0, false))
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {

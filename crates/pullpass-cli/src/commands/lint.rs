@@ -288,13 +288,31 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 }
                 buf
             }
-            Input::File(path) => match std::fs::read(path) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    errors.push(format!("cannot read {}: {e}", path.display()));
+            Input::File(path) => {
+                // Do not read a huge file whole just to say it is too big.
+                let len = std::fs::metadata(path).map_or(0, |m| m.len());
+                if usize::try_from(len).map_or(true, |l| l > policy::json::MAX_INPUT_BYTES) {
+                    let out =
+                        policy::lint_oversized(usize::try_from(len).unwrap_or(usize::MAX), kind);
+                    linted.push(Linted {
+                        name: input.name(),
+                        text: String::new(),
+                        kind: out.kind,
+                        detected: false,
+                        diagnostics: out.diagnostics,
+                        fixed: 0,
+                        fixed_text: None,
+                    });
                     continue;
                 }
-            },
+                match std::fs::read(path) {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        errors.push(format!("cannot read {}: {e}", path.display()));
+                        continue;
+                    }
+                }
+            }
         };
         let out = policy::lint_bytes(&bytes, kind, &ctx);
         let text = match String::from_utf8(bytes) {

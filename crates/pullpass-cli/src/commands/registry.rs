@@ -214,6 +214,7 @@ fn add_errors(errors: &[ConfigError]) -> anyhow::Error {
 
 fn add(args: AddArgs) -> anyhow::Result<Exit> {
     let format = args.format;
+    let _lock = cfg::lock_for_edit(&cfg::path()?)?;
     let loaded = cfg::load()?;
     let registry = config::from_entry(entry_of(args)).map_err(|e| add_errors(&e))?;
     let index = loaded.config.registries.len();
@@ -223,7 +224,10 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
         .iter()
         .map(|r| r.name.clone())
         .collect();
-    let findings = config::validate_registry(&registry, index, existing, None, None);
+    // When the secrets can be read now, check their values too (swapped fields, a key ID
+    // pasted as the secret); otherwise only the references are checked.
+    let secrets = resolved_now(&registry, &loaded.path);
+    let findings = config::validate_registry(&registry, index, existing, secrets.as_ref(), None);
     let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
     print_findings(&findings, format, &registry)?;
     if errors > 0 {
@@ -249,6 +253,36 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// The static ECR secrets of `registry`, if every reference resolves in this environment.
+fn resolved_now(
+    registry: &pullpass_core::config::Registry,
+    config_path: &std::path::Path,
+) -> Option<config::ResolvedSecrets> {
+    use secrecy::ExposeSecret as _;
+    let config::Auth::Static {
+        secret_access_key,
+        session_token,
+        ..
+    } = &registry.auth
+    else {
+        return None;
+    };
+    let read = |field: &str, r: &config::SecretRef| {
+        cfg::resolve_secret(&registry.name, field, r, config_path)
+            .ok()
+            .map(|s| pullpass_core::secret::SecretText::new(s.expose_secret()))
+    };
+    let secret_access_key = read("secret_access_key", secret_access_key)?;
+    let session_token = match session_token {
+        Some(token) => read("session_token", token)?,
+        None => pullpass_core::secret::SecretText::default(),
+    };
+    Some(config::ResolvedSecrets {
+        secret_access_key,
+        session_token,
+    })
 }
 
 /// Findings of `add` (no config text to point into: ranges point into the flag's value):
@@ -478,6 +512,14 @@ fn show(args: &ShowArgs) -> anyhow::Result<Exit> {
 
 fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
     let path = cfg::path()?;
+    if !path.exists() {
+        bail!(
+            "no registry named {:?}: the config file {} does not exist",
+            args.name,
+            path.display()
+        );
+    }
+    let _lock = cfg::lock_for_edit(&path)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

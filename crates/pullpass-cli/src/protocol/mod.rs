@@ -61,11 +61,21 @@ pub(crate) fn normalize_host(input: &str) -> Option<String> {
 /// normalizes to the same `host[:port]`. Vanity hosts match by their configured host; the
 /// override only says where the tokens come from.
 pub(crate) fn match_registry<'c>(config: &'c Config, host: &str) -> Option<(usize, &'c Registry)> {
+    let host = docker_hub_alias(host);
     config
         .registries
         .iter()
         .enumerate()
-        .find(|(_, r)| normalize_host(&r.host).as_deref() == Some(host))
+        .find(|(_, r)| normalize_host(&r.host).as_deref().map(docker_hub_alias) == Some(host))
+}
+
+/// Docker Hub answers to several names (docker sends `https://index.docker.io/v1/`, images
+/// say `docker.io`): all of them are `docker.io`.
+fn docker_hub_alias(host: &str) -> &str {
+    match host {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io",
+        other => other,
+    }
 }
 
 /// Whether an unconfigured host may be served with ambient credentials: a strictly parsed
@@ -128,6 +138,15 @@ mod tests {
         assert_eq!(found("127.0.0.1:5000"), Some("v"));
         assert_eq!(found("127.0.0.1:5001"), None);
         assert_eq!(found("123456789012.dkr.ecr.us-east-2.amazonaws.com"), None);
+        let hub = pullpass_core::config::parse(
+            "[[registry]]\nname = \"hub\"\nhost = \"docker.io\"\nkind = \"generic\"\nusername = \"u\"\npassword = { env = \"P\" }\n",
+        )
+        .unwrap();
+        let index = normalize_host("https://index.docker.io/v1/").unwrap();
+        assert_eq!(
+            match_registry(&hub, &index).map(|(_, r)| r.name.as_str()),
+            Some("hub")
+        );
     }
 
     #[test]

@@ -25,14 +25,27 @@ pub fn add(text: &str, registry: &Registry) -> Result<String, EditError> {
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| EditError::NotToml(e.message().to_owned()))?;
-    let table = entry_table(&registry.to_entry());
+    let mut table = entry_table(&registry.to_entry());
     match doc.get_mut("registry") {
         None => {
+            // A file of comments only: they are the document's trailing text, which would
+            // end up below the new table. Keep them on top.
+            let trailing = doc.trailing().as_str().unwrap_or_default().to_owned();
+            if !trailing.trim().is_empty() {
+                let separator = if trailing.ends_with("\n\n") { "" } else { "\n" };
+                table
+                    .decor_mut()
+                    .set_prefix(format!("{trailing}{separator}"));
+                doc.set_trailing("");
+            }
             let mut array = ArrayOfTables::new();
             array.push(table);
             doc.insert("registry", Item::ArrayOfTables(array));
         }
-        Some(Item::ArrayOfTables(array)) => array.push(table),
+        Some(Item::ArrayOfTables(array)) => {
+            table.decor_mut().set_prefix("\n");
+            array.push(table);
+        }
         Some(_) => return Err(EditError::NotArrayOfTables),
     }
     Ok(doc.to_string())

@@ -148,8 +148,20 @@ pub struct ConfigError {
     pub column: Option<u32>,
 }
 
+impl ConfigError {
+    /// The message with the registry and field, without the position:
+    /// `registry "prod" (#1), field `secret_access_key`: …`.
+    #[must_use]
+    pub fn without_position(&self) -> String {
+        let mut plain = self.clone();
+        plain.line = None;
+        plain.column = None;
+        plain.to_string()
+    }
+}
+
 impl fmt::Display for ConfigError {
-    /// `line 4, column 21: registry "prod", field `secret_access_key`: …`
+    /// `line 4, column 21: registry "prod" (#1), field `secret_access_key`: …`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let (Some(line), Some(column)) = (self.line, self.column) {
             write!(f, "line {line}, column {column}: ")?;

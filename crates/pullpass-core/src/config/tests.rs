@@ -372,3 +372,22 @@ fn to_form_carries_secrets_only_when_resolved() {
     assert_eq!(form.secret_access_key.expose(), CANARY);
     assert!(!format!("{form:?}").contains(CANARY));
 }
+
+#[test]
+fn edit_add_keeps_a_comment_only_file_at_the_top() {
+    let registry = parse(SAMPLE).unwrap().registries[1].clone();
+    let text = edit::add("# team registries\n", &registry).unwrap();
+    assert!(text.starts_with("# team registries\n"), "{text}");
+    let text = edit::add(&text, &registry).unwrap();
+    assert!(text.starts_with("# team registries\n"), "{text}");
+    assert_eq!(text.matches("# team registries").count(), 1, "{text}");
+}
+
+#[test]
+fn deeply_nested_values_are_refused_without_exhausting_the_stack() {
+    for open in ["[", "{ a = "] {
+        let text = format!("x = {}", open.repeat(100_000));
+        let errs = errors(&text);
+        assert!(!errs.is_empty());
+    }
+}

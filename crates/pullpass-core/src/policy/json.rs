@@ -154,16 +154,7 @@ struct Parser<'a> {
 /// nested deeper than [`MAX_DEPTH`] are refused without being parsed further.
 pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
     if text.len() > MAX_INPUT_BYTES {
-        return Err(ParseError {
-            message: format!(
-                "the input is {} bytes, far over any IAM policy (the largest, an inline role policy, is 10,240 characters); pullpass reads at most {} bytes",
-                text.len(),
-                MAX_INPUT_BYTES
-            ),
-            help: Some("lint the policy document itself, one file per policy".to_owned()),
-            range: None,
-            fix: None,
-        });
+        return Err(too_large(text.len()));
     }
     Parser {
         text,
@@ -171,6 +162,19 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
         pos: 0,
     }
     .run()
+}
+
+/// The error for an input of `len` bytes over [`MAX_INPUT_BYTES`].
+#[must_use]
+pub fn too_large(len: usize) -> ParseError {
+    ParseError {
+        message: format!(
+            "the input is {len} bytes, far over any IAM policy (the largest, an inline role policy, is 10,240 characters); pullpass reads at most {MAX_INPUT_BYTES} bytes"
+        ),
+        help: Some("lint the policy document itself, one file per policy".to_owned()),
+        range: None,
+        fix: None,
+    }
 }
 
 fn describe(byte: u8) -> String {

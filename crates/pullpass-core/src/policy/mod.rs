@@ -117,6 +117,17 @@ pub fn lint_bytes(bytes: &[u8], kind: Option<PolicyKind>, ctx: &LintContext) -> 
     }
 }
 
+/// The output for an input of `len` bytes that is over [`json::MAX_INPUT_BYTES`], for callers
+/// that know the size without reading it all (a file's metadata).
+#[must_use]
+pub fn lint_oversized(len: usize, kind: Option<PolicyKind>) -> LintOutput {
+    LintOutput {
+        kind,
+        kind_detected: false,
+        diagnostics: vec![rules::tp001_invalid_json::diagnostic(json::too_large(len))],
+    }
+}
+
 /// Trust when a statement names a principal or assumes a role; permissions when a statement
 /// names a resource or any other action; `None` when nothing tells.
 #[must_use]

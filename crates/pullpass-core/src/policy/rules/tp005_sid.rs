@@ -30,11 +30,18 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let cleaned: String = value.chars().filter(char::is_ascii_alphanumeric).collect();
             let mut d = at(&TP005, format!("Sid `{value}` may contain only letters and digits"), pointer.clone(), sid.value.range);
             if !cleaned.is_empty() && !cx.statements().iter().any(|s| s.sid.and_then(|m| m.value.as_str()) == Some(cleaned.as_str())) {
-                d = d.fix(replace_string(format!("Rename to `{cleaned}`"), sid.value.range, &cleaned));
+                let mut fix = replace_string(format!("Rename to `{cleaned}`"), sid.value.range, &cleaned);
+                // Dropping punctuation keeps the label readable; dropping letters of other
+                // scripts does not, so that rename is only offered.
+                if !value.is_ascii() {
+                    fix.applicability = crate::diagnostic::Applicability::Unsafe;
+                }
+                d = d.fix(fix);
             }
             cx.push(d);
         }
-        if seen.contains(&value) {
+        // Several empty Sids are fine (Terraform writes `"Sid": ""`).
+        if !value.is_empty() && seen.contains(&value) {
             cx.push(at(&TP005, format!("Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).help("rename one of the statements"));
         } else {
             seen.push(value);
@@ -55,6 +62,7 @@ mod tests {
             {"Sid":"A","Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"},
             {"Sid":"A","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}"#;
         assert_eq!(fires("TP005", dup).len(), 1);
+        silent("TP005", &dup.replace("\"Sid\":\"A\"", "\"Sid\":\"\""));
     }
 
     #[test]

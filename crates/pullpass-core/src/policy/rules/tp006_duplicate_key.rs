@@ -34,7 +34,7 @@ fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
                     let pointer = pointer_of(path);
                     path.pop();
                     cx.push(
-                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most parsers, IAM's included, keep the last)", m.key), pointer, m.key_range)
+                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most JSON parsers silently keep the last)", m.key), pointer, m.key_range)
                             .help("merge both into one key"),
                     );
                 }
