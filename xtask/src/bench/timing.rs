@@ -75,6 +75,36 @@ pub(crate) fn time_command(
     Ok(Samples::new(samples))
 }
 
+/// Like [`time_command`] for several commands at once, interleaved: run `i` of every command
+/// happens before run `i + 1` of any, so a burst of other work on a shared machine lands on
+/// all of them alike instead of on one point of a curve.
+pub(crate) fn time_interleaved(
+    makers: &[&dyn Fn() -> Command],
+    warmup: usize,
+    runs: usize,
+    ok_codes: &[i32],
+) -> anyhow::Result<Vec<Samples>> {
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::with_capacity(runs); makers.len()];
+    for i in 0..warmup + runs {
+        for (make, out) in makers.iter().zip(samples.iter_mut()) {
+            let mut cmd = make();
+            cmd.stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            let start = Instant::now();
+            let output = cmd
+                .output()
+                .with_context(|| format!("could not start {:?}", cmd.get_program()))?;
+            let elapsed = start.elapsed();
+            check_status(&cmd, &output, ok_codes)?;
+            if i >= warmup {
+                out.push(elapsed);
+            }
+        }
+    }
+    Ok(samples.into_iter().map(Samples::new).collect())
+}
+
 /// Fails unless the command exited with one of `ok_codes`.
 pub(crate) fn check_status(
     cmd: &Command,
