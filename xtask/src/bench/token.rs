@@ -576,17 +576,15 @@ pub(crate) fn inner(args: &InnerArgs) -> anyhow::Result<()> {
             ..ToolResult::default()
         }),
     }
-    if tls_worked {
-        if let Ok(mut h) = pullpass_helper(args, &work, &moto, None) {
-            h.name = "pullpass (HTTP endpoint)";
-            h.cache_dir = work.join("cache-pullpass-http");
-            for (k, v) in &mut h.env {
-                if k == "PULLPASS_CACHE_DIR" {
-                    *v = h.cache_dir.display().to_string();
-                }
+    if tls_worked && let Ok(mut h) = pullpass_helper(args, &work, &moto, None) {
+        h.name = "pullpass (HTTP endpoint)";
+        h.cache_dir = work.join("cache-pullpass-http");
+        for (k, v) in &mut h.env {
+            if k == "PULLPASS_CACHE_DIR" {
+                *v = h.cache_dir.display().to_string();
             }
-            helpers.push(h);
         }
+        helpers.push(h);
     }
     if args.isolated {
         let ca = moto.ca.clone().context("moto wrote no CA")?;
