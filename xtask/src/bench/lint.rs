@@ -279,8 +279,9 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
         });
     }
     let lat_measure = format!(
-        "Single-file latency (one process per file, {} files)",
-        sample.len()
+        "Single-file latency (one process per file; pullpass {} files, Parliament {})",
+        sample.len(),
+        parl_sample.len()
     );
     match &parl_lat {
         Some(Ok(p)) => section.rows.push(
