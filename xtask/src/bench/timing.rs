@@ -46,36 +46,9 @@ impl Samples {
     }
 }
 
-/// Runs the command `make()` builds `warmup` times untimed, then `runs` times timed. Its stdout
-/// goes to /dev/null (the consumer of a linter's report is not what is measured), stdin is
-/// /dev/null, stderr is kept for the error message. An exit code outside `ok_codes` fails the
-/// measurement: a benchmark of a command that errors measures nothing.
-pub(crate) fn time_command(
-    mut make: impl FnMut() -> Command,
-    warmup: usize,
-    runs: usize,
-    ok_codes: &[i32],
-) -> anyhow::Result<Samples> {
-    let mut samples = Vec::with_capacity(runs);
-    for i in 0..warmup + runs {
-        let mut cmd = make();
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let start = Instant::now();
-        let out = cmd
-            .output()
-            .with_context(|| format!("could not start {:?}", cmd.get_program()))?;
-        let elapsed = start.elapsed();
-        check_status(&cmd, &out, ok_codes)?;
-        if i >= warmup {
-            samples.push(elapsed);
-        }
-    }
-    Ok(Samples::new(samples))
-}
-
-/// Like [`time_command`] for several commands at once, interleaved: run `i` of every command
+/// Runs each command `warmup` times untimed, then `runs` times timed, interleaved (stdin and
+/// stdout /dev/null, stderr kept for the error message; an exit code outside `ok_codes` fails
+/// the measurement): run `i` of every command
 /// happens before run `i + 1` of any, so a burst of other work on a shared machine lands on
 /// all of them alike instead of on one point of a curve.
 pub(crate) fn time_interleaved(
