@@ -34,6 +34,15 @@ pub(crate) fn all() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Only the moto virtualenv (what `cargo xtask bench` needs of `all`).
+pub(crate) fn all_moto() -> anyhow::Result<()> {
+    python_venv(
+        MOTO_VENV,
+        MOTO_REQUIREMENTS,
+        "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
+    )
+}
+
 /// Creates `.tools/<name>` as a Python virtualenv with `requirements`, unless `check` (Python
 /// code) already succeeds in it. Installs Debian's python3 / python3-venv when missing.
 pub(crate) fn python_venv(name: &str, requirements: &[&str], check: &str) -> anyhow::Result<()> {
@@ -157,6 +166,11 @@ pub(crate) fn apt(packages: &[(&str, &str)]) -> anyhow::Result<()> {
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(())
+}
+
+/// Are we root (apt without sudo; namespaces for the benchmarks)?
+pub(crate) fn is_root() -> bool {
+    unsafe_is_root()
 }
 
 /// `id -u` is 0.
