@@ -413,11 +413,24 @@ fn given(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// Reads the inputs object of a doctor call: an object (absent: all inputs absent), never an
+/// array serde would read field by field.
+fn read_inputs<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, String> {
+    let object = |text: &str| text.trim_start().starts_with('{');
+    match json {
+        Some(text) if text != "null" && !object(text) => Err(
+            "could not read the inputs: give an object like { trustPolicy, serviceAccount, roleArn }"
+                .to_owned(),
+        ),
+        _ => read(json).map_err(|e| format!("could not read the inputs: {}", scrub(&e))),
+    }
+}
+
 /// `checkIrsa(inputs)`.
 pub fn check_irsa(inputs: Option<&str>) -> String {
-    let i: DoctorIrsaInputs = match read(inputs) {
+    let i: DoctorIrsaInputs = match read_inputs(inputs) {
         Ok(i) => i,
-        Err(e) => return failure("could not read the inputs", scrub(&e)),
+        Err(e) => return to_json(&Failure::new(e)),
     };
     let inputs = IrsaInputs {
         service_account: given(i.service_account),
@@ -440,9 +453,9 @@ pub fn check_irsa(inputs: Option<&str>) -> String {
 
 /// `checkPodIdentity(inputs)`.
 pub fn check_pod_identity(inputs: Option<&str>) -> String {
-    let i: DoctorPodIdentityInputs = match read(inputs) {
+    let i: DoctorPodIdentityInputs = match read_inputs(inputs) {
         Ok(i) => i,
-        Err(e) => return failure("could not read the inputs", scrub(&e)),
+        Err(e) => return to_json(&Failure::new(e)),
     };
     let inputs = PodIdentityInputs {
         association: given(i.association),

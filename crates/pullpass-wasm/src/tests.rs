@@ -113,7 +113,10 @@ fn typescript_declares_every_serialized_field() {
     for check in checks {
         declared("DoctorCheck", check);
     }
-    let failed = checks.iter().find(|c| c["status"] == "failed").expect("a failed check");
+    let failed = checks
+        .iter()
+        .find(|c| c["status"] == "failed")
+        .expect("a failed check");
     declared("Finding", &failed["finding"]);
     declared("Range", &failed["finding"]["range"]);
     let pod = call(&api::check_pod_identity(Some("{}")));
@@ -340,7 +343,10 @@ fn lone_surrogates_become_replacement_characters() {
 
 /// The inputs of the `irsa-sound` fixture set, with `sa` as the trust policy's service account.
 fn doctor_inputs(sa: &str) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/doctor/irsa-sound/");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/doctor/irsa-sound/"
+    );
     let file = |name: &str| std::fs::read_to_string(format!("{dir}{name}")).expect("fixture");
     json!({
         "serviceAccount": file("sa.yaml"),
@@ -364,14 +370,13 @@ fn doctor_points_at_the_broken_link_with_a_utf16_range() {
     assert_eq!(sound["sound"], true, "{sound}");
     assert_eq!(sound["summary"]["failed"], 0);
 
-    // A non-ASCII character before the broken subject: UTF-16 and byte offsets differ.
-    let inputs: Value = serde_json::from_str(&doctor_inputs("coderd")).unwrap();
-    let trust = inputs["trustPolicy"]
-        .as_str()
-        .unwrap()
-        .replacen("{", "{\"Sid\": \"Zugriff für 😀 Pods\", ", 2)
-        .replacen("{\"Sid\": \"Zugriff für 😀 Pods\", ", "{", 1);
-    let mut inputs = inputs;
+    // `aws iam get-role` output with a non-ASCII description before the broken subject: UTF-16
+    // and byte offsets differ there.
+    let mut inputs: Value = serde_json::from_str(&doctor_inputs("coderd")).unwrap();
+    let trust = format!(
+        r#"{{"Role": {{"RoleName": "coder-ecr-pull", "Description": "Zugriff für 😀 Pods", "AssumeRolePolicyDocument": {}}}}}"#,
+        inputs["trustPolicy"].as_str().unwrap()
+    );
     inputs["trustPolicy"] = Value::String(trust.clone());
     let broken = call(&api::check_irsa(Some(&inputs.to_string())));
     assert_eq!(broken["sound"], false);
@@ -397,7 +402,9 @@ fn doctor_points_at_the_broken_link_with_a_utf16_range() {
 
 #[test]
 fn doctor_blank_inputs_are_not_given_and_bad_shapes_are_failures() {
-    let blank = call(&api::check_irsa(Some(r#"{"trustPolicy": "  ", "roleArn": null}"#)));
+    let blank = call(&api::check_irsa(Some(
+        r#"{"trustPolicy": "  ", "roleArn": null}"#,
+    )));
     assert_eq!(blank["ok"], true);
     assert_eq!(blank["summary"]["failed"], 0, "{blank}");
     let needs: Vec<&Value> = blank["checks"]
@@ -407,10 +414,21 @@ fn doctor_blank_inputs_are_not_given_and_bad_shapes_are_failures() {
         .flat_map(|c| c["needs"].as_array().unwrap())
         .collect();
     assert!(needs.iter().any(|n| *n == "trustPolicy"), "{blank}");
-    for bad in ["[]", "7", r#"{"trustPolicy": 3}"#, r#"{"association": "x"}"#, "{"] {
+    for bad in [
+        "[]",
+        "7",
+        r#"{"trustPolicy": 3}"#,
+        r#"{"association": "x"}"#,
+        "{",
+    ] {
         let result = call(&api::check_irsa(Some(bad)));
         assert_eq!(result["ok"], false, "{bad}");
-        assert!(result["error"].as_str().unwrap().starts_with("could not read the inputs"));
+        assert!(
+            result["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("could not read the inputs")
+        );
     }
     let result = call(&api::check_pod_identity(Some(r#"{"oidcProvider": "x"}"#)));
     assert_eq!(result["ok"], false);
