@@ -1,7 +1,8 @@
 // The demo page: loads the pullpass WebAssembly package, then wires the Add-registry dialog
-// and the trust-policy editor to it. No framework, no network beyond this origin.
+// and the trust-policy editor to it, and the IRSA check panel. No framework, no network beyond this origin.
 import { setupForm } from './form.js';
 import { setupEditor } from './editor.js';
+import { setupDoctor } from './doctor.js';
 
 const engine = document.getElementById('engine-status');
 
@@ -33,6 +34,8 @@ function guard(pp) {
     parseRegistryHost: wrap(pp.parseRegistryHost),
     generateTrustPolicy: wrap(pp.generateTrustPolicy),
     helmValues: wrap(pp.helmValues),
+    checkIrsa: wrap(pp.checkIrsa),
+    checkPodIdentity: wrap(pp.checkPodIdentity),
     rules: pp.rules,
     version: pp.version,
   };
@@ -61,6 +64,7 @@ try {
   document.getElementById('version').textContent = pp.version();
   setupForm(pp);
   setupEditor(pp);
+  setupDoctor(pp);
   document.documentElement.dataset.pullpass = 'ready';
 } catch (error) {
   console.error(error);

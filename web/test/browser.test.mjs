@@ -311,3 +311,74 @@ test('a browser without WebAssembly gets the same clear message', async () => {
   assert.equal(await page.isDisabled('#import'), false);
   await page.close();
 });
+
+describe('the IRSA check panel', () => {
+  const failed = (page) => page.locator('#doctor-checks li[data-status=failed]');
+
+  test('a trust policy for the wrong service account fails trust.subject with TP032; fixing it passes', async () => {
+    const { page, errors } = await open();
+    await page.click('#doctor-sound');
+    await page.waitForFunction(() => document.querySelectorAll('#doctor-checks li').length > 0);
+    assert.equal(await failed(page).count(), 0, 'the sound example passes');
+    assert.equal(await page.getAttribute('#doctor-status', 'data-state'), 'ok');
+    assert.ok(await page.locator('#doctor-checks li[data-status=passed][data-id="trust.subject"]').count() === 1);
+
+    // Paste a trust policy that admits coder/coderd instead of coder/coder, as a person would.
+    const trust = await page.inputValue('#dr-trustPolicy');
+    const broken = trust.replace('system:serviceaccount:coder:coder"', 'system:serviceaccount:coder:coderd"');
+    assert.notEqual(broken, trust);
+    await page.fill('#dr-trustPolicy', broken);
+    await failed(page).first().waitFor();
+    assert.equal(await failed(page).count(), 1, 'only the broken link fails');
+    assert.equal(await failed(page).getAttribute('data-id'), 'trust.subject');
+    assert.equal(await failed(page).getAttribute('data-code'), 'TP032');
+    const text = await failed(page).textContent();
+    assert.match(text, /Cause:/);
+    assert.match(text, /Fix:/);
+    assert.equal(await page.getAttribute('#doctor-status', 'data-state'), 'error');
+    await page.screenshot({ path: artifactPath('doctor-broken.png'), fullPage: true });
+
+    // Fix it by typing: delete the stray "d".
+    const at = broken.indexOf('coder:coderd"') + 'coder:coderd'.length;
+    await page.locator('#dr-trustPolicy').evaluate((t, pos) => { t.focus(); t.setSelectionRange(pos, pos); }, at);
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction(() => !document.querySelector('#doctor-checks li[data-status=failed]'));
+    assert.equal(await page.locator('#doctor-checks li[data-status=passed][data-id="trust.subject"]').count(), 1);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the broken examples, blocked links, missing inputs and the Pod Identity mode', async () => {
+    const { page, errors } = await open();
+    await page.click('#doctor-broken');
+    await failed(page).first().waitFor();
+    assert.equal(await failed(page).getAttribute('data-code'), 'TP032');
+
+    // Without the trust policy its links are not checked and say what would check them.
+    await page.fill('#dr-trustPolicy', '');
+    await page.waitForFunction(() => !document.querySelector('#doctor-checks li[data-status=failed]'));
+    const waiting = page.locator('#doctor-checks li[data-status=notChecked][data-id="trust.subject"]');
+    assert.match(await waiting.textContent(), /Would be checked with: .*Trust policy/);
+
+    // An unreadable service account blocks the links that need it, and says so.
+    await page.fill('#dr-serviceAccount', 'metadata: [unclosed');
+    await failed(page).first().waitFor();
+    const blocked = page.locator('#doctor-checks li .blocked');
+    assert.ok(await blocked.count() > 0, 'a link blocked by the unreadable YAML');
+
+    await page.check('input[name=doctor-mode][value=podIdentity]');
+    assert.equal(await page.isVisible('#dr-association'), true);
+    assert.equal(await page.isVisible('#dr-helmValues'), false);
+    await page.click('#doctor-broken');
+    await failed(page).first().waitFor();
+    assert.equal(await failed(page).count(), 1);
+    assert.equal(await failed(page).getAttribute('data-code'), 'DR020');
+    await page.click('#doctor-sound');
+    await page.waitForFunction(() => !document.querySelector('#doctor-checks li[data-status=failed]'));
+    assert.match(await page.textContent('#doctor-status'), /0 failed/);
+    await page.click('#doctor-clear');
+    assert.equal(await page.inputValue('#dr-association'), '');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

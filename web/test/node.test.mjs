@@ -235,3 +235,75 @@ test('the declarations type-check and describe what the functions return', () =>
   execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'es2022',
     '--moduleResolution', 'bundler', join(WEB, 'test/types.ts')], { stdio: 'pipe' });
 });
+
+// Doctor: every fixture set under tests/fixtures/doctor/ (args: the command line, one argument a
+// line, file names relative to the folder), through checkIrsa / checkPodIdentity and the CLI.
+const DOCTOR = join(FIXTURES, 'doctor');
+const DOCTOR_FILES = new Set(['--service-account', '--helm-values', '--trust-policy', '--cluster',
+  '--oidc-provider', '--pod-env', '--association', '--permissions-policy']);
+/** `--trust-policy` → `trustPolicy`, `--expect-service-account` → `expectedServiceAccount`. */
+const doctorKey = (flag) => (flag === '--expect-service-account'
+  ? 'expectedServiceAccount'
+  : flag.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase()));
+
+const doctorCases = existsSync(DOCTOR)
+  ? readdirSync(DOCTOR).filter((c) => existsSync(join(DOCTOR, c, 'args'))).sort()
+  : [];
+test('there are doctor fixture sets', () => assert.ok(doctorCases.length >= 40, `only ${doctorCases.length}`));
+for (const name of doctorCases) {
+  test(`doctor ${name}: wasm checklist equals the CLI's`, () => {
+    const dir = join(DOCTOR, name);
+    const args = readFileSync(join(dir, 'args'), 'utf8').split('\n').filter((l) => l !== '');
+    const [mode, ...flags] = args;
+    const inputs = {};
+    for (let i = 0; i < flags.length; i += 2) {
+      const flag = flags[i];
+      assert.ok(flag.startsWith('--') && i + 1 < flags.length, `${name}: cannot read args at ${flag}`);
+      inputs[doctorKey(flag)] = DOCTOR_FILES.has(flag) ? readFileSync(join(dir, flags[i + 1]), 'utf8') : flags[i + 1];
+    }
+    const expected = (() => {
+      try {
+        return JSON.parse(execFileSync(PULLPASS, ['doctor', ...args, '--format', 'json'], { cwd: dir, encoding: 'utf8' }));
+      } catch (error) {
+        if (error.stdout) return JSON.parse(error.stdout);
+        throw error;
+      }
+    })();
+    const result = mode === 'irsa' ? pp.checkIrsa(inputs) : pp.checkPodIdentity(inputs);
+    assert.equal(result.ok, true, result.error);
+    assert.equal(result.mode, expected.mode);
+    assert.equal(result.sound, expected.ok);
+    assert.deepEqual(result.summary, expected.summary);
+    assert.deepEqual(result.checks.map((c) => c.id), expected.checks.map((c) => c.id));
+    result.checks.forEach((check, i) => {
+      const want = expected.checks[i];
+      const what = `${name}: ${check.id}`;
+      assert.equal(check.title, want.title, what);
+      assert.equal(check.status, want.status, what);
+      assert.equal(check.detail, want.detail, what);
+      assert.equal(check.blockedBy, want.blockedBy, what);
+      assert.deepEqual(check.needs, (want.needs ?? []).map(doctorKey), what);
+      assert.equal(Boolean(check.finding), Boolean(want.finding), what);
+      if (check.finding) {
+        const text = check.input ? inputs[check.input] ?? '' : '';
+        assert.deepEqual(fromWasm(check.finding), fromCli(want.finding, () => text), what);
+        if (check.finding.range) {
+          assert.ok(check.input, `${what}: a range needs the input it points into`);
+          assert.ok(check.finding.range.end <= text.length, `${what}: range inside ${check.input}`);
+        }
+      }
+    });
+  });
+}
+
+test('doctor: hostile inputs are failures or checklists, never throws', () => {
+  for (const inputs of [undefined, null, 42, 'x', [], { trustPolicy: 7 }, { nope: 'x' }, { trustPolicy: '\ud83d{' },
+    { serviceAccount: 'a: [' .repeat(5000) }, { podEnv: '\u0000'.repeat(100) }]) {
+    for (const fn of [pp.checkIrsa, pp.checkPodIdentity]) {
+      const result = fn(inputs);
+      assert.equal(typeof result.ok, 'boolean');
+      if (!result.ok) assert.match(result.error, /could not read the inputs/);
+      else assert.ok(result.checks.length > 0);
+    }
+  }
+});

@@ -151,7 +151,33 @@ pub fn helm_values(
     result(&api::helm_values(&role_arn))
 }
 
-/// The rule catalog: every `RF…`, `TP…` and `EP…` rule with its documentation.
+/// Checks an IRSA set-up link by link from the pasted artifacts (`pullpass doctor irsa`).
+/// Ranges are UTF-16 code units into the input each check names.
+#[wasm_bindgen(js_name = checkIrsa, unchecked_return_type = "DoctorResult | Failure")]
+pub fn check_irsa(
+    #[wasm_bindgen(unchecked_param_type = "DoctorIrsaInputs")] inputs: JsValue,
+) -> JsValue {
+    let inputs = match arg(&inputs, "the inputs") {
+        Ok(i) => i,
+        Err(failure) => return failure,
+    };
+    result(&api::check_irsa(inputs.as_deref()))
+}
+
+/// Checks an EKS Pod Identity set-up link by link (`pullpass doctor pod-identity`).
+/// Ranges are UTF-16 code units into the input each check names.
+#[wasm_bindgen(js_name = checkPodIdentity, unchecked_return_type = "DoctorResult | Failure")]
+pub fn check_pod_identity(
+    #[wasm_bindgen(unchecked_param_type = "DoctorPodIdentityInputs")] inputs: JsValue,
+) -> JsValue {
+    let inputs = match arg(&inputs, "the inputs") {
+        Ok(i) => i,
+        Err(failure) => return failure,
+    };
+    result(&api::check_pod_identity(inputs.as_deref()))
+}
+
+/// The rule catalog: every `RF…`, `TP…`, `EP…` and `DR…` rule with its documentation.
 #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
 #[must_use]
 pub fn rules() -> JsValue {

@@ -1,0 +1,119 @@
+// The IRSA check panel: the artifacts of an IRSA or EKS Pod Identity set-up, pasted as the tools
+// print them, checked link by link as the user types (the `pullpass doctor` checks, in wasm).
+import { el, rich } from './util.js';
+import { EXAMPLES } from './doctor-examples.js';
+
+/** What each input is called on the page (for "needs" and "blocked by"). */
+const LABELS = {
+  serviceAccount: 'Service account YAML',
+  helmValues: 'Helm values',
+  expectedServiceAccount: 'Expected service account',
+  trustPolicy: 'Trust policy',
+  roleArn: 'Role ARN',
+  issuer: 'OIDC issuer',
+  cluster: 'describe-cluster JSON',
+  oidcProvider: 'OIDC provider JSON',
+  registry: 'Registry host',
+  podEnv: 'Pod env',
+  association: 'Pod Identity association JSON',
+  permissionsPolicy: 'Permissions policy',
+  repository: 'Repository',
+  live: 'pullpass doctor --live (CLI only)',
+};
+
+/** `--trust-policy` (as in `input.trust-policy`) → `trustPolicy`. */
+function keyOfFlag(flag) {
+  const key = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  return key === 'expectServiceAccount' ? 'expectedServiceAccount' : key;
+}
+
+const STATUS_TEXT = { passed: 'passed', warning: 'warning', failed: 'failed', notChecked: 'not checked' };
+
+export function setupDoctor(pp) {
+  const panel = document.getElementById('doctor');
+  const list = document.getElementById('doctor-checks');
+  const status = document.getElementById('doctor-status');
+  const fields = [...panel.querySelectorAll('[data-input]')];
+
+  const mode = () => panel.querySelector('input[name=doctor-mode]:checked').value;
+
+  function showMode() {
+    const m = mode();
+    for (const node of panel.querySelectorAll('.irsa-only')) node.hidden = m !== 'irsa';
+    for (const node of panel.querySelectorAll('.pod-identity-only')) node.hidden = m !== 'podIdentity';
+  }
+
+  /** The inputs of the current mode; blank fields are left out (not given). */
+  function inputs() {
+    const out = {};
+    for (const field of fields) {
+      if (field.closest('[hidden]')) continue;
+      if (field.value.trim() !== '') out[field.dataset.input] = field.value;
+    }
+    return out;
+  }
+
+  function titleOf(id, checks) {
+    if (id.startsWith('input.')) return `${LABELS[keyOfFlag(id.slice(6))] ?? id} (could not be read)`;
+    const check = checks.find((c) => c.id === id);
+    return check ? check.title : id;
+  }
+
+  function item(check, checks) {
+    const f = check.finding;
+    const li = el('li', {
+      'data-status': check.status,
+      'data-id': check.id,
+      'data-code': f ? f.code : undefined,
+    },
+    el('div', { class: 'head' },
+      el('span', { class: `badge st-${check.status}` }, STATUS_TEXT[check.status] ?? check.status),
+      el('span', { class: 'title' }, check.title),
+      f ? el('span', { class: `code sev-${f.severity}` }, f.code) : null,
+      el('span', { class: 'where' }, check.id)));
+    if (f) {
+      const where = f.range && check.input ? ` (${LABELS[check.input] ?? check.input}, line ${f.range.startLine})` : '';
+      li.append(el('p', { class: 'cause' }, el('strong', {}, 'Cause: '), ...rich(f.message), where));
+      if (f.help) li.append(el('p', { class: 'fix' }, el('strong', {}, 'Fix: '), ...rich(f.help)));
+    } else {
+      li.append(el('p', { class: 'detail' }, ...rich(check.detail)));
+    }
+    if (check.blockedBy) {
+      li.append(el('p', { class: 'blocked' }, 'Blocked by: ', el('span', { class: 'blocker' }, titleOf(check.blockedBy, checks))));
+    } else if (check.needs.length) {
+      li.append(el('p', { class: 'needs' }, 'Would be checked with: ', check.needs.map((n) => LABELS[n] ?? n).join(', ')));
+    }
+    return li;
+  }
+
+  function run() {
+    const result = mode() === 'irsa' ? pp.checkIrsa(inputs()) : pp.checkPodIdentity(inputs());
+    list.replaceChildren();
+    if (!result.ok) {
+      status.dataset.state = 'error';
+      status.textContent = result.error;
+      return;
+    }
+    const s = result.summary;
+    status.dataset.state = result.sound ? 'ok' : 'error';
+    status.textContent = `${s.passed} passed · ${s.failed} failed · ${s.warnings} warnings · ${s.notChecked} not checked`;
+    list.append(...result.checks.map((c) => item(c, result.checks)));
+  }
+
+  function fill(kind) {
+    const example = EXAMPLES[mode()][kind];
+    for (const field of fields) field.value = example?.[field.dataset.input] ?? '';
+    run();
+  }
+
+  panel.addEventListener('input', run);
+  panel.addEventListener('change', (event) => {
+    if (event.target.name === 'doctor-mode') showMode();
+    run();
+  });
+  document.getElementById('doctor-sound').addEventListener('click', () => fill('sound'));
+  document.getElementById('doctor-broken').addEventListener('click', () => fill('broken'));
+  document.getElementById('doctor-clear').addEventListener('click', () => fill('none'));
+  showMode();
+  run();
+}
