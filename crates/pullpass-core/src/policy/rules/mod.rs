@@ -290,7 +290,8 @@ pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
         || head.eq_ignore_ascii_case("http")
-        || provider.contains("${");
+        || provider.contains("${")
+        || has_placeholder(provider);
     is_provider.then_some((provider, claim))
 }
 

@@ -25,7 +25,7 @@ declare_rule! {
 }
 
 fn is_placeholder(account: &str) -> bool {
-    account.contains("${") || account.contains('<') || account.contains("{{")
+    account.contains("${") || account.contains('<') || account.contains("{{") || super::has_placeholder(account)
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
