@@ -31,7 +31,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
     match eval::evaluate(policy, ACTION, Resource::Exact("*")) {
         Decision::Allowed => {}
-        Decision::ExplicitDeny(stmt) => cx.push(at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer(), stmt.node.range)),
+        Decision::ExplicitDeny(stmt) => cx.push(
+            at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer(), stmt.node.range)
+                .help("narrow the Deny so it leaves `ecr:GetAuthorizationToken` on `\"Resource\": \"*\"` alone (e.g. list the denied actions instead of `ecr:*`)"),
+        ),
         Decision::ImplicitDeny => {
             let d = match eval::allowed_elsewhere(policy, ACTION) {
                 Some(stmt) => {
@@ -54,7 +57,8 @@ mod tests {
         fires("EP001", &edit(READ_ONLY, "\"ecr:GetAuthorizationToken\",", ""));
         fires("EP001", &edit(READ_ONLY, "\"Resource\": \"*\"", "\"Resource\": \"arn:aws:ecr:us-east-1:123456789012:repository/app\""));
         let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:Get*\", \"Resource\": \"*\"}\n  ]");
-        fires("EP001", &deny);
+        let d = fires("EP001", &deny);
+        assert!(d[0].help.as_deref().is_some_and(|h| h.contains("narrow the Deny")), "{d:?}");
     }
 
     #[test]

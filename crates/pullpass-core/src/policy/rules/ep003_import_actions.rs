@@ -30,7 +30,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for action in ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages"] {
         match eval::evaluate(policy, action, Resource::AnyRepository) {
             Decision::Allowed => {}
-            Decision::ExplicitDeny(stmt) => cx.push(at(&EP003, format!("`{action}` is denied by this statement: Import Image cannot list repositories or tags"), stmt.pointer(), stmt.node.range)),
+            Decision::ExplicitDeny(stmt) => cx.push(
+                at(&EP003, format!("`{action}` is denied by this statement: Import Image cannot list repositories or tags"), stmt.pointer(), stmt.node.range)
+                    .help(format!("narrow the Deny so it no longer matches `{action}` on the repositories to import from")),
+            ),
             Decision::ImplicitDeny => missing.push(format!("`{action}`")),
         }
     }
