@@ -31,6 +31,9 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    if eval::delegated_role(policy).is_some() {
+        return; // EP001 says where the pull permissions live.
+    }
     let arn = match (cx.ctx.registry_host.as_deref(), cx.ctx.repository.as_deref()) {
         (Some(host), Some(repo)) => eval::repository_arn(host, repo.trim()),
         _ => None,
@@ -47,11 +50,15 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it"),
             Decision::ImplicitDeny => {
                 let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
-                let what = match eval::allowed_elsewhere(policy, action) {
-                    Some(_) => format!("`{action}` is allowed, but not on {on}: {why}"),
-                    None => format!("nothing allows `{action}` on {on}: {why}"),
-                };
-                Diagnostic::new(&EP002, what).pointer("").range(root).help(format!("allow `{action}` on the repositories to pull from"))
+                match eval::allowed_elsewhere(policy, action) {
+                    // Underline the resources that miss the repository.
+                    Some(stmt) => {
+                        let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
+                        at(&EP002, format!("`{action}` is allowed, but not on {on}: {why}"), pointer, range)
+                    }
+                    None => Diagnostic::new(&EP002, format!("nothing allows `{action}` on {on}: {why}")).pointer("").range(root),
+                }
+                .help(format!("allow `{action}` on the repositories to pull from"))
             }
         };
         cx.push(d.severity(severity));

@@ -6,7 +6,7 @@
 //! allow (the author meant it to apply), a `Deny` with a condition does not count as a deny.
 
 use super::super::glob;
-use super::super::model::{Effect, Policy, Statement};
+use super::super::model::{Effect, Policy, Statement, Str};
 
 /// The outcome for one action and resource.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +127,36 @@ pub(crate) fn allowed_elsewhere<'s, 'v>(
         .statements
         .iter()
         .find(|s| s.effect == Some(Effect::Allow) && action_matches(s, action))
+}
+
+/// The role this policy hands pulling over to: when no `Allow` grants any ECR action but one
+/// allows `sts:AssumeRole` on an IAM role ARN (the cross-account setup: these keys only
+/// assume the role that pulls), that role ARN pattern.
+pub(crate) fn delegated_role<'s, 'v>(policy: &'s Policy<'v>) -> Option<&'s Str<'v>> {
+    const ECR: [&str; 5] = [
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:DescribeRepositories",
+        "ecr:ListImages",
+    ];
+    let allows = |s: &Statement<'_>| s.effect == Some(Effect::Allow);
+    if policy
+        .statements
+        .iter()
+        .any(|s| allows(s) && ECR.iter().any(|a| action_matches(s, a)))
+    {
+        return None;
+    }
+    policy
+        .statements
+        .iter()
+        .filter(|s| allows(s) && action_matches(s, "sts:AssumeRole"))
+        .flat_map(|s| &s.resources)
+        .find(|r| {
+            super::super::aws::Arn::parse(r.as_str())
+                .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
+        })
 }
 
 /// The ARN of a repository in a private ECR registry host, when both are known.
