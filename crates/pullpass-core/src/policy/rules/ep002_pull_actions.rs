@@ -90,6 +90,12 @@ mod tests {
         assert_eq!(findings_with("EP002", scoped, &ctx).len(), 3);
         let ctx = LintContext { repository: Some("team/app".into()), ..ctx };
         assert!(findings_with("EP002", scoped, &ctx).is_empty());
+        // A policy variable depends on the request: it may name the repository when allowing,
+        // but a Deny with one is not known to cover it.
+        let tagged = scoped.replace("repository/team/*", "repository/${aws:PrincipalTag/team}/*");
+        assert!(findings_with("EP002", &tagged, &ctx).is_empty());
+        let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:*\", \"Resource\": \"arn:aws:ecr:*:*:repository/${aws:username}/*\"}\n  ]");
+        assert!(findings_with("EP002", &deny, &ctx).is_empty());
     }
 
     #[test]

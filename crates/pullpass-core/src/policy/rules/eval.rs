@@ -60,7 +60,7 @@ pub(crate) fn can_name_repository(pattern: &str) -> bool {
 /// The resource patterns of `stmt` that can match `resource` (for an allow) or that cover it
 /// (for a deny).
 fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) -> bool {
-    let hits = |pattern: &str| match resource {
+    let hits_plain = |pattern: &str| match resource {
         Resource::Exact(r) => glob::matches(pattern, r),
         Resource::AnyRepository => {
             if deny {
@@ -68,6 +68,15 @@ fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) ->
             } else {
                 can_name_repository(pattern)
             }
+        }
+    };
+    let hits = |pattern: &str| {
+        match with_variables_as_wildcards(pattern) {
+            // A policy variable (`${aws:PrincipalTag/team}`) depends on the request: it may
+            // name the repository (allow), but is not known to cover it (deny).
+            Some(_) if deny => false,
+            Some(expanded) => hits_plain(&expanded),
+            None => hits_plain(pattern),
         }
     };
     if stmt.resource.is_some() {
@@ -88,6 +97,26 @@ fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) ->
         // the author meant every resource, rather than piling more findings on.
         true
     }
+}
+
+/// `pattern` with each `${…}` policy variable (and the `${*}`-style escapes) turned into `*`;
+/// `None` when it has none.
+fn with_variables_as_wildcards(pattern: &str) -> Option<String> {
+    if !pattern.contains("${") {
+        return None;
+    }
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Evaluates `action` on `resource` as IAM would.

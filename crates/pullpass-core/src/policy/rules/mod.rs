@@ -529,7 +529,12 @@ impl PrincipalClass {
     /// Every action that fits this principal.
     pub(crate) fn actions(self) -> &'static [&'static str] {
         match self {
-            Self::WebIdentity => &["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
+            // An OIDC token may carry a source identity claim, like a SAML assertion.
+            Self::WebIdentity => &[
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:TagSession",
+                "sts:SetSourceIdentity",
+            ],
             Self::Saml => &[
                 "sts:AssumeRoleWithSAML",
                 "sts:TagSession",
