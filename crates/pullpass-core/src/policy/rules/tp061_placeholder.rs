@@ -44,7 +44,9 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
             b'$' if b.get(start + 1) == Some(&b'{') => {
                 if let Some(len) = b[start..].iter().position(|&c| c == b'}') {
                     let inner = &s[start + 2..start + len];
-                    if !inner.contains(':') && !matches!(inner, "*" | "?" | "$") {
+                    // `${aws:username}` is an IAM policy variable; `${AWS::AccountId}` is
+                    // CloudFormation's and never resolved by IAM.
+                    if (!inner.contains(':') || inner.contains("::")) && !matches!(inner, "*" | "?" | "$") {
                         out.push((start, start + len + 1));
                     }
                     i = start + len + 1;
@@ -176,6 +178,9 @@ mod tests {
         assert_eq!(&DOC[d[0].range.unwrap().as_usize_range()], "${ACCT_ID}");
         fires("TP061", &edit(IRSA, "123456789012", "111122223333"));
         fires("TP061", &edit(IRSA, "123456789012", "<account-id>"));
+        let cfn = edit(IRSA, "arn:aws:iam::123456789012:", "arn:${AWS::Partition}:iam::${AWS::AccountId}:");
+        assert_eq!(fires("TP061", &cfn).len(), 2);
+        silent("TP010", &cfn);
     }
 
     /// The EKS user guide's `cat >trust.json` example, before `$account_id` is expanded.
