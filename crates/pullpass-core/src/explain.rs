@@ -98,6 +98,9 @@ static ENTRIES: &[Entry] = &[
             &["403", "denied"],
             &["unauthorized: authentication required"],
             &["401", "unauthorized"],
+            &["pull access denied"],
+            &["insufficient_scope"],
+            &["may require authorization"],
             &["denied: your authorization token has expired"],
         ],
         causes: &[
@@ -150,6 +153,24 @@ static ENTRIES: &[Entry] = &[
             "kubectl get serviceaccount <sa> -n <ns> -o yaml",
             "kubectl exec <pod> -- env | grep AWS_",
             "aws eks list-pod-identity-associations --cluster-name <cluster>",
+        ],
+    },
+    Entry {
+        title: "kubelet's ECR credential provider failed",
+        patterns: &[
+            &["credential provider plugin"],
+            &["ecr-credential-provider"],
+            &["external registry credential provider"],
+        ],
+        causes: &[
+            "the node's instance role may not call `ecr:GetAuthorizationToken` on `*` (attach AmazonEC2ContainerRegistryPullOnly or ReadOnly)",
+            "the plugin cannot reach IMDS or STS (hop limit, no VPC endpoint for `ecr.api` / `sts`)",
+            "the CredentialProviderConfig's `matchImages` does not cover this registry host (China, GovCloud or a vanity host)",
+        ],
+        rules: &["EP001", "EP002", "RF021", "RF024"],
+        next_steps: &[
+            "journalctl -u kubelet | grep -i credential",
+            "pullpass lint --kind permissions node-role-policy.json --registry <host> --repository <repo>",
         ],
     },
     Entry {
@@ -251,9 +272,11 @@ static ENTRIES: &[Entry] = &[
         patterns: &[
             &["expiredtoken"],
             &["token included in the request is expired"],
+            &["invalididentitytoken", "expired"],
         ],
         causes: &[
             "temporary credentials (a session token, a web identity session) expired; long-running processes must refresh them",
+            "the projected service account token (AWS_WEB_IDENTITY_TOKEN_FILE) expired: an SDK too old to re-read the file, or a token copied out of the pod",
         ],
         rules: &["RF032"],
         next_steps: &["pullpass registry test <name>"],
@@ -375,6 +398,31 @@ mod tests {
         ] {
             let found = explain(text);
             assert_eq!(found.first().map(|e| e.title), Some(title), "{text}");
+        }
+    }
+
+    /// Container runtimes and kubelet say "denied" in their own words.
+    #[test]
+    fn matches_runtime_and_kubelet_wording() {
+        for (text, title) in [
+            (
+                "Failed to pull image \"1.dkr.ecr.us-east-1.amazonaws.com/app:v1\": failed to resolve reference: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed",
+                "no basic auth credentials / 403 from the registry",
+            ),
+            (
+                "\"Failed to get credential from external registry credential provider\" err=\"error execing credential provider plugin ecr-credential-provider for image 1.dkr.ecr.us-east-1.amazonaws.com/app: exit status 1\"",
+                "kubelet's ECR credential provider failed",
+            ),
+            (
+                "InvalidIdentityTokenException: Token is expired",
+                "ExpiredToken",
+            ),
+        ] {
+            assert_eq!(
+                explain(text).first().map(|e| e.title),
+                Some(title),
+                "{text}"
+            );
         }
     }
 
