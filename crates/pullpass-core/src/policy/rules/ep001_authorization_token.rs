@@ -11,6 +11,8 @@ declare_rule! {
     /// A policy that grants no ECR action but allows `sts:AssumeRole` on a role ARN (keys that
     /// only assume the cross-account role that pulls) gets an info naming that role instead,
     /// and EP002/EP003 stay silent: the pull permissions live in the role's own policy.
+    /// An ECR Public policy (`--registry public.ecr.aws`, or only `ecr-public:` actions) gets an
+    /// info too: anonymous pulls need no permissions.
     ///
     /// ## Why is this bad
     /// Every pull starts with a registry token. The action has no resource type, so only
@@ -32,6 +34,15 @@ pub(crate) const ACTION: &str = "ecr:GetAuthorizationToken";
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    if eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
+        cx.push(
+            Diagnostic::new(&EP001, "ECR Public: anonymous pulls need no permissions; authenticated ones (higher rate limits) need `ecr-public:GetAuthorizationToken` and `sts:GetServiceBearerToken`, nothing else is checked")
+                .severity(Severity::Info)
+                .pointer("")
+                .range(root),
+        );
+        return;
+    }
     if let Some(role) = eval::delegated_role(policy) {
         cx.push(
             Diagnostic::new(&EP001, format!("this policy grants no ECR action; it lets the identity assume `{}`, so pulls use that role's permissions", role.as_str()))
@@ -84,6 +95,13 @@ mod tests {
         assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "\"arn:aws:iam::210987654321:role/ecr-pull\"");
         silent("EP002", text);
         silent("EP003", text);
+        // ECR Public: by the registry host, or by the `ecr-public:` actions alone.
+        let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr-public:GetAuthorizationToken","sts:GetServiceBearerToken"],"Resource":"*"}]}"#;
+        assert_eq!(fires("EP001", public)[0].severity, crate::Severity::Info);
+        silent("EP002", public);
+        silent("EP003", public);
+        let ctx = crate::policy::LintContext { registry_host: Some("public.ecr.aws".into()), ..Default::default() };
+        assert!(findings_with("EP002", READ_ONLY, &ctx).is_empty());
         // Once it grants an ECR action itself, it is judged as a pulling policy.
         fires("EP002", &text.replace("\"sts:AssumeRole\"", "[\"sts:AssumeRole\",\"ecr:GetAuthorizationToken\"]"));
     }

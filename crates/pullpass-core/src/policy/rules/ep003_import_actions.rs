@@ -26,7 +26,7 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
-    if eval::delegated_role(policy).is_some() {
+    if eval::delegated_role(policy).is_some() || eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
         return; // EP001 says where the pull permissions live.
     }
     let mut missing = Vec::new();

@@ -158,6 +158,26 @@ pub(crate) fn allowed_elsewhere<'s, 'v>(
         .find(|s| s.effect == Some(Effect::Allow) && action_matches(s, action))
 }
 
+/// Whether the pull is from ECR Public: the registry host says so, or the policy grants
+/// `ecr-public:` actions and no private ECR action. EP001–EP003 are about private ECR.
+pub(crate) fn is_public_ecr(policy: &Policy<'_>, registry_host: Option<&str>) -> bool {
+    if let Some(host) = registry_host {
+        return matches!(
+            crate::host::parse_ecr(host.trim()),
+            Some((crate::host::HostKind::PublicEcr, _))
+        );
+    }
+    let allows = |s: &&Statement<'_>| s.effect == Some(Effect::Allow);
+    policy
+        .statements
+        .iter()
+        .filter(allows)
+        .any(|s| action_matches(s, "ecr-public:GetAuthorizationToken"))
+        && !policy.statements.iter().filter(allows).any(|s| {
+            action_matches(s, "ecr:BatchGetImage") || action_matches(s, "ecr:GetAuthorizationToken")
+        })
+}
+
 /// The role this policy hands pulling over to: when no `Allow` grants any ECR action but one
 /// allows `sts:AssumeRole` on an IAM role ARN (the cross-account setup: these keys only
 /// assume the role that pulls), that role ARN pattern.
