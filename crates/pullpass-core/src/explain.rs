@@ -97,6 +97,10 @@ static ENTRIES: &[Entry] = &[
             &["403", "forbidden"],
             &["403", "denied"],
             &["unauthorized: authentication required"],
+            &["401", "unauthorized"],
+            &["pull access denied"],
+            &["insufficient_scope"],
+            &["may require authorization"],
             &["denied: your authorization token has expired"],
         ],
         causes: &[
@@ -109,6 +113,64 @@ static ENTRIES: &[Entry] = &[
             "pullpass registry test <name>",
             "pullpass lint --kind permissions permissions-policy.json --registry <host> --repository <repo>",
             "aws ecr get-login-password --region <the registry's region> | docker login --username AWS --password-stdin <host>",
+        ],
+    },
+    Entry {
+        title: "AccessDenied on sts:AssumeRole (cross-account role)",
+        patterns: &[
+            &["sts:assumerole on resource"],
+            &["assumerole operation", "accessdenied"],
+            &["sts: assumerole,", "accessdenied"],
+        ],
+        causes: &[
+            "the role's trust policy does not name the calling principal (its account, role or user ARN)",
+            "the trust policy requires `sts:ExternalId` and the caller sent none, or another value (one STS can never send: spaces, other characters)",
+            "the calling identity's own policy does not allow `sts:AssumeRole` on the role ARN",
+        ],
+        rules: &["TP041", "TP062", "TP064", "RF050", "RF051", "RF052"],
+        next_steps: &[
+            "aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument > trust-policy.json",
+            "pullpass lint trust-policy.json --role-arn <role ARN>",
+            "aws sts assume-role --role-arn <role ARN> --role-session-name test --external-id <external ID>",
+        ],
+    },
+    Entry {
+        title: "No AWS credentials found",
+        patterns: &[
+            &["nocredentialproviders"],
+            &["unable to locate credentials"],
+            &["no valid providers in chain"],
+            &["no providers in chain provided credentials"],
+            &["could not load credentials from any providers"],
+        ],
+        causes: &[
+            "IRSA is not wired: the service account lacks `eks.amazonaws.com/role-arn`, or the pod started before the annotation (no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE in its env)",
+            "EKS Pod Identity: no association for the namespace/service account, or the eks-pod-identity-agent add-on is missing",
+            "the node's IMDS hop limit (1) keeps containers from the instance role",
+        ],
+        rules: &["RF040"],
+        next_steps: &[
+            "kubectl get serviceaccount <sa> -n <ns> -o yaml",
+            "kubectl exec <pod> -- env | grep AWS_",
+            "aws eks list-pod-identity-associations --cluster-name <cluster>",
+        ],
+    },
+    Entry {
+        title: "kubelet's ECR credential provider failed",
+        patterns: &[
+            &["credential provider plugin"],
+            &["ecr-credential-provider"],
+            &["external registry credential provider"],
+        ],
+        causes: &[
+            "the node's instance role may not call `ecr:GetAuthorizationToken` on `*` (attach AmazonEC2ContainerRegistryPullOnly or ReadOnly)",
+            "the plugin cannot reach IMDS or STS (hop limit, no VPC endpoint for `ecr.api` / `sts`)",
+            "the CredentialProviderConfig's `matchImages` does not cover this registry host (China, GovCloud or a vanity host)",
+        ],
+        rules: &["EP001", "EP002", "RF021", "RF024"],
+        next_steps: &[
+            "journalctl -u kubelet | grep -i credential",
+            "pullpass lint --kind permissions node-role-policy.json --registry <host> --repository <repo>",
         ],
     },
     Entry {
@@ -210,9 +272,11 @@ static ENTRIES: &[Entry] = &[
         patterns: &[
             &["expiredtoken"],
             &["token included in the request is expired"],
+            &["invalididentitytoken", "expired"],
         ],
         causes: &[
             "temporary credentials (a session token, a web identity session) expired; long-running processes must refresh them",
+            "the projected service account token (AWS_WEB_IDENTITY_TOKEN_FILE) expired: an SDK too old to re-read the file, or a token copied out of the pod",
         ],
         rules: &["RF032"],
         next_steps: &["pullpass registry test <name>"],
@@ -223,7 +287,12 @@ static ENTRIES: &[Entry] = &[
 /// first. Empty when the text is not a known error.
 #[must_use]
 pub fn explain(error_text: &str) -> Vec<Explanation> {
-    let text = error_text.to_ascii_lowercase();
+    // Pasted errors wrap lines and indent; compare with single spaces.
+    let text = error_text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
     let mut out: Vec<(usize, Explanation)> = Vec::new();
     for entry in ENTRIES {
         let best = entry
@@ -291,6 +360,69 @@ mod tests {
             assert_eq!(found[0].title, title, "{text}");
             assert!(found[0].rules.contains(&rule), "{text}");
             assert!(!found[0].causes.is_empty() && !found[0].next_steps.is_empty());
+        }
+    }
+
+    /// The same errors as SDKs, kubelet and pasted terminals print them.
+    #[test]
+    fn matches_sdk_and_kubelet_variants() {
+        for (text, title) in [
+            (
+                "operation error STS: AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: 1, api error AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+                "AccessDenied on sts:AssumeRoleWithWebIdentity",
+            ),
+            (
+                "WebIdentityErr: failed to retrieve credentials\ncaused by: AccessDenied: Not authorized to perform\n\tsts:AssumeRoleWithWebIdentity\n\tstatus code: 403",
+                "AccessDenied on sts:AssumeRoleWithWebIdentity",
+            ),
+            (
+                "Failed to pull image \"1.dkr.ecr.us-east-1.amazonaws.com/app:1\": failed to resolve reference: unexpected status from HEAD request: 401 Unauthorized",
+                "no basic auth credentials / 403 from the registry",
+            ),
+            (
+                "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::210987654321:assumed-role/x/y is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/ecr-pull",
+                "AccessDenied on sts:AssumeRole (cross-account role)",
+            ),
+            (
+                "operation error STS: AssumeRole, https response error StatusCode: 403, api error AccessDenied: User is not authorized",
+                "AccessDenied on sts:AssumeRole (cross-account role)",
+            ),
+            (
+                "NoCredentialProviders: no valid providers in chain. Deprecated.",
+                "No AWS credentials found",
+            ),
+            (
+                "Unable to locate credentials. You can configure credentials by running \"aws configure\".",
+                "No AWS credentials found",
+            ),
+        ] {
+            let found = explain(text);
+            assert_eq!(found.first().map(|e| e.title), Some(title), "{text}");
+        }
+    }
+
+    /// Container runtimes and kubelet say "denied" in their own words.
+    #[test]
+    fn matches_runtime_and_kubelet_wording() {
+        for (text, title) in [
+            (
+                "Failed to pull image \"1.dkr.ecr.us-east-1.amazonaws.com/app:v1\": failed to resolve reference: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed",
+                "no basic auth credentials / 403 from the registry",
+            ),
+            (
+                "\"Failed to get credential from external registry credential provider\" err=\"error execing credential provider plugin ecr-credential-provider for image 1.dkr.ecr.us-east-1.amazonaws.com/app: exit status 1\"",
+                "kubelet's ECR credential provider failed",
+            ),
+            (
+                "InvalidIdentityTokenException: Token is expired",
+                "ExpiredToken",
+            ),
+        ] {
+            assert_eq!(
+                explain(text).first().map(|e| e.title),
+                Some(title),
+                "{text}"
+            );
         }
     }
 

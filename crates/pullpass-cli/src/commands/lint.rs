@@ -445,10 +445,12 @@ fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
         if fixing && l.fixed > 0 {
             let _ = writeln!(out, "{name}: applied {} safe fix(es)", l.fixed);
         }
-        if l.diagnostics.is_empty() {
+        if l.diagnostics.is_empty() && kind != "unknown" {
             continue;
         }
         let what = match kind {
+            // Parsed cleanly, yet neither kind: most often an ECR repository policy.
+            "unknown" if l.diagnostics.is_empty() => "neither a trust nor a permissions policy (an ECR repository policy?); pass --kind to lint it as one".to_owned(),
             "unknown" => "could not be read as a trust or permissions policy".to_owned(),
             k => format!(
                 "linted as a {k} policy ({})",

@@ -104,6 +104,26 @@ pub fn lint(text: &str, kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutp
     }
 }
 
+/// An ECR repository (resource) policy: it names who may pull, with `ecr:` actions only, and
+/// no OIDC/SAML provider or `Resource`. Linting it as a trust policy would be misleading.
+fn is_repository_policy(policy: &Policy<'_>) -> bool {
+    let ecr = |a: &str| {
+        let a = a.to_ascii_lowercase();
+        a.starts_with("ecr:") || a.starts_with("ecr-public:")
+    };
+    !policy.statements.is_empty()
+        && policy.statements.iter().all(|s| {
+            s.principal.is_some()
+                && s.resource.is_none()
+                && s.not_resource.is_none()
+                && s.principals
+                    .iter()
+                    .all(|p| p.ptype == "AWS" || p.ptype == "Service")
+                && !s.actions.is_empty()
+                && s.actions.iter().all(|a| a.text.is_some_and(ecr))
+        })
+}
+
 /// Lints raw bytes: invalid UTF-8 is TP001 at the first bad byte.
 #[must_use]
 pub fn lint_bytes(bytes: &[u8], kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutput {
@@ -129,9 +149,13 @@ pub fn lint_oversized(len: usize, kind: Option<PolicyKind>) -> LintOutput {
 }
 
 /// Trust when a statement names a principal or assumes a role; permissions when a statement
-/// names a resource or any other action; `None` when nothing tells.
+/// names a resource or any other action; `None` when nothing tells, and for an ECR repository
+/// policy (`AWS`/`Service` principals and only `ecr:` actions), which is neither.
 #[must_use]
 pub fn detect(policy: &Policy<'_>) -> Option<PolicyKind> {
+    if is_repository_policy(policy) {
+        return None;
+    }
     if policy
         .statements
         .iter()

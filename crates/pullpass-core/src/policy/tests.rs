@@ -214,3 +214,22 @@ fn a_megabyte_of_statements_lints_without_hanging() {
     assert!(out.diagnostics.len() > 10_000);
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
+
+/// An ECR repository policy is neither a trust nor an identity policy: it is not linted as
+/// either (no confused-deputy warning for granting another account pulls).
+#[test]
+fn repository_policies_are_neither_kind() {
+    let repo = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AllowPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}"#;
+    let out = lint(repo, None, &LintContext::default());
+    assert_eq!(out.kind, None);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    // A trust policy with a wrong action is still a trust policy.
+    let trust = repo.replace(
+        "[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\"]",
+        "\"sts:AssumeRole\"",
+    );
+    assert_eq!(
+        lint(&trust, None, &LintContext::default()).kind,
+        Some(super::PolicyKind::Trust)
+    );
+}

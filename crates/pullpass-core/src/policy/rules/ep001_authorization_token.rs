@@ -1,13 +1,18 @@
 use super::eval::{self, Decision, Resource};
 use super::{Cx, at};
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::text::TextRange;
 
 declare_rule! {
     /// ## What it does
     /// Evaluates the identity policy as IAM does and requires `ecr:GetAuthorizationToken`
     /// allowed on `Resource: "*"`, not denied by any `Deny`.
+    /// A policy that grants no ECR action but allows `sts:AssumeRole` on a role ARN (keys that
+    /// only assume the cross-account role that pulls) gets an info naming that role instead,
+    /// and EP002/EP003 stay silent: the pull permissions live in the role's own policy.
+    /// An ECR Public policy (`--registry public.ecr.aws`, or only `ecr-public:` actions) gets an
+    /// info too: anonymous pulls need no permissions.
     ///
     /// ## Why is this bad
     /// Every pull starts with a registry token. The action has no resource type, so only
@@ -29,9 +34,31 @@ pub(crate) const ACTION: &str = "ecr:GetAuthorizationToken";
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    if eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
+        cx.push(
+            Diagnostic::new(&EP001, "ECR Public: anonymous pulls need no permissions; authenticated ones (higher rate limits) need `ecr-public:GetAuthorizationToken` and `sts:GetServiceBearerToken`, nothing else is checked")
+                .severity(Severity::Info)
+                .pointer("")
+                .range(root),
+        );
+        return;
+    }
+    if let Some(role) = eval::delegated_role(policy) {
+        cx.push(
+            Diagnostic::new(&EP001, format!("this policy grants no ECR action; it lets the identity assume `{}`, so pulls use that role's permissions", role.as_str()))
+                .severity(Severity::Info)
+                .help("lint the assumed role's permissions policy instead: `pullpass lint --kind permissions role-policy.json`")
+                .pointer("")
+                .range(role.range()),
+        );
+        return;
+    }
     match eval::evaluate(policy, ACTION, Resource::Exact("*")) {
         Decision::Allowed => {}
-        Decision::ExplicitDeny(stmt) => cx.push(at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer(), stmt.node.range)),
+        Decision::ExplicitDeny(stmt) => cx.push(
+            at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer(), stmt.node.range)
+                .help("narrow the Deny so it leaves `ecr:GetAuthorizationToken` on `\"Resource\": \"*\"` alone (e.g. list the denied actions instead of `ecr:*`)"),
+        ),
         Decision::ImplicitDeny => {
             let d = match eval::allowed_elsewhere(policy, ACTION) {
                 Some(stmt) => {
@@ -54,7 +81,29 @@ mod tests {
         fires("EP001", &edit(READ_ONLY, "\"ecr:GetAuthorizationToken\",", ""));
         fires("EP001", &edit(READ_ONLY, "\"Resource\": \"*\"", "\"Resource\": \"arn:aws:ecr:us-east-1:123456789012:repository/app\""));
         let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:Get*\", \"Resource\": \"*\"}\n  ]");
-        fires("EP001", &deny);
+        let d = fires("EP001", &deny);
+        assert!(d[0].help.as_deref().is_some_and(|h| h.contains("narrow the Deny")), "{d:?}");
+    }
+
+    /// Static keys whose only job is to assume the cross-account role that pulls.
+    #[test]
+    fn only_informs_when_the_policy_assumes_the_pulling_role() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::210987654321:role/ecr-pull"}]}"#;
+        let d = fires("EP001", text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, crate::Severity::Info);
+        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "\"arn:aws:iam::210987654321:role/ecr-pull\"");
+        silent("EP002", text);
+        silent("EP003", text);
+        // ECR Public: by the registry host, or by the `ecr-public:` actions alone.
+        let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr-public:GetAuthorizationToken","sts:GetServiceBearerToken"],"Resource":"*"}]}"#;
+        assert_eq!(fires("EP001", public)[0].severity, crate::Severity::Info);
+        silent("EP002", public);
+        silent("EP003", public);
+        let ctx = crate::policy::LintContext { registry_host: Some("public.ecr.aws".into()), ..Default::default() };
+        assert!(findings_with("EP002", READ_ONLY, &ctx).is_empty());
+        // Once it grants an ECR action itself, it is judged as a pulling policy.
+        fires("EP002", &text.replace("\"sts:AssumeRole\"", "[\"sts:AssumeRole\",\"ecr:GetAuthorizationToken\"]"));
     }
 
     #[test]

@@ -31,6 +31,9 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    if eval::delegated_role(policy).is_some() || eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
+        return; // EP001 says where the pull permissions live.
+    }
     let arn = match (cx.ctx.registry_host.as_deref(), cx.ctx.repository.as_deref()) {
         (Some(host), Some(repo)) => eval::repository_arn(host, repo.trim()),
         _ => None,
@@ -47,11 +50,15 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it"),
             Decision::ImplicitDeny => {
                 let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
-                let what = match eval::allowed_elsewhere(policy, action) {
-                    Some(_) => format!("`{action}` is allowed, but not on {on}: {why}"),
-                    None => format!("nothing allows `{action}` on {on}: {why}"),
-                };
-                Diagnostic::new(&EP002, what).pointer("").range(root).help(format!("allow `{action}` on the repositories to pull from"))
+                match eval::allowed_elsewhere(policy, action) {
+                    // Underline the resources that miss the repository.
+                    Some(stmt) => {
+                        let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
+                        at(&EP002, format!("`{action}` is allowed, but not on {on}: {why}"), pointer, range)
+                    }
+                    None => Diagnostic::new(&EP002, format!("nothing allows `{action}` on {on}: {why}")).pointer("").range(root),
+                }
+                .help(format!("allow `{action}` on the repositories to pull from"))
             }
         };
         cx.push(d.severity(severity));
@@ -83,6 +90,12 @@ mod tests {
         assert_eq!(findings_with("EP002", scoped, &ctx).len(), 3);
         let ctx = LintContext { repository: Some("team/app".into()), ..ctx };
         assert!(findings_with("EP002", scoped, &ctx).is_empty());
+        // A policy variable depends on the request: it may name the repository when allowing,
+        // but a Deny with one is not known to cover it.
+        let tagged = scoped.replace("repository/team/*", "repository/${aws:PrincipalTag/team}/*");
+        assert!(findings_with("EP002", &tagged, &ctx).is_empty());
+        let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:*\", \"Resource\": \"arn:aws:ecr:*:*:repository/${aws:username}/*\"}\n  ]");
+        assert!(findings_with("EP002", &deny, &ctx).is_empty());
     }
 
     #[test]

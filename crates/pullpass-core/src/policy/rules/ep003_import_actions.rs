@@ -26,11 +26,17 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
+    if eval::delegated_role(policy).is_some() || eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
+        return; // EP001 says where the pull permissions live.
+    }
     let mut missing = Vec::new();
     for action in ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages"] {
         match eval::evaluate(policy, action, Resource::AnyRepository) {
             Decision::Allowed => {}
-            Decision::ExplicitDeny(stmt) => cx.push(at(&EP003, format!("`{action}` is denied by this statement: Import Image cannot list repositories or tags"), stmt.pointer(), stmt.node.range)),
+            Decision::ExplicitDeny(stmt) => cx.push(
+                at(&EP003, format!("`{action}` is denied by this statement: Import Image cannot list repositories or tags"), stmt.pointer(), stmt.node.range)
+                    .help(format!("narrow the Deny so it no longer matches `{action}` on the repositories to import from")),
+            ),
             Decision::ImplicitDeny => missing.push(format!("`{action}`")),
         }
     }

@@ -6,7 +6,7 @@
 //! allow (the author meant it to apply), a `Deny` with a condition does not count as a deny.
 
 use super::super::glob;
-use super::super::model::{Effect, Policy, Statement};
+use super::super::model::{Effect, Policy, Statement, Str};
 
 /// The outcome for one action and resource.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +60,7 @@ pub(crate) fn can_name_repository(pattern: &str) -> bool {
 /// The resource patterns of `stmt` that can match `resource` (for an allow) or that cover it
 /// (for a deny).
 fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) -> bool {
-    let hits = |pattern: &str| match resource {
+    let hits_plain = |pattern: &str| match resource {
         Resource::Exact(r) => glob::matches(pattern, r),
         Resource::AnyRepository => {
             if deny {
@@ -68,6 +68,15 @@ fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) ->
             } else {
                 can_name_repository(pattern)
             }
+        }
+    };
+    let hits = |pattern: &str| {
+        match with_variables_as_wildcards(pattern) {
+            // A policy variable (`${aws:PrincipalTag/team}`) depends on the request: it may
+            // name the repository (allow), but is not known to cover it (deny).
+            Some(_) if deny => false,
+            Some(expanded) => hits_plain(&expanded),
+            None => hits_plain(pattern),
         }
     };
     if stmt.resource.is_some() {
@@ -88,6 +97,26 @@ fn resource_matches(stmt: &Statement<'_>, resource: Resource<'_>, deny: bool) ->
         // the author meant every resource, rather than piling more findings on.
         true
     }
+}
+
+/// `pattern` with each `${…}` policy variable (and the `${*}`-style escapes) turned into `*`;
+/// `None` when it has none.
+fn with_variables_as_wildcards(pattern: &str) -> Option<String> {
+    if !pattern.contains("${") {
+        return None;
+    }
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Evaluates `action` on `resource` as IAM would.
@@ -127,6 +156,56 @@ pub(crate) fn allowed_elsewhere<'s, 'v>(
         .statements
         .iter()
         .find(|s| s.effect == Some(Effect::Allow) && action_matches(s, action))
+}
+
+/// Whether the pull is from ECR Public: the registry host says so, or the policy grants
+/// `ecr-public:` actions and no private ECR action. EP001–EP003 are about private ECR.
+pub(crate) fn is_public_ecr(policy: &Policy<'_>, registry_host: Option<&str>) -> bool {
+    if let Some(host) = registry_host {
+        return matches!(
+            crate::host::parse_ecr(host.trim()),
+            Some((crate::host::HostKind::PublicEcr, _))
+        );
+    }
+    let allows = |s: &&Statement<'_>| s.effect == Some(Effect::Allow);
+    policy
+        .statements
+        .iter()
+        .filter(allows)
+        .any(|s| action_matches(s, "ecr-public:GetAuthorizationToken"))
+        && !policy.statements.iter().filter(allows).any(|s| {
+            action_matches(s, "ecr:BatchGetImage") || action_matches(s, "ecr:GetAuthorizationToken")
+        })
+}
+
+/// The role this policy hands pulling over to: when no `Allow` grants any ECR action but one
+/// allows `sts:AssumeRole` on an IAM role ARN (the cross-account setup: these keys only
+/// assume the role that pulls), that role ARN pattern.
+pub(crate) fn delegated_role<'s, 'v>(policy: &'s Policy<'v>) -> Option<&'s Str<'v>> {
+    const ECR: [&str; 5] = [
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:DescribeRepositories",
+        "ecr:ListImages",
+    ];
+    let allows = |s: &Statement<'_>| s.effect == Some(Effect::Allow);
+    if policy
+        .statements
+        .iter()
+        .any(|s| allows(s) && ECR.iter().any(|a| action_matches(s, a)))
+    {
+        return None;
+    }
+    policy
+        .statements
+        .iter()
+        .filter(|s| allows(s) && action_matches(s, "sts:AssumeRole"))
+        .flat_map(|s| &s.resources)
+        .find(|r| {
+            super::super::aws::Arn::parse(r.as_str())
+                .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
+        })
 }
 
 /// The ARN of a repository in a private ECR registry host, when both are known.

@@ -290,7 +290,8 @@ pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
         || head.eq_ignore_ascii_case("http")
-        || provider.contains("${");
+        || provider.contains("${")
+        || has_placeholder(provider);
     is_provider.then_some((provider, claim))
 }
 
@@ -528,7 +529,12 @@ impl PrincipalClass {
     /// Every action that fits this principal.
     pub(crate) fn actions(self) -> &'static [&'static str] {
         match self {
-            Self::WebIdentity => &["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
+            // An OIDC token may carry a source identity claim, like a SAML assertion.
+            Self::WebIdentity => &[
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:TagSession",
+                "sts:SetSourceIdentity",
+            ],
             Self::Saml => &[
                 "sts:AssumeRoleWithSAML",
                 "sts:TagSession",
@@ -611,17 +617,43 @@ pub(crate) fn move_entry_fix(
     } else {
         delete_member(text, block_members, entry_index)
     };
+    // The whitespace before an object's first member: reused so that a pretty-printed policy
+    // stays pretty (one member per line) after the move.
+    let lead = |open: usize, first: Option<usize>| -> &str {
+        first
+            .and_then(|f| text.get(open + 1..f))
+            .filter(|ws| ws.contains('\n') && ws.trim().is_empty())
+            .unwrap_or("")
+    };
     let insert = match sibling {
         Some(s) => {
             let obj = s.value.as_object()?;
             let at = s.value.range.start as usize + 1;
-            let sep = if obj.is_empty() { "" } else { ", " };
-            Edit::insert(at, format!("{entry_text}{sep}"))
+            let ws = lead(
+                s.value.range.start as usize,
+                obj.first().map(|m| m.key_range.start as usize),
+            );
+            let sep = if obj.is_empty() {
+                ""
+            } else if ws.is_empty() {
+                ", "
+            } else {
+                ","
+            };
+            Edit::insert(at, format!("{ws}{entry_text}{sep}"))
         }
-        None => Edit::insert(
-            condition.value.range.start as usize + 1,
-            format!("{}: {{{entry_text}}}, ", super::model::json_string(target)),
-        ),
+        None => {
+            let at = condition.value.range.start as usize;
+            let ws = lead(at, cond_members.first().map(|m| m.key_range.start as usize));
+            let sep = if ws.is_empty() { ", " } else { "," };
+            Edit::insert(
+                at + 1,
+                format!(
+                    "{ws}{}: {{{entry_text}}}{sep}",
+                    super::model::json_string(target)
+                ),
+            )
+        }
     };
     Some(Fix::safe(message, vec![delete, insert]))
 }

@@ -80,7 +80,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             format!("`Statement` is {}, but it must be an object or an array of objects", statement.value.type_name()),
             "/Statement".into(),
             statement.value.range,
-        )),
+        )
+        .help("write `\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": …, \"Action\": …}]`")),
     }
 }
 

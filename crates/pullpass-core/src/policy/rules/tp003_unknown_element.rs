@@ -1,8 +1,8 @@
 use super::{Cx, at, did_you_mean};
 use crate::declare_rule;
-use crate::diagnostic::{Edit, Fix};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::policy::PolicyKind;
-use crate::policy::json::{Member, ValueKind};
+use crate::policy::json::{Member, Value, ValueKind};
 use crate::policy::model::{STATEMENT_KEYS, TOP_KEYS, json_string, push_segment};
 
 declare_rule! {
@@ -59,6 +59,19 @@ fn unknown(cx: &mut Cx<'_>, members: &[Member<'_>], known: &[&str], base: impl F
     }
 }
 
+/// Explains a CloudFormation intrinsic (`{"Fn::Sub": …}`, `{"Ref": …}`) where IAM wants text:
+/// the policy was copied from a template, not from IAM.
+fn intrinsic_help(d: Diagnostic, value: &Value<'_>) -> Diagnostic {
+    let intrinsic = match &value.kind {
+        ValueKind::Object(members) => members.first().map(|m| &*m.key).filter(|k| k.starts_with("Fn::") || *k == "Ref"),
+        _ => None,
+    };
+    match intrinsic {
+        Some(f) => d.help(format!("`{f}` is a CloudFormation function, resolved only inside a template: lint the deployed policy (`aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument`) or write the value out")),
+        None => d,
+    }
+}
+
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     unknown(cx, policy.members, TOP_KEYS, String::new, "a policy");
@@ -95,7 +108,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             .into_iter()
             .filter_map(not_strings)
         {
-            cx.push(at(&TP003, format!("`{}` must be a string or a non-empty array of strings", m.key), stmt.ptr(&m.key), m.value.range));
+            cx.push(intrinsic_help(at(&TP003, format!("`{}` must be a string or a non-empty array of strings", m.key), stmt.ptr(&m.key), m.value.range), &m.value));
         }
         if let Some(sid) = stmt.sid
             && sid.value.as_str().is_none()
@@ -118,7 +131,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                             pointer
                         };
                         if !ok {
-                            cx.push(at(&TP003, format!("principal `{}` must be a string or a non-empty array of strings", t.key), pointer(), t.value.range));
+                            cx.push(intrinsic_help(at(&TP003, format!("principal `{}` must be a string or a non-empty array of strings", t.key), pointer(), t.value.range), &t.value));
                         } else if !["AWS", "Service", "Federated", "CanonicalUser"].contains(&&*t.key) {
                             let mut d = at(&TP003, format!("`{}` is not a principal type: use `AWS`, `Service`, `Federated` or `CanonicalUser`", t.key), pointer(), t.key_range);
                             if let Some(right) = ["AWS", "Service", "Federated", "CanonicalUser"].into_iter().find(|k| k.eq_ignore_ascii_case(&t.key)) {
@@ -147,7 +160,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         _ => false,
                     };
                     if bad {
-                        cx.push(at(&TP003, format!("condition key `{}` must have a string, number, boolean or an array of them", entry.key), entry.pointer(), entry.member.value.range));
+                        cx.push(intrinsic_help(at(&TP003, format!("condition key `{}` must have a string, number, boolean or an array of them", entry.key), entry.pointer(), entry.member.value.range), &entry.member.value));
                     }
                 }
             }
@@ -172,6 +185,9 @@ mod tests {
         fires("TP003", &edit(IRSA, "\"Federated\"", "\"Federate\""));
         fires("TP003", &edit(POD, "\"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]", "\"Action\": {}"));
         fires("TP003", &edit(IRSA, "\"Version\"", "\"Versions\""));
+        // Copied from a CloudFormation template: the function is named in the help.
+        let d = fires("TP003", &edit(IRSA, "\"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\"", "{\"Fn::Sub\": \"arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\"}"));
+        assert!(d.iter().any(|d| d.help.as_deref().is_some_and(|h| h.contains("`Fn::Sub` is a CloudFormation function"))), "{d:?}");
     }
 
     #[test]

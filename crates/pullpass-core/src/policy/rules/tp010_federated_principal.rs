@@ -32,7 +32,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for p in stmt.principals_of("Federated") {
             let Some(value) = p.value.text.filter(|_| p.value.is_string()) else { continue };
             let range = p.value.range();
-            if WEB_IDPS.contains(&value) {
+            // TP061 reports a placeholder (`arn:${AWS::Partition}:…`); its pieces are no ARN.
+            if WEB_IDPS.contains(&value) || super::has_placeholder(value) {
                 continue;
             }
             let Some(arn) = Arn::parse(value) else {

@@ -5,8 +5,8 @@ use crate::policy::glob;
 declare_rule! {
     /// ## What it does
     /// Checks that the actions fit the principal: an OIDC provider needs
-    /// `sts:AssumeRoleWithWebIdentity` (plus optional `sts:TagSession`), a SAML provider
-    /// `sts:AssumeRoleWithSAML`, and EKS Pod Identity (`pods.eks.amazonaws.com`) `sts:AssumeRole`
+    /// `sts:AssumeRoleWithWebIdentity`, a SAML provider `sts:AssumeRoleWithSAML` (both plus
+    /// optional `sts:TagSession` and `sts:SetSourceIdentity`), and EKS Pod Identity (`pods.eks.amazonaws.com`) `sts:AssumeRole`
     /// and `sts:TagSession`.
     ///
     /// ## Why is this bad
@@ -97,5 +97,7 @@ mod tests {
         silent("TP011", POD);
         silent("TP011", &edit(IRSA, "\"sts:AssumeRoleWithWebIdentity\"", "[\"sts:AssumeRoleWithWebIdentity\", \"sts:TagSession\"]"));
         silent("TP011", &edit(IRSA, "\"sts:AssumeRoleWithWebIdentity\"", "\"STS:assumerolewithwebidentity\""));
+        // The `https://aws.amazon.com/source_identity` claim needs sts:SetSourceIdentity.
+        silent("TP011", &edit(IRSA, "\"sts:AssumeRoleWithWebIdentity\"", "[\"sts:AssumeRoleWithWebIdentity\", \"sts:SetSourceIdentity\"]"));
     }
 }

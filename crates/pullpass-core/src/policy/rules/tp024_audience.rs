@@ -48,7 +48,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) {
                     cx.push(
                         at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer()), v.range())
-                            .severity(Severity::Warning),
+                            .severity(Severity::Warning)
+                            .help("keep it only if the provider lists it (`aws iam get-open-id-connect-provider … --query ClientIDList`); IRSA tokens carry `sts.amazonaws.com`"),
                     );
                 }
             }

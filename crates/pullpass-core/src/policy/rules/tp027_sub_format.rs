@@ -86,7 +86,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             for v in &entry.values {
                 let value = v.as_str();
-                if !v.is_string() {
+                // TP061 reports a placeholder; its upper case is not the user's subject.
+                if !v.is_string() || super::has_placeholder(value) {
                     continue;
                 }
                 if glob::has_wildcard(value) {
@@ -100,6 +101,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     let mut d = at(&TP027, message, v.pointer(&entry.pointer()), v.range());
                     if let Some(fixed) = fix {
                         d = d.fix(replace_string(format!("Use `{fixed}`"), v.range(), &fixed));
+                    } else {
+                        d = d.help("write `system:serviceaccount:<namespace>:<service-account>`, with the names exactly as `kubectl get serviceaccounts -A` prints them");
                     }
                     cx.push(d);
                 }
@@ -129,6 +132,7 @@ mod tests {
                 assert_eq!(fixed(&text, &d[0]), IRSA, "{bad}");
             } else {
                 assert!(d[0].fix.is_none(), "{bad}");
+                assert!(d[0].help.as_deref().is_some_and(|h| h.contains("system:serviceaccount:<namespace>")), "{bad}");
             }
         }
         fires("TP027", &edit(&edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:Coder:*\""), "StringEquals", "StringLike"));
@@ -142,5 +146,8 @@ mod tests {
             .replace("oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "token.actions.githubusercontent.com")
             .replace("system:serviceaccount:coder:coder", "repo:octo/app:ref:refs/heads/main");
         silent("TP027", &github);
+        // The product doc's template: TP061 reports the placeholders, not their upper case.
+        silent("TP027", &edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}\""));
+        silent("TP027", &edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:$namespace:$service_account\""));
     }
 }

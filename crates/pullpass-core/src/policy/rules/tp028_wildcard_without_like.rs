@@ -88,6 +88,10 @@ mod tests {
         let again = lint(&out, None, &LintContext::default());
         assert!(again.diagnostics.iter().all(|d| d.code != "TP001"), "{out}");
         assert!(out.contains("\"StringLike\": {\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\": \"system:serviceaccount:coder:*\"}"), "{out}");
+        // A pretty-printed policy stays one member per line, with no trailing spaces.
+        assert!(out.contains("\"Condition\": {\n        \"StringLike\": {"), "{out}");
+        assert!(out.contains("\"system:serviceaccount:coder:*\"},\n        \"StringEquals\""), "{out}");
+        assert!(!out.lines().any(|l| l.ends_with(' ')), "{out}");
         // Into an existing StringLike block.
         let both = edit(&text, "\"Condition\": {", "\"Condition\": {\"StringLike\": {\"aws:x\": \"y\"},");
         let d = fires("TP028", &both);

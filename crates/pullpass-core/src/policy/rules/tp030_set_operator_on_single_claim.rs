@@ -40,7 +40,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 SetQualifier::ForAllValues => (format!("`{raw}` on the single-valued `{claim}` is true when the key is absent: the condition restricts nothing"), Severity::Error),
                 SetQualifier::ForAnyValue => (format!("`{raw}` on the single-valued `{claim}`: a set operator on one value; use `{plain}`"), Severity::Warning),
             };
-            let mut d = at(&TP030, message, block.pointer(), block.member.key_range).severity(severity);
+            let mut d = at(&TP030, message, block.pointer(), block.member.key_range)
+                .severity(severity)
+                .help(format!("move the `{claim}` condition under `{plain}`"));
             let collides = stmt.conditions.iter().any(|b| b.member.key == plain);
             let only_single = block.entries.len() == claims.len();
             if !collides && only_single {

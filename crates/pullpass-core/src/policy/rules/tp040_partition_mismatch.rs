@@ -33,7 +33,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if let (Some(role), Some(reg)) = (role, &registry)
         && role.partition != reg.partition
     {
-        cx.push(Diagnostic::new(&TP040, format!("the role is in partition `{}` but the registry `{}` is in `{}`: a role cannot reach another partition", role.partition, cx.ctx.registry_host.as_deref().unwrap_or_default().trim(), reg.partition)));
+        cx.push(
+            Diagnostic::new(&TP040, format!("the role is in partition `{}` but the registry `{}` is in `{}`: a role cannot reach another partition", role.partition, cx.ctx.registry_host.as_deref().unwrap_or_default().trim(), reg.partition))
+                .help(format!("create the role in the registry's partition (`arn:{}:iam::<account>:role/<name>`), with keys from that partition", reg.partition)),
+        );
     }
     for stmt in cx.statements() {
         for p in &stmt.principals {
@@ -76,6 +79,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if let Some(part) = issuer_partition.or(role.map(|r| r.partition)) {
                 let fixed = format!("arn:{part}:{}", &value["arn:".len() + arn.partition.len() + 1..]);
                 d = d.fix(Fix::unsafe_(format!("Use partition `{part}`"), vec![Edit::replace(p.value.range(), json_string(&fixed))]));
+            } else {
+                d = d.help("use one partition throughout: the cluster's region decides it (`cn-*` ⇒ `aws-cn`, `us-gov-*` ⇒ `aws-us-gov`, else `aws`)");
             }
             cx.push(d);
         }
@@ -95,7 +100,10 @@ mod tests {
         let ctx = LintContext { role_arn: Some("arn:aws-us-gov:iam::123456789012:role/coder".into()), ..LintContext::default() };
         assert!(!findings_with("TP040", IRSA, &ctx).is_empty());
         let ctx = LintContext { registry_host: Some("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn".into()), ..LintContext::default() };
-        assert!(!findings_with("TP040", IRSA, &ctx).is_empty());
+        let d = findings_with("TP040", IRSA, &ctx);
+        assert!(!d.is_empty());
+        // Without a fix, the finding still says what to write.
+        assert!(d.iter().all(|d| d.fix.is_some() || d.help.is_some()), "{d:#?}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use super::{Cx, at};
 use crate::declare_rule;
+use crate::text::TextRange;
 use crate::diagnostic::Severity;
 use crate::policy::aws::{self, Arn};
 
@@ -25,7 +26,20 @@ declare_rule! {
 }
 
 fn is_placeholder(account: &str) -> bool {
-    account.contains("${") || account.contains('<') || account.contains("{{")
+    account.contains("${") || account.contains('<') || account.contains("{{") || super::has_placeholder(account)
+}
+
+/// The account's own bytes inside the principal string token (the whole token when the
+/// source spells the string with escapes, so offsets are not 1:1).
+fn account_range(text: &str, token: TextRange, value: &str, account: &str) -> TextRange {
+    let start = if account.len() == value.len() { Some(0) } else { value.match_indices(':').nth(3).map(|(i, _)| i + 1) };
+    match start {
+        Some(start) if text.get(token.as_usize_range()).is_some_and(|raw| raw.len() == value.len() + 2) && value.get(start..start + account.len()) == Some(account) => {
+            let at = token.start as usize + 1 + start;
+            TextRange::new(at, at + account.len())
+        }
+        _ => token,
+    }
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -45,7 +59,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if !aws::is_account_id(account) {
                 let digits = account.bytes().filter(u8::is_ascii_digit).count();
                 let hint = if digits == 11 && account.len() == 11 { " (a leading zero dropped?)" } else { "" };
-                cx.push(at(&TP041, format!("account `{account}` in the principal is not a 12-digit AWS account ID{hint}"), p.pointer(stmt), p.value.range()));
+                cx.push(
+                    at(&TP041, format!("account `{account}` in the principal is not a 12-digit AWS account ID{hint}"), p.pointer(stmt), account_range(cx.text, p.value.range(), value, account))
+                        .help("copy the 12 digits (leading zeros included) from `aws sts get-caller-identity --query Account`"),
+                );
             } else if federated
                 && let Some(role) = role
                 && aws::is_account_id(role.account)
@@ -68,8 +85,11 @@ mod tests {
 
     #[test]
     fn fires_on_bad_or_foreign_accounts() {
-        let d = fires("TP041", &edit(IRSA, "123456789012", "12345678901"));
+        let text = edit(IRSA, "123456789012", "12345678901");
+        let d = fires("TP041", &text);
         assert!(d[0].message.contains("leading zero"));
+        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "12345678901");
+        assert!(d[0].help.as_deref().is_some_and(|h| h.contains("get-caller-identity")));
         let ctx = LintContext { role_arn: Some("arn:aws:iam::210987654321:role/coder".into()), ..LintContext::default() };
         let d = findings_with("TP041", IRSA, &ctx);
         assert_eq!(d[0].severity, Severity::Warning);

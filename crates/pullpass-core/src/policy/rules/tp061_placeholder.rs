@@ -8,7 +8,8 @@ use crate::text::TextRange;
 declare_rule! {
     /// ## What it does
     /// Reports template placeholders left in the policy: `${ACCT_ID}`, `${OIDC_PROVIDER}` (a
-    /// `${…}` that is not an IAM policy variable such as `${aws:username}`), `<account-id>`,
+    /// `${…}` that is not an IAM policy variable such as `${aws:username}`), the shell variables
+    /// of the EKS user guide (`$account_id`, `$oidc_provider`), `<account-id>`,
     /// `{{ .Values.x }}`, and the documentation's example values `111122223333` and
     /// `EXAMPLED539D4633E53DE1B71EXAMPLE`.
     ///
@@ -43,11 +44,25 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
             b'$' if b.get(start + 1) == Some(&b'{') => {
                 if let Some(len) = b[start..].iter().position(|&c| c == b'}') {
                     let inner = &s[start + 2..start + len];
-                    if !inner.contains(':') && !matches!(inner, "*" | "?" | "$") {
+                    // `${aws:username}` is an IAM policy variable; `${AWS::AccountId}` is
+                    // CloudFormation's and never resolved by IAM.
+                    if (!inner.contains(':') || inner.contains("::")) && !matches!(inner, "*" | "?" | "$") {
                         out.push((start, start + len + 1));
                     }
                     i = start + len + 1;
                 }
+            }
+            // `$account_id`, `$oidc_provider`: the EKS user guide's shell variables. No IAM
+            // value (account, issuer, subject, external ID, ARN) may contain a `$`.
+            b'$' if b.get(start + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') => {
+                let len = b[start + 1..]
+                    .iter()
+                    .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                    .unwrap_or(b.len() - start - 1);
+                if len >= 2 {
+                    out.push((start, start + 1 + len));
+                }
+                i = start + 1 + len;
             }
             b'<' => {
                 if let Some(len) = b[start..].iter().take(66).position(|&c| c == b'>') {
@@ -163,6 +178,20 @@ mod tests {
         assert_eq!(&DOC[d[0].range.unwrap().as_usize_range()], "${ACCT_ID}");
         fires("TP061", &edit(IRSA, "123456789012", "111122223333"));
         fires("TP061", &edit(IRSA, "123456789012", "<account-id>"));
+        let cfn = edit(IRSA, "arn:aws:iam::123456789012:", "arn:${AWS::Partition}:iam::${AWS::AccountId}:");
+        assert_eq!(fires("TP061", &cfn).len(), 2);
+        silent("TP010", &cfn);
+    }
+
+    /// The EKS user guide's `cat >trust.json` example, before `$account_id` is expanded.
+    #[test]
+    fn fires_on_shell_variables() {
+        let text = edit(&edit(IRSA, "123456789012", "$account_id"), "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:$namespace:$service_account\"");
+        let d = fires("TP061", &text);
+        assert_eq!(d.len(), 3);
+        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "$account_id");
+        assert_eq!(&text[d[2].range.unwrap().as_usize_range()], "$service_account");
+        assert!(d[0].message.contains("template placeholder"));
     }
 
     #[test]
