@@ -124,6 +124,14 @@ pub(crate) fn classify(host: &str) -> Classification {
     if let Some(&(_, meant)) = PUBLIC_TYPOS.iter().find(|(typo, _)| *typo == host) {
         return Classification::other(vec![Fact::PublicTypo { suggestion: meant }]);
     }
+    // A misspelt public host (`publc.ecr.aws`, `public.ecr.aw`): both names are long and
+    // specific enough that one or two edits away is a typo, not another registry.
+    if let Some(&(meant, _)) = PUBLIC_ECR_HOSTS
+        .iter()
+        .find(|(h, _)| (1..=2).contains(&distance(host, h)))
+    {
+        return Classification::other(vec![Fact::PublicTypo { suggestion: meant }]);
+    }
     if let Some(fact) = dual_stack_api(host) {
         return Classification::other(vec![fact]);
     }
@@ -154,11 +162,13 @@ pub(crate) fn classify(host: &str) -> Classification {
 
 /// The dual-stack API endpoint `ecr.<region>.api.aws` (or `ecr-fips.…`).
 fn dual_stack_api(host: &str) -> Option<Fact> {
-    let rest = host.strip_suffix(".api.aws")?;
+    let (rest, suffix) = [".api.aws", ".api.amazonwebservices.com.cn"]
+        .iter()
+        .find_map(|s| host.strip_suffix(s).map(|rest| (rest, &s[1..])))?;
     let (label, region) = rest.split_once('.')?;
     (matches!(label, "ecr" | "ecr-fips") && !region.contains('.')).then(|| Fact::ApiEndpoint {
         region: region.to_owned(),
-        suffix: "api.aws".to_owned(),
+        suffix: suffix.to_owned(),
     })
 }
 
@@ -201,8 +211,12 @@ fn suffix_typo(host: &str, suffixes: &[&'static str]) -> Option<(TextRange, &'st
         let tail = &host[dot + 1..];
         for &suffix in suffixes {
             let d = distance(tail, suffix);
-            // Short suffixes (`on.aws`) are too close to too many names to guess at.
-            if (1..=2).contains(&d) && suffix.len() >= 10 && best.is_none_or(|(bd, _, _)| d < bd) {
+            // Short suffixes (`on.aws`) are too close to too many names to guess at; the long
+            // ones tolerate a third edit (`amazon.com` for `amazonaws.com`), since the caller
+            // has already seen an ECR label and a region.
+            let max = if suffix.len() >= 13 { 3 } else { 2 };
+            if (1..=max).contains(&d) && suffix.len() >= 10 && best.is_none_or(|(bd, _, _)| d < bd)
+            {
                 best = Some((d, TextRange::new(dot + 1, host.len()), suffix));
             }
         }
@@ -452,10 +466,11 @@ fn nearest(s: &str, labels: &[&'static str]) -> Option<&'static str> {
         .map(|(_, l)| l)
 }
 
-/// Levenshtein distance on bytes, for short ASCII labels (callers bound the length).
+/// Levenshtein distance on bytes, for short ASCII labels (callers bound the length);
+/// `usize::MAX` when the lengths differ by more than 3.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len().abs_diff(b.len()) > 2 || a.len() > 300 || b.len() > 300 {
+    if a.len().abs_diff(b.len()) > 3 || a.len() > 300 || b.len() > 300 {
         return usize::MAX;
     }
     let mut prev: Vec<usize> = (0..=b.len()).collect();

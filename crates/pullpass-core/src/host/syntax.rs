@@ -241,8 +241,24 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
     (problems, (!fatal).then(|| body.to_ascii_lowercase()))
 }
 
-/// Length of a leading `scheme://` (RFC 3986 scheme: a letter, then letters, digits, `+-.`).
+/// Length of a leading `scheme://` (RFC 3986 scheme: a letter, then letters, digits, `+-.`),
+/// or of a mistyped `http:/`, `https//`, `https:\\` (one slash or the colon lost), which would
+/// otherwise read as a host `https` with a bad port.
 fn scheme_len(body: &str) -> Option<usize> {
+    let lower = body.get(..8).unwrap_or(body).to_ascii_lowercase();
+    for name in ["https", "http"] {
+        if let Some(rest) = lower.strip_prefix(name) {
+            if rest.starts_with("://") {
+                break;
+            }
+            if let Some(sep) = ["//", ":/", ":\\\\", ":\\"]
+                .iter()
+                .find(|sep| body[name.len()..].starts_with(**sep))
+            {
+                return Some(name.len() + sep.len());
+            }
+        }
+    }
     let sep = body.find("://")?;
     let name = &body[..sep];
     let mut bytes = name.bytes();

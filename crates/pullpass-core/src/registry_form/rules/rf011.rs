@@ -33,7 +33,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     }
     if let Some(range) = c.syntax.scheme {
         let scheme = c.raw[range.as_usize_range()]
-            .trim_end_matches("://")
+            .trim_end_matches(['/', ':', '\\'])
             .to_ascii_lowercase();
         let strip = Edit::delete(range);
         let d = match scheme.as_str() {
@@ -114,6 +114,18 @@ mod tests {
             fixed(&generic[0], "HTTP://localhost:5000"),
             "localhost:5000"
         );
+        // A scheme with a slash or the colon lost is still a scheme, not a host `https`.
+        for raw in [
+            format!("https:/{ECR}"),
+            format!("https//{ECR}"),
+            format!("HTTPS:\\{ECR}"),
+        ] {
+            let found = host("RF011", &raw, Ecr);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            assert_eq!(found[0].severity, Severity::Warning, "{raw}");
+            assert_eq!(fixed(&found[0], &raw), ECR, "{raw}");
+            assert_eq!(crate::host::analyze(&raw, None, Ecr).normalized, ECR);
+        }
         let oci = host("RF011", "oci://ghcr.io", Generic);
         assert_eq!(oci[0].severity, Severity::Error);
         assert!(oci[0].message.contains("oci://"));
@@ -127,6 +139,8 @@ mod tests {
             "localhost:5000",
             "registry.example.com:5443",
             "public.ecr.aws",
+            "httpbin.org",
+            "https.example.com",
         ] {
             assert!(host("RF011", h, Generic).is_empty(), "{h}");
         }

@@ -41,6 +41,8 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             Fact::ApiEndpoint { region, suffix } => {
                 let (label, registry_suffix) = if suffix == "api.aws" {
                     ("dkr-ecr", "on.aws")
+                } else if suffix == "api.amazonwebservices.com.cn" {
+                    ("dkr-ecr", "on.amazonwebservices.com.cn")
                 } else {
                     ("dkr.ecr", suffix.as_str())
                 };
@@ -169,6 +171,7 @@ mod tests {
             "ecr-fips.us-gov-west-1.amazonaws.com",
             "ecr.us-east-1.api.aws",
             "api.ecr.cn-north-1.amazonaws.com.cn",
+            "ecr.cn-north-1.api.amazonwebservices.com.cn",
         ] {
             let found = host("RF027", raw, Ecr);
             assert_eq!(found.len(), 1, "{raw}");
@@ -259,6 +262,20 @@ mod tests {
         );
         let raw = "public.ecr.aws.com";
         assert_eq!(fixed(&host("RF027", raw, Ecr)[0], raw), "public.ecr.aws");
+        // Three edits on a long suffix, once an ECR label and a region are there.
+        let raw = "123456789012.dkr.ecr.us-east-1.amazon.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Generic)[0], raw),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        // Public hosts one or two edits off.
+        for (raw, meant) in [
+            ("publc.ecr.aws", "public.ecr.aws"),
+            ("pubilc.ecr.aws", "public.ecr.aws"),
+            ("ecr-pubic.aws.com", "ecr-public.aws.com"),
+        ] {
+            assert_eq!(fixed(&host("RF027", raw, Ecr)[0], raw), meant, "{raw}");
+        }
     }
 
     #[test]
