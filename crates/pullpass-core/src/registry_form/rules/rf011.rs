@@ -36,26 +36,28 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             .trim_end_matches(['/', ':', '\\'])
             .to_ascii_lowercase();
         let strip = Edit::delete(range);
+        // What was typed, `https:/` included (never user info: that comes after the scheme).
+        let typed = &c.raw[range.as_usize_range()];
         let d = match scheme.as_str() {
             "https" => Diagnostic::new(
                 &RF011,
                 "The registry host takes no scheme: `https://` is implied.",
             )
             .help("Enter the host name only; docker and the credential helpers match the bare host.")
-            .fix(Fix::safe("Strip `https://`", vec![strip])),
+            .fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             "http" if c.kind == RegistryKind::Ecr => Diagnostic::new(
                 &RF011,
                 "ECR registries are served over HTTPS only; `http://` cannot work.",
             )
             .severity(Severity::Error)
             .help("Enter the host name only, without a scheme.")
-            .fix(Fix::unsafe_("Strip `http://`", vec![strip])),
+            .fix(Fix::unsafe_(format!("Strip `{typed}`"), vec![strip])),
             "http" => Diagnostic::new(
                 &RF011,
                 "The registry host takes no scheme; a plain-HTTP registry is configured as insecure in the container runtime, not here.",
             )
             .help("Enter the host name (and port) only.")
-            .fix(Fix::safe("Strip `http://`", vec![strip])),
+            .fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             _ => Diagnostic::new(
                 &RF011,
                 format!("`{scheme}://` is not a registry scheme; the host field takes a host name only."),

@@ -39,12 +39,16 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     for fact in &c.class.facts {
         let d = match fact {
             Fact::ApiEndpoint { region, suffix } => {
-                let (label, registry_suffix) = if suffix == "api.aws" {
-                    ("dkr-ecr", "on.aws")
-                } else if suffix == "api.amazonwebservices.com.cn" {
-                    ("dkr-ecr", "on.amazonwebservices.com.cn")
-                } else {
-                    ("dkr.ecr", suffix.as_str())
+                // The FIPS API endpoint (`ecr-fips.…`) pairs with the FIPS registry form.
+                let fips = name.starts_with("ecr-fips.");
+                let (label, registry_suffix) = match (suffix.as_str(), fips) {
+                    ("api.aws", false) => ("dkr-ecr", "on.aws"),
+                    ("api.aws", true) => ("dkr-ecr-fips", "on.aws"),
+                    ("api.amazonwebservices.com.cn", _) => {
+                        ("dkr-ecr", "on.amazonwebservices.com.cn")
+                    }
+                    (_, false) => ("dkr.ecr", suffix.as_str()),
+                    (_, true) => ("dkr.ecr-fips", suffix.as_str()),
                 };
                 let d = Diagnostic::new(
                     &RF027,
@@ -176,6 +180,21 @@ mod tests {
             let found = host("RF027", raw, Ecr);
             assert_eq!(found.len(), 1, "{raw}");
             assert!(found[0].message.contains("API endpoint"), "{raw}");
+        }
+        // A FIPS API endpoint points at the FIPS registry form.
+        for (raw, form) in [
+            (
+                "ecr-fips.us-gov-west-1.amazonaws.com",
+                ".dkr.ecr-fips.us-gov-west-1.amazonaws.com`",
+            ),
+            (
+                "ecr-fips.us-east-1.api.aws",
+                ".dkr-ecr-fips.us-east-1.on.aws`",
+            ),
+            ("ecr.us-east-1.api.aws", ".dkr-ecr.us-east-1.on.aws`"),
+        ] {
+            let help = host("RF027", raw, Ecr)[0].help.clone().unwrap_or_default();
+            assert!(help.ends_with(&format!("{form}.")), "{raw}: {help}");
         }
         let raw = "api.ecr.eu-west-1.amazonaws.com";
         let found = host_with("RF027", raw, Some(("123456789012", "eu-west-1")), Ecr);
