@@ -146,7 +146,8 @@ pub(crate) fn classify(host: &str) -> Classification {
     // A misspelt suffix, only where the rest plainly names ECR (so `registry.amazon.com` or a
     // company's `amazonas.co` registry stay generic hosts).
     if looks_like_ecr(host)
-        && let Some((range, suggestion)) = suffix_typo(host, &suffixes)
+        && let Some((range, suggestion)) =
+            suffix_typo(host, &suffixes).or_else(|| suffix_cut_or_extended(host))
     {
         let mut corrected = host.to_owned();
         corrected.replace_range(range.as_usize_range(), suggestion);
@@ -201,6 +202,32 @@ fn looks_like_ecr(host: &str) -> bool {
         && host
             .split('.')
             .any(|label| table::partition_for_region(label).is_some())
+}
+
+/// `<12 digits>.<endpoint label>.<known-partition region>.<tail>` whose tail is the start of
+/// the suffix that form needs (`amazonaws`, `on.aw`) or that suffix and one short label
+/// (`on.aws.com`): a cut-off or overlong suffix, too far in edits for [`suffix_typo`].
+fn suffix_cut_or_extended(host: &str) -> Option<(TextRange, &'static str)> {
+    ENDPOINT_FORMS.iter().find_map(|form| {
+        let (account, rest) = host.split_once('.')?;
+        let rest = rest.strip_prefix(form.label)?.strip_prefix('.')?;
+        let (region, tail) = rest.split_once('.')?;
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let p = table::partition_for_region(region)?;
+        let suffix = p.suffix(form.slot)?;
+        let cut = suffix.starts_with(tail) && suffix.as_bytes().get(tail.len()) == Some(&b'.');
+        let cut = cut || (suffix.starts_with(tail) && tail.len() + 3 >= suffix.len());
+        // One short label too many (`on.aws.com`); a longer tail (`….amazonaws.com.corp.example`)
+        // may be a proxy's own name, which an override serves.
+        let extended = tail
+            .strip_prefix(suffix)
+            .and_then(|t| t.strip_prefix('.'))
+            .is_some_and(|t| (1..=3).contains(&t.len()) && !t.contains('.'));
+        (form.pairs_with(p) && tail != suffix && (cut || extended))
+            .then(|| (TextRange::new(host.len() - tail.len(), host.len()), suffix))
+    })
 }
 
 /// The trailing labels of `host` that are a near miss (edit distance 1–2) of a known suffix.
@@ -464,6 +491,22 @@ fn nearest(s: &str, labels: &[&'static str]) -> Option<&'static str> {
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, l)| l)
+}
+
+/// The known region of `partition` one or two edits away from `region` (`us-eats-1`,
+/// `us-east-01`), for a "did you mean" on a region the table does not list. A region that
+/// differs from a known one only in its number (`us-east-7`) is more likely new than misspelt:
+/// no suggestion for it.
+pub(crate) fn nearest_known_region(region: &str, partition: &Partition) -> Option<&'static str> {
+    let (stem, number) = region.rsplit_once('-')?;
+    partition
+        .regions
+        .iter()
+        .filter(|r| number.starts_with('0') || r.rsplit_once('-').is_none_or(|(s, _)| s != stem))
+        .map(|r| (distance(region, r), *r))
+        .filter(|(d, _)| (1..=2).contains(d))
+        .min()
+        .map(|(_, r)| r)
 }
 
 /// Levenshtein distance on bytes, for short ASCII labels (callers bound the length);

@@ -287,6 +287,30 @@ mod tests {
             fixed(&host("RF027", raw, Generic)[0], raw),
             "123456789012.dkr.ecr.us-east-1.amazonaws.com"
         );
+        // Cut-off or overlong suffixes, too far in edits for a typo.
+        for (raw, meant) in [
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            ),
+            (
+                "123456789012.dkr-ecr.us-east-1.on.aws.com",
+                "123456789012.dkr-ecr.us-east-1.on.aws",
+            ),
+            (
+                "123456789012.dkr-ecr.us-west-2.on.aw",
+                "123456789012.dkr-ecr.us-west-2.on.aws",
+            ),
+            (
+                "123456789012.dkr-ecr.cn-north-1.on.amazonwebservices",
+                "123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn",
+            ),
+        ] {
+            assert_eq!(fixed(&host("RF027", raw, Generic)[0], raw), meant, "{raw}");
+        }
+        // A proxy whose own name embeds the registry host is not a typo.
+        let proxy = "123456789012.dkr.ecr.us-east-1.amazonaws.com.mirror.corp.example";
+        assert!(host("RF027", proxy, Ecr).is_empty());
         // Public hosts one or two edits off.
         for (raw, meant) in [
             ("publc.ecr.aws", "public.ecr.aws"),
