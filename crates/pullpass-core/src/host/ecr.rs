@@ -493,6 +493,26 @@ fn nearest(s: &str, labels: &[&'static str]) -> Option<&'static str> {
         .map(|(_, l)| l)
 }
 
+/// The known region `region` was most likely meant to be: the region of an availability zone
+/// (`eu-west-1a`), else one a typo or two away (`useast-1`, `us-east1`).
+pub(crate) fn region_suggestion(region: &str) -> Option<&'static str> {
+    let known = |r: &str| {
+        PARTITIONS
+            .iter()
+            .flat_map(|p| p.regions)
+            .copied()
+            .find(|k| *k == r)
+    };
+    let zone = region
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .and_then(known);
+    zone.or_else(|| {
+        PARTITIONS
+            .iter()
+            .find_map(|p| nearest_known_region(region, p))
+    })
+}
+
 /// The known region of `partition` one or two edits away from `region` (`us-eats-1`,
 /// `us-east-01`), for a "did you mean" on a region the table does not list. A region that
 /// differs from a known one only in its number (`us-east-7`) is more likely new than misspelt:

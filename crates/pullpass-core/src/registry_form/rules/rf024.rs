@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::host::{Fact, HostCheck, PARTITIONS, nearest_known_region};
+use crate::host::{Fact, HostCheck, region_suggestion as suggestion};
 use crate::text::TextRange;
 
 use super::HOST;
@@ -27,26 +27,6 @@ declare_rule! {
     /// Use the suffix of the region's partition (`123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn`),
     /// or correct the region.
     pub(crate) static RF024 = ("ecr-host-region-partition", "registry-form", Error, "Region in the ECR host is malformed or not of the host's partition");
-}
-
-/// The known region `region` was most likely meant to be: the region of an availability zone
-/// (`eu-west-1a`), else one a typo or two away (`useast-1`, `us-east1`).
-fn suggestion(region: &str) -> Option<&'static str> {
-    let known = |r: &str| {
-        PARTITIONS
-            .iter()
-            .flat_map(|p| p.regions)
-            .copied()
-            .find(|k| *k == r)
-    };
-    let zone = region
-        .strip_suffix(|c: char| c.is_ascii_lowercase())
-        .and_then(known);
-    zone.or_else(|| {
-        PARTITIONS
-            .iter()
-            .find_map(|p| nearest_known_region(region, p))
-    })
 }
 
 fn with_suggestion(d: Diagnostic, region: &str, range: TextRange) -> Diagnostic {
