@@ -167,11 +167,8 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
     }
     if name.starts_with('[') {
         let inner = name.strip_prefix('[').and_then(|n| n.strip_suffix(']'));
-        let ok = inner.is_some_and(|i| {
-            i.contains(':')
-                && i.bytes()
-                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        });
+        // A real IPv6 address (`[:::]`, `[1:2:3:4:5:6:7:8:9]` and `[12345::1]` are not).
+        let ok = inner.is_some_and(|i| i.parse::<core::net::Ipv6Addr>().is_ok());
         if !ok {
             problems.push(NameProblem::BadIpLiteral { range: syntax.host });
         }

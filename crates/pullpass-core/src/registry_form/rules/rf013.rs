@@ -230,6 +230,31 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_literals_must_be_addresses() {
+        for raw in [
+            "[:::]",
+            "[1:2:3:4:5:6:7:8:9]",
+            "[12345::1]",
+            "[::1::2]",
+            "[zz::1]:5000",
+            "[]",
+        ] {
+            let found = host("RF013", raw, Generic);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            assert_eq!(found[0].severity, Severity::Error, "{raw}");
+        }
+        for raw in [
+            "[::1]",
+            "[::]:5000",
+            "[2001:db8::1]:5000",
+            "[fe80::1]",
+            "[::ffff:10.0.0.1]:443",
+        ] {
+            assert!(host("RF013", raw, Generic).is_empty(), "{raw}");
+        }
+    }
+
+    #[test]
     fn quiet_on_valid_hosts() {
         for raw in [
             "ghcr.io",
