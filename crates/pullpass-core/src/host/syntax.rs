@@ -125,6 +125,8 @@ pub(crate) enum NameProblem {
     BadPort { range: TextRange },
     /// A `[…]` literal that is not an IPv6 address, or an unbracketed IPv6 address.
     BadIpLiteral { range: TextRange },
+    /// Four numeric labels that are not an IPv4 address (`256.1.1.1`).
+    BadIpv4 { range: TextRange },
 }
 
 impl NameProblem {
@@ -233,6 +235,21 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
         } else if label.starts_with('-') || label.ends_with('-') {
             problems.push(NameProblem::HyphenEdge { range });
         }
+    }
+    // Four numbers are an IPv4 address to everyone, and one with an octet over 255 is no
+    // address at all (leading zeros are left alone: some tools read them, some do not).
+    let numbers: Vec<&str> = body.split('.').collect();
+    if numbers.len() == 4
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && numbers
+            .iter()
+            .any(|n| n.len() > 3 || n.parse::<u16>().is_ok_and(|v| v > 255))
+    {
+        problems.push(NameProblem::BadIpv4 {
+            range: TextRange::new(start, start + body.len()),
+        });
     }
     let fatal = problems.iter().any(NameProblem::is_fatal);
     (problems, (!fatal).then(|| body.to_ascii_lowercase()))

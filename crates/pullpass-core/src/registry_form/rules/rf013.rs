@@ -143,6 +143,9 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
         NameProblem::BadIpLiteral { range } => error("The host is not a valid host name or bracketed IPv6 address.".to_owned())
             .help("Write an IPv6 address in brackets with an optional port: `[::1]:5000`.")
             .range(*range),
+        NameProblem::BadIpv4 { range } => error("The host is not a valid IPv4 address: each of the four numbers is 0–255.".to_owned())
+            .help("Check the address for a typo, e.g. `10.0.0.5:5000`.")
+            .range(*range),
     }
 }
 
@@ -243,12 +246,21 @@ mod tests {
             assert_eq!(found.len(), 1, "{raw}: {found:?}");
             assert_eq!(found[0].severity, Severity::Error, "{raw}");
         }
+        for raw in ["256.1.1.1", "10.0.0.1000:5000"] {
+            let found = host("RF013", raw, Generic);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            assert!(found[0].message.contains("IPv4"), "{raw}");
+        }
         for raw in [
             "[::1]",
             "[::]:5000",
             "[2001:db8::1]:5000",
             "[fe80::1]",
             "[::ffff:10.0.0.1]:443",
+            "10.0.0.5",
+            "255.255.255.255:5000",
+            "1.2.3",
+            "1.2.3.4.5",
         ] {
             assert!(host("RF013", raw, Generic).is_empty(), "{raw}");
         }
