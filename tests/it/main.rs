@@ -4,6 +4,8 @@ mod canary;
 mod check_registry;
 mod config;
 mod credential_helper;
+mod doctor;
+mod doctor_live;
 mod ecr;
 mod generic;
 mod host;

@@ -6,6 +6,7 @@
 //! No Makefiles, no shell scripts that drift.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench;
 mod bench_helper;
 mod codegen;
 mod demo;
@@ -38,11 +39,16 @@ enum Command {
     },
     /// Build pullpass and show it working on the bundled examples.
     Demo(demo::Args),
+    /// Measure pullpass against its peers and write BENCHMARKS.md.
+    Bench(bench::Args),
+    /// Internal: the token benchmark, run by `bench` inside a private namespace.
+    #[command(hide = true)]
+    BenchTokenInner(bench::TokenInnerArgs),
+    /// Build the browser package `web/pkg/` from `crates/pullpass-wasm` (installs missing tools).
+    Wasm(wasm::Args),
     /// Time `docker-credential-pullpass get` against moto: warm cache, cold cache, and
     /// concurrent gets on a stale entry (release build).
     BenchHelper(bench_helper::Args),
-    /// Build the browser package `web/pkg/` from `crates/pullpass-wasm` (installs missing tools).
-    Wasm(wasm::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -52,7 +58,9 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::run(&args),
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
-        Command::BenchHelper(args) => bench_helper::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::BenchTokenInner(args) => bench::token_inner(&args),
         Command::Wasm(args) => wasm::run(&args),
+        Command::BenchHelper(args) => bench_helper::run(&args),
     }
 }

@@ -7,7 +7,12 @@ use crate::util::{have, sh, tools_dir};
 
 /// The AWS API peer for the ECR tests (environment.md): moto in a project-local virtualenv.
 pub(crate) const MOTO_VENV: &str = "venv-moto";
-const MOTO_REQUIREMENTS: &[&str] = &["moto[ecr,iam,sts]==5.2.5", "flask", "flask-cors", "boto3"];
+const MOTO_REQUIREMENTS: &[&str] = &[
+    "moto[ecr,eks,iam,sts]==5.2.5",
+    "flask",
+    "flask-cors",
+    "boto3",
+];
 
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
@@ -27,6 +32,15 @@ pub(crate) fn all() -> anyhow::Result<()> {
         "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
     )?;
     Ok(())
+}
+
+/// Only the moto virtualenv (what `cargo xtask bench` needs of `all`).
+pub(crate) fn all_moto() -> anyhow::Result<()> {
+    python_venv(
+        MOTO_VENV,
+        MOTO_REQUIREMENTS,
+        "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
+    )
 }
 
 /// Creates `.tools/<name>` as a Python virtualenv with `requirements`, unless `check` (Python
@@ -152,6 +166,11 @@ pub(crate) fn apt(packages: &[(&str, &str)]) -> anyhow::Result<()> {
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(())
+}
+
+/// Are we root (apt without sudo; namespaces for the benchmarks)?
+pub(crate) fn is_root() -> bool {
+    unsafe_is_root()
 }
 
 /// `id -u` is 0.

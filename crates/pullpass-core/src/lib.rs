@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
+pub mod doctor;
 pub mod explain;
 pub mod host;
 pub mod policy;

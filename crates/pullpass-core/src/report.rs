@@ -220,3 +220,65 @@ impl Finding {
         }
     }
 }
+
+/// `pullpass doctor --format json`: the checklist of an IRSA or Pod Identity set-up
+/// (`schemas/doctor.schema.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(
+    title = "pullpass doctor report",
+    description = "The checklist printed by `pullpass doctor … --format json`."
+)]
+pub struct DoctorReport {
+    /// Output contract version; this schema describes version 1.
+    pub version: u32,
+    /// `irsa` or `podIdentity`.
+    pub mode: String,
+    /// True when no check failed (warnings and not-checked links allowed).
+    pub ok: bool,
+    /// The links of the chain, in chain order.
+    pub checks: Vec<DoctorCheck>,
+    pub summary: DoctorSummary,
+}
+
+/// How a link fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum DoctorCheckStatus {
+    Passed,
+    Warning,
+    Failed,
+    NotChecked,
+}
+
+/// One link of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorCheck {
+    /// Stable id: `sa.annotation`, `trust.subject`, `oidc.client-id`, …
+    pub id: String,
+    pub title: String,
+    pub status: DoctorCheckStatus,
+    /// What was verified, the failure's cause, or why the link was not checked.
+    pub detail: String,
+    /// For failed and warning links: the rule code, cause (`message`) and fix (`help`, `fixes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Finding>,
+    /// For links not checked for want of input: the flags that would check them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
+    /// For links not checked because another failed: that link's id (`input.<name>` for an
+    /// unreadable input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+}
+
+/// Counts of checks by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorSummary {
+    pub passed: usize,
+    pub warnings: usize,
+    pub failed: usize,
+    pub not_checked: usize,
+}

@@ -14,6 +14,10 @@ pub const ID_BASE: &str = "https://pullpass.dev/schemas/";
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
         (
+            "doctor.schema.json",
+            render::<crate::report::DoctorReport>("doctor.schema.json"),
+        ),
+        (
             "config.schema.json",
             render::<crate::config::ConfigFile>("config.schema.json"),
         ),

@@ -1,0 +1,568 @@
+//! `pullpass doctor`: an IRSA or EKS Pod Identity set-up checked end to end, link by link.
+//!
+//! The inputs are the artifacts an operator already has, as plain strings (the same call runs
+//! in the CLI and, through the wasm package, in a browser): the service account YAML, the helm
+//! values, the trust policy, the role ARN, the issuer or the cluster description, the OIDC
+//! provider description, the registry host, the pod's `env`, the Pod Identity association.
+//! The output is a [`Checklist`]: one [`Check`] per link of the chain, passed, warning, failed
+//! (with one [`Diagnostic`]: rule code, cause, fix) or not checked (with the input that would
+//! check it, or the failed link it depends on).
+//!
+//! **Invariant:** a broken link fails exactly one check. A check that depends on a failed
+//! check or on an input that could not be read is "not checked" and says which, so one
+//! mistake never reads as a pile of failures.
+
+// Readers return their one finding as the `Err`: a cold path, never a hot one.
+#![allow(clippy::result_large_err)]
+
+mod artifacts;
+mod aws;
+mod irsa;
+mod pod_identity;
+mod registry;
+mod rules;
+mod trust;
+pub mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::{
+    DoctorCheck, DoctorCheckStatus, DoctorReport, DoctorSummary, Finding, REPORT_VERSION,
+};
+use crate::rule::RuleMeta;
+use crate::text::LineIndex;
+
+/// Every `DR…` rule (the catalog lists them with the `doctor` family).
+pub static RULES: &[&RuleMeta] = rules::RULES;
+
+/// The audience a projected service-account token carries unless the service account sets
+/// `eks.amazonaws.com/audience`.
+pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+
+/// The result of the `--live` registry-token attempt (made by the caller: the core does no IO).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenAttempt {
+    pub ok: bool,
+    /// "token for <host>, expires <when>", or the error as AWS gave it (never the token).
+    pub detail: String,
+}
+
+/// The artifacts of an IRSA set-up; each is optional, and each given one is cross-checked with
+/// every other it can be.
+#[derive(Debug, Clone, Default)]
+pub struct IrsaInputs {
+    /// `kubectl get sa <name> -o yaml`.
+    pub service_account: Option<String>,
+    /// The chart values (`coderd.builtinProviderServiceAccount.annotations`).
+    pub helm_values: Option<String>,
+    /// `namespace/name` of the service account, when its YAML is not at hand.
+    pub expected_service_account: Option<String>,
+    /// The role's trust policy JSON (or `aws iam get-role` output).
+    pub trust_policy: Option<String>,
+    /// The role ARN (or a bare role name).
+    pub role_arn: Option<String>,
+    /// The cluster's OIDC issuer URL.
+    pub issuer: Option<String>,
+    /// `aws eks describe-cluster --name <name>`.
+    pub cluster: Option<String>,
+    /// `aws iam get-open-id-connect-provider` (or `list-open-id-connect-providers`, or the
+    /// `NoSuchEntity` error text).
+    pub oidc_provider: Option<String>,
+    /// The registry host.
+    pub registry: Option<String>,
+    /// `kubectl exec <pod> -- env`.
+    pub pod_env: Option<String>,
+    /// The role's permissions policy JSON (does it let the role pull?).
+    pub permissions_policy: Option<String>,
+    /// The repository pulled from (scopes the permissions check).
+    pub repository: Option<String>,
+    /// With `--live`: the registry-token attempt.
+    pub registry_token: Option<TokenAttempt>,
+}
+
+/// The artifacts of an EKS Pod Identity set-up.
+#[derive(Debug, Clone, Default)]
+pub struct PodIdentityInputs {
+    /// `aws eks describe-pod-identity-association`.
+    pub association: Option<String>,
+    pub service_account: Option<String>,
+    pub expected_service_account: Option<String>,
+    pub trust_policy: Option<String>,
+    pub role_arn: Option<String>,
+    pub cluster: Option<String>,
+    pub registry: Option<String>,
+    pub pod_env: Option<String>,
+    pub permissions_policy: Option<String>,
+    pub repository: Option<String>,
+    pub registry_token: Option<TokenAttempt>,
+}
+
+/// An input of doctor: names the flag that supplies it and the text a finding's range indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Input {
+    ServiceAccount,
+    HelmValues,
+    ExpectedServiceAccount,
+    TrustPolicy,
+    RoleArn,
+    Issuer,
+    Cluster,
+    OidcProvider,
+    Registry,
+    PodEnv,
+    Association,
+    PermissionsPolicy,
+    Repository,
+    Live,
+}
+
+impl Input {
+    /// The CLI flag that gives this input.
+    #[must_use]
+    pub fn flag(self) -> &'static str {
+        match self {
+            Self::ServiceAccount => "--service-account",
+            Self::HelmValues => "--helm-values",
+            Self::ExpectedServiceAccount => "--expect-service-account",
+            Self::TrustPolicy => "--trust-policy",
+            Self::RoleArn => "--role-arn",
+            Self::Issuer => "--issuer",
+            Self::Cluster => "--cluster",
+            Self::OidcProvider => "--oidc-provider",
+            Self::Registry => "--registry",
+            Self::PodEnv => "--pod-env",
+            Self::Association => "--association",
+            Self::PermissionsPolicy => "--permissions-policy",
+            Self::Repository => "--repository",
+            Self::Live => "--live",
+        }
+    }
+}
+
+/// How a link fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Passed,
+    /// Works, but a warning-level rule fired (too broad, overridden, …).
+    Warning,
+    Failed,
+    /// Missing input, or depends on a failed link.
+    NotChecked,
+}
+
+/// One link of the chain.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Stable id: `trust.subject`, `oidc.client-id`, …
+    pub id: &'static str,
+    pub title: &'static str,
+    pub status: Status,
+    /// What was verified, or why it was not checked. For a failure: the diagnostic's message.
+    pub detail: String,
+    /// The finding of a failed or warning check: rule code, cause (message), fix (help).
+    pub diagnostic: Option<Diagnostic>,
+    /// The input the diagnostic's range points into.
+    pub source: Option<Input>,
+    /// Inputs that would let a not-checked link be checked.
+    pub needs: Vec<Input>,
+    /// The failed check (or unreadable input, `input.<name>`) this one depends on.
+    pub blocked_by: Option<&'static str>,
+}
+
+/// What kind of set-up was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Irsa,
+    PodIdentity,
+}
+
+/// The result of a doctor run.
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    pub mode: Mode,
+    pub checks: Vec<Check>,
+}
+
+impl Checklist {
+    /// The check with this id.
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Checks that failed (errors only).
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.status == Status::Failed)
+    }
+
+    #[must_use]
+    pub fn summary(&self) -> DoctorSummary {
+        let count = |s: Status| self.checks.iter().filter(|c| c.status == s).count();
+        DoctorSummary {
+            passed: count(Status::Passed),
+            warnings: count(Status::Warning),
+            failed: count(Status::Failed),
+            not_checked: count(Status::NotChecked),
+        }
+    }
+
+    /// The wire form. `text_of` gives the text of an input (for line/column), `name_of` what
+    /// to call it (a file path, or the flag).
+    pub fn to_report<'t>(
+        &self,
+        text_of: impl Fn(Input) -> Option<&'t str>,
+        name_of: impl Fn(Input) -> String,
+    ) -> DoctorReport {
+        let checks = self
+            .checks
+            .iter()
+            .map(|c| {
+                let finding = c.diagnostic.as_ref().map(|d| {
+                    let index = c.source.and_then(&text_of).map(LineIndex::new);
+                    let name = c.source.map(&name_of);
+                    Finding::from_diagnostic(d, index.as_ref(), name.as_deref())
+                });
+                DoctorCheck {
+                    id: c.id.to_owned(),
+                    title: c.title.to_owned(),
+                    status: match c.status {
+                        Status::Passed => DoctorCheckStatus::Passed,
+                        Status::Warning => DoctorCheckStatus::Warning,
+                        Status::Failed => DoctorCheckStatus::Failed,
+                        Status::NotChecked => DoctorCheckStatus::NotChecked,
+                    },
+                    detail: c.detail.clone(),
+                    finding,
+                    needs: c.needs.iter().map(|i| i.flag().to_owned()).collect(),
+                    blocked_by: c.blocked_by.map(str::to_owned),
+                }
+            })
+            .collect();
+        let summary = self.summary();
+        DoctorReport {
+            version: REPORT_VERSION,
+            mode: match self.mode {
+                Mode::Irsa => "irsa",
+                Mode::PodIdentity => "podIdentity",
+            }
+            .to_owned(),
+            ok: summary.failed == 0,
+            checks,
+            summary,
+        }
+    }
+}
+
+/// Checks an IRSA set-up.
+#[must_use]
+pub fn check_irsa(inputs: &IrsaInputs) -> Checklist {
+    irsa::check(inputs)
+}
+
+/// Checks an EKS Pod Identity set-up.
+#[must_use]
+pub fn check_pod_identity(inputs: &PodIdentityInputs) -> Checklist {
+    pod_identity::check(inputs)
+}
+
+/// A parsed input: not given, given but unreadable (its failure is already in the list), or read.
+#[derive(Debug, Clone)]
+pub(crate) enum Slot<T> {
+    Absent,
+    Broken,
+    Ok(T),
+}
+
+impl<T> Slot<T> {
+    pub(crate) fn ok(&self) -> Option<&T> {
+        match self {
+            Self::Ok(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Builds the checklist in chain order.
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    checks: Vec<Check>,
+}
+
+/// Why a check cannot run.
+pub(crate) enum Skip {
+    /// These inputs would let it run.
+    Needs(Vec<Input>, String),
+    /// It depends on this failed check.
+    Blocked(&'static str),
+}
+
+impl Run {
+    fn push(&mut self, check: Check) {
+        self.checks.push(check);
+    }
+
+    pub(crate) fn pass(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) {
+        self.push(Check {
+            id,
+            title,
+            status: Status::Passed,
+            detail: detail.into(),
+            diagnostic: None,
+            source: None,
+            needs: Vec::new(),
+            blocked_by: None,
+        });
+    }
+
+    /// A finding on this link: errors fail it, warnings warn, infos pass with the note.
+    pub(crate) fn fail(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        diagnostic: Diagnostic,
+        source: Option<Input>,
+    ) {
+        let status = match diagnostic.severity {
+            Severity::Error => Status::Failed,
+            Severity::Warning => Status::Warning,
+            Severity::Info => Status::Passed,
+        };
+        let source = source.filter(|_| diagnostic.range.is_some());
+        self.push(Check {
+            id,
+            title,
+            status,
+            detail: diagnostic.message.clone(),
+            diagnostic: Some(diagnostic),
+            source,
+            needs: Vec::new(),
+            blocked_by: None,
+        });
+    }
+
+    pub(crate) fn skip(&mut self, id: &'static str, title: &'static str, why: Skip) {
+        let (detail, needs, blocked_by) = match why {
+            Skip::Needs(needs, detail) => (detail, needs, None),
+            Skip::Blocked(by) => (
+                if let Some(input) = by.strip_prefix("input.") {
+                    format!("not checked: the {input} input could not be read (see `{by}`)")
+                } else {
+                    format!("not checked: depends on `{by}`, which failed")
+                },
+                Vec::new(),
+                Some(by),
+            ),
+        };
+        self.push(Check {
+            id,
+            title,
+            status: Status::NotChecked,
+            detail,
+            diagnostic: None,
+            source: None,
+            needs,
+            blocked_by,
+        });
+    }
+
+    /// Not checked for want of `needs`.
+    pub(crate) fn needs(&mut self, id: &'static str, title: &'static str, needs: &[Input]) {
+        let flags: Vec<&str> = needs.iter().map(|i| i.flag()).collect();
+        let detail = format!("not checked: give {} to check this", flags.join(" or "));
+        self.skip(id, title, Skip::Needs(needs.to_vec(), detail));
+    }
+
+    /// Not checked because `dep` produced nothing: blocked when `dep` failed (or was itself
+    /// blocked by a failure), else for want of `needs`.
+    pub(crate) fn depends(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        dep: &'static str,
+        needs: &[Input],
+    ) {
+        let blocked = self.checks.iter().find(|c| c.id == dep).and_then(|c| {
+            if c.status == Status::Failed {
+                Some(dep)
+            } else {
+                c.blocked_by
+            }
+        });
+        match blocked {
+            Some(by) => self.skip(id, title, Skip::Blocked(by)),
+            None => self.needs(id, title, needs),
+        }
+    }
+
+    pub(crate) fn failed(&self, id: &str) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.id == id && c.status == Status::Failed)
+    }
+
+    /// The first of `ids` that failed.
+    pub(crate) fn blocker(&self, ids: &[&'static str]) -> Option<&'static str> {
+        ids.iter().copied().find(|id| self.failed(id))
+    }
+
+    pub(crate) fn finish(self, mode: Mode) -> Checklist {
+        Checklist {
+            mode,
+            checks: self.checks,
+        }
+    }
+}
+
+/// The id of the check that reports an unreadable input.
+pub(crate) fn input_check_id(input: Input) -> &'static str {
+    match input {
+        Input::ServiceAccount => "input.service-account",
+        Input::HelmValues => "input.helm-values",
+        Input::ExpectedServiceAccount => "input.expect-service-account",
+        Input::TrustPolicy => "input.trust-policy",
+        Input::RoleArn => "input.role-arn",
+        Input::Issuer => "input.issuer",
+        Input::Cluster => "input.cluster",
+        Input::OidcProvider => "input.oidc-provider",
+        Input::Registry => "input.registry",
+        Input::PodEnv => "input.pod-env",
+        Input::Association => "input.association",
+        Input::PermissionsPolicy => "input.permissions-policy",
+        Input::Repository => "input.repository",
+        Input::Live => "input.live",
+    }
+}
+
+/// Reads one optional input; an unreadable one becomes a failed `input.<name>` check.
+pub(crate) fn load<T>(
+    run: &mut Run,
+    input: Input,
+    text: Option<&String>,
+    read: impl FnOnce(&str) -> Result<T, Diagnostic>,
+) -> Slot<T> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Slot::Absent;
+    };
+    match read(text) {
+        Ok(value) => Slot::Ok(value),
+        Err(diagnostic) => {
+            run.fail(
+                input_check_id(input),
+                "Input can be read",
+                diagnostic,
+                Some(input),
+            );
+            Slot::Broken
+        }
+    }
+}
+
+/// `namespace/name`.
+pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnostic> {
+    let t = text.trim();
+    let t = t.strip_prefix("system:serviceaccount:").unwrap_or(t);
+    let parts: Vec<&str> = t.split(['/', ':']).collect();
+    match parts.as_slice() {
+        [ns, name] if !ns.is_empty() && !name.is_empty() => {
+            Ok(((*ns).to_owned(), (*name).to_owned()))
+        }
+        _ => Err(Diagnostic::new(
+            &rules::DR001,
+            format!(
+                "`{}` is not `namespace/name` of a service account",
+                aws::shorten(t)
+            ),
+        )
+        .help("write it as `<namespace>/<service account>`, e.g. `coder/coder`")),
+    }
+}
+
+/// `namespace/name` of the service account in `kubectl get sa -o yaml` output, if readable.
+#[must_use]
+pub fn service_account_identity(yaml: &str) -> Option<(String, String)> {
+    let sa = artifacts::service_account(yaml).ok()?;
+    Some((sa.namespace?, sa.name?))
+}
+
+/// The `eks.amazonaws.com/role-arn` annotation of a service account YAML, if any.
+#[must_use]
+pub fn role_annotation(yaml: &str) -> Option<String> {
+    artifacts::service_account(yaml)
+        .ok()?
+        .annotation(artifacts::ROLE_ANNOTATION)
+        .map(|a| a.value.trim().to_owned())
+}
+
+/// The OIDC provider ARNs a trust policy's `Allow` statements trust (`Federated`), in order.
+#[must_use]
+pub fn trusted_oidc_providers(trust_policy: &str) -> Vec<String> {
+    match trust::read(trust_policy) {
+        Ok(trust::Read::Policy(policy)) => policy
+            .statements
+            .iter()
+            .filter(|s| s.allow)
+            .flat_map(|s| s.principals.iter())
+            .filter(|p| p.kind == "Federated" && aws::parse_provider_arn(&p.value.value).is_some())
+            .map(|p| p.value.value.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The issuer of an `aws eks describe-cluster` output, without `https://`.
+#[must_use]
+pub fn cluster_issuer(cluster_json: &str) -> Option<String> {
+    artifacts::cluster(cluster_json)
+        .ok()?
+        .issuer
+        .map(|(issuer, _)| issuer.path)
+}
+
+impl IrsaInputs {
+    /// The text given for `input` (for line/column in [`Checklist::to_report`]).
+    #[must_use]
+    pub fn text(&self, input: Input) -> Option<&str> {
+        match input {
+            Input::ServiceAccount => self.service_account.as_deref(),
+            Input::HelmValues => self.helm_values.as_deref(),
+            Input::ExpectedServiceAccount => self.expected_service_account.as_deref(),
+            Input::TrustPolicy => self.trust_policy.as_deref(),
+            Input::RoleArn => self.role_arn.as_deref(),
+            Input::Issuer => self.issuer.as_deref(),
+            Input::Cluster => self.cluster.as_deref(),
+            Input::OidcProvider => self.oidc_provider.as_deref(),
+            Input::Registry => self.registry.as_deref(),
+            Input::PodEnv => self.pod_env.as_deref(),
+            Input::PermissionsPolicy => self.permissions_policy.as_deref(),
+            Input::Repository => self.repository.as_deref(),
+            Input::Association | Input::Live => None,
+        }
+    }
+}
+
+impl PodIdentityInputs {
+    /// The text given for `input` (for line/column in [`Checklist::to_report`]).
+    #[must_use]
+    pub fn text(&self, input: Input) -> Option<&str> {
+        match input {
+            Input::Association => self.association.as_deref(),
+            Input::ServiceAccount => self.service_account.as_deref(),
+            Input::ExpectedServiceAccount => self.expected_service_account.as_deref(),
+            Input::TrustPolicy => self.trust_policy.as_deref(),
+            Input::RoleArn => self.role_arn.as_deref(),
+            Input::Cluster => self.cluster.as_deref(),
+            Input::Registry => self.registry.as_deref(),
+            Input::PodEnv => self.pod_env.as_deref(),
+            Input::PermissionsPolicy => self.permissions_policy.as_deref(),
+            Input::Repository => self.repository.as_deref(),
+            Input::HelmValues | Input::Issuer | Input::OidcProvider | Input::Live => None,
+        }
+    }
+}

@@ -1,0 +1,743 @@
+//! Section 2: token minting with the docker credential helper protocol, pullpass against
+//! Debian's `amazon-ecr-credential-helper` (`docker-credential-ecr-login`), both against one
+//! moto peer (`tests/peers/moto_bench.py`: tokens that live 12 hours, a call counter).
+//!
+//! `docker-credential-ecr-login` ignores `AWS_ENDPOINT_URL`, so it can only reach moto under
+//! the real ECR host name on port 443 over TLS. The section therefore re-runs this xtask inside
+//! a private mount and network namespace (`unshare --mount --net`): there a copy of the hosts
+//! file that maps the ECR and STS names to 127.0.0.1 is bind-mounted over `/etc/hosts`, moto
+//! listens on 127.0.0.1:443 with a certificate from a throw-away CA (`AWS_CA_BUNDLE`), and
+//! nothing of it is visible outside. The real `/etc/hosts` is never written.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use super::timing::{Samples, human, speedup};
+use super::{Ctx, Row, Section, Verdict, one_line, peers};
+use crate::util::{have, project_root};
+
+/// The registry every `get` asks for: moto's default account, us-east-1.
+const SERVER: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+/// The password moto's token decodes to (not a secret: moto's fixed test value).
+const EXPECTED_SECRET: &str = "123456789012-auth-token";
+/// Host names the TLS listener answers for (and the private hosts file maps to 127.0.0.1).
+const AWS_HOSTS: &[&str] = &[
+    "api.ecr.us-east-1.amazonaws.com",
+    "sts.amazonaws.com",
+    "sts.us-east-1.amazonaws.com",
+];
+const CONCURRENT: usize = 50;
+
+/// The hidden `cargo xtask bench-token-inner` (run by this section inside the namespace).
+#[derive(Debug, clap::Args)]
+pub(crate) struct InnerArgs {
+    #[arg(long)]
+    work: PathBuf,
+    #[arg(long)]
+    pullpass: PathBuf,
+    #[arg(long)]
+    quick: bool,
+    /// Running in a private mount + network namespace: set up TLS on :443 and the hosts file.
+    #[arg(long)]
+    isolated: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct InnerResult {
+    isolated: bool,
+    tools: Vec<ToolResult>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ToolResult {
+    name: String,
+    transport: String,
+    warm_ns: Vec<u64>,
+    cold_ns: Vec<u64>,
+    concurrent: Option<Concurrent>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Concurrent {
+    processes: usize,
+    ecr_calls: u64,
+    failures: usize,
+    wall_ns: u64,
+    first_failure: Option<String>,
+}
+
+fn samples(ns: &[u64]) -> Samples {
+    Samples::new(ns.iter().map(|n| Duration::from_nanos(*n)).collect())
+}
+
+/// Section 2 (outside the namespace): installs the peers, runs the inner measurement, reports.
+#[allow(clippy::too_many_lines)]
+pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
+    let mut section = Section::default();
+    let moto = peers::moto_python(ctx.install)?;
+    section
+        .versions
+        .push(("moto".to_owned(), peers::moto_version(&moto)));
+    let ecr_login = peers::ecr_login(ctx.install);
+    if ecr_login.is_ok() {
+        section.versions.push((
+            "amazon-ecr-credential-helper".to_owned(),
+            format!(
+                "{} (Debian)",
+                peers::deb_version("amazon-ecr-credential-helper")
+            ),
+        ));
+    }
+    let exe = std::env::current_exe().context("could not find the running xtask binary")?;
+    let inner_args = |cmd: &mut Command| {
+        cmd.arg("bench-token-inner")
+            .arg("--work")
+            .arg(&ctx.work)
+            .arg("--pullpass")
+            .arg(&ctx.pullpass);
+        if ctx.quick {
+            cmd.arg("--quick");
+        }
+    };
+    if ctx.install && crate::setup::is_root() {
+        // `unshare` and `mount` (util-linux) and `ip` (iproute2) for the private namespace.
+        crate::setup::apt(&[
+            ("/usr/bin/unshare", "util-linux"),
+            ("/usr/sbin/ip", "iproute2"),
+        ])?;
+    }
+    let can_isolate = have("unshare") && have("ip") && have("mount") && crate::setup::is_root();
+    let mut attempts = Vec::new();
+    if can_isolate && ecr_login.is_ok() {
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "--net", "--"]).arg(&exe);
+        inner_args(&mut cmd);
+        cmd.arg("--isolated");
+        attempts.push(cmd);
+    }
+    let mut plain = Command::new(&exe);
+    inner_args(&mut plain);
+    attempts.push(plain);
+
+    let mut result = None;
+    let mut why_not_isolated = if !can_isolate {
+        Some("no private namespace here (needs root, `unshare`, `ip`, `mount`)".to_owned())
+    } else {
+        ecr_login.as_ref().err().map(|e| format!("{e:#}"))
+    };
+    for mut cmd in attempts {
+        let out = cmd
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .context("could not start the token measurement")?;
+        let parsed = serde_json::from_slice::<InnerResult>(&out.stdout);
+        match (out.status.success(), parsed) {
+            (true, Ok(r)) => {
+                result = Some(r);
+                break;
+            }
+            (_, _) => {
+                why_not_isolated = Some(format!(
+                    "the isolated run failed ({}); see its stderr above",
+                    out.status
+                ));
+            }
+        }
+    }
+    let result = result.context("the token measurement produced no result")?;
+
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "Each `get` is one process: `echo {SERVER} | <helper> get`, timed from spawn to exit, \
+         output checked (username `AWS` and moto's password). Static keys in the environment \
+         (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), region us-east-1, empty AWS config \
+         files, each helper with its own empty cache directory. The peer is moto 5.2.5 started \
+         by `tests/peers/moto_bench.py` with tokens that live 12 hours (moto's own answer is \
+         always expired) and a counter of GetAuthorizationToken calls.\n"
+    );
+    if result.isolated {
+        body.push_str(
+            "Both helpers ran inside a private mount + network namespace (`unshare --mount \
+             --net`): moto served one backend over TLS on 127.0.0.1:443 for the real ECR/STS host \
+             names (a bind-mounted hosts file; a throw-away CA in `AWS_CA_BUNDLE` for the peer, \
+             `SSL_CERT_FILE` for pullpass), which is the only way `docker-credential-ecr-login` \
+             can be pointed at a peer. The transport column says what each one used.\n\n",
+        );
+    } else if let Some(why) = &why_not_isolated {
+        let _ = writeln!(
+            body,
+            "`docker-credential-ecr-login` not measured: {}\n",
+            one_line(why)
+        );
+    }
+    for note in &result.notes {
+        let _ = writeln!(body, "- {note}");
+    }
+    body.push_str(
+        "\n| Helper | transport | warm `get` median | warm p99 | cold `get` median | cold p99 | \
+         50 concurrent `get`s, stale entry: ECR calls | wall time | failures |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    let mut by_name: BTreeMap<&str, &ToolResult> = BTreeMap::new();
+    for tool in &result.tools {
+        by_name.insert(tool.name.as_str(), tool);
+        if let Some(err) = &tool.error {
+            let _ = writeln!(
+                body,
+                "| {} | {} | not measured: {} | | | | | | |",
+                tool.name,
+                tool.transport,
+                one_line(err)
+            );
+            continue;
+        }
+        let warm = samples(&tool.warm_ns);
+        let cold = samples(&tool.cold_ns);
+        let (calls, wall, failures) = tool.concurrent.as_ref().map_or_else(
+            || ("".to_owned(), "".to_owned(), "".to_owned()),
+            |c| {
+                (
+                    c.ecr_calls.to_string(),
+                    human(Duration::from_nanos(c.wall_ns)),
+                    match &c.first_failure {
+                        Some(f) => format!("{} (first: {})", c.failures, one_line(f)),
+                        None => c.failures.to_string(),
+                    },
+                )
+            },
+        );
+        let _ = writeln!(
+            body,
+            "| {} | {} | {} | {} | {} | {} | {calls} | {wall} | {failures} |",
+            tool.name,
+            tool.transport,
+            human(warm.median()),
+            human(warm.quantile(0.99)),
+            human(cold.median()),
+            human(cold.quantile(0.99)),
+        );
+    }
+    body.push_str(
+        "\nCold: the helper's cache directory is emptied before each timed `get` (20 runs). \
+         Warm: one `get` fills the cache, then 100 timed `get`s, and moto's counter must show no \
+         call during them (the run fails otherwise). Stale entry: moto hands out a token that \
+         lives 4 s, one `get` caches it, and 2.5 s later (past half its life, still valid) 50 \
+         processes ask at the same moment; the column counts moto's GetAuthorizationToken calls \
+         during those 50. `pullpass (HTTP endpoint)` is the same binary against moto's plain \
+         HTTP listener (`AWS_ENDPOINT_URL`, as the tests run it): the difference to the HTTPS \
+         row is the cost of the client's TLS set-up in a fresh process.\n\n",
+    );
+
+    let pp = by_name.get("pullpass").copied();
+    let peer = by_name.get("docker-credential-ecr-login").copied();
+    match (ok(pp), ok(peer)) {
+        (Some(p), Some(e)) => {
+            let (pw, ew) = (samples(&p.warm_ns).median(), samples(&e.warm_ns).median());
+            section.rows.push(
+                Row::new("Credential helper `get`, warm cache")
+                    .pullpass(human(pw))
+                    .peer(format!("ecr-login: {}", human(ew)))
+                    .ratio(speedup(ew, pw))
+                    .target(
+                        "faster than the peer; < 10 ms",
+                        Verdict::from_bool(pw < ew && pw < Duration::from_millis(10)),
+                    ),
+            );
+            let (pc, ec) = (samples(&p.cold_ns).median(), samples(&e.cold_ns).median());
+            section.rows.push(
+                Row::new("Credential helper `get`, cold cache (moto)")
+                    .pullpass(human(pc))
+                    .peer(format!("ecr-login: {}", human(ec)))
+                    .ratio(speedup(ec, pc)),
+            );
+        }
+        (Some(p), _) => {
+            let pw = samples(&p.warm_ns).median();
+            section.rows.push(
+                Row::new("Credential helper `get`, warm cache")
+                    .pullpass(human(pw))
+                    .peer(format!(
+                        "ecr-login not measured: {}",
+                        one_line(
+                            peer.and_then(|e| e.error.clone())
+                                .or(why_not_isolated.clone())
+                                .as_deref()
+                                .unwrap_or("unavailable")
+                        )
+                    ))
+                    .target(
+                        "< 10 ms",
+                        Verdict::from_bool(pw < Duration::from_millis(10)),
+                    ),
+            );
+            section.rows.push(
+                Row::new("Credential helper `get`, cold cache (moto)")
+                    .pullpass(human(samples(&p.cold_ns).median())),
+            );
+        }
+        (None, _) => section.rows.push(Row::not_measured(
+            "Credential helper `get`",
+            pp.and_then(|p| p.error.as_deref()).unwrap_or("no result"),
+        )),
+    }
+    if let Some(c) = ok(pp).and_then(|p| p.concurrent.as_ref()) {
+        let peer_calls = ok(peer)
+            .and_then(|e| e.concurrent.as_ref())
+            .map_or_else(String::new, |c| format!("ecr-login: {} calls", c.ecr_calls));
+        section.rows.push(
+            Row::new(format!(
+                "{CONCURRENT} concurrent `get`s, stale cache entry: ECR calls"
+            ))
+            .pullpass(format!("{} call(s), {} failed", c.ecr_calls, c.failures))
+            .peer(peer_calls)
+            .target(
+                "1 call",
+                Verdict::from_bool(c.ecr_calls == 1 && c.failures == 0),
+            ),
+        );
+    }
+    section.body = body;
+    Ok(section)
+}
+
+fn ok(t: Option<&ToolResult>) -> Option<&ToolResult> {
+    t.filter(|t| t.error.is_none())
+}
+
+/// A minimal HTTP/1.0 request to moto's control endpoints; returns the body.
+fn control(port: u16, method: &str, path: &str) -> anyhow::Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .with_context(|| format!("could not reach moto on 127.0.0.1:{port}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    if !head.starts_with("HTTP/1.0 200") && !head.starts_with("HTTP/1.1 200") {
+        bail!(
+            "moto control {path} answered {}",
+            head.lines().next().unwrap_or("")
+        );
+    }
+    Ok(body.to_owned())
+}
+
+fn ecr_calls(port: u16) -> anyhow::Result<u64> {
+    let body = control(port, "GET", "/__bench/calls")?;
+    let v: serde_json::Value = serde_json::from_str(&body)?;
+    v["GetAuthorizationToken"]
+        .as_u64()
+        .context("moto's call counter answered no number")
+}
+
+/// moto, started by the bench launcher; stops when dropped (its stdin closes).
+struct Moto {
+    child: Child,
+    http_port: u16,
+    ca: Option<PathBuf>,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto(work: &Path, tls: bool) -> anyhow::Result<Moto> {
+    let python = peers::moto_python(false)?;
+    let launcher = project_root().join("tests/peers/moto_bench.py");
+    let mut cmd = Command::new(python);
+    cmd.arg(&launcher);
+    if tls {
+        cmd.args(["--tls-port", "443", "--tls-hosts", &AWS_HOSTS.join(",")])
+            .arg("--cert-dir")
+            .arg(work.join("certs"));
+    }
+    let log = std::fs::File::create(work.join("moto.log"))?;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("could not start {}", launcher.display()))?;
+    let stdout = child.stdout.take().context("moto has no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let ready: serde_json::Value = serde_json::from_str(&line).with_context(|| {
+        format!(
+            "moto did not start: {}",
+            std::fs::read_to_string(work.join("moto.log")).unwrap_or_default()
+        )
+    })?;
+    let http_port = ready["http_port"]
+        .as_u64()
+        .and_then(|p| u16::try_from(p).ok())
+        .context("moto printed no port")?;
+    Ok(Moto {
+        child,
+        http_port,
+        ca: ready["ca"].as_str().map(PathBuf::from),
+    })
+}
+
+/// How to run one helper.
+struct Helper {
+    name: &'static str,
+    transport: String,
+    program: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    cache_dir: PathBuf,
+}
+
+impl Helper {
+    fn command(&self, base_env: &[(String, String)]) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args).env_clear();
+        for (k, v) in base_env.iter().chain(&self.env) {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn spawn_get(&self, base_env: &[(String, String)]) -> anyhow::Result<Child> {
+        let mut child = self
+            .command(base_env)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("could not start {}", self.program.display()))?;
+        let written = child
+            .stdin
+            .take()
+            .context("no stdin")?
+            .write_all(format!("{SERVER}\n").as_bytes());
+        match written {
+            // A helper that fails before reading its stdin: its exit status says why.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(child),
+        }
+    }
+
+    /// One timed `get`, output checked.
+    fn get(&self, base_env: &[(String, String)]) -> anyhow::Result<Duration> {
+        let start = Instant::now();
+        let child = self.spawn_get(base_env)?;
+        let out = child.wait_with_output()?;
+        let elapsed = start.elapsed();
+        check_get(&out)?;
+        Ok(elapsed)
+    }
+
+    fn clear_cache(&self) -> anyhow::Result<()> {
+        if self.cache_dir.exists() {
+            std::fs::remove_dir_all(&self.cache_dir)?;
+        }
+        std::fs::create_dir_all(&self.cache_dir)?;
+        set_owner_only(&self.cache_dir);
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn set_owner_only(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+}
+
+#[cfg(not(unix))]
+fn set_owner_only(_dir: &Path) {}
+
+/// A `get` answered `{"ServerURL", "Username": "AWS", "Secret": <moto's password>}`. The
+/// message of a failure never contains the secret.
+fn check_get(out: &std::process::Output) -> anyhow::Result<()> {
+    if !out.status.success() {
+        bail!(
+            "`get` exited with {}: {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout).replace(EXPECTED_SECRET, "<redacted>"),
+            String::from_utf8_lossy(&out.stderr).replace(EXPECTED_SECRET, "<redacted>")
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!(
+            "`get` printed no JSON object but {:?}",
+            String::from_utf8_lossy(&out.stdout)
+                .replace(EXPECTED_SECRET, "<redacted>")
+                .chars()
+                .take(200)
+                .collect::<String>()
+        )
+    })?;
+    if v["Username"] != "AWS" || v["Secret"] != EXPECTED_SECRET {
+        bail!(
+            "`get` answered username {:?} and a secret that is not moto's token",
+            v["Username"]
+        );
+    }
+    Ok(())
+}
+
+/// Inside the namespace (or plainly, without the peer): measures every helper it can.
+pub(crate) fn inner(args: &InnerArgs) -> anyhow::Result<()> {
+    let work = args.work.join("token");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    std::fs::create_dir_all(&work)?;
+    let mut result = InnerResult {
+        isolated: args.isolated,
+        ..InnerResult::default()
+    };
+    if args.isolated {
+        crate::util::sh(Command::new("ip").args(["link", "set", "lo", "up"]))?;
+        let mut hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+        let _ = writeln!(hosts, "\n127.0.0.1 {}", AWS_HOSTS.join(" "));
+        let hosts_file = work.join("hosts");
+        std::fs::write(&hosts_file, hosts)?;
+        // A private mount namespace: this bind mount is invisible outside it.
+        crate::util::sh(
+            Command::new("mount")
+                .arg("--bind")
+                .arg(&hosts_file)
+                .arg("/etc/hosts"),
+        )?;
+    }
+    let moto = start_moto(&work, args.isolated)?;
+    let empty = work.join("empty-aws-config");
+    std::fs::write(&empty, "")?;
+    let home = work.join("home");
+    std::fs::create_dir_all(&home)?;
+    let base_env: Vec<(String, String)> = [
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("HOME", home.display().to_string()),
+        ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7BENCHMK".to_owned()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "benchmarkbenchmarkbenchmarkbenchmarkbenc".to_owned(),
+        ),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ("AWS_CONFIG_FILE", empty.display().to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE", empty.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+
+    let mut helpers = Vec::new();
+    // In the namespace pullpass takes the same road as the peer (real host names, TLS, the
+    // test CA through `SSL_CERT_FILE`); when that does not work, moto's plain HTTP endpoint.
+    let tls_ca = if args.isolated { moto.ca.clone() } else { None };
+    let mut pullpass = pullpass_helper(args, &work, &moto, tls_ca.as_deref());
+    if let (Ok(h), Some(_)) = (&pullpass, &tls_ca) {
+        h.clear_cache()?;
+        if let Err(e) = h.get(&base_env) {
+            result.notes.push(format!(
+                "pullpass could not reach moto over TLS under the real host names ({}); it was measured against moto's HTTP endpoint (`AWS_ENDPOINT_URL`) instead.",
+                super::one_line(&format!("{e:#}"))
+            ));
+            pullpass = pullpass_helper(args, &work, &moto, None);
+        }
+    }
+    // Over TLS, also the plain HTTP endpoint the tests use: the difference is the client's
+    // TLS set-up, which a cold `get` pays once per process.
+    let tls_worked = matches!(&pullpass, Ok(h) if h.transport.starts_with("HTTPS"));
+    match pullpass {
+        Ok(h) => helpers.push(h),
+        Err(e) => result.tools.push(ToolResult {
+            name: "pullpass".to_owned(),
+            error: Some(format!("{e:#}")),
+            ..ToolResult::default()
+        }),
+    }
+    if tls_worked && let Ok(mut h) = pullpass_helper(args, &work, &moto, None) {
+        h.name = "pullpass (HTTP endpoint)";
+        h.cache_dir = work.join("cache-pullpass-http");
+        for (k, v) in &mut h.env {
+            if k == "PULLPASS_CACHE_DIR" {
+                *v = h.cache_dir.display().to_string();
+            }
+        }
+        helpers.push(h);
+    }
+    if args.isolated {
+        let ca = moto.ca.clone().context("moto wrote no CA")?;
+        helpers.push(Helper {
+            name: "docker-credential-ecr-login",
+            transport: "HTTPS :443 (hosts file + test CA)".to_owned(),
+            program: peers::ecr_login(false)?,
+            args: vec!["get".to_owned()],
+            env: vec![
+                ("AWS_CA_BUNDLE".to_owned(), ca.display().to_string()),
+                (
+                    "AWS_ECR_CACHE_DIR".to_owned(),
+                    work.join("cache-ecr-login").display().to_string(),
+                ),
+            ],
+            cache_dir: work.join("cache-ecr-login"),
+        });
+    }
+
+    let warm_runs = if args.quick { 10 } else { 100 };
+    let cold_runs = if args.quick { 3 } else { 20 };
+    for helper in &helpers {
+        eprintln!("   token: {}", helper.name);
+        let mut tool = ToolResult {
+            name: helper.name.to_owned(),
+            transport: helper.transport.clone(),
+            ..ToolResult::default()
+        };
+        if let Err(e) = measure(helper, &base_env, &moto, warm_runs, cold_runs, &mut tool) {
+            tool.error = Some(format!("{e:#}"));
+        }
+        result.tools.push(tool);
+    }
+    drop(moto);
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer(&mut stdout, &result)?;
+    writeln!(stdout)?;
+    Ok(())
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn nanos(d: Duration) -> u64 {
+    d.as_nanos() as u64
+}
+
+fn measure(
+    helper: &Helper,
+    base_env: &[(String, String)],
+    moto: &Moto,
+    warm_runs: usize,
+    cold_runs: usize,
+    tool: &mut ToolResult,
+) -> anyhow::Result<()> {
+    control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
+    // Cold: an empty cache before every call.
+    for _ in 0..cold_runs {
+        helper.clear_cache()?;
+        tool.cold_ns.push(nanos(helper.get(base_env)?));
+    }
+    // Warm: one call fills the cache, the timed ones must not reach moto.
+    helper.clear_cache()?;
+    helper.get(base_env)?;
+    control(moto.http_port, "POST", "/__bench/reset")?;
+    for _ in 0..warm_runs {
+        tool.warm_ns.push(nanos(helper.get(base_env)?));
+    }
+    let warm_calls = ecr_calls(moto.http_port)?;
+    if warm_calls != 0 {
+        bail!("{warm_calls} ECR calls during {warm_runs} warm `get`s: the cache was not used");
+    }
+    // Stale: a token that lives 4 s is past its half-life after 2.5 s (refresh due, still
+    // valid); then 50 processes ask at once.
+    control(moto.http_port, "POST", "/__bench/expiry?seconds=4")?;
+    helper.clear_cache()?;
+    helper.get(base_env)?;
+    control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
+    std::thread::sleep(Duration::from_millis(2500));
+    control(moto.http_port, "POST", "/__bench/reset")?;
+    let start = Instant::now();
+    let children: Vec<anyhow::Result<Child>> = (0..CONCURRENT)
+        .map(|_| helper.spawn_get(base_env))
+        .collect();
+    let mut failures = 0;
+    let mut first_failure = None;
+    for child in children {
+        let outcome = child
+            .and_then(|c| Ok(c.wait_with_output()?))
+            .and_then(|out| check_get(&out));
+        if let Err(e) = outcome {
+            failures += 1;
+            first_failure.get_or_insert_with(|| format!("{e:#}"));
+        }
+    }
+    let wall = start.elapsed();
+    tool.concurrent = Some(Concurrent {
+        processes: CONCURRENT,
+        ecr_calls: ecr_calls(moto.http_port)?,
+        failures,
+        wall_ns: nanos(wall),
+        first_failure,
+    });
+    Ok(())
+}
+
+/// `docker-credential-pullpass`: the release binary under that name (a symlink), a config
+/// with one ambient-credentials registry, its own cache directory, moto's endpoint.
+fn pullpass_helper(
+    args: &InnerArgs,
+    work: &Path,
+    moto: &Moto,
+    tls_ca: Option<&Path>,
+) -> anyhow::Result<Helper> {
+    if !args.pullpass.exists() {
+        bail!("{} is missing", args.pullpass.display());
+    }
+    let bin = work.join("bin");
+    std::fs::create_dir_all(&bin)?;
+    let helper = bin.join("docker-credential-pullpass");
+    if helper.exists() {
+        std::fs::remove_file(&helper)?;
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&args.pullpass, &helper)?;
+    #[cfg(not(unix))]
+    std::fs::copy(&args.pullpass, &helper)?;
+    let config = work.join("pullpass.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "version = 1\n\n[[registry]]\nname = \"bench\"\nhost = \"{SERVER}\"\nkind = \"ecr\"\nauth = \"ambient\"\n"
+        ),
+    )?;
+    let cache = work.join("cache-pullpass");
+    let mut env = vec![
+        ("PULLPASS_CONFIG".to_owned(), config.display().to_string()),
+        ("PULLPASS_CACHE_DIR".to_owned(), cache.display().to_string()),
+    ];
+    let transport = if let Some(ca) = tls_ca {
+        env.push(("SSL_CERT_FILE".to_owned(), ca.display().to_string()));
+        "HTTPS :443 (hosts file + test CA)".to_owned()
+    } else {
+        env.push((
+            "AWS_ENDPOINT_URL".to_owned(),
+            format!("http://127.0.0.1:{}", moto.http_port),
+        ));
+        format!("HTTP 127.0.0.1:{} (`AWS_ENDPOINT_URL`)", moto.http_port)
+    };
+    Ok(Helper {
+        name: "pullpass",
+        transport,
+        program: helper,
+        args: vec!["get".to_owned()],
+        env,
+        cache_dir: cache,
+    })
+}
