@@ -124,6 +124,14 @@ pub(crate) fn classify(host: &str) -> Classification {
     if let Some(&(_, meant)) = PUBLIC_TYPOS.iter().find(|(typo, _)| *typo == host) {
         return Classification::other(vec![Fact::PublicTypo { suggestion: meant }]);
     }
+    // A misspelt public host (`publc.ecr.aws`, `public.ecr.aw`): both names are long and
+    // specific enough that one or two edits away is a typo, not another registry.
+    if let Some(&(meant, _)) = PUBLIC_ECR_HOSTS
+        .iter()
+        .find(|(h, _)| (1..=2).contains(&distance(host, h)))
+    {
+        return Classification::other(vec![Fact::PublicTypo { suggestion: meant }]);
+    }
     if let Some(fact) = dual_stack_api(host) {
         return Classification::other(vec![fact]);
     }
@@ -138,7 +146,8 @@ pub(crate) fn classify(host: &str) -> Classification {
     // A misspelt suffix, only where the rest plainly names ECR (so `registry.amazon.com` or a
     // company's `amazonas.co` registry stay generic hosts).
     if looks_like_ecr(host)
-        && let Some((range, suggestion)) = suffix_typo(host, &suffixes)
+        && let Some((range, suggestion)) =
+            suffix_typo(host, &suffixes).or_else(|| suffix_cut_or_extended(host))
     {
         let mut corrected = host.to_owned();
         corrected.replace_range(range.as_usize_range(), suggestion);
@@ -154,11 +163,13 @@ pub(crate) fn classify(host: &str) -> Classification {
 
 /// The dual-stack API endpoint `ecr.<region>.api.aws` (or `ecr-fips.…`).
 fn dual_stack_api(host: &str) -> Option<Fact> {
-    let rest = host.strip_suffix(".api.aws")?;
+    let (rest, suffix) = [".api.aws", ".api.amazonwebservices.com.cn"]
+        .iter()
+        .find_map(|s| host.strip_suffix(s).map(|rest| (rest, &s[1..])))?;
     let (label, region) = rest.split_once('.')?;
     (matches!(label, "ecr" | "ecr-fips") && !region.contains('.')).then(|| Fact::ApiEndpoint {
         region: region.to_owned(),
-        suffix: "api.aws".to_owned(),
+        suffix: suffix.to_owned(),
     })
 }
 
@@ -193,6 +204,32 @@ fn looks_like_ecr(host: &str) -> bool {
             .any(|label| table::partition_for_region(label).is_some())
 }
 
+/// `<12 digits>.<endpoint label>.<known-partition region>.<tail>` whose tail is the start of
+/// the suffix that form needs (`amazonaws`, `on.aw`) or that suffix and one short label
+/// (`on.aws.com`): a cut-off or overlong suffix, too far in edits for [`suffix_typo`].
+fn suffix_cut_or_extended(host: &str) -> Option<(TextRange, &'static str)> {
+    ENDPOINT_FORMS.iter().find_map(|form| {
+        let (account, rest) = host.split_once('.')?;
+        let rest = rest.strip_prefix(form.label)?.strip_prefix('.')?;
+        let (region, tail) = rest.split_once('.')?;
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let p = table::partition_for_region(region)?;
+        let suffix = p.suffix(form.slot)?;
+        let cut = suffix.starts_with(tail) && suffix.as_bytes().get(tail.len()) == Some(&b'.');
+        let cut = cut || (suffix.starts_with(tail) && tail.len() + 3 >= suffix.len());
+        // One short label too many (`on.aws.com`); a longer tail (`….amazonaws.com.corp.example`)
+        // may be a proxy's own name, which an override serves.
+        let extended = tail
+            .strip_prefix(suffix)
+            .and_then(|t| t.strip_prefix('.'))
+            .is_some_and(|t| (1..=3).contains(&t.len()) && !t.contains('.'));
+        (form.pairs_with(p) && tail != suffix && (cut || extended))
+            .then(|| (TextRange::new(host.len() - tail.len(), host.len()), suffix))
+    })
+}
+
 /// The trailing labels of `host` that are a near miss (edit distance 1–2) of a known suffix.
 fn suffix_typo(host: &str, suffixes: &[&'static str]) -> Option<(TextRange, &'static str)> {
     let dots: Vec<usize> = host.match_indices('.').map(|(i, _)| i).collect();
@@ -201,8 +238,12 @@ fn suffix_typo(host: &str, suffixes: &[&'static str]) -> Option<(TextRange, &'st
         let tail = &host[dot + 1..];
         for &suffix in suffixes {
             let d = distance(tail, suffix);
-            // Short suffixes (`on.aws`) are too close to too many names to guess at.
-            if (1..=2).contains(&d) && suffix.len() >= 10 && best.is_none_or(|(bd, _, _)| d < bd) {
+            // Short suffixes (`on.aws`) are too close to too many names to guess at; the long
+            // ones tolerate a third edit (`amazon.com` for `amazonaws.com`), since the caller
+            // has already seen an ECR label and a region.
+            let max = if suffix.len() >= 13 { 3 } else { 2 };
+            if (1..=max).contains(&d) && suffix.len() >= 10 && best.is_none_or(|(bd, _, _)| d < bd)
+            {
                 best = Some((d, TextRange::new(dot + 1, host.len()), suffix));
             }
         }
@@ -452,10 +493,47 @@ fn nearest(s: &str, labels: &[&'static str]) -> Option<&'static str> {
         .map(|(_, l)| l)
 }
 
-/// Levenshtein distance on bytes, for short ASCII labels (callers bound the length).
+/// The known region `region` was most likely meant to be: the region of an availability zone
+/// (`eu-west-1a`), else one a typo or two away (`useast-1`, `us-east1`).
+pub(crate) fn region_suggestion(region: &str) -> Option<&'static str> {
+    let known = |r: &str| {
+        PARTITIONS
+            .iter()
+            .flat_map(|p| p.regions)
+            .copied()
+            .find(|k| *k == r)
+    };
+    let zone = region
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .and_then(known);
+    zone.or_else(|| {
+        PARTITIONS
+            .iter()
+            .find_map(|p| nearest_known_region(region, p))
+    })
+}
+
+/// The known region of `partition` one or two edits away from `region` (`us-eats-1`,
+/// `us-east-01`), for a "did you mean" on a region the table does not list. A region that
+/// differs from a known one only in its number (`us-east-7`) is more likely new than misspelt:
+/// no suggestion for it.
+pub(crate) fn nearest_known_region(region: &str, partition: &Partition) -> Option<&'static str> {
+    let (stem, number) = region.rsplit_once('-')?;
+    partition
+        .regions
+        .iter()
+        .filter(|r| number.starts_with('0') || r.rsplit_once('-').is_none_or(|(s, _)| s != stem))
+        .map(|r| (distance(region, r), *r))
+        .filter(|(d, _)| (1..=2).contains(d))
+        .min()
+        .map(|(_, r)| r)
+}
+
+/// Levenshtein distance on bytes, for short ASCII labels (callers bound the length);
+/// `usize::MAX` when the lengths differ by more than 3.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len().abs_diff(b.len()) > 2 || a.len() > 300 || b.len() > 300 {
+    if a.len().abs_diff(b.len()) > 3 || a.len() > 300 || b.len() > 300 {
         return usize::MAX;
     }
     let mut prev: Vec<usize> = (0..=b.len()).collect();

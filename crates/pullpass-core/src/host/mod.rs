@@ -27,7 +27,7 @@ use crate::registry_form::rules;
 use crate::registry_form::{HostOverride, RegistryKind};
 use crate::report::HostReport;
 
-pub(crate) use ecr::{Classification, Fact};
+pub(crate) use ecr::{Classification, Fact, nearest_known_region, region_suggestion};
 pub(crate) use syntax::{HostSyntax, NameProblem};
 
 /// What kind of registry a host is.

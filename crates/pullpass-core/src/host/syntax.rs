@@ -125,6 +125,8 @@ pub(crate) enum NameProblem {
     BadPort { range: TextRange },
     /// A `[…]` literal that is not an IPv6 address, or an unbracketed IPv6 address.
     BadIpLiteral { range: TextRange },
+    /// Four numeric labels that are not an IPv4 address (`256.1.1.1`).
+    BadIpv4 { range: TextRange },
 }
 
 impl NameProblem {
@@ -167,11 +169,8 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
     }
     if name.starts_with('[') {
         let inner = name.strip_prefix('[').and_then(|n| n.strip_suffix(']'));
-        let ok = inner.is_some_and(|i| {
-            i.contains(':')
-                && i.bytes()
-                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        });
+        // A real IPv6 address (`[:::]`, `[1:2:3:4:5:6:7:8:9]` and `[12345::1]` are not).
+        let ok = inner.is_some_and(|i| i.parse::<core::net::Ipv6Addr>().is_ok());
         if !ok {
             problems.push(NameProblem::BadIpLiteral { range: syntax.host });
         }
@@ -237,12 +236,43 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
             problems.push(NameProblem::HyphenEdge { range });
         }
     }
+    // Four numbers are an IPv4 address to everyone, and one with an octet over 255 is no
+    // address at all (leading zeros are left alone: some tools read them, some do not).
+    let numbers: Vec<&str> = body.split('.').collect();
+    if numbers.len() == 4
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && numbers
+            .iter()
+            .any(|n| n.len() > 3 || n.parse::<u16>().is_ok_and(|v| v > 255))
+    {
+        problems.push(NameProblem::BadIpv4 {
+            range: TextRange::new(start, start + body.len()),
+        });
+    }
     let fatal = problems.iter().any(NameProblem::is_fatal);
     (problems, (!fatal).then(|| body.to_ascii_lowercase()))
 }
 
-/// Length of a leading `scheme://` (RFC 3986 scheme: a letter, then letters, digits, `+-.`).
+/// Length of a leading `scheme://` (RFC 3986 scheme: a letter, then letters, digits, `+-.`),
+/// or of a mistyped `http:/`, `https//`, `https:\\` (one slash or the colon lost), which would
+/// otherwise read as a host `https` with a bad port.
 fn scheme_len(body: &str) -> Option<usize> {
+    let lower = body.get(..8).unwrap_or(body).to_ascii_lowercase();
+    for name in ["https", "http"] {
+        if let Some(rest) = lower.strip_prefix(name) {
+            if rest.starts_with("://") {
+                break;
+            }
+            if let Some(sep) = ["//", ":/", ":\\\\", ":\\"]
+                .iter()
+                .find(|sep| body[name.len()..].starts_with(**sep))
+            {
+                return Some(name.len() + sep.len());
+            }
+        }
+    }
     let sep = body.find("://")?;
     let name = &body[..sep];
     let mut bytes = name.bytes();

@@ -375,3 +375,137 @@ fn unusual_but_valid_hosts_stay_clean() {
         assert!(a.diagnostics.is_empty(), "{host}: {:?}", a.diagnostics);
     }
 }
+
+/// The QA corpus: hosts the rules were judged against, with exactly the codes each must get
+/// (kind ECR). A valid host gets no finding at all.
+#[test]
+fn qa_corpus_gets_exactly_the_expected_codes() {
+    let a = "123456789012";
+    let cases: Vec<(String, &[&str])> = vec![
+        // Valid in every partition and endpoint form, new regions, ports, leading zeros.
+        (format!("{a}.dkr.ecr.ap-southeast-7.amazonaws.com"), &[]),
+        (format!("{a}.dkr.ecr.mx-central-1.amazonaws.com:443"), &[]),
+        (format!("{a}.dkr.ecr.ca-west-1.amazonaws.com"), &[]),
+        (format!("{a}.dkr.ecr.il-central-1.amazonaws.com"), &[]),
+        (format!("{a}.dkr.ecr-fips.us-east-1.amazonaws.com"), &[]),
+        (format!("{a}.dkr.ecr-fips.us-gov-east-1.amazonaws.com"), &[]),
+        (format!("{a}.dkr-ecr.eu-central-1.on.aws"), &[]),
+        (format!("{a}.dkr-ecr-fips.us-gov-west-1.on.aws"), &[]),
+        (format!("{a}.dkr.ecr-fips.us-iso-east-1.c2s.ic.gov"), &[]),
+        (format!("{a}.dkr.ecr.us-isob-east-1.sc2s.sgov.gov"), &[]),
+        (format!("{a}.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk"), &[]),
+        (format!("{a}.dkr.ecr.us-isof-south-1.csp.hci.ic.gov"), &[]),
+        (format!("{a}.dkr.ecr-fips.eusc-de-east-1.amazonaws.eu"), &[]),
+        (format!("{a}.dkr.ecr.cn-northwest-1.amazonaws.com.cn"), &[]),
+        (
+            format!("{a}.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn"),
+            &[],
+        ),
+        ("000000000001.dkr.ecr.us-east-1.amazonaws.com".into(), &[]),
+        ("public.ecr.aws".into(), &[]),
+        ("ecr-public.aws.com".into(), &[]),
+        // Warnings that never block.
+        (
+            format!("{a}.dkr.ecr.cn-north-1.on.amazonwebservices.com.cn"),
+            &["RF026"],
+        ),
+        (
+            format!("{a}.dkr.ecr.ap-southeast-9.amazonaws.com"),
+            &["RF025"],
+        ),
+        (format!("{a}.dkr.ecr.us-eats-1.amazonaws.com"), &["RF025"]),
+        (format!("{a}.dkr.ecr.us-east-1.amazonaws.com."), &["RF013"]),
+        (
+            format!("https://{a}.dkr.ecr.us-east-1.amazonaws.com/"),
+            &["RF011", "RF011"],
+        ),
+        (
+            format!("https:/{a}.dkr.ecr.us-east-1.amazonaws.com"),
+            &["RF011"],
+        ),
+        (
+            format!("{a}.dkr.ecr.us-east-1.amazonaws.com/team/app"),
+            &["RF014"],
+        ),
+        // Near misses.
+        (format!("{a}.dkr.ecr.us-east-1.amazon.com"), &["RF027"]),
+        (format!("{a}.dkr.ecr.us-east-1.amazonaws"), &["RF027"]),
+        (format!("{a}.dkr-ecr.us-east-1.on.aws.com"), &["RF027"]),
+        (format!("{a}.dkr-ecr.us-east-1.amazonaws.com"), &["RF027"]),
+        (format!("{a}.dkr.ecr.us-east-1.on.aws"), &["RF027"]),
+        (format!("{a}.dkr.erc.us-east-1.amazonaws.com"), &["RF027"]),
+        (
+            "12345678901.dkr.ecr.us-east-1.amazonaws.com".into(),
+            &["RF027"],
+        ),
+        (
+            "1234567890123.dkr.ecr.us-east-1.amazonaws.com".into(),
+            &["RF027"],
+        ),
+        ("api.ecr.us-east-1.amazonaws.com".into(), &["RF027"]),
+        ("ecr-fips.us-east-1.amazonaws.com".into(), &["RF027"]),
+        ("ecr.us-east-1.api.aws".into(), &["RF027"]),
+        (
+            "ecr.cn-north-1.api.amazonwebservices.com.cn".into(),
+            &["RF027"],
+        ),
+        ("publc.ecr.aws".into(), &["RF027"]),
+        (format!("{a}.dkr.ecr.useast-1.amazonaws.com"), &["RF024"]),
+        (format!("{a}.dkr.ecr.eu-west-1a.amazonaws.com"), &["RF024"]),
+        (format!("{a}.dkr.ecr.cn-north-1.amazonaws.com"), &["RF024"]),
+        (
+            format!("{a}.dkr.ecr.eusc-de-east-1.amazonaws.com"),
+            &["RF024"],
+        ),
+        (
+            format!("{a}.dkr.ecr-fips.cn-north-1.amazonaws.com.cn"),
+            &["RF026"],
+        ),
+        // Not ECR at all: the kind is ECR, so RF021.
+        ("ghcr.io".into(), &["RF021"]),
+        ("[2001:db8::1]:5000".into(), &["RF021"]),
+        ("256.10.0.1:5000".into(), &["RF013"]),
+        ("[1:2:3:4:5:6:7:8:9]".into(), &["RF013"]),
+        (
+            format!("user:p@ss@{a}.dkr.ecr.us-east-1.amazonaws.com"),
+            &["RF012"],
+        ),
+    ];
+    for (host, expected) in &cases {
+        let mut got = codes(host);
+        got.sort_unstable();
+        let mut want = expected.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want, "{host}");
+    }
+    // User info is never echoed, even with `@` and `/` in the password.
+    let leaky = format!("https://AWS:pa/ss@w0rd@{a}.dkr.ecr.us-east-1.amazonaws.com");
+    let analysis = analyze(&leaky, None, Ecr);
+    let shown = format!("{analysis:?} {}", redacted(&leaky));
+    assert!(
+        !shown.contains("pa/ss") && !shown.contains("w0rd"),
+        "{shown}"
+    );
+    // Generic registries of every shape: no finding.
+    for host in [
+        "localhost:5000",
+        "127.0.0.1:5000",
+        "[::1]:5000",
+        "registry-1.docker.io",
+        "docker.io",
+        "ghcr.io",
+        "quay.io",
+        "harbor.corp.example.com:8443",
+        "registry.gitlab.com",
+        "gitlab.example.com:5050",
+        "mycompany.jfrog.io",
+        "xn--bcher-kva.example",
+        "europe-west1-docker.pkg.dev",
+        "kind-registry:5000",
+        "my-bucket.s3.us-east-1.amazonaws.com",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com.mirror.corp.example",
+    ] {
+        let found = analyze(host, None, Generic).diagnostics;
+        assert!(found.is_empty(), "{host}: {found:?}");
+    }
+}

@@ -6,8 +6,8 @@ use crate::text::TextRange;
 declare_rule! {
     /// ## What it does
     /// Checks the registry name: required once surrounding whitespace is trimmed, 1–64
-    /// characters, no control characters. Surrounding whitespace alone is a warning with a
-    /// trim fix.
+    /// characters, no control or invisible (zero-width, bidi-override) characters. Surrounding
+    /// whitespace alone is a warning with a trim fix.
     ///
     /// ## Why is this bad
     /// The name is how people pick the registry in Import Image and how the config refers to
@@ -25,6 +25,13 @@ declare_rule! {
 
 const NAME: &str = "/name";
 
+/// Zero-width spaces, the byte-order mark and bidirectional overrides: invisible on screen and
+/// never part of a real name. (The zero-width joiners and direction marks that emoji and
+/// right-to-left scripts need are allowed.)
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
 pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let name = f.form.name.as_str();
     let trimmed = name.trim();
@@ -39,26 +46,30 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         });
         return;
     }
+    // Leading/trailing line breaks and tabs are whitespace handled by the trim below.
+    let (start, end) = (name.len() - name.trim_start().len(), name.trim_end().len());
     if let Some((i, c)) = name
         .char_indices()
-        .find(|(_, c)| c.is_control() && !matches!(c, ' '))
+        .filter(|(i, _)| (start..end).contains(i))
+        .find(|(_, c)| c.is_control() || is_invisible(*c))
     {
-        // Leading/trailing line breaks and tabs are whitespace handled by the trim below.
-        let inside = i >= name.len() - name.trim_start().len() && i < name.trim_end().len();
-        if inside {
-            out.push(
-                Diagnostic::new(
-                    &RF001,
-                    format!(
-                        "The registry name contains a control character (U+{:04X}).",
-                        u32::from(c)
-                    ),
-                )
-                .help("Use printable characters only.")
-                .pointer(NAME)
-                .range(TextRange::new(i, i + c.len_utf8())),
-            );
-        }
+        let what = if c.is_control() {
+            "a control"
+        } else {
+            "an invisible"
+        };
+        out.push(
+            Diagnostic::new(
+                &RF001,
+                format!(
+                    "The registry name contains {what} character (U+{:04X}).",
+                    u32::from(c)
+                ),
+            )
+            .help("Use printable characters only; an invisible character makes two names look the same.")
+            .pointer(NAME)
+            .range(TextRange::new(i, i + c.len_utf8())),
+        );
     }
     let chars = trimmed.chars().count();
     if chars > 64 {
@@ -112,7 +123,18 @@ mod tests {
 
     #[test]
     fn blank_long_and_control_names_are_errors() {
-        for name in ["", "   ", "a\u{7}b", &"x".repeat(65)] {
+        for name in [
+            "",
+            "   ",
+            "a\u{7}b",
+            &"x".repeat(65),
+            // Invisible: `prod\u{200B}` looks like `prod` and slips past RF002.
+            "prod\u{200B}",
+            "\u{FEFF}prod",
+            "pr\u{202E}od",
+            // A control character inside, after a leading tab the trim handles.
+            "\tpr\u{7}od",
+        ] {
             let found = form_findings("RF001", &named(name), &FormContext::default());
             assert!(
                 found.iter().any(|d| d.severity == Severity::Error),
@@ -135,6 +157,9 @@ mod tests {
             "prod",
             "Prod ECR (eu-west-1)",
             "レジストリ",
+            "Prod – Frankfurt 🇩🇪",
+            "👩‍💻 team",
+            "ثبت\u{200C}نام",
             &"x".repeat(64),
         ] {
             assert!(

@@ -33,29 +33,31 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     }
     if let Some(range) = c.syntax.scheme {
         let scheme = c.raw[range.as_usize_range()]
-            .trim_end_matches("://")
+            .trim_end_matches(['/', ':', '\\'])
             .to_ascii_lowercase();
         let strip = Edit::delete(range);
+        // What was typed, `https:/` included (never user info: that comes after the scheme).
+        let typed = &c.raw[range.as_usize_range()];
         let d = match scheme.as_str() {
             "https" => Diagnostic::new(
                 &RF011,
                 "The registry host takes no scheme: `https://` is implied.",
             )
             .help("Enter the host name only; docker and the credential helpers match the bare host.")
-            .fix(Fix::safe("Strip `https://`", vec![strip])),
+            .fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             "http" if c.kind == RegistryKind::Ecr => Diagnostic::new(
                 &RF011,
                 "ECR registries are served over HTTPS only; `http://` cannot work.",
             )
             .severity(Severity::Error)
             .help("Enter the host name only, without a scheme.")
-            .fix(Fix::unsafe_("Strip `http://`", vec![strip])),
+            .fix(Fix::unsafe_(format!("Strip `{typed}`"), vec![strip])),
             "http" => Diagnostic::new(
                 &RF011,
                 "The registry host takes no scheme; a plain-HTTP registry is configured as insecure in the container runtime, not here.",
             )
             .help("Enter the host name (and port) only.")
-            .fix(Fix::safe("Strip `http://`", vec![strip])),
+            .fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             _ => Diagnostic::new(
                 &RF011,
                 format!("`{scheme}://` is not a registry scheme; the host field takes a host name only."),
@@ -114,6 +116,18 @@ mod tests {
             fixed(&generic[0], "HTTP://localhost:5000"),
             "localhost:5000"
         );
+        // A scheme with a slash or the colon lost is still a scheme, not a host `https`.
+        for raw in [
+            format!("https:/{ECR}"),
+            format!("https//{ECR}"),
+            format!("HTTPS:\\{ECR}"),
+        ] {
+            let found = host("RF011", &raw, Ecr);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            assert_eq!(found[0].severity, Severity::Warning, "{raw}");
+            assert_eq!(fixed(&found[0], &raw), ECR, "{raw}");
+            assert_eq!(crate::host::analyze(&raw, None, Ecr).normalized, ECR);
+        }
         let oci = host("RF011", "oci://ghcr.io", Generic);
         assert_eq!(oci[0].severity, Severity::Error);
         assert!(oci[0].message.contains("oci://"));
@@ -127,6 +141,8 @@ mod tests {
             "localhost:5000",
             "registry.example.com:5443",
             "public.ecr.aws",
+            "httpbin.org",
+            "https.example.com",
         ] {
             assert!(host("RF011", h, Generic).is_empty(), "{h}");
         }

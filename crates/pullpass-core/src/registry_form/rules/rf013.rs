@@ -7,10 +7,10 @@ use super::HOST;
 
 declare_rule! {
     /// ## What it does
-    /// Checks the host name and port themselves: upper case (warning, with a fix), and as
-    /// errors inner whitespace, a name over 253 characters, a bad DNS label (empty, over 63
-    /// characters, a character other than letters, digits and `-`, or `-` at either end), a
-    /// trailing dot, and a port that is not 1–65535. Surrounding whitespace is a warning with a
+    /// Checks the host name and port themselves: upper case and a trailing dot (warnings, with
+    /// a fix), and as errors inner whitespace, a name over 253 characters, a bad DNS label
+    /// (empty, over 63 characters, a character other than letters, digits and `-`, or `-` at
+    /// either end), and a port that is not 1–65535. Surrounding whitespace is a warning with a
     /// trim fix.
     ///
     /// ## Why is this bad
@@ -114,8 +114,10 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
             .help("Remove the extra dot.")
             .range(*range)
             .fix(Fix::unsafe_("Remove the extra dot", vec![Edit::delete(*range)])),
-        NameProblem::TrailingDot { range } => error("The host name ends with a dot; registries and image references do not accept it.".to_owned())
-            .help("Remove the trailing dot.")
+        // A fully qualified name is valid DNS and is mended like upper case: a warning.
+        NameProblem::TrailingDot { range } => Diagnostic::new(&RF013, "The host name ends with a dot; image references and credential helpers do not match a fully qualified name.")
+            .severity(Severity::Warning)
+            .help("Remove the trailing dot; the host is used without it.")
             .range(*range)
             .fix(Fix::safe("Remove the trailing dot", vec![Edit::delete(*range)])),
         NameProblem::LongLabel { range } => error(format!(
@@ -140,6 +142,9 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
         }
         NameProblem::BadIpLiteral { range } => error("The host is not a valid host name or bracketed IPv6 address.".to_owned())
             .help("Write an IPv6 address in brackets with an optional port: `[::1]:5000`.")
+            .range(*range),
+        NameProblem::BadIpv4 { range } => error("The host is not a valid IPv4 address: each of the four numbers is 0–255.".to_owned())
+            .help("Check the address for a typo, e.g. `10.0.0.5:5000`.")
             .range(*range),
     }
 }
@@ -216,6 +221,49 @@ mod tests {
         );
         let dot = host("RF013", "ghcr.io.", Generic);
         assert_eq!(fixed(&dot[0], "ghcr.io."), "ghcr.io");
+        // A trailing dot is valid DNS and mended: a warning, not a blocking error.
+        assert_eq!(dot[0].severity, Severity::Warning);
+        let fqdn = host(
+            "RF013",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com.",
+            Ecr,
+        );
+        assert_eq!(fqdn.len(), 1);
+        assert_eq!(fqdn[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn ipv6_literals_must_be_addresses() {
+        for raw in [
+            "[:::]",
+            "[1:2:3:4:5:6:7:8:9]",
+            "[12345::1]",
+            "[::1::2]",
+            "[zz::1]:5000",
+            "[]",
+        ] {
+            let found = host("RF013", raw, Generic);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            assert_eq!(found[0].severity, Severity::Error, "{raw}");
+        }
+        for raw in ["256.1.1.1", "10.0.0.1000:5000"] {
+            let found = host("RF013", raw, Generic);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            assert!(found[0].message.contains("IPv4"), "{raw}");
+        }
+        for raw in [
+            "[::1]",
+            "[::]:5000",
+            "[2001:db8::1]:5000",
+            "[fe80::1]",
+            "[::ffff:10.0.0.1]:443",
+            "10.0.0.5",
+            "255.255.255.255:5000",
+            "1.2.3",
+            "1.2.3.4.5",
+        ] {
+            assert!(host("RF013", raw, Generic).is_empty(), "{raw}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::host::{Fact, HostCheck};
+use crate::host::{Fact, HostCheck, region_suggestion as suggestion};
 use crate::text::TextRange;
 
 use super::HOST;
@@ -29,18 +29,37 @@ declare_rule! {
     pub(crate) static RF024 = ("ecr-host-region-partition", "registry-form", Error, "Region in the ECR host is malformed or not of the host's partition");
 }
 
+fn with_suggestion(d: Diagnostic, region: &str, range: TextRange) -> Diagnostic {
+    let d = d.range(range);
+    match suggestion(region) {
+        Some(meant) if region.strip_suffix(|c: char| c.is_ascii_lowercase()) == Some(meant) => d
+            .help(format!(
+                "`{region}` is an availability zone; the region is `{meant}`."
+            ))
+            .fix(Fix::safe(
+                format!("Use `{meant}`"),
+                vec![Edit::replace(range, meant)],
+            )),
+        Some(meant) => d.help(format!("Did you mean `{meant}`?")).fix(Fix::unsafe_(
+            format!("Use `{meant}`"),
+            vec![Edit::replace(range, meant)],
+        )),
+        None => d,
+    }
+}
+
 pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     let at = c.name_offset();
     for fact in &c.class.facts {
         let d = match fact {
             Fact::RegionMalformed { range } => {
                 let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
-                Diagnostic::new(
+                let d = Diagnostic::new(
                     &RF024,
                     format!("`{region}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`)."),
                 )
-                .help("Copy the region from the ECR console or `aws configure get region`.")
-                .range(range.shifted(at))
+                .help("Copy the region from the ECR console or `aws configure get region`.");
+                with_suggestion(d, region, range.shifted(at))
             }
             Fact::MissingRegion { insert_at, label } => {
                 let at_range = TextRange::new(at + insert_at, at + insert_at);
@@ -57,9 +76,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             }
             Fact::RegionNoPartition { range } => {
                 let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
-                Diagnostic::new(&RF024, format!("No AWS partition has a region named `{region}`."))
-                    .help("Check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …")
-                    .range(range.shifted(at))
+                let d = Diagnostic::new(&RF024, format!("No AWS partition has a region named `{region}`."))
+                    .help("Check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …");
+                with_suggestion(d, region, range.shifted(at))
             }
             Fact::RegionSuffixMismatch {
                 region,
@@ -116,6 +135,46 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn malformed_regions_get_a_did_you_mean() {
+        for (raw, meant) in [
+            ("123456789012.dkr.ecr.useast-1.amazonaws.com", "us-east-1"),
+            ("123456789012.dkr.ecr.us-east1.amazonaws.com", "us-east-1"),
+            ("123456789012.dkr.ecr.eu-west-1a.amazonaws.com", "eu-west-1"),
+            ("123456789012.dkr.ecr.ue-west-2.amazonaws.com", "us-west-2"),
+            (
+                "123456789012.dkr.ecr.cnnorth-1.amazonaws.com.cn",
+                "cn-north-1",
+            ),
+        ] {
+            let found = host("RF024", raw, Ecr);
+            assert_eq!(found.len(), 1, "{raw}: {found:?}");
+            let region = raw.split('.').nth(3).unwrap();
+            assert_eq!(
+                fixed(&found[0], raw),
+                raw.replacen(region, meant, 1),
+                "{raw}"
+            );
+        }
+        let zone = host(
+            "RF024",
+            "123456789012.dkr.ecr.eu-west-1a.amazonaws.com",
+            Ecr,
+        );
+        assert!(
+            zone[0]
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("availability zone")
+        );
+        assert!(
+            host("RF024", "123456789012.dkr.ecr.global.amazonaws.com", Ecr)[0]
+                .fix
+                .is_none()
         );
     }
 

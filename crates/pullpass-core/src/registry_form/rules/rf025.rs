@@ -1,6 +1,7 @@
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::host::{Fact, HostCheck, partition_for_region};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::host::{Fact, HostCheck, nearest_known_region, partition, partition_for_region};
+use crate::text::TextRange;
 
 use super::HOST;
 
@@ -32,28 +33,29 @@ fn message(region: &str, partition: &str) -> String {
 const HELP: &str =
     "Check the region in the ECR console; a new region works, and this warning does not block.";
 
+/// The warning, with a "did you mean" and its fix when a known region is one or two edits away.
+fn diagnostic(region: &str, partition_id: &'static str, range: TextRange) -> Diagnostic {
+    let d = Diagnostic::new(&RF025, message(region, partition_id)).range(range);
+    match partition(partition_id).and_then(|p| nearest_known_region(region, p)) {
+        Some(near) => d
+            .help(format!("Did you mean `{near}`? If `{region}` is a new region, it works and this warning does not block."))
+            .fix(Fix::unsafe_(format!("Use `{near}`"), vec![Edit::replace(range, near)])),
+        None => d.help(HELP),
+    }
+}
+
 pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     for fact in &c.class.facts {
         if let Fact::UnknownRegion { range, partition } = fact {
             let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
-            out.push(
-                Diagnostic::new(&RF025, message(region, partition))
-                    .help(HELP)
-                    .pointer(HOST)
-                    .range(range.shifted(c.name_offset())),
-            );
+            out.push(diagnostic(region, partition, range.shifted(c.name_offset())).pointer(HOST));
         }
     }
     if let Some(o) = c.host_override
         && let Some(p) = partition_for_region(&o.region)
         && !p.is_known_region(&o.region)
     {
-        out.push(
-            Diagnostic::new(&RF025, message(&o.region, p.id))
-                .help(HELP)
-                .pointer("/override/region")
-                .range(crate::text::TextRange::of(&o.region)),
-        );
+        out.push(diagnostic(&o.region, p.id, TextRange::of(&o.region)).pointer("/override/region"));
     }
 }
 
@@ -80,6 +82,45 @@ mod tests {
             Ecr,
         );
         assert_eq!(o[0].pointer, "/override/region");
+        // A new number is a new region: no guess.
+        assert!(found[0].fix.is_none());
+    }
+
+    #[test]
+    fn misspelt_regions_get_a_did_you_mean() {
+        for (raw, meant) in [
+            ("123456789012.dkr.ecr.us-eats-1.amazonaws.com", "us-east-1"),
+            (
+                "123456789012.dkr.ecr.eu-centrl-1.amazonaws.com",
+                "eu-central-1",
+            ),
+            ("123456789012.dkr.ecr.us-east-01.amazonaws.com", "us-east-1"),
+            (
+                "123456789012.dkr.ecr.cn-nort-1.amazonaws.com.cn",
+                "cn-north-1",
+            ),
+        ] {
+            let found = host("RF025", raw, Ecr);
+            assert_eq!(found.len(), 1, "{raw}");
+            assert_eq!(found[0].severity, Severity::Warning, "{raw}");
+            let fixed = crate::registry_form::rules::testing::fixed(&found[0], raw);
+            assert_eq!(
+                fixed,
+                raw.replacen(&raw[21..raw.find(".amazonaws").unwrap()], meant, 1)
+            );
+        }
+        let o = host_with(
+            "RF025",
+            "ecr.example.com",
+            Some(("123456789012", "eu-wset-1")),
+            Ecr,
+        );
+        assert!(
+            o[0].help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("`eu-west-1`")
+        );
     }
 
     #[test]

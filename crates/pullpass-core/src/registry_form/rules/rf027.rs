@@ -39,10 +39,16 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     for fact in &c.class.facts {
         let d = match fact {
             Fact::ApiEndpoint { region, suffix } => {
-                let (label, registry_suffix) = if suffix == "api.aws" {
-                    ("dkr-ecr", "on.aws")
-                } else {
-                    ("dkr.ecr", suffix.as_str())
+                // The FIPS API endpoint (`ecr-fips.…`) pairs with the FIPS registry form.
+                let fips = name.starts_with("ecr-fips.");
+                let (label, registry_suffix) = match (suffix.as_str(), fips) {
+                    ("api.aws", false) => ("dkr-ecr", "on.aws"),
+                    ("api.aws", true) => ("dkr-ecr-fips", "on.aws"),
+                    ("api.amazonwebservices.com.cn", _) => {
+                        ("dkr-ecr", "on.amazonwebservices.com.cn")
+                    }
+                    (_, false) => ("dkr.ecr", suffix.as_str()),
+                    (_, true) => ("dkr.ecr-fips", suffix.as_str()),
                 };
                 let d = Diagnostic::new(
                     &RF027,
@@ -169,10 +175,26 @@ mod tests {
             "ecr-fips.us-gov-west-1.amazonaws.com",
             "ecr.us-east-1.api.aws",
             "api.ecr.cn-north-1.amazonaws.com.cn",
+            "ecr.cn-north-1.api.amazonwebservices.com.cn",
         ] {
             let found = host("RF027", raw, Ecr);
             assert_eq!(found.len(), 1, "{raw}");
             assert!(found[0].message.contains("API endpoint"), "{raw}");
+        }
+        // A FIPS API endpoint points at the FIPS registry form.
+        for (raw, form) in [
+            (
+                "ecr-fips.us-gov-west-1.amazonaws.com",
+                ".dkr.ecr-fips.us-gov-west-1.amazonaws.com`",
+            ),
+            (
+                "ecr-fips.us-east-1.api.aws",
+                ".dkr-ecr-fips.us-east-1.on.aws`",
+            ),
+            ("ecr.us-east-1.api.aws", ".dkr-ecr.us-east-1.on.aws`"),
+        ] {
+            let help = host("RF027", raw, Ecr)[0].help.clone().unwrap_or_default();
+            assert!(help.ends_with(&format!("{form}.")), "{raw}: {help}");
         }
         let raw = "api.ecr.eu-west-1.amazonaws.com";
         let found = host_with("RF027", raw, Some(("123456789012", "eu-west-1")), Ecr);
@@ -259,6 +281,44 @@ mod tests {
         );
         let raw = "public.ecr.aws.com";
         assert_eq!(fixed(&host("RF027", raw, Ecr)[0], raw), "public.ecr.aws");
+        // Three edits on a long suffix, once an ECR label and a region are there.
+        let raw = "123456789012.dkr.ecr.us-east-1.amazon.com";
+        assert_eq!(
+            fixed(&host("RF027", raw, Generic)[0], raw),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        // Cut-off or overlong suffixes, too far in edits for a typo.
+        for (raw, meant) in [
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            ),
+            (
+                "123456789012.dkr-ecr.us-east-1.on.aws.com",
+                "123456789012.dkr-ecr.us-east-1.on.aws",
+            ),
+            (
+                "123456789012.dkr-ecr.us-west-2.on.aw",
+                "123456789012.dkr-ecr.us-west-2.on.aws",
+            ),
+            (
+                "123456789012.dkr-ecr.cn-north-1.on.amazonwebservices",
+                "123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn",
+            ),
+        ] {
+            assert_eq!(fixed(&host("RF027", raw, Generic)[0], raw), meant, "{raw}");
+        }
+        // A proxy whose own name embeds the registry host is not a typo.
+        let proxy = "123456789012.dkr.ecr.us-east-1.amazonaws.com.mirror.corp.example";
+        assert!(host("RF027", proxy, Ecr).is_empty());
+        // Public hosts one or two edits off.
+        for (raw, meant) in [
+            ("publc.ecr.aws", "public.ecr.aws"),
+            ("pubilc.ecr.aws", "public.ecr.aws"),
+            ("ecr-pubic.aws.com", "ecr-public.aws.com"),
+        ] {
+            assert_eq!(fixed(&host("RF027", raw, Ecr)[0], raw), meant, "{raw}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::host::{HostCheck, HostKind, is_account_id, partition_for_region, split_region};
+use crate::host::{
+    HostCheck, HostKind, is_account_id, partition_for_region, region_suggestion, split_region,
+};
 use crate::registry_form::RegistryKind;
 use crate::text::TextRange;
 
@@ -64,8 +66,19 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     }
     let region = o.region.as_str();
     if partition_for_region(region).is_none() {
+        let lower = region.trim().to_ascii_lowercase();
+        let mended = partition_for_region(&lower).is_some();
         let reason = if region.is_empty() {
             "The override region is required with an override account.".to_owned()
+        } else if mended && region.trim() != region {
+            format!(
+                "The override region `{}` has whitespace around it.",
+                region.trim()
+            )
+        } else if mended {
+            format!(
+                "The override region `{region}` has upper-case letters; region names are lower case."
+            )
         } else if split_region(region).is_none() {
             format!(
                 "`{}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`).",
@@ -82,12 +95,17 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             d.range(TextRange::of(region))
         };
-        let lower = region.trim().to_ascii_lowercase();
-        let d = if lower != region && partition_for_region(&lower).is_some() {
+        let d = if mended {
             d.fix(Fix::safe(
                 format!("Use `{lower}`"),
                 vec![Edit::replace(TextRange::of(region), lower)],
             ))
+        } else if let Some(meant) = region_suggestion(region.trim()) {
+            d.help(format!("Did you mean `{meant}`? Give the region of the ECR registry behind the vanity host."))
+                .fix(Fix::unsafe_(
+                    format!("Use `{meant}`"),
+                    vec![Edit::replace(TextRange::of(region), meant)],
+                ))
         } else {
             d
         };
@@ -157,6 +175,26 @@ mod tests {
             Ecr,
         );
         assert_eq!(fixed(&found[0], "EU-WEST-1"), "eu-west-1");
+        assert!(found[0].message.contains("upper-case"));
+        // Whitespace is named as such, not as "not a region name".
+        let found = host_with(
+            "RF028",
+            "ecr.corp.example",
+            Some(("123456789012", " eu-west-1")),
+            Ecr,
+        );
+        assert!(found[0].message.contains("whitespace"), "{found:?}");
+        assert_eq!(fixed(&found[0], " eu-west-1"), "eu-west-1");
+        // An availability zone or a typo gets a did-you-mean.
+        for (typed, meant) in [("eu-west-1a", "eu-west-1"), ("useast-1", "us-east-1")] {
+            let found = host_with(
+                "RF028",
+                "ecr.corp.example",
+                Some(("123456789012", typed)),
+                Ecr,
+            );
+            assert_eq!(fixed(&found[0], typed), meant);
+        }
         assert_eq!(
             host_with("RF028", "ecr.corp.example", Some(("123456789012", "")), Ecr).len(),
             1

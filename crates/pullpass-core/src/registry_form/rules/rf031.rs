@@ -36,6 +36,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     if keys::looks_like_secret(id) {
         return; // RF036: the fields look swapped; say nothing about the value here.
     }
+    if id.len() >= 16 && id.ends_with("EXAMPLE") {
+        return; // RF034: the documentation's example key says more than "unusual".
+    }
     let len = id.chars().count();
     let d = if !keys::is_api_shaped_key_id(id) {
         let why = if len < 16 {
@@ -49,12 +52,17 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             "Copy the access key ID from the IAM console: 20 characters starting with `AKIA`.",
         )
     } else if !keys::is_usual_key_id(id) {
-        Diagnostic::new(
-            &RF031,
-            format!("Unusual access key ID: {len} characters; access key IDs are usually 20 characters starting with `AKIA` or `ASIA`."),
-        )
-        .severity(Severity::Warning)
-        .help("Check that the whole key ID was copied; ignore this if AWS issued it as is.")
+        let why = if len != 20 {
+            format!("{len} characters, where access key IDs usually have 20")
+        } else if !keys::ACCESS_KEY_PREFIXES.iter().any(|p| id.starts_with(p)) {
+            format!("it starts with `{}`, not `AKIA` or `ASIA`", &id[..4])
+        } else {
+            "after the prefix, access key IDs have only upper-case letters and the digits 2–7"
+                .to_owned()
+        };
+        Diagnostic::new(&RF031, format!("Unusual access key ID: {why}."))
+            .severity(Severity::Warning)
+            .help("Check that the whole key ID was copied; ignore this if AWS issued it as is.")
     } else {
         return;
     };
@@ -96,6 +104,20 @@ mod tests {
             Severity::Warning
         );
         assert_eq!(found("akiaz7xq2m4n6p3r5t7v")[0].severity, Severity::Warning);
+        // The warning says what is unusual.
+        assert!(
+            found("AKIAZ7XQ2M4N6P3R5T7V99")[0]
+                .message
+                .contains("22 characters")
+        );
+        assert!(found("AXYZZ7XQ2M4N6P3R5T7V")[0].message.contains("`AXYZ`"));
+        assert!(
+            found("AKIAZ0XQ2M4N1P3R5T8V")[0]
+                .message
+                .contains("digits 2–7")
+        );
+        // The documentation's examples are RF034's, not "unusual".
+        assert!(found("AKIAI44QH8DHBEXAMPLE").is_empty());
     }
 
     #[test]

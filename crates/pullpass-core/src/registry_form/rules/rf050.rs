@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::host::{is_account_id, partition};
+use crate::host::table::PUBLIC_ECR_AUTH_REGION;
+use crate::host::{HostKind, is_account_id, partition, partition_for_region};
 use crate::registry_form::FormCheck;
 use crate::text::TextRange;
 
@@ -261,11 +262,13 @@ fn shown(c: char) -> String {
 }
 
 pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
-    check_value(
-        &f.form.role_arn,
-        f.host.ecr.as_ref().map(|e| e.partition),
-        out,
-    );
+    // Public ECR lives in `aws` (its authentication works only in us-east-1).
+    let host_partition = match (&f.host.ecr, &f.host.kind) {
+        (Some(e), _) => Some(e.partition),
+        (None, HostKind::PublicEcr) => partition_for_region(PUBLIC_ECR_AUTH_REGION).map(|p| p.id),
+        (None, _) => None,
+    };
+    check_value(&f.form.role_arn, host_partition, out);
 }
 
 #[cfg(test)]
@@ -321,6 +324,25 @@ mod tests {
             fixed(&d[0], arn),
             "arn:aws-cn:iam::123456789012:role/ecr-pull"
         );
+    }
+
+    #[test]
+    fn public_ecr_is_in_the_aws_partition() {
+        use crate::registry_form::rules::testing::form_findings;
+        use crate::registry_form::{FormContext, RegistryForm};
+        let form = |host: &str, arn: &str| RegistryForm {
+            name: "public".into(),
+            host: host.into(),
+            role_arn: arn.into(),
+            ..RegistryForm::default()
+        };
+        let ctx = FormContext::default();
+        for host in ["public.ecr.aws", "ecr-public.aws.com"] {
+            let cn = form(host, "arn:aws-cn:iam::123456789012:role/x");
+            assert_eq!(form_findings("RF050", &cn, &ctx).len(), 1, "{host}");
+            let aws = form(host, "arn:aws:iam::123456789012:role/x");
+            assert!(form_findings("RF050", &aws, &ctx).is_empty(), "{host}");
+        }
     }
 
     #[test]
