@@ -173,22 +173,26 @@ pub(crate) async fn session(
 }
 
 fn credentials_error(spec: &RegistrySpec, source_name: &str, message: &str) -> Error {
-    let cause = causes::for_text(message).or_else(|| match (&spec.auth, source_name) {
-        (AuthSpec::Ambient, _) if message.contains("no providers in chain") => Some(
-            "no ambient credentials were found: not IRSA (AWS_ROLE_ARN and \
-             AWS_WEB_IDENTITY_TOKEN_FILE unset: is the service account annotated with \
-             eks.amazonaws.com/role-arn and the pod restarted?), not EKS Pod Identity \
-             (AWS_CONTAINER_CREDENTIALS_FULL_URI unset), no keys in the environment or shared \
-             profile, and no instance role; set up one of these or give access keys"
-                .to_owned(),
-        ),
-        (AuthSpec::Profile(name), _) => Some(format!(
+    // A named profile is the most specific fact we have: say that first, whatever the SDK's
+    // text resembles (its "no providers in chain" also matches the generic ambient causes).
+    let cause = match &spec.auth {
+        AuthSpec::Profile(name) => Some(format!(
             "the profile `{name}` could not supply credentials: check that it exists in \
              AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (~/.aws/config, ~/.aws/credentials) \
              and that its source works"
         )),
-        _ => None,
-    });
+        _ => causes::for_text(message).or_else(|| match &spec.auth {
+            AuthSpec::Ambient if message.contains("no providers in chain") => Some(
+                "no ambient credentials were found: not IRSA (AWS_ROLE_ARN and \
+                 AWS_WEB_IDENTITY_TOKEN_FILE unset: is the service account annotated with \
+                 eks.amazonaws.com/role-arn and the pod restarted?), not EKS Pod Identity \
+                 (AWS_CONTAINER_CREDENTIALS_FULL_URI unset), no keys in the environment or shared \
+                 profile, and no instance role; set up one of these or give access keys"
+                    .to_owned(),
+            ),
+            _ => None,
+        }),
+    };
     Error::Credentials {
         source_name: source_name.to_owned(),
         message: message.to_owned(),
