@@ -216,18 +216,7 @@ pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
     let over = options.host_override.as_ref();
     let analysis = match options.kind {
         Some(kind) => host::analyze(text, over, kind),
-        None => {
-            // The same auto rule as `pullpass host` without `--kind`: `ghcr.io` is "other"
-            // without an RF021 error, a near miss of ECR is still judged as ECR.
-            let as_ecr = host::analyze(text, over, RegistryKind::Ecr);
-            if as_ecr.kind == HostKind::Other
-                && as_ecr.diagnostics.iter().any(|d| d.code == "RF021")
-            {
-                host::analyze(text, over, RegistryKind::Generic)
-            } else {
-                as_ecr
-            }
-        }
+        None => host::analyze_any_kind(text, over),
     };
     let index = LineIndex::new(text);
     let findings: Vec<Finding> = analysis

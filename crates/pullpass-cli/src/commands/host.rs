@@ -59,18 +59,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         });
     let analysis = match args.kind {
         Some(kind) => host::analyze(&args.host, host_override.as_ref(), kind.into()),
-        None => {
-            // Auto: an ECR host (or near miss) is judged as ECR; anything else as generic, so
-            // `pullpass host ghcr.io` reports "other" without an RF021 error.
-            let as_ecr = host::analyze(&args.host, host_override.as_ref(), RegistryKind::Ecr);
-            if as_ecr.kind == HostKind::Other
-                && as_ecr.diagnostics.iter().any(|d| d.code == "RF021")
-            {
-                host::analyze(&args.host, host_override.as_ref(), RegistryKind::Generic)
-            } else {
-                as_ecr
-            }
-        }
+        None => host::analyze_any_kind(&args.host, host_override.as_ref()),
     };
     let overrides = [
         (

@@ -205,6 +205,19 @@ impl<'a> HostCheck<'a> {
     }
 }
 
+/// [`analyze`] when the kind is not known (`pullpass host` without `--kind`, the browser's
+/// `parseRegistryHost` without a kind): an ECR host or a near miss of one is judged as ECR;
+/// anything else as a generic registry, so `ghcr.io` is "other" without an RF021 error.
+#[must_use]
+pub fn analyze_any_kind(host: &str, host_override: Option<&HostOverride>) -> HostAnalysis {
+    let as_ecr = analyze(host, host_override, RegistryKind::Ecr);
+    if as_ecr.kind == HostKind::Other && as_ecr.diagnostics.iter().any(|d| d.code == "RF021") {
+        analyze(host, host_override, RegistryKind::Generic)
+    } else {
+        as_ecr
+    }
+}
+
 /// RF010–RF028 for one host value (+ the optional vanity-host override, + the form's kind).
 ///
 /// Never panics, whatever the input; every range indexes `host` (or the override field its
