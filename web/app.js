@@ -1,5 +1,7 @@
 // The demo page: loads the pullpass WebAssembly package, then wires the Add-registry dialog
 // and the trust-policy editor to it, and the IRSA check panel. No framework, no network beyond this origin.
+// Two modules: the form + policy module (pkg/pullpass.js) loads with the page; the doctor module
+// (pkg/pullpass_doctor.js) only when the IRSA check panel opens (see doctor.js).
 import { setupForm } from './form.js';
 import { setupEditor } from './editor.js';
 import { setupDoctor } from './doctor.js';
@@ -19,24 +21,38 @@ async function load() {
  * The package never throws on bad input; a bug inside it would (a trap). Guarded, such a call
  * says so where the result would have been shown, instead of leaving a dead event handler.
  */
+const wrap = (fn) => (...args) => {
+  try {
+    return fn(...args);
+  } catch (error) {
+    console.error(error);
+    return { ok: false, error: `internal error in the validator (${error.message}); reload the page` };
+  }
+};
+
+let doctor = null;
+
+/** The doctor module, fetched and instantiated the first time it is asked for (once). */
+function loadDoctor() {
+  doctor ??= (async () => {
+    const dr = await import('./pkg/pullpass_doctor.js');
+    await dr.default({ module_or_path: new URL('./pkg/pullpass_doctor_bg.wasm', import.meta.url) });
+    return {
+      checkIrsa: wrap(dr.checkIrsa),
+      checkPodIdentity: wrap(dr.checkPodIdentity),
+      rules: dr.rules,
+    };
+  })();
+  return doctor;
+}
+
 function guard(pp) {
-  const wrap = (fn) => (...args) => {
-    try {
-      return fn(...args);
-    } catch (error) {
-      console.error(error);
-      return { ok: false, error: `internal error in the validator (${error.message}); reload the page` };
-    }
-  };
   return {
     validateRegistryForm: wrap(pp.validateRegistryForm),
     lintPolicy: wrap(pp.lintPolicy),
     parseRegistryHost: wrap(pp.parseRegistryHost),
     generateTrustPolicy: wrap(pp.generateTrustPolicy),
     helmValues: wrap(pp.helmValues),
-    checkIrsa: wrap(pp.checkIrsa),
-    checkPodIdentity: wrap(pp.checkPodIdentity),
-    rules: pp.rules,
     version: pp.version,
   };
 }
@@ -59,12 +75,12 @@ function degrade(error) {
 
 try {
   const pp = guard(await load());
-  engine.textContent = `validator ready · ${pp.rules().length} rules`;
+  engine.textContent = 'validator ready';
   engine.classList.add('ready');
   document.getElementById('version').textContent = pp.version();
   setupForm(pp);
   setupEditor(pp);
-  setupDoctor(pp);
+  setupDoctor(loadDoctor);
   document.documentElement.dataset.pullpass = 'ready';
 } catch (error) {
   console.error(error);

@@ -1,5 +1,7 @@
 // The IRSA check panel: the artifacts of an IRSA or EKS Pod Identity set-up, pasted as the tools
 // print them, checked link by link as the user types (the `pullpass doctor` checks, in wasm).
+// The checks are the package's second module: it is fetched when the panel opens (scrolls into
+// view, or is focused or clicked first), never with the page.
 import { el, rich } from './util.js';
 import { EXAMPLES } from './doctor-examples.js';
 
@@ -29,8 +31,16 @@ function keyOfFlag(flag) {
 
 const STATUS_TEXT = { passed: 'passed', warning: 'warning', failed: 'failed', notChecked: 'not checked' };
 
-export function setupDoctor(pp) {
+/**
+ * `loadDoctor()` resolves to the doctor module's functions (`checkIrsa`, `checkPodIdentity`);
+ * it is called once, when the panel first opens.
+ */
+export function setupDoctor(loadDoctor) {
   const panel = document.getElementById('doctor');
+  /** The doctor module once loaded; `null` before. */
+  let pp = null;
+  let loading = null;
+  panel.dataset.doctor = 'idle';
   const list = document.getElementById('doctor-checks');
   const status = document.getElementById('doctor-status');
   const fields = [...panel.querySelectorAll('[data-input]')];
@@ -86,7 +96,31 @@ export function setupDoctor(pp) {
     return li;
   }
 
+  /** Loads the doctor module (once), then runs the checks. */
+  function open() {
+    loading ??= (async () => {
+      panel.dataset.doctor = 'loading';
+      status.dataset.state = '';
+      status.textContent = 'loading the IRSA checks…';
+      try {
+        pp = await loadDoctor();
+        panel.dataset.doctor = 'ready';
+        run();
+      } catch (error) {
+        console.error(error);
+        panel.dataset.doctor = 'failed';
+        status.dataset.state = 'error';
+        status.textContent = `The IRSA checks could not be loaded (${error && error.message ? error.message : error}); reload the page.`;
+      }
+    })();
+    return loading;
+  }
+
   function run() {
+    if (!pp) {
+      open();
+      return;
+    }
     const result = mode() === 'irsa' ? pp.checkIrsa(inputs()) : pp.checkPodIdentity(inputs());
     list.replaceChildren();
     if (!result.ok) {
@@ -115,5 +149,18 @@ export function setupDoctor(pp) {
   document.getElementById('doctor-broken').addEventListener('click', () => fill('broken'));
   document.getElementById('doctor-clear').addEventListener('click', () => fill('none'));
   showMode();
-  run();
+  // The panel opens when it scrolls into view or is used first, whichever comes first.
+  panel.addEventListener('focusin', open, { once: true });
+  panel.addEventListener('pointerdown', open, { once: true });
+  if (typeof IntersectionObserver === 'function') {
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        seen.disconnect();
+        open();
+      }
+    });
+    seen.observe(panel);
+  } else {
+    open();
+  }
 }

@@ -127,84 +127,6 @@ export interface PolicyResult { ok: true; policy: string }
 /** `values.yaml` for the platform's helm chart, with the `kubectl` checks as comments. */
 export interface HelmResult { ok: true; values: string }
 
-/** The artifacts of `checkIrsa` (the flags of `pullpass doctor irsa`), as the tools print them. Absent, null or blank: not given. */
-export interface DoctorIrsaInputs {
-    /** `kubectl get sa <name> -n <namespace> -o yaml`. */
-    serviceAccount?: string | null;
-    /** The chart values (`coderd.builtinProviderServiceAccount.annotations`). */
-    helmValues?: string | null;
-    /** `namespace/name` of the service account, when its YAML is not at hand. */
-    expectedServiceAccount?: string | null;
-    /** The role's trust policy JSON (or `aws iam get-role` output). */
-    trustPolicy?: string | null;
-    /** The role ARN (or a bare role name). */
-    roleArn?: string | null;
-    /** The cluster's OIDC issuer URL. */
-    issuer?: string | null;
-    /** `aws eks describe-cluster --name <name>`. */
-    cluster?: string | null;
-    /** `aws iam get-open-id-connect-provider` (or `list-open-id-connect-providers`). */
-    oidcProvider?: string | null;
-    /** The registry host. */
-    registry?: string | null;
-    /** `kubectl exec <pod> -- env`. */
-    podEnv?: string | null;
-    /** The role's permissions policy JSON. */
-    permissionsPolicy?: string | null;
-    /** The repository pulled from (scopes the permissions check). */
-    repository?: string | null;
-}
-
-/** The artifacts of `checkPodIdentity` (the flags of `pullpass doctor pod-identity`). Absent, null or blank: not given. */
-export interface DoctorPodIdentityInputs {
-    /** `aws eks describe-pod-identity-association`. */
-    association?: string | null;
-    serviceAccount?: string | null;
-    expectedServiceAccount?: string | null;
-    trustPolicy?: string | null;
-    roleArn?: string | null;
-    cluster?: string | null;
-    registry?: string | null;
-    podEnv?: string | null;
-    permissionsPolicy?: string | null;
-    repository?: string | null;
-}
-
-/** A key of the inputs objects (`live`: only the CLI's `--live` can check it). */
-export type DoctorInput = keyof DoctorIrsaInputs | keyof DoctorPodIdentityInputs | "live";
-
-export type DoctorStatus = "passed" | "warning" | "failed" | "notChecked";
-
-/** One link of the chain: the same ids, statuses, details and findings as `pullpass doctor … --format json`. */
-export interface DoctorCheck {
-    /** Stable id: `sa.annotation`, `trust.subject`, `oidc.client-id`, … */
-    id: string;
-    title: string;
-    status: DoctorStatus;
-    /** What was verified, the failure's cause, or why the link was not checked. */
-    detail: string;
-    /** Failed and warning links: rule code, cause (`message`), fix (`help`, `fixes`). */
-    finding?: Finding;
-    /** The input the finding's range and fixes point into. */
-    input?: DoctorInput;
-    /** Not checked for want of input: the inputs that would check it. */
-    needs: DoctorInput[];
-    /** Not checked because another link failed: that check's id (`input.<flag>` for an unreadable input). */
-    blockedBy?: string;
-}
-
-export interface DoctorSummary { passed: number; warnings: number; failed: number; notChecked: number }
-
-export interface DoctorResult {
-    ok: true;
-    mode: "irsa" | "podIdentity";
-    /** No check failed (warnings and not-checked links allowed). */
-    sound: boolean;
-    /** In chain order. */
-    checks: DoctorCheck[];
-    summary: DoctorSummary;
-}
-
 export interface RuleInfo {
     code: string;
     name: string;
@@ -216,18 +138,6 @@ export interface RuleInfo {
 }
 
 
-
-/**
- * Checks an IRSA set-up link by link from the pasted artifacts (`pullpass doctor irsa`).
- * Ranges are UTF-16 code units into the input each check names.
- */
-export function checkIrsa(inputs: DoctorIrsaInputs): DoctorResult | Failure;
-
-/**
- * Checks an EKS Pod Identity set-up link by link (`pullpass doctor pod-identity`).
- * Ranges are UTF-16 code units into the input each check names.
- */
-export function checkPodIdentity(inputs: DoctorPodIdentityInputs): DoctorResult | Failure;
 
 /**
  * Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
@@ -254,11 +164,6 @@ export function lintPolicy(text: string, options?: LintOptions): LintResult | Fa
 export function parseRegistryHost(host: string, options?: HostOptions): HostResult | Failure;
 
 /**
- * The rule catalog: every `RF…`, `TP…`, `EP…` and `DR…` rule with its documentation.
- */
-export function rules(): RuleInfo[];
-
-/**
  * Validates the Add-registry form: every `RF…` rule, field by field, and what the host parses
  * to. `context.existingNames` enables the duplicate-name rule.
  */
@@ -274,13 +179,10 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __pullpassStart: () => void;
-    readonly checkIrsa: (a: number) => number;
-    readonly checkPodIdentity: (a: number) => number;
     readonly generateTrustPolicy: (a: number) => number;
     readonly helmValues: (a: number) => number;
     readonly lintPolicy: (a: number, b: number) => number;
     readonly parseRegistryHost: (a: number, b: number) => number;
-    readonly rules: () => number;
     readonly validateRegistryForm: (a: number, b: number) => number;
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

@@ -7,10 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { ROOT, WEB } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const pp = require(join(WEB, 'pkg/node/pullpass.js'));
+// The doctor module (checkIrsa, checkPodIdentity, the rule catalogue): the page loads it only
+// when the IRSA check panel opens.
+const dr = require(join(WEB, 'pkg/node/pullpass_doctor.js'));
 const FIXTURES = process.env.PULLPASS_FIXTURES ?? join(ROOT, 'tests/fixtures');
 const PULLPASS = process.env.PULLPASS_BIN ?? join(ROOT, 'target/debug/pullpass');
 
@@ -222,12 +226,23 @@ test('huge, deep and odd inputs give findings, not traps', () => {
 });
 
 test('rules() lists every rule with its documentation; version() is the crate version', () => {
-  const rules = pp.rules();
+  const rules = dr.rules();
   const codes = rules.map((r) => r.code);
   assert.equal(new Set(codes).size, codes.length);
-  for (const prefix of ['RF', 'TP', 'EP']) assert.ok(codes.some((c) => c.startsWith(prefix)), prefix);
+  for (const prefix of ['RF', 'TP', 'EP', 'DR']) assert.ok(codes.some((c) => c.startsWith(prefix)), prefix);
   for (const rule of rules) assert.match(rule.docs, /## What it does/);
+  const cli = JSON.parse(execFileSync(PULLPASS, ['rules', '--format', 'json'], { encoding: 'utf8' }));
+  const cliCodes = (Array.isArray(cli) ? cli : cli.rules ?? []).map((r) => r.code);
+  if (cliCodes.length) assert.deepEqual(codes, cliCodes);
   assert.match(pp.version(), /^\d+\.\d+\.\d+/);
+  assert.equal(dr.version(), pp.version());
+});
+
+test('two modules: the form module has no doctor and no rule docs; the doctor module no form', () => {
+  for (const name of ['checkIrsa', 'checkPodIdentity', 'rules']) assert.equal(pp[name], undefined, name);
+  for (const name of ['validateRegistryForm', 'lintPolicy']) assert.equal(dr[name], undefined, name);
+  const gz = (file) => gzipSync(readFileSync(join(WEB, 'pkg', file)), { level: 9 }).length;
+  assert.ok(gz('pullpass_bg.wasm') <= 150_000, `form module ${gz('pullpass_bg.wasm')} bytes gzipped`);
 });
 
 test('the declarations type-check and describe what the functions return', () => {
@@ -269,7 +284,7 @@ for (const name of doctorCases) {
         throw error;
       }
     })();
-    const result = mode === 'irsa' ? pp.checkIrsa(inputs) : pp.checkPodIdentity(inputs);
+    const result = mode === 'irsa' ? dr.checkIrsa(inputs) : dr.checkPodIdentity(inputs);
     assert.equal(result.ok, true, result.error);
     assert.equal(result.mode, expected.mode);
     assert.equal(result.sound, expected.ok);
@@ -299,7 +314,7 @@ for (const name of doctorCases) {
 test('doctor: hostile inputs are failures or checklists, never throws', () => {
   for (const inputs of [undefined, null, 42, 'x', [], { trustPolicy: 7 }, { nope: 'x' }, { trustPolicy: '\ud83d{' },
     { serviceAccount: 'a: [' .repeat(5000) }, { podEnv: '\u0000'.repeat(100) }]) {
-    for (const fn of [pp.checkIrsa, pp.checkPodIdentity]) {
+    for (const fn of [dr.checkIrsa, dr.checkPodIdentity]) {
       const result = fn(inputs);
       assert.equal(typeof result.ok, 'boolean');
       if (!result.ok) assert.match(result.error, /could not read the inputs/);

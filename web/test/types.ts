@@ -5,13 +5,13 @@ import init, {
   helmValues,
   lintPolicy,
   parseRegistryHost,
-  rules,
   validateRegistryForm,
   version,
   type Finding,
   type HostInfo,
   type RuleInfo,
 } from '../pkg/pullpass.js';
+import initDoctor, { checkIrsa, rules } from '../pkg/pullpass_doctor.js';
 
 export async function use(): Promise<string[]> {
   await init();
@@ -42,8 +42,16 @@ export async function use(): Promise<string[]> {
   out.push(generated.ok ? generated.policy : generated.error);
   const helm = helmValues('arn:aws:iam::123456789012:role/x');
   out.push(helm.ok ? helm.values : helm.error);
+  await initDoctor();
   const catalog: RuleInfo[] = rules();
   out.push(catalog[0].family);
+  const doctor = checkIrsa({ trustPolicy: '{}', roleArn: null });
+  if (doctor.ok) {
+    const first: Finding | undefined = doctor.checks.find((c) => c.finding)?.finding;
+    out.push(doctor.mode, String(doctor.sound), String(doctor.summary.notChecked), first?.code ?? '');
+  } else {
+    out.push(doctor.error);
+  }
   // @ts-expect-error: a misspelt form field is a type error
   validateRegistryForm({ hots: 'x' });
   // @ts-expect-error: the kind is "trust" | "permissions" | "auto"

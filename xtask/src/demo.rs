@@ -111,6 +111,8 @@ pub(crate) fn smoke_web() -> anyhow::Result<()> {
         ("/app.js", "text/javascript"),
         ("/pkg/pullpass.js", "text/javascript"),
         ("/pkg/pullpass_bg.wasm", "application/wasm"),
+        ("/pkg/pullpass_doctor.js", "text/javascript"),
+        ("/pkg/pullpass_doctor_bg.wasm", "application/wasm"),
         ("/latency.html", "text/html"),
     ] {
         let (status, kind, body) = crate::serve::get(addr, path)?;

@@ -1,4 +1,9 @@
-//! `cargo xtask wasm`: builds `crates/pullpass-wasm` into the browser package `web/pkg/`.
+//! `cargo xtask wasm`: builds the browser package `web/pkg/`: two modules, the form + policy
+//! module (`crates/pullpass-wasm`, `pullpass.js`) the page loads at once, and the doctor module
+//! (`crates/pullpass-wasm-doctor`, `pullpass_doctor.js`) it imports only when the IRSA check panel
+//! opens. Each is compiled on its own (one cargo call per crate, so cargo's feature unification
+//! never pulls the doctor's core features into the form module), bound, optimised, checked
+//! against its reviewed declarations and held to its own size budget.
 //!
 //! Two compiler routes, chosen by what the machine has:
 //! - rustup's `wasm32-unknown-unknown` target when `rustup target list --installed` shows it;
@@ -28,14 +33,46 @@ const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 const DEBIAN_WASM_LD: &str = "/usr/bin/wasm-ld-22";
 const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
-/// The package's module name: `pullpass.js`, `pullpass_bg.wasm`, `pullpass.d.ts`.
+/// The package's main module name: `pullpass.js`, `pullpass_bg.wasm`, `pullpass.d.ts`.
 const OUT_NAME: &str = "pullpass";
-/// Budget of the optimised module, gzipped (issue #5).
-const GZIP_BUDGET: u64 = 400 * 1024;
+
+/// One wasm module of the package.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Module {
+    /// The cargo package.
+    pub(crate) package: &'static str,
+    /// The file stem: `<out_name>.js`, `<out_name>_bg.wasm`, `<out_name>.d.ts`.
+    pub(crate) out_name: &'static str,
+    /// The reviewed copy of the generated declarations, relative to the root.
+    pub(crate) declarations: &'static str,
+    /// Budget of the optimised module, gzipped, in bytes.
+    pub(crate) gzip_budget: u64,
+}
+
+/// The form + policy module (≤ 150 KB gzipped, issue 13) and the doctor module (issue 5's
+/// 400 KB budget, which both together once had).
+pub(crate) const MODULES: [Module; 2] = [
+    Module {
+        package: "pullpass-wasm",
+        out_name: OUT_NAME,
+        declarations: "crates/pullpass-wasm/pullpass.d.ts",
+        gzip_budget: 150 * 1000,
+    },
+    Module {
+        package: "pullpass-wasm-doctor",
+        out_name: "pullpass_doctor",
+        declarations: "crates/pullpass-wasm-doctor/pullpass_doctor.d.ts",
+        gzip_budget: 400 * 1000,
+    },
+];
 /// Rust flags of the wasm build. Without reference types wasm-bindgen keeps JS objects in a
 /// JS-side slab instead of an `externref` table: Debian's binaryen 108 rewrites that table into
 /// one Node and Chromium then refuse to instantiate ("function-typed object must be null").
 const RUSTFLAGS: &str = "-Ctarget-feature=-reference-types";
+/// On Debian's route (`RUSTC_BOOTSTRAP=1` already, for `-Zbuild-std`) also no file/line/column
+/// strings for panic locations: 3 KB of the form module gzipped (148 KB instead of 151 KB),
+/// and a panic still names its message through the panic hook.
+const RUSTFLAGS_DEBIAN: &str = "-Ctarget-feature=-reference-types -Zlocation-detail=none";
 
 #[derive(Debug, Default, clap::Args)]
 pub(crate) struct Args {
@@ -79,25 +116,47 @@ pub(crate) fn pkg_dir() -> PathBuf {
 /// Builds the package. Installs missing tools first (the same steps as `cargo xtask setup`).
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     crate::setup::wasm()?;
-    let wasm = compile()?;
+    let built: Vec<(Module, PathBuf)> = MODULES
+        .iter()
+        .map(|m| compile(m.package).map(|wasm| (*m, wasm)))
+        .collect::<anyhow::Result<_>>()?;
     let pkg = pkg_dir();
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).with_context(|| format!("removing {}", pkg.display()))?;
     }
     let node = pkg.join("node");
-    bindgen(&wasm, &pkg, &node, true)?;
+    for (module, wasm) in &built {
+        bindgen(module.out_name, wasm, &pkg, &node, true)?;
+    }
     write_package_json(&pkg)?;
     // The nodejs build is CommonJS; the package root is an ES module package.
     std::fs::write(node.join("package.json"), "{ \"type\": \"commonjs\" }\n")?;
-    if let Err(error) = smoke(&node) {
-        // An optimiser too old for what the compiler emitted breaks the module; ship it
-        // unoptimised rather than broken, and say so.
-        eprintln!("warning: the optimised module does not load ({error:#}); using it unoptimised");
-        bindgen(&wasm, &pkg, &node, false)?;
-        smoke(&node)?;
+    for (module, wasm) in &built {
+        if let Err(error) = smoke(&node, module.out_name) {
+            // An optimiser too old for what the compiler emitted breaks the module; ship it
+            // unoptimised rather than broken, and say so.
+            eprintln!(
+                "warning: the optimised {} does not load ({error:#}); using it unoptimised",
+                module.out_name
+            );
+            bindgen(module.out_name, wasm, &pkg, &node, false)?;
+            smoke(&node, module.out_name)?;
+        }
     }
-    check_declarations(&pkg.join(format!("{OUT_NAME}.d.ts")), args.check)?;
-    report_size(&pkg.join(format!("{OUT_NAME}_bg.wasm")))?;
+    let mut over = Vec::new();
+    for (module, _) in &built {
+        check_declarations(
+            module,
+            &pkg.join(format!("{}.d.ts", module.out_name)),
+            args.check,
+        )?;
+        if !report_size(module, &pkg.join(format!("{}_bg.wasm", module.out_name)))? {
+            over.push(module.out_name);
+        }
+    }
+    if !over.is_empty() {
+        bail!("over the size budget: {}", over.join(", "));
+    }
     if args.bench {
         crate::setup::browser()?;
         sh(Command::new("node")
@@ -108,38 +167,38 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 /// `wasm-bindgen` for the browser (`pkg`) and for Node (`node`), then `wasm-opt` if `optimise`.
-fn bindgen(wasm: &Path, pkg: &Path, node: &Path, optimise_it: bool) -> anyhow::Result<()> {
+fn bindgen(
+    out_name: &str,
+    wasm: &Path,
+    pkg: &Path,
+    node: &Path,
+    optimise_it: bool,
+) -> anyhow::Result<()> {
     for (target, dir) in [("web", pkg), ("nodejs", node)] {
         sh(Command::new(wasm_bindgen_bin())
-            .args(["--target", target, "--out-name", OUT_NAME, "--out-dir"])
+            .args(["--target", target, "--out-name", out_name, "--out-dir"])
             .arg(dir)
             .arg(wasm))?;
         if optimise_it {
-            optimise(&dir.join(format!("{OUT_NAME}_bg.wasm")))?;
+            optimise(&dir.join(format!("{out_name}_bg.wasm")))?;
         }
     }
     Ok(())
 }
 
-/// Compiles the crate for wasm32 and returns the `.wasm` path.
-fn compile() -> anyhow::Result<PathBuf> {
+/// Compiles one wasm crate for wasm32 (alone, so its features are its own) and returns the
+/// `.wasm` path.
+fn compile(package: &str) -> anyhow::Result<PathBuf> {
     let root = project_root();
     if rustup_has_target() {
         let target_dir = root.join("target/wasm");
         sh(cargo()
-            .args([
-                "build",
-                "--package",
-                "pullpass-wasm",
-                "--lib",
-                "--target",
-                TARGET,
-            ])
+            .args(["build", "--package", package, "--lib", "--target", TARGET])
             .args(["--profile", PROFILE])
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RUSTFLAGS)
             .arg("--target-dir")
             .arg(&target_dir))?;
-        return Ok(artifact(&target_dir));
+        return Ok(artifact(&target_dir, package));
     }
     for tool in [DEBIAN_RUSTC, DEBIAN_CARGO, DEBIAN_WASM_LD] {
         if !have(tool) {
@@ -156,31 +215,27 @@ fn compile() -> anyhow::Result<PathBuf> {
         .env("RUSTC", DEBIAN_RUSTC)
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", DEBIAN_WASM_LD)
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RUSTFLAGS)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            RUSTFLAGS_DEBIAN,
+        )
         // rustup's proxies must not pick the compiler for Debian's cargo.
         .env_remove("RUSTUP_TOOLCHAIN")
         .env_remove("RUSTC_WRAPPER")
         .env_remove("CARGO")
-        .args([
-            "build",
-            "--package",
-            "pullpass-wasm",
-            "--lib",
-            "--target",
-            TARGET,
-        ])
+        .args(["build", "--package", package, "--lib", "--target", TARGET])
         .args(["--profile", PROFILE, "-Zbuild-std=std,panic_abort"])
         .arg("--target-dir")
         .arg(&target_dir);
     sh(&mut cmd)?;
-    Ok(artifact(&target_dir))
+    Ok(artifact(&target_dir, package))
 }
 
-fn artifact(target_dir: &Path) -> PathBuf {
+fn artifact(target_dir: &Path, package: &str) -> PathBuf {
     target_dir
         .join(TARGET)
         .join(PROFILE)
-        .join("pullpass_wasm.wasm")
+        .join(format!("{}.wasm", package.replace('-', "_")))
 }
 
 /// `wasm-opt -Oz` in place, when binaryen is installed.
@@ -211,11 +266,11 @@ fn optimise(wasm: &Path) -> anyhow::Result<()> {
 
 /// Loads the optimised Node build and calls `version()`: an optimiser that broke the module fails
 /// here, not in a test far away.
-fn smoke(node_dir: &Path) -> anyhow::Result<()> {
+fn smoke(node_dir: &Path, out_name: &str) -> anyhow::Result<()> {
     let script = format!(
         "const p = require({:?}); const v = p.version(); if (v !== {:?}) {{ throw new Error('version() returned ' + v); }}",
         node_dir
-            .join(format!("{OUT_NAME}.js"))
+            .join(format!("{out_name}.js"))
             .display()
             .to_string(),
         env!("CARGO_PKG_VERSION"),
@@ -234,6 +289,7 @@ fn smoke(node_dir: &Path) -> anyhow::Result<()> {
 }
 
 fn write_package_json(pkg: &Path) -> anyhow::Result<()> {
+    const DOCTOR: &str = MODULES[1].out_name;
     let version = env!("CARGO_PKG_VERSION");
     let text = format!(
         r#"{{
@@ -251,9 +307,15 @@ fn write_package_json(pkg: &Path) -> anyhow::Result<()> {
       "node": "./node/{OUT_NAME}.js",
       "default": "./{OUT_NAME}.js"
     }},
-    "./{OUT_NAME}_bg.wasm": "./{OUT_NAME}_bg.wasm"
+    "./doctor": {{
+      "types": "./{DOCTOR}.d.ts",
+      "node": "./node/{DOCTOR}.js",
+      "default": "./{DOCTOR}.js"
+    }},
+    "./{OUT_NAME}_bg.wasm": "./{OUT_NAME}_bg.wasm",
+    "./{DOCTOR}_bg.wasm": "./{DOCTOR}_bg.wasm"
   }},
-  "files": ["{OUT_NAME}.js", "{OUT_NAME}.d.ts", "{OUT_NAME}_bg.wasm", "{OUT_NAME}_bg.wasm.d.ts", "node/"],
+  "files": ["{OUT_NAME}.js", "{OUT_NAME}.d.ts", "{OUT_NAME}_bg.wasm", "{OUT_NAME}_bg.wasm.d.ts", "{DOCTOR}.js", "{DOCTOR}.d.ts", "{DOCTOR}_bg.wasm", "{DOCTOR}_bg.wasm.d.ts", "node/"],
   "sideEffects": false
 }}
 "#
@@ -263,8 +325,8 @@ fn write_package_json(pkg: &Path) -> anyhow::Result<()> {
 }
 
 /// The declarations wasm-bindgen generated must equal the reviewed, committed copy.
-fn check_declarations(generated: &Path, check: bool) -> anyhow::Result<()> {
-    let committed = project_root().join("crates/pullpass-wasm/pullpass.d.ts");
+fn check_declarations(module: &Module, generated: &Path, check: bool) -> anyhow::Result<()> {
+    let committed = project_root().join(module.declarations);
     let new = std::fs::read_to_string(generated)
         .with_context(|| format!("reading {}", generated.display()))?;
     let old = std::fs::read_to_string(&committed).unwrap_or_default();
@@ -280,28 +342,28 @@ fn check_declarations(generated: &Path, check: bool) -> anyhow::Result<()> {
         );
     }
     std::fs::write(&committed, new)?;
-    eprintln!("updated crates/pullpass-wasm/pullpass.d.ts: review it before you commit");
+    eprintln!(
+        "updated {}: review it before you commit",
+        module.declarations
+    );
     Ok(())
 }
 
-/// Prints raw and gzipped size; fails over budget.
-fn report_size(wasm: &Path) -> anyhow::Result<()> {
+/// Prints raw and gzipped size; `false` when over the module's budget.
+fn report_size(module: &Module, wasm: &Path) -> anyhow::Result<bool> {
     let raw = std::fs::metadata(wasm)?.len();
     let gzipped = gzip_size(wasm)?;
     eprintln!(
-        "{}: {raw} bytes ({:.1} KiB), gzipped {gzipped} bytes ({:.1} KiB; budget {} KiB)",
+        "{}: {raw} bytes ({:.1} KiB), gzipped {gzipped} bytes ({:.1} KiB; budget {} KB)",
         wasm.strip_prefix(project_root()).unwrap_or(wasm).display(),
         raw as f64 / 1024.0,
         gzipped as f64 / 1024.0,
-        GZIP_BUDGET / 1024
+        module.gzip_budget / 1000
     );
-    if gzipped > GZIP_BUDGET {
-        bail!("the wasm module is over its size budget");
-    }
-    Ok(())
+    Ok(gzipped <= module.gzip_budget)
 }
 
-fn gzip_size(path: &Path) -> anyhow::Result<u64> {
+pub(crate) fn gzip_size(path: &Path) -> anyhow::Result<u64> {
     let data = std::fs::read(path)?;
     let mut child = Command::new("gzip")
         .args(["-9", "-c"])
@@ -342,40 +404,71 @@ pub(crate) fn test() -> anyhow::Result<()> {
     node_test(&["test/node.test.mjs", "test/browser.test.mjs"])
 }
 
-/// **Architecture Invariant:** the wasm crate is a thin adapter over the core: its direct
-/// dependencies are the core, serde, serde_json, wasm-bindgen and the panic hook, nothing else.
+/// **Architecture Invariant:** the wasm crates are thin adapters over the core: their direct
+/// dependencies are the core, serde, serde_json, wasm-bindgen and the panic hook (and, for the
+/// doctor module, `pullpass-wasm`'s helpers), nothing else. The form module's whole graph
+/// carries no config, TOML, JSON Schema or YAML crate (core features `config`, `schema`,
+/// `doctor` off).
 fn thin_adapter_guard() -> anyhow::Result<()> {
     const ALLOWED: &[&str] = &[
         "pullpass-wasm",
+        "pullpass-wasm-doctor",
         "pullpass-core",
         "serde",
         "serde_json",
         "wasm-bindgen",
         "console_error_panic_hook",
     ];
+    const NOT_IN_THE_FORM_MODULE: &[&str] = &["toml", "toml_edit", "schemars", "saphyr-parser"];
+    for module in MODULES {
+        let tree = output(crate::util::cargo().args([
+            "tree",
+            "-p",
+            module.package,
+            "-e",
+            "normal",
+            "--depth",
+            "1",
+            "--prefix",
+            "none",
+        ]))?;
+        let extra: Vec<&str> = tree
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter(|l| !ALLOWED.contains(&l.split_whitespace().next().unwrap_or("")))
+            .collect();
+        if !extra.is_empty() {
+            bail!(
+                "{} is a thin adapter over pullpass-core, but it depends on:\n{}\nput the logic in pullpass-core instead",
+                module.package,
+                extra.join("\n")
+            );
+        }
+    }
     let tree = output(crate::util::cargo().args([
         "tree",
         "-p",
-        "pullpass-wasm",
+        MODULES[0].package,
         "-e",
         "normal",
-        "--depth",
-        "1",
         "--prefix",
         "none",
     ]))?;
-    let extra: Vec<&str> = tree
+    let carried: Vec<&str> = tree
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| !ALLOWED.contains(&l.split_whitespace().next().unwrap_or("")))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| NOT_IN_THE_FORM_MODULE.contains(name))
         .collect();
-    if !extra.is_empty() {
+    if !carried.is_empty() {
         bail!(
-            "pullpass-wasm is a thin adapter over pullpass-core, but it depends on:\n{}\n             put the logic in pullpass-core instead",
-            extra.join("\n")
+            "the form module's graph carries {}: turn the pullpass-core feature that brings it off",
+            carried.join(", ")
         );
     }
-    eprintln!("dependency guard: pullpass-wasm depends only on the core, serde and wasm-bindgen");
+    eprintln!(
+        "dependency guard: the wasm crates depend only on the core, serde and wasm-bindgen; \
+         the form module carries no TOML, JSON Schema or YAML crate"
+    );
     Ok(())
 }
 

@@ -3,12 +3,13 @@
 use crate::rule::RuleMeta;
 
 /// Every rule pullpass has, registry form first, then trust policy, then permissions policy,
-/// then doctor's `DR…` links.
+/// then doctor's `DR…` links (with the `doctor` feature).
 #[must_use]
 pub fn all() -> Vec<&'static RuleMeta> {
     let mut rules: Vec<&'static RuleMeta> = Vec::new();
     rules.extend_from_slice(crate::registry_form::RULES);
     rules.extend_from_slice(crate::policy::RULES);
+    #[cfg(feature = "doctor")]
     rules.extend_from_slice(crate::doctor::RULES);
     rules.sort_by_key(|r| r.code);
     rules

@@ -10,8 +10,10 @@
 //! `pullpass-cli`.
 
 pub mod catalog;
+#[cfg(feature = "config")]
 pub mod config;
 pub mod diagnostic;
+#[cfg(feature = "doctor")]
 pub mod doctor;
 pub mod explain;
 pub mod host;
@@ -19,6 +21,7 @@ pub mod policy;
 pub mod registry_form;
 pub mod report;
 pub mod rule;
+#[cfg(all(feature = "schema", feature = "config"))]
 pub mod schema;
 pub mod secret;
 pub mod text;

@@ -6,7 +6,6 @@
 //! Columns here count Unicode scalar values (what a terminal shows); SARIF and the wasm package
 //! convert to UTF-16 themselves.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Applicability, Diagnostic, Severity, Summary};
@@ -19,11 +18,15 @@ pub use registry::{Check, CheckStatus, ConnectionReport, ImageReport, Probe, Rep
 pub const REPORT_VERSION: u32 = 1;
 
 /// The top-level object of every `--format json` output.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[schemars(
-    title = "pullpass findings",
-    description = "Findings printed by `pullpass … --format json`."
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "pullpass findings",
+        description = "Findings printed by `pullpass … --format json`."
+    )
 )]
 pub struct FindingsReport {
     /// Output contract version; this schema describes version 1.
@@ -82,7 +85,8 @@ impl FindingsReport {
 }
 
 /// One input file of a `pullpass lint` run.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileReport {
     pub path: String,
@@ -94,7 +98,8 @@ pub struct FileReport {
 }
 
 /// What a registry host is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostReport {
     /// The host as checked (normalized: no scheme, lower case).
@@ -112,7 +117,8 @@ pub struct HostReport {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Stable rule code, e.g. `RF011` or `TP022`.
@@ -139,19 +145,22 @@ pub struct Finding {
     pub fixes: Vec<FixReport>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByteRange {
     pub start: u32,
     pub end: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     pub line: u32,
     pub column: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FixReport {
     pub message: String,
@@ -159,7 +168,8 @@ pub struct FixReport {
     pub edits: Vec<EditReport>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EditReport {
     pub range: ByteRange,
@@ -223,11 +233,15 @@ impl Finding {
 
 /// `pullpass doctor --format json`: the checklist of an IRSA or Pod Identity set-up
 /// (`schemas/doctor.schema.json`).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[schemars(
-    title = "pullpass doctor report",
-    description = "The checklist printed by `pullpass doctor … --format json`."
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "pullpass doctor report",
+        description = "The checklist printed by `pullpass doctor … --format json`."
+    )
 )]
 pub struct DoctorReport {
     /// Output contract version; this schema describes version 1.
@@ -242,7 +256,8 @@ pub struct DoctorReport {
 }
 
 /// How a link fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DoctorCheckStatus {
     Passed,
@@ -252,7 +267,8 @@ pub enum DoctorCheckStatus {
 }
 
 /// One link of the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DoctorCheck {
     /// Stable id: `sa.annotation`, `trust.subject`, `oidc.client-id`, …
@@ -274,7 +290,8 @@ pub struct DoctorCheck {
 }
 
 /// Counts of checks by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DoctorSummary {
     pub passed: usize,

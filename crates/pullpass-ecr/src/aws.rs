@@ -64,6 +64,23 @@ pub(crate) fn endpoint_override(options: &Options) -> Option<String> {
     })
 }
 
+/// The one HTTPS client of every SDK configuration in this process: the SDK's own hyper
+/// connector on rustls with the ring provider and the platform's root certificates (as the
+/// SDK's default client, which uses aws-lc-rs; see the root `Cargo.toml` for why not that).
+/// Built once; its roots are read when the first connection is made.
+pub(crate) fn sdk_http_client() -> aws_sdk_ecr::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    static CLIENT: std::sync::OnceLock<aws_sdk_ecr::config::SharedHttpClient> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+                .build_https()
+        })
+        .clone()
+}
+
 /// Loads the SDK configuration for `spec` and resolves its credentials once.
 pub(crate) async fn session(
     spec: &RegistrySpec,
@@ -71,6 +88,7 @@ pub(crate) async fn session(
     options: &Options,
 ) -> Result<Session, Error> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(sdk_http_client())
         .region(Region::new(endpoint.region.clone()))
         .timeout_config(
             TimeoutConfig::builder()

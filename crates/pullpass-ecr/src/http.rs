@@ -1,9 +1,9 @@
 //! A small HTTP client for registry APIs: the `/v2/` probe, the token flow of
 //! `WWW-Authenticate: Bearer`, and the generic registry's catalog and tags.
 //!
-//! Choice: hyper 1 + hyper-util's client + hyper-rustls over rustls with the aws-lc-rs
-//! provider and the platform's root certificates. The AWS SDK's default HTTPS client is built
-//! from exactly these crates, so this adds no second TLS stack and almost no compile time
+//! Choice: hyper 1 + hyper-util's client + hyper-rustls over rustls with the ring provider and
+//! the platform's root certificates. The AWS SDK's HTTPS client (`aws::sdk_http_client`) is
+//! built from exactly these crates, so this adds no second TLS stack and almost no compile time
 //! (reqwest would have brought its own copies and features).
 
 use std::net::IpAddr;
@@ -90,7 +90,7 @@ impl HttpClient {
         http.set_connect_timeout(Some(options.connect_timeout));
         http.enforce_http(false);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
+            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
             .map_err(|e| Error::Config {
                 registry: String::new(),
                 message: format!(

@@ -61,6 +61,7 @@ impl Directory {
     /// global and works without one (`us-east-1` signs for the `aws` partition), EKS needs one.
     pub async fn from_env(region: Option<&str>, options: &Options) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(crate::aws::sdk_http_client())
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(options.connect_timeout)

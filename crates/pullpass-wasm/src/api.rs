@@ -12,11 +12,8 @@ use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use pullpass_core::doctor::{self, IrsaInputs, PodIdentityInputs};
-
 use crate::transfer::{
-    DoctorIrsaInputs, DoctorPodIdentityInputs, Failure, Finding, HostInfo, LintOptions, RuleInfo,
-    Summary, doctor_result, finding, severity,
+    Failure, Finding, HostInfo, LintOptions, RuleInfo, Summary, finding, severity,
 };
 
 /// JSON of `value`. The transfer types always serialize.
@@ -32,7 +29,7 @@ fn failure(what: &str, error: impl std::fmt::Display) -> String {
 }
 
 /// Reads `json` (absent: the type's default) as `T`.
-fn read<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, serde_json::Error> {
+pub fn read<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, serde_json::Error> {
     match json {
         None | Some("null") => Ok(T::default()),
         Some(text) => serde_json::from_str(&well_formed(text)),
@@ -105,22 +102,32 @@ struct FormResult {
 }
 
 /// `validateRegistryForm(form, context)`.
+///
+/// The form is read twice, both without `serde_json::Value` (its code would add about a tenth
+/// to the module): by serde into the typed form, and by the core's span-keeping JSON parser for
+/// what serde cannot say, which field is wrong and the text of each field (the ranges of the
+/// findings index it).
 pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> String {
-    let value: serde_json::Value = match form {
-        None => serde_json::Value::Object(serde_json::Map::new()),
-        Some(text) => match serde_json::from_str(&well_formed(text)) {
-            Ok(v) => v,
-            Err(e) => return failure("the form is not a JSON object", e),
-        },
-    };
-    if !value.is_object() {
+    let text = form.map_or(std::borrow::Cow::Borrowed("{}"), well_formed);
+    let tree = policy::json::parse(&text).ok();
+    // serde would read an array as a struct's fields in order: only an object is a form.
+    let object = tree.as_ref().map_or_else(
+        || text.trim_start().starts_with('{'),
+        |t| t.as_object().is_some(),
+    );
+    if !object && (tree.is_some() || serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok()) {
         return to_json(&Failure::new(
             "the form must be an object like { name, host, kind, accessKeyId, secretAccessKey }",
         ));
     }
-    let form: RegistryForm = match serde_json::from_value(value.clone()) {
+    let form: RegistryForm = match serde_json::from_str(&text) {
         Ok(f) => f,
-        Err(e) => return to_json(&Failure::new(describe_form_error(&value, &e))),
+        Err(e) => {
+            return match tree.as_ref().and_then(|t| t.as_object()) {
+                None => failure("the form is not a JSON object", e),
+                Some(members) => to_json(&Failure::new(describe_form_error(&text, members, &e))),
+            };
+        }
     };
     let ctx: FormContext = match read(context) {
         Ok(c) => c,
@@ -132,9 +139,9 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
         .iter()
         .map(|d| {
             // Form ranges point into the value of the field the pointer names.
-            let field = value
-                .pointer(&d.pointer)
-                .and_then(serde_json::Value::as_str)
+            let field = tree
+                .as_ref()
+                .and_then(|t| string_at(t, &d.pointer))
                 .unwrap_or("");
             finding(d, &LineIndex::new(field))
         })
@@ -156,15 +163,32 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
     })
 }
 
+/// The string at a JSON pointer of the form's fields (`/host`, `/override/region`).
+fn string_at<'t>(tree: &'t policy::json::Value<'t>, pointer: &str) -> Option<&'t str> {
+    let mut node = tree;
+    for segment in pointer.split('/').skip(1) {
+        node = &node
+            .as_object()?
+            .iter()
+            .rev()
+            .find(|m| m.key == segment)?
+            .value;
+    }
+    node.as_str()
+}
+
 /// Which field of `form` is wrong, and how, without quoting its value (it may be a secret).
-fn describe_form_error(form: &serde_json::Value, error: &serde_json::Error) -> String {
-    let fields = form.as_object().into_iter().flatten();
-    for (key, value) in fields {
-        let single =
-            serde_json::Value::Object([(key.clone(), value.clone())].into_iter().collect());
-        if let Err(e) = serde_json::from_value::<RegistryForm>(single) {
+fn describe_form_error(
+    text: &str,
+    members: &[policy::json::Member<'_>],
+    error: &serde_json::Error,
+) -> String {
+    for member in members {
+        let single = format!("{{{}}}", &text[member.range().as_usize_range()]);
+        if let Err(e) = serde_json::from_str::<RegistryForm>(&single) {
             return format!(
-                "could not read the form: field `{key}`: {}; the form is described by schemas/registry-form.schema.json",
+                "could not read the form: field `{}`: {}; the form is described by schemas/registry-form.schema.json",
+                member.key,
                 scrub(&e)
             );
         }
@@ -173,7 +197,7 @@ fn describe_form_error(form: &serde_json::Value, error: &serde_json::Error) -> S
 }
 
 /// serde_json's message without any value it quotes (`invalid type: integer \`123\``).
-fn scrub(error: &serde_json::Error) -> String {
+pub fn scrub(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let message = message.split(" at line ").next().unwrap_or(&message);
     if !(message.starts_with("invalid type:") || message.starts_with("invalid value:")) {
@@ -381,9 +405,9 @@ pub fn helm_values(role_arn: &str) -> String {
     }
 }
 
-/// `rules()`.
-pub fn rules() -> String {
-    let rules: Vec<RuleInfo> = pullpass_core::catalog::all()
+/// The JSON list of `rules` (the doctor module's `rules()`).
+pub fn rule_list(rules: Vec<&'static pullpass_core::RuleMeta>) -> String {
+    let rules: Vec<RuleInfo> = rules
         .into_iter()
         .map(|r| RuleInfo {
             code: r.code,
@@ -395,70 +419,4 @@ pub fn rules() -> String {
         })
         .collect();
     to_json(&rules)
-}
-
-/// A blank input is one not given (an empty textarea).
-fn given(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty())
-}
-
-/// Reads the inputs object of a doctor call: an object (absent: all inputs absent), never an
-/// array serde would read field by field.
-fn read_inputs<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, String> {
-    let object = |text: &str| text.trim_start().starts_with('{');
-    match json {
-        Some(text) if text != "null" && !object(text) => Err(
-            "could not read the inputs: give an object like { trustPolicy, serviceAccount, roleArn }"
-                .to_owned(),
-        ),
-        _ => read(json).map_err(|e| format!("could not read the inputs: {}", scrub(&e))),
-    }
-}
-
-/// `checkIrsa(inputs)`.
-pub fn check_irsa(inputs: Option<&str>) -> String {
-    let i: DoctorIrsaInputs = match read_inputs(inputs) {
-        Ok(i) => i,
-        Err(e) => return to_json(&Failure::new(e)),
-    };
-    let inputs = IrsaInputs {
-        service_account: given(i.service_account),
-        helm_values: given(i.helm_values),
-        expected_service_account: given(i.expected_service_account),
-        trust_policy: given(i.trust_policy),
-        role_arn: given(i.role_arn),
-        issuer: given(i.issuer),
-        cluster: given(i.cluster),
-        oidc_provider: given(i.oidc_provider),
-        registry: given(i.registry),
-        pod_env: given(i.pod_env),
-        permissions_policy: given(i.permissions_policy),
-        repository: given(i.repository),
-        registry_token: None,
-    };
-    let list = doctor::check_irsa(&inputs);
-    to_json(&doctor_result(&list, |input| inputs.text(input)))
-}
-
-/// `checkPodIdentity(inputs)`.
-pub fn check_pod_identity(inputs: Option<&str>) -> String {
-    let i: DoctorPodIdentityInputs = match read_inputs(inputs) {
-        Ok(i) => i,
-        Err(e) => return to_json(&Failure::new(e)),
-    };
-    let inputs = PodIdentityInputs {
-        association: given(i.association),
-        service_account: given(i.service_account),
-        expected_service_account: given(i.expected_service_account),
-        trust_policy: given(i.trust_policy),
-        role_arn: given(i.role_arn),
-        cluster: given(i.cluster),
-        registry: given(i.registry),
-        pod_env: given(i.pod_env),
-        permissions_policy: given(i.permissions_policy),
-        repository: given(i.repository),
-        registry_token: None,
-    };
-    let list = doctor::check_pod_identity(&inputs);
-    to_json(&doctor_result(&list, |input| inputs.text(input)))
 }

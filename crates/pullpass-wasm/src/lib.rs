@@ -5,6 +5,13 @@
 //! decides nothing itself: every rule, message and position comes from the core, so the browser
 //! says exactly what the CLI says.
 //!
+//! Two modules: this one (the registry form, hosts, policies, generators: what the page runs as
+//! you type) and `pullpass-wasm-doctor` (the IRSA check panel's `checkIrsa` / `checkPodIdentity`
+//! and the rule catalogue `rules()` with every rule's documentation, loaded only when the panel
+//! opens: the page never shows the docs, and they are an eighth of this module gzipped). The doctor module reuses this crate's helpers and transfer
+//! types without its exports (`default-features = false` turns the `exports` feature off, so no
+//! function of this module is linked into that one).
+//!
 //! **Architecture Invariant:** a thin adapter. No rule logic, no IO; it imports only
 //! `pullpass-core`, serde and wasm-bindgen (pinned with `=` to the CLI `cargo xtask wasm` uses).
 //!
@@ -35,6 +42,7 @@ extern "C" {
     fn js_string(value: &JsValue) -> String;
 }
 
+#[cfg(feature = "exports")]
 /// Runs once when the module is instantiated (wasm-bindgen calls it from `__wbindgen_start`).
 #[wasm_bindgen(start, js_name = __pullpassStart, skip_typescript)]
 fn start() {
@@ -42,7 +50,7 @@ fn start() {
 }
 
 /// JSON text of a JavaScript argument; `Ok(None)` when it is `undefined`/`null`.
-fn arg(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
+pub fn arg(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -55,13 +63,14 @@ fn arg(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
 }
 
 /// The JavaScript value of a JSON result text.
-fn result(json: &str) -> JsValue {
+pub fn result(json: &str) -> JsValue {
     json_parse(json).unwrap_or_else(|_| {
         // Unreachable with serde_json's output; still never a trap.
         JsValue::from_str("internal error: invalid JSON result")
     })
 }
 
+#[cfg(feature = "exports")]
 /// Validates the Add-registry form: every `RF…` rule, field by field, and what the host parses
 /// to. `context.existingNames` enables the duplicate-name rule.
 #[wasm_bindgen(js_name = validateRegistryForm, unchecked_return_type = "FormResult | Failure")]
@@ -84,6 +93,7 @@ pub fn validate_registry_form(
     ))
 }
 
+#[cfg(feature = "exports")]
 /// Parses a registry host: private ECR (account, region, partition, FIPS, dual-stack), public
 /// ECR, or another registry, with the host rules' findings.
 #[wasm_bindgen(js_name = parseRegistryHost, unchecked_return_type = "HostResult | Failure")]
@@ -104,6 +114,7 @@ pub fn parse_registry_host(
     result(&api::parse_registry_host(&host, options.as_deref()))
 }
 
+#[cfg(feature = "exports")]
 /// Lints an IAM trust or permissions policy (the kind is detected unless `options.kind` says).
 /// Ranges are UTF-16 code units into `text`.
 #[wasm_bindgen(js_name = lintPolicy, unchecked_return_type = "LintResult | Failure")]
@@ -124,6 +135,7 @@ pub fn lint_policy(
     result(&api::lint_policy(&text, options.as_deref()))
 }
 
+#[cfg(feature = "exports")]
 /// Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
 /// or `{ ok: false, error }` naming the option that is missing or malformed.
 #[wasm_bindgen(js_name = generateTrustPolicy, unchecked_return_type = "PolicyResult | Failure")]
@@ -137,6 +149,7 @@ pub fn generate_trust_policy(
     result(&api::generate_trust_policy(options.as_deref()))
 }
 
+#[cfg(feature = "exports")]
 /// The helm values that annotate the platform's service account with `roleArn`, followed by
 /// the `kubectl` commands that apply and verify them (as YAML comments).
 #[wasm_bindgen(js_name = helmValues, unchecked_return_type = "HelmResult | Failure")]
@@ -151,39 +164,7 @@ pub fn helm_values(
     result(&api::helm_values(&role_arn))
 }
 
-/// Checks an IRSA set-up link by link from the pasted artifacts (`pullpass doctor irsa`).
-/// Ranges are UTF-16 code units into the input each check names.
-#[wasm_bindgen(js_name = checkIrsa, unchecked_return_type = "DoctorResult | Failure")]
-pub fn check_irsa(
-    #[wasm_bindgen(unchecked_param_type = "DoctorIrsaInputs")] inputs: JsValue,
-) -> JsValue {
-    let inputs = match arg(&inputs, "the inputs") {
-        Ok(i) => i,
-        Err(failure) => return failure,
-    };
-    result(&api::check_irsa(inputs.as_deref()))
-}
-
-/// Checks an EKS Pod Identity set-up link by link (`pullpass doctor pod-identity`).
-/// Ranges are UTF-16 code units into the input each check names.
-#[wasm_bindgen(js_name = checkPodIdentity, unchecked_return_type = "DoctorResult | Failure")]
-pub fn check_pod_identity(
-    #[wasm_bindgen(unchecked_param_type = "DoctorPodIdentityInputs")] inputs: JsValue,
-) -> JsValue {
-    let inputs = match arg(&inputs, "the inputs") {
-        Ok(i) => i,
-        Err(failure) => return failure,
-    };
-    result(&api::check_pod_identity(inputs.as_deref()))
-}
-
-/// The rule catalog: every `RF…`, `TP…`, `EP…` and `DR…` rule with its documentation.
-#[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
-#[must_use]
-pub fn rules() -> JsValue {
-    result(&api::rules())
-}
-
+#[cfg(feature = "exports")]
 /// The package version (the pullpass version it was built from).
 #[wasm_bindgen]
 #[must_use]

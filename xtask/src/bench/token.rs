@@ -36,6 +36,28 @@ const AWS_HOSTS: &[&str] = &[
 ];
 const CONCURRENT: usize = 50;
 
+/// The cold `get` before issue 13, for the record (measured by hand on commit 3c1b5e3 in the
+/// same namespace set-up; not re-measured by this run).
+const COLD_BEFORE: &str = "
+Before issue 13 (commit 3c1b5e3, the same set-up, by hand): cold `get` medians of 6 \
+interleaved runs pullpass 47.7 ms against ecr-login 22.4 ms at load ≈ 1 (the full bench of \
+that commit: 124 ms against 25.0 ms at load ≈ 9). A traced cold `get` then: process start to \
+config 3.1 ms, config and credential chain 1.1 ms, TCP connect to the first TLS byte sent \
+**23.2 ms** of CPU with no system call, handshake 0.6 ms, request and moto's answer 14.9 ms, \
+output 1.5 ms. `perf record` put that 23 ms in aws-lc's CPU-jitter entropy collector \
+(`jent_read_entropy`, `jent_time_entropy_init`: aws-lc-sys 0.47 seeds its random generator \
+that way in every process), reached through the SDK's default HTTPS client (rustls on \
+aws-lc-rs). The fix: no `default-https-client` feature; the SDK configuration gets the SDK's \
+own connector on rustls with ring (`aws-smithy-http-client`, `rustls-ring`), and the registry \
+client uses ring too, so aws-lc is no longer built. The other candidates were measured and \
+left: the root store here is the one CA file (`SSL_CERT_FILE`), opened, read and closed \
+within 0.1 ms of trace time; config, SDK loader and credential chain (keys in the \
+environment: the chain stops at its first provider) take about 1 ms together; ALPN costs no \
+round trip (it rides in the ClientHello); one ECR client is built per `get` already. Without \
+`SSL_CERT_FILE`, rustls-native-certs reads the bundle and every file of `/etc/ssl/certs` (a few \
+ms); that path is not in this benchmark and is left as it is.
+";
+
 /// The hidden `cargo xtask bench-token-inner` (run by this section inside the namespace).
 #[derive(Debug, clap::Args)]
 pub(crate) struct InnerArgs {
@@ -64,6 +86,9 @@ struct ToolResult {
     warm_ns: Vec<u64>,
     cold_ns: Vec<u64>,
     concurrent: Option<Concurrent>,
+    /// One cold `get` taken apart (see [`phases`]): (phase, nanoseconds).
+    #[serde(default)]
+    phases: Vec<(String, u64)>,
     error: Option<String>,
 }
 
@@ -230,7 +255,8 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         );
     }
     body.push_str(
-        "\nCold: the helper's cache directory is emptied before each timed `get` (20 runs). \
+        "\nCold: the helper's cache directory is emptied before each timed `get` (20 rounds, \
+         the helpers interleaved: one `get` of each per round). \
          Warm: one `get` fills the cache, then 100 timed `get`s, and moto's counter must show no \
          call during them (the run fails otherwise). Stale entry: moto hands out a token that \
          lives 4 s, one `get` caches it, and 2.5 s later (past half its life, still valid) 50 \
@@ -239,6 +265,52 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
          HTTP listener (`AWS_ENDPOINT_URL`, as the tests run it): the difference to the HTTPS \
          row is the cost of the client's TLS set-up in a fresh process.\n\n",
     );
+
+    let traced: Vec<&ToolResult> = result
+        .tools
+        .iter()
+        .filter(|t| !t.phases.is_empty())
+        .collect();
+    if !traced.is_empty() {
+        body.push_str(
+            "### Where a cold `get`'s time goes
+
+One cold `get` of each helper under `strace -f \
+             -tt` (`phases` in `xtask/src/bench/token.rs`), after the timed runs. strace slows \
+             every system call, so a traced `get` is slower than the medians above: the phases \
+             say where the time goes, not how much it is untraced. \"Root certificates\" starts \
+             when the helper opens the CA file (`SSL_CERT_FILE` / `AWS_CA_BUNDLE`).\n\n| Phase |",
+        );
+        for t in &traced {
+            let _ = write!(body, " {} |", t.name);
+        }
+        body.push_str("\n|---|");
+        for _ in &traced {
+            body.push_str("---|");
+        }
+        body.push('\n');
+        let mut names: Vec<&str> = Vec::new();
+        for t in &traced {
+            for (n, _) in &t.phases {
+                if !names.contains(&n.as_str()) {
+                    names.push(n);
+                }
+            }
+        }
+        for name in names {
+            let _ = write!(body, "| {name} |");
+            for t in &traced {
+                let cell = t
+                    .phases
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or_else(String::new, |(_, ns)| human(Duration::from_nanos(*ns)));
+                let _ = write!(body, " {cell} |");
+            }
+            body.push('\n');
+        }
+        body.push_str(COLD_BEFORE);
+    }
 
     let pp = by_name.get("pullpass").copied();
     let peer = by_name.get("docker-credential-ecr-login").copied();
@@ -251,16 +323,17 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                     .peer(format!("ecr-login: {}", human(ew)))
                     .ratio(speedup(ew, pw))
                     .target(
-                        "faster than the peer; < 10 ms",
-                        Verdict::from_bool(pw < ew && pw < Duration::from_millis(10)),
+                        "faster than the peer; ≤ 2 ms",
+                        Verdict::from_bool(pw < ew && pw <= Duration::from_millis(2)),
                     ),
             );
             let (pc, ec) = (samples(&p.cold_ns).median(), samples(&e.cold_ns).median());
             section.rows.push(
-                Row::new("Credential helper `get`, cold cache (moto)")
+                Row::new("Credential helper `get`, cold cache (moto over TLS, interleaved runs)")
                     .pullpass(human(pc))
                     .peer(format!("ecr-login: {}", human(ec)))
-                    .ratio(speedup(ec, pc)),
+                    .ratio(speedup(ec, pc))
+                    .target("no slower than ecr-login", Verdict::from_bool(pc <= ec)),
             );
         }
         (Some(p), _) => {
@@ -277,10 +350,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                                 .unwrap_or("unavailable")
                         )
                     ))
-                    .target(
-                        "< 10 ms",
-                        Verdict::from_bool(pw < Duration::from_millis(10)),
-                    ),
+                    .target("≤ 2 ms", Verdict::from_bool(pw <= Duration::from_millis(2))),
             );
             section.rows.push(
                 Row::new("Credential helper `get`, cold cache (moto)")
@@ -606,18 +676,50 @@ pub(crate) fn inner(args: &InnerArgs) -> anyhow::Result<()> {
 
     let warm_runs = if args.quick { 10 } else { 100 };
     let cold_runs = if args.quick { 3 } else { 20 };
-    for helper in &helpers {
-        eprintln!("   token: {}", helper.name);
-        let mut tool = ToolResult {
-            name: helper.name.to_owned(),
-            transport: helper.transport.clone(),
+    let mut tools: Vec<ToolResult> = helpers
+        .iter()
+        .map(|h| ToolResult {
+            name: h.name.to_owned(),
+            transport: h.transport.clone(),
             ..ToolResult::default()
-        };
-        if let Err(e) = measure(helper, &base_env, &moto, warm_runs, cold_runs, &mut tool) {
-            tool.error = Some(format!("{e:#}"));
+        })
+        .collect();
+    // Cold, interleaved: one `get` of each helper per round, so that a burst of other work on
+    // the machine hits them alike.
+    control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
+    eprintln!("   token: cold, {cold_runs} interleaved rounds");
+    for _ in 0..cold_runs {
+        for (helper, tool) in helpers.iter().zip(&mut tools) {
+            if tool.error.is_some() {
+                continue;
+            }
+            let run = helper.clear_cache().and_then(|()| helper.get(&base_env));
+            match run {
+                Ok(d) => tool.cold_ns.push(nanos(d)),
+                Err(e) => tool.error = Some(format!("{e:#}")),
+            }
         }
-        result.tools.push(tool);
     }
+    for (helper, tool) in helpers.iter().zip(&mut tools) {
+        if tool.error.is_some() {
+            continue;
+        }
+        eprintln!("   token: {}", helper.name);
+        if let Err(e) = measure(helper, &base_env, &moto, warm_runs, tool) {
+            tool.error = Some(format!("{e:#}"));
+            continue;
+        }
+        // Where one cold `get`'s time goes (strace timestamps; not counted in the medians).
+        match phases(helper, &base_env, &work) {
+            Ok(p) => tool.phases = p,
+            Err(e) => result.notes.push(format!(
+                "{}: no phase trace ({})",
+                helper.name,
+                super::one_line(&format!("{e:#}"))
+            )),
+        }
+    }
+    result.tools.extend(tools);
     drop(moto);
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer(&mut stdout, &result)?;
@@ -635,15 +737,9 @@ fn measure(
     base_env: &[(String, String)],
     moto: &Moto,
     warm_runs: usize,
-    cold_runs: usize,
     tool: &mut ToolResult,
 ) -> anyhow::Result<()> {
     control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
-    // Cold: an empty cache before every call.
-    for _ in 0..cold_runs {
-        helper.clear_cache()?;
-        tool.cold_ns.push(nanos(helper.get(base_env)?));
-    }
     // Warm: one call fills the cache, the timed ones must not reach moto.
     helper.clear_cache()?;
     helper.get(base_env)?;
@@ -740,4 +836,145 @@ fn pullpass_helper(
         env,
         cache_dir: cache,
     })
+}
+
+/// The phases of one cold `get`, from an `strace -f -tt` of it: process start to the first
+/// file the TLS set-up reads (the root certificates: `SSL_CERT_FILE`/`AWS_CA_BUNDLE`), to the
+/// TCP connect to :443 (or moto's HTTP port), to the server's first byte (TLS handshake
+/// flight or the HTTP answer), to its last byte (handshake, request, the peer's own time), to the
+/// credentials on stdout, to exit. strace slows every system call, so the phases add up to
+/// more than an untraced `get`; they say where the time goes, the medians say how much.
+fn phases(
+    helper: &Helper,
+    base_env: &[(String, String)],
+    work: &Path,
+) -> anyhow::Result<Vec<(String, u64)>> {
+    if !crate::util::have("strace") {
+        bail!("strace is not installed");
+    }
+    helper.clear_cache()?;
+    let log = work.join(format!(
+        "strace-{}.txt",
+        helper.name.replace([' ', '(', ')'], "_")
+    ));
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-tt", "-o"]).arg(&log).arg(&helper.program);
+    cmd.args(&helper.args).env_clear();
+    for (k, v) in base_env.iter().chain(&helper.env) {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("could not start strace")?;
+    child
+        .stdin
+        .take()
+        .context("no stdin")?
+        .write_all(format!("{SERVER}\n").as_bytes())?;
+    check_get(&child.wait_with_output()?)?;
+    let text = std::fs::read_to_string(&log)?;
+    let roots: Vec<String> = helper
+        .env
+        .iter()
+        .filter(|(k, _)| k == "SSL_CERT_FILE" || k == "AWS_CA_BUNDLE")
+        .map(|(_, v)| v.clone())
+        .collect();
+    trace_phases(&text, &roots).context("the trace lacks a phase marker")
+}
+
+/// Seconds since midnight of an `strace -tt` time stamp (`08:15:32.015654`).
+fn stamp(field: &str) -> Option<f64> {
+    let mut parts = field.split(':');
+    let h: f64 = parts.next()?.parse().ok()?;
+    let m: f64 = parts.next()?.parse().ok()?;
+    let s: f64 = parts.next()?.parse().ok()?;
+    Some(h * 3600.0 + m * 60.0 + s)
+}
+
+/// The phases of [`phases`] from the text of an `strace -f -tt` log.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn trace_phases(text: &str, roots: &[String]) -> Option<Vec<(String, u64)>> {
+    // Each line: `<pid> <time> <call>(…`.
+    let lines: Vec<(&str, f64, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.splitn(3, ' ');
+            let pid = it.next()?;
+            let t = stamp(it.next()?)?;
+            Some((pid, t, it.next()?))
+        })
+        .collect();
+    let start = lines.first()?.1;
+    let exit = lines.last()?.1;
+    let roots_at = lines
+        .iter()
+        .find(|(_, _, call)| {
+            call.starts_with("openat(") && roots.iter().any(|r| call.contains(r.as_str()))
+        })
+        .map(|l| l.1);
+    let (connect_at, fd) = lines.iter().find_map(|(pid, t, call)| {
+        let rest = call.strip_prefix("connect(")?;
+        if !call.contains("AF_INET") || call.contains("htons(53)") {
+            return None;
+        }
+        let fd = rest.split(',').next()?.to_owned();
+        Some((*t, format!("{pid}:{fd}")))
+    })?;
+    let (_, conn_fd) = fd.split_once(':')?;
+    // Reads on the connection that returned data. With `-f`, a call another thread interrupts
+    // is split into `read(8, <unfinished ...>` and `<... read resumed>…= n` lines of one pid.
+    let mut pending: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    let mut reads = Vec::new();
+    for (pid, t, call) in &lines {
+        let is_read = ["read(", "recvfrom(", "recvmsg("].iter().any(|p| {
+            call.strip_prefix(p)
+                .is_some_and(|r| r.split(',').next() == Some(conn_fd))
+        });
+        let got_data = |c: &str| {
+            c.rsplit_once(" = ").is_some_and(|(_, n)| {
+                n.split_whitespace()
+                    .next()
+                    .is_some_and(|n| n.parse::<i64>().is_ok_and(|n| n > 0))
+            })
+        };
+        if is_read && call.contains("<unfinished") {
+            pending.insert(pid, true);
+        } else if call.starts_with("<... ") && call.contains(" resumed>") {
+            if pending.remove(pid).is_some() && *t >= connect_at && got_data(call) {
+                reads.push(*t);
+            }
+        } else if is_read && *t >= connect_at && got_data(call) {
+            reads.push(*t);
+        }
+    }
+    let first_byte = *reads.first()?;
+    let last_byte = *reads.last()?;
+    let stdout_at = lines
+        .iter()
+        .rev()
+        .find(|(_, _, call)| call.starts_with("write(1,"))
+        .map_or(exit, |l| l.1);
+    let mut out = Vec::new();
+    let mut push = |name: &str, from: f64, to: f64| {
+        out.push((name.to_owned(), ((to - from).max(0.0) * 1e9) as u64));
+    };
+    match roots_at {
+        Some(r) if r <= connect_at => {
+            push("process start, config, credentials", start, r);
+            push("root certificates, TLS set-up, DNS", r, connect_at);
+        }
+        _ => push("process start, config, credentials, DNS", start, connect_at),
+    }
+    push("connect → server's first byte", connect_at, first_byte);
+    push(
+        "→ server's last byte (TLS, request, peer)",
+        first_byte,
+        last_byte,
+    );
+    push("→ credentials on stdout", last_byte, stdout_at);
+    push("→ exit", stdout_at, exit);
+    Some(out)
 }

@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
@@ -19,7 +18,8 @@ pub use rules::rf061::validate_tag;
 pub static RULES: &[&RuleMeta] = rules::ALL;
 
 /// The kind of registry: ECR (temporary tokens from AWS) or a generic basic-auth registry.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RegistryKind {
     #[default]
@@ -29,7 +29,8 @@ pub enum RegistryKind {
 
 /// Account and region for a host that cannot be parsed (a CNAME or pull-through proxy in front
 /// of ECR).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HostOverride {
     /// 12-digit AWS account ID that owns the registry.
@@ -41,11 +42,15 @@ pub struct HostOverride {
 }
 
 /// The fields of the Add-registry dialog. Blank strings are "not filled in".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(
-    title = "pullpass registry form",
-    description = "The Add-registry dialog: what `pullpass check registry --form` and the wasm `validateRegistryForm` take."
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "pullpass registry form",
+        description = "The Add-registry dialog: what `pullpass check registry --form` and the wasm `validateRegistryForm` take."
+    )
 )]
 pub struct RegistryForm {
     /// Display name, unique among the platform's registries (case-insensitive).
@@ -83,7 +88,8 @@ pub struct RegistryForm {
 }
 
 /// What the form is checked against besides itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormContext {
     /// Names of the registries that already exist (RF002).

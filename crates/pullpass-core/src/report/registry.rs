@@ -1,11 +1,11 @@
 //! Wire types of the registry commands (`pullpass registry test`, `repos`, `images`, `import`):
 //! what `pullpass-ecr` fills in and `--format json` prints inside a [`super::FindingsReport`].
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The result of testing one registry end to end (`pullpass registry test`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionReport {
     /// The registry's configured name.
@@ -58,7 +58,8 @@ pub struct ConnectionReport {
 }
 
 /// One step of the connection test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     pub name: String,
@@ -70,7 +71,8 @@ pub struct Check {
     pub cause: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     Ok,
@@ -80,7 +82,8 @@ pub enum CheckStatus {
 }
 
 /// The `GET /v2/` probe.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Probe {
     pub url: String,
@@ -92,7 +95,8 @@ pub struct Probe {
 }
 
 /// A repository (`pullpass repos`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RepositoryReport {
     pub name: String,
@@ -104,7 +108,8 @@ pub struct RepositoryReport {
 }
 
 /// An image, one manifest (`pullpass images`, `pullpass import`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageReport {
     pub repository: String,
