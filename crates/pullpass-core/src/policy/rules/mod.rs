@@ -158,8 +158,11 @@ impl<'v> Facts<'v> {
 
 impl<'v> Cx<'v> {
     pub(crate) fn push(&mut self, mut d: Diagnostic) {
-        d.message = elide_long_quotes(&d.message);
-        if let Some(help) = d.help.take() {
+        // Only a text longer than the limit can hold a quote over it: most need no copy.
+        if d.message.len() > ELIDE_OVER {
+            d.message = elide_long_quotes(&d.message);
+        }
+        if let Some(help) = d.help.take_if(|h| h.len() > ELIDE_OVER) {
             d.help = Some(elide_long_quotes(&help));
         }
         self.out.push(d);
@@ -191,10 +194,13 @@ impl<'v> Cx<'v> {
     }
 }
 
+/// Quoted spans longer than this many characters are elided ([`elide_long_quotes`]).
+const ELIDE_OVER: usize = 120;
+
 /// Shortens every `` `quoted` `` span over 120 characters to its start and end, so a finding
 /// about a huge value stays readable (the range still covers the whole value).
 pub(crate) fn elide_long_quotes(message: &str) -> String {
-    const MAX: usize = 120;
+    const MAX: usize = ELIDE_OVER;
     let mut out = String::with_capacity(message.len().min(1024));
     let mut rest = message;
     while let Some(open) = rest.find('`') {
@@ -267,7 +273,31 @@ pub(crate) fn oidc_principals<'v>(stmt: &'v Statement<'v>) -> Vec<OidcPrincipal<
 
 /// Whether `s` still holds a template placeholder (TP061 reports it; other rules skip it).
 pub(crate) fn has_placeholder(s: &str) -> bool {
-    !tp061_placeholder::placeholders(s).is_empty()
+    may_hold_placeholder(s.as_bytes()) && !tp061_placeholder::placeholders(s).is_empty()
+}
+
+/// False when `b` cannot hold a placeholder of TP061: no `$`, `<` or `{`, and neither the
+/// documentation's example account (`1111…`) nor its example ID (`EXAMPLE…`). One pass without
+/// early exit, so the compiler vectorises it: the linter asks this of every key and string
+/// (TP061 walks them all), and almost every answer is false.
+pub(crate) fn may_hold_placeholder(b: &[u8]) -> bool {
+    let mut hit = false;
+    for &c in b {
+        hit |= c == b'$' || c == b'<' || c == b'{';
+    }
+    if hit {
+        return true;
+    }
+    let n = b.len();
+    if n < 3 {
+        return false;
+    }
+    // Three shifted views, compared with `&`/`|` (no short circuit) so the loop vectorises.
+    for ((x, y), z) in b[..n - 2].iter().zip(&b[1..n - 1]).zip(&b[2..]) {
+        hit |= ((*x == b'1') & (*y == b'1') & (*z == b'1'))
+            | ((*x == b'E') & (*y == b'X') & (*z == b'A'));
+    }
+    hit
 }
 
 /// The EKS Pod Identity service principal.
@@ -315,28 +345,49 @@ pub(crate) fn key_entries<'s, 'v>(
 
 /// Closest candidate by edit distance (case-insensitive), if close enough to be a typo.
 pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = word.to_ascii_lowercase();
+    let limit = (word.len() / 4).clamp(1, 4);
+    let chars = word.chars().count();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = levenshtein(&lower, &c.to_ascii_lowercase());
+        // The distance is at least the difference in length: a candidate further off than
+        // `limit` that way can never be the answer (this skips most of them cheaply).
+        if c.chars().count().abs_diff(chars) > limit {
+            continue;
+        }
+        let d = distance(word, c, |x, y| x.eq_ignore_ascii_case(&y));
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
-    let limit = (word.len() / 4).clamp(1, 4);
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 
 /// Edit distance, O(n·m) time and O(m) space.
 pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    distance(a, b, |x, y| x == y)
+}
+
+/// Edit distance under `same`, with the row on the stack for the short words rule names and
+/// operators are (the linter calls this for every unknown element, operator and partition).
+fn distance(a: &str, b: &str, same: impl Fn(char, char) -> bool) -> usize {
+    let m = b.chars().count();
+    let mut stack = [0usize; 48];
+    let mut heap = Vec::new();
+    let row: &mut [usize] = if m < stack.len() {
+        &mut stack[..=m]
+    } else {
+        heap.resize(m + 1, 0);
+        &mut heap
+    };
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
+            row[j + 1] = if same(ca, cb) {
                 prev
             } else {
                 1 + prev.min(row[j]).min(cur)
@@ -344,7 +395,7 @@ pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
             prev = cur;
         }
     }
-    row[b.len()]
+    row[m]
 }
 
 /// Edits that delete `members[index]` from its object, with the comma that separates it.

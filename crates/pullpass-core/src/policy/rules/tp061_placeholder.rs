@@ -33,7 +33,7 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
     const EXAMPLES: [&[u8]; 2] = [b"111122223333", b"EXAMPLED539D4633E53DE1B71EXAMPLE"];
     let b = s.as_bytes();
     let mut out = Vec::new();
-    if b.len() < 2 {
+    if b.len() < 2 || !super::may_hold_placeholder(b) {
         return out;
     }
     let mut i = 0;
