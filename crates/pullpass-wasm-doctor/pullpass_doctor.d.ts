@@ -1,8 +1,8 @@
 /* tslint:disable */
 /* eslint-disable */
 
-import type { Finding, RuleInfo } from "./pullpass.js";
-export type { Finding, RuleInfo };
+import type { Failure, Finding, RuleInfo } from "./pullpass.js";
+export type { Failure, Finding, RuleInfo };
 
 /** The artifacts of `checkIrsa` (the flags of `pullpass doctor irsa`), as the tools print them. Absent, null or blank: not given. */
 export interface DoctorIrsaInputs {

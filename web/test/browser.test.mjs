@@ -315,6 +315,25 @@ test('a browser without WebAssembly gets the same clear message', async () => {
 describe('the IRSA check panel', () => {
   const failed = (page) => page.locator('#doctor-checks li[data-status=failed]');
 
+  test('the doctor module is fetched only when the panel opens, not with the page', async () => {
+    const page = await chromium.context.newPage();
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    // A short window: the panel starts below the fold.
+    await page.setViewportSize({ width: 1000, height: 500 });
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.pullpass === 'ready');
+    await page.waitForTimeout(300);
+    assert.ok(fetched.includes('/pkg/pullpass_bg.wasm'), fetched.join(' '));
+    assert.ok(!fetched.some((p) => p.includes('pullpass_doctor')), `fetched before the panel opened: ${fetched.join(' ')}`);
+    assert.equal(await page.getAttribute('#doctor', 'data-doctor'), 'idle');
+    await page.locator('#doctor').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.getElementById('doctor').dataset.doctor === 'ready');
+    assert.ok(fetched.includes('/pkg/pullpass_doctor_bg.wasm'), fetched.join(' '));
+    await page.waitForFunction(() => document.querySelectorAll('#doctor-checks li').length > 0);
+    await page.close();
+  });
+
   test('a trust policy for the wrong service account fails trust.subject with TP032; fixing it passes', async () => {
     const { page, errors } = await open();
     await page.click('#doctor-sound');

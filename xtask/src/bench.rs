@@ -10,6 +10,7 @@
 
 mod browser;
 mod corpus;
+mod cpu;
 mod lint;
 mod machine;
 mod micro;

@@ -200,18 +200,29 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
             r["ajvVersion"].as_str().unwrap_or("?")
         ),
     ));
-    let raw = r["sizes"]["rawBytes"].as_u64().unwrap_or(0);
-    let gz = r["sizes"]["gzipBytes"].as_u64().unwrap_or(0);
     #[allow(clippy::cast_precision_loss)]
-    let kib = |b: u64| format!("{:.1} KiB", b as f64 / 1024.0);
-    section.rows.push(
-        Row::new("`.wasm` size (wasm-opt -Oz)")
-            .pullpass(format!("{} raw, {} gzipped", kib(raw), kib(gz)))
-            .target(
-                "< 400 KB gzipped",
-                Verdict::from_bool(gz > 0 && gz < 400 * 1024),
-            ),
-    );
+    let kib = |b: u64| format!("{:.1} KiB ({} bytes)", b as f64 / 1024.0, b);
+    // Both modules of the package, gzipped as `cargo xtask wasm` reports them.
+    for module in crate::wasm::MODULES {
+        let wasm = crate::wasm::pkg_dir().join(format!("{}_bg.wasm", module.out_name));
+        let raw = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
+        let gz = crate::wasm::gzip_size(&wasm).unwrap_or(0);
+        let first = module.out_name == crate::wasm::MODULES[0].out_name;
+        let row = Row::new(if first {
+            "`.wasm` size, form + policy module, loads with the page (wasm-opt -Oz)"
+        } else {
+            "`.wasm` size, doctor module + rule docs, loads when the IRSA panel opens"
+        })
+        .pullpass(format!("{} raw, {} gzipped", kib(raw), kib(gz)));
+        section.rows.push(if first {
+            row.target(
+                "≤ 150 KB gzipped",
+                Verdict::from_bool(gz > 0 && gz <= module.gzip_budget),
+            )
+        } else {
+            row
+        });
+    }
     let mut body = String::new();
     let _ = writeln!(
         body,

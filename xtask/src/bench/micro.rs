@@ -146,12 +146,12 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
                         thousands(w)
                     ))
                 ))
-                .target("≥ 200,000 /s/core", Verdict::from_bool(cpu >= 200_000.0)),
+                .target("≥ 400,000 /s/core", Verdict::from_bool(cpu >= 400_000.0)),
         ),
         (None, Some(wall)) => section.rows.push(
             Row::new("In-memory lint, typical trust policies (`policy::lint`, one thread)")
                 .pullpass(format!("{} policies/s (wall clock)", thousands(wall)))
-                .target("≥ 200,000 /s/core", Verdict::from_bool(wall >= 200_000.0)),
+                .target("≥ 400,000 /s/core", Verdict::from_bool(wall >= 400_000.0)),
         ),
         (None, None) => {}
     }
