@@ -92,7 +92,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     if let Err(error) = smoke(&node) {
         // An optimiser too old for what the compiler emitted breaks the module; ship it
         // unoptimised rather than broken, and say so.
-        eprintln!("warning: the optimised module does not load ({error:#}); using it unoptimised");
+        crate::util::say(&format!(
+            "warning: the optimised module does not load ({error:#}); using it unoptimised"
+        ));
         bindgen(&wasm, &pkg, &node, false)?;
         smoke(&node)?;
     }
@@ -149,7 +151,9 @@ fn compile() -> anyhow::Result<PathBuf> {
             );
         }
     }
-    eprintln!("rustup has no `{TARGET}` target: building with Debian's rustc-web and -Zbuild-std");
+    crate::util::note(&format!(
+        "rustup has no `{TARGET}` target: building with Debian's rustc-web and -Zbuild-std"
+    ));
     let target_dir = root.join("target/wasm-debian");
     let mut cmd = Command::new(DEBIAN_CARGO);
     cmd.current_dir(&root)
@@ -205,7 +209,9 @@ fn optimise(wasm: &Path) -> anyhow::Result<()> {
         .arg(wasm)
         .arg(wasm))?;
     let after = std::fs::metadata(wasm)?.len();
-    eprintln!("wasm-opt -Oz: {before} → {after} bytes");
+    if crate::util::verbose() {
+        eprintln!("wasm-opt -Oz: {before} → {after} bytes");
+    }
     Ok(())
 }
 
@@ -280,7 +286,7 @@ fn check_declarations(generated: &Path, check: bool) -> anyhow::Result<()> {
         );
     }
     std::fs::write(&committed, new)?;
-    eprintln!("updated crates/pullpass-wasm/pullpass.d.ts: review it before you commit");
+    crate::util::say("updated crates/pullpass-wasm/pullpass.d.ts: review it before you commit");
     Ok(())
 }
 
@@ -288,13 +294,13 @@ fn check_declarations(generated: &Path, check: bool) -> anyhow::Result<()> {
 fn report_size(wasm: &Path) -> anyhow::Result<()> {
     let raw = std::fs::metadata(wasm)?.len();
     let gzipped = gzip_size(wasm)?;
-    eprintln!(
+    crate::util::say(&format!(
         "{}: {raw} bytes ({:.1} KiB), gzipped {gzipped} bytes ({:.1} KiB; budget {} KiB)",
         wasm.strip_prefix(project_root()).unwrap_or(wasm).display(),
         raw as f64 / 1024.0,
         gzipped as f64 / 1024.0,
         GZIP_BUDGET / 1024
-    );
+    ));
     if gzipped > GZIP_BUDGET {
         bail!("the wasm module is over its size budget");
     }
@@ -375,7 +381,7 @@ fn thin_adapter_guard() -> anyhow::Result<()> {
             extra.join("\n")
         );
     }
-    eprintln!("dependency guard: pullpass-wasm depends only on the core, serde and wasm-bindgen");
+    crate::util::say("dependency guard: pullpass-wasm depends only on the core, serde and wasm-bindgen");
     Ok(())
 }
 
@@ -384,11 +390,14 @@ fn node_test(files: &[&str]) -> anyhow::Result<()> {
     let web = project_root().join("web");
     let _ = output(Command::new("node").arg("--version"))
         .context("Node.js is needed for the wasm tests")?;
-    sh(Command::new("node")
-        .current_dir(&web)
-        .env("PULLPASS_BIN", crate::demo::cli_path())
-        .args(["--test", "--test-reporter=spec"])
-        .args(files))
+    crate::util::sh_showing(
+        Command::new("node")
+            .current_dir(&web)
+            .env("PULLPASS_BIN", crate::demo::cli_path())
+            .args(["--test", "--test-reporter=spec"])
+            .args(files),
+        crate::test::is_summary,
+    )
 }
 
 #[cfg(test)]

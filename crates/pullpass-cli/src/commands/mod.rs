@@ -14,6 +14,7 @@ mod images;
 mod import;
 mod kubelet;
 mod lint;
+mod lint_skip;
 mod listing;
 mod login;
 mod registry;
@@ -28,8 +29,9 @@ mod trust_policy;
 #[command(name = "pullpass", version, about, propagate_version = true)]
 pub(crate) struct Cli {
     /// The config file (default: $PULLPASS_CONFIG, else $XDG_CONFIG_HOME/pullpass/config.toml,
-    /// else ~/.config/pullpass/config.toml).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// else ~/.config/pullpass/config.toml). The commands that read it also take it after
+    /// their name.
+    #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,

@@ -21,6 +21,8 @@ use crate::render::{self, Format};
 pub(crate) struct Args {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    config: crate::config::ConfigArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -140,6 +142,7 @@ struct NameArgs {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    args.config.apply();
     match args.command {
         Command::Add(args) => add(*args),
         Command::List(args) => list(&args),

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use pullpass_core::Severity;
 use pullpass_core::diagnostic::Summary;
 
@@ -38,7 +38,9 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
             .primary_title(d.message.as_str())
             .id(d.code);
         let mut group = Group::with_title(title);
-        if let (Some(source), Some(range)) = (item.source, d.range) {
+        if let (Some(source), Some(range)) = (item.source, d.range)
+            && !source.text.is_empty()
+        {
             // Show only the lines the range covers, so a 10 MB input prints one line.
             let Some(index) = super::index_of(&indexes, source.text) else {
                 continue;
@@ -68,11 +70,8 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
                     .annotation(AnnotationKind::Primary.span(local).label(label)),
             );
         } else if !d.pointer.is_empty() {
-            group = group.element(
-                Snippet::<annotate_snippets::Annotation<'_>>::source("")
-                    .path(d.pointer.as_str())
-                    .line_numbering(false),
-            );
+            // No range to show: only where (`--> /Statement/0`), never an empty snippet.
+            group = group.element(Origin::path(d.pointer.as_str()));
         }
         let mut report = vec![group];
         if let Some(help) = &d.help {
