@@ -18,7 +18,6 @@ const LABELS = {
   association: 'Pod Identity association JSON',
   permissionsPolicy: 'Permissions policy',
   repository: 'Repository',
-  live: 'a live look-up (the CLI’s pullpass doctor --live)',
 };
 
 /** `--trust-policy` (as in `input.trust-policy`) → `trustPolicy`. */
@@ -82,7 +81,12 @@ export function setupDoctor(pp) {
       li.append(el('p', { class: 'blocked' }, 'Blocked by: ', el('span', { class: 'blocker' }, titleOf(check.blockedBy, checks))));
     } else if (check.needs.length) {
       // The page's words, not the CLI's flags: which boxes above would let this be checked.
-      li.append(el('p', { class: 'needs' }, 'To check this, fill in: ', check.needs.map((n) => LABELS[n] ?? n).join(', '), '.'));
+      const boxes = check.needs.filter((n) => n !== 'live').map((n) => LABELS[n] ?? n);
+      const live = check.needs.includes('live');
+      const text = boxes.length
+        ? `To check this, fill in: ${boxes.join(', ')}.${live ? ' The CLI can also fetch it from AWS (pullpass doctor, live mode).' : ''}`
+        : 'Only the CLI checks this, with your AWS credentials (pullpass doctor, live mode).';
+      li.append(el('p', { class: 'needs' }, text));
     }
     return li;
   }

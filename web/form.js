@@ -171,7 +171,11 @@ export function setupForm(pp) {
       const errors = result.findings.filter((f) => f.severity === 'error');
       const isShown = (f) => submitted || (fieldFor(f.pointer) ? touched.has(fieldFor(f.pointer)) : touched.size > 0);
       const shown = errors.filter(isShown).length;
-      const waiting = [...new Set(errors.filter((f) => !isShown(f)).map((f) => labelOf(fieldFor(f.pointer))))];
+      // In the order of the form, top to bottom.
+      const order = Object.values(FIELDS);
+      const rank = (f) => { const i = order.indexOf(fieldFor(f.pointer)); return i < 0 ? order.length : i; };
+      const hiddenErrors = errors.filter((f) => !isShown(f)).sort((a, b) => rank(a) - rank(b));
+      const waiting = [...new Set(hiddenErrors.map((f) => labelOf(fieldFor(f.pointer))))];
       const fill = waiting.length ? listText(waiting) : '';
       if (shown === 0) {
         text = `To import, fill in ${fill}.`;

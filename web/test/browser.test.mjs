@@ -370,8 +370,10 @@ describe('the page at every width', () => {
 
   test('inputs of a row stay aligned when a label wraps', async () => {
     const { page } = await open();
-    await page.setViewportSize({ width: 700, height: 900 });
-    const tops = await page.evaluate(() => [...document.querySelectorAll('.row.fields')]
+    for (const width of [700, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.click('#doctor-broken');
+    const tops = await page.evaluate(() => [...document.querySelectorAll('.row.fields, .doctor-inputs')]
       .filter((row) => !row.closest('[hidden]') && row.offsetParent)
       .map((row) => {
         const inputs = [...row.querySelectorAll(':scope > .field:not([hidden]) > :is(input, select, textarea)')];
@@ -386,7 +388,8 @@ describe('the page at every width', () => {
         return [...byLine.values()];
       }));
     for (const row of tops) {
-      for (const line of row) assert.equal(new Set(line).size, 1, `input tops ${line}`);
+      for (const line of row) assert.equal(new Set(line).size, 1, `input tops ${line} at ${width} px`);
+    }
     }
     await page.close();
   });

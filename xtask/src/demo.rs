@@ -34,13 +34,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 /// Builds the `pullpass` binary (one progress line) and returns its path.
 pub(crate) fn build_cli() -> anyhow::Result<PathBuf> {
     let stage = crate::util::Stage::start("Building", "pullpass (the CLI)", "build-cli");
-    sh(cargo().args([
-        "build",
-        "--package",
-        "pullpass-cli",
-        "--bin",
-        "pullpass",
-    ]))?;
+    sh(cargo().args(["build", "--package", "pullpass-cli", "--bin", "pullpass"]))?;
     stage.done();
     Ok(cli_path())
 }
@@ -87,11 +81,8 @@ pub(crate) fn demo_cli() -> anyhow::Result<()> {
 
 /// Builds the browser package and serves `web/` on loopback until Ctrl-C.
 fn demo_web(args: &Args) -> anyhow::Result<()> {
-    let stage = crate::util::Stage::start(
-        "Building",
-        "the browser package (web/pkg)",
-        "build-wasm",
-    );
+    let stage =
+        crate::util::Stage::start("Building", "the browser package (web/pkg)", "build-wasm");
     crate::wasm::run(&crate::wasm::Args::default())?;
     stage.done();
     if args.no_serve {

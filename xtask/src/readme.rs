@@ -49,7 +49,10 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
         let diff = similar::TextDiff::from_lines(&current, &generated)
             .unified_diff()
             .context_radius(2)
-            .header("README.md (committed)", "README.md (what the binaries print)")
+            .header(
+                "README.md (committed)",
+                "README.md (what the binaries print)",
+            )
             .to_string();
         bail!("README.md's samples are stale; run `cargo xtask codegen`:\n{diff}");
     }
@@ -66,7 +69,9 @@ fn generate(text: &str, pullpass: &Path) -> anyhow::Result<String> {
         out.push_str(line);
         if line.trim() == PLAN_OPEN {
             skip_to(&mut lines, PLAN_CLOSE, line)?;
-            out.push_str("```console\n$ cargo xtask setup --dry-run   # on a fresh Debian 12 machine\n");
+            out.push_str(
+                "```console\n$ cargo xtask setup --dry-run   # on a fresh Debian 12 machine\n",
+            );
             out.push_str(&crate::setup::fresh_plan_text());
             out.push_str("```\n");
             out.push_str(PLAN_CLOSE);
@@ -111,7 +116,9 @@ fn parse_marker(spec: &str) -> Option<(Option<usize>, String)> {
         o => Some(o.strip_prefix("lines=")?.parse().ok()?),
     };
     let command = command.trim();
-    command.starts_with("pullpass ").then(|| (limit, command.to_owned()))
+    command
+        .starts_with("pullpass ")
+        .then(|| (limit, command.to_owned()))
 }
 
 /// Splits a command line on spaces, keeping "double" or 'single' quoted words whole.
@@ -152,7 +159,10 @@ fn sample_output(pullpass: &Path, command: &str, limit: Option<usize>) -> anyhow
         .args(&args[1..])
         .current_dir(project_root())
         .env("NO_COLOR", "1")
-        .env("PULLPASS_CONFIG", project_root().join("examples/config/none.toml"))
+        .env(
+            "PULLPASS_CONFIG",
+            project_root().join("examples/config/none.toml"),
+        )
         .env("COLUMNS", "100")
         .env_remove("AWS_PROFILE")
         .output()
@@ -350,7 +360,11 @@ mod tests {
         assert_eq!(parse_marker(": rm -rf / -->"), None);
         assert_eq!(
             words(r#"pullpass explain "InvalidIdentityToken: Incorrect token audience""#),
-            ["pullpass", "explain", "InvalidIdentityToken: Incorrect token audience"]
+            [
+                "pullpass",
+                "explain",
+                "InvalidIdentityToken: Incorrect token audience"
+            ]
         );
     }
 

@@ -25,7 +25,8 @@ const MOTO_REQUIREMENTS: &[&str] = &[
     "flask-cors",
     "boto3",
 ];
-const MOTO_CHECK: &str = "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'";
+const MOTO_CHECK: &str =
+    "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'";
 
 /// What a command needs installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -545,7 +546,10 @@ fn registry() -> anyhow::Result<()> {
     std::fs::create_dir_all(&download)?;
     // `apt-get download` needs the package lists; a fresh container has none.
     let has_lists = std::fs::read_dir("/var/lib/apt/lists")
-        .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().contains("_Packages")))
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        })
         .unwrap_or(false);
     if !has_lists {
         sh(sudo("apt-get").args(["update", "-qq"]))?;
@@ -673,13 +677,13 @@ mod tests {
     fn the_plan_says_what_and_why() {
         let text = describe(
             &[
-            Item::Debs(vec![BINARYEN, CHROMIUM]),
-            Item::WasmTarget,
-            Item::WasmBindgen,
-            Item::Npm,
-            Item::Sarif,
-            Item::Registry,
-            Item::Moto,
+                Item::Debs(vec![BINARYEN, CHROMIUM]),
+                Item::WasmTarget,
+                Item::WasmBindgen,
+                Item::Npm,
+                Item::Sarif,
+                Item::Registry,
+                Item::Moto,
             ],
             &|_, _| false,
         );

@@ -46,7 +46,10 @@ pub(crate) fn log_dir() -> PathBuf {
 /// `path` relative to the root when it is below it (for messages).
 pub(crate) fn rel(path: &Path) -> String {
     let root = project_root();
-    path.strip_prefix(&root).unwrap_or(path).display().to_string()
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// The cargo that runs this xtask.
@@ -69,7 +72,9 @@ pub(crate) struct Stage {
 static STAGES: Mutex<(Vec<PathBuf>, bool)> = Mutex::new((Vec::new(), false));
 
 fn stages() -> std::sync::MutexGuard<'static, (Vec<PathBuf>, bool)> {
-    STAGES.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    STAGES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Ends a waiting progress line (before anything else is printed).

@@ -381,7 +381,9 @@ fn thin_adapter_guard() -> anyhow::Result<()> {
             extra.join("\n")
         );
     }
-    crate::util::say("dependency guard: pullpass-wasm depends only on the core, serde and wasm-bindgen");
+    crate::util::say(
+        "dependency guard: pullpass-wasm depends only on the core, serde and wasm-bindgen",
+    );
     Ok(())
 }
 

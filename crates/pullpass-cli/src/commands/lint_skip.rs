@@ -15,9 +15,9 @@ pub(super) fn not_a_policy(bytes: &[u8]) -> Option<&'static str> {
     };
     match value {
         serde_json::Value::Object(map) => {
-            let policy_key = map.keys().any(|k| {
-                k.eq_ignore_ascii_case("Statement") || k.eq_ignore_ascii_case("Version")
-            });
+            let policy_key = map
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("Statement") || k.eq_ignore_ascii_case("Version"));
             (!policy_key).then_some("a JSON object without `Version` or `Statement`")
         }
         serde_json::Value::Array(_) => Some("a JSON array, not a policy object"),
