@@ -64,6 +64,7 @@ struct AddArgs {
     /// Registry host, e.g. `123456789012.dkr.ecr.eu-central-1.amazonaws.com`.
     #[arg(long)]
     host: String,
+    /// `ecr` (tokens from AWS) or `generic` (a user name and a password or token).
     #[arg(long, value_enum, default_value = "ecr")]
     kind: KindArg,
     /// Auth mode; inferred from the other flags when absent (keys → static, --profile →
@@ -109,12 +110,14 @@ struct AddArgs {
     /// Vanity host: the region behind it.
     #[arg(long, requires = "override_account")]
     override_region: Option<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
 
 #[derive(Debug, clap::Args)]
 struct ListArgs {
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -123,6 +126,7 @@ struct ListArgs {
 struct ShowArgs {
     /// The registry's name.
     name: String,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -131,6 +135,7 @@ struct ShowArgs {
 struct TestArgs {
     #[command(flatten)]
     registry: super::registry_ref::RegistryArgs,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
