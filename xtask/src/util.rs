@@ -66,6 +66,7 @@ pub(crate) fn cargo() -> Command {
 #[derive(Debug)]
 pub(crate) struct Stage {
     started: Instant,
+    what: String,
 }
 
 /// The logs of the open stages, innermost last, and whether a progress line waits for its end.
@@ -108,23 +109,20 @@ impl Stage {
         s.0.push(log);
         Self {
             started: Instant::now(),
+            what: what.to_owned(),
         }
     }
 
-    /// Ends the stage, its progress line with the elapsed time.
+    /// Ends the stage: `done (1.2s)` on its progress line, or, when something was printed in
+    /// between (or with `-v`), a line of its own: `Finished <what> in 1.2s`.
     pub(crate) fn done(self) {
-        let note = format!("done ({})", elapsed(self.started));
-        self.done_with(&note);
-    }
-
-    /// Ends the stage, its progress line with `note`.
-    pub(crate) fn done_with(self, note: &str) {
+        let time = elapsed(self.started);
         let mut s = stages();
         if s.1 {
-            eprintln!("{note}");
+            eprintln!("done ({time})");
             s.1 = false;
-        } else if verbose() {
-            eprintln!("{:>12} {note}", "");
+        } else {
+            eprintln!("{:>12} {} in {time}", "Finished", self.what);
         }
     }
 }
@@ -289,4 +287,26 @@ pub(crate) fn have(program: &str) -> bool {
     }
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failing command inside a stage: its output is in the stage's log, and the error names
+    /// the log and quotes its last lines.
+    #[test]
+    fn a_failing_stage_names_its_log_and_quotes_it() {
+        let stage = Stage::start("Testing", "a failing command", "xtask-selftest");
+        let error =
+            sh(Command::new("sh")
+                .args(["-c", "echo compiling; echo 'error: it broke' >&2; exit 3"]))
+            .expect_err("exit 3 fails");
+        drop(stage);
+        let text = format!("{error:#}");
+        assert!(text.contains("target/xtask/xtask-selftest.log"), "{text}");
+        assert!(text.contains("error: it broke"), "{text}");
+        assert!(text.contains("compiling"), "{text}");
+        let _ = std::fs::remove_file(log_dir().join("xtask-selftest.log"));
+    }
 }
