@@ -66,7 +66,6 @@ pub(crate) fn is_summary(line: &str) -> bool {
         || t.starts_with("test result:")
         || t.starts_with("ℹ ")
         || t.starts_with("✖ ")
-        || t.starts_with("failures:")
         || (t.starts_with("test ") && t.ends_with("FAILED"))
 }
 

@@ -219,6 +219,18 @@ pub(crate) fn sh_showing(cmd: &mut Command, keep: fn(&str) -> bool) -> anyhow::R
         println!("{line}");
     }
     if !status.success() {
+        // What failed and why: cargo test's `failures:` blocks (the failed tests' output).
+        let mut in_failures = false;
+        for line in ours.lines() {
+            if line == "failures:" {
+                in_failures = true;
+            } else if line.starts_with("test result:") {
+                in_failures = false;
+            }
+            if in_failures {
+                println!("{line}");
+            }
+        }
         return Err(failed(cmd, status, &log));
     }
     Ok(())
