@@ -80,7 +80,14 @@ fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchTokenInner(args) => bench::token_inner(&args),
-        Command::Wasm(args) => wasm::run(&args),
+        Command::Wasm(args) => {
+            setup::ensure(&[setup::Need::Wasm])?;
+            let stage =
+                util::Stage::start("Building", "the browser package (web/pkg)", "build-wasm");
+            wasm::run(&args)?;
+            stage.done();
+            Ok(())
+        }
         Command::BenchHelper(args) => bench_helper::run(&args),
     }
 }

@@ -320,7 +320,7 @@ pub(crate) fn ensure(needs: &[Need]) -> anyhow::Result<()> {
     if items.is_empty() {
         return Ok(());
     }
-    eprintln!("Installing what is missing (`--dry-run` lists it without installing):");
+    crate::util::say("Installing what is missing (`--dry-run` lists it without installing):");
     eprint!("{}", describe(&items, &|_, _| false));
     eprintln!(
         "Nothing is enabled or started as a system service; tool output goes to {}/setup-*.log \
