@@ -384,7 +384,15 @@ fn wasm_target() -> anyhow::Result<()> {
             &format!("the {WASM_TARGET} target through rustup"),
             "setup-rustup",
         );
-        match sh(Command::new("rustup").args(["target", "add", WASM_TARGET])) {
+        // A network that drops rustup's downloads can stall it: give up after 5 minutes.
+        let mut add = if have("timeout") {
+            let mut cmd = Command::new("timeout");
+            cmd.args(["300", "rustup"]);
+            cmd
+        } else {
+            Command::new("rustup")
+        };
+        match sh(add.args(["target", "add", WASM_TARGET])) {
             Ok(()) if crate::wasm::rustup_has_target() => {
                 stage.done();
                 return Ok(());
