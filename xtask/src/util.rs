@@ -69,6 +69,10 @@ pub(crate) struct Stage {
     what: String,
 }
 
+/// The logs this run has started (truncated on first use).
+static FRESH_LOGS: Mutex<std::collections::BTreeSet<PathBuf>> =
+    Mutex::new(std::collections::BTreeSet::new());
+
 /// The logs of the open stages, innermost last, and whether a progress line waits for its end.
 static STAGES: Mutex<(Vec<PathBuf>, bool)> = Mutex::new((Vec::new(), false));
 
@@ -94,7 +98,17 @@ impl Stage {
         break_line();
         let log = log_dir().join(format!("{log}.log"));
         let _ = std::fs::create_dir_all(log_dir());
-        if let Ok(mut f) = File::options().create(true).append(true).open(&log) {
+        // Each run starts its logs afresh; stages of one run that share a log append to it.
+        let first = FRESH_LOGS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(log.clone());
+        let file = if first {
+            File::create(&log)
+        } else {
+            File::options().create(true).append(true).open(&log)
+        };
+        if let Ok(mut f) = file {
             let _ = writeln!(f, "==== {verb} {what}");
         }
         let mut err = std::io::stderr().lock();
