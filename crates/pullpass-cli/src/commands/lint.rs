@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use pullpass_core::Diagnostic;
-use pullpass_core::diagnostic::{Applicability, Edit, Summary, apply_edits};
+use pullpass_core::diagnostic::{Applicability, Edit, Fix, FixLevel, Summary, apply_edits};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::report::{FileReport, Finding, FindingsReport};
 
@@ -75,6 +75,10 @@ pub(crate) struct Args {
     /// Show the safe fixes as a unified diff without writing; exit 1 when there are any.
     #[arg(long)]
     diff: bool,
+    /// With --fix or --diff, also apply the unsafe fixes: those that change what the policy
+    /// admits (a `StringEquals` made `StringLike`). Read the diff first.
+    #[arg(long)]
+    unsafe_fixes: bool,
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -170,77 +174,89 @@ struct Linted {
     fixed_text: Option<String>,
 }
 
-/// Applies the safe fixes of `text` until none is left (at most 10 rounds); returns the new
-/// text and how many fixes were applied.
-pub(crate) fn apply_safe_fixes(
+/// Applies the fixes of `text` that `level` allows until none is left (at most 32 rounds);
+/// returns the new text and how many fixes were applied. A round whose fixes together bring a
+/// new error is retried one fix at a time, and a fix that brings a new error on its own is
+/// never applied (it stays in the report for a person to judge).
+pub(crate) fn apply_fixes(
     text: &str,
     kind: Option<PolicyKind>,
     ctx: &LintContext,
+    level: FixLevel,
 ) -> (String, usize) {
     let mut current = text.to_owned();
     let mut applied = 0;
-    for _ in 0..10 {
+    let mut refused: Vec<(String, Vec<Edit>)> = Vec::new();
+    for _ in 0..32 {
         let out = policy::lint(&current, kind, ctx);
-        let mut chosen: Vec<&Edit> = Vec::new();
-        let mut count = 0;
-        for fix in out
+        let fixes: Vec<&Fix> = out
             .diagnostics
             .iter()
             .filter_map(|d| d.fix.as_ref())
-            .filter(|f| f.applicability == Applicability::Safe)
-        {
-            let overlaps = fix.edits.iter().any(|e| {
-                chosen.iter().any(|c| {
-                    (e.range.start < c.range.end && c.range.start < e.range.end)
-                        || e.range.start == c.range.start
-                        || (e.range.is_empty()
-                            && c.range.start < e.range.start
-                            && e.range.start < c.range.end)
-                        || (c.range.is_empty()
-                            && e.range.start < c.range.start
-                            && c.range.start < e.range.end)
-                })
-            });
-            if !overlaps {
-                chosen.extend(fix.edits.iter());
-                count += 1;
-            }
-        }
-        if count == 0 {
+            .filter(|f| level.applies(f.applicability))
+            .filter(|f| !refused.iter().any(|(m, e)| *m == f.message && *e == f.edits))
+            .collect();
+        let chosen = non_overlapping(&fixes);
+        if chosen.is_empty() {
             break;
         }
-        match apply_edits(&current, chosen) {
-            Some(next) if next != current => {
-                current = next;
-                applied += count;
+        let batch = apply_edits(&current, chosen.iter().flat_map(|f| f.edits.iter()));
+        if let Some(next) = batch.filter(|next| *next != current)
+            && keeps_errors(&out.diagnostics, &next, kind, ctx)
+        {
+            current = next;
+            applied += chosen.len();
+            continue;
+        }
+        // One at a time: keep the first fix that changes the text and breaks nothing.
+        for fix in chosen {
+            match fix.apply(&current) {
+                Some(next)
+                    if next != current && keeps_errors(&out.diagnostics, &next, kind, ctx) =>
+                {
+                    current = next;
+                    applied += 1;
+                    break;
+                }
+                _ => refused.push((fix.message.clone(), fix.edits.clone())),
             }
-            _ => break,
         }
     }
     (current, applied)
 }
 
-/// Replaces `path` with `contents` atomically: a temporary file in the same directory, synced,
-/// with the original's permissions, renamed over it. The original is never half-written.
-fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".pullpass-fix-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(contents.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(&target) {
-        tmp.as_file().set_permissions(meta.permissions())?;
+/// Whether `next` has no error code more often than the text the `before` findings are of.
+fn keeps_errors(
+    before: &[Diagnostic],
+    next: &str,
+    kind: Option<PolicyKind>,
+    ctx: &LintContext,
+) -> bool {
+    pullpass_core::diagnostic::new_errors(before, &policy::lint(next, kind, ctx).diagnostics)
+        .is_empty()
+}
+
+/// The fixes of `fixes`, in order, whose edits touch no edit of a fix taken before.
+fn non_overlapping<'f>(fixes: &[&'f Fix]) -> Vec<&'f Fix> {
+    let mut chosen: Vec<&Fix> = Vec::new();
+    for fix in fixes {
+        let overlaps = fix.edits.iter().any(|e| {
+            chosen.iter().flat_map(|f| &f.edits).any(|c| {
+                (e.range.start < c.range.end && c.range.start < e.range.end)
+                    || e.range.start == c.range.start
+                    || (e.range.is_empty()
+                        && c.range.start < e.range.start
+                        && e.range.start < c.range.end)
+                    || (c.range.is_empty()
+                        && e.range.start < c.range.start
+                        && c.range.start < e.range.end)
+            })
+        });
+        if !overlaps {
+            chosen.push(fix);
+        }
     }
-    tmp.persist(&target)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", target.display()))?;
-    Ok(())
+    chosen
 }
 
 fn unified_diff(name: &str, old: &str, new: &str) -> String {
@@ -270,6 +286,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         registry_host: args.registry.clone(),
         repository: args.repository.clone(),
     };
+    let level = if args.unsafe_fixes {
+        FixLevel::Unsafe
+    } else {
+        FixLevel::Safe
+    };
     let mut errors = Vec::new();
     let inputs = collect(&args.paths, &mut errors);
     if args.fix && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
@@ -279,39 +300,36 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     }
     let mut linted = Vec::with_capacity(inputs.len());
     for input in &inputs {
-        let bytes = match input {
-            Input::Stdin => {
-                let mut buf = Vec::new();
-                if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-                    errors.push(format!("cannot read stdin: {e}"));
-                    continue;
-                }
-                buf
+        let path = match input {
+            Input::Stdin => Path::new("-"),
+            Input::File(path) => path.as_path(),
+        };
+        // One bounded read for files, FIFOs, devices and stdin: a huge input is a TP001
+        // finding, never read whole.
+        let bytes = match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy")
+        {
+            Ok(bytes) => bytes,
+            Err(crate::input::InputError::TooLarge { limit }) => {
+                let size = std::fs::metadata(path)
+                    .ok()
+                    .filter(std::fs::Metadata::is_file)
+                    .and_then(|m| usize::try_from(m.len()).ok())
+                    .unwrap_or(limit + 1);
+                let out = policy::lint_oversized(size, kind);
+                linted.push(Linted {
+                    name: input.name(),
+                    text: String::new(),
+                    kind: out.kind,
+                    detected: false,
+                    diagnostics: out.diagnostics,
+                    fixed: 0,
+                    fixed_text: None,
+                });
+                continue;
             }
-            Input::File(path) => {
-                // Do not read a huge file whole just to say it is too big.
-                let len = std::fs::metadata(path).map_or(0, |m| m.len());
-                if usize::try_from(len).map_or(true, |l| l > policy::json::MAX_INPUT_BYTES) {
-                    let out =
-                        policy::lint_oversized(usize::try_from(len).unwrap_or(usize::MAX), kind);
-                    linted.push(Linted {
-                        name: input.name(),
-                        text: String::new(),
-                        kind: out.kind,
-                        detected: false,
-                        diagnostics: out.diagnostics,
-                        fixed: 0,
-                        fixed_text: None,
-                    });
-                    continue;
-                }
-                match std::fs::read(path) {
-                    Ok(bytes) => bytes,
-                    Err(e) => {
-                        errors.push(format!("cannot read {}: {e}", path.display()));
-                        continue;
-                    }
-                }
+            Err(crate::input::InputError::Other(e)) => {
+                errors.push(format!("{e:#}"));
+                continue;
             }
         };
         let out = policy::lint_bytes(&bytes, kind, &ctx);
@@ -328,18 +346,28 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             fixed_text: None,
             text,
         };
-        let has_safe_fix = item.diagnostics.iter().any(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == Applicability::Safe)
-        });
-        if (args.fix || args.diff) && has_safe_fix {
-            let (new_text, applied) = apply_safe_fixes(&item.text, kind, &ctx);
+        let has_fix = item
+            .diagnostics
+            .iter()
+            .any(|d| d.fix.as_ref().is_some_and(|f| level.applies(f.applicability)));
+        if (args.fix || args.diff) && has_fix {
+            let (new_text, applied) = apply_fixes(&item.text, kind, &ctx, level);
             if new_text != item.text {
                 item.fixed = applied;
                 if args.fix {
                     if let Input::File(path) = input {
-                        write_atomic(path, &new_text)?;
+                        // The one file-writing policy (ARCHITECTURE.md, "Files"): symlinks
+                        // followed deliberately, mode/owner kept, read-only and hard-linked
+                        // files refused, compare-and-swap on the text read.
+                        if let Err(e) = pullpass_ecr::fsio::replace_file(
+                            path,
+                            Some(item.text.as_bytes()),
+                            new_text.as_bytes(),
+                        ) {
+                            errors.push(format!("--fix: {e}"));
+                            linted.push(item);
+                            continue;
+                        }
                     }
                     let out = policy::lint(&new_text, kind, &ctx);
                     item.kind = out.kind;
@@ -368,7 +396,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 out.push_str(&unified_diff(&display_name(&l.name), &l.text, new));
             }
         }
-        let _ = writeln!(out, "{changed} file(s) would be changed by safe fixes");
+        let which = if args.unsafe_fixes {
+            "safe and unsafe"
+        } else {
+            "safe"
+        };
+        let _ = writeln!(out, "{changed} file(s) would be changed by {which} fixes");
         print!("{out}");
         return Ok(if !errors.is_empty() {
             Exit::Usage
@@ -527,7 +560,7 @@ mod tests {
     #[test]
     fn safe_fixes_apply_until_stable() {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEqual":{"https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:*","oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud":"https://sts.amazonaws.com"}}}]}"#;
-        let (fixed, applied) = apply_safe_fixes(text, None, &LintContext::default());
+        let (fixed, applied) = apply_fixes(text, None, &LintContext::default(), FixLevel::Safe);
         assert!(applied >= 5, "{applied}: {fixed}");
         let left = policy::lint(&fixed, None, &LintContext::default());
         assert!(

@@ -116,6 +116,7 @@ pub(crate) fn render(rules: &[&RuleMeta], artifacts: &[Artifact<'_>]) -> String 
                 result["fixes"] = json!([{
                     "description": {"text": fix.message},
                     "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+                    "properties": {"applicability": fix.applicability.as_str()},
                 }]);
             }
             results.push(result);

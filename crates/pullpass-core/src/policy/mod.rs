@@ -12,6 +12,8 @@ pub mod json;
 pub mod model;
 pub(crate) mod rules;
 #[cfg(test)]
+mod fix_props;
+#[cfg(test)]
 mod tests;
 
 use crate::diagnostic::{self, Diagnostic};
