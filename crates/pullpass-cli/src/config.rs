@@ -4,7 +4,6 @@
 //! The model and every check live in `pullpass_core::config`; this module only does the IO.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -97,9 +96,15 @@ impl Loaded {
 }
 
 pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
-    let (text, exists) = match crate::input::read_text(path, crate::input::MAX_INPUT_BYTES, "the config file") {
+    let (text, exists) = match crate::input::read_text(
+        path,
+        crate::input::MAX_INPUT_BYTES,
+        "the config file",
+    ) {
         Ok(text) => (text, true),
-        Err(_) if !path.exists() && std::fs::symlink_metadata(path).is_err() => (String::new(), false),
+        Err(_) if !path.exists() && std::fs::symlink_metadata(path).is_err() => {
+            (String::new(), false)
+        }
         Err(e) => {
             return Err(e.context(format!(
                 "cannot read the config file {}; check its permissions, or pass another file with --config",

@@ -67,8 +67,9 @@ pub(crate) fn read_text(path: &Path, limit: usize, what: &str) -> anyhow::Result
         ),
         InputError::Other(e) => e,
     })?;
-    String::from_utf8(bytes)
-        .map_err(|_| anyhow!("{what} from {name} is not UTF-8 text; give the file as the tool printed it"))
+    String::from_utf8(bytes).map_err(|_| {
+        anyhow!("{what} from {name} is not UTF-8 text; give the file as the tool printed it")
+    })
 }
 
 /// Stdin as text, at most `limit` bytes.

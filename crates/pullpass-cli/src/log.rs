@@ -56,7 +56,8 @@ struct Stderr {
 impl Subscriber for Stderr {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         let ours = metadata.target().starts_with("pullpass");
-        *metadata.level() <= self.max && (ours || self.max == Level::TRACE || *metadata.level() <= Level::WARN)
+        *metadata.level() <= self.max
+            && (ours || self.max == Level::TRACE || *metadata.level() <= Level::WARN)
     }
 
     fn new_span(&self, _: &Attributes<'_>) -> Id {

@@ -309,14 +309,18 @@ pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String 
 /// This machine's identity for the cache key: `/etc/machine-id` (systemd), else the host name;
 /// empty when neither is readable.
 fn machine_id() -> String {
-    ["/etc/machine-id", "/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| {
-            let text = crate::fsio::read_file(std::path::Path::new(p), 4096).ok()?;
-            let id = String::from_utf8(text).ok()?.trim().to_owned();
-            (!id.is_empty()).then_some(id)
-        })
-        .unwrap_or_default()
+    [
+        "/etc/machine-id",
+        "/proc/sys/kernel/hostname",
+        "/etc/hostname",
+    ]
+    .iter()
+    .find_map(|p| {
+        let text = crate::fsio::read_file(std::path::Path::new(p), 4096).ok()?;
+        let id = String::from_utf8(text).ok()?.trim().to_owned();
+        (!id.is_empty()).then_some(id)
+    })
+    .unwrap_or_default()
 }
 
 /// Maps an SDK error of `service`'s `operation` to our error.

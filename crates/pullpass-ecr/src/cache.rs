@@ -30,7 +30,7 @@
 //!   for the first one's refresh and then read its result.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::os::unix::fs::{
     DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _,
 };
@@ -401,7 +401,8 @@ impl TokenCache {
         };
         let fetched_at = secs(fetched_at);
         // Never keep a token longer than ECR issues them for, whatever the service said.
-        let expires_at = secs(expires_at).min(fetched_at.saturating_add(MAX_TOKEN_LIFETIME.as_secs()));
+        let expires_at =
+            secs(expires_at).min(fetched_at.saturating_add(MAX_TOKEN_LIFETIME.as_secs()));
         if expires_at <= fetched_at {
             tracing::debug!("token is already expired by the local clock: not cached");
             return Ok(());
@@ -457,7 +458,10 @@ impl TokenCache {
             .open(&lock_path)
             .map_err(|e| {
                 if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
-                    self.cache_error(&lock_path, "is a symlink; pullpass refuses to open it: remove it")
+                    self.cache_error(
+                        &lock_path,
+                        "is a symlink; pullpass refuses to open it: remove it",
+                    )
                 } else {
                     self.cache_error(&lock_path, format!("cannot be opened: {e}"))
                 }
@@ -638,9 +642,13 @@ mod tests {
     async fn stored_tokens_are_clamped_to_twelve_hours() {
         let (_tmp, clock, cache) = setup();
         let calls = AtomicUsize::new(0);
-        get(&cache, &calls, Ok(token("long", Some(T0 + 1_000_000 * 3600))))
-            .await
-            .unwrap();
+        get(
+            &cache,
+            &calls,
+            Ok(token("long", Some(T0 + 1_000_000 * 3600))),
+        )
+        .await
+        .unwrap();
         clock.set(T0 + TWELVE_HOURS);
         let err = get(&cache, &calls, Err(unreachable())).await.unwrap_err();
         assert!(matches!(err, Error::Unreachable { .. }), "{err}");
@@ -654,7 +662,9 @@ mod tests {
         let target = tmp.path().join("victim");
         std::os::unix::fs::symlink(&target, &lock).unwrap();
         let calls = AtomicUsize::new(0);
-        let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600)))).await.unwrap_err();
+        let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600))))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("symlink"), "{err}");
         assert!(!target.exists());
         assert_eq!(calls.load(Ordering::SeqCst), 0);
@@ -664,17 +674,25 @@ mod tests {
     async fn another_users_directory_entry_or_lock_is_refused() {
         // Runs as root in CI and here; as another user, chown to someone else is refused by
         // the kernel, and the directory is then necessarily ours.
-        let other = if current_uid() == 0 { 65_534 } else { return_ours() };
+        let other = if current_uid() == 0 {
+            65_534
+        } else {
+            return_ours()
+        };
         let (_tmp, _clock, cache) = setup();
         let path = plant(&cache, T0, &(T0 + 3600).to_string());
         let calls = AtomicUsize::new(0);
         if other != current_uid() {
             std::os::unix::fs::chown(&path, Some(other), None).unwrap();
-            let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600)))).await.unwrap_err();
+            let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600))))
+                .await
+                .unwrap_err();
             assert!(err.to_string().contains("belongs to uid 65534"), "{err}");
             fs::remove_file(&path).unwrap();
             std::os::unix::fs::chown(cache.dir(), Some(other), None).unwrap();
-            let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600)))).await.unwrap_err();
+            let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600))))
+                .await
+                .unwrap_err();
             assert!(err.to_string().contains("belongs to uid 65534"), "{err}");
             assert!(!cache.path_for(&key()).exists(), "no token written");
             assert_eq!(calls.load(Ordering::SeqCst), 0);

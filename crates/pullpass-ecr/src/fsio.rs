@@ -21,14 +21,18 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write as _};
-use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::{
+    DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _,
+};
 use std::path::{Path, PathBuf};
 
 /// Why a bounded read gave nothing.
 #[derive(Debug)]
 pub enum ReadError {
     /// More than `limit` bytes; only `limit + 1` were read.
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     Io(io::Error),
 }
 
@@ -156,10 +160,7 @@ pub fn replace_file(
             ));
         }
         (None, Some(_)) => {
-            return Err(refuse(
-                path,
-                "was removed meanwhile; nothing was written",
-            ));
+            return Err(refuse(path, "was removed meanwhile; nothing was written"));
         }
         (None, None) => {
             if !dir.exists() {
@@ -310,7 +311,12 @@ mod tests {
         let link = dir.path().join("link.json");
         symlink(&real, &link).unwrap();
         replace_file(&link, Some(b"old"), b"new").unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
         assert_eq!(fs::metadata(&real).unwrap().mode() & 0o777, 0o640);
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();

@@ -7,7 +7,6 @@
 //! Errors go to stdout with exit code 1, as the protocol wants.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 
 use pullpass_core::config::Auth;
 use pullpass_core::registry_form::RegistryKind;
@@ -115,8 +114,14 @@ pub(crate) fn spec_for_host(host: &str) -> Result<Option<RegistrySpec>, String> 
             let message = format!("pullpass: {e:#}");
             let mentioned = cfg::path()
                 .ok()
-                .and_then(|p| crate::input::read_text(&p, crate::input::MAX_INPUT_BYTES, "the config file").ok())
-                .is_none_or(|text| text.to_ascii_lowercase().contains(&host.to_ascii_lowercase()));
+                .and_then(|p| {
+                    crate::input::read_text(&p, crate::input::MAX_INPUT_BYTES, "the config file")
+                        .ok()
+                })
+                .is_none_or(|text| {
+                    text.to_ascii_lowercase()
+                        .contains(&host.to_ascii_lowercase())
+                });
             if mentioned {
                 return Err(message);
             }

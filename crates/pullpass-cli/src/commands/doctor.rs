@@ -5,7 +5,6 @@
 //! through `pullpass-ecr`, and renders the checklist.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};

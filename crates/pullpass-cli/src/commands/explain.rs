@@ -2,7 +2,6 @@
 //! the rules that catch them, and next steps.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
 
 use pullpass_core::{catalog, explain};
 

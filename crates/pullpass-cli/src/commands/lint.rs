@@ -5,10 +5,9 @@
 //! `--fix` applies the safe fixes in place (atomically), `--diff` shows them.
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use pullpass_core::Diagnostic;
 use pullpass_core::diagnostic::{Applicability, Edit, Fix, FixLevel, Summary, apply_edits};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
@@ -194,7 +193,11 @@ pub(crate) fn apply_fixes(
             .iter()
             .filter_map(|d| d.fix.as_ref())
             .filter(|f| level.applies(f.applicability))
-            .filter(|f| !refused.iter().any(|(m, e)| *m == f.message && *e == f.edits))
+            .filter(|f| {
+                !refused
+                    .iter()
+                    .any(|(m, e)| *m == f.message && *e == f.edits)
+            })
             .collect();
         let chosen = non_overlapping(&fixes);
         if chosen.is_empty() {
@@ -306,32 +309,32 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         };
         // One bounded read for files, FIFOs, devices and stdin: a huge input is a TP001
         // finding, never read whole.
-        let bytes = match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy")
-        {
-            Ok(bytes) => bytes,
-            Err(crate::input::InputError::TooLarge { limit }) => {
-                let size = std::fs::metadata(path)
-                    .ok()
-                    .filter(std::fs::Metadata::is_file)
-                    .and_then(|m| usize::try_from(m.len()).ok())
-                    .unwrap_or(limit + 1);
-                let out = policy::lint_oversized(size, kind);
-                linted.push(Linted {
-                    name: input.name(),
-                    text: String::new(),
-                    kind: out.kind,
-                    detected: false,
-                    diagnostics: out.diagnostics,
-                    fixed: 0,
-                    fixed_text: None,
-                });
-                continue;
-            }
-            Err(crate::input::InputError::Other(e)) => {
-                errors.push(format!("{e:#}"));
-                continue;
-            }
-        };
+        let bytes =
+            match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy") {
+                Ok(bytes) => bytes,
+                Err(crate::input::InputError::TooLarge { limit }) => {
+                    let size = std::fs::metadata(path)
+                        .ok()
+                        .filter(std::fs::Metadata::is_file)
+                        .and_then(|m| usize::try_from(m.len()).ok())
+                        .unwrap_or(limit + 1);
+                    let out = policy::lint_oversized(size, kind);
+                    linted.push(Linted {
+                        name: input.name(),
+                        text: String::new(),
+                        kind: out.kind,
+                        detected: false,
+                        diagnostics: out.diagnostics,
+                        fixed: 0,
+                        fixed_text: None,
+                    });
+                    continue;
+                }
+                Err(crate::input::InputError::Other(e)) => {
+                    errors.push(format!("{e:#}"));
+                    continue;
+                }
+            };
         let out = policy::lint_bytes(&bytes, kind, &ctx);
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -346,10 +349,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             fixed_text: None,
             text,
         };
-        let has_fix = item
-            .diagnostics
-            .iter()
-            .any(|d| d.fix.as_ref().is_some_and(|f| level.applies(f.applicability)));
+        let has_fix = item.diagnostics.iter().any(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| level.applies(f.applicability))
+        });
         if (args.fix || args.diff) && has_fix {
             let (new_text, applied) = apply_fixes(&item.text, kind, &ctx, level);
             if new_text != item.text {

@@ -241,7 +241,11 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
     }
     let text = edit::add(&loaded.text, &registry)
         .map_err(|e| anyhow!("{e} (config file {})", loaded.path.display()))?;
-    cfg::write_atomic(&loaded.path, loaded.exists.then_some(loaded.text.as_str()), &text)?;
+    cfg::write_atomic(
+        &loaded.path,
+        loaded.exists.then_some(loaded.text.as_str()),
+        &text,
+    )?;
     eprintln!(
         "added registry {:?} to {}",
         registry.name,

@@ -526,10 +526,15 @@ mod tests {
                         );
                     }
                 }
-                Ok(Provider::Found { url, client_ids, .. }) => {
+                Ok(Provider::Found {
+                    url, client_ids, ..
+                }) => {
                     for l in std::iter::once(&url).chain(&client_ids) {
                         let r = l.range.unwrap();
-                        assert!(text[r.as_usize_range()].contains(l.value.as_str()), "{text:?}");
+                        assert!(
+                            text[r.as_usize_range()].contains(l.value.as_str()),
+                            "{text:?}"
+                        );
                     }
                 }
                 Ok(_) => {}

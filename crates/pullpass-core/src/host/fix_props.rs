@@ -7,8 +7,33 @@ use crate::diagnostic::{Applicability, new_errors};
 use crate::registry_form::RegistryKind;
 
 const SNIPPETS: &[&str] = &[
-    "https://", "HTTPS://", "http://", "oci://", "@", "bot:pw@", "/", "//", ":", ":443", ":0", ".",
-    "..", " ", "\t", "\n", "?", "#", "_", "-", "A", "é", "日", "[::1]", "dkr", "ecr", "amazonaws.com",
+    "https://",
+    "HTTPS://",
+    "http://",
+    "oci://",
+    "@",
+    "bot:pw@",
+    "/",
+    "//",
+    ":",
+    ":443",
+    ":0",
+    ".",
+    "..",
+    " ",
+    "\t",
+    "\n",
+    "?",
+    "#",
+    "_",
+    "-",
+    "A",
+    "é",
+    "日",
+    "[::1]",
+    "dkr",
+    "ecr",
+    "amazonaws.com",
 ];
 
 fn seeds() -> Vec<String> {
@@ -42,7 +67,10 @@ fn check(raw: &str, kind: RegistryKind) -> Vec<String> {
     for d in before.diagnostics.iter().filter(|d| d.pointer == "/host") {
         let Some(fix) = &d.fix else { continue };
         let Some(fixed) = fix.apply(raw) else {
-            problems.push(format!("{raw:?}: {} fix does not apply: {:?}", d.code, fix.edits));
+            problems.push(format!(
+                "{raw:?}: {} fix does not apply: {:?}",
+                d.code, fix.edits
+            ));
             continue;
         };
         if fixed == raw {
@@ -54,7 +82,10 @@ fn check(raw: &str, kind: RegistryKind) -> Vec<String> {
         }
         let after = analyze(&fixed, None, kind);
         if !before.normalized.is_empty() && after.normalized.is_empty() {
-            problems.push(format!("{raw:?}: {} fix ({}) leaves no host name: {fixed:?}", d.code, fix.message));
+            problems.push(format!(
+                "{raw:?}: {} fix ({}) leaves no host name: {fixed:?}",
+                d.code, fix.message
+            ));
         }
         // A fix may reveal what the broken value hid (RF021: the kind and the now readable
         // host disagree); it must never blank the host (RF010) or bring back its own code.
@@ -63,14 +94,21 @@ fn check(raw: &str, kind: RegistryKind) -> Vec<String> {
             .filter(|c| *c == "RF010" || *c == d.code)
             .collect();
         if !new.is_empty() {
-            problems.push(format!("{raw:?}: {} fix ({}) brings new errors {new:?}: {fixed:?}", d.code, fix.message));
+            problems.push(format!(
+                "{raw:?}: {} fix ({}) brings new errors {new:?}: {fixed:?}",
+                d.code, fix.message
+            ));
         }
-        if after
-            .diagnostics
-            .iter()
-            .any(|a| a.code == d.code && a.range == d.range && a.message == d.message && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits))
-        {
-            problems.push(format!("{raw:?}: {} is reported again after its fix: {fixed:?}", d.code));
+        if after.diagnostics.iter().any(|a| {
+            a.code == d.code
+                && a.range == d.range
+                && a.message == d.message
+                && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits)
+        }) {
+            problems.push(format!(
+                "{raw:?}: {} is reported again after its fix: {fixed:?}",
+                d.code
+            ));
         }
     }
     problems

@@ -100,7 +100,11 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// `None` for an operator IAM rejects.
-fn block_matches(op: &str, entries: &serde_json::Map<String, Value>, req: &Request) -> Option<bool> {
+fn block_matches(
+    op: &str,
+    entries: &serde_json::Map<String, Value>,
+    req: &Request,
+) -> Option<bool> {
     let (set, rest) = match op.split_once(':') {
         Some(("ForAnyValue", rest)) => (Some(false), rest),
         Some(("ForAllValues", rest)) => (Some(true), rest),
@@ -122,7 +126,9 @@ fn block_matches(op: &str, entries: &serde_json::Map<String, Value>, req: &Reque
         "Null" => {
             return Some(entries.iter().all(|(key, want)| {
                 let absent = !req.context.iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
-                strings(want).iter().any(|w| w.eq_ignore_ascii_case(&absent.to_string()))
+                strings(want)
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(&absent.to_string()))
             }));
         }
         _ => return None,
@@ -248,7 +254,9 @@ fn collect(policy: &Value, named: &mut Named) {
         }
         for key in ["Action", "NotAction"] {
             if let Some(a) = stmt.get(key) {
-                named.actions.extend(strings(a).into_iter().map(|a| a.replace(['*', '?'], "x")));
+                named
+                    .actions
+                    .extend(strings(a).into_iter().map(|a| a.replace(['*', '?'], "x")));
             }
         }
         if let Some(Value::Object(blocks)) = stmt.get("Condition") {
@@ -276,7 +284,14 @@ fn sample(before: &Value, after: &Value, n: usize) -> Vec<Request> {
     let mut named = Named::default();
     collect(before, &mut named);
     collect(after, &mut named);
-    named.actions.extend(["sts:AssumeRoleWithWebIdentity", "sts:AssumeRole", "sts:TagSession"].map(str::to_owned));
+    named.actions.extend(
+        [
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:AssumeRole",
+            "sts:TagSession",
+        ]
+        .map(str::to_owned),
+    );
     let mut principals: Vec<(&'static str, String)> = named.principals.into_iter().collect();
     if principals.is_empty() {
         principals.push(("AWS", "x".to_owned()));
@@ -302,7 +317,12 @@ fn sample(before: &Value, after: &Value, n: usize) -> Vec<Request> {
                 context.push((k.clone(), vec![rng.pick(values).clone()]));
             }
         }
-        out.push(Request { principal_type, principal, action, context });
+        out.push(Request {
+            principal_type,
+            principal,
+            action,
+            context,
+        });
     }
     out
 }
@@ -312,10 +332,16 @@ fn named_by(req: &Request, named: &BTreeSet<String>) -> bool {
     let is_named = |v: &str| named.contains(&normalise(v));
     let principal = req.principal.as_str();
     let principal_named = is_named(principal)
-        || principal
-            .find("oidc-provider/")
-            .is_some_and(|i| named.iter().any(|n| n.ends_with(&normalise(&principal[i + 14..]))));
-    principal_named && req.context.iter().all(|(_, vs)| vs.iter().all(|v| is_named(v)))
+        || principal.find("oidc-provider/").is_some_and(|i| {
+            named
+                .iter()
+                .any(|n| n.ends_with(&normalise(&principal[i + 14..])))
+        });
+    principal_named
+        && req
+            .context
+            .iter()
+            .all(|(_, vs)| vs.iter().all(|v| is_named(v)))
 }
 
 /// Duplicate keys in any object of `text` (by our parser, which keeps them).
@@ -328,11 +354,22 @@ fn duplicate_keys(text: &str) -> usize {
 }
 
 /// Checks one safe fix of `d` against `text`; returns a description of what broke.
-fn check_fix(text: &str, kind: Option<PolicyKind>, before: &[Diagnostic], d: &Diagnostic) -> Result<(), String> {
-    let Some(fix) = d.fix.as_ref().filter(|f| f.applicability == Applicability::Safe) else {
+fn check_fix(
+    text: &str,
+    kind: Option<PolicyKind>,
+    before: &[Diagnostic],
+    d: &Diagnostic,
+) -> Result<(), String> {
+    let Some(fix) = d
+        .fix
+        .as_ref()
+        .filter(|f| f.applicability == Applicability::Safe)
+    else {
         return Ok(());
     };
-    let fixed = fix.apply(text).ok_or_else(|| format!("{} fix does not apply", d.code))?;
+    let fixed = fix
+        .apply(text)
+        .ok_or_else(|| format!("{} fix does not apply", d.code))?;
     if fixed == text {
         return Err(format!("{} fix changes nothing", d.code));
     }
@@ -340,15 +377,22 @@ fn check_fix(text: &str, kind: Option<PolicyKind>, before: &[Diagnostic], d: &Di
         return Err(format!("{} fix creates a duplicate key:\n{fixed}", d.code));
     }
     let after = lint(&fixed, kind, &LintContext::default());
-    if after
-        .diagnostics
-        .iter()
-        .any(|a| a.code == d.code && a.range == d.range && a.message == d.message && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits))
-    {
-        return Err(format!("{} is reported again at the same place after its fix:\n{fixed}", d.code));
+    if after.diagnostics.iter().any(|a| {
+        a.code == d.code
+            && a.range == d.range
+            && a.message == d.message
+            && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits)
+    }) {
+        return Err(format!(
+            "{} is reported again at the same place after its fix:\n{fixed}",
+            d.code
+        ));
     }
     let _ = before;
-    if let (Ok(old), Ok(new)) = (serde_json::from_str::<Value>(text), serde_json::from_str::<Value>(&fixed)) {
+    if let (Ok(old), Ok(new)) = (
+        serde_json::from_str::<Value>(text),
+        serde_json::from_str::<Value>(&fixed),
+    ) {
         let mut named = BTreeSet::new();
         literals(&old, &mut named);
         let mut named: BTreeSet<String> = named.iter().map(|s| normalise(s)).collect();
@@ -404,12 +448,18 @@ const MUTATIONS: &[(&str, &str)] = &[
     (":sub\"", ":Sub\""),
     ("\"oidc.eks.", "\"https://oidc.eks."),
     ("\"oidc.eks.", "\"HTTPS://oidc.eks."),
-    ("\"oidc.eks.", "\"arn:aws:iam::123456789012:oidc-provide/oidc.eks."),
+    (
+        "\"oidc.eks.",
+        "\"arn:aws:iam::123456789012:oidc-provide/oidc.eks.",
+    ),
     ("oidc-provider/oidc", "oidc-provider/https://oidc"),
     ("\"sts.amazonaws.com\"", "\"sts.amazonaws.con\""),
     ("\"sts.amazonaws.com\"", "\"https://sts.amazonaws.com\""),
     ("sts:AssumeRoleWithWebIdentity", "sts:AssumeRole"),
-    ("\"ForAnyValue:StringEquals\"", "\"ForAnyValue:StringEqual\""),
+    (
+        "\"ForAnyValue:StringEquals\"",
+        "\"ForAnyValue:StringEqual\"",
+    ),
     ("\"StringEquals\": {", "\"ForAllValues:StringEquals\": {"),
     ("}]", "},]"),
 ];
@@ -427,8 +477,15 @@ fn safe_fixes_keep_what_the_policy_admits_over_fixtures_and_mutations() {
         }
         // Pairs of mutations: a typo block next to a correct one, a wildcard under a typo.
         if text.contains("\"StringEquals\"") {
-            inputs.push(text.replacen("\"StringEquals\": {", "\"StringEqual\": {\"aws:x\": \"y\"}, \"StringEquals\": {", 1));
-            inputs.push(text.replacen("\"StringEquals\"", "\"StringEqual\"", 1).replacen("coder:coder\"", "coder:*\"", 1));
+            inputs.push(text.replacen(
+                "\"StringEquals\": {",
+                "\"StringEqual\": {\"aws:x\": \"y\"}, \"StringEquals\": {",
+                1,
+            ));
+            inputs.push(
+                text.replacen("\"StringEquals\"", "\"StringEqual\"", 1)
+                    .replacen("coder:coder\"", "coder:*\"", 1),
+            );
         }
         for input in inputs {
             for kind in [None, Some(PolicyKind::Trust)] {
@@ -443,16 +500,28 @@ fn safe_fixes_keep_what_the_policy_admits_over_fixtures_and_mutations() {
         }
     }
     assert!(checked > 1000, "only {checked} findings checked");
-    assert!(failures.is_empty(), "{} failures, first:\n{}", failures.len(), failures[..failures.len().min(3)].join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures, first:\n{}",
+        failures.len(),
+        failures[..failures.len().min(3)].join("\n\n")
+    );
 }
 
 #[test]
 fn the_evaluator_sees_what_tp028s_fix_would_widen() {
     // The property's own check: moving a `*` subject under StringLike admits subjects the
     // policy never named, so the check fires for it (and TP028's fix is therefore unsafe).
-    let text = super::rules::test_support::IRSA.replace("system:serviceaccount:coder:coder", "system:serviceaccount:*");
+    let text = super::rules::test_support::IRSA.replace(
+        "system:serviceaccount:coder:coder",
+        "system:serviceaccount:*",
+    );
     let out = lint(&text, None, &LintContext::default());
-    let d = out.diagnostics.iter().find(|d| d.code == "TP028").expect("TP028");
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TP028")
+        .expect("TP028");
     let mut as_safe = d.clone();
     as_safe.fix.as_mut().unwrap().applicability = Applicability::Safe;
     let err = check_fix(&text, None, &out.diagnostics, &as_safe).unwrap_err();
@@ -461,8 +530,15 @@ fn the_evaluator_sees_what_tp028s_fix_would_widen() {
 
 #[test]
 fn new_errors_counts_per_code() {
-    let out = lint(super::rules::test_support::IRSA, None, &LintContext::default());
+    let out = lint(
+        super::rules::test_support::IRSA,
+        None,
+        &LintContext::default(),
+    );
     assert!(new_errors(&out.diagnostics, &out.diagnostics).is_empty());
     let broken = lint("{", None, &LintContext::default());
-    assert_eq!(new_errors(&out.diagnostics, &broken.diagnostics), vec!["TP001"]);
+    assert_eq!(
+        new_errors(&out.diagnostics, &broken.diagnostics),
+        vec!["TP001"]
+    );
 }

@@ -3,7 +3,6 @@
 //! Secrets come from an environment variable, stdin or the form file, never from argv (where
 //! `ps` and shell history would show them).
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};

@@ -1,8 +1,8 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::host::HostCheck;
-use crate::text::TextRange;
 use crate::registry_form::RegistryKind;
+use crate::text::TextRange;
 
 use super::HOST;
 

@@ -67,7 +67,10 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(if holds_a_host {
         d
     } else {
-        d.fix(Fix::safe("Split the path off the host", vec![Edit::delete(range)]))
+        d.fix(Fix::safe(
+            "Split the path off the host",
+            vec![Edit::delete(range)],
+        ))
     });
 }
 
