@@ -8,6 +8,7 @@ mod doctor;
 mod doctor_live;
 mod ecr;
 mod generic;
+mod hardening;
 mod host;
 mod lint;
 mod registry_cli;

@@ -28,6 +28,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     aws_containment_guard()?;
     crate::codegen::run(true)?;
     sh(cargo().args(["test", "--workspace", "--all-targets"]))?;
+    // A short, seeded fuzz run (issue 15); `cargo xtask bench hardening` runs a long one.
+    crate::fuzz::run(&crate::fuzz::Args {
+        seconds: 60,
+        seed: 0x5EED,
+        slow_ms: 100,
+    })?;
     crate::wasm::test()?;
     Ok(())
 }

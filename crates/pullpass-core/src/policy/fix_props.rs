@@ -94,7 +94,8 @@ fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::Array(items) => items.iter().flat_map(strings).collect(),
         Value::String(s) => vec![s.clone()],
-        Value::Null => Vec::new(),
+        // An intrinsic function (`{"Fn::Sub": …}`) is not a value IAM compares.
+        Value::Null | Value::Object(_) => Vec::new(),
         other => vec![other.to_string()],
     }
 }
@@ -327,9 +328,34 @@ fn sample(before: &Value, after: &Value, n: usize) -> Vec<Request> {
     out
 }
 
+/// The values the policy already compares with a `…Like` operator: patterns the author meant
+/// as patterns (a `*` under `StringEquals` is a literal, and not among them).
+fn like_patterns(policy: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let statements = match policy.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    for stmt in statements {
+        if let Some(Value::Object(blocks)) = stmt.get("Condition") {
+            for (op, entries) in blocks {
+                if op.contains("Like")
+                    && !op.contains("Not")
+                    && let Value::Object(entries) = entries
+                {
+                    out.extend(entries.values().flat_map(strings));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Whether every value of `req` is one the author wrote (normalised).
-fn named_by(req: &Request, named: &BTreeSet<String>) -> bool {
-    let is_named = |v: &str| named.contains(&normalise(v));
+fn named_by(req: &Request, named: &BTreeSet<String>, patterns: &[String]) -> bool {
+    let is_named =
+        |v: &str| named.contains(&normalise(v)) || patterns.iter().any(|p| glob::matches(p, v));
     let principal = req.principal.as_str();
     let principal_named = is_named(principal)
         || principal.find("oidc-provider/").is_some_and(|i| {
@@ -397,12 +423,29 @@ fn check_fix(
         literals(&old, &mut named);
         let mut named: BTreeSet<String> = named.iter().map(|s| normalise(s)).collect();
         named.insert("sts.amazonaws.com".to_owned());
+        let widened = |r: &Request| {
+            matches!(
+                (evaluate(&old, r), evaluate(&new, r)),
+                (Some(false), Some(true))
+            )
+        };
         for req in sample(&old, &new, 300) {
-            if let (Some(was), Some(now)) = (evaluate(&old, &req), evaluate(&new, &req))
-                && now
-                && !was
-                && !named_by(&req, &named)
-            {
+            if !widened(&req) {
+                continue;
+            }
+            // Only the context keys that matter: drop each one that the widening does not need.
+            let mut req = req;
+            let mut i = 0;
+            while i < req.context.len() {
+                let mut smaller = req.clone();
+                smaller.context.remove(i);
+                if widened(&smaller) {
+                    req = smaller;
+                } else {
+                    i += 1;
+                }
+            }
+            if !named_by(&req, &named, &like_patterns(&old)) {
                 return Err(format!(
                     "{} fix ({}) admits {req:?}, which the policy did not admit and does not name:\n{text}\n=>\n{fixed}",
                     d.code, fix.message

@@ -13,6 +13,8 @@ pub mod glob;
 pub mod json;
 pub mod model;
 pub(crate) mod rules;
+#[doc(hidden)]
+pub mod stress;
 #[cfg(test)]
 mod tests;
 
