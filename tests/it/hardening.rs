@@ -74,6 +74,26 @@ fn fix_applies_safe_fixes_only_unless_unsafe_fixes() {
         out.stdout
     );
     assert!(!text.contains("StringLike"), "TP028 is unsafe: {text}");
+    // With --unsafe-fixes the move to StringLike is applied, unless it brings a new error:
+    // `system:serviceaccount:*` under StringLike admits every namespace (TP029, an error).
+    let out = run(
+        pullpass()
+            .args(["lint", "--fix", "--unsafe-fixes"])
+            .arg(&file),
+        None,
+    );
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("StringLike"),
+        "{}",
+        out.stdout
+    );
+    std::fs::write(
+        &file,
+        WIDENING.replace("serviceaccount:*", "serviceaccount:coder:*"),
+    )
+    .unwrap();
     let out = run(
         pullpass()
             .args(["lint", "--fix", "--unsafe-fixes"])
@@ -183,4 +203,44 @@ fn a_symlink_loop_in_a_directory_gets_a_word() {
     let out = run(pullpass().args(["lint"]).arg(dir.path()), None);
     assert!(out.stderr.contains("symlink loop"), "{}", out.stderr);
     assert!(out.stderr.contains("not followed"), "{}", out.stderr);
+}
+
+#[test]
+fn a_broken_config_answers_not_found_for_hosts_it_does_not_name() {
+    // Issue 15 #13: a malformed config made `get` fail for every host, Docker Hub included.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[registry]]\nname = \"team\"\nhost = \"registry.example.com\"\nauth = 7\n",
+    )
+    .unwrap();
+    let out = run(
+        pullpass()
+            .env("PULLPASS_CONFIG", &config)
+            .env("PULLPASS_AMBIENT_FALLBACK", "0")
+            .args(["credential-helper", "get"]),
+        Some("https://index.docker.io/v1/\n"),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("credentials not found"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("warning"), "{}", out.stderr);
+    // The host the file names still gets the error.
+    let out = run(
+        pullpass()
+            .env("PULLPASS_CONFIG", &config)
+            .args(["credential-helper", "get"]),
+        Some("registry.example.com\n"),
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("credentials not found"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("config"), "{}", out.stdout);
 }

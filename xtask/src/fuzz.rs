@@ -281,6 +281,9 @@ fn seeds(root: &Path) -> BTreeMap<&'static str, Vec<String>> {
                         .map(str::to_owned),
                 );
             }
+            Some("txt") if name.contains("/doctor/") => {
+                seeds.entry("doctor").or_default().push(text)
+            }
             Some("txt") => seeds.entry("explain").or_default().push(text),
             _ => {}
         }

@@ -50,10 +50,8 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Whether a fix may be applied without a person looking at it (ruff's model).
-///
-/// The order is the order of trust: `Safe` < `Unsafe` < `Display`. A run applies the fixes
-/// at or below its [`FixLevel`]; `Display` fixes are never applied by a tool.
+/// Whether a fix may be applied without a person looking at it (ruff's model): `safe` with
+/// `--fix`, `unsafe` only with `--fix --unsafe-fixes`, `display` never.
 #[derive(
     Debug,
     Clone,
