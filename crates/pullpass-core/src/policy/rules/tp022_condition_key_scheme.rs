@@ -24,7 +24,10 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        for (_, entry) in stmt.condition_entries() {
+        for (block, entry) in stmt.condition_entries() {
+            if super::bare_issuer(entry.key).is_some() {
+                continue; // TP033
+            }
             let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
             let lower = provider_part.to_ascii_lowercase();
             let what = if lower.starts_with("https://") || lower.starts_with("http://") {
@@ -37,7 +40,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let provider = aws::normalize_provider(provider_part);
             let key = format!("{provider}:{claim}");
             cx.push(
-                at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so this condition never matches", entry.key), entry.pointer(), entry.member.key_range)
+                at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so {}", entry.key, super::direction(block)), entry.pointer(), entry.member.key_range)
                     .fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key)),
             );
         }
