@@ -111,6 +111,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         d.message.push_str(&format!(": {why}"));
                         d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
                     } else if severity == Severity::Info {
+                        d.message.push_str(&format!(": {why}"));
                         d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
                     } else {
                         d = d.help(format!("allow `{action}` here, or pass the repository's policy with --repository-policy FILE to check it too")).severity(Severity::Warning);
