@@ -152,7 +152,14 @@ pub fn suggest_eks_issuer(provider: &str) -> Option<String> {
     if eks_issuer(provider).is_some() || !looks_like_eks_issuer(provider) {
         return None;
     }
-    let lower = provider.to_ascii_lowercase();
+    let mut lower = provider.to_ascii_lowercase();
+    // `oidc.<region>.eks.amazonaws.com/…`: the region and `eks` swapped.
+    if let Some(rest) = lower.strip_prefix("oidc.")
+        && let Some((region, tail)) = rest.split_once(".eks.")
+        && host::partition_for_region(region).is_some()
+    {
+        lower = format!("oidc.eks.{region}.{tail}");
+    }
     let dual_stack = lower.starts_with("oidc-eks.");
     let rest = lower
         .strip_prefix("oidc.eks.")
@@ -329,6 +336,7 @@ mod tests {
             format!("oidc.eks.us-east-1.amazonaws.com/{ID}"),
             format!("oidc.eks.us-east1.amazonaws.com/id/{ID}"),
             format!("oidc.eks.us-east-1.amazonaws.com.cn/id/{ID}"),
+            format!("oidc.us-east-1.eks.amazonaws.com/id/{ID}"),
         ] {
             assert_eq!(
                 suggest_eks_issuer(&bad).as_deref(),

@@ -9,7 +9,7 @@ declare_rule! {
     /// statement that allows one of `ecr:BatchGetImage` / `ecr:GetDownloadUrlForLayer` but not
     /// the other (error: half a pull); a policy that allows neither to anyone (warning: it
     /// grants no pull, fine for a push-only or lifecycle policy); `ecr:GetAuthorizationToken`
-    /// in it (warning: it has no effect there).
+    /// in it (error: ECR rejects the policy, cloudposse/terraform-aws-ecr#67).
     ///
     /// ## Why is this bad
     /// A pull reads the manifest (`BatchGetImage`) and then each layer
@@ -30,7 +30,7 @@ declare_rule! {
     /// Allow `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and
     /// `ecr:BatchCheckLayerAvailability` together; grant `ecr:GetAuthorizationToken` in the
     /// puller's identity policy on `"Resource": "*"`.
-    pub(crate) static EP011 = ("repository-pull-actions", "permissions-policy", Error, "Repository policy grants half a pull (E), no pull (W), or `ecr:GetAuthorizationToken` (W, no effect there)");
+    pub(crate) static EP011 = ("repository-pull-actions", "permissions-policy", Error, "Repository policy grants half a pull (E), no pull (W), or names `ecr:GetAuthorizationToken` (E, rejected)");
 }
 
 const PULL: [&str; 2] = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
@@ -61,9 +61,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for a in &stmt.actions {
             if a.text.is_some_and(|t| t.eq_ignore_ascii_case("ecr:GetAuthorizationToken")) {
                 cx.push(
-                    at(&EP011, "`ecr:GetAuthorizationToken` has no effect in a repository policy: it is a registry-level action, granted only by the caller's identity policy on `\"Resource\": \"*\"`", a.pointer(&stmt.ptr("Action")), a.range())
-                        .severity(Severity::Warning)
-                        .help("keep it in the puller's identity policy; it can stay here harmlessly"),
+                    at(&EP011, "`ecr:GetAuthorizationToken` cannot be granted by a repository policy (it is a registry-level action with no resource), and ECR rejects repository policies that name it (`Invalid repository policy provided`)", a.pointer(&stmt.ptr("Action")), a.range())
+                        .help("remove it here; grant it in the puller's identity policy on \"Resource\": \"*\""),
                 );
             }
         }
@@ -94,7 +93,7 @@ mod tests {
         let d = fires("EP011", &edit(REPO, "[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\",\"ecr:BatchCheckLayerAvailability\"]", "[\"ecr:PutImage\",\"ecr:InitiateLayerUpload\"]"));
         assert_eq!(d[0].severity, Severity::Warning);
         let d = fires("EP011", &edit(REPO, "\"ecr:BatchCheckLayerAvailability\"", "\"ecr:BatchCheckLayerAvailability\",\"ecr:GetAuthorizationToken\""));
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity, Severity::Error);
     }
 
     #[test]

@@ -34,7 +34,16 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         }
         let oidc = cx.oidc(stmt);
         let Some(first) = oidc.first() else { continue };
-        if claim_entries(stmt, "sub").next().is_none() {
+        // Another issuer's identifying claim (GitHub's `repository_id`, `job_workflow_ref`,
+        // GitLab's `project_path`, …) pins the subject as well as `sub` does.
+        let other_pin = !cx.kubernetes(stmt)
+            && stmt.condition_entries().any(|(b, e)| {
+                super::needs_key(&b.op)
+                    && super::claim_key(e.key).is_some_and(|(_, c)| {
+                        !["aud", "oaud", "amr", "azp", "iss", "sub"].iter().any(|n| n.eq_ignore_ascii_case(c))
+                    })
+            });
+        if claim_entries(stmt, "sub").next().is_none() && !other_pin {
             let (pointer, range) = match stmt.condition {
                 Some(c) => (stmt.ptr(&c.key), c.key_range),
                 None => (first.principal.pointer(stmt), first.principal.value.range()),
