@@ -9,6 +9,7 @@ mod doctor_live;
 mod ecr;
 mod examples;
 mod generic;
+mod hardening;
 mod host;
 mod lint;
 mod registry_cli;

@@ -10,6 +10,7 @@ mod bench;
 mod bench_helper;
 mod codegen;
 mod demo;
+mod fuzz;
 mod readme;
 mod serve;
 mod setup;
@@ -50,6 +51,8 @@ enum Command {
     Demo(demo::Args),
     /// Measure pullpass against its peers and write BENCHMARKS.md.
     Bench(bench::Args),
+    /// Mutation-fuzz every core entry point from tests/fixtures (seeded, reproducible).
+    Fuzz(fuzz::Args),
     /// Internal: the token benchmark, run by `bench` inside a private namespace.
     #[command(hide = true)]
     BenchTokenInner(bench::TokenInnerArgs),
@@ -79,6 +82,7 @@ fn main() -> anyhow::Result<()> {
         Command::Codegen { check } => codegen::run(check),
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
         Command::BenchTokenInner(args) => bench::token_inner(&args),
         Command::Wasm(args) => {
             setup::ensure(&[setup::Need::Wasm])?;

@@ -47,6 +47,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         is_summary,
     )?;
     stage.done();
+    let stage = Stage::start("Fuzzing", "the core entry points (60 s, seeded)", "test-fuzz");
+    // A short, seeded fuzz run (issue 15); `cargo xtask bench hardening` runs a long one.
+    crate::fuzz::run(&crate::fuzz::Args {
+        seconds: 60,
+        seed: 0x5EED,
+        slow_ms: 100,
+    })?;
+    stage.done();
     let stage = Stage::start(
         "Testing",
         "the browser package (Node and Chromium)",

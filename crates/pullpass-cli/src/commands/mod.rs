@@ -33,6 +33,12 @@ pub(crate) struct Cli {
     /// their name.
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// Log more to stderr: `-v` info, `-vv` debug, `-vvv` trace (warnings are always shown).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Log level on stderr (overrides -v); `off` silences warnings too.
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    log_level: Option<crate::log::LogLevel>,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,6 +78,7 @@ enum Command {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    crate::log::init(crate::log::level(cli.log_level, cli.verbose));
     if let Some(path) = cli.config {
         crate::config::set_path_override(path);
     }

@@ -249,7 +249,11 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
     }
     let text = edit::add(&loaded.text, &registry)
         .map_err(|e| anyhow!("{e} (config file {})", loaded.path.display()))?;
-    cfg::write_atomic(&loaded.path, &text)?;
+    cfg::write_atomic(
+        &loaded.path,
+        loaded.exists.then_some(loaded.text.as_str()),
+        &text,
+    )?;
     eprintln!(
         "added registry {:?} to {}",
         registry.name,
@@ -364,6 +368,9 @@ fn shown(loaded: &Loaded, index: usize) -> ShownRegistry {
     let findings = loaded.findings_of(index);
     let mut entry = registry.to_entry();
     entry.host = cfg::shown_host(&entry.host);
+    if let Some(id) = &mut entry.access_key_id {
+        *id = pullpass_core::registry_form::shown_access_key_id(id).into_owned();
+    }
     ShownRegistry {
         entry,
         findings: render::json::findings(&loaded.items(&findings), None),
@@ -480,7 +487,10 @@ fn show(args: &ShowArgs) -> anyhow::Result<Exit> {
                     secret_access_key,
                     session_token,
                 } => {
-                    field("access_key_id", access_key_id);
+                    field(
+                        "access_key_id",
+                        &pullpass_core::registry_form::shown_access_key_id(access_key_id),
+                    );
                     field("secret_access_key", &secret_access_key.to_string());
                     if let Some(token) = session_token {
                         field("session_token", &token.to_string());
@@ -528,20 +538,10 @@ fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
         );
     }
     let _lock = cfg::lock_for_edit(&path)?;
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            bail!(
-                "no registry named {:?}: the config file {} does not exist",
-                args.name,
-                path.display()
-            )
-        }
-        Err(e) => bail!("cannot read the config file {}: {e}", path.display()),
-    };
+    let text = crate::input::read_text(&path, crate::input::MAX_INPUT_BYTES, "the config file")?;
     let (updated, removed) =
         edit::remove(&text, &args.name).map_err(|e| anyhow!("{e} ({})", path.display()))?;
-    cfg::write_atomic(&path, &updated)?;
+    cfg::write_atomic(&path, Some(&text), &updated)?;
     eprintln!("removed registry {removed:?} from {}", path.display());
     Ok(Exit::Ok)
 }
