@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use pullpass_core::Diagnostic;
-use pullpass_core::diagnostic::{Applicability, Edit, Fix, FixLevel, Summary, apply_edits};
+use pullpass_core::diagnostic::{Edit, Fix, FixLevel, Summary, apply_edits};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::report::{FileReport, Finding, FindingsReport};
 
@@ -82,9 +82,10 @@ pub(crate) struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
-    /// Also list the JSON files a directory search skipped as not policies, and why.
-    #[arg(long)]
-    verbose: bool,
+    /// The global `-v`/`--verbose`: also list the JSON files a directory search skipped as
+    /// not policies, and why.
+    #[arg(skip)]
+    pub(super) verbose: bool,
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -628,6 +629,8 @@ fn render_json(linted: &[Linted]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use pullpass_core::diagnostic::Applicability;
+
     use super::*;
 
     #[test]
