@@ -21,6 +21,8 @@ use crate::render::{self, Item, Source};
 enum KindArg {
     Trust,
     Permissions,
+    /// An ECR repository policy (who may pull or push the repository).
+    Repository,
     /// Decide from each document (a `Principal` or `sts:AssumeRole*` means trust).
     #[default]
     Auto,
@@ -66,6 +68,14 @@ pub(crate) struct Args {
     /// The repository the role pulls (EP002 evaluates its ARN; needs --registry).
     #[arg(long, value_name = "NAME")]
     repository: Option<String>,
+    /// The repository's ECR repository policy: EP002 evaluates it with the identity policy,
+    /// as IAM does (same account: either may allow; another account: both must).
+    #[arg(long, value_name = "FILE")]
+    repository_policy: Option<PathBuf>,
+    /// The registry is used to import images: also check the listing actions (EP003). Also
+    /// on when the configured registry named by --registry has `import_images = true`.
+    #[arg(long)]
+    import_images: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: LintFormat,
@@ -314,6 +324,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let kind = match args.kind {
         KindArg::Trust => Some(PolicyKind::Trust),
         KindArg::Permissions => Some(PolicyKind::Permissions),
+        KindArg::Repository => Some(PolicyKind::Repository),
         KindArg::Auto => None,
     };
     if args.repository.is_some() && args.registry.is_none() {
@@ -328,6 +339,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         role_arn: args.role_arn.clone(),
         registry_host: args.registry.clone(),
         repository: args.repository.clone(),
+        repository_policy: super::lint_inputs::repository_policy(
+            args.repository_policy.as_deref(),
+        )?,
+        import_images: args.import_images
+            || super::lint_inputs::config_imports(args.registry.as_deref()),
     };
     let level = if args.unsafe_fixes {
         FixLevel::Unsafe
@@ -535,13 +551,14 @@ fn render_text(
             let _ = writeln!(out, "{name}: skipped, not a policy ({why})");
         }
     }
-    let mut kinds = [0usize; 3];
+    let mut kinds = [0usize; 4];
     for l in linted {
         let (kind, source) = kind_text(l);
         kinds[match l.kind {
             Some(PolicyKind::Trust) => 0,
             Some(PolicyKind::Permissions) => 1,
             None => 2,
+            Some(PolicyKind::Repository) => 3,
         }] += 1;
         let name = display_name(&l.name);
         if fixing && l.fixed > 0 {
@@ -552,7 +569,7 @@ fn render_text(
         }
         let what = match kind {
             // Parsed cleanly, yet neither kind: most often an ECR repository policy.
-            "unknown" if l.diagnostics.is_empty() => "neither a trust nor a permissions policy (an ECR repository policy?); pass --kind to lint it as one".to_owned(),
+            "unknown" if l.diagnostics.is_empty() => "neither a trust, a permissions nor a repository policy; pass --kind to lint it as one".to_owned(),
             "unknown" => "could not be read as a trust or permissions policy".to_owned(),
             k => format!(
                 "linted as a {k} policy ({})",
@@ -585,9 +602,14 @@ fn render_text(
         n if args.verbose => format!("; skipped {n} JSON file(s) that are not policies"),
         n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
     };
+    let repository = if kinds[3] > 0 {
+        format!(", {} repository", kinds[3])
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "checked {} file(s): {} trust, {} permissions, {} neither{skipped}; {}",
+        "checked {} file(s): {} trust, {} permissions{repository}, {} neither{skipped}; {}",
         linted.len(),
         kinds[0],
         kinds[1],

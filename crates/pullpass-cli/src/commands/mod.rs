@@ -14,6 +14,7 @@ mod images;
 mod import;
 mod kubelet;
 mod lint;
+mod lint_inputs;
 mod lint_skip;
 mod listing;
 mod login;

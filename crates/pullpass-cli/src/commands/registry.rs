@@ -208,6 +208,7 @@ fn entry_of(args: AddArgs) -> RegistryEntry {
             (Some(account_id), Some(region)) => Some(OverrideEntry { account_id, region }),
             _ => None,
         },
+        import_images: None,
     }
 }
 

@@ -215,13 +215,14 @@ fn a_megabyte_of_statements_lints_without_hanging() {
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
 
-/// An ECR repository policy is neither a trust nor an identity policy: it is not linted as
-/// either (no confused-deputy warning for granting another account pulls).
+/// An ECR repository policy is its own kind: it is linted by the repository rules, never as a
+/// trust or identity policy (no confused-deputy warning for granting another account pulls).
 #[test]
-fn repository_policies_are_neither_kind() {
+fn repository_policies_are_their_own_kind() {
     let repo = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AllowPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}"#;
     let out = lint(repo, None, &LintContext::default());
-    assert_eq!(out.kind, None);
+    assert_eq!(out.kind, Some(super::PolicyKind::Repository));
+    assert!(out.kind_detected);
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     // A trust policy with a wrong action is still a trust policy.
     let trust = repo.replace(

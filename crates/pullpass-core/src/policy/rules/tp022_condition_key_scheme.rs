@@ -26,7 +26,7 @@ declare_rule! {
 /// The issuer host and path of a key's provider part written as a URL (any case of the scheme)
 /// or an ARN (any resource type spelling: `oidc-provider/`, `oidc-provide/`); `None` when what
 /// is left is empty or still has a scheme or an ARN prefix (a fix would change nothing).
-fn bare_issuer(provider: &str) -> Option<&str> {
+fn issuer_part(provider: &str) -> Option<&str> {
     fn strip_scheme(s: &str) -> &str {
         for scheme in ["https://", "http://"] {
             if s.len() >= scheme.len() && s.is_char_boundary(scheme.len()) && s[..scheme.len()].eq_ignore_ascii_case(scheme) {
@@ -50,6 +50,9 @@ fn bare_issuer(provider: &str) -> Option<&str> {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for (block, entry) in stmt.condition_entries() {
+            if super::bare_issuer(entry.key).is_some() {
+                continue; // TP033
+            }
             let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
             let lower = provider_part.to_ascii_lowercase();
             let what = if lower.starts_with("https://") || lower.starts_with("http://") {
@@ -60,15 +63,15 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 continue;
             };
             let mut d = at(&TP022, format!("condition key `{}` has {what}", entry.key), entry.pointer(), entry.member.key_range);
-            let bare = bare_issuer(provider_part).map(|p| format!("{p}:{claim}"));
+            let bare = issuer_part(provider_part).map(|p| format!("{p}:{claim}"));
             // The block already has the bare key: renaming would make a duplicate key and JSON
             // readers keep only one of the two (TP006 reports the pair); no fix then.
             let clash = bare.as_deref().is_some_and(|k| block.entries.iter().any(|e| e.key.eq_ignore_ascii_case(k)));
             if let Some(key) = bare.filter(|_| !clash) {
-                d.message = format!("condition key `{}` has {what}: IAM's key is `{key}`, so this condition never matches", entry.key);
+                d.message = format!("condition key `{}` has {what}: IAM's key is `{key}`, so {}", entry.key, super::direction(block));
                 d = d.fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key));
             } else {
-                d.message.push_str(": IAM's key is the issuer host and path only, so this condition never matches");
+                d.message = format!("condition key `{}` has {what}: IAM's key is the issuer host and path only, so {}", entry.key, super::direction(block));
             }
             cx.push(d);
         }
