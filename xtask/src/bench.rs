@@ -11,6 +11,7 @@
 mod browser;
 mod corpus;
 mod cpu;
+mod hardening;
 mod lint;
 mod machine;
 mod micro;
@@ -41,6 +42,8 @@ pub(crate) enum SectionId {
     Browser,
     Scaling,
     Micro,
+    /// Issue 15: linear-time rows and a long fuzz run.
+    Hardening,
 }
 
 #[derive(Debug, clap::Args)]
@@ -197,6 +200,7 @@ fn title(id: SectionId) -> &'static str {
         SectionId::Browser => "3. Browser (WebAssembly in Chromium)",
         SectionId::Scaling => "4. Scaling",
         SectionId::Micro => "5. Core micro-benchmarks (criterion)",
+        SectionId::Hardening => "6. Hostile input (linear time, fuzzing)",
     }
 }
 
@@ -208,6 +212,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         SectionId::Browser,
         SectionId::Scaling,
         SectionId::Micro,
+        SectionId::Hardening,
     ];
     let selected: Vec<SectionId> = if args.sections.is_empty() {
         all.to_vec()
@@ -244,6 +249,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             SectionId::Browser => browser::run(&ctx),
             SectionId::Scaling => lint::scaling(&ctx),
             SectionId::Micro => micro::run(&ctx),
+            SectionId::Hardening => hardening::run(&ctx),
         };
         let section = result.unwrap_or_else(|err| {
             eprintln!("bench: {} not measured: {err:#}", title(*id));
