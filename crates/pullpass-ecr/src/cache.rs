@@ -436,7 +436,11 @@ impl TokenCache {
                 .custom_flags(no_follow())
                 .open(&tmp)?;
             file.write_all(&text)?;
-            file.sync_all()?;
+            // No `fsync`: an entry is a token pullpass can mint again, and a crash that leaves
+            // the renamed file empty or cut short only costs a miss (`load` reads a corrupt
+            // entry as none and replaces it). On a busy machine the `fsync` alone took 16 ms of
+            // a cold `get` (strace in BENCHMARKS.md section 2); amazon-ecr-credential-helper
+            // does not sync its cache either.
             fs::rename(&tmp, path)
         };
         write().map_err(|e| {
