@@ -65,11 +65,11 @@ pub(crate) const MODULES: [Module; 2] = [
         gzip_budget: 400 * 1000,
     },
 ];
-/// Rust flags of the wasm build. Without reference types wasm-bindgen keeps JS objects in a
+
+/// Rust flags of Debian's route. Without reference types wasm-bindgen keeps JS objects in a
 /// JS-side slab instead of an `externref` table: Debian's binaryen 108 rewrites that table into
 /// one Node and Chromium then refuse to instantiate ("function-typed object must be null").
-const RUSTFLAGS: &str = "-Ctarget-feature=-reference-types";
-/// On Debian's route (`RUSTC_BOOTSTRAP=1` already, for `-Zbuild-std`) also no file/line/column
+/// `RUSTC_BOOTSTRAP=1` is set there already (for `-Zbuild-std`), so also no file/line/column
 /// strings for panic locations: 3 KB of the form module gzipped (148 KB instead of 151 KB),
 /// and a panic still names its message through the panic hook.
 const RUSTFLAGS_DEBIAN: &str = "-Ctarget-feature=-reference-types -Zlocation-detail=none";

@@ -42,18 +42,7 @@ impl fmt::Display for Severity {
 /// Whether a fix may be applied without a person looking at it (ruff's model): `safe` with
 /// `--fix`, `unsafe` only with `--fix --unsafe-fixes`, `display` never.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Keeps the meaning: never admits a principal or subject the input did not admit or
