@@ -425,6 +425,7 @@ describe('the IRSA check panel', () => {
     await page.locator('#doctor').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.getElementById('doctor').dataset.doctor === 'ready');
     assert.ok(fetched.includes('/pkg/pullpass_doctor_bg.wasm'), fetched.join(' '));
+    await page.click('#doctor-sound');
     await page.waitForFunction(() => document.querySelectorAll('#doctor-checks li').length > 0);
     await page.close();
   });

@@ -217,7 +217,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         section.rows.push(if first {
             row.target(
                 "≤ 150 KB gzipped",
-                Verdict::from_bool(gz > 0 && gz <= module.gzip_budget),
+                Verdict::from_bool(gz > 0 && gz <= module.gzip_target),
             )
         } else {
             row
