@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use pullpass_core::Diagnostic;
-use pullpass_core::diagnostic::{Applicability, Edit, Fix, FixLevel, Summary, apply_edits};
+use pullpass_core::diagnostic::{Edit, Fix, FixLevel, Summary, apply_edits};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::report::{FileReport, Finding, FindingsReport};
 
@@ -594,6 +594,8 @@ fn render_json(linted: &[Linted]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use pullpass_core::diagnostic::Applicability;
+
     use super::*;
 
     #[test]
