@@ -7,6 +7,7 @@ mod credential_helper;
 mod doctor;
 mod doctor_live;
 mod ecr;
+mod examples;
 mod generic;
 mod hardening;
 mod host;

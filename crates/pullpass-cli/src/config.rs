@@ -23,9 +23,29 @@ pub(crate) const ENV_CONFIG: &str = "PULLPASS_CONFIG";
 
 static OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
 
-/// Records the global `--config` flag (called once, before any command runs).
+/// Records the `--config` flag (the first one given wins).
 pub(crate) fn set_path_override(path: PathBuf) {
     let _ = OVERRIDE.set(path);
+}
+
+/// `--config FILE` of the commands that read the config file (`registry`, `login`, `repos`,
+/// `images`, `import`, `doctor`); the others do not offer it. `pullpass --config FILE <command>`
+/// works for every command too.
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct ConfigArg {
+    /// The config file (default: $PULLPASS_CONFIG, else $XDG_CONFIG_HOME/pullpass/config.toml,
+    /// else ~/.config/pullpass/config.toml).
+    #[arg(long = "config", global = true, value_name = "FILE")]
+    path: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// Makes the flag, when given, the config file every later lookup uses.
+    pub(crate) fn apply(&self) {
+        if let Some(path) = &self.path {
+            set_path_override(path.clone());
+        }
+    }
 }
 
 /// The config file: `--config`, else `$PULLPASS_CONFIG`, else

@@ -17,6 +17,8 @@ use crate::render::{self, Format, Item, Source};
 pub(crate) struct Args {
     #[command(subcommand)]
     mode: Mode,
+    #[command(flatten)]
+    config: crate::config::ConfigArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -173,6 +175,7 @@ fn registry_host(value: Option<&String>) -> anyhow::Result<Option<String>> {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    args.config.apply();
     let mut sources = Sources::default();
     let mut stdin_used = false;
     let (list, format) = match args.mode {

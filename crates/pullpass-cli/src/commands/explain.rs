@@ -12,6 +12,7 @@ use crate::render::Format;
 pub(crate) struct Args {
     /// The error message; `-` or nothing reads it from stdin.
     text: Option<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }

@@ -66,6 +66,7 @@ pub(crate) struct Args {
     /// The repository the role pulls (EP002 evaluates its ARN; needs --registry).
     #[arg(long, value_name = "NAME")]
     repository: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: LintFormat,
     /// Apply the safe fixes in place (atomically), then report what is left.
@@ -81,6 +82,9 @@ pub(crate) struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Also list the JSON files a directory search skipped as not policies, and why.
+    #[arg(long)]
+    verbose: bool,
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -337,6 +341,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         );
     }
     let mut linted = Vec::with_capacity(inputs.len());
+    // Files found in a directory that are JSON but not policies: (name, why).
+    let mut skipped: Vec<(String, &'static str)> = Vec::new();
     for input in &inputs {
         let path = match input {
             Input::Stdin => Path::new("-"),
@@ -370,6 +376,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                     continue;
                 }
             };
+        if let Input::File(path) = input
+            && !args.paths.contains(path)
+            && let Some(why) = super::lint_skip::not_a_policy(&bytes)
+        {
+            skipped.push((input.name(), why));
+            continue;
+        }
         let out = policy::lint_bytes(&bytes, kind, &ctx);
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -451,8 +464,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         });
     }
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
+    if args.verbose && args.format != LintFormat::Text {
+        for (name, why) in &skipped {
+            eprintln!("{name}: skipped, not a policy ({why})");
+        }
+    }
     match args.format {
-        LintFormat::Text => render_text(&linted, args.fix, &mut out),
+        LintFormat::Text => render_text(&linted, &skipped, &args, &mut out),
         LintFormat::Json => out.push_str(&render_json(&linted)),
         LintFormat::Sarif => {
             let rules = policy::RULES;
@@ -503,8 +521,19 @@ fn kind_text(l: &Linted) -> (&'static str, &'static str) {
     (kind, source)
 }
 
-fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
+fn render_text(
+    linted: &[Linted],
+    skipped: &[(String, &'static str)],
+    args: &Args,
+    out: &mut String,
+) {
+    let fixing = args.fix;
     let color = render::text::use_color();
+    if args.verbose {
+        for (name, why) in skipped {
+            let _ = writeln!(out, "{name}: skipped, not a policy ({why})");
+        }
+    }
     let mut kinds = [0usize; 3];
     for l in linted {
         let (kind, source) = kind_text(l);
@@ -550,9 +579,14 @@ fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
         out.push('\n');
     }
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
+    let skipped = match skipped.len() {
+        0 => String::new(),
+        n if args.verbose => format!("; skipped {n} JSON file(s) that are not policies"),
+        n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
+    };
     let _ = writeln!(
         out,
-        "checked {} file(s): {} trust, {} permissions, {} neither; {}",
+        "checked {} file(s): {} trust, {} permissions, {} neither{skipped}; {}",
         linted.len(),
         kinds[0],
         kinds[1],

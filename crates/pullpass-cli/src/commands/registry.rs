@@ -21,6 +21,8 @@ use crate::render::{self, Format};
 pub(crate) struct Args {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    config: crate::config::ConfigArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -62,6 +64,7 @@ struct AddArgs {
     /// Registry host, e.g. `123456789012.dkr.ecr.eu-central-1.amazonaws.com`.
     #[arg(long)]
     host: String,
+    /// `ecr` (tokens from AWS) or `generic` (a user name and a password or token).
     #[arg(long, value_enum, default_value = "ecr")]
     kind: KindArg,
     /// Auth mode; inferred from the other flags when absent (keys → static, --profile →
@@ -107,12 +110,14 @@ struct AddArgs {
     /// Vanity host: the region behind it.
     #[arg(long, requires = "override_account")]
     override_region: Option<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
 
 #[derive(Debug, clap::Args)]
 struct ListArgs {
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -121,6 +126,7 @@ struct ListArgs {
 struct ShowArgs {
     /// The registry's name.
     name: String,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -129,6 +135,7 @@ struct ShowArgs {
 struct TestArgs {
     #[command(flatten)]
     registry: super::registry_ref::RegistryArgs,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -140,6 +147,7 @@ struct NameArgs {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    args.config.apply();
     match args.command {
         Command::Add(args) => add(*args),
         Command::List(args) => list(&args),

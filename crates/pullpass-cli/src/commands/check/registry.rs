@@ -65,6 +65,7 @@ pub(crate) struct Args {
     /// Names of registries that already exist (RF002); repeat the flag.
     #[arg(long = "existing-name", value_name = "NAME")]
     existing_names: Vec<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Exit 1 on warnings too.
