@@ -82,9 +82,16 @@ pub(crate) struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
-    /// Also list the JSON files a directory search skipped as not policies, and why.
-    #[arg(long)]
-    verbose: bool,
+}
+
+impl Args {
+    /// The global `-v/--verbose`: also list the JSON files a directory search skipped as not
+    /// policies, and why (one flag for the whole CLI; a second `--verbose` here made clap
+    /// panic on every command).
+    #[allow(clippy::unused_self)]
+    fn verbose(&self) -> bool {
+        crate::log::verbosity() > 0
+    }
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -464,7 +471,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         });
     }
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
-    if args.verbose && args.format != LintFormat::Text {
+    if args.verbose() && args.format != LintFormat::Text {
         for (name, why) in &skipped {
             eprintln!("{name}: skipped, not a policy ({why})");
         }
@@ -529,7 +536,7 @@ fn render_text(
 ) {
     let fixing = args.fix;
     let color = render::text::use_color();
-    if args.verbose {
+    if args.verbose() {
         for (name, why) in skipped {
             let _ = writeln!(out, "{name}: skipped, not a policy ({why})");
         }
@@ -581,7 +588,7 @@ fn render_text(
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
     let skipped = match skipped.len() {
         0 => String::new(),
-        n if args.verbose => format!("; skipped {n} JSON file(s) that are not policies"),
+        n if args.verbose() => format!("; skipped {n} JSON file(s) that are not policies"),
         n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
     };
     let _ = writeln!(

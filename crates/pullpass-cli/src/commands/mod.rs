@@ -33,7 +33,8 @@ pub(crate) struct Cli {
     /// their name.
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
-    /// Log more to stderr: `-v` info, `-vv` debug, `-vvv` trace (warnings are always shown).
+    /// More detail: `lint` lists skipped files; logs on stderr at info (`-v`), debug (`-vv`),
+    /// trace (`-vvv`); warnings are always shown.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
     /// Log level on stderr (overrides -v); `off` silences warnings too.
@@ -78,6 +79,7 @@ enum Command {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    crate::log::set_verbosity(cli.verbose);
     crate::log::init(crate::log::level(cli.log_level, cli.verbose));
     if let Some(path) = cli.config {
         crate::config::set_path_override(path);
