@@ -655,7 +655,11 @@ fn trust_keys(run: &mut Run, chosen: Option<&Chosen<'_>>) {
             )
             .pointer(pointer)
             .help(format!("write the key as `{clean}:{claim}`"));
-            if let Some(r) = c.key.range {
+            // No fix when cleaning changes nothing (an `arn:` in the middle of the key): a
+            // fix that does nothing made `--fix` loop (issue 15 #3).
+            if let Some(r) = c.key.range
+                && clean != prefix
+            {
                 d = d.fix(Fix::safe(
                     format!("write `{clean}:{claim}`"),
                     vec![Edit::replace(r, format!("\"{clean}:{claim}\""))],
