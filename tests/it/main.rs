@@ -7,6 +7,7 @@ mod credential_helper;
 mod doctor;
 mod doctor_live;
 mod ecr;
+mod explain;
 mod generic;
 mod host;
 mod lint;
