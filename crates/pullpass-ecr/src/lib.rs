@@ -28,6 +28,7 @@ mod cache;
 mod clock;
 mod ecr;
 mod error;
+pub mod fsio;
 mod http;
 mod iam;
 mod report;
