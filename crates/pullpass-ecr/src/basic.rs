@@ -9,7 +9,7 @@ use crate::report::ReportExt as _;
 use crate::target::normalize_host;
 use crate::{
     AuthSpec, ConnectionReport, Credentials, Error, Image, Options, Page, Registry, RegistrySpec,
-    Repository, causes,
+    Repository,
 };
 
 const MANIFEST_TYPES: &[&str] = &[
@@ -81,7 +81,8 @@ impl BasicRegistry {
                 url: url.to_owned(),
                 status,
                 message: response.excerpt(),
-                cause: causes::for_registry_status(status, false),
+                cause: pullpass_core::explain::cause_for_registry_status(status, false)
+                    .map(str::to_owned),
             }),
         }
     }
@@ -138,13 +139,18 @@ impl BasicRegistry {
                     },
                     self.host
                 ),
-                cause: causes::for_code("ImageNotFoundException", "", "DescribeImages"),
+                cause: pullpass_core::explain::cause_for_service_error(
+                    "ImageNotFoundException",
+                    "",
+                    "DescribeImages",
+                ),
             }),
             status => Err(Error::Registry {
                 url,
                 status,
                 message: String::new(),
-                cause: causes::for_registry_status(status, false),
+                cause: pullpass_core::explain::cause_for_registry_status(status, false)
+                    .map(str::to_owned),
             }),
         }
     }
