@@ -10,6 +10,7 @@ mod ecr;
 mod generic;
 mod host;
 mod lint;
+mod realworld;
 mod registry_cli;
 mod schemas;
 mod support;
