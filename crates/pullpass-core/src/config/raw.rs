@@ -422,6 +422,8 @@ fn parse_registry(
         .iter()
         .find(|(k, _)| k.get_ref() == "name")
         .and_then(|(_, v)| v.get_ref().as_str())
+        // A secret pasted as the name is never echoed in an error (issue 15 #7).
+        .filter(|name| !crate::registry_form::rules::keys::is_usual_secret(name.trim()))
         .map_or_else(|| number.clone(), |name| format!("{name:?} ({number})"));
     let spans = FieldSpans {
         table: Some(range(item.span())),

@@ -6,11 +6,15 @@
 //! every rule that applies and returns the findings sorted by position.
 
 pub mod aws;
+#[cfg(test)]
+mod fix_props;
 pub mod generate;
 pub mod glob;
 pub mod json;
 pub mod model;
 pub(crate) mod rules;
+#[doc(hidden)]
+pub mod stress;
 #[cfg(test)]
 mod tests;
 

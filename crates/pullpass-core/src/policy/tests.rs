@@ -234,3 +234,18 @@ fn repository_policies_are_their_own_kind() {
         Some(super::PolicyKind::Trust)
     );
 }
+
+/// Issue 15 #4: a 1 MB policy with ~58 k condition keys took 15–18 s (TP006 compared every
+/// key with every key). Linear now; the release-build number is a bench row (< 0.5 s).
+#[test]
+fn a_megabyte_of_condition_keys_lints_in_linear_time() {
+    let text = super::stress::many_condition_keys(1_000_000);
+    assert!(text.len() <= super::json::MAX_INPUT_BYTES);
+    let keys = text.matches(":s\"").count();
+    assert!(keys > 55_000, "{keys}");
+    let start = std::time::Instant::now();
+    let out = lint(&text, None, &LintContext::default());
+    assert!(!out.diagnostics.iter().any(|d| d.code == "TP001"));
+    // Debug build, shared machine: generous; the quadratic version took minutes here.
+    assert!(start.elapsed().as_secs() < 15, "took {:?}", start.elapsed());
+}

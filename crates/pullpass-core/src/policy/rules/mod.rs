@@ -832,6 +832,75 @@ pub(crate) fn move_entry_fix(
     Some(Fix::safe(message, vec![delete, insert]))
 }
 
+/// A fix that renames the operator block `block` to `target`; when the `Condition` already has
+/// a `target` block, its entries move into that block instead (a rename would make a duplicate
+/// key, and JSON readers keep only one of the two, dropping a condition). `None` when the two
+/// blocks share a condition key (merging them would be a duplicate key too) or the shape is
+/// not an object.
+pub(crate) fn rename_block_fix(
+    text: &str,
+    stmt: &Statement<'_>,
+    block: &ConditionBlock<'_>,
+    target: &str,
+    message: String,
+) -> Option<Fix> {
+    let condition = stmt.condition?;
+    let cond_members = condition.value.as_object()?;
+    let block_index = cond_members
+        .iter()
+        .position(|m| std::ptr::eq(m, block.member))?;
+    let siblings: Vec<&Member<'_>> = cond_members
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| *i != block_index && m.key == target)
+        .map(|(_, m)| m)
+        .collect();
+    let sibling = match siblings.as_slice() {
+        [] => {
+            return Some(Fix::safe(
+                message,
+                vec![Edit::replace(
+                    block.member.key_range,
+                    super::model::json_string(target),
+                )],
+            ));
+        }
+        [one] => *one,
+        _ => return None,
+    };
+    let moving = block.member.value.as_object()?;
+    let into = sibling.value.as_object()?;
+    if moving
+        .iter()
+        .any(|m| into.iter().any(|n| n.key.eq_ignore_ascii_case(&m.key)))
+    {
+        return None;
+    }
+    let delete = delete_member(text, cond_members, block_index);
+    let (Some(first), Some(last)) = (moving.first(), moving.last()) else {
+        // An empty block: dropping it loses nothing.
+        return Some(Fix::safe(message, vec![delete]));
+    };
+    let moved = text.get(first.key_range.start as usize..last.range().end as usize)?;
+    let open = sibling.value.range.start as usize;
+    let ws = into
+        .first()
+        .and_then(|f| text.get(open + 1..f.key_range.start as usize))
+        .filter(|ws| ws.contains('\n') && ws.trim().is_empty())
+        .unwrap_or("");
+    let sep = if into.is_empty() {
+        ""
+    } else if ws.is_empty() {
+        ", "
+    } else {
+        ","
+    };
+    Some(Fix::safe(
+        message,
+        vec![delete, Edit::insert(open + 1, format!("{ws}{moved}{sep}"))],
+    ))
+}
+
 /// The audience STS expects in IRSA tokens.
 pub(crate) const STS_AUDIENCE: &str = "sts.amazonaws.com";
 
