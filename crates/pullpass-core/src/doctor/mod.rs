@@ -16,12 +16,10 @@
 #![allow(clippy::result_large_err)]
 
 mod artifacts;
-mod aws;
 mod irsa;
 mod pod_identity;
 mod registry;
 mod rules;
-mod trust;
 pub mod yaml;
 
 #[cfg(test)]
@@ -464,6 +462,41 @@ pub(crate) fn load<T>(
     }
 }
 
+/// Whether the JSON pointer `pointer` lies at or under `scope` (`""`: anywhere).
+fn within(pointer: &str, scope: &str) -> bool {
+    scope.is_empty()
+        || pointer
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The linter's worst finding (at least `floor`) among `codes` (tried in that order) under the
+/// JSON pointer `scope`: how a link reports what a `TP…` rule found, in the rule's words.
+pub(crate) fn lint_finding<'d>(
+    lint: &'d [Diagnostic],
+    codes: &[&str],
+    scope: &str,
+    floor: Severity,
+) -> Option<&'d Diagnostic> {
+    [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .filter(|s| *s >= floor)
+        .find_map(|severity| {
+            codes.iter().find_map(|code| {
+                lint.iter().find(|d| {
+                    d.code == *code && d.severity == severity && within(&d.pointer, scope)
+                })
+            })
+        })
+}
+
+impl artifacts::TrustDocument {
+    /// A range of the document, in the input (`None` for a decoded document).
+    pub(crate) fn range(&self, range: crate::text::TextRange) -> Option<crate::text::TextRange> {
+        self.offset.map(|o| range.shifted(o))
+    }
+}
+
 /// `namespace/name`.
 pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnostic> {
     let t = text.trim();
@@ -477,7 +510,7 @@ pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnosti
             &rules::DR001,
             format!(
                 "`{}` is not `namespace/name` of a service account",
-                aws::shorten(t)
+                crate::text::shorten(t)
             ),
         )
         .help("write it as `<namespace>/<service account>`, e.g. `coder/coder`")),
@@ -503,17 +536,26 @@ pub fn role_annotation(yaml: &str) -> Option<String> {
 /// The OIDC provider ARNs a trust policy's `Allow` statements trust (`Federated`), in order.
 #[must_use]
 pub fn trusted_oidc_providers(trust_policy: &str) -> Vec<String> {
-    match trust::read(trust_policy) {
-        Ok(trust::Read::Policy(policy)) => policy
-            .statements
-            .iter()
-            .filter(|s| s.allow)
-            .flat_map(|s| s.principals.iter())
-            .filter(|p| p.kind == "Federated" && aws::parse_provider_arn(&p.value.value).is_some())
-            .map(|p| p.value.value.clone())
-            .collect(),
-        _ => Vec::new(),
-    }
+    let Ok(artifacts::TrustInput::Document(doc)) =
+        artifacts::trust_policy(trust_policy, &crate::policy::LintContext::default())
+    else {
+        return Vec::new();
+    };
+    let Ok(root) = crate::policy::json::parse(&doc.text) else {
+        return Vec::new();
+    };
+    let Some(policy) = crate::policy::Policy::build(&root) else {
+        return Vec::new();
+    };
+    policy
+        .statements
+        .iter()
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.principals_of("Federated"))
+        .map(|p| p.value.as_str())
+        .filter(|v| crate::policy::aws::parse_provider_arn(v).is_some())
+        .map(|v| v.trim().to_owned())
+        .collect()
 }
 
 /// The issuer of an `aws eks describe-cluster` output, without `https://`.
