@@ -18,7 +18,6 @@ const LABELS = {
   association: 'Pod Identity association JSON',
   permissionsPolicy: 'Permissions policy',
   repository: 'Repository',
-  live: 'pullpass doctor --live (CLI only)',
 };
 
 /** `--trust-policy` (as in `input.trust-policy`) → `trustPolicy`. */
@@ -75,13 +74,19 @@ export function setupDoctor(pp) {
       const where = f.range && check.input ? ` (${LABELS[check.input] ?? check.input}, line ${f.range.startLine})` : '';
       li.append(el('p', { class: 'cause' }, el('strong', {}, 'Cause: '), ...rich(f.message), where));
       if (f.help) li.append(el('p', { class: 'fix' }, el('strong', {}, 'Fix: '), ...rich(f.help)));
-    } else {
+    } else if (check.status !== 'notChecked' || !check.needs.length) {
       li.append(el('p', { class: 'detail' }, ...rich(check.detail)));
     }
     if (check.blockedBy) {
       li.append(el('p', { class: 'blocked' }, 'Blocked by: ', el('span', { class: 'blocker' }, titleOf(check.blockedBy, checks))));
     } else if (check.needs.length) {
-      li.append(el('p', { class: 'needs' }, 'Would be checked with: ', check.needs.map((n) => LABELS[n] ?? n).join(', ')));
+      // The page's words, not the CLI's flags: which boxes above would let this be checked.
+      const boxes = check.needs.filter((n) => n !== 'live').map((n) => LABELS[n] ?? n);
+      const live = check.needs.includes('live');
+      const text = boxes.length
+        ? `To check this, fill in: ${boxes.join(', ')}.${live ? ' The CLI can also fetch it from AWS (pullpass doctor, live mode).' : ''}`
+        : 'Only the CLI checks this, with your AWS credentials (pullpass doctor, live mode).';
+      li.append(el('p', { class: 'needs' }, text));
     }
     return li;
   }
@@ -95,9 +100,22 @@ export function setupDoctor(pp) {
       return;
     }
     const s = result.summary;
+    if (s.passed + s.failed + s.warnings === 0) {
+      // Nothing given yet: no wall of "not checked" rows, no red.
+      status.dataset.state = 'pending';
+      status.textContent = 'Nothing checked yet: paste what you have into the boxes above, or load the sound or broken example.';
+      return;
+    }
     status.dataset.state = result.sound ? 'ok' : 'error';
     status.textContent = `${s.passed} passed · ${s.failed} failed · ${s.warnings} warnings · ${s.notChecked} not checked`;
-    list.append(...result.checks.map((c) => item(c, result.checks)));
+    // Checked links first, then those still waiting for an input.
+    const checked = result.checks.filter((c) => c.status !== 'notChecked');
+    const waiting = result.checks.filter((c) => c.status === 'notChecked');
+    list.append(...checked.map((c) => item(c, result.checks)));
+    if (waiting.length) {
+      list.append(el('li', { class: 'waiting', role: 'presentation' }, `Not checked yet (${waiting.length}): each says what would check it`));
+      list.append(...waiting.map((c) => item(c, result.checks)));
+    }
   }
 
   function fill(kind) {

@@ -747,12 +747,22 @@ fn trust_audience(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, audienc
     }
     let lint = &chosen.doc.lint;
     let scope = chosen.statement.pointer();
-    // Missing or misspelt (TP024, TP025).
-    if let Some(d) = lint_finding(lint, &["TP024", "TP025"], &scope, Severity::Error) {
+    // Misspelt (TP025).
+    if let Some(d) = lint_finding(lint, &["TP025"], &scope, Severity::Error) {
         run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return;
     }
     let auds: Vec<_> = claim_entries(chosen.statement, "aud").collect();
+    // Missing (TP024). Its other finding, a value that is not `sts.amazonaws.com`, is judged
+    // here against the audience the pod's token really carries (DR008).
+    if !auds
+        .iter()
+        .any(|(block, _)| block.op.is_positive_string_match())
+        && let Some(d) = lint_finding(lint, &["TP024"], &scope, Severity::Warning)
+    {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
+        return;
+    }
     if let Some((block, entry)) = auds.iter().find(|(block, entry)| {
         block.op.is_positive_string_match() && !entry_admits(&block.op, &entry.values, audience)
     }) {
