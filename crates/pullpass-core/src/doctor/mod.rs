@@ -17,6 +17,7 @@
 
 mod artifacts;
 mod irsa;
+mod live;
 mod pod_identity;
 mod registry;
 mod rules;
@@ -31,6 +32,8 @@ use crate::report::{
 };
 use crate::rule::RuleMeta;
 use crate::text::LineIndex;
+
+pub use live::{AssociationLookup, live_role};
 
 /// Every `DR…` rule (the catalog lists them with the `doctor` family).
 pub static RULES: &[&RuleMeta] = rules::RULES;
