@@ -47,7 +47,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         is_summary,
     )?;
     stage.done();
-    let stage = Stage::start("Fuzzing", "the core entry points (60 s, seeded)", "test-fuzz");
+    let stage = Stage::start(
+        "Fuzzing",
+        "the core entry points (60 s, seeded)",
+        "test-fuzz",
+    );
     // A short, seeded fuzz run (issue 15); `cargo xtask bench hardening` runs a long one.
     crate::fuzz::run(&crate::fuzz::Args {
         seconds: 60,

@@ -12,7 +12,7 @@ use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use pullpass_core::doctor::{self, IrsaInputs, PodIdentityInputs};
+use pullpass_core::doctor::{self, DoctorInputs};
 
 use crate::transfer::{
     DoctorIrsaInputs, DoctorPodIdentityInputs, Failure, Finding, HostInfo, LintOptions, RuleInfo,
@@ -423,7 +423,7 @@ pub fn check_irsa(inputs: Option<&str>) -> String {
         Ok(i) => i,
         Err(e) => return to_json(&Failure::new(e)),
     };
-    let inputs = IrsaInputs {
+    let inputs = DoctorInputs {
         service_account: given(i.service_account),
         helm_values: given(i.helm_values),
         expected_service_account: given(i.expected_service_account),
@@ -448,7 +448,7 @@ pub fn check_pod_identity(inputs: Option<&str>) -> String {
         Ok(i) => i,
         Err(e) => return to_json(&Failure::new(e)),
     };
-    let inputs = PodIdentityInputs {
+    let inputs = DoctorInputs {
         association: given(i.association),
         service_account: given(i.service_account),
         expected_service_account: given(i.expected_service_account),

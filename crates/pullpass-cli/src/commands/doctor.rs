@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use pullpass_core::doctor::{self, Check, Checklist, Input, IrsaInputs, PodIdentityInputs, Status};
+use pullpass_core::doctor::{self, Check, Checklist, DoctorInputs, Input, Status};
 
 use crate::exit::Exit;
 use crate::render::{self, Format, Item, Source};
@@ -181,7 +181,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let (list, format) = match args.mode {
         Mode::Irsa(a) => {
             let c = &a.common;
-            let mut inputs = IrsaInputs {
+            let mut inputs = DoctorInputs {
+                association: None,
                 service_account: read(
                     &mut sources,
                     Input::ServiceAccount,
@@ -246,7 +247,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
         Mode::PodIdentity(a) => {
             let c = &a.common;
-            let mut inputs = PodIdentityInputs {
+            let mut inputs = DoctorInputs {
+                helm_values: None,
+                issuer: None,
+                oidc_provider: None,
                 association: read(
                     &mut sources,
                     Input::Association,
@@ -431,7 +435,7 @@ fn render_text(list: &Checklist, sources: &Sources, color: bool) -> String {
 /// credentials, into the same inputs the offline checks read.
 mod live {
     use anyhow::bail;
-    use pullpass_core::doctor::{self, Input, IrsaInputs, PodIdentityInputs, TokenAttempt};
+    use pullpass_core::doctor::{self, DoctorInputs, Input, TokenAttempt};
     use pullpass_core::registry_form::RegistryKind;
     use pullpass_ecr::{AuthSpec, CacheMode, Directory, Lookup, Options, RegistrySpec};
 
@@ -593,7 +597,7 @@ mod live {
     }
 
     pub(super) fn irsa(
-        inputs: &mut IrsaInputs,
+        inputs: &mut DoctorInputs,
         sources: &mut Sources,
         c: &Common,
     ) -> anyhow::Result<()> {
@@ -637,7 +641,7 @@ mod live {
     }
 
     pub(super) fn pod_identity(
-        inputs: &mut PodIdentityInputs,
+        inputs: &mut DoctorInputs,
         sources: &mut Sources,
         c: &Common,
     ) -> anyhow::Result<()> {

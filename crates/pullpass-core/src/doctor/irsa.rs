@@ -23,7 +23,7 @@ use super::rules::{
     DR030,
 };
 use super::{
-    Checklist, DEFAULT_AUDIENCE, Input, IrsaInputs, Mode, Run, Skip, Slot, lint_finding, load,
+    Checklist, DEFAULT_AUDIENCE, DoctorInputs, Input, Mode, Run, Skip, Slot, lint_finding, load,
     read_expected_sa,
 };
 
@@ -71,7 +71,7 @@ pub(crate) fn expected_sa(
 }
 
 impl Facts {
-    fn load(inputs: &IrsaInputs, run: &mut Run) -> Self {
+    fn load(inputs: &DoctorInputs, run: &mut Run) -> Self {
         let sa = load(
             run,
             Input::ServiceAccount,
@@ -169,7 +169,7 @@ fn at(mut d: Diagnostic, range: Option<TextRange>) -> Diagnostic {
     d
 }
 
-pub(crate) fn check(inputs: &IrsaInputs) -> Checklist {
+pub(crate) fn check(inputs: &DoctorInputs) -> Checklist {
     let mut run = Run::default();
     let f = Facts::load(inputs, &mut run);
 

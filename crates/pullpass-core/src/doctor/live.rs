@@ -4,7 +4,7 @@
 
 use crate::policy::aws;
 
-use super::{IrsaInputs, PodIdentityInputs, artifacts, read_expected_sa};
+use super::{DoctorInputs, artifacts, read_expected_sa};
 
 /// The role to read with IAM GetRole: `role` (a name or ARN, as given), else the
 /// `eks.amazonaws.com/role-arn` annotation of the service account YAML.
@@ -14,7 +14,7 @@ pub fn live_role(role: Option<&str>, service_account: Option<&str>) -> Option<St
         .or_else(|| service_account.and_then(super::role_annotation))
 }
 
-impl IrsaInputs {
+impl DoctorInputs {
     /// The cluster's issuer without scheme: `--issuer`, else the cluster description's.
     fn issuer_path(&self) -> Option<String> {
         self.issuer
@@ -62,7 +62,7 @@ pub struct AssociationLookup {
     pub service_account: String,
 }
 
-impl PodIdentityInputs {
+impl DoctorInputs {
     /// `namespace/name` of the service account: its YAML, else `--expect-service-account`.
     #[must_use]
     pub fn service_account_identity(&self) -> Option<(String, String)> {
@@ -111,10 +111,10 @@ mod tests {
 
     #[test]
     fn the_provider_to_fetch_comes_from_the_trust_policy_else_the_role() {
-        let mut inputs = IrsaInputs {
+        let mut inputs = DoctorInputs {
             issuer: Some(format!("https://{PROVIDER}/")),
             role_arn: Some("arn:aws:iam::210987654321:role/pull".to_owned()),
-            ..IrsaInputs::default()
+            ..DoctorInputs::default()
         };
         assert_eq!(
             inputs.live_oidc_provider().as_deref(),
@@ -138,9 +138,9 @@ mod tests {
 
     #[test]
     fn the_association_and_its_role() {
-        let mut inputs = PodIdentityInputs {
+        let mut inputs = DoctorInputs {
             expected_service_account: Some("coder/coder".to_owned()),
-            ..PodIdentityInputs::default()
+            ..DoctorInputs::default()
         };
         assert_eq!(inputs.live_association(None), None);
         assert_eq!(

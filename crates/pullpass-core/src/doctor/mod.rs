@@ -50,13 +50,15 @@ pub struct TokenAttempt {
     pub detail: String,
 }
 
-/// The artifacts of an IRSA set-up; each is optional, and each given one is cross-checked with
-/// every other it can be.
+/// The artifacts of an IRSA or EKS Pod Identity set-up, one type for both modes and every
+/// surface (core, CLI, wasm); each is optional, and each given one is cross-checked with every
+/// other it can be. A mode reads only its own: IRSA ignores `association`, Pod Identity ignores
+/// `helm_values`, `issuer` and `oidc_provider`.
 #[derive(Debug, Clone, Default)]
-pub struct IrsaInputs {
+pub struct DoctorInputs {
     /// `kubectl get sa <name> -o yaml`.
     pub service_account: Option<String>,
-    /// The chart values (`coderd.builtinProviderServiceAccount.annotations`).
+    /// The chart values (`coderd.builtinProviderServiceAccount.annotations`). IRSA only.
     pub helm_values: Option<String>,
     /// `namespace/name` of the service account, when its YAML is not at hand.
     pub expected_service_account: Option<String>,
@@ -64,13 +66,15 @@ pub struct IrsaInputs {
     pub trust_policy: Option<String>,
     /// The role ARN (or a bare role name).
     pub role_arn: Option<String>,
-    /// The cluster's OIDC issuer URL.
+    /// The cluster's OIDC issuer URL. IRSA only.
     pub issuer: Option<String>,
     /// `aws eks describe-cluster --name <name>`.
     pub cluster: Option<String>,
     /// `aws iam get-open-id-connect-provider` (or `list-open-id-connect-providers`, or the
-    /// `NoSuchEntity` error text).
+    /// `NoSuchEntity` error text). IRSA only.
     pub oidc_provider: Option<String>,
+    /// `aws eks describe-pod-identity-association`. Pod Identity only.
+    pub association: Option<String>,
     /// The registry host.
     pub registry: Option<String>,
     /// `kubectl exec <pod> -- env`.
@@ -80,23 +84,6 @@ pub struct IrsaInputs {
     /// The repository pulled from (scopes the permissions check).
     pub repository: Option<String>,
     /// With `--live`: the registry-token attempt.
-    pub registry_token: Option<TokenAttempt>,
-}
-
-/// The artifacts of an EKS Pod Identity set-up.
-#[derive(Debug, Clone, Default)]
-pub struct PodIdentityInputs {
-    /// `aws eks describe-pod-identity-association`.
-    pub association: Option<String>,
-    pub service_account: Option<String>,
-    pub expected_service_account: Option<String>,
-    pub trust_policy: Option<String>,
-    pub role_arn: Option<String>,
-    pub cluster: Option<String>,
-    pub registry: Option<String>,
-    pub pod_env: Option<String>,
-    pub permissions_policy: Option<String>,
-    pub repository: Option<String>,
     pub registry_token: Option<TokenAttempt>,
 }
 
@@ -258,13 +245,13 @@ impl Checklist {
 
 /// Checks an IRSA set-up.
 #[must_use]
-pub fn check_irsa(inputs: &IrsaInputs) -> Checklist {
+pub fn check_irsa(inputs: &DoctorInputs) -> Checklist {
     irsa::check(inputs)
 }
 
 /// Checks an EKS Pod Identity set-up.
 #[must_use]
-pub fn check_pod_identity(inputs: &PodIdentityInputs) -> Checklist {
+pub fn check_pod_identity(inputs: &DoctorInputs) -> Checklist {
     pod_identity::check(inputs)
 }
 
@@ -570,7 +557,7 @@ pub fn cluster_issuer(cluster_json: &str) -> Option<String> {
         .map(|(issuer, _)| issuer.path)
 }
 
-impl IrsaInputs {
+impl DoctorInputs {
     /// The text given for `input` (for line/column in [`Checklist::to_report`]).
     #[must_use]
     pub fn text(&self, input: Input) -> Option<&str> {
@@ -583,31 +570,12 @@ impl IrsaInputs {
             Input::Issuer => self.issuer.as_deref(),
             Input::Cluster => self.cluster.as_deref(),
             Input::OidcProvider => self.oidc_provider.as_deref(),
-            Input::Registry => self.registry.as_deref(),
-            Input::PodEnv => self.pod_env.as_deref(),
-            Input::PermissionsPolicy => self.permissions_policy.as_deref(),
-            Input::Repository => self.repository.as_deref(),
-            Input::Association | Input::Live => None,
-        }
-    }
-}
-
-impl PodIdentityInputs {
-    /// The text given for `input` (for line/column in [`Checklist::to_report`]).
-    #[must_use]
-    pub fn text(&self, input: Input) -> Option<&str> {
-        match input {
             Input::Association => self.association.as_deref(),
-            Input::ServiceAccount => self.service_account.as_deref(),
-            Input::ExpectedServiceAccount => self.expected_service_account.as_deref(),
-            Input::TrustPolicy => self.trust_policy.as_deref(),
-            Input::RoleArn => self.role_arn.as_deref(),
-            Input::Cluster => self.cluster.as_deref(),
             Input::Registry => self.registry.as_deref(),
             Input::PodEnv => self.pod_env.as_deref(),
             Input::PermissionsPolicy => self.permissions_policy.as_deref(),
             Input::Repository => self.repository.as_deref(),
-            Input::HelmValues | Input::Issuer | Input::OidcProvider | Input::Live => None,
+            Input::Live => None,
         }
     }
 }

@@ -21,7 +21,7 @@ use super::irsa::{
 };
 use super::registry::{self, Registry};
 use super::rules::{DR015, DR020, DR021, DR022, DR023, DR025, DR026};
-use super::{Checklist, Input, Mode, PodIdentityInputs, Run, Skip, Slot, lint_finding, load};
+use super::{Checklist, DoctorInputs, Input, Mode, Run, Skip, Slot, lint_finding, load};
 
 const SERVICE: &str = POD_IDENTITY_SERVICE;
 
@@ -43,7 +43,7 @@ fn at(mut d: Diagnostic, range: Option<crate::text::TextRange>) -> Diagnostic {
     d
 }
 
-pub(crate) fn check(inputs: &PodIdentityInputs) -> Checklist {
+pub(crate) fn check(inputs: &DoctorInputs) -> Checklist {
     let mut run = Run::default();
     let association = load(
         &mut run,

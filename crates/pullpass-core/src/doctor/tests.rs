@@ -28,8 +28,9 @@ fn trust(sub: &str, aud: &str) -> String {
     )
 }
 
-fn sound() -> IrsaInputs {
-    IrsaInputs {
+fn sound() -> DoctorInputs {
+    DoctorInputs {
+        association: None,
         service_account: Some(sa(&format!("    eks.amazonaws.com/role-arn: {ROLE}\n"))),
         helm_values: Some(format!(
             "coderd:\n  builtinProviderServiceAccount:\n    annotations:\n      eks.amazonaws.com/role-arn: {ROLE}\n"
@@ -395,8 +396,11 @@ fn dr030_registry_token_failure() {
     assert_only(&check_irsa(&inputs), "live.token", "DR030");
 }
 
-fn pod_identity_sound() -> PodIdentityInputs {
-    PodIdentityInputs {
+fn pod_identity_sound() -> DoctorInputs {
+    DoctorInputs {
+        helm_values: None,
+        issuer: None,
+        oidc_provider: None,
         association: Some(format!(
             r#"{{"association": {{"clusterName": "prod", "namespace": "coder", "serviceAccount": "coder", "roleArn": "{ROLE}", "associationId": "a-1", "disableSessionTags": false}}}}"#
         )),
@@ -495,7 +499,8 @@ fn garbage_never_panics() {
         "%YAML 9\n",
     ];
     for j in junk {
-        let inputs = IrsaInputs {
+        let inputs = DoctorInputs {
+            association: None,
             service_account: Some(j.to_owned()),
             helm_values: Some(j.to_owned()),
             expected_service_account: Some(j.to_owned()),
@@ -512,7 +517,10 @@ fn garbage_never_panics() {
         };
         let list = check_irsa(&inputs);
         let _ = list.to_report(|_| Some(j), |i| i.flag().to_owned());
-        let p = PodIdentityInputs {
+        let p = DoctorInputs {
+            helm_values: None,
+            issuer: None,
+            oidc_provider: None,
             association: Some(j.to_owned()),
             service_account: Some(j.to_owned()),
             expected_service_account: Some(j.to_owned()),
@@ -640,7 +648,7 @@ mod properties {
         format!("{}{}{}", &text[..start], with, &text[end..])
     }
 
-    fn assert_ranges_fit(list: &Checklist, inputs: &IrsaInputs) {
+    fn assert_ranges_fit(list: &Checklist, inputs: &DoctorInputs) {
         for check in &list.checks {
             let Some(d) = &check.diagnostic else { continue };
             if let (Some(range), Some(input)) = (d.range, check.source) {
