@@ -20,6 +20,19 @@ const LABELS = {
   repository: 'Repository',
 };
 
+/**
+ * What the page calls an input: the label of its box (without the grey note), so the checklist
+ * speaks the page's words; `LABELS` where no box has it.
+ */
+function labelOf(key) {
+  const box = document.querySelector(`#doctor [data-input="${key}"]`);
+  const label = box && document.querySelector(`label[for="${box.id}"]`);
+  const text = label
+    ? [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim()
+    : '';
+  return text || LABELS[key] || key;
+}
+
 /** `--trust-policy` (as in `input.trust-policy`) → `trustPolicy`. */
 function keyOfFlag(flag) {
   const key = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -53,7 +66,7 @@ export function setupDoctor(pp) {
   }
 
   function titleOf(id, checks) {
-    if (id.startsWith('input.')) return `${LABELS[keyOfFlag(id.slice(6))] ?? id} (could not be read)`;
+    if (id.startsWith('input.')) return `${labelOf(keyOfFlag(id.slice(6)))} (could not be read)`;
     const check = checks.find((c) => c.id === id);
     return check ? check.title : id;
   }
@@ -71,7 +84,7 @@ export function setupDoctor(pp) {
       f ? el('span', { class: `code sev-${f.severity}` }, f.code) : null,
       el('span', { class: 'where' }, check.id)));
     if (f) {
-      const where = f.range && check.input ? ` (${LABELS[check.input] ?? check.input}, line ${f.range.startLine})` : '';
+      const where = f.range && check.input ? ` (${labelOf(check.input)}, line ${f.range.startLine})` : '';
       li.append(el('p', { class: 'cause' }, el('strong', {}, 'Cause: '), ...rich(f.message), where));
       if (f.help) li.append(el('p', { class: 'fix' }, el('strong', {}, 'Fix: '), ...rich(f.help)));
     } else if (check.status !== 'notChecked' || !check.needs.length) {
@@ -81,7 +94,7 @@ export function setupDoctor(pp) {
       li.append(el('p', { class: 'blocked' }, 'Blocked by: ', el('span', { class: 'blocker' }, titleOf(check.blockedBy, checks))));
     } else if (check.needs.length) {
       // The page's words, not the CLI's flags: which boxes above would let this be checked.
-      const boxes = check.needs.filter((n) => n !== 'live').map((n) => LABELS[n] ?? n);
+      const boxes = check.needs.filter((n) => n !== 'live').map(labelOf);
       const live = check.needs.includes('live');
       const text = boxes.length
         ? `To check this, fill in: ${boxes.join(', ')}.${live ? ' The CLI can also fetch it from AWS (pullpass doctor, live mode).' : ''}`

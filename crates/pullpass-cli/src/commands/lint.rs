@@ -92,9 +92,10 @@ pub(crate) struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
-    /// Also list the JSON files a directory search skipped as not policies, and why.
-    #[arg(long)]
-    verbose: bool,
+    /// The global `-v`/`--verbose`: also list the JSON files a directory search skipped as
+    /// not policies, and why.
+    #[arg(skip)]
+    pub(super) verbose: bool,
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -650,6 +651,8 @@ fn render_json(linted: &[Linted]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use pullpass_core::diagnostic::Applicability;
+
     use super::*;
 
     #[test]

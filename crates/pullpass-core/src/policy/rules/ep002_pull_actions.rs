@@ -107,10 +107,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         }
                         None => Diagnostic::new(&EP002, format!("nothing in this identity policy allows `{action}` on {on}{tail}")).pointer("").range(root),
                     };
-                    if certain {
-                        d.message.push_str(&format!(": {why}"));
-                        d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
-                    } else if severity == Severity::Info {
+                    if certain || severity == Severity::Info {
                         d.message.push_str(&format!(": {why}"));
                         d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
                     } else {
