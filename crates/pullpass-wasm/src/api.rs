@@ -424,6 +424,7 @@ pub fn check_irsa(inputs: Option<&str>) -> String {
         Err(e) => return to_json(&Failure::new(e)),
     };
     let inputs = DoctorInputs {
+        association: None,
         service_account: given(i.service_account),
         helm_values: given(i.helm_values),
         expected_service_account: given(i.expected_service_account),
@@ -449,6 +450,9 @@ pub fn check_pod_identity(inputs: Option<&str>) -> String {
         Err(e) => return to_json(&Failure::new(e)),
     };
     let inputs = DoctorInputs {
+        helm_values: None,
+        issuer: None,
+        oidc_provider: None,
         association: given(i.association),
         service_account: given(i.service_account),
         expected_service_account: given(i.expected_service_account),
