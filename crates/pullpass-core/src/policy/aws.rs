@@ -62,11 +62,8 @@ pub fn region_partition(region: &str) -> Option<&'static str> {
     host::partition_for_region(region).map(|p| p.id)
 }
 
-/// A 12-digit account ID.
-#[must_use]
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
+/// A 12-digit account ID: the host grammar's one check.
+pub use crate::host::is_account_id;
 
 /// An EKS cluster's OIDC issuer: `oidc.eks.<region>.<dns suffix>/id/<32 upper-case hex>`, or
 /// the dual-stack form `oidc-eks.<region>.<dual-stack API suffix>/id/<…>`.
