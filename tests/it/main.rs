@@ -8,6 +8,7 @@ mod doctor;
 mod doctor_live;
 mod ecr;
 mod examples;
+mod explain;
 mod generic;
 mod hardening;
 mod host;
