@@ -13,6 +13,7 @@ mod generic;
 mod hardening;
 mod host;
 mod lint;
+mod realworld;
 mod registry_cli;
 mod schemas;
 mod support;

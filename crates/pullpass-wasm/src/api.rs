@@ -12,7 +12,7 @@ use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use pullpass_core::doctor::{self, IrsaInputs, PodIdentityInputs};
+use pullpass_core::doctor::{self, DoctorInputs};
 
 use crate::transfer::{
     DoctorIrsaInputs, DoctorPodIdentityInputs, Failure, Finding, HostInfo, LintOptions, RuleInfo,
@@ -423,7 +423,8 @@ pub fn check_irsa(inputs: Option<&str>) -> String {
         Ok(i) => i,
         Err(e) => return to_json(&Failure::new(e)),
     };
-    let inputs = IrsaInputs {
+    let inputs = DoctorInputs {
+        association: None,
         service_account: given(i.service_account),
         helm_values: given(i.helm_values),
         expected_service_account: given(i.expected_service_account),
@@ -448,7 +449,10 @@ pub fn check_pod_identity(inputs: Option<&str>) -> String {
         Ok(i) => i,
         Err(e) => return to_json(&Failure::new(e)),
     };
-    let inputs = PodIdentityInputs {
+    let inputs = DoctorInputs {
+        helm_values: None,
+        issuer: None,
+        oidc_provider: None,
         association: given(i.association),
         service_account: given(i.service_account),
         expected_service_account: given(i.expected_service_account),

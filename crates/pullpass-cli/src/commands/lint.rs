@@ -92,10 +92,16 @@ pub(crate) struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
-    /// The global `-v`/`--verbose`: also list the JSON files a directory search skipped as
-    /// not policies, and why.
-    #[arg(skip)]
-    pub(super) verbose: bool,
+}
+
+impl Args {
+    /// The global `-v/--verbose`: also list the JSON files a directory search skipped as not
+    /// policies, and why (one flag for the whole CLI; a second `--verbose` here made clap
+    /// panic on every command).
+    #[allow(clippy::unused_self)]
+    fn verbose(&self) -> bool {
+        crate::log::verbosity() > 0
+    }
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -481,7 +487,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         });
     }
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
-    if args.verbose && args.format != LintFormat::Text {
+    if args.verbose() && args.format != LintFormat::Text {
         for (name, why) in &skipped {
             eprintln!("{name}: skipped, not a policy ({why})");
         }
@@ -546,7 +552,7 @@ fn render_text(
 ) {
     let fixing = args.fix;
     let color = render::text::use_color();
-    if args.verbose {
+    if args.verbose() {
         for (name, why) in skipped {
             let _ = writeln!(out, "{name}: skipped, not a policy ({why})");
         }
@@ -599,7 +605,7 @@ fn render_text(
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
     let skipped = match skipped.len() {
         0 => String::new(),
-        n if args.verbose => format!("; skipped {n} JSON file(s) that are not policies"),
+        n if args.verbose() => format!("; skipped {n} JSON file(s) that are not policies"),
         n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
     };
     let repository = if kinds[3] > 0 {

@@ -492,33 +492,13 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = levenshtein(&lower, &c.to_ascii_lowercase());
+        let d = crate::text::edit_distance(&lower, &c.to_ascii_lowercase());
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     let limit = (word.len() / 4).clamp(1, 4);
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
-}
-
-/// Edit distance, O(n·m) time and O(m) space.
-pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// Edits that delete `members[index]` from its object, with the comma that separates it.
@@ -928,7 +908,7 @@ pub(crate) fn is_audience_typo(value: &str, kubernetes: bool) -> bool {
     {
         return true;
     }
-    v.starts_with("sts.") && levenshtein(v, STS_AUDIENCE) <= 2
+    v.starts_with("sts.") && crate::text::edit_distance(v, STS_AUDIENCE) <= 2
 }
 
 #[cfg(test)]
