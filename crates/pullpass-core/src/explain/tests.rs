@@ -227,3 +227,15 @@ fn odd_input_never_panics() {
         let _ = explain(text);
     }
 }
+
+/// The kubelet provider's binary problems, in the shapes kubelet logs them (written here, not
+/// taken from a thread: the corpus has the musl and wrong-program cases).
+#[test]
+fn kubelet_provider_binary_problems() {
+    for text in [
+        "Failed getting credential from external registry credential provider: error execing credential provider plugin ecr-credential-provider for image 1.dkr.ecr.us-east-1.amazonaws.com/app: fork/exec /etc/eks/image-credential-provider/ecr-credential-provider: exec format error",
+        "Failed getting credential from external registry credential provider: error execing credential provider plugin ecr-credential-provider for image 1.dkr.ecr.us-east-1.amazonaws.com/app: exit status 1: /etc/eks/image-credential-provider/ecr-credential-provider: /lib64/libc.so.6: version `GLIBC_2.34' not found",
+    ] {
+        assert_eq!(ids(text), ["kubelet-provider-binary"], "{text}");
+    }
+}
