@@ -51,7 +51,7 @@ fn findings_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("findings schema compiles")
 }
 
-fn sarif_validator() -> jsonschema::Validator {
+pub(crate) fn sarif_validator() -> jsonschema::Validator {
     let tools =
         std::env::var_os("PULLPASS_TOOLS_DIR").map_or_else(|| root().join(".tools"), PathBuf::from);
     let path = tools.join("sarif/sarif-schema-2.1.0.json");
@@ -73,7 +73,11 @@ fn sarif_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&json(&text)).expect("SARIF schema compiles")
 }
 
-fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Value, what: &str) {
+pub(crate) fn assert_valid(
+    validator: &jsonschema::Validator,
+    instance: &serde_json::Value,
+    what: &str,
+) {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path()))

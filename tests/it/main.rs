@@ -12,4 +12,5 @@ mod host;
 mod lint;
 mod registry_cli;
 mod schemas;
+mod sources;
 mod support;

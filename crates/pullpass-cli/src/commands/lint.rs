@@ -1,8 +1,12 @@
 //! `pullpass lint`: IAM trust and permissions policies in CI.
 //!
-//! Reads files, directories (recursively, `*.json`) and stdin, lints each with
-//! `pullpass_core::policy::lint`, renders text, JSON, SARIF or GitHub annotations, and with
+//! Reads files, directories (the repository walk of `walk.rs`: JSON policies, Terraform,
+//! CloudFormation, Kubernetes and Helm files, `.gitignore` honoured) and stdin, lints each
+//! with `pullpass_core::policy::lint` (sources through `pullpass-sources`) on all cores in a
+//! stable order, renders text, JSON, SARIF or GitHub annotations, and with
 //! `--fix` applies the safe fixes in place (atomically), `--diff` shows them.
+
+mod walk;
 
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
@@ -13,6 +17,8 @@ use pullpass_core::Diagnostic;
 use pullpass_core::diagnostic::{Applicability, Edit, Summary, apply_edits};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::report::{FileReport, Finding, FindingsReport};
+use pullpass_sources::{Extracted, Format};
+use rayon::prelude::*;
 
 use crate::exit::Exit;
 use crate::render::{self, Item, Source};
@@ -43,7 +49,8 @@ enum LintFormat {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Policy files, directories (searched recursively for `*.json`), or `-` for stdin.
+    /// Policy files, Terraform/CloudFormation/Kubernetes/Helm files, directories (walked,
+    /// honouring `.gitignore`), or `-` for stdin.
     #[arg(required = true, value_name = "PATH|DIR|-")]
     paths: Vec<PathBuf>,
     /// What the documents are; `auto` decides per document and says which.
@@ -78,6 +85,9 @@ pub(crate) struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// List the files a directory walk skipped, and why (on stderr).
+    #[arg(long)]
+    verbose: bool,
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -95,20 +105,27 @@ fn parse_service_account(s: &str) -> Result<String, String> {
 #[derive(Debug)]
 enum Input {
     Stdin,
+    /// Named on the command line: read as a policy unless it is a source.
     File(PathBuf),
+    /// Found by a directory walk: skipped quietly unless it is a policy or a source.
+    Walked(PathBuf),
 }
 
 impl Input {
     fn name(&self) -> String {
         match self {
             Self::Stdin => "-".to_owned(),
-            Self::File(p) => p.display().to_string(),
+            Self::File(p) | Self::Walked(p) => p.display().to_string(),
         }
     }
 }
 
-/// Expands directories (recursively, `*.json`, sorted; symlinked directories are not followed).
-fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
+/// Expands directories through the repository walk (sorted; `.gitignore` honoured).
+fn collect(
+    paths: &[PathBuf],
+    errors: &mut Vec<String>,
+    skipped: &mut Vec<(PathBuf, &'static str)>,
+) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -117,37 +134,14 @@ fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                let mut found = Vec::new();
-                let mut stack = vec![path.clone()];
-                while let Some(dir) = stack.pop() {
-                    let entries = match std::fs::read_dir(&dir) {
-                        Ok(entries) => entries,
-                        Err(e) => {
-                            errors.push(format!("cannot read directory {}: {e}", dir.display()));
-                            continue;
-                        }
-                    };
-                    for entry in entries.flatten() {
-                        let p = entry.path();
-                        let Ok(file_type) = entry.file_type() else {
-                            continue;
-                        };
-                        if file_type.is_dir() {
-                            stack.push(p);
-                        } else if p
-                            .extension()
-                            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-                            && (file_type.is_file() || p.is_file())
-                        {
-                            found.push(p);
-                        }
-                    }
-                }
+                let found = walk::expand(path, skipped, errors);
                 if found.is_empty() {
-                    errors.push(format!("no *.json files under {}", path.display()));
+                    errors.push(format!(
+                        "no policy, Terraform, CloudFormation or manifest files under {}",
+                        path.display()
+                    ));
                 }
-                found.sort();
-                inputs.extend(found.into_iter().map(Input::File));
+                inputs.extend(found.into_iter().map(Input::Walked));
             }
             Ok(_) => inputs.push(Input::File(path.clone())),
             Err(e) => errors.push(format!("cannot read {}: {e}", path.display())),
@@ -168,6 +162,16 @@ struct Linted {
     fixed: usize,
     /// The text with the safe fixes applied, when it differs.
     fixed_text: Option<String>,
+    /// For a source file (Terraform, CloudFormation, …): what was found in it.
+    note: Option<String>,
+}
+
+/// What the parallel pass makes of one input.
+#[derive(Debug)]
+enum Outcome {
+    Linted(Box<Linted>, Option<Extracted>),
+    Skipped(PathBuf, &'static str),
+    Error(String),
 }
 
 /// Applies the safe fixes of `text` until none is left (at most 10 rounds); returns the new
@@ -271,87 +275,39 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         repository: args.repository.clone(),
     };
     let mut errors = Vec::new();
-    let inputs = collect(&args.paths, &mut errors);
+    let mut skipped = Vec::new();
+    let inputs = collect(&args.paths, &mut errors, &mut skipped);
     if args.fix && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         anyhow::bail!(
             "--fix rewrites files in place and cannot rewrite stdin; use --diff to see the fixes"
         );
     }
-    let mut linted = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        let bytes = match input {
-            Input::Stdin => {
-                let mut buf = Vec::new();
-                if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-                    errors.push(format!("cannot read stdin: {e}"));
-                    continue;
+    // All cores; `collect` keeps the input order, so the output does not depend on them.
+    let outcomes: Vec<Outcome> = inputs
+        .par_iter()
+        .map(|input| lint_input(input, kind, &ctx, &args))
+        .collect();
+    let mut linted = Vec::with_capacity(outcomes.len());
+    let mut extracted: Vec<(usize, Extracted)> = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Linted(item, ex) => {
+                if let Some(ex) = ex {
+                    extracted.push((linted.len(), ex));
                 }
-                buf
+                linted.push(*item);
             }
-            Input::File(path) => {
-                // Do not read a huge file whole just to say it is too big.
-                let len = std::fs::metadata(path).map_or(0, |m| m.len());
-                if usize::try_from(len).map_or(true, |l| l > policy::json::MAX_INPUT_BYTES) {
-                    let out =
-                        policy::lint_oversized(usize::try_from(len).unwrap_or(usize::MAX), kind);
-                    linted.push(Linted {
-                        name: input.name(),
-                        text: String::new(),
-                        kind: out.kind,
-                        detected: false,
-                        diagnostics: out.diagnostics,
-                        fixed: 0,
-                        fixed_text: None,
-                    });
-                    continue;
-                }
-                match std::fs::read(path) {
-                    Ok(bytes) => bytes,
-                    Err(e) => {
-                        errors.push(format!("cannot read {}: {e}", path.display()));
-                        continue;
-                    }
-                }
-            }
-        };
-        let out = policy::lint_bytes(&bytes, kind, &ctx);
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
-        let mut item = Linted {
-            name: input.name(),
-            kind: out.kind,
-            detected: out.kind_detected,
-            diagnostics: out.diagnostics,
-            fixed: 0,
-            fixed_text: None,
-            text,
-        };
-        let has_safe_fix = item.diagnostics.iter().any(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == Applicability::Safe)
-        });
-        if (args.fix || args.diff) && has_safe_fix {
-            let (new_text, applied) = apply_safe_fixes(&item.text, kind, &ctx);
-            if new_text != item.text {
-                item.fixed = applied;
-                if args.fix {
-                    if let Input::File(path) = input {
-                        write_atomic(path, &new_text)?;
-                    }
-                    let out = policy::lint(&new_text, kind, &ctx);
-                    item.kind = out.kind;
-                    item.detected = out.kind_detected;
-                    item.diagnostics = out.diagnostics;
-                    item.text = new_text;
-                } else {
-                    item.fixed_text = Some(new_text);
-                }
-            }
+            Outcome::Skipped(path, why) => skipped.push((path, why)),
+            Outcome::Error(e) => errors.push(e),
         }
-        linted.push(item);
+    }
+    if !extracted.is_empty() {
+        cross_check(&mut linted, &extracted, &ctx);
+    }
+    if args.verbose {
+        for (path, why) in &skipped {
+            eprintln!("skipped {}: {why}", path.display());
+        }
     }
     for e in &errors {
         eprintln!("error: {e}");
@@ -413,6 +369,193 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     ))
 }
 
+/// Lints one input (runs on a rayon worker).
+fn lint_input(input: &Input, kind: Option<PolicyKind>, ctx: &LintContext, args: &Args) -> Outcome {
+    let bytes = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+                return Outcome::Error(format!("cannot read stdin: {e}"));
+            }
+            buf
+        }
+        Input::File(path) | Input::Walked(path) => {
+            // Do not read a huge file whole just to say it is too big.
+            let len = std::fs::metadata(path).map_or(0, |m| m.len());
+            if usize::try_from(len).map_or(true, |l| l > policy::json::MAX_INPUT_BYTES) {
+                let out = policy::lint_oversized(usize::try_from(len).unwrap_or(usize::MAX), kind);
+                return Outcome::Linted(
+                    Box::new(Linted {
+                        name: input.name(),
+                        text: String::new(),
+                        kind: out.kind,
+                        detected: false,
+                        diagnostics: out.diagnostics,
+                        fixed: 0,
+                        fixed_text: None,
+                        note: None,
+                    }),
+                    None,
+                );
+            }
+            match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) => return Outcome::Error(format!("cannot read {}: {e}", path.display())),
+            }
+        }
+    };
+    let format = match input {
+        Input::Stdin => Format::Policy,
+        Input::File(_) | Input::Walked(_) => {
+            let name = input.name();
+            let head = String::from_utf8_lossy(&bytes);
+            match (pullpass_sources::classify(&name, &head), input) {
+                (Ok(format), _) => format,
+                // Named explicitly: read as a policy, so a non-policy is an error finding.
+                (Err(_), Input::File(_) | Input::Stdin) => Format::Policy,
+                (Err(why), Input::Walked(path)) => return Outcome::Skipped(path.clone(), why),
+            }
+        }
+    };
+    if format != Format::Policy {
+        return lint_source_input(input, bytes, format, ctx, args);
+    }
+    let out = policy::lint_bytes(&bytes, kind, ctx);
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let mut item = Linted {
+        name: input.name(),
+        kind: out.kind,
+        detected: out.kind_detected,
+        diagnostics: out.diagnostics,
+        fixed: 0,
+        fixed_text: None,
+        note: None,
+        text,
+    };
+    let has_safe_fix = item.diagnostics.iter().any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applicability == Applicability::Safe)
+    });
+    if (args.fix || args.diff) && has_safe_fix {
+        let (new_text, applied) = apply_safe_fixes(&item.text, kind, ctx);
+        if new_text != item.text {
+            item.fixed = applied;
+            if args.fix {
+                if let Input::File(path) | Input::Walked(path) = input
+                    && let Err(e) = write_atomic(path, &new_text)
+                {
+                    return Outcome::Error(format!("{e:#}"));
+                }
+                let out = policy::lint(&new_text, kind, ctx);
+                item.kind = out.kind;
+                item.detected = out.kind_detected;
+                item.diagnostics = out.diagnostics;
+                item.text = new_text;
+            } else {
+                item.fixed_text = Some(new_text);
+            }
+        }
+    }
+    Outcome::Linted(Box::new(item), None)
+}
+
+/// A Terraform / CloudFormation / Kubernetes / Helm file: extracted, linted, suppressions
+/// applied; `--fix` applies the fixes that map back to literal source text.
+fn lint_source_input(
+    input: &Input,
+    bytes: Vec<u8>,
+    format: Format,
+    ctx: &LintContext,
+    args: &Args,
+) -> Outcome {
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let out = policy::lint_bytes(e.as_bytes(), None, ctx);
+            return Outcome::Linted(
+                Box::new(Linted {
+                    name: input.name(),
+                    text: String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned(),
+                    kind: None,
+                    detected: false,
+                    diagnostics: out.diagnostics,
+                    fixed: 0,
+                    fixed_text: None,
+                    note: Some(format!("could not be read as {}", format.as_str())),
+                }),
+                None,
+            );
+        }
+    };
+    let mut found = walk::lint_source(&text, format, ctx);
+    let mut item_text = text;
+    let mut fixed = 0;
+    let mut fixed_text = None;
+    if (args.fix || args.diff)
+        && let Some((new_text, applied)) = walk::fix_source(&item_text, &found.diagnostics)
+        && new_text != item_text
+    {
+        fixed = applied;
+        if args.fix {
+            if let Input::File(path) | Input::Walked(path) = input
+                && let Err(e) = write_atomic(path, &new_text)
+            {
+                return Outcome::Error(format!("{e:#}"));
+            }
+            found = walk::lint_source(&new_text, format, ctx);
+            item_text = new_text;
+        } else {
+            fixed_text = Some(new_text);
+        }
+    }
+    walk::apply_suppressions(&item_text, &mut found);
+    for (line, codes) in &found.unused {
+        eprintln!(
+            "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
+            input.name()
+        );
+    }
+    Outcome::Linted(
+        Box::new(Linted {
+            name: input.name(),
+            text: item_text,
+            kind: None,
+            detected: false,
+            diagnostics: found.diagnostics,
+            fixed,
+            fixed_text,
+            note: Some(found.note),
+        }),
+        Some(found.extracted),
+    )
+}
+
+/// The cross-file pass over the source files (service accounts ⇄ trust policies).
+fn cross_check(linted: &mut [Linted], extracted: &[(usize, Extracted)], ctx: &LintContext) {
+    let mut by_index: Vec<Option<&Extracted>> = vec![None; linted.len()];
+    for (i, ex) in extracted {
+        by_index[*i] = Some(ex);
+    }
+    let mut files: Vec<walk::Walked<'_>> = linted
+        .iter_mut()
+        .zip(by_index)
+        .filter_map(|(l, ex)| {
+            ex.map(|ex| walk::Walked {
+                path: &l.name,
+                text: &l.text,
+                extracted: ex,
+                diagnostics: &mut l.diagnostics,
+            })
+        })
+        .collect();
+    walk::cross_check(&mut files, ctx);
+}
+
 fn display_name(name: &str) -> String {
     if name == "-" {
         "<stdin>".to_owned()
@@ -433,10 +576,11 @@ fn kind_text(l: &Linted) -> (&'static str, &'static str) {
 
 fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
     let color = render::text::use_color();
-    let mut kinds = [0usize; 3];
+    let mut kinds = [0usize; 4];
     for l in linted {
         let (kind, source) = kind_text(l);
         kinds[match l.kind {
+            _ if l.note.is_some() => 3,
             Some(PolicyKind::Trust) => 0,
             Some(PolicyKind::Permissions) => 1,
             None => 2,
@@ -446,6 +590,27 @@ fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
             let _ = writeln!(out, "{name}: applied {} safe fix(es)", l.fixed);
         }
         if l.diagnostics.is_empty() && kind != "unknown" {
+            continue;
+        }
+        if let Some(note) = &l.note {
+            if l.diagnostics.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "{name}: {note}");
+            let source = Source {
+                name: &name,
+                text: &l.text,
+            };
+            let items: Vec<Item<'_>> = l
+                .diagnostics
+                .iter()
+                .map(|d| Item {
+                    diagnostic: d,
+                    source: d.range.map(|_| source),
+                })
+                .collect();
+            out.push_str(&render::text::render(&items, color));
+            out.push('\n');
             continue;
         }
         let what = match kind {
@@ -480,11 +645,16 @@ fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
     let _ = writeln!(
         out,
-        "checked {} file(s): {} trust, {} permissions, {} neither; {}",
+        "checked {} file(s): {} trust, {} permissions, {} neither{}; {}",
         linted.len(),
         kinds[0],
         kinds[1],
         kinds[2],
+        if kinds[3] > 0 {
+            format!(", {} Terraform/CloudFormation/Kubernetes/Helm", kinds[3])
+        } else {
+            String::new()
+        },
         render::text::summary_line(&summary)
     );
 }

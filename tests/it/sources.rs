@@ -1,0 +1,247 @@
+//! `pullpass lint DIR` over a repository: policies in Terraform, CloudFormation, Kubernetes
+//! manifests and Helm values (`tests/fixtures/repo`), the walk (`.gitignore`, skipped files),
+//! the cross-file service-account check, positions in text/SARIF/GitHub output, suppressions,
+//! `--fix` on source text, bad input, and output order independent of the thread count.
+
+use std::path::Path;
+
+use crate::lint::{assert_valid, sarif_validator};
+use crate::support::{fixtures, pullpass, run};
+
+fn lint_repo(args: &[&str]) -> crate::support::Output {
+    run(
+        pullpass()
+            .current_dir(fixtures("repo"))
+            .arg("lint")
+            .args(args),
+        None,
+    )
+}
+
+#[test]
+fn repository_text_report() {
+    let out = lint_repo(&["."]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    insta::assert_snapshot!("repo-text", out.stdout);
+}
+
+#[test]
+fn repository_sarif_points_at_source_lines() {
+    let out = lint_repo(&["--format", "sarif", "."]);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF is JSON");
+    assert_valid(&sarif_validator(), &log, "repo");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let locate = |uri: &str, rule: &str| {
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .filter_map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"];
+                (loc["artifactLocation"]["uri"] == uri)
+                    .then(|| loc["region"]["startLine"].as_u64().expect("line"))
+            })
+            .collect::<Vec<_>>()
+    };
+    // jsonencode in main.tf: the wildcard `sub` under StringEquals, on its own line.
+    assert_eq!(locate("terraform/irsa/main.tf", "TP028"), [67]);
+    // Inside a `!Sub |` JSON block: the line of the literal mistake.
+    assert_eq!(locate("cloudformation/sub-json.yaml", "TP028"), [22]);
+    // Both ends of the service-account mismatch.
+    assert_eq!(locate("k8s/service-accounts.yaml", "TP032"), [20]);
+    assert_eq!(locate("terraform/irsa/main.tf", "TP032"), [78]);
+    insta::assert_snapshot!("repo-sarif", out.stdout);
+}
+
+#[test]
+fn repository_github_annotations() {
+    let out = lint_repo(&["--format", "github", "."]);
+    assert!(
+        out.stdout
+            .contains("::error file=terraform/irsa/main.tf,line=67,"),
+        "{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("repo-github", out.stdout);
+}
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let with = |threads: &str| {
+        run(
+            pullpass()
+                .current_dir(fixtures("repo"))
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["lint", "--format", "json", "."]),
+            None,
+        )
+        .stdout
+    };
+    let one = with("1");
+    assert!(one.contains("\"TP032\""), "{one}");
+    for threads in ["2", "8"] {
+        assert_eq!(with(threads), one, "{threads} threads");
+    }
+}
+
+#[test]
+fn verbose_lists_what_the_walk_skipped() {
+    let out = lint_repo(&["--verbose", "."]);
+    assert!(
+        out.stderr
+            .contains("skipped docs/package.json: JSON, not a policy"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("skipped docs/README.md"),
+        "{}",
+        out.stderr
+    );
+    // Named explicitly, the same file is an error, not a skip.
+    let named = lint_repo(&["docs/package.json"]);
+    assert_eq!(named.code, 1, "{}", named.stdout);
+    assert!(named.stdout.contains("TP002"), "{}", named.stdout);
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn gitignore_is_honoured() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), ".gitignore", "generated/\n");
+    write(tmp.path(), "generated/bad.json", "{\"Statement\": 1");
+    write(
+        tmp.path(),
+        "good.json",
+        &std::fs::read_to_string(fixtures("trust/valid/eksctl-irsa.json")).unwrap(),
+    );
+    let out = run(pullpass().current_dir(tmp.path()).args(["lint", "."]), None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("bad.json"), "{}", out.stdout);
+}
+
+#[test]
+fn unreadable_sources_get_one_finding_with_a_position() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "broken.tf",
+        "resource \"aws_iam_role\" \"x\" {\n  name = \n}\n",
+    );
+    write(
+        tmp.path(),
+        "broken-cfn.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R: [a, b\n",
+    );
+    // Alias expansion ("billion laughs") in a template.
+    let mut laughs = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for (name, prev) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+    ] {
+        laughs.push_str(&format!("  {name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    write(tmp.path(), "laughs.yaml", &laughs);
+    // Deep nesting in HCL, and a 10 MB Terraform file.
+    write(
+        tmp.path(),
+        "deep.tf",
+        &format!(
+            "locals {{\n  x = {}1{}\n}}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    );
+    write(
+        tmp.path(),
+        "huge.tf",
+        &format!("# {}\n", "x".repeat(10 * 1024 * 1024)),
+    );
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "json", "."]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    for file in [
+        "broken.tf",
+        "broken-cfn.yaml",
+        "laughs.yaml",
+        "deep.tf",
+        "huge.tf",
+    ] {
+        let mine: Vec<_> = findings.iter().filter(|f| f["file"] == file).collect();
+        assert_eq!(mine.len(), 1, "{file}: {mine:#?}");
+        assert_eq!(mine[0]["code"], "TP001", "{file}");
+    }
+}
+
+#[test]
+fn suppressions_drop_findings_and_unused_ones_warn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tf = std::fs::read_to_string(fixtures("repo/terraform/irsa/main.tf")).unwrap();
+    let tf = tf.replace(
+        "          \"oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub\" = \"system:serviceaccount:ci:*\"",
+        "          # pullpass: ignore[TP028] the CI namespace only holds runners\n          \"oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub\" = \"system:serviceaccount:ci:*\"",
+    );
+    let tf = tf.replace(
+        "resource \"aws_iam_role\" \"reporter\" {",
+        "# pullpass: ignore[TP004] nothing here\nresource \"aws_iam_role\" \"reporter\" {",
+    );
+    write(tmp.path(), "main.tf", &tf);
+    let out = run(
+        pullpass().current_dir(tmp.path()).args(["lint", "main.tf"]),
+        None,
+    );
+    assert!(!out.stdout.contains("TP028"), "{}", out.stdout);
+    assert!(out.stdout.contains("TP024"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("main.tf:76: unused suppression `pullpass: ignore[TP004]`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn fix_rewrites_literal_source_text_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["terraform/irsa/main.tf", "cloudformation/policy.json"] {
+        let text = std::fs::read_to_string(fixtures(&format!("repo/{name}"))).unwrap();
+        write(
+            tmp.path(),
+            Path::new(name).file_name().unwrap().to_str().unwrap(),
+            &text,
+        );
+    }
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "--fix", "main.tf", "policy.json"]),
+        None,
+    );
+    assert!(
+        out.stdout.contains("main.tf: applied 1 safe fix(es)"),
+        "{}",
+        out.stdout
+    );
+    let tf = std::fs::read_to_string(tmp.path().join("main.tf")).unwrap();
+    assert!(tf.contains("        \"StringLike\" = {\n"), "{tf}");
+    let cfn = std::fs::read_to_string(tmp.path().join("policy.json")).unwrap();
+    assert!(cfn.contains("\"Effect\": \"Allow\""), "{cfn}");
+    // The Terraform file still parses and no longer has the finding.
+    assert!(!out.stdout.contains("TP028"), "{}", out.stdout);
+}
