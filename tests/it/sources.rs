@@ -245,3 +245,186 @@ fn fix_rewrites_literal_source_text_only() {
     // The Terraform file still parses and no longer has the finding.
     assert!(!out.stdout.contains("TP028"), "{}", out.stdout);
 }
+
+#[test]
+fn lint_table_and_baseline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tf = std::fs::read_to_string(fixtures("repo/terraform/irsa/main.tf")).unwrap();
+    write(tmp.path(), "infra/main.tf", &tf);
+    write(
+        tmp.path(),
+        "config.toml",
+        "[lint]\nignore = [\"EP\"]\nseverity = { TP024 = \"warning\" }\n\n[lint.per_path_ignores]\n\"infra/*\" = [\"TP032\"]\n",
+    );
+    let lint = |args: &[&str]| {
+        run(
+            pullpass()
+                .current_dir(tmp.path())
+                .env("PULLPASS_CONFIG", tmp.path().join("config.toml"))
+                .arg("lint")
+                .args(args),
+            None,
+        )
+    };
+    let out = lint(&["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let codes: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("TP024", "warning"), ("TP028", "error")],
+        "{}",
+        out.stdout
+    );
+    // Adopt: record what is there, then only new findings count.
+    let wrote = lint(&["--write-baseline", "baseline.json", "."]);
+    assert_eq!(wrote.code, 0, "{}", wrote.stderr);
+    assert!(
+        wrote.stdout.contains("wrote 2 finding(s)"),
+        "{}",
+        wrote.stdout
+    );
+    let clean = lint(&["--baseline", "baseline.json", "."]);
+    assert_eq!(clean.code, 0, "{}", clean.stdout);
+    write(
+        tmp.path(),
+        "infra/main.tf",
+        &tf.replace(
+            "Action = \"sts:AssumeRoleWithWebIdentity\"",
+            "Action = \"sts:AssumeRole\"",
+        ),
+    );
+    let new = lint(&["--baseline", "baseline.json", "."]);
+    assert_eq!(new.code, 1, "{}", new.stdout);
+}
+
+/// `.tools` (or `$PULLPASS_TOOLS_DIR`), where `cargo xtask setup` installs the peers.
+fn tools() -> std::path::PathBuf {
+    std::env::var_os("PULLPASS_TOOLS_DIR")
+        .map_or_else(|| crate::support::root().join(".tools"), Into::into)
+}
+
+#[test]
+fn github_action_runs_its_lint_step_on_a_repository() {
+    let root = crate::support::root();
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let doc = pullpass_core::doctor::yaml::parse_one(&action).expect("action.yml is YAML");
+    let steps = doc
+        .path(&["runs", "steps"])
+        .and_then(|s| s.as_seq())
+        .expect("steps");
+    let install = steps[0]
+        .get("run")
+        .and_then(|r| r.as_str())
+        .expect("install step");
+    assert!(
+        install.contains("--path \"$GITHUB_ACTION_PATH/crates/pullpass-cli\""),
+        "{install}"
+    );
+    assert!(root.join("crates/pullpass-cli/Cargo.toml").exists());
+    let lint = steps[1]
+        .get("run")
+        .and_then(|r| r.as_str())
+        .expect("lint step");
+    // The Lint step as the runner runs it, with the binary the install step builds.
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("pullpass/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(crate::support::pullpass_path(), bin.join("pullpass")).unwrap();
+    let step = |format: &str| {
+        run(
+            std::process::Command::new("bash")
+                .args(["-e", "-c", lint])
+                .current_dir(fixtures("repo"))
+                .env("NO_COLOR", "1")
+                .env_remove("PULLPASS_CONFIG")
+                .env("RUNNER_TEMP", tmp.path())
+                .env("PULLPASS_PATH", ".")
+                .env("PULLPASS_FORMAT", format)
+                .env("PULLPASS_SARIF", tmp.path().join("out.sarif"))
+                .env("PULLPASS_ARGS", "--deny-warnings"),
+            None,
+        )
+    };
+    let github = step("github");
+    assert_eq!(github.code, 1, "{}", github.stderr);
+    assert!(
+        github
+            .stdout
+            .contains("::error file=terraform/irsa/main.tf,line=67,"),
+        "{}",
+        github.stdout
+    );
+    let sarif = step("sarif");
+    assert_eq!(sarif.code, 1, "{}", sarif.stderr);
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out.sarif")).unwrap())
+            .unwrap();
+    assert_valid(&sarif_validator(), &log, "action SARIF");
+}
+
+#[test]
+fn pre_commit_hook_runs_through_pre_commit() {
+    let pre_commit = tools().join("venv-lint-peers/bin/pre-commit");
+    assert!(
+        pre_commit.exists(),
+        "pre-commit is missing at {}; run `cargo xtask setup`",
+        pre_commit.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    write(
+        &repo,
+        "infra/main.tf",
+        &std::fs::read_to_string(fixtures("repo/terraform/irsa/main.tf")).unwrap(),
+    );
+    write(
+        &repo,
+        "web/package.json",
+        "{\"name\": \"site\", \"private\": true}\n",
+    );
+    let git = |args: &[&str]| {
+        let out = run(
+            std::process::Command::new("git")
+                .current_dir(&repo)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+                .args(args),
+            None,
+        );
+        assert_eq!(out.code, 0, "git {args:?}: {}", out.stderr);
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    let bin_dir = crate::support::pullpass_path().parent().unwrap().to_owned();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = run(
+        std::process::Command::new(&pre_commit)
+            .current_dir(&repo)
+            .env("PATH", path)
+            .env("NO_COLOR", "1")
+            .env("PRE_COMMIT_HOME", tmp.path().join("cache"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("PULLPASS_CONFIG")
+            .args(["try-repo", crate::support::root().to_str().unwrap()])
+            .args(["pullpass-lint-system", "--all-files", "--color", "never"]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("pullpass lint (pullpass on PATH)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("TP028"), "{}", out.stdout);
+    // The hook names every staged .json; one that is no policy is skipped, not an error.
+    assert!(!out.stdout.contains("package.json"), "{}", out.stdout);
+}

@@ -6,6 +6,7 @@
 //! stable order, renders text, JSON, SARIF or GitHub annotations, and with
 //! `--fix` applies the safe fixes in place (atomically), `--diff` shows them.
 
+mod settings;
 mod walk;
 
 use std::fmt::Write as _;
@@ -88,6 +89,17 @@ pub(crate) struct Args {
     /// List the files a directory walk skipped, and why (on stderr).
     #[arg(long)]
     verbose: bool,
+    /// Skip named files that are neither policies nor sources, as a directory walk does
+    /// (for pre-commit, which names every staged `.json`/`.yaml`/`.tf` file).
+    #[arg(long)]
+    skip_non_policies: bool,
+    /// Do not report the findings recorded in this baseline file (default: the config's
+    /// `[lint] baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding in FILE as the baseline, then exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
+    write_baseline: Option<PathBuf>,
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -276,7 +288,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
-    let inputs = collect(&args.paths, &mut errors, &mut skipped);
+    let mut inputs = collect(&args.paths, &mut errors, &mut skipped);
+    if args.skip_non_policies {
+        for input in &mut inputs {
+            if let Input::File(path) = input {
+                *input = Input::Walked(std::mem::take(path));
+            }
+        }
+    }
     if args.fix && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         anyhow::bail!(
             "--fix rewrites files in place and cannot rewrite stdin; use --diff to see the fixes"
@@ -303,6 +322,41 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     }
     if !extracted.is_empty() {
         cross_check(&mut linted, &extracted, &ctx);
+    }
+    let table = crate::config::path()
+        .ok()
+        .filter(|p| p.exists())
+        .map(|p| crate::config::load_from(&p))
+        .transpose()?
+        .map(|loaded| loaded.config.lint)
+        .unwrap_or_default();
+    for l in &mut linted {
+        settings::apply_table(&table, &display_name(&l.name), &mut l.diagnostics);
+    }
+    if let Some(path) = &args.write_baseline {
+        let files: Vec<(String, &[Diagnostic])> = linted
+            .iter()
+            .map(|l| (display_name(&l.name), l.diagnostics.as_slice()))
+            .collect();
+        let refs: Vec<(&str, &[Diagnostic])> =
+            files.iter().map(|(n, d)| (n.as_str(), *d)).collect();
+        let n = settings::write(path, &refs, write_atomic)?;
+        println!("wrote {n} finding(s) to the baseline {}", path.display());
+        return Ok(if errors.is_empty() {
+            Exit::Ok
+        } else {
+            Exit::Usage
+        });
+    }
+    if let Some(path) = args
+        .baseline
+        .clone()
+        .or_else(|| table.baseline.as_ref().map(PathBuf::from))
+    {
+        let mut baseline = settings::Baseline::read(&path)?;
+        for l in &mut linted {
+            baseline.filter(&display_name(&l.name), &mut l.diagnostics);
+        }
     }
     if args.verbose {
         for (path, why) in &skipped {
