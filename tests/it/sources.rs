@@ -428,3 +428,45 @@ fn pre_commit_hook_runs_through_pre_commit() {
     // The hook names every staged .json; one that is no policy is skipped, not an error.
     assert!(!out.stdout.contains("package.json"), "{}", out.stdout);
 }
+
+/// cfn-lint (PyPI, `.tools/venv-lint-peers`) holds the CloudFormation fixtures to real
+/// CloudFormation: every template passes, except `policy.json`, whose `"Effect": "allow"` is
+/// the mistake it is there for, which cfn-lint (E3510) and pullpass (TP007) both put on line 12.
+#[test]
+fn cfn_lint_accepts_the_cloudformation_fixtures() {
+    let cfn_lint = tools().join("venv-lint-peers/bin/cfn-lint");
+    assert!(
+        cfn_lint.exists(),
+        "cfn-lint is missing at {}; run `cargo xtask setup`",
+        cfn_lint.display()
+    );
+    let dir = fixtures("repo/cloudformation");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    for name in &names {
+        let out = run(
+            std::process::Command::new(&cfn_lint)
+                .current_dir(&dir)
+                .args(["--format", "parseable", name]),
+            None,
+        );
+        if name == "policy.json" {
+            assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+            assert!(out.stdout.contains("policy.json:12:"), "{}", out.stdout);
+            assert!(out.stdout.contains("E3510"), "{}", out.stdout);
+            let ours = lint_repo(&["--format", "github", "cloudformation/policy.json"]);
+            assert!(
+                ours.stdout
+                    .contains("line=12,col=25,endLine=12,endColumn=32,title=TP007"),
+                "{}",
+                ours.stdout
+            );
+        } else {
+            assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+        }
+    }
+}

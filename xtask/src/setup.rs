@@ -14,6 +14,19 @@ const MOTO_REQUIREMENTS: &[&str] = &[
     "boto3",
 ];
 
+/// The `pullpass lint` peers (issue 12): cfn-lint holds the CloudFormation fixtures to real
+/// CloudFormation, checkov runs beside pullpass in `cargo xtask bench`, pre-commit runs the
+/// hook of `.pre-commit-hooks.yaml` in the tests.
+pub(crate) const LINT_PEERS_VENV: &str = "venv-lint-peers";
+const LINT_PEERS_REQUIREMENTS: &[&str] =
+    &["cfn-lint==1.58.0", "checkov==3.3.30", "pre-commit==4.7.0"];
+const LINT_PEERS_CHECK: &str = "import cfnlint, checkov, pre_commit";
+
+/// Only the lint peers' virtualenv.
+pub(crate) fn lint_peers() -> anyhow::Result<()> {
+    python_venv(LINT_PEERS_VENV, LINT_PEERS_REQUIREMENTS, LINT_PEERS_CHECK)
+}
+
 /// Installs everything.
 pub(crate) fn all() -> anyhow::Result<()> {
     apt(&[])?;
@@ -31,6 +44,7 @@ pub(crate) fn all() -> anyhow::Result<()> {
         MOTO_REQUIREMENTS,
         "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'",
     )?;
+    lint_peers()?;
     Ok(())
 }
 
