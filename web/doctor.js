@@ -18,8 +18,20 @@ const LABELS = {
   association: 'Pod Identity association JSON',
   permissionsPolicy: 'Permissions policy',
   repository: 'Repository',
-  live: 'pullpass doctor --live (CLI only)',
 };
+
+/**
+ * What the page calls an input: the label of its box (without the grey note), so the checklist
+ * speaks the page's words; `LABELS` where no box has it.
+ */
+function labelOf(key) {
+  const box = document.querySelector(`#doctor [data-input="${key}"]`);
+  const label = box && document.querySelector(`label[for="${box.id}"]`);
+  const text = label
+    ? [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim()
+    : '';
+  return text || LABELS[key] || key;
+}
 
 /** `--trust-policy` (as in `input.trust-policy`) → `trustPolicy`. */
 function keyOfFlag(flag) {
@@ -54,7 +66,7 @@ export function setupDoctor(pp) {
   }
 
   function titleOf(id, checks) {
-    if (id.startsWith('input.')) return `${LABELS[keyOfFlag(id.slice(6))] ?? id} (could not be read)`;
+    if (id.startsWith('input.')) return `${labelOf(keyOfFlag(id.slice(6)))} (could not be read)`;
     const check = checks.find((c) => c.id === id);
     return check ? check.title : id;
   }
@@ -72,16 +84,22 @@ export function setupDoctor(pp) {
       f ? el('span', { class: `code sev-${f.severity}` }, f.code) : null,
       el('span', { class: 'where' }, check.id)));
     if (f) {
-      const where = f.range && check.input ? ` (${LABELS[check.input] ?? check.input}, line ${f.range.startLine})` : '';
+      const where = f.range && check.input ? ` (${labelOf(check.input)}, line ${f.range.startLine})` : '';
       li.append(el('p', { class: 'cause' }, el('strong', {}, 'Cause: '), ...rich(f.message), where));
       if (f.help) li.append(el('p', { class: 'fix' }, el('strong', {}, 'Fix: '), ...rich(f.help)));
-    } else {
+    } else if (check.status !== 'notChecked' || !check.needs.length) {
       li.append(el('p', { class: 'detail' }, ...rich(check.detail)));
     }
     if (check.blockedBy) {
       li.append(el('p', { class: 'blocked' }, 'Blocked by: ', el('span', { class: 'blocker' }, titleOf(check.blockedBy, checks))));
     } else if (check.needs.length) {
-      li.append(el('p', { class: 'needs' }, 'Would be checked with: ', check.needs.map((n) => LABELS[n] ?? n).join(', ')));
+      // The page's words, not the CLI's flags: which boxes above would let this be checked.
+      const boxes = check.needs.filter((n) => n !== 'live').map(labelOf);
+      const live = check.needs.includes('live');
+      const text = boxes.length
+        ? `To check this, fill in: ${boxes.join(', ')}.${live ? ' The CLI can also fetch it from AWS (pullpass doctor, live mode).' : ''}`
+        : 'Only the CLI checks this, with your AWS credentials (pullpass doctor, live mode).';
+      li.append(el('p', { class: 'needs' }, text));
     }
     return li;
   }
@@ -95,9 +113,22 @@ export function setupDoctor(pp) {
       return;
     }
     const s = result.summary;
+    if (s.passed + s.failed + s.warnings === 0) {
+      // Nothing given yet: no wall of "not checked" rows, no red.
+      status.dataset.state = 'pending';
+      status.textContent = 'Nothing checked yet: paste what you have into the boxes above, or load the sound or broken example.';
+      return;
+    }
     status.dataset.state = result.sound ? 'ok' : 'error';
     status.textContent = `${s.passed} passed · ${s.failed} failed · ${s.warnings} warnings · ${s.notChecked} not checked`;
-    list.append(...result.checks.map((c) => item(c, result.checks)));
+    // Checked links first, then those still waiting for an input.
+    const checked = result.checks.filter((c) => c.status !== 'notChecked');
+    const waiting = result.checks.filter((c) => c.status === 'notChecked');
+    list.append(...checked.map((c) => item(c, result.checks)));
+    if (waiting.length) {
+      list.append(el('li', { class: 'waiting', role: 'presentation' }, `Not checked yet (${waiting.length}): each says what would check it`));
+      list.append(...waiting.map((c) => item(c, result.checks)));
+    }
   }
 
   function fill(kind) {

@@ -147,6 +147,11 @@ export function setupEditor(pp) {
     list.replaceChildren(...findings.map(item));
     const kind = result.kind ? `${result.kind} policy` : 'policy';
     const counts = summaryText(result.summary);
+    if (text === SAMPLE) {
+      // The example the page opens with is broken on purpose: no alarm before the user typed.
+      announce(`The example below is broken on purpose (${counts}): each finding is underlined where it is. Paste your policy over it to check yours.`, 'pending');
+      return;
+    }
     announce(counts ? `${kind}: ${counts}.` : `${kind}: no findings.`, result.summary.errors ? 'error' : 'ok');
   }
 

@@ -51,6 +51,19 @@ export function setupForm(pp) {
     return null;
   }
 
+  /** What the page calls a field: its label, without the "optional" note. */
+  function labelOf(id) {
+    const label = id && document.querySelector(`label[for=${id}]`);
+    if (!label) return 'the form';
+    const text = [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+    return text ? `“${text}”` : 'the form';
+  }
+
+  /** “A”, “A and B”, “A, B and C”. */
+  function listText(items) {
+    return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+  }
+
   function messageItem(finding, fieldId) {
     const fixes = finding.fixes.map((fix) =>
       el('button', {
@@ -153,10 +166,25 @@ export function setupForm(pp) {
       text = notes ? `Ready to import (${notes}).` : 'Ready to import.';
       status.dataset.state = 'ok';
     } else {
-      const hidden = result.summary.errors - result.findings.filter((f) => f.severity === 'error' && (submitted || touched.has(fieldFor(f.pointer)))).length;
-      const errors = result.summary.errors === 1 ? '1 error' : `${result.summary.errors} errors`;
-      text = `Import is disabled: ${errors} to fix${hidden > 0 ? ' (some in fields not filled in yet)' : ''}.`;
-      status.dataset.state = 'error';
+      // Errors in fields the user has not typed in yet are not shown (no red before typing);
+      // the status names those fields instead, in the page's words.
+      const errors = result.findings.filter((f) => f.severity === 'error');
+      const isShown = (f) => submitted || (fieldFor(f.pointer) ? touched.has(fieldFor(f.pointer)) : touched.size > 0);
+      const shown = errors.filter(isShown).length;
+      // In the order of the form, top to bottom.
+      const order = Object.values(FIELDS);
+      const rank = (f) => { const i = order.indexOf(fieldFor(f.pointer)); return i < 0 ? order.length : i; };
+      const hiddenErrors = errors.filter((f) => !isShown(f)).sort((a, b) => rank(a) - rank(b));
+      const waiting = [...new Set(hiddenErrors.map((f) => labelOf(fieldFor(f.pointer))))];
+      const fill = waiting.length ? listText(waiting) : '';
+      if (shown === 0) {
+        text = `To import, fill in ${fill}.`;
+        status.dataset.state = 'pending';
+      } else {
+        const count = shown === 1 ? '1 error' : `${shown} errors`;
+        text = `Import is disabled: ${count} to fix${fill ? `, and ${fill} to fill in` : ''}.`;
+        status.dataset.state = 'error';
+      }
     }
     // Announce only changes: a live region that repeats itself on every keystroke is noise.
     if (text !== lastStatus) {

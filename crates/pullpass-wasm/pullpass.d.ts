@@ -13,7 +13,7 @@ export interface Range { start: number; end: number; startLine: number; startCol
 export interface Edit { start: number; end: number; replacement: string }
 
 /** A mechanical fix: apply all its edits, back to front. `unsafe` fixes change the meaning: show them, never auto-apply. */
-export interface Fix { message: string; applicability: "safe" | "unsafe"; edits: Edit[] }
+export interface Fix { message: string; applicability: "safe" | "unsafe" | "display"; edits: Edit[] }
 
 /** One finding: the same code, severity and message as `pullpass … --format json`. */
 export interface Finding {

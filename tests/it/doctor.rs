@@ -181,7 +181,7 @@ fn usage_errors_exit_2_and_say_what() {
     cmd.args(["doctor", "irsa", "--pod-env"]).arg(&big);
     let out = run(&mut cmd, None);
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("over 1048576 bytes"), "{}", out.stderr);
+    assert!(out.stderr.contains("larger than 1 MiB"), "{}", out.stderr);
 
     let mut cmd = pullpass();
     cmd.args(["doctor", "irsa", "--cluster-name", "x"]);

@@ -91,28 +91,36 @@ pub(crate) fn assert_valid(
 
 #[test]
 fn text_snapshots() {
-    insta::glob!("../fixtures", "{trust,permissions}/*/*.json", |path| {
-        let out = lint_fixture(&rel(path), "text");
-        insta::assert_snapshot!(format!("exit {}\n{}{}", out.code, out.stdout, out.stderr));
-    });
+    insta::glob!(
+        "../fixtures",
+        "{trust,permissions,repository}/*/*.json",
+        |path| {
+            let out = lint_fixture(&rel(path), "text");
+            insta::assert_snapshot!(format!("exit {}\n{}{}", out.code, out.stdout, out.stderr));
+        }
+    );
 }
 
 #[test]
 fn json_snapshots_follow_the_findings_schema() {
     let validator = findings_validator();
-    insta::glob!("../fixtures", "{trust,permissions}/*/*.json", |path| {
-        let out = lint_fixture(&rel(path), "json");
-        let value = json(&out.stdout);
-        assert_valid(&validator, &value, &rel(path));
-        insta::assert_snapshot!(out.stdout);
-    });
+    insta::glob!(
+        "../fixtures",
+        "{trust,permissions,repository}/*/*.json",
+        |path| {
+            let out = lint_fixture(&rel(path), "json");
+            let value = json(&out.stdout);
+            assert_valid(&validator, &value, &rel(path));
+            insta::assert_snapshot!(out.stdout);
+        }
+    );
 }
 
 #[test]
 fn every_trust_and_permissions_rule_fires_on_an_invalid_fixture() {
     let mut fired = std::collections::BTreeSet::new();
     let mut checked = 0;
-    for family in ["trust", "permissions"] {
+    for family in ["trust", "permissions", "repository"] {
         let dir = fixtures(&format!("{family}/invalid"));
         for entry in std::fs::read_dir(&dir).expect("invalid fixtures") {
             let path = entry.expect("entry").path();
@@ -155,7 +163,7 @@ fn every_trust_and_permissions_rule_fires_on_an_invalid_fixture() {
 #[test]
 fn valid_fixtures_are_silent() {
     let mut checked = 0;
-    for family in ["trust", "permissions"] {
+    for family in ["trust", "permissions", "repository"] {
         for entry in
             std::fs::read_dir(fixtures(&format!("{family}/valid"))).expect("valid fixtures")
         {
@@ -182,6 +190,8 @@ fn sarif_validates_against_the_published_schema() {
         "trust/valid",
         "permissions/invalid",
         "permissions/valid",
+        "repository/invalid",
+        "repository/valid",
     ] {
         let out = run(
             pullpass()
@@ -324,7 +334,8 @@ fn fix_rewrites_in_place_until_only_unsafe_fixes_are_left() {
     );
     assert_eq!(diff.code, 1, "{}", diff.stdout);
     assert!(
-        diff.stdout.contains("4 file(s) would be changed"),
+        // TP028's move to StringLike is unsafe (issue 15 #1): not among the safe fixes.
+        diff.stdout.contains("3 file(s) would be changed"),
         "{}",
         diff.stdout
     );
@@ -344,6 +355,8 @@ fn fix_rewrites_in_place_until_only_unsafe_fixes_are_left() {
         let new = std::fs::read_to_string(path).unwrap();
         if path.ends_with("eksctl-irsa.json") {
             assert_eq!(&new, old, "a clean file must not be rewritten");
+        } else if path.ends_with("tp028-wildcard-under-string-equals.json") {
+            assert_eq!(&new, old, "TP028's fix is unsafe: --fix leaves it");
         } else {
             assert_ne!(&new, old, "{} was not fixed", path.display());
         }
@@ -377,6 +390,15 @@ fn fix_rewrites_in_place_until_only_unsafe_fixes_are_left() {
     assert!(
         names.iter().all(|n| !n.starts_with(".pullpass-fix-")),
         "{names:?}"
+    );
+    run(
+        pullpass().current_dir(tmp.path()).args([
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "tp028-wildcard-under-string-equals.json",
+        ]),
+        None,
     );
     let left = run(
         pullpass()

@@ -300,6 +300,101 @@ test('without the wasm module the page says so clearly', async () => {
   }
 });
 
+describe('before anything is typed, and half filled', () => {
+  test('no error colour before typing; the status names the untouched field that blocks Import', async () => {
+    const { page, errors } = await open();
+    const status = page.locator('#form-status');
+    assert.equal(await page.isDisabled('#import'), true);
+    assert.notEqual(await status.getAttribute('data-state'), 'error', 'red before anything was typed');
+    assert.match(await status.textContent(), /fill in “Registry name” and “Registry”/);
+    assert.equal(await page.locator('#registry-form [aria-invalid=true]').count(), 0);
+    assert.equal(await page.locator('#registry-form .messages li[data-severity=error]').count(), 0);
+    const color = await status.evaluate((e) => getComputedStyle(e).color);
+    const red = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--error').trim());
+    assert.notEqual(color, 'rgb(198, 40, 40)', `status colour ${color} (error is ${red})`);
+
+    // Half filled: the host typed, the name not: the status says the name blocks Import.
+    await type(page, '#host', '123456789012.dkr.ecr.us-east-1.amazonaws.com');
+    await page.waitForFunction(() => /“Registry name”/.test(document.querySelector('#form-status').textContent));
+    assert.doesNotMatch(await status.textContent(), /“Registry”/);
+    assert.notEqual(await status.getAttribute('data-state'), 'error');
+    // An error where the user typed is red, and the untouched field is still named.
+    await type(page, '#host', '123456789012.dkr.ecr.us-east-1.amazonaws.co');
+    await page.waitForFunction(() => document.querySelector('#form-status').dataset.state === 'error');
+    assert.match(await status.textContent(), /Import is disabled: 1 error to fix, and “Registry name” to fill in/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+describe('the page at every width', () => {
+  /** Everything that makes the page wide at once: findings, facts, the doctor's broken example. */
+  async function busy(page) {
+    await type(page, '#host', '123456789012.dkr.ecr.us-east-1.amazonaws.co');
+    await page.click('#advanced summary');
+    await page.fill('#roleArn', 'arn:aws:iam::123456789012:role/a-very-long-role-name-that-does-not-break-anywhere-at-all');
+    await page.fill('#policy', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:*"}}}]}');
+    await page.locator('#policy').dispatchEvent('input');
+    await page.click('#doctor-broken');
+    await page.locator('#doctor-checks li[data-status=failed]').first().waitFor();
+  }
+
+  const overflow = (page) => page.evaluate(() => ({
+    scroll: document.scrollingElement.scrollWidth,
+    inner: window.innerWidth,
+    // The widest element that sticks out, to say what overflows.
+    culprit: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('[hidden]'))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}`)
+      .slice(0, 5),
+  }));
+
+  test('no horizontal overflow from 360 to 1600 px; screenshots at 390 and 1280', async () => {
+    const { page, errors } = await open();
+    for (const [name, fill] of [['empty', false], ['busy', true]]) {
+      if (fill) await busy(page);
+      for (let width = 360; width <= 1600; width += 40) {
+        for (const w of width === 400 ? [390, 400] : [width]) {
+          await page.setViewportSize({ width: w, height: 900 });
+          const o = await overflow(page);
+          assert.ok(o.scroll <= o.inner, `${name} page at ${w} px: scrollWidth ${o.scroll} > ${o.inner}: ${o.culprit.join(', ')}`);
+          if (w === 390 || w === 1280) {
+            await page.screenshot({ path: artifactPath(`page-${name}-${w}.png`), fullPage: true });
+          }
+        }
+      }
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('inputs of a row stay aligned when a label wraps', async () => {
+    const { page } = await open();
+    for (const width of [700, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.click('#doctor-broken');
+    const tops = await page.evaluate(() => [...document.querySelectorAll('.row.fields, .doctor-inputs')]
+      .filter((row) => !row.closest('[hidden]') && row.offsetParent)
+      .map((row) => {
+        const inputs = [...row.querySelectorAll(':scope > .field:not([hidden]) > :is(input, select, textarea)')];
+        // Inputs on the same visual line (grid row) must share their top.
+        const byLine = new Map();
+        for (const input of inputs) {
+          const r = input.getBoundingClientRect();
+          const line = Math.round(input.closest('.field').getBoundingClientRect().top);
+          if (!byLine.has(line)) byLine.set(line, []);
+          byLine.get(line).push(Math.round(r.top));
+        }
+        return [...byLine.values()];
+      }));
+    for (const row of tops) {
+      for (const line of row) assert.equal(new Set(line).size, 1, `input tops ${line} at ${width} px`);
+    }
+    }
+    await page.close();
+  });
+});
+
 test('a browser without WebAssembly gets the same clear message', async () => {
   const page = await chromium.context.newPage();
   await page.addInitScript(() => { delete globalThis.WebAssembly; });
@@ -358,7 +453,8 @@ describe('the IRSA check panel', () => {
     await page.fill('#dr-trustPolicy', '');
     await page.waitForFunction(() => !document.querySelector('#doctor-checks li[data-status=failed]'));
     const waiting = page.locator('#doctor-checks li[data-status=notChecked][data-id="trust.subject"]');
-    assert.match(await waiting.textContent(), /Would be checked with: .*Trust policy/);
+    assert.match(await waiting.textContent(), /To check this, fill in: .*Trust policy/);
+    assert.doesNotMatch(await waiting.textContent(), /--[a-z]/, 'the page\'s words, not CLI flags');
 
     // An unreadable service account blocks the links that need it, and says so.
     await page.fill('#dr-serviceAccount', 'metadata: [unclosed');

@@ -10,6 +10,7 @@
 
 mod browser;
 mod corpus;
+mod hardening;
 mod lint;
 mod machine;
 mod micro;
@@ -40,6 +41,8 @@ pub(crate) enum SectionId {
     Browser,
     Scaling,
     Micro,
+    /// Issue 15: linear-time rows and a long fuzz run.
+    Hardening,
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,6 +199,7 @@ fn title(id: SectionId) -> &'static str {
         SectionId::Browser => "3. Browser (WebAssembly in Chromium)",
         SectionId::Scaling => "4. Scaling",
         SectionId::Micro => "5. Core micro-benchmarks (criterion)",
+        SectionId::Hardening => "6. Hostile input (linear time, fuzzing)",
     }
 }
 
@@ -207,6 +211,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         SectionId::Browser,
         SectionId::Scaling,
         SectionId::Micro,
+        SectionId::Hardening,
     ];
     let selected: Vec<SectionId> = if args.sections.is_empty() {
         all.to_vec()
@@ -243,6 +248,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             SectionId::Browser => browser::run(&ctx),
             SectionId::Scaling => lint::scaling(&ctx),
             SectionId::Micro => micro::run(&ctx),
+            SectionId::Hardening => hardening::run(&ctx),
         };
         let section = result.unwrap_or_else(|err| {
             eprintln!("bench: {} not measured: {err:#}", title(*id));

@@ -1,4 +1,5 @@
-//! `cargo xtask codegen [--check]`: the generated files under `schemas/`.
+//! `cargo xtask codegen [--check]`: the generated files: `schemas/` and the README's samples
+//! (`crate::readme`).
 
 use anyhow::bail;
 
@@ -20,6 +21,13 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
             std::fs::write(&path, text)?;
             eprintln!("wrote schemas/{name}");
         }
+    }
+    if let Err(error) = crate::readme::run(check) {
+        if !check {
+            return Err(error);
+        }
+        eprintln!("{error:#}");
+        stale.push("README.md");
     }
     if !stale.is_empty() {
         bail!(

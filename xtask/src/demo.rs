@@ -1,7 +1,8 @@
 //! `cargo xtask demo`: build pullpass and show it working on the bundled examples.
 //!
-//! [`demo_cli`] runs the CLI over the bundled examples; `demo_web` builds the browser package and
-//! serves `web/` on loopback.
+//! [`demo_cli`] runs the CLI over the bundled examples (`examples/`); `demo_web` builds the
+//! browser package and serves `web/` on loopback. What is missing is installed first, after
+//! saying what (`crate::setup::ensure`); `--dry-run` only says it.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -25,69 +26,65 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    crate::setup::ensure(crate::setup::DEMO)?;
     demo_cli()?;
     demo_web(args)
 }
 
-/// Hosts `pullpass host` is shown on: every kind of answer once.
-const DEMO_HOSTS: &[&str] = &[
-    "123456789012.dkr.ecr.us-east-1.amazonaws.com",
-    "123456789012.dkr-ecr-fips.us-gov-west-1.on.aws",
-    "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn",
-    "public.ecr.aws",
-    "ghcr.io",
-    "ecr.us-east-1.amazonaws.com",
-    "12345678901.dkr.ecr.us-east-1.amazonaws.co",
+/// Builds the `pullpass` binary (one progress line) and returns its path.
+pub(crate) fn build_cli() -> anyhow::Result<PathBuf> {
+    let stage = crate::util::Stage::start("Building", "pullpass (the CLI)", "build-cli");
+    sh(cargo().args(["build", "--package", "pullpass-cli", "--bin", "pullpass"]))?;
+    stage.done();
+    Ok(cli_path())
+}
+
+/// What the demo runs, from the repository root: one look at each part of pullpass, on the
+/// bundled examples (the README's samples run the same files).
+const DEMO_COMMANDS: &[&[&str]] = &[
+    &["host", "123456789012.dkr.ecr.us-east-1.amazonaws.com"],
+    &["host", "12345678901.dkr.ecr.us-east-1.amazonaws.co"],
+    &["lint", "examples/"],
+    &[
+        "check",
+        "registry",
+        "--form",
+        "examples/forms/03-pasted-url-and-swapped-keys.json",
+    ],
+    &[
+        "doctor",
+        "irsa",
+        "--service-account",
+        "examples/doctor/irsa-aud-typo/sa.yaml",
+        "--trust-policy",
+        "examples/doctor/irsa-aud-typo/trust.json",
+        "--cluster",
+        "examples/doctor/irsa-aud-typo/cluster.json",
+        "--oidc-provider",
+        "examples/doctor/irsa-aud-typo/provider.json",
+    ],
 ];
 
-/// Builds the CLI, then runs `pullpass host` over [`DEMO_HOSTS`] and `pullpass check registry`
-/// over `examples/forms/*.json`, printing what a user would see.
+/// Builds the CLI, then runs [`DEMO_COMMANDS`], printing what a user would see.
 pub(crate) fn demo_cli() -> anyhow::Result<()> {
-    sh(cargo().args([
-        "build",
-        "--quiet",
-        "--package",
-        "pullpass-cli",
-        "--bin",
-        "pullpass",
-    ]))?;
-    let pullpass = target_dir().join("debug").join("pullpass");
-    for host in DEMO_HOSTS {
-        show(&pullpass, &["host", host])?;
-    }
-    let dir = project_root().join("examples/forms");
-    let mut forms: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("could not list {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    forms.sort();
-    for form in &forms {
-        let rel = form.strip_prefix(project_root()).unwrap_or(form);
-        show(
-            &pullpass,
-            &[
-                "check",
-                "registry",
-                "--existing-name",
-                "prod",
-                "--form",
-                &rel.to_string_lossy(),
-            ],
-        )?;
+    let pullpass = build_cli()?;
+    println!();
+    for args in DEMO_COMMANDS {
+        show(&pullpass, args)?;
     }
     println!(
-        "Shown: {} hosts, {} forms. Try `{} host <HOST>` or `… check registry --help`.",
-        DEMO_HOSTS.len(),
-        forms.len(),
-        pullpass.display()
+        "Try more: `{} --help`, `… lint --help`, and the files under examples/.",
+        crate::util::rel(&pullpass)
     );
     Ok(())
 }
 
 /// Builds the browser package and serves `web/` on loopback until Ctrl-C.
 fn demo_web(args: &Args) -> anyhow::Result<()> {
+    let stage =
+        crate::util::Stage::start("Building", "the browser package (web/pkg)", "build-wasm");
     crate::wasm::run(&crate::wasm::Args::default())?;
+    stage.done();
     if args.no_serve {
         return Ok(());
     }
@@ -120,7 +117,9 @@ pub(crate) fn smoke_web() -> anyhow::Result<()> {
                 body.len()
             );
         }
-        eprintln!("GET {path}: {status}, {kind}, {} bytes", body.len());
+        if crate::util::verbose() {
+            eprintln!("GET {path}: {status}, {kind}, {} bytes", body.len());
+        }
     }
     let (status, _, _) = crate::serve::get(addr, "/../Cargo.toml")?;
     if !status.contains("400") {

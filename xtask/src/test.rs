@@ -1,8 +1,12 @@
 //! `cargo xtask test`: everything CI runs, in the order that fails fastest.
+//!
+//! One progress line per stage; compiler output goes to `target/xtask/test-*.log` (`-v` shows
+//! it). The test runs still print their summary lines (`test result: ok. N passed; …` per test
+//! binary, the Node runner's `ℹ pass N`), which CI reads.
 
 use anyhow::bail;
 
-use crate::util::{cargo, output, sh};
+use crate::util::{Stage, cargo, output, sh, sh_showing};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -12,9 +16,12 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
-    crate::setup::all()?;
+    crate::setup::ensure(crate::setup::ALL)?;
     if !args.no_lint {
+        let stage = Stage::start("Checking", "formatting (cargo fmt)", "test-fmt");
         sh(cargo().args(["fmt", "--all", "--", "--check"]))?;
+        stage.done();
+        let stage = Stage::start("Checking", "lints (cargo clippy)", "test-clippy");
         sh(cargo().args([
             "clippy",
             "--workspace",
@@ -23,13 +30,55 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "-D",
             "warnings",
         ]))?;
+        stage.done();
     }
     core_dependency_guard()?;
     aws_containment_guard()?;
+    let stage = Stage::start(
+        "Checking",
+        "generated files and the README's samples (codegen --check)",
+        "test-codegen",
+    );
     crate::codegen::run(true)?;
-    sh(cargo().args(["test", "--workspace", "--all-targets"]))?;
+    stage.done();
+    let stage = Stage::start("Testing", "the workspace (cargo test)", "test-cargo");
+    sh_showing(
+        cargo().args(["test", "--workspace", "--all-targets"]),
+        is_summary,
+    )?;
+    stage.done();
+    let stage = Stage::start(
+        "Fuzzing",
+        "the core entry points (60 s, seeded)",
+        "test-fuzz",
+    );
+    // A short, seeded fuzz run (issue 15); `cargo xtask bench hardening` runs a long one.
+    crate::fuzz::run(&crate::fuzz::Args {
+        seconds: 60,
+        seed: 0x5EED,
+        slow_ms: 100,
+    })?;
+    stage.done();
+    let stage = Stage::start(
+        "Testing",
+        "the browser package (Node and Chromium)",
+        "test-wasm",
+    );
     crate::wasm::test()?;
+    stage.done();
     Ok(())
+}
+
+/// The lines of a test run CI and people read: which test binary, its result line, the Node
+/// runner's totals, and what failed.
+pub(crate) fn is_summary(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("Running ")
+        || t.starts_with("Doc-tests ")
+        || t.starts_with("test result:")
+        || t.starts_with("ℹ ")
+        || t.starts_with("✖ ")
+        || (t.starts_with("test ") && t.ends_with("FAILED"))
 }
 
 /// **Architecture Invariant:** `pullpass-core` has no IO runtime and no AWS types. Fails when
@@ -57,7 +106,7 @@ fn core_dependency_guard() -> anyhow::Result<()> {
             bad.join("\n")
         );
     }
-    eprintln!("dependency guard: pullpass-core has no IO or AWS crates");
+    crate::util::say("dependency guard: pullpass-core has no IO or AWS crates");
     Ok(())
 }
 
@@ -80,6 +129,6 @@ fn aws_containment_guard() -> anyhow::Result<()> {
             );
         }
     }
-    eprintln!("dependency guard: only pullpass-ecr depends on aws-* crates");
+    crate::util::say("dependency guard: only pullpass-ecr depends on aws-* crates");
     Ok(())
 }

@@ -4,7 +4,6 @@
 //! The model and every check live in `pullpass_core::config`; this module only does the IO.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -24,9 +23,29 @@ pub(crate) const ENV_CONFIG: &str = "PULLPASS_CONFIG";
 
 static OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
 
-/// Records the global `--config` flag (called once, before any command runs).
+/// Records the `--config` flag (the first one given wins).
 pub(crate) fn set_path_override(path: PathBuf) {
     let _ = OVERRIDE.set(path);
+}
+
+/// `--config FILE` of the commands that read the config file (`registry`, `login`, `repos`,
+/// `images`, `import`, `doctor`); the others do not offer it. `pullpass --config FILE <command>`
+/// works for every command too.
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct ConfigArg {
+    /// The config file (default: $PULLPASS_CONFIG, else $XDG_CONFIG_HOME/pullpass/config.toml,
+    /// else ~/.config/pullpass/config.toml).
+    #[arg(long = "config", global = true, value_name = "FILE")]
+    path: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// Makes the flag, when given, the config file every later lookup uses.
+    pub(crate) fn apply(&self) {
+        if let Some(path) = &self.path {
+            set_path_override(path.clone());
+        }
+    }
 }
 
 /// The config file: `--config`, else `$PULLPASS_CONFIG`, else
@@ -78,26 +97,39 @@ pub(crate) fn load() -> anyhow::Result<Loaded> {
 pub(crate) fn load_or_empty() -> anyhow::Result<Loaded> {
     match path() {
         Ok(path) => load_from(&path),
-        Err(_) => Ok(Loaded {
+        Err(_) => Ok(Loaded::empty()),
+    }
+}
+
+impl Loaded {
+    /// No config at all.
+    pub(crate) fn empty() -> Self {
+        Self {
             path: PathBuf::from("config.toml"),
             text: String::new(),
             display_text: String::new(),
             exists: false,
             config: Config::default(),
             findings: Vec::new(),
-        }),
+        }
     }
 }
 
 pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
-    let (text, exists) = match std::fs::read_to_string(path) {
+    let (text, exists) = match crate::input::read_text(
+        path,
+        crate::input::MAX_INPUT_BYTES,
+        "the config file",
+    ) {
         Ok(text) => (text, true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), false),
+        Err(_) if !path.exists() && std::fs::symlink_metadata(path).is_err() => {
+            (String::new(), false)
+        }
         Err(e) => {
-            return Err(anyhow!(
-                "cannot read the config file {}: {e}; check its permissions, or pass another file with --config",
+            return Err(e.context(format!(
+                "cannot read the config file {}; check its permissions, or pass another file with --config",
                 path.display()
-            ));
+            )));
         }
     };
     let config = config::parse(&text).map_err(|errors| parse_errors(path, &errors))?;
@@ -433,44 +465,13 @@ pub(crate) fn lock_for_edit(path: &Path) -> anyhow::Result<EditLock> {
     Ok(EditLock(file))
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same directory, owner-only
-/// (0600), synced, then renamed over the old file. The directory is created (0700) if needed.
-pub(crate) fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(dir)
-            .with_context(|| format!("cannot create the config directory {}", dir.display()))?;
-    }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config.toml".to_owned());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        bail!(
-            "cannot write the config file {}: {e}; check that its directory is writable",
-            path.display()
-        );
-    }
+/// Replaces the config file at `path` with `text` by the one file-writing policy
+/// (`pullpass_ecr::fsio::replace_file`, ARCHITECTURE.md "Files"): a symlinked config stays a
+/// link and its target is written; mode and owner kept; a read-only or hard-linked file is
+/// refused; `before` is the text read (`None`: the file did not exist), and a file changed
+/// since is refused. A new file is created `0600` in a `0700` directory.
+pub(crate) fn write_atomic(path: &Path, before: Option<&str>, text: &str) -> anyhow::Result<()> {
+    pullpass_ecr::fsio::replace_file(path, before.map(str::as_bytes), text.as_bytes())
+        .map_err(|e| anyhow!("cannot write the config file {e}"))?;
     Ok(())
 }

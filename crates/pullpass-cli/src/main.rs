@@ -8,6 +8,8 @@
 mod commands;
 mod config;
 mod exit;
+mod input;
+mod log;
 mod protocol;
 mod render;
 

@@ -318,12 +318,33 @@ fn policy_cpu_benches(c: &mut Criterion<ThreadCpu>) {
     group.finish();
 }
 
+/// Issue 15's two linear-time rows: a 1 MB policy of ~58 k condition keys, and the lint of
+/// a one-line policy with ~15 k findings (the CLI renders it; `cargo xtask bench hardening`
+/// times every format end to end).
+fn adversarial_benches(c: &mut Criterion) {
+    let ctx = LintContext::default();
+    let keys = policy::stress::many_condition_keys(1_000_000);
+    let findings = policy::stress::one_line_findings(4_000);
+    let mut group = c.benchmark_group("adversarial");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(keys.len() as u64));
+    group.bench_function("lint_58k_condition_keys", |b| {
+        b.iter(|| black_box(policy::lint(black_box(&keys), None, &ctx)));
+    });
+    group.throughput(Throughput::Bytes(findings.len() as u64));
+    group.bench_function("lint_15k_findings_one_line", |b| {
+        b.iter(|| black_box(policy::lint(black_box(&findings), None, &ctx)));
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     host_benches,
     form_benches,
     policy_benches,
-    policy_size_benches
+    policy_size_benches,
+    adversarial_benches
 );
 criterion_group! {
     name = cpu_benches;

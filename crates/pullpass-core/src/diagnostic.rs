@@ -50,14 +50,60 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Whether a fix may be applied without a person looking at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+/// Whether a fix may be applied without a person looking at it (ruff's model): `safe` with
+/// `--fix`, `unsafe` only with `--fix --unsafe-fixes`, `display` never.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
-    /// Keeps the meaning the author evidently intended (`--fix` applies it).
+    /// Keeps the meaning: never admits a principal or subject the input did not admit or
+    /// name literally, never drops a condition (`--fix` applies it).
     Safe,
-    /// Changes what the input means; offered, never applied by `--fix`.
+    /// Changes what the input admits (a `StringEquals` made `StringLike`, a region or account
+    /// guessed); shown, applied only with `--unsafe-fixes`.
     Unsafe,
+    /// A suggestion to read, never applied by a tool (the edit is a sketch).
+    Display,
+}
+
+impl Applicability {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Safe => "safe",
+            Self::Unsafe => "unsafe",
+            Self::Display => "display",
+        }
+    }
+}
+
+/// Which fixes a run applies: `--fix` is `Safe`, `--fix --unsafe-fixes` is `Unsafe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixLevel {
+    Safe,
+    Unsafe,
+}
+
+impl FixLevel {
+    /// Whether a fix of `applicability` is applied at this level.
+    #[must_use]
+    pub fn applies(self, applicability: Applicability) -> bool {
+        match (self, applicability) {
+            (_, Applicability::Safe) | (Self::Unsafe, Applicability::Unsafe) => true,
+            (_, Applicability::Unsafe | Applicability::Display) => false,
+        }
+    }
 }
 
 /// One replacement of a byte range of the input.
@@ -113,6 +159,22 @@ impl Fix {
             edits,
             applicability: Applicability::Unsafe,
         }
+    }
+
+    #[must_use]
+    pub fn display(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            message: message.into(),
+            edits,
+            applicability: Applicability::Display,
+        }
+    }
+
+    /// The same fix with another applicability.
+    #[must_use]
+    pub fn with_applicability(mut self, applicability: Applicability) -> Self {
+        self.applicability = applicability;
+        self
     }
 
     /// Applies the edits to `text`. Edits are applied back to front so earlier ranges stay
@@ -239,6 +301,25 @@ impl Summary {
         }
         summary
     }
+}
+
+/// The rule codes with more errors in `after` than in `before`: what applying a fix broke.
+/// A fix loop keeps a fix only when this is empty, so `--fix` never trades one error for a new
+/// one (a `StringEqual` renamed to `StringEquals` that then compares a `*` literally, TP028).
+#[must_use]
+pub fn new_errors(before: &[Diagnostic], after: &[Diagnostic]) -> Vec<&'static str> {
+    let mut counts: std::collections::BTreeMap<&'static str, isize> = Default::default();
+    for d in after.iter().filter(|d| d.is_error()) {
+        *counts.entry(d.code).or_default() += 1;
+    }
+    for d in before.iter().filter(|d| d.is_error()) {
+        *counts.entry(d.code).or_default() -= 1;
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(code, _)| code)
+        .collect()
 }
 
 /// Sorts findings for output: by position, then severity (worst first), then code.

@@ -23,6 +23,6 @@ pub mod schema;
 pub mod secret;
 pub mod text;
 
-pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, FixLevel, Severity};
 pub use rule::RuleMeta;
 pub use text::{LineIndex, TextRange};

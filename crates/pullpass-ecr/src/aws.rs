@@ -256,22 +256,37 @@ pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String 
             env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default()
         ),
         AuthSpec::Ambient => {
+            // What identifies the role of each ambient source: two pods sharing a cache
+            // directory with different token files must never share an entry (issue 15 #8).
             if let Some(key) = env("AWS_ACCESS_KEY_ID") {
                 format!("env:{}", hash(&key))
-            } else if let (Some(role), Some(_)) =
+            } else if let (Some(role), Some(file)) =
                 (env("AWS_ROLE_ARN"), env("AWS_WEB_IDENTITY_TOKEN_FILE"))
             {
-                format!("web-identity:{role}")
+                format!("web-identity:{role}:{file}")
             } else if let Some(uri) = env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
                 .or_else(|| env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
             {
-                format!("container:{uri}")
-            } else {
+                // EKS Pod Identity: the agent URI is the same for every pod of a node; the
+                // token file (or the inline token, hashed) names the pod's service account.
                 format!(
-                    "chain:{}:{}:{}",
+                    "container:{uri}:{}:{}",
+                    env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").unwrap_or_default(),
+                    env("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+                        .map(|t| hash(&t))
+                        .unwrap_or_default()
+                )
+            } else {
+                // Profiles, then the instance role: IMDS names the role only over the network,
+                // so the machine stands for it (a cache directory on a shared home must not
+                // serve one host's instance-role token to another).
+                format!(
+                    "chain:{}:{}:{}:{}:{}",
                     env("AWS_PROFILE").unwrap_or_else(|| "default".into()),
                     env("AWS_CONFIG_FILE").unwrap_or_default(),
-                    env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default()
+                    env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default(),
+                    env("AWS_EC2_METADATA_SERVICE_ENDPOINT").unwrap_or_default(),
+                    machine_id()
                 )
             }
         }
@@ -289,6 +304,23 @@ pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String 
         identity.push_str(&format!("|endpoint:{endpoint}"));
     }
     identity
+}
+
+/// This machine's identity for the cache key: `/etc/machine-id` (systemd), else the host name;
+/// empty when neither is readable.
+fn machine_id() -> String {
+    [
+        "/etc/machine-id",
+        "/proc/sys/kernel/hostname",
+        "/etc/hostname",
+    ]
+    .iter()
+    .find_map(|p| {
+        let text = crate::fsio::read_file(std::path::Path::new(p), 4096).ok()?;
+        let id = String::from_utf8(text).ok()?.trim().to_owned();
+        (!id.is_empty()).then_some(id)
+    })
+    .unwrap_or_default()
 }
 
 /// Maps an SDK error of `service`'s `operation` to our error.

@@ -14,17 +14,23 @@
 //!   never served. When the refresh fails because the service cannot be reached, an entry that
 //!   is stale but still valid for at least a minute is served (with a warning); when the
 //!   service refuses, the refusal is returned. A token without an expiry is never cached.
-//! - **Files**: one JSON file per key, `0600`, in a `0700` directory; a file that group or
-//!   others may read is refused with an error saying how to fix it, a directory that group or
-//!   others may write is refused too, and symlinks are refused. Writes go to a temporary file
-//!   in the same directory and are renamed into place (atomic replace). A corrupt file is
-//!   ignored and replaced.
+//! - **Every field is hostile**: times are checked arithmetic; an entry whose lifetime is not
+//!   between 0 and 12 hours (the most ECR issues), fetched in the future, or otherwise out of
+//!   range is a miss and gets replaced, never a panic. A token stored is clamped to 12 hours.
+//! - **Files**: one JSON file per key, `0600`, in a `0700` directory. The directory, every
+//!   entry and every lock must belong to the current user and not be group/world-writable
+//!   (entries not readable by others either), else the cache refuses with a message saying
+//!   how to fix it and writes nothing (a root process must not serve a token another user
+//!   planted). Files are opened with `O_NOFOLLOW` (a planted `.lock` symlink is refused, never
+//!   created through) and checked on the open descriptor; reads are bounded. Writes go to a
+//!   temporary file in the same directory and are renamed into place (atomic replace). A
+//!   corrupt file is ignored and replaced.
 //! - **One refresh for N callers**: check-then-fetch runs under an exclusive advisory lock on a
 //!   `.lock` file next to the entry (`flock`), so concurrent processes with a stale entry wait
 //!   for the first one's refresh and then read its result.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::os::unix::fs::{
     DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _,
 };
@@ -43,6 +49,22 @@ const FORMAT_VERSION: u32 = 1;
 const STALE_GRACE: Duration = Duration::from_secs(60);
 /// How long to wait for another process's refresh before going ahead without the lock.
 const LOCK_WAIT: Duration = Duration::from_secs(120);
+/// The longest-lived token ECR issues: a longer lifetime in an entry is not believed.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// How far in the future an entry's fetch time may lie (clock adjustments) and still count.
+const CLOCK_SKEW: u64 = 300;
+/// A cache entry is a few hundred bytes; anything larger is not one.
+const MAX_ENTRY_BYTES: usize = 64 * 1024;
+
+/// `O_NOFOLLOW` for `OpenOptionsExt::custom_flags`.
+fn no_follow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
+}
+
+/// The effective user this process runs as.
+fn current_uid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
 
 /// What a cached token is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -186,6 +208,18 @@ impl TokenCache {
                          the cache",
                     ));
                 }
+                if meta.uid() != current_uid() {
+                    return Err(self.cache_error(
+                        &self.dir,
+                        format!(
+                            "belongs to uid {}, not to the user pullpass runs as (uid {}); a token \
+                             cached there could have been planted: choose your own directory \
+                             (PULLPASS_CACHE_DIR) or disable the cache",
+                            meta.uid(),
+                            current_uid()
+                        ),
+                    ));
+                }
                 let mode = meta.mode() & 0o777;
                 if mode & 0o022 != 0 {
                     return Err(self.cache_error(
@@ -217,17 +251,29 @@ impl TokenCache {
     /// The entry in `path`, if there is a readable, well-formed one for `key`. A file others
     /// may read is an error; a corrupt file is `None` (it gets replaced).
     fn read(&self, path: &Path, key: &CacheKey) -> Result<Option<Entry>, Error> {
-        let meta = match fs::symlink_metadata(path) {
-            Ok(meta) => meta,
+        let file = match OpenOptions::new()
+            .read(true)
+            .custom_flags(no_follow() | rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(path)
+        {
+            Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+                return Err(self.cache_error(path, "is a symlink; remove it"));
+            }
             Err(e) => return Err(self.cache_error(path, format!("cannot be read: {e}"))),
         };
+        // Checked on the open descriptor: what is read is what was checked.
+        let meta = file
+            .metadata()
+            .map_err(|e| self.cache_error(path, format!("cannot be read: {e}")))?;
         if !meta.is_file() {
             return Err(self.cache_error(
                 path,
                 "is not a regular file (a symlink or directory); remove it",
             ));
         }
+        self.check_owner(path, &meta)?;
         let mode = meta.mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(self.cache_error(
@@ -240,10 +286,16 @@ impl TokenCache {
                 ),
             ));
         }
-        let mut text = String::new();
-        File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(|e| self.cache_error(path, format!("cannot be read: {e}")))?;
+        let text = match crate::fsio::read_bounded(file, MAX_ENTRY_BYTES) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(crate::fsio::ReadError::TooLarge { .. }) => {
+                tracing::warn!(path = %path.display(), "token cache file is too large to be an entry; replacing it");
+                return Ok(None);
+            }
+            Err(crate::fsio::ReadError::Io(e)) => {
+                return Err(self.cache_error(path, format!("cannot be read: {e}")));
+            }
+        };
         match serde_json::from_str::<Entry>(&text) {
             Ok(entry)
                 if entry.version == FORMAT_VERSION
@@ -266,17 +318,74 @@ impl TokenCache {
         }
     }
 
+    /// An entry that could have come from this cache: fetched no later than now (give or take
+    /// the clock skew), a lifetime of at most 12 hours, times that fit a `SystemTime`.
+    fn plausible(&self, entry: &Entry) -> bool {
+        let now = secs(self.clock.now());
+        let ok = entry.expires_at > entry.fetched_at
+            && entry.expires_at - entry.fetched_at <= MAX_TOKEN_LIFETIME.as_secs()
+            && entry.fetched_at <= now.saturating_add(CLOCK_SKEW)
+            && UNIX_EPOCH
+                .checked_add(Duration::from_secs(entry.expires_at))
+                .is_some();
+        if !ok {
+            tracing::warn!(
+                "token cache entry has times no ECR token has (fetched {}, expires {}); \
+                 ignoring and replacing it",
+                entry.fetched_at,
+                entry.expires_at
+            );
+        }
+        ok
+    }
+
     fn fresh(&self, entry: &Entry) -> Option<Token> {
+        if !self.plausible(entry) {
+            return None;
+        }
         let now = secs(self.clock.now());
         let lifetime = entry.expires_at.checked_sub(entry.fetched_at)?;
-        let refresh_at = entry.fetched_at + lifetime / 2;
+        let refresh_at = entry.fetched_at.checked_add(lifetime / 2)?;
         (now >= entry.fetched_at && now < refresh_at && now < entry.expires_at)
             .then(|| to_token(entry))
+            .flatten()
     }
 
     fn still_valid(&self, entry: &Entry) -> Option<Token> {
+        if !self.plausible(entry) {
+            return None;
+        }
         let now = secs(self.clock.now());
-        (now + STALE_GRACE.as_secs() < entry.expires_at).then(|| to_token(entry))
+        (now.saturating_add(STALE_GRACE.as_secs()) < entry.expires_at)
+            .then(|| to_token(entry))
+            .flatten()
+    }
+
+    /// Refuses a file or lock that another user owns or may write.
+    fn check_owner(&self, path: &Path, meta: &fs::Metadata) -> Result<(), Error> {
+        if meta.uid() != current_uid() {
+            return Err(self.cache_error(
+                path,
+                format!(
+                    "belongs to uid {}, not to the user pullpass runs as (uid {}); pullpass \
+                     refuses to use it: remove it (`rm {}`)",
+                    meta.uid(),
+                    current_uid(),
+                    path.display()
+                ),
+            ));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(self.cache_error(
+                path,
+                format!(
+                    "may be written by other users (mode {:04o}); remove it (`rm {}`)",
+                    meta.mode() & 0o777,
+                    path.display()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn store(
@@ -290,7 +399,10 @@ impl TokenCache {
             tracing::debug!("token has no expiry: not cached");
             return Ok(());
         };
-        let (fetched_at, expires_at) = (secs(fetched_at), secs(expires_at));
+        let fetched_at = secs(fetched_at);
+        // Never keep a token longer than ECR issues them for, whatever the service said.
+        let expires_at =
+            secs(expires_at).min(fetched_at.saturating_add(MAX_TOKEN_LIFETIME.as_secs()));
         if expires_at <= fetched_at {
             tracing::debug!("token is already expired by the local clock: not cached");
             return Ok(());
@@ -321,6 +433,7 @@ impl TokenCache {
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
+                .custom_flags(no_follow())
                 .open(&tmp)?;
             file.write_all(&text)?;
             file.sync_all()?;
@@ -341,8 +454,25 @@ impl TokenCache {
             .create(true)
             .truncate(false)
             .mode(0o600)
+            .custom_flags(no_follow())
             .open(&lock_path)
-            .map_err(|e| self.cache_error(&lock_path, format!("cannot be opened: {e}")))?;
+            .map_err(|e| {
+                if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                    self.cache_error(
+                        &lock_path,
+                        "is a symlink; pullpass refuses to open it: remove it",
+                    )
+                } else {
+                    self.cache_error(&lock_path, format!("cannot be opened: {e}"))
+                }
+            })?;
+        let meta = file
+            .metadata()
+            .map_err(|e| self.cache_error(&lock_path, format!("cannot be read: {e}")))?;
+        if !meta.is_file() {
+            return Err(self.cache_error(&lock_path, "is not a regular file; remove it"));
+        }
+        self.check_owner(&lock_path, &meta)?;
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         loop {
             match file.try_lock() {
@@ -367,12 +497,12 @@ impl TokenCache {
     }
 }
 
-fn to_token(entry: &Entry) -> Token {
-    Token {
+fn to_token(entry: &Entry) -> Option<Token> {
+    Some(Token {
         username: entry.username.clone(),
         password: SecretString::from(entry.password.as_str()),
-        expires_at: Some(UNIX_EPOCH + Duration::from_secs(entry.expires_at)),
-    }
+        expires_at: Some(UNIX_EPOCH.checked_add(Duration::from_secs(entry.expires_at))?),
+    })
 }
 
 fn secs(at: SystemTime) -> u64 {
@@ -472,6 +602,106 @@ mod tests {
             endpoint: None,
             message: "connection refused".into(),
         }
+    }
+
+    /// Writes a raw entry for `key()` as the cache would, then returns its path.
+    fn plant(cache: &TokenCache, fetched_at: u64, expires_at: &str) -> PathBuf {
+        cache.ensure_dir().unwrap();
+        let path = cache.path_for(&key());
+        let text = format!(
+            r#"{{"version":1,"service":"ecr","partition":"aws","region":"eu-central-1","identitySha256":"{}","username":"AWS","password":"planted","fetchedAt":{fetched_at},"expiresAt":{expires_at}}}"#,
+            key().identity_hash()
+        );
+        fs::write(&path, text).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        path
+    }
+
+    #[tokio::test]
+    async fn hostile_times_are_a_miss_never_a_panic() {
+        // Issue 15 #5: `"expiresAt": 18446744073709551615` panicked (overflow adding to an
+        // instant); #8: a far-future entry was served for millions of hours.
+        for (fetched, expires) in [
+            (T0, u64::MAX.to_string()),
+            (T0, (T0 + 1_000_000 * 3600).to_string()),
+            (T0 + 86_400, (T0 + 86_400 + 3600).to_string()),
+            (u64::MAX - 1, u64::MAX.to_string()),
+            (0, "1".to_owned()),
+        ] {
+            let (_tmp, _clock, cache) = setup();
+            plant(&cache, fetched, &expires);
+            let calls = AtomicUsize::new(0);
+            let got = get(&cache, &calls, Ok(token("fresh", Some(T0 + 3600)))).await;
+            assert_eq!(got.unwrap(), ("fresh".into(), false), "{fetched} {expires}");
+            let bridged = get(&cache, &calls, Err(unreachable())).await;
+            assert_ne!(bridged.ok().map(|b| b.0).as_deref(), Some("planted"));
+        }
+    }
+
+    #[tokio::test]
+    async fn stored_tokens_are_clamped_to_twelve_hours() {
+        let (_tmp, clock, cache) = setup();
+        let calls = AtomicUsize::new(0);
+        get(
+            &cache,
+            &calls,
+            Ok(token("long", Some(T0 + 1_000_000 * 3600))),
+        )
+        .await
+        .unwrap();
+        clock.set(T0 + TWELVE_HOURS);
+        let err = get(&cache, &calls, Err(unreachable())).await.unwrap_err();
+        assert!(matches!(err, Error::Unreachable { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_planted_lock_symlink_is_refused_and_its_target_never_created() {
+        let (tmp, _clock, cache) = setup();
+        cache.ensure_dir().unwrap();
+        let lock = cache.path_for(&key()).with_extension("lock");
+        let target = tmp.path().join("victim");
+        std::os::unix::fs::symlink(&target, &lock).unwrap();
+        let calls = AtomicUsize::new(0);
+        let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600))))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        assert!(!target.exists());
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn another_users_directory_entry_or_lock_is_refused() {
+        // Runs as root in CI and here; as another user, chown to someone else is refused by
+        // the kernel, and the directory is then necessarily ours.
+        let other = if current_uid() == 0 {
+            65_534
+        } else {
+            return_ours()
+        };
+        let (_tmp, _clock, cache) = setup();
+        let path = plant(&cache, T0, &(T0 + 3600).to_string());
+        let calls = AtomicUsize::new(0);
+        if other != current_uid() {
+            std::os::unix::fs::chown(&path, Some(other), None).unwrap();
+            let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600))))
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("belongs to uid 65534"), "{err}");
+            fs::remove_file(&path).unwrap();
+            std::os::unix::fs::chown(cache.dir(), Some(other), None).unwrap();
+            let err = get(&cache, &calls, Ok(token("t", Some(T0 + 3600))))
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("belongs to uid 65534"), "{err}");
+            assert!(!cache.path_for(&key()).exists(), "no token written");
+            assert_eq!(calls.load(Ordering::SeqCst), 0);
+        }
+    }
+
+    /// The current user (tests that need another owner then check only their own side).
+    fn return_ours() -> u32 {
+        current_uid()
     }
 
     #[tokio::test]

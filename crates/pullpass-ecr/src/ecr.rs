@@ -77,10 +77,26 @@ impl Common {
     where
         F: Future<Output = Result<Token, Error>>,
     {
-        match &self.cache {
-            Some(cache) => cache.get_or_refresh(&self.cache_key(), fetch).await,
-            None => Ok((fetch.await?, false)),
+        let (token, cached) = match &self.cache {
+            Some(cache) => cache.get_or_refresh(&self.cache_key(), fetch).await?,
+            None => (fetch.await?, false),
+        };
+        // Never hand out a token that is already expired (a service clock ahead of ours, a
+        // token that expired while we waited): `login`, `get` and the kubelet provider would
+        // otherwise answer with exit 0 and the pull fails later with an opaque 401.
+        if let Some(at) = token.expires_at
+            && at <= self.options.clock.now()
+        {
+            return Err(Error::InvalidToken {
+                service: self.service,
+                message: format!(
+                    "it expired at {} by this machine's clock, before it could be used; check \
+                     the clock (`timedatectl`) and retry",
+                    crate::format_rfc3339(at)
+                ),
+            });
         }
+        Ok((token, cached))
     }
 
     fn credentials(&self, token: Token) -> Credentials {

@@ -29,6 +29,7 @@ mod causes;
 mod clock;
 mod ecr;
 mod error;
+pub mod fsio;
 mod http;
 mod iam;
 mod report;

@@ -57,18 +57,8 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
                     return Ok(Format::TerraformPlan);
                 }
                 if ext == "json" {
-                    // A policy, a broken policy (TP001/TP002 say what is wrong), or other
-                    // JSON (a package.json): only the last is skipped.
-                    return if text.contains("\"Statement\"")
-                        || text.contains("-10-17\"")
-                        || pullpass_core::policy::json::parse(text).is_err()
-                    {
-                        Ok(Format::Policy)
-                    } else {
-                        Err(
-                            "JSON, not a policy (no `Statement`), a CloudFormation template or a Terraform plan",
-                        )
-                    };
+                    // A policy, a broken one, or other JSON: the CLI's skip rule decides.
+                    return Ok(Format::Policy);
                 }
             }
             if ext == "template" {

@@ -38,15 +38,14 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    /// The core's kind to lint as: `None` for a repository policy (the core detects it and
-    /// runs the rules that apply to any policy).
+    /// The core's kind to lint as.
     #[must_use]
     pub fn policy_kind(self) -> Option<PolicyKind> {
-        match self {
-            Self::Trust => Some(PolicyKind::Trust),
-            Self::Permissions => Some(PolicyKind::Permissions),
-            Self::Repository => None,
-        }
+        Some(match self {
+            Self::Trust => PolicyKind::Trust,
+            Self::Permissions => PolicyKind::Permissions,
+            Self::Repository => PolicyKind::Repository,
+        })
     }
 
     #[must_use]

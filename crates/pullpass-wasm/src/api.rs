@@ -278,9 +278,10 @@ pub fn lint_policy(text: &str, options: Option<&str>) -> String {
         None | Some("auto") => None,
         Some("trust") => Some(PolicyKind::Trust),
         Some("permissions") => Some(PolicyKind::Permissions),
+        Some("repository") => Some(PolicyKind::Repository),
         Some(other) => {
             return to_json(&Failure::new(format!(
-                "unknown policy kind `{other}`: use \"trust\", \"permissions\" or \"auto\""
+                "unknown policy kind `{other}`: use \"trust\", \"permissions\", \"repository\" or \"auto\""
             )));
         }
     };
@@ -291,6 +292,7 @@ pub fn lint_policy(text: &str, options: Option<&str>) -> String {
         role_arn: options.role_arn,
         registry_host: options.registry_host,
         repository: options.repository,
+        ..LintContext::default()
     };
     let mut out = policy::lint(text, kind, &ctx);
     pullpass_core::diagnostic::sort(&mut out.diagnostics);

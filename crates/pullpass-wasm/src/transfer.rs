@@ -354,10 +354,7 @@ pub fn finding(diagnostic: &Diagnostic, source: &LineIndex<'_>) -> Finding {
             .iter()
             .map(|fix| Fix {
                 message: fix.message.clone(),
-                applicability: match fix.applicability {
-                    pullpass_core::Applicability::Safe => "safe",
-                    pullpass_core::Applicability::Unsafe => "unsafe",
-                },
+                applicability: fix.applicability.as_str(),
                 edits: fix
                     .edits
                     .iter()
@@ -389,7 +386,7 @@ export interface Range { start: number; end: number; startLine: number; startCol
 export interface Edit { start: number; end: number; replacement: string }
 
 /** A mechanical fix: apply all its edits, back to front. `unsafe` fixes change the meaning: show them, never auto-apply. */
-export interface Fix { message: string; applicability: "safe" | "unsafe"; edits: Edit[] }
+export interface Fix { message: string; applicability: "safe" | "unsafe" | "display"; edits: Edit[] }
 
 /** One finding: the same code, severity and message as `pullpass … --format json`. */
 export interface Finding {

@@ -1,7 +1,11 @@
 //! A real registry (Debian's `docker-registry`, CNCF distribution) with htpasswd auth on a
 //! free loopback port, an OCI image built on disk, and a real OCI client (`skopeo`).
 //!
-//! `cargo xtask setup` installs `docker-registry`, `skopeo` and `apache2-utils` (htpasswd).
+//! `cargo xtask setup` unpacks the `docker-registry` package into `.tools/docker-registry`
+//! without its maintainer scripts (no system user, no systemd service); the registry runs only
+//! as a child process of the test that starts it, on loopback, and is killed when the test's
+//! [`DockerRegistry`] is dropped. `skopeo` and `apache2-utils` (htpasswd) are ordinary Debian
+//! packages.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -9,6 +13,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
+
+/// The registry binary `cargo xtask setup` unpacked: `<tools>/docker-registry/usr/bin/…`
+/// (`PULLPASS_TOOLS_DIR`, else `<root>/.tools`).
+fn registry_bin() -> PathBuf {
+    std::env::var_os("PULLPASS_TOOLS_DIR")
+        .map_or_else(|| super::root().join(".tools"), PathBuf::from)
+        .join("docker-registry/usr/bin/docker-registry")
+}
 
 fn require(binary: &str, package: &str) {
     assert!(
@@ -36,7 +48,8 @@ fn free_port() -> u16 {
 impl DockerRegistry {
     /// Starts a registry whose only user is `AWS` with `password`.
     pub(crate) fn start(password: &str) -> Self {
-        require("/usr/bin/docker-registry", "docker-registry");
+        let registry = registry_bin();
+        require(&registry.to_string_lossy(), "docker-registry");
         require("/usr/bin/htpasswd", "apache2-utils");
         let dir = tempfile::tempdir().expect("registry dir");
         let htpasswd = Command::new("htpasswd")
@@ -58,7 +71,7 @@ impl DockerRegistry {
             );
             let config_path = dir.path().join("config.yml");
             std::fs::write(&config_path, config).expect("write registry config");
-            let mut child = Command::new("/usr/bin/docker-registry")
+            let mut child = Command::new(&registry)
                 .arg("serve")
                 .arg(&config_path)
                 .stdin(Stdio::null())

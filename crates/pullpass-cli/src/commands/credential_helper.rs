@@ -7,7 +7,6 @@
 //! Errors go to stdout with exit code 1, as the protocol wants.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 
 use pullpass_core::config::Auth;
 use pullpass_core::registry_form::RegistryKind;
@@ -44,12 +43,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
 
 /// Reads stdin (at most 1 MiB: every payload of the protocols is a line or a small object).
 pub(crate) fn read_stdin() -> Result<String, String> {
-    let mut text = String::new();
-    std::io::stdin()
-        .take(1 << 20)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read stdin: {e}"))?;
-    Ok(text)
+    crate::input::read_stdin_text(crate::input::MAX_INPUT_BYTES, "the request")
+        .map_err(|e| format!("{e:#}"))
 }
 
 fn action(action: &str) -> Result<String, String> {
@@ -84,10 +79,11 @@ fn action(action: &str) -> Result<String, String> {
         "store" => {
             let stdin = read_stdin()?;
             let payload = docker::parse_store(&stdin)?;
+            // The ServerURL may carry user info (`bot:PASS@host`): shown masked, never as sent.
             protocol::normalize_host(&payload.server_url).ok_or_else(|| {
                 format!(
                     "the store payload's ServerURL {:?} is not a registry host",
-                    payload.server_url
+                    pullpass_core::host::redacted(&payload.server_url)
                 )
             })?;
             Ok(String::new())
@@ -109,7 +105,33 @@ fn action(action: &str) -> Result<String, String> {
 /// credentials, as amazon-ecr-credential-helper does. `Ok(None)`: pullpass has nothing for
 /// this host (unknown, or configured with `auth = "none"`).
 pub(crate) fn spec_for_host(host: &str) -> Result<Option<RegistrySpec>, String> {
-    let loaded = cfg::load_or_empty().map_err(|e| format!("pullpass: {e:#}"))?;
+    let loaded = match cfg::load_or_empty() {
+        Ok(loaded) => loaded,
+        // A broken config must not break every pull (Docker Hub included): a host the file
+        // does not mention is answered as if there were no config, with a warning; a host it
+        // mentions gets the error, since its settings cannot be read.
+        Err(e) => {
+            let message = format!("pullpass: {e:#}");
+            let mentioned = cfg::path()
+                .ok()
+                .and_then(|p| {
+                    crate::input::read_text(&p, crate::input::MAX_INPUT_BYTES, "the config file")
+                        .ok()
+                })
+                .is_none_or(|text| {
+                    text.to_ascii_lowercase()
+                        .contains(&host.to_ascii_lowercase())
+                });
+            if mentioned {
+                return Err(message);
+            }
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("warning: {message}; answering for {host} as if there were no config");
+            }
+            cfg::Loaded::empty()
+        }
+    };
     if let Some((index, registry)) = protocol::match_registry(&loaded.config, host) {
         if matches!(registry.auth, Auth::None) {
             return Ok(None);

@@ -5,7 +5,6 @@
 //! through `pullpass-ecr`, and renders the checklist.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -18,6 +17,8 @@ use crate::render::{self, Format, Item, Source};
 pub(crate) struct Args {
     #[command(subcommand)]
     mode: Mode,
+    #[command(flatten)]
+    config: crate::config::ConfigArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -137,30 +138,19 @@ fn read(
         if std::mem::replace(stdin_used, true) {
             bail!("only one input can come from stdin (`-`)");
         }
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading stdin")?;
-        text
+        crate::input::read_text(
+            path,
+            pullpass_core::doctor::yaml::MAX_INPUT_BYTES,
+            input.flag(),
+        )?
     } else {
-        // Doctor reads at most 1 MiB of an artifact; refuse a huge file before loading it.
-        let limit = pullpass_core::doctor::yaml::MAX_INPUT_BYTES as u64;
-        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > limit) {
-            bail!(
-                "{} ({}) is over {limit} bytes; give the artifact itself (a service account, a policy, `env` output)",
-                path.display(),
-                input.flag()
-            );
-        }
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read {} for {}", path.display(), input.flag()))?;
-        String::from_utf8(bytes).map_err(|_| {
-            anyhow::anyhow!(
-                "{} ({}) is not UTF-8 text; give the file as the tool printed it",
-                path.display(),
-                input.flag()
-            )
-        })?
+        // Doctor reads at most 1 MiB of an artifact (files, FIFOs, devices alike).
+        crate::input::read_text(
+            path,
+            pullpass_core::doctor::yaml::MAX_INPUT_BYTES,
+            input.flag(),
+        )
+        .context("give the artifact itself (a service account, a policy, `env` output)")?
     };
     sources.add(input, path.display().to_string(), &text);
     Ok(Some(text))
@@ -185,6 +175,7 @@ fn registry_host(value: Option<&String>) -> anyhow::Result<Option<String>> {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    args.config.apply();
     let mut sources = Sources::default();
     let mut stdin_used = false;
     let (list, format) = match args.mode {

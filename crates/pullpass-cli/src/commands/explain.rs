@@ -2,7 +2,6 @@
 //! the rules that catch them, and next steps.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
 
 use pullpass_core::{catalog, explain};
 
@@ -13,6 +12,7 @@ use crate::render::Format;
 pub(crate) struct Args {
     /// The error message; `-` or nothing reads it from stdin.
     text: Option<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -20,11 +20,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let text = match args.text.as_deref() {
         Some(t) if t != "-" => t.to_owned(),
-        _ => {
-            let mut buf = String::new();
-            std::io::stdin().read_to_string(&mut buf)?;
-            buf
-        }
+        _ => crate::input::read_stdin_text(crate::input::MAX_INPUT_BYTES, "the error text")?,
     };
     if text.trim().is_empty() {
         anyhow::bail!("no error text: pass it as an argument or on stdin");

@@ -26,6 +26,7 @@ pub(crate) struct Args {
     /// generic for everything else.
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Exit 1 on warnings too.

@@ -14,6 +14,7 @@ pub(crate) struct Args {
     repository: String,
     #[command(flatten)]
     page: PageArgs,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }

@@ -17,6 +17,7 @@ pub(crate) struct Args {
     registry: RegistryArgs,
     /// `REPOSITORY:TAG` or `REPOSITORY@sha256:<digest>` (a leading `<host>/` is accepted).
     image: String,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }

@@ -41,8 +41,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
 fn respond() -> Result<String, String> {
     let stdin = super::credential_helper::read_stdin()?;
     let request = kubelet::parse_request(&stdin)?;
+    // The response names the host as the image does (the kubelet matches its key against the
+    // image); the look-up uses the normalised host, as the docker helper does.
     let host = kubelet::image_host(&request.image);
-    let Some(credentials) = super::credential_helper::credentials_for(&host)? else {
+    let Some(credentials) =
+        super::credential_helper::credentials_for(&kubelet::lookup_host(&request.image))?
+    else {
         return Ok(kubelet::format_response(&request.api_version, None, None));
     };
     let duration = credentials.expires_at.map(|at| {

@@ -1,21 +1,20 @@
 //! `pullpass lint`: IAM trust and permissions policies in CI.
 //!
-//! Reads files, directories (the repository walk of `walk.rs`: JSON policies, Terraform,
-//! CloudFormation, Kubernetes and Helm files, `.gitignore` honoured) and stdin, lints each
-//! with `pullpass_core::policy::lint` (sources through `pullpass-sources`) on all cores in a
-//! stable order, renders text, JSON, SARIF or GitHub annotations, and with
+//! Reads files, directories (the repository walk of `lint/walk.rs`: JSON policies,
+//! Terraform, CloudFormation, Kubernetes and Helm files, `.gitignore` honoured) and stdin,
+//! lints each with `pullpass_core::policy::lint` (sources through `pullpass-sources`) on all
+//! cores in a stable order, renders text, JSON, SARIF or GitHub annotations, and with
 //! `--fix` applies the safe fixes in place (atomically), `--diff` shows them.
 
 mod settings;
 mod walk;
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use pullpass_core::Diagnostic;
-use pullpass_core::diagnostic::{Applicability, Edit, Summary, apply_edits};
+use pullpass_core::diagnostic::{Edit, Fix, FixLevel, Summary, apply_edits};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
 use pullpass_core::report::{FileReport, Finding, FindingsReport};
 use pullpass_sources::{Extracted, Format};
@@ -29,6 +28,8 @@ use crate::render::{self, Item, Source};
 enum KindArg {
     Trust,
     Permissions,
+    /// An ECR repository policy (who may pull or push the repository).
+    Repository,
     /// Decide from each document (a `Principal` or `sts:AssumeRole*` means trust).
     #[default]
     Auto,
@@ -50,8 +51,7 @@ enum LintFormat {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Policy files, Terraform/CloudFormation/Kubernetes/Helm files, directories (walked,
-    /// honouring `.gitignore`), or `-` for stdin.
+    /// Policy files, directories (searched recursively for `*.json`), or `-` for stdin.
     #[arg(required = true, value_name = "PATH|DIR|-")]
     paths: Vec<PathBuf>,
     /// What the documents are; `auto` decides per document and says which.
@@ -75,6 +75,15 @@ pub(crate) struct Args {
     /// The repository the role pulls (EP002 evaluates its ARN; needs --registry).
     #[arg(long, value_name = "NAME")]
     repository: Option<String>,
+    /// The repository's ECR repository policy: EP002 evaluates it with the identity policy,
+    /// as IAM does (same account: either may allow; another account: both must).
+    #[arg(long, value_name = "FILE")]
+    repository_policy: Option<PathBuf>,
+    /// The registry is used to import images: also check the listing actions (EP003). Also
+    /// on when the configured registry named by --registry has `import_images = true`.
+    #[arg(long)]
+    import_images: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: LintFormat,
     /// Apply the safe fixes in place (atomically), then report what is left.
@@ -83,16 +92,17 @@ pub(crate) struct Args {
     /// Show the safe fixes as a unified diff without writing; exit 1 when there are any.
     #[arg(long)]
     diff: bool,
+    /// With --fix or --diff, also apply the unsafe fixes: those that change what the policy
+    /// admits (a `StringEquals` made `StringLike`). Read the diff first.
+    #[arg(long)]
+    unsafe_fixes: bool,
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
-    /// List the files a directory walk skipped, and why (on stderr).
-    #[arg(long)]
-    verbose: bool,
-    /// Skip named files that are neither policies nor sources, as a directory walk does
-    /// (for pre-commit, which names every staged `.json`/`.yaml`/`.tf` file).
-    #[arg(long)]
-    skip_non_policies: bool,
+    /// The global `-v`/`--verbose`: also list the JSON files a directory search skipped as
+    /// not policies, and why.
+    #[arg(skip)]
+    pub(super) verbose: bool,
     /// Do not report the findings recorded in this baseline file (default: the config's
     /// `[lint] baseline`).
     #[arg(long, value_name = "FILE")]
@@ -100,6 +110,10 @@ pub(crate) struct Args {
     /// Record every finding in FILE as the baseline, then exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
     write_baseline: Option<PathBuf>,
+    /// Skip named files that are neither policies nor sources, as a directory walk does
+    /// (for pre-commit, which names every staged `.json`/`.yaml`/`.tf` file).
+    #[arg(long)]
+    skip_non_policies: bool,
 }
 
 fn parse_service_account(s: &str) -> Result<String, String> {
@@ -133,11 +147,7 @@ impl Input {
 }
 
 /// Expands directories through the repository walk (sorted; `.gitignore` honoured).
-fn collect(
-    paths: &[PathBuf],
-    errors: &mut Vec<String>,
-    skipped: &mut Vec<(PathBuf, &'static str)>,
-) -> Vec<Input> {
+fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -146,7 +156,7 @@ fn collect(
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                let found = walk::expand(path, skipped, errors);
+                let found = walk::expand(path, errors);
                 if found.is_empty() {
                     errors.push(format!(
                         "no policy, Terraform, CloudFormation or manifest files under {}",
@@ -160,6 +170,17 @@ fn collect(
         }
     }
     inputs
+}
+
+/// Why a symlink met in a directory walk is not linted: it points to a directory (not
+/// followed), loops, or dangles. `None` for a link to a file (linted).
+fn skipped_link(p: &Path) -> Option<&'static str> {
+    match std::fs::metadata(p) {
+        Ok(meta) if meta.is_dir() => Some("a symlink to a directory (not followed)"),
+        Ok(_) => None,
+        Err(e) if e.raw_os_error() == Some(40) => Some("a symlink loop"),
+        Err(_) => Some("a symlink to nothing"),
+    }
 }
 
 /// The linted state of one input.
@@ -182,81 +203,114 @@ struct Linted {
 #[derive(Debug)]
 enum Outcome {
     Linted(Box<Linted>, Option<Extracted>),
-    Skipped(PathBuf, &'static str),
+    Skipped(String, &'static str),
     Error(String),
+    /// `--fix` could not write the file: the item as read, and why.
+    FixFailed(Box<Linted>, String),
 }
 
-/// Applies the safe fixes of `text` until none is left (at most 10 rounds); returns the new
-/// text and how many fixes were applied.
-pub(crate) fn apply_safe_fixes(
+/// Applies the fixes of `text` that `level` allows until none is left (at most 32 rounds);
+/// returns the new text and how many fixes were applied. A round whose fixes together bring a
+/// new error is retried one fix at a time, and a fix that brings a new error on its own is
+/// never applied (it stays in the report for a person to judge).
+pub(crate) fn apply_fixes(
     text: &str,
     kind: Option<PolicyKind>,
     ctx: &LintContext,
+    level: FixLevel,
 ) -> (String, usize) {
     let mut current = text.to_owned();
     let mut applied = 0;
-    for _ in 0..10 {
+    let mut refused: Vec<(String, Vec<Edit>)> = Vec::new();
+    for _ in 0..32 {
         let out = policy::lint(&current, kind, ctx);
-        let mut chosen: Vec<&Edit> = Vec::new();
-        let mut count = 0;
-        for fix in out
+        let fixes: Vec<&Fix> = out
             .diagnostics
             .iter()
             .filter_map(|d| d.fix.as_ref())
-            .filter(|f| f.applicability == Applicability::Safe)
-        {
-            let overlaps = fix.edits.iter().any(|e| {
-                chosen.iter().any(|c| {
-                    (e.range.start < c.range.end && c.range.start < e.range.end)
-                        || e.range.start == c.range.start
-                        || (e.range.is_empty()
-                            && c.range.start < e.range.start
-                            && e.range.start < c.range.end)
-                        || (c.range.is_empty()
-                            && e.range.start < c.range.start
-                            && c.range.start < e.range.end)
-                })
-            });
-            if !overlaps {
-                chosen.extend(fix.edits.iter());
-                count += 1;
-            }
-        }
-        if count == 0 {
+            .filter(|f| level.applies(f.applicability))
+            .filter(|f| {
+                !refused
+                    .iter()
+                    .any(|(m, e)| *m == f.message && *e == f.edits)
+            })
+            .collect();
+        let chosen = non_overlapping(&fixes);
+        if chosen.is_empty() {
             break;
         }
-        match apply_edits(&current, chosen) {
-            Some(next) if next != current => {
-                current = next;
-                applied += count;
+        let batch = apply_edits(&current, chosen.iter().flat_map(|f| f.edits.iter()));
+        if let Some(next) = batch.filter(|next| *next != current)
+            && keeps_errors(&out.diagnostics, &next, kind, ctx, level)
+        {
+            current = next;
+            applied += chosen.len();
+            continue;
+        }
+        // One at a time: keep the first fix that changes the text and breaks nothing.
+        for fix in chosen {
+            match fix.apply(&current) {
+                Some(next)
+                    if next != current
+                        && keeps_errors(&out.diagnostics, &next, kind, ctx, level) =>
+                {
+                    current = next;
+                    applied += 1;
+                    break;
+                }
+                _ => refused.push((fix.message.clone(), fix.edits.clone())),
             }
-            _ => break,
         }
     }
     (current, applied)
 }
 
-/// Replaces `path` with `contents` atomically: a temporary file in the same directory, synced,
-/// with the original's permissions, renamed over it. The original is never half-written.
-fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".pullpass-fix-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(contents.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(&target) {
-        tmp.as_file().set_permissions(meta.permissions())?;
+/// Whether `next` has no error code more often than the text the `before` findings are of,
+/// unless every error of such a code has a fix this run applies too (with `--unsafe-fixes`,
+/// TP014's rename may reveal a TP028 that its unsafe fix then mends).
+fn keeps_errors(
+    before: &[Diagnostic],
+    next: &str,
+    kind: Option<PolicyKind>,
+    ctx: &LintContext,
+    level: FixLevel,
+) -> bool {
+    let after = policy::lint(next, kind, ctx).diagnostics;
+    pullpass_core::diagnostic::new_errors(before, &after)
+        .iter()
+        .all(|code| {
+            after
+                .iter()
+                .filter(|d| d.code == *code && d.is_error())
+                .all(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_some_and(|f| level.applies(f.applicability))
+                })
+        })
+}
+
+/// The fixes of `fixes`, in order, whose edits touch no edit of a fix taken before.
+fn non_overlapping<'f>(fixes: &[&'f Fix]) -> Vec<&'f Fix> {
+    let mut chosen: Vec<&Fix> = Vec::new();
+    for fix in fixes {
+        let overlaps = fix.edits.iter().any(|e| {
+            chosen.iter().flat_map(|f| &f.edits).any(|c| {
+                (e.range.start < c.range.end && c.range.start < e.range.end)
+                    || e.range.start == c.range.start
+                    || (e.range.is_empty()
+                        && c.range.start < e.range.start
+                        && e.range.start < c.range.end)
+                    || (c.range.is_empty()
+                        && e.range.start < c.range.start
+                        && c.range.start < e.range.end)
+            })
+        });
+        if !overlaps {
+            chosen.push(fix);
+        }
     }
-    tmp.persist(&target)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", target.display()))?;
-    Ok(())
+    chosen
 }
 
 fn unified_diff(name: &str, old: &str, new: &str) -> String {
@@ -271,6 +325,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let kind = match args.kind {
         KindArg::Trust => Some(PolicyKind::Trust),
         KindArg::Permissions => Some(PolicyKind::Permissions),
+        KindArg::Repository => Some(PolicyKind::Repository),
         KindArg::Auto => None,
     };
     if args.repository.is_some() && args.registry.is_none() {
@@ -285,10 +340,19 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         role_arn: args.role_arn.clone(),
         registry_host: args.registry.clone(),
         repository: args.repository.clone(),
+        repository_policy: super::lint_inputs::repository_policy(
+            args.repository_policy.as_deref(),
+        )?,
+        import_images: args.import_images
+            || super::lint_inputs::config_imports(args.registry.as_deref()),
+    };
+    let level = if args.unsafe_fixes {
+        FixLevel::Unsafe
+    } else {
+        FixLevel::Safe
     };
     let mut errors = Vec::new();
-    let mut skipped = Vec::new();
-    let mut inputs = collect(&args.paths, &mut errors, &mut skipped);
+    let mut inputs = collect(&args.paths, &mut errors);
     if args.skip_non_policies {
         for input in &mut inputs {
             if let Input::File(path) = input {
@@ -304,9 +368,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     // All cores; `collect` keeps the input order, so the output does not depend on them.
     let outcomes: Vec<Outcome> = inputs
         .par_iter()
-        .map(|input| lint_input(input, kind, &ctx, &args))
+        .map(|input| lint_input(input, kind, &ctx, level, &args))
         .collect();
     let mut linted = Vec::with_capacity(outcomes.len());
+    // Files found in a directory that hold no policy: (name, why).
+    let mut skipped: Vec<(String, &'static str)> = Vec::new();
     let mut extracted: Vec<(usize, Extracted)> = Vec::new();
     for outcome in outcomes {
         match outcome {
@@ -316,8 +382,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 }
                 linted.push(*item);
             }
-            Outcome::Skipped(path, why) => skipped.push((path, why)),
+            Outcome::Skipped(name, why) => skipped.push((name, why)),
             Outcome::Error(e) => errors.push(e),
+            Outcome::FixFailed(item, e) => {
+                errors.push(e);
+                linted.push(*item);
+            }
         }
     }
     if !extracted.is_empty() {
@@ -340,7 +410,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             .collect();
         let refs: Vec<(&str, &[Diagnostic])> =
             files.iter().map(|(n, d)| (n.as_str(), *d)).collect();
-        let n = settings::write(path, &refs, write_atomic)?;
+        let n = settings::write(path, &refs)?;
         println!("wrote {n} finding(s) to the baseline {}", path.display());
         return Ok(if errors.is_empty() {
             Exit::Ok
@@ -358,11 +428,6 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             baseline.filter(&display_name(&l.name), &mut l.diagnostics);
         }
     }
-    if args.verbose {
-        for (path, why) in &skipped {
-            eprintln!("skipped {}: {why}", path.display());
-        }
-    }
     for e in &errors {
         eprintln!("error: {e}");
     }
@@ -378,7 +443,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 out.push_str(&unified_diff(&display_name(&l.name), &l.text, new));
             }
         }
-        let _ = writeln!(out, "{changed} file(s) would be changed by safe fixes");
+        let which = if args.unsafe_fixes {
+            "safe and unsafe"
+        } else {
+            "safe"
+        };
+        let _ = writeln!(out, "{changed} file(s) would be changed by {which} fixes");
         print!("{out}");
         return Ok(if !errors.is_empty() {
             Exit::Usage
@@ -389,8 +459,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         });
     }
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
+    if args.verbose && args.format != LintFormat::Text {
+        for (name, why) in &skipped {
+            eprintln!("{name}: skipped, not a policy ({why})");
+        }
+    }
     match args.format {
-        LintFormat::Text => render_text(&linted, args.fix, &mut out),
+        LintFormat::Text => render_text(&linted, &skipped, &args, &mut out),
         LintFormat::Json => out.push_str(&render_json(&linted)),
         LintFormat::Sarif => {
             let rules = policy::RULES;
@@ -424,55 +499,63 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
 }
 
 /// Lints one input (runs on a rayon worker).
-fn lint_input(input: &Input, kind: Option<PolicyKind>, ctx: &LintContext, args: &Args) -> Outcome {
-    let bytes = match input {
-        Input::Stdin => {
-            let mut buf = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-                return Outcome::Error(format!("cannot read stdin: {e}"));
-            }
-            buf
+fn lint_input(
+    input: &Input,
+    kind: Option<PolicyKind>,
+    ctx: &LintContext,
+    level: FixLevel,
+    args: &Args,
+) -> Outcome {
+    let path = match input {
+        Input::Stdin => Path::new("-"),
+        Input::File(path) | Input::Walked(path) => path.as_path(),
+    };
+    // One bounded read for files, FIFOs, devices and stdin: a huge input is a TP001
+    // finding, never read whole.
+    let bytes = match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy") {
+        Ok(bytes) => bytes,
+        Err(crate::input::InputError::TooLarge { limit }) => {
+            let size = std::fs::metadata(path)
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .and_then(|m| usize::try_from(m.len()).ok())
+                .unwrap_or(limit + 1);
+            let out = policy::lint_oversized(size, kind);
+            return Outcome::Linted(
+                Box::new(Linted {
+                    name: input.name(),
+                    text: String::new(),
+                    kind: out.kind,
+                    detected: false,
+                    diagnostics: out.diagnostics,
+                    fixed: 0,
+                    fixed_text: None,
+                    note: None,
+                }),
+                None,
+            );
         }
-        Input::File(path) | Input::Walked(path) => {
-            // Do not read a huge file whole just to say it is too big.
-            let len = std::fs::metadata(path).map_or(0, |m| m.len());
-            if usize::try_from(len).map_or(true, |l| l > policy::json::MAX_INPUT_BYTES) {
-                let out = policy::lint_oversized(usize::try_from(len).unwrap_or(usize::MAX), kind);
-                return Outcome::Linted(
-                    Box::new(Linted {
-                        name: input.name(),
-                        text: String::new(),
-                        kind: out.kind,
-                        detected: false,
-                        diagnostics: out.diagnostics,
-                        fixed: 0,
-                        fixed_text: None,
-                        note: None,
-                    }),
-                    None,
-                );
-            }
-            match std::fs::read(path) {
-                Ok(bytes) => bytes,
-                Err(e) => return Outcome::Error(format!("cannot read {}: {e}", path.display())),
-            }
-        }
+        Err(crate::input::InputError::Other(e)) => return Outcome::Error(format!("{e:#}")),
     };
     let format = match input {
         Input::Stdin => Format::Policy,
         Input::File(_) | Input::Walked(_) => {
-            let name = input.name();
             let head = String::from_utf8_lossy(&bytes);
-            match (pullpass_sources::classify(&name, &head), input) {
+            match (pullpass_sources::classify(&input.name(), &head), input) {
                 (Ok(format), _) => format,
                 // Named explicitly: read as a policy, so a non-policy is an error finding.
                 (Err(_), Input::File(_) | Input::Stdin) => Format::Policy,
-                (Err(why), Input::Walked(path)) => return Outcome::Skipped(path.clone(), why),
+                (Err(why), Input::Walked(_)) => return Outcome::Skipped(input.name(), why),
             }
         }
     };
     if format != Format::Policy {
         return lint_source_input(input, bytes, format, ctx, args);
+    }
+    if let Input::Walked(_) = input
+        && let Some(why) = super::lint_skip::not_a_policy(&bytes)
+    {
+        return Outcome::Skipped(input.name(), why);
     }
     let out = policy::lint_bytes(&bytes, kind, ctx);
     let text = match String::from_utf8(bytes) {
@@ -489,20 +572,27 @@ fn lint_input(input: &Input, kind: Option<PolicyKind>, ctx: &LintContext, args: 
         note: None,
         text,
     };
-    let has_safe_fix = item.diagnostics.iter().any(|d| {
+    let has_fix = item.diagnostics.iter().any(|d| {
         d.fix
             .as_ref()
-            .is_some_and(|f| f.applicability == Applicability::Safe)
+            .is_some_and(|f| level.applies(f.applicability))
     });
-    if (args.fix || args.diff) && has_safe_fix {
-        let (new_text, applied) = apply_safe_fixes(&item.text, kind, ctx);
+    if (args.fix || args.diff) && has_fix {
+        let (new_text, applied) = apply_fixes(&item.text, kind, ctx, level);
         if new_text != item.text {
             item.fixed = applied;
             if args.fix {
-                if let Input::File(path) | Input::Walked(path) = input
-                    && let Err(e) = write_atomic(path, &new_text)
-                {
-                    return Outcome::Error(format!("{e:#}"));
+                if let Input::File(path) | Input::Walked(path) = input {
+                    // The one file-writing policy (ARCHITECTURE.md, "Files"): symlinks
+                    // followed deliberately, mode/owner kept, read-only and hard-linked
+                    // files refused, compare-and-swap on the text read.
+                    if let Err(e) = pullpass_ecr::fsio::replace_file(
+                        path,
+                        Some(item.text.as_bytes()),
+                        new_text.as_bytes(),
+                    ) {
+                        return Outcome::FixFailed(Box::new(item), format!("--fix: {e}"));
+                    }
                 }
                 let out = policy::lint(&new_text, kind, ctx);
                 item.kind = out.kind;
@@ -518,7 +608,7 @@ fn lint_input(input: &Input, kind: Option<PolicyKind>, ctx: &LintContext, args: 
 }
 
 /// A Terraform / CloudFormation / Kubernetes / Helm file: extracted, linted, suppressions
-/// applied; `--fix` applies the fixes that map back to literal source text.
+/// applied; `--fix` applies the safe fixes that map back to literal source text.
 fn lint_source_input(
     input: &Input,
     bytes: Vec<u8>,
@@ -557,9 +647,13 @@ fn lint_source_input(
         fixed = applied;
         if args.fix {
             if let Input::File(path) | Input::Walked(path) = input
-                && let Err(e) = write_atomic(path, &new_text)
+                && let Err(e) = pullpass_ecr::fsio::replace_file(
+                    path,
+                    Some(item_text.as_bytes()),
+                    new_text.as_bytes(),
+                )
             {
-                return Outcome::Error(format!("{e:#}"));
+                return Outcome::Error(format!("--fix: {e}"));
             }
             found = walk::lint_source(&new_text, format, ctx);
             item_text = new_text;
@@ -628,23 +722,32 @@ fn kind_text(l: &Linted) -> (&'static str, &'static str) {
     (kind, source)
 }
 
-fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
+fn render_text(
+    linted: &[Linted],
+    skipped: &[(String, &'static str)],
+    args: &Args,
+    out: &mut String,
+) {
+    let fixing = args.fix;
     let color = render::text::use_color();
-    let mut kinds = [0usize; 4];
+    if args.verbose {
+        for (name, why) in skipped {
+            let _ = writeln!(out, "{name}: skipped, not a policy ({why})");
+        }
+    }
+    let mut kinds = [0usize; 5];
     for l in linted {
         let (kind, source) = kind_text(l);
         kinds[match l.kind {
-            _ if l.note.is_some() => 3,
+            _ if l.note.is_some() => 4,
             Some(PolicyKind::Trust) => 0,
             Some(PolicyKind::Permissions) => 1,
             None => 2,
+            Some(PolicyKind::Repository) => 3,
         }] += 1;
         let name = display_name(&l.name);
         if fixing && l.fixed > 0 {
             let _ = writeln!(out, "{name}: applied {} safe fix(es)", l.fixed);
-        }
-        if l.diagnostics.is_empty() && kind != "unknown" {
-            continue;
         }
         if let Some(note) = &l.note {
             if l.diagnostics.is_empty() {
@@ -667,9 +770,12 @@ fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
             out.push('\n');
             continue;
         }
+        if l.diagnostics.is_empty() && kind != "unknown" {
+            continue;
+        }
         let what = match kind {
             // Parsed cleanly, yet neither kind: most often an ECR repository policy.
-            "unknown" if l.diagnostics.is_empty() => "neither a trust nor a permissions policy (an ECR repository policy?); pass --kind to lint it as one".to_owned(),
+            "unknown" if l.diagnostics.is_empty() => "neither a trust, a permissions nor a repository policy; pass --kind to lint it as one".to_owned(),
             "unknown" => "could not be read as a trust or permissions policy".to_owned(),
             k => format!(
                 "linted as a {k} policy ({})",
@@ -697,18 +803,30 @@ fn render_text(linted: &[Linted], fixing: bool, out: &mut String) {
         out.push('\n');
     }
     let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
+    let skipped = match skipped.len() {
+        0 => String::new(),
+        n if args.verbose => format!("; skipped {n} JSON file(s) that are not policies"),
+        n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
+    };
+    let mut repository = if kinds[3] > 0 {
+        format!(", {} repository", kinds[3])
+    } else {
+        String::new()
+    };
+    if kinds[4] > 0 {
+        let _ = write!(
+            repository,
+            ", {} Terraform/CloudFormation/Kubernetes/Helm",
+            kinds[4]
+        );
+    }
     let _ = writeln!(
         out,
-        "checked {} file(s): {} trust, {} permissions, {} neither{}; {}",
+        "checked {} file(s): {} trust, {} permissions{repository}, {} neither{skipped}; {}",
         linted.len(),
         kinds[0],
         kinds[1],
         kinds[2],
-        if kinds[3] > 0 {
-            format!(", {} Terraform/CloudFormation/Kubernetes/Helm", kinds[3])
-        } else {
-            String::new()
-        },
         render::text::summary_line(&summary)
     );
 }
@@ -746,22 +864,39 @@ fn render_json(linted: &[Linted]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use pullpass_core::diagnostic::Applicability;
+
     use super::*;
 
     #[test]
     fn safe_fixes_apply_until_stable() {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEqual":{"https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:*","oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud":"https://sts.amazonaws.com"}}}]}"#;
-        let (fixed, applied) = apply_safe_fixes(text, None, &LintContext::default());
-        assert!(applied >= 5, "{applied}: {fixed}");
-        let left = policy::lint(&fixed, None, &LintContext::default());
-        assert!(
-            left.diagnostics.iter().all(|d| d
+        let ctx = LintContext::default();
+        let (fixed, applied) = apply_fixes(text, None, &ctx, FixLevel::Safe);
+        // `allow`, the key's `https://`, the audience's `https://`; not `StringEqual` →
+        // `StringEquals`: that would compare `coder:*` literally (a new TP028 error) and TP028's
+        // fix (StringLike) is unsafe, so the rename waits for a person or --unsafe-fixes.
+        assert_eq!(applied, 3, "{fixed}");
+        assert!(fixed.contains("\"StringEqual\""), "{fixed}");
+        let left = policy::lint(&fixed, None, &ctx);
+        for d in &left.diagnostics {
+            if let Some(fix) = d
                 .fix
                 .as_ref()
-                .is_none_or(|f| f.applicability != Applicability::Safe)),
-            "{fixed}\n{:#?}",
-            left.diagnostics
-        );
+                .filter(|f| f.applicability == Applicability::Safe)
+            {
+                let next = fix.apply(&fixed).unwrap();
+                assert!(
+                    !keeps_errors(&left.diagnostics, &next, None, &ctx, FixLevel::Safe),
+                    "{} was left although it breaks nothing",
+                    d.code
+                );
+            }
+        }
+        let (fixed, applied) = apply_fixes(text, None, &ctx, FixLevel::Unsafe);
+        assert!(applied >= 5, "{applied}: {fixed}");
+        assert!(fixed.contains("\"StringLike\""), "{fixed}");
+        let left = policy::lint(&fixed, None, &LintContext::default());
         assert!(
             left.diagnostics.iter().all(|d| d.code != "TP001"),
             "{fixed}"

@@ -14,6 +14,8 @@ mod images;
 mod import;
 mod kubelet;
 mod lint;
+mod lint_inputs;
+mod lint_skip;
 mod listing;
 mod login;
 mod registry;
@@ -28,9 +30,17 @@ mod trust_policy;
 #[command(name = "pullpass", version, about, propagate_version = true)]
 pub(crate) struct Cli {
     /// The config file (default: $PULLPASS_CONFIG, else $XDG_CONFIG_HOME/pullpass/config.toml,
-    /// else ~/.config/pullpass/config.toml).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// else ~/.config/pullpass/config.toml). The commands that read it also take it after
+    /// their name.
+    #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// Log more to stderr: `-v` info, `-vv` debug, `-vvv` trace (warnings are always shown);
+    /// `lint -v` also lists the JSON files it skipped as not policies.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Log level on stderr (overrides -v); `off` silences warnings too.
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    log_level: Option<crate::log::LogLevel>,
     #[command(subcommand)]
     command: Command,
 }
@@ -70,13 +80,18 @@ enum Command {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    crate::log::init(crate::log::level(cli.log_level, cli.verbose));
+    let verbose = cli.verbose > 0;
     if let Some(path) = cli.config {
         crate::config::set_path_override(path);
     }
     match cli.command {
         Command::Host(args) => host::run(args),
         Command::Check(args) => check::run(args),
-        Command::Lint(args) => lint::run(args),
+        Command::Lint(mut args) => {
+            args.verbose = verbose;
+            lint::run(args)
+        }
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
         Command::TrustPolicy(args) => trust_policy::run(args),
@@ -89,5 +104,81 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::CredentialHelper(args) => credential_helper::run(args),
         Command::KubeletCredentialProvider(args) => kubelet::run(args),
         Command::Doctor(args) => doctor::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    /// Every command, subcommand, flag and argument says what it is: `--help` has no bare
+    /// names. (The clap definition is checked too.)
+    #[test]
+    fn every_help_text_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.is_hide_set() || sub.get_name() == "help" {
+                    continue;
+                }
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        walk(&cmd, "pullpass", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "undescribed in --help:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    /// `--config` is offered only by the commands that read the config file.
+    #[test]
+    fn config_is_offered_only_where_it_is_read() {
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        let has_config = |path: &[&str]| {
+            let mut c = &cmd;
+            for name in path {
+                c = c.find_subcommand(name).expect(name);
+            }
+            c.get_arguments().any(|a| a.get_long() == Some("config"))
+        };
+        for path in [
+            &["trust-policy", "irsa"][..],
+            &["lint"],
+            &["host"],
+            &["explain"],
+            &["helm-values"],
+        ] {
+            assert!(!has_config(path), "{path:?} lists a --config it ignores");
+        }
+        for path in [
+            &["registry", "list"][..],
+            &["login"],
+            &["repos"],
+            &["doctor", "irsa"],
+        ] {
+            assert!(
+                has_config(path),
+                "{path:?} reads the config file but has no --config"
+            );
+        }
     }
 }

@@ -21,6 +21,8 @@ use crate::render::{self, Format};
 pub(crate) struct Args {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    config: crate::config::ConfigArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -62,6 +64,7 @@ struct AddArgs {
     /// Registry host, e.g. `123456789012.dkr.ecr.eu-central-1.amazonaws.com`.
     #[arg(long)]
     host: String,
+    /// `ecr` (tokens from AWS) or `generic` (a user name and a password or token).
     #[arg(long, value_enum, default_value = "ecr")]
     kind: KindArg,
     /// Auth mode; inferred from the other flags when absent (keys → static, --profile →
@@ -107,12 +110,14 @@ struct AddArgs {
     /// Vanity host: the region behind it.
     #[arg(long, requires = "override_account")]
     override_region: Option<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
 
 #[derive(Debug, clap::Args)]
 struct ListArgs {
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -121,6 +126,7 @@ struct ListArgs {
 struct ShowArgs {
     /// The registry's name.
     name: String,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -129,6 +135,7 @@ struct ShowArgs {
 struct TestArgs {
     #[command(flatten)]
     registry: super::registry_ref::RegistryArgs,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -140,6 +147,7 @@ struct NameArgs {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    args.config.apply();
     match args.command {
         Command::Add(args) => add(*args),
         Command::List(args) => list(&args),
@@ -200,6 +208,7 @@ fn entry_of(args: AddArgs) -> RegistryEntry {
             (Some(account_id), Some(region)) => Some(OverrideEntry { account_id, region }),
             _ => None,
         },
+        import_images: None,
     }
 }
 
@@ -241,7 +250,11 @@ fn add(args: AddArgs) -> anyhow::Result<Exit> {
     }
     let text = edit::add(&loaded.text, &registry)
         .map_err(|e| anyhow!("{e} (config file {})", loaded.path.display()))?;
-    cfg::write_atomic(&loaded.path, &text)?;
+    cfg::write_atomic(
+        &loaded.path,
+        loaded.exists.then_some(loaded.text.as_str()),
+        &text,
+    )?;
     eprintln!(
         "added registry {:?} to {}",
         registry.name,
@@ -356,6 +369,9 @@ fn shown(loaded: &Loaded, index: usize) -> ShownRegistry {
     let findings = loaded.findings_of(index);
     let mut entry = registry.to_entry();
     entry.host = cfg::shown_host(&entry.host);
+    if let Some(id) = &mut entry.access_key_id {
+        *id = pullpass_core::registry_form::shown_access_key_id(id).into_owned();
+    }
     ShownRegistry {
         entry,
         findings: render::json::findings(&loaded.items(&findings), None),
@@ -472,7 +488,10 @@ fn show(args: &ShowArgs) -> anyhow::Result<Exit> {
                     secret_access_key,
                     session_token,
                 } => {
-                    field("access_key_id", access_key_id);
+                    field(
+                        "access_key_id",
+                        &pullpass_core::registry_form::shown_access_key_id(access_key_id),
+                    );
                     field("secret_access_key", &secret_access_key.to_string());
                     if let Some(token) = session_token {
                         field("session_token", &token.to_string());
@@ -520,20 +539,10 @@ fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
         );
     }
     let _lock = cfg::lock_for_edit(&path)?;
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            bail!(
-                "no registry named {:?}: the config file {} does not exist",
-                args.name,
-                path.display()
-            )
-        }
-        Err(e) => bail!("cannot read the config file {}: {e}", path.display()),
-    };
+    let text = crate::input::read_text(&path, crate::input::MAX_INPUT_BYTES, "the config file")?;
     let (updated, removed) =
         edit::remove(&text, &args.name).map_err(|e| anyhow!("{e} ({})", path.display()))?;
-    cfg::write_atomic(&path, &updated)?;
+    cfg::write_atomic(&path, Some(&text), &updated)?;
     eprintln!("removed registry {removed:?} from {}", path.display());
     Ok(Exit::Ok)
 }

@@ -16,11 +16,14 @@ pub(crate) struct RegistryArgs {
     /// `PULLPASS_CACHE_DIR`).
     #[arg(long)]
     pub(crate) no_cache: bool,
+    #[command(flatten)]
+    pub(crate) config: config::ConfigArg,
 }
 
 impl RegistryArgs {
     /// The registry's spec from the config file, secrets resolved, `RF…` errors refused.
     pub(crate) fn spec(&self) -> anyhow::Result<RegistrySpec> {
+        self.config.apply();
         let loaded = config::load()?;
         let (index, _) = loaded.registry(&self.name)?;
         config::to_spec(&loaded, index)

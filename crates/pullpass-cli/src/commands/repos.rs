@@ -11,6 +11,7 @@ pub(crate) struct Args {
     registry: RegistryArgs,
     #[command(flatten)]
     page: PageArgs,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }

@@ -11,6 +11,7 @@ use crate::render::Format;
 pub(crate) struct Args {
     /// A rule code (`TP021`); without it, list every rule.
     code: Option<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }

@@ -26,24 +26,29 @@ enum Kind {
         /// The IAM OIDC provider ARN (gives account and partition).
         #[arg(long, value_name = "ARN")]
         provider_arn: Option<String>,
+        /// The Kubernetes namespace of the service account the role is for (`coder`).
         #[arg(long, value_name = "NS")]
         namespace: String,
+        /// The name of that service account (`coder`); the policy admits it and nothing else.
         #[arg(long, value_name = "SA")]
         service_account: String,
         /// The account that holds the IAM OIDC provider (required with --issuer).
         #[arg(long, value_name = "ID")]
         account: Option<String>,
-        /// `aws`, `aws-cn`, `aws-us-gov`, …; derived from the issuer's region when omitted.
+        /// The AWS partition: `aws`, `aws-cn`, `aws-us-gov`, …; derived from the issuer's region
+        /// when omitted.
         #[arg(long, value_name = "P")]
         partition: Option<String>,
     },
     /// EKS Pod Identity: `pods.eks.amazonaws.com` with session-tag conditions.
     PodIdentity {
+        /// The Kubernetes namespace of the service account the association names (`coder`).
         #[arg(long, value_name = "NS")]
         namespace: String,
+        /// The name of that service account (`coder`); the policy admits it and nothing else.
         #[arg(long, value_name = "SA")]
         service_account: String,
-        /// Restrict to one cluster.
+        /// Only pods of this EKS cluster may assume the role.
         #[arg(long, value_name = "ARN")]
         cluster_arn: Option<String>,
     },

@@ -67,6 +67,13 @@ pub(crate) fn image_host(image: &str) -> String {
     }
 }
 
+/// The host to look credentials up for: [`image_host`] normalised as the docker helper
+/// normalises a server URL (`:443` dropped, trailing dot, lower case).
+pub(crate) fn lookup_host(image: &str) -> String {
+    let host = image_host(image);
+    super::normalize_host(&host).unwrap_or(host)
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Response<'a> {
@@ -125,8 +132,9 @@ pub(crate) fn format_response(
 /// How long the kubelet may cache a token that expires in `remaining`: half of it, so the
 /// kubelet never holds a token past its expiry (and the helper's own cache refreshes at the
 /// same half-life). Whole seconds; zero when (nearly) expired.
+/// At most 6 hours: half the 12 hours ECR tokens live, whatever an entry claims.
 pub(crate) fn cache_duration(remaining: Duration) -> Duration {
-    Duration::from_secs(remaining.as_secs() / 2)
+    Duration::from_secs((remaining.as_secs() / 2).min(6 * 3600))
 }
 
 /// A duration as Go's `time.Duration.String()` writes whole seconds: `6h0m0s`, `5m30s`, `45s`.
@@ -282,6 +290,33 @@ mod tests {
         .unwrap();
         assert_eq!(empty["auth"], serde_json::json!({}));
         assert!(empty.get("cacheDuration").is_none());
+    }
+
+    #[test]
+    fn cache_duration_is_clamped_to_six_hours() {
+        // Issue 15 #8: a far-future expiry gave cacheDuration values of millions of hours.
+        assert_eq!(
+            cache_duration(Duration::from_secs(1_000_000 * 3600)),
+            Duration::from_secs(6 * 3600)
+        );
+    }
+
+    #[test]
+    fn image_hosts_normalise_like_the_docker_helper() {
+        // Issue 15 #13: `:443`, a trailing dot and upper case looked up a different host.
+        for image in [
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com:443/app",
+            "123456789012.DKR.ECR.us-east-1.amazonaws.com./app",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+        ] {
+            assert_eq!(
+                lookup_host(image),
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                "{image}"
+            );
+        }
+        assert_eq!(lookup_host("localhost:5000/app"), "localhost:5000");
+        assert_eq!(lookup_host("nginx"), "docker.io");
     }
 
     #[test]

@@ -74,7 +74,10 @@ pub(crate) fn render(rules: &[&RuleMeta], artifacts: &[Artifact<'_>]) -> String 
             })
         })
         .collect();
-    let mut results = Vec::new();
+    // Each result is printed as soon as it is built and its JSON tree dropped: for 100 k files
+    // the whole log as one `Value` held over a gigabyte (issue 15 #9).
+    let mut results = String::new();
+    let mut first = true;
     for artifact in artifacts {
         let index = LineIndex::new(artifact.text);
         let uri = uri(artifact.path);
@@ -116,9 +119,19 @@ pub(crate) fn render(rules: &[&RuleMeta], artifacts: &[Artifact<'_>]) -> String 
                 result["fixes"] = json!([{
                     "description": {"text": fix.message},
                     "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+                    "properties": {"applicability": fix.applicability.as_str()},
                 }]);
             }
-            results.push(result);
+            let item = serde_json::to_string_pretty(&result).expect("a SARIF result serializes");
+            results.push_str(if first { "\n" } else { ",\n" });
+            first = false;
+            for (i, line) in item.lines().enumerate() {
+                if i > 0 {
+                    results.push('\n');
+                }
+                results.push_str("        ");
+                results.push_str(line);
+            }
         }
     }
     let log = json!({
@@ -133,10 +146,18 @@ pub(crate) fn render(rules: &[&RuleMeta], artifacts: &[Artifact<'_>]) -> String 
             }},
             "columnKind": "utf16CodeUnits",
             "artifacts": artifacts.iter().map(|a| json!({"location": {"uri": uri(a.path)}})).collect::<Vec<_>>(),
-            "results": results,
+            "results": [],
         }],
     });
     let mut text = serde_json::to_string_pretty(&log).expect("a SARIF log always serializes");
+    if !results.is_empty() {
+        // Keys are sorted, so `"results": []` occurs once, at this indentation.
+        let empty = "\n      \"results\": [],";
+        if let Some(at) = text.find(empty) {
+            let spliced = format!("\n      \"results\": [{results}\n      ],");
+            text.replace_range(at..at + empty.len(), &spliced);
+        }
+    }
     text.push('\n');
     text
 }

@@ -38,7 +38,12 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
             .primary_title(d.message.as_str())
             .id(d.code);
         let mut group = Group::with_title(title);
-        if let (Some(source), Some(range)) = (item.source, d.range) {
+        // Where a finding without a range is: printed under its title as `--> /pointer`, with
+        // no snippet (annotate-snippets would draw an empty `|` gutter for an origin alone).
+        let mut origin = None;
+        if let (Some(source), Some(range)) = (item.source, d.range)
+            && !source.text.is_empty()
+        {
             // Show only the lines the range covers, so a 10 MB input prints one line.
             let Some(index) = super::index_of(&indexes, source.text) else {
                 continue;
@@ -68,11 +73,7 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
                     .annotation(AnnotationKind::Primary.span(local).label(label)),
             );
         } else if !d.pointer.is_empty() {
-            group = group.element(
-                Snippet::<annotate_snippets::Annotation<'_>>::source("")
-                    .path(d.pointer.as_str())
-                    .line_numbering(false),
-            );
+            origin = Some(d.pointer.as_str());
         }
         let mut report = vec![group];
         if let Some(help) = &d.help {
@@ -87,13 +88,46 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
                 Level::NOTE.secondary_title(format!("fix: {}", fix.message)),
             ));
         }
-        let _ = writeln!(out, "{}\n", renderer.render(&report));
+        let rendered = renderer.render(&report);
+        match origin {
+            Some(pointer) => {
+                let mut lines = rendered.lines();
+                let _ = writeln!(out, "{}\n--> {pointer}", lines.next().unwrap_or_default());
+                for line in lines.filter(|l| !is_bare_gutter(l)) {
+                    let _ = writeln!(out, "{line}");
+                }
+                out.push('\n');
+            }
+            None => {
+                let _ = writeln!(out, "{rendered}\n");
+            }
+        }
     }
     out.push_str(&summary_line(&Summary::of(
         items.iter().map(|i| i.diagnostic),
     )));
     out.push('\n');
     out
+}
+
+/// A gutter line with nothing in it (` |`, possibly coloured): what a finding without a
+/// snippet must not print.
+fn is_bare_gutter(line: &str) -> bool {
+    let mut plain = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // An ANSI escape: `ESC [ … letter`.
+            for e in chars.by_ref() {
+                if e.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain.trim() == "|"
 }
 
 /// At most about 200 bytes around `range` when the lines `start..end` are longer than 512
@@ -127,4 +161,39 @@ pub(crate) fn summary_line(summary: &Summary) -> String {
         plural(summary.warnings, "warning"),
         plural(summary.infos, "info")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use pullpass_core::{Diagnostic, Severity};
+
+    use super::{Item, render};
+
+    /// A finding with no range prints where it is and no snippet: no `|` line at all.
+    #[test]
+    fn no_range_no_gutter() {
+        let d = Diagnostic {
+            code: "RF010",
+            severity: Severity::Error,
+            message: "The registry host is required.".into(),
+            help: Some("Enter the registry host.".into()),
+            pointer: "/host".into(),
+            range: None,
+            fix: None,
+        };
+        for color in [false, true] {
+            let text = render(
+                &[Item {
+                    diagnostic: &d,
+                    source: None,
+                }],
+                color,
+            );
+            assert!(text.contains("--> /host"), "{text}");
+            assert!(
+                !text.lines().any(super::is_bare_gutter),
+                "an empty gutter line in:\n{text}"
+            );
+        }
+    }
 }

@@ -148,5 +148,8 @@ fn entry_table(entry: &RegistryEntry) -> Table {
         inline.insert("region", o.region.as_str().into());
         put("override", Value::InlineTable(inline));
     }
+    if let Some(v) = entry.import_images {
+        put("import_images", v.into());
+    }
     table
 }

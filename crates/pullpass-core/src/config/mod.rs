@@ -10,6 +10,7 @@
 //! secret_access_key = { env = "PULLPASS_PROD_SECRET_ACCESS_KEY" }   # or { file = "/run/secrets/…" }
 //! role_arn = "arn:aws:iam::210987654321:role/pull"                  # optional, with external_id
 //! override = { account_id = "123456789012", region = "eu-central-1" } # vanity hosts only
+//! import_images = true               # optional: used to import images (lint checks listing, EP003)
 //! ```
 //!
 //! This module parses a `&str` (no IO): [`parse`] turns the text into a [`Config`] or into
@@ -53,6 +54,8 @@ pub struct Registry {
     pub external_id: Option<String>,
     /// Account and region for a vanity host.
     pub host_override: Option<HostOverride>,
+    /// The registry is used to import images: `lint` checks the listing actions (EP003).
+    pub import_images: bool,
     /// Where each field's value sits in the file (byte ranges); empty for registries built in
     /// code.
     pub spans: FieldSpans,
@@ -400,6 +403,7 @@ impl Registry {
                 account_id: o.account_id.clone(),
                 region: o.region.clone(),
             }),
+            import_images: self.import_images.then_some(true),
             ..RegistryEntry::default()
         };
         match &self.auth {

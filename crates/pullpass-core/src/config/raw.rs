@@ -168,6 +168,10 @@ pub struct RegistryEntry {
     /// ECR vanity host (CNAME, pull-through proxy): the account and region behind it.
     #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
     pub host_override: Option<OverrideEntry>,
+    /// The registry is used to import images (list repositories and tags): `pullpass lint
+    /// --registry <this host>` then also checks the listing actions (EP003).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_images: Option<bool>,
 }
 
 /// The account and region behind a vanity host.
@@ -474,6 +478,8 @@ fn parse_registry(
         .iter()
         .find(|(k, _)| k.get_ref() == "name")
         .and_then(|(_, v)| v.get_ref().as_str())
+        // A secret pasted as the name is never echoed in an error (issue 15 #7).
+        .filter(|name| !crate::registry_form::rules::keys::is_usual_secret(name.trim()))
         .map_or_else(|| number.clone(), |name| format!("{name:?} ({number})"));
     let spans = FieldSpans {
         table: Some(range(item.span())),
@@ -666,6 +672,7 @@ pub(super) fn check_entry(
             account_id: o.account_id,
             region: o.region,
         }),
+        import_images: entry.import_images.unwrap_or(false),
         spans,
     })
 }

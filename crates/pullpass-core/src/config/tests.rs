@@ -391,3 +391,27 @@ fn deeply_nested_values_are_refused_without_exhausting_the_stack() {
         assert!(!errs.is_empty());
     }
 }
+
+#[test]
+fn a_secret_pasted_as_the_name_is_never_echoed_in_an_error() {
+    // Issue 15 #7: `line 1, column 1: registry "<secret>…` echoed the pasted secret.
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY";
+    let text = format!("[[registry]]\nname = \"{secret}\"\nhost = 5\n");
+    let errs = errors(&text);
+    assert!(!errs.is_empty());
+    for e in &errs {
+        let shown = format!("{e} {:?}", e.registry);
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
+
+#[test]
+fn an_access_key_id_that_is_a_secret_is_shown_hidden() {
+    // Issue 15 #11: `registry show` printed a secret pasted into the key ID field.
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY";
+    assert!(!crate::registry_form::shown_access_key_id(secret).contains("wJalr"));
+    assert_eq!(
+        crate::registry_form::shown_access_key_id("AKIAIOSFODNN7EXAMPLE"),
+        "AKIAIOSFODNN7EXAMPLE"
+    );
+}

@@ -308,7 +308,9 @@ pub(crate) fn oidc_provider(text: &str) -> Result<Provider, Diagnostic> {
             trimmed.lines().next().unwrap_or(trimmed),
         )));
     }
-    let doc = match yaml::parse_one(trimmed) {
+    // The whole text, not the trimmed one: ranges must index what the renderer slices
+    // (issue 15 #10: a range on the trimmed text, never shifted back, split a character).
+    let doc = match yaml::parse_one(text) {
         Ok(doc) if doc.as_map().is_some() => doc,
         other => {
             return Err(match other {
@@ -501,5 +503,42 @@ mod tests {
         let text = "An error occurred (NoSuchEntity) when calling the GetOpenIDConnectProvider operation: OpenIDConnect Provider not found for arn arn:aws:iam::123456789012:oidc-provider/x";
         assert!(matches!(oidc_provider(text), Ok(Provider::NotFound(_))));
         assert!(oidc_provider("{\"ClientIDList\": []}").is_err());
+    }
+
+    #[test]
+    fn provider_ranges_index_the_untrimmed_text() {
+        // Issue 15 #10: a range computed on the trimmed text was never shifted back, so the
+        // renderer sliced inside `é` (exit 101); with ASCII the underline was misplaced.
+        for text in [
+            "  \u{e9}\u{e9}{\"Url\": 1}",
+            "\n\n  {\"Url\": \"oidc.eks.us-east-1.amazonaws.com/id/\u{e9}\"}",
+            " \t{\"Url\": \"x\", \"ClientIDList\": [\"\u{e9}\"]}",
+            "   [\u{e9}",
+        ] {
+            match oidc_provider(text) {
+                Err(d) => {
+                    if let Some(r) = d.range {
+                        assert!(
+                            (r.end as usize) <= text.len()
+                                && text.is_char_boundary(r.start as usize)
+                                && text.is_char_boundary(r.end as usize),
+                            "{text:?}: {r:?}"
+                        );
+                    }
+                }
+                Ok(Provider::Found {
+                    url, client_ids, ..
+                }) => {
+                    for l in std::iter::once(&url).chain(&client_ids) {
+                        let r = l.range.unwrap();
+                        assert!(
+                            text[r.as_usize_range()].contains(l.value.as_str()),
+                            "{text:?}"
+                        );
+                    }
+                }
+                Ok(_) => {}
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ use crate::registry_form::{HostOverride, RegistryKind};
 use crate::report::HostReport;
 
 pub(crate) use ecr::{Classification, Fact, nearest_known_region, region_suggestion};
-pub(crate) use syntax::{HostSyntax, NameProblem};
+pub(crate) use syntax::{HostSyntax, NameProblem, scheme_len as scheme_prefix_len};
 
 /// What kind of registry a host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -233,6 +233,7 @@ pub fn analyze(
     for rule in rules::HOST_CHECKS {
         rule(&check, &mut diagnostics);
     }
+    drop_fixes_that_leave_no_host(host, &mut diagnostics);
     crate::registry_form::sort(&mut diagnostics);
     let mut kind = check.class.kind;
     let mut ecr = check.class.ecr.clone();
@@ -257,6 +258,26 @@ pub fn analyze(
         ecr,
         from_override,
         diagnostics,
+    }
+}
+
+/// A fix of the host field that would leave no host name (`a@` without its user info, a path
+/// cut off `user:pw@/x`) or changes nothing is not offered: applying it cannot help (issue 15
+/// #7: RF012's "remove the user info" left a blank host).
+fn drop_fixes_that_leave_no_host(raw: &str, diagnostics: &mut [crate::Diagnostic]) {
+    for d in diagnostics.iter_mut().filter(|d| d.pointer == "/host") {
+        let useless = d.fix.as_ref().is_some_and(|fix| match fix.apply(raw) {
+            Some(fixed) => {
+                fixed == raw || {
+                    let s = syntax::HostSyntax::parse(&fixed);
+                    s.host.is_empty() || fixed.trim().is_empty()
+                }
+            }
+            None => true,
+        });
+        if useless {
+            d.fix = None;
+        }
     }
 }
 
@@ -286,5 +307,7 @@ pub fn parse_ecr(host: &str) -> Option<(HostKind, Option<EcrRegistry>)> {
     }
 }
 
+#[cfg(test)]
+mod fix_props;
 #[cfg(test)]
 mod tests;

@@ -45,15 +45,18 @@ impl HostSyntax {
         // much than to print part of a password.
         let rest = &raw[after_scheme..end];
         let first_delim = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let user_at = rest[..first_delim].rfind('@').or_else(|| {
-            rest.rfind('@').filter(|&at| {
-                let after = &rest[at + 1..];
-                let digest = ["sha256:", "sha384:", "sha512:"]
-                    .iter()
-                    .any(|p| after.starts_with(p));
-                !digest && rest[..at].contains(':')
-            })
+        // `bot@PASS/WORD@ghcr.io`: user info has begun before the first delimiter, so a later
+        // `@` ends it too (issue 15 #11: the part after the `/` was printed as a path).
+        let late_at = rest.rfind('@').filter(|&at| {
+            let after = &rest[at + 1..];
+            let digest = ["sha256:", "sha384:", "sha512:"]
+                .iter()
+                .any(|p| after.starts_with(p));
+            at > first_delim
+                && !digest
+                && (rest[..at].contains(':') || rest[..first_delim].contains('@'))
         });
+        let user_at = late_at.or_else(|| rest[..first_delim].rfind('@'));
         let user_info = user_at.map(|at| TextRange::new(after_scheme, after_scheme + at + 1));
         let host_start = user_info.map_or(after_scheme, |u| u.end as usize);
 
@@ -258,7 +261,7 @@ pub(crate) fn check_name(raw: &str, syntax: &HostSyntax) -> (Vec<NameProblem>, O
 /// Length of a leading `scheme://` (RFC 3986 scheme: a letter, then letters, digits, `+-.`),
 /// or of a mistyped `http:/`, `https//`, `https:\\` (one slash or the colon lost), which would
 /// otherwise read as a host `https` with a bad port.
-fn scheme_len(body: &str) -> Option<usize> {
+pub(crate) fn scheme_len(body: &str) -> Option<usize> {
     let lower = body.get(..8).unwrap_or(body).to_ascii_lowercase();
     for name in ["https", "http"] {
         if let Some(rest) = lower.strip_prefix(name) {
@@ -359,6 +362,7 @@ mod tests {
             "https://bob:pa/ss@reg.example.com/x",
             "bob:pa?ss@reg.example.com",
             "bob:pa#ss@reg.example.com",
+            "bob@pa/ss@reg.example.com",
         ] {
             let shown = redacted(raw);
             assert!(

@@ -11,6 +11,10 @@ use super::model::json_string;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
+    /// The policy built from these inputs would not pass `pullpass lint` (an issuer the
+    /// linter rejects, names so long the policy is over IAM's 4,096-character limit).
+    #[error("the generated policy would not pass `pullpass lint`: {code}: {message}")]
+    OwnLint { code: &'static str, message: String },
     #[error(
         "give the cluster's OIDC issuer URL (--issuer) or the IAM OIDC provider ARN (--provider-arn)"
     )]
@@ -215,7 +219,7 @@ pub fn irsa(opts: &IrsaOptions) -> Result<String, GenerateError> {
     }
     let federated = format!("arn:{partition}:iam::{account}:oidc-provider/{provider}");
     let subject = format!("system:serviceaccount:{namespace}:{service_account}");
-    Ok(format!(
+    lints_clean(format!(
         r#"{{
   "Version": "2012-10-17",
   "Statement": [
@@ -240,6 +244,27 @@ pub fn irsa(opts: &IrsaOptions) -> Result<String, GenerateError> {
         aud = json_string(&format!("{provider}:aud")),
         subject = json_string(&subject),
     ))
+}
+
+/// The generated policy, or the first error `pullpass lint` would report on it: the generator
+/// never hands out what its own linter rejects (issue 15 #7, #13).
+fn lints_clean(text: String) -> Result<String, GenerateError> {
+    let out = super::lint(
+        &text,
+        Some(super::PolicyKind::Trust),
+        &super::LintContext::default(),
+    );
+    match out
+        .diagnostics
+        .into_iter()
+        .find(super::super::Diagnostic::is_error)
+    {
+        Some(d) => Err(GenerateError::OwnLint {
+            code: d.code,
+            message: d.message,
+        }),
+        None => Ok(text),
+    }
 }
 
 /// The EKS Pod Identity trust policy, scoped to one service account (and cluster).
@@ -527,6 +552,54 @@ mod tests {
             assert_clean(&pod);
             let ctx = LintContext { expected_service_account: Some(format!("{ns}/{sa}")), ..LintContext::default() };
             prop_assert!(lint(&pod, None, &ctx).diagnostics.is_empty());
+        }
+    }
+}
+
+#[cfg(test)]
+mod own_lint_tests {
+    use super::*;
+
+    #[test]
+    fn never_hands_out_what_its_linter_rejects() {
+        // Issue 15 #7/#13: long names gave a policy over 4,096 characters (TP060 error).
+        for id in [
+            "0123456789ABCDEF0123456789ABCDEF".repeat(45),
+            "A".repeat(2000),
+        ] {
+            let r = irsa(&IrsaOptions {
+                issuer: Some(format!("https://oidc.eks.us-east-1.amazonaws.com/id/{id}")),
+                account: Some("123456789012".into()),
+                namespace: "coder".into(),
+                service_account: "coder".into(),
+                ..Default::default()
+            });
+            check(&r);
+        }
+        let r = irsa(&IrsaOptions {
+            issuer: Some(
+                "https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+                    .into(),
+            ),
+            account: Some("123456789012".into()),
+            namespace: "c".repeat(63),
+            service_account: "s".repeat(253),
+            ..Default::default()
+        });
+        check(&r);
+    }
+
+    fn check(r: &Result<String, GenerateError>) {
+        if let Ok(text) = r {
+            let out = crate::policy::lint(
+                text,
+                Some(crate::policy::PolicyKind::Trust),
+                &crate::policy::LintContext::default(),
+            );
+            assert!(
+                !out.diagnostics.iter().any(crate::Diagnostic::is_error),
+                "{text}"
+            );
         }
     }
 }

@@ -6,11 +6,15 @@
 //! every rule that applies and returns the findings sorted by position.
 
 pub mod aws;
+#[cfg(test)]
+mod fix_props;
 pub mod generate;
 pub mod glob;
 pub mod json;
 pub mod model;
 pub(crate) mod rules;
+#[doc(hidden)]
+pub mod stress;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +33,9 @@ pub enum PolicyKind {
     Trust,
     /// An identity policy (what the role or user may do), judged for pulling from ECR.
     Permissions,
+    /// An ECR repository policy (a resource policy: who may pull or push this repository),
+    /// judged by the `EP01x` rules and never by trust rules.
+    Repository,
 }
 
 impl PolicyKind {
@@ -37,6 +44,7 @@ impl PolicyKind {
         match self {
             Self::Trust => "trust",
             Self::Permissions => "permissions",
+            Self::Repository => "repository",
         }
     }
 }
@@ -56,6 +64,11 @@ pub struct LintContext {
     pub registry_host: Option<String>,
     /// The repository the role pulls (EP002 evaluates against its ARN).
     pub repository: Option<String>,
+    /// The text of the repository's ECR repository policy: EP002 then evaluates identity and
+    /// repository policy together, as IAM does, and its findings are certain.
+    pub repository_policy: Option<String>,
+    /// The registry is used to import images (list repositories and tags): EP003 runs.
+    pub import_images: bool,
 }
 
 /// The findings for one document and the kind it was linted as.
@@ -104,8 +117,9 @@ pub fn lint(text: &str, kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutp
     }
 }
 
-/// An ECR repository (resource) policy: it names who may pull, with `ecr:` actions only, and
-/// no OIDC/SAML provider or `Resource`. Linting it as a trust policy would be misleading.
+/// An ECR repository (resource) policy: every statement names who (`AWS`, `Service` or `*`)
+/// may call `ecr:`/`ecr-public:` actions, and none assumes a role. A `Resource` does not make
+/// it another kind: EP012 reports it.
 fn is_repository_policy(policy: &Policy<'_>) -> bool {
     let ecr = |a: &str| {
         let a = a.to_ascii_lowercase();
@@ -113,14 +127,15 @@ fn is_repository_policy(policy: &Policy<'_>) -> bool {
     };
     !policy.statements.is_empty()
         && policy.statements.iter().all(|s| {
-            s.principal.is_some()
-                && s.resource.is_none()
-                && s.not_resource.is_none()
+            (s.principal.is_some() || s.not_principal.is_some())
                 && s.principals
                     .iter()
-                    .all(|p| p.ptype == "AWS" || p.ptype == "Service")
+                    .all(|p| matches!(p.ptype, "AWS" | "Service" | "*" | "Federated"))
                 && !s.actions.is_empty()
                 && s.actions.iter().all(|a| a.text.is_some_and(ecr))
+                // Identity-provider claims (`<issuer>:sub`) make it a trust policy with a
+                // wrong action, not a repository policy.
+                && !s.condition_entries().any(|(_, e)| rules::claim_key(e.key).is_some())
         })
 }
 
@@ -148,13 +163,13 @@ pub fn lint_oversized(len: usize, kind: Option<PolicyKind>) -> LintOutput {
     }
 }
 
-/// Trust when a statement names a principal or assumes a role; permissions when a statement
-/// names a resource or any other action; `None` when nothing tells, and for an ECR repository
-/// policy (`AWS`/`Service` principals and only `ecr:` actions), which is neither.
+/// Repository for an ECR repository policy (principals and only `ecr:` actions); trust when a
+/// statement names a principal or assumes a role; permissions when a statement names a
+/// resource or any other action; `None` when nothing tells.
 #[must_use]
 pub fn detect(policy: &Policy<'_>) -> Option<PolicyKind> {
     if is_repository_policy(policy) {
-        return None;
+        return Some(PolicyKind::Repository);
     }
     if policy
         .statements

@@ -192,5 +192,17 @@ pub fn field_display<'a>(form: &'a RegistryForm, pointer: &str) -> Option<Cow<'a
     }
 }
 
+/// An access key ID as it may be shown anywhere (`registry show`, JSON, messages): the value
+/// itself, or a placeholder when it looks like a secret access key pasted into the wrong
+/// field (issue 15 #11; `check registry` already hid it via [`field_display`]).
+#[must_use]
+pub fn shown_access_key_id(value: &str) -> Cow<'_, str> {
+    if rules::keys::looks_like_secret(value.trim()) {
+        Cow::Borrowed("<hidden: looks like a secret access key, not a key ID>")
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 #[cfg(test)]
 mod tests;

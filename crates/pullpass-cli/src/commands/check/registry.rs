@@ -3,7 +3,6 @@
 //! Secrets come from an environment variable, stdin or the form file, never from argv (where
 //! `ps` and shell history would show them).
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
@@ -66,6 +65,7 @@ pub(crate) struct Args {
     /// Names of registries that already exist (RF002); repeat the flag.
     #[arg(long = "existing-name", value_name = "NAME")]
     existing_names: Vec<String>,
+    /// Output format: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Exit 1 on warnings too.
@@ -99,6 +99,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(exit_for(&diagnostics, args.deny_warnings))
 }
 
+/// A registry form is a few short fields.
+const FORM_LIMIT: usize = 64 * 1024;
+/// A secret access key is 40 characters; a pasted line with a break is a little more.
+const SECRET_LIMIT: usize = 4 * 1024;
+
 /// The form from `--form` (if any) with the flags laid over it.
 fn build_form(args: &Args) -> anyhow::Result<RegistryForm> {
     let reads_stdin_form = args.form.as_deref().is_some_and(|p| p.as_os_str() == "-");
@@ -109,17 +114,11 @@ fn build_form(args: &Args) -> anyhow::Result<RegistryForm> {
     }
     let mut form = match &args.form {
         Some(path) => {
-            let (text, name) = if reads_stdin_form {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("could not read the form from stdin")?;
-                (text, "<stdin>".to_owned())
+            let text = crate::input::read_text(path, FORM_LIMIT, "the form")?;
+            let name = if reads_stdin_form {
+                "<stdin>".to_owned()
             } else {
-                let text = std::fs::read_to_string(path).with_context(|| {
-                    format!("could not read the form file `{}`", path.display())
-                })?;
-                (text, path.display().to_string())
+                path.display().to_string()
             };
             parse_form(&text).with_context(|| format!("`{name}` is not a registry form"))?
         }
@@ -153,10 +152,7 @@ fn build_form(args: &Args) -> anyhow::Result<RegistryForm> {
         form.secret_access_key = env_secret(var, "--secret-access-key-env")?;
     }
     if args.secret_access_key_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("could not read the secret access key from stdin")?;
+        let text = crate::input::read_stdin_text(SECRET_LIMIT, "the secret access key")?;
         let text = text
             .strip_suffix('\n')
             .map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));

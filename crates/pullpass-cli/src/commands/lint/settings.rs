@@ -72,12 +72,8 @@ impl Baseline {
     }
 }
 
-/// Writes every finding as the new baseline.
-pub(super) fn write(
-    path: &Path,
-    files: &[(&str, &[Diagnostic])],
-    write_atomic: impl Fn(&Path, &str) -> anyhow::Result<()>,
-) -> anyhow::Result<usize> {
+/// Writes every finding as the new baseline (through the one file-replacement policy).
+pub(super) fn write(path: &Path, files: &[(&str, &[Diagnostic])]) -> anyhow::Result<usize> {
     let findings: Vec<Entry> = files
         .iter()
         .flat_map(|(file, ds)| {
@@ -93,6 +89,12 @@ pub(super) fn write(
         version: 1,
         findings,
     })? + "\n";
-    write_atomic(path, &text)?;
+    let old = match std::fs::read(path) {
+        Ok(old) => Some(old),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    };
+    pullpass_ecr::fsio::replace_file(path, old.as_deref(), text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot write the baseline: {e}"))?;
     Ok(n)
 }

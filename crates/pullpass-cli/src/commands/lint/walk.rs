@@ -14,12 +14,9 @@ use pullpass_sources::{Extracted, Format};
 /// File name endings a source may have; everything else is skipped without being read.
 const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "tf"];
 
-/// Lists the candidate files under `dir`, sorted; the rest go to `skipped` with the reason.
-pub(super) fn expand(
-    dir: &Path,
-    skipped: &mut Vec<(PathBuf, &'static str)>,
-    errors: &mut Vec<String>,
-) -> Vec<PathBuf> {
+/// Lists the files under `dir` a source may be (by extension), sorted. Other files are not
+/// read, as ripgrep's type filter does not read them.
+pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let walker = ignore::WalkBuilder::new(dir)
         // A checked-out tree without `.git` (a CI artifact) still honours its `.gitignore`.
@@ -34,7 +31,17 @@ pub(super) fn expand(
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_symlink() {
+            // Symlinked directories are not followed (a loop would never end); say so
+            // instead of skipping without a word. A link to a file is linted.
+            if let Some(why) = super::skipped_link(entry.path()) {
+                eprintln!("warning: {} skipped: {why}", entry.path().display());
+                continue;
+            }
+        } else if !file_type.is_file() {
             continue;
         }
         let path = entry.into_path();
@@ -48,8 +55,6 @@ pub(super) fn expand(
             .unwrap_or_default();
         if CANDIDATE_EXTENSIONS.contains(&ext.as_str()) {
             found.push(path);
-        } else {
-            skipped.push((path, "not a .json, .yaml, .yml, .template or .tf file"));
         }
     }
     found

@@ -2,19 +2,33 @@ use super::eval::{self, Decision, Resource};
 use super::{Cx, at};
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::policy::model::Policy;
+use crate::policy::{aws, json};
 use crate::text::TextRange;
 
 declare_rule! {
     /// ## What it does
-    /// Evaluates the identity policy for the pull actions `ecr:BatchGetImage` and
-    /// `ecr:GetDownloadUrlForLayer` (error when missing) and `ecr:BatchCheckLayerAvailability`
-    /// (info: some clients call it), on the repository given with `--registry` and
-    /// `--repository`, or else on any ECR repository. Wildcards, `NotAction`, `NotResource`
-    /// and an explicit `Deny` count as IAM counts them.
+    /// Evaluates the pull actions `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` (and
+    /// `ecr:BatchCheckLayerAvailability`, info: some clients call it) on the repository given
+    /// with `--registry` and `--repository`, or else on any ECR repository, as IAM does.
+    /// Wildcards, `NotAction`, `NotResource` and an explicit `Deny` count as IAM counts them.
+    ///
+    /// - With `--repository-policy FILE`, the identity policy and the repository's policy are
+    ///   evaluated together: in the repository's own account either may allow; from another
+    ///   account both must; an explicit deny in either wins. The findings are then certain:
+    ///   errors.
+    /// - Without it, a missing pull action is a warning in the repository's own account (a
+    ///   repository policy can still grant the pull) and an error when `--role-arn` and
+    ///   `--registry` show another account (the identity policy must allow it too).
+    /// - An explicit `Deny` in the identity policy is always an error.
     ///
     /// ## Why is this bad
     /// With a token but without these actions the registry answers 403 on the manifest or the
-    /// layers: the pull fails after login succeeded.
+    /// layers: the pull fails after login succeeded. IAM allows a same-account request when
+    /// either the identity policy or the resource policy allows it, and a cross-account request
+    /// only when both do ("Policy evaluation logic: cross-account",
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>;
+    /// "Private repository policies", <https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html>).
     ///
     /// ## Example
     /// ```json
@@ -24,8 +38,22 @@ declare_rule! {
     /// ## Fix
     /// Allow `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and
     /// `ecr:BatchCheckLayerAvailability` on the repositories (or attach
-    /// `AmazonEC2ContainerRegistryPullOnly`).
-    pub(crate) static EP002 = ("pull-actions-missing", "permissions-policy", Error, "Pull actions (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`) missing for the repository");
+    /// `AmazonEC2ContainerRegistryPullOnly`), or grant them to this role in the repository
+    /// policy when the repository is in the same account.
+    pub(crate) static EP002 = ("pull-actions-missing", "permissions-policy", Error, "Pull actions (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`) missing for the repository (W while a same-account repository policy could grant them)");
+}
+
+/// The repository policy of the context, parsed (`None` when absent or unreadable: the CLI
+/// refuses an unreadable one before linting).
+fn with_repository_policy<R>(ctx: &crate::policy::LintContext, f: impl FnOnce(Option<&Policy<'_>>) -> R) -> R {
+    let Some(text) = ctx.repository_policy.as_deref() else { return f(None) };
+    match json::parse(text) {
+        Ok(root) => {
+            let policy = Policy::build(&root);
+            f(policy.as_ref())
+        }
+        Err(_) => f(None),
+    }
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -40,28 +68,60 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     };
     let resource = arn.as_deref().map_or(Resource::AnyRepository, Resource::Exact);
     let on = arn.as_deref().map_or_else(|| "any repository".to_owned(), |a| format!("`{a}`"));
-    for (action, severity) in [
-        ("ecr:BatchGetImage", Severity::Error),
-        ("ecr:GetDownloadUrlForLayer", Severity::Error),
-        ("ecr:BatchCheckLayerAvailability", Severity::Info),
-    ] {
-        let d = match eval::evaluate(policy, action, resource) {
-            Decision::Allowed => continue,
-            Decision::ExplicitDeny(stmt) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it"),
-            Decision::ImplicitDeny => {
-                let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
-                match eval::allowed_elsewhere(policy, action) {
-                    // Underline the resources that miss the repository.
-                    Some(stmt) => {
-                        let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
-                        at(&EP002, format!("`{action}` is allowed, but not on {on}: {why}"), pointer, range)
+    let role = cx.role();
+    let caller = eval::Caller { account: role.map(|r| r.account), arn: cx.ctx.role_arn.as_deref().map(str::trim) };
+    let registry_account = cx.ctx.registry_host.as_deref().and_then(aws::parse_private_ecr_host).map(|h| h.account);
+    let cross = match (caller.account, registry_account.as_deref()) {
+        (Some(a), Some(r)) => a != r,
+        _ => false,
+    };
+    let mut out = Vec::new();
+    with_repository_policy(cx.ctx, |repo_policy| {
+        for (action, severity) in [
+            ("ecr:BatchGetImage", Severity::Error),
+            ("ecr:GetDownloadUrlForLayer", Severity::Error),
+            ("ecr:BatchCheckLayerAvailability", Severity::Info),
+        ] {
+            let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
+            let repo = repo_policy.map(|p| eval::evaluate_repository(p, action, caller));
+            let d = match (eval::evaluate(policy, action, resource), repo) {
+                (Decision::ExplicitDeny(stmt), _) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it").severity(severity),
+                (_, Some(Decision::ExplicitDeny(_))) => Diagnostic::new(&EP002, format!("the repository policy denies `{action}` to this caller: an explicit Deny in either policy wins, so {why}")).pointer("").range(root).help("narrow the repository policy's Deny").severity(severity),
+                (Decision::Allowed, None | Some(Decision::Allowed)) => continue,
+                (Decision::Allowed, Some(Decision::ImplicitDeny)) if !cross => continue,
+                (Decision::ImplicitDeny, Some(Decision::Allowed)) if !cross => continue,
+                (Decision::Allowed, Some(Decision::ImplicitDeny)) => Diagnostic::new(&EP002, format!("`{action}` is allowed here, but the repository is in account {} and its repository policy does not grant it to this caller: across accounts both must allow, so {why}", registry_account.as_deref().unwrap_or("?"))).pointer("").range(root).help(format!("add `{action}` for this role to the repository policy")).severity(severity),
+                (Decision::ImplicitDeny, repo) => {
+                    let certain = cross || repo.is_some();
+                    let tail = match repo {
+                        Some(Decision::Allowed) => format!("; the repository policy grants it, but the repository is in account {} and across accounts the identity policy must allow it too", registry_account.as_deref().unwrap_or("?")),
+                        Some(_) => "; the repository policy does not grant it either".to_owned(),
+                        None if cross => format!("; the repository is in account {}, so a repository policy alone cannot grant it", registry_account.as_deref().unwrap_or("?")),
+                        None => String::new(),
+                    };
+                    let mut d = match eval::allowed_elsewhere(policy, action) {
+                        // Underline the resources that miss the repository.
+                        Some(stmt) => {
+                            let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
+                            at(&EP002, format!("`{action}` is allowed, but not on {on}{tail}"), pointer, range)
+                        }
+                        None => Diagnostic::new(&EP002, format!("nothing in this identity policy allows `{action}` on {on}{tail}")).pointer("").range(root),
+                    };
+                    if certain || severity == Severity::Info {
+                        d.message.push_str(&format!(": {why}"));
+                        d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
+                    } else {
+                        d = d.help(format!("allow `{action}` here, or pass the repository's policy with --repository-policy FILE to check it too")).severity(Severity::Warning);
+                        d.message.push_str(": a repository policy in the repository's own account could still grant it; without one, pulls fail with 403 after login");
+                        d
                     }
-                    None => Diagnostic::new(&EP002, format!("nothing allows `{action}` on {on}: {why}")).pointer("").range(root),
                 }
-                .help(format!("allow `{action}` on the repositories to pull from"))
-            }
-        };
-        cx.push(d.severity(severity));
+            };
+            out.push(d);
+        }
+    });
+    for d in out {
+        cx.push(d);
     }
 }
 
@@ -71,19 +131,68 @@ mod tests {
     use crate::Severity;
     use crate::policy::LintContext;
 
+    const HOST: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    const NO_PULL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}"#;
+    const REPO_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/puller"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability"]}]}"#;
+
+    fn ctx(role: &str, repo_policy: Option<&str>) -> LintContext {
+        LintContext {
+            registry_host: Some(HOST.into()),
+            repository: Some("app".into()),
+            role_arn: Some(role.into()),
+            repository_policy: repo_policy.map(str::to_owned),
+            ..LintContext::default()
+        }
+    }
+
     #[test]
-    fn fires_when_pull_actions_are_missing_or_denied() {
+    fn missing_pull_is_a_warning_while_a_repository_policy_could_grant_it() {
         let d = fires("EP002", &edit(READ_ONLY, "\"ecr:BatchGetImage\",", ""));
-        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].message.contains("repository policy in the repository's own account could still grant it"), "{}", d[0].message);
         let d = fires("EP002", &edit(READ_ONLY, "\"ecr:BatchCheckLayerAvailability\",", ""));
         assert_eq!(d[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn an_explicit_deny_is_certain() {
         let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:Batch*\", \"Resource\": \"arn:aws:ecr:*:*:repository/*\"}\n  ]");
-        fires("EP002", &deny);
+        assert_eq!(fires("EP002", &deny)[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn identity_and_repository_policy_together_as_iam_does() {
+        let same = "arn:aws:iam::123456789012:role/puller";
+        let other = "arn:aws:iam::210987654321:role/puller";
+        // Same account: the repository policy alone may allow.
+        assert!(findings_with("EP002", NO_PULL, &ctx(same, Some(REPO_POLICY))).is_empty());
+        // ... and when neither allows, the error is certain.
+        let none = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/other"},"Action":"ecr:BatchGetImage"}]}"#;
+        let d = findings_with("EP002", NO_PULL, &ctx(same, Some(none)));
+        assert!(d.iter().any(|d| d.severity == Severity::Error), "{d:#?}");
+        // Another account: both must allow.
+        let cross_policy = REPO_POLICY.replace("123456789012:role/puller", "210987654321:role/puller");
+        let d = findings_with("EP002", NO_PULL, &ctx(other, Some(&cross_policy)));
+        assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("across accounts")), "{d:#?}");
+        assert!(findings_with("EP002", READ_ONLY, &ctx(other, Some(&cross_policy))).is_empty());
+        let d = findings_with("EP002", READ_ONLY, &ctx(other, Some(REPO_POLICY)));
+        assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("both must allow")), "{d:#?}");
+        // Without the repository policy, another account's repository is still certain.
+        let d = findings_with("EP002", NO_PULL, &ctx(other, None));
+        assert!(d.iter().any(|d| d.severity == Severity::Error), "{d:#?}");
+        // An explicit deny in the repository policy wins.
+        let deny = REPO_POLICY.replace("\"Allow\"", "\"Deny\"");
+        let d = findings_with("EP002", READ_ONLY, &ctx(same, Some(&deny)));
+        assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("denies")), "{d:#?}");
+    }
+
+    #[test]
+    fn scoped_resources_and_policy_variables() {
         let scoped = r#"{"Version":"2012-10-17","Statement":[
           {"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},
           {"Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/team/*"}]}"#;
         let ctx = LintContext {
-            registry_host: Some("123456789012.dkr.ecr.us-east-1.amazonaws.com".into()),
+            registry_host: Some(HOST.into()),
             repository: Some("other/app".into()),
             ..LintContext::default()
         };

@@ -6,12 +6,18 @@ use crate::text::TextRange;
 
 declare_rule! {
     /// ## What it does
-    /// Warns when the identity policy does not allow the actions Import Image uses to list
+    /// Only when the registry is used to import images (`pullpass lint --import-images`, or
+    /// `import_images = true` on the registry in the config file, matched by `--registry`):
+    /// warns when the identity policy does not allow the actions Import Image uses to list
     /// repositories and tags: `ecr:DescribeRepositories`, `ecr:DescribeImages`, `ecr:ListImages`.
+    /// Off by default: AWS's managed `AmazonEC2ContainerRegistryPullOnly` grants pulling only,
+    /// and a pull-only role is correct for a registry that is only pulled from.
     ///
     /// ## Why is this bad
     /// Pulling works, but the platform's Import Image dialog shows no repositories or tags, and
-    /// the product doc's own check (`aws ecr describe-repositories`) fails.
+    /// the product doc's own check (`aws ecr describe-repositories`) fails. The listing actions
+    /// are separate IAM actions ("Amazon ECR managed policies",
+    /// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html>).
     ///
     /// ## Example
     /// ```json
@@ -26,7 +32,7 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let policy = cx.policy;
     let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
-    if eval::delegated_role(policy).is_some() || eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
+    if !cx.ctx.import_images || eval::delegated_role(policy).is_some() || eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
         return; // EP001 says where the pull permissions live.
     }
     let mut missing = Vec::new();
@@ -54,9 +60,13 @@ mod tests {
     use super::super::test_support::*;
 
     #[test]
-    fn fires_when_listing_is_missing() {
-        let d = fires("EP003", &edit(READ_ONLY, "\"ecr:ListImages\",", ""));
+    fn fires_when_listing_is_missing_and_the_user_imports() {
+        let text = edit(READ_ONLY, "\"ecr:ListImages\",", "");
+        let ctx = crate::policy::LintContext { import_images: true, ..Default::default() };
+        let d = findings_with("EP003", &text, &ctx);
         assert!(d[0].message.contains("ecr:ListImages"));
+        // Off by default: pull-only is right for a registry that is only pulled from.
+        silent("EP003", &text);
     }
 
     #[test]

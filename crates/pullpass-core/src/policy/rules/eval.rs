@@ -216,3 +216,73 @@ pub(crate) fn repository_arn(host: &str, repository: &str) -> Option<String> {
         reg.partition, reg.region, reg.account, repository
     ))
 }
+
+/// Who calls, as far as the context says: the role's account and ARN (`None` when unknown).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Caller<'c> {
+    pub(crate) account: Option<&'c str>,
+    pub(crate) arn: Option<&'c str>,
+}
+
+/// Whether a resource-policy principal can name `caller`. An unknown caller is given the
+/// benefit of the doubt for any IAM principal (the finding then says it assumed so).
+pub(crate) fn principal_names(ptype: &str, value: &str, caller: Caller<'_>) -> bool {
+    if value == "*" {
+        return ptype == "*" || ptype == "AWS";
+    }
+    if ptype != "AWS" {
+        return false; // services and federated principals are not the pulling role
+    }
+    let account = if super::super::aws::is_account_id(value) {
+        Some(value)
+    } else {
+        super::super::aws::Arn::parse(value)
+            .filter(|a| a.service == "iam" || a.service == "sts")
+            .map(|a| a.account)
+    };
+    let Some(account) = account else { return false };
+    match caller {
+        Caller {
+            account: None,
+            arn: None,
+        } => true,
+        Caller { arn: Some(arn), .. } if value.eq_ignore_ascii_case(arn) => true,
+        Caller {
+            account: Some(a), ..
+        } => a == account && (value == account || value.ends_with(":root")),
+        Caller { account: None, .. } => value.ends_with(":root") || value == account,
+    }
+}
+
+/// Evaluates `action` in an ECR repository policy for `caller`, as IAM evaluates a resource
+/// policy: a statement applies when its principal names the caller (`Resource` is implied).
+pub(crate) fn evaluate_repository<'s, 'v>(
+    policy: &'s Policy<'v>,
+    action: &str,
+    caller: Caller<'_>,
+) -> Decision<'s, 'v> {
+    let mut allowed = false;
+    for stmt in &policy.statements {
+        if !action_matches(stmt, action) {
+            continue;
+        }
+        let names = stmt.principals.iter().any(|p| {
+            p.value
+                .text
+                .is_some_and(|v| principal_names(p.ptype, v, caller))
+        });
+        if !names {
+            continue;
+        }
+        match stmt.effect {
+            Some(Effect::Deny) if stmt.condition.is_none() => return Decision::ExplicitDeny(stmt),
+            Some(Effect::Allow) => allowed = true,
+            _ => {}
+        }
+    }
+    if allowed {
+        Decision::Allowed
+    } else {
+        Decision::ImplicitDeny
+    }
+}

@@ -18,6 +18,8 @@ pub(crate) enum Scope {
     Any,
     Trust,
     Permissions,
+    /// ECR repository policies.
+    Repository,
 }
 
 type Check = fn(&mut Cx<'_>);
@@ -63,6 +65,8 @@ rules! {
         tp030_set_operator_on_single_claim::TP030 => Trust,
         tp031_equals_and_like::TP031 => Trust,
         tp032_expected_binding::TP032 => Trust,
+        tp033_never_matches::TP033 => Trust,
+        tp034_unknown_action::TP034 => Any,
         tp040_partition_mismatch::TP040 => Trust,
         tp041_principal_account::TP041 => Trust,
         tp050_pod_identity_actions::TP050 => Trust,
@@ -77,6 +81,9 @@ rules! {
         ep002_pull_actions::EP002 => Permissions,
         ep003_import_actions::EP003 => Permissions,
         ep004_broad_ecr_access::EP004 => Permissions,
+        ep010_repository_principal::EP010 => Repository,
+        ep011_repository_pull_actions::EP011 => Repository,
+        ep012_repository_resource::EP012 => Repository,
     ],
 }
 
@@ -101,6 +108,7 @@ pub(crate) fn run<'v>(
             Scope::Any => true,
             Scope::Trust => kind == Some(PolicyKind::Trust),
             Scope::Permissions => kind == Some(PolicyKind::Permissions),
+            Scope::Repository => kind == Some(PolicyKind::Repository),
         };
         if applies {
             check(&mut cx);
@@ -141,6 +149,10 @@ pub(crate) struct Cx<'v> {
 pub(crate) struct Facts<'v> {
     pub(crate) oidc: Vec<OidcPrincipal<'v>>,
     pub(crate) kubernetes: bool,
+    /// A condition that needs its key present names a key the request never carries (or a
+    /// value the key never has): the statement can never match, nobody can use it (TP021,
+    /// TP022, TP033 say why). Rules about what a statement admits stay silent on it.
+    pub(crate) fails_closed: bool,
 }
 
 impl<'v> Facts<'v> {
@@ -152,8 +164,165 @@ impl<'v> Facts<'v> {
                     .iter()
                     .any(|v| v.as_str().starts_with("system:serviceaccount"))
             });
-        Self { oidc, kubernetes }
+        let fails_closed = stmt.is_allow()
+            && stmt.condition_entries().any(|(b, e)| {
+                needs_key(&b.op)
+                    && (absent_key(stmt, &oidc, e.key).is_some() || swapped_audience(e).is_some())
+            });
+        Self {
+            oidc,
+            kubernetes,
+            fails_closed,
+        }
     }
+}
+
+/// Whether a condition operator is false when its key is absent from the request: a known,
+/// positive operator without `IfExists` (negations, `Null` and `ForAllValues:` are true then).
+pub(crate) fn needs_key(op: &super::model::Operator<'_>) -> bool {
+    op.is_known()
+        && !op.if_exists
+        && op.base != "Null"
+        && !op.base.contains("Not")
+        && op.qualifier != Some(super::model::SetQualifier::ForAllValues)
+}
+
+/// Why a condition key is never in the request this statement answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AbsentKey {
+    /// The issuer alone, with no `:sub`/`:aud` claim (TP033).
+    BareIssuer,
+    /// A URL scheme or an ARN prefix in the key (TP022).
+    Scheme,
+    /// Another provider's claim (TP021).
+    OtherProvider,
+    /// A global key the IAM reference says a service principal's request does not carry
+    /// (TP033, on the Pod Identity statement).
+    NotForServicePrincipal,
+}
+
+/// Global condition keys that are absent when the caller is an AWS service principal, per the
+/// "Availability" of each key in "AWS global condition context keys"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>):
+/// `aws:PrincipalOrgID`/`aws:PrincipalOrgPaths` only when the principal is a member of an
+/// organization, `aws:PrincipalTag/…` only for a user or role with tags. A service principal is
+/// neither. (`aws:PrincipalArn`/`aws:PrincipalAccount`, documented as present in every signed
+/// request, are not judged; `aws:SourceAccount`/`aws:SourceArn` are what a service sends.)
+pub(crate) const NOT_FOR_SERVICE_PRINCIPALS: &[&str] = &[
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalTag/",
+];
+
+/// The issuer a bare-issuer key names (`oidc.eks.…/id/X`, `https://…`), when `key` is one: a
+/// dotted host with no `:claim` after it. Every real condition key has a `prefix:`.
+pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
+    let k = aws::normalize_provider(key.trim());
+    (!k.contains(':') && k.contains('.') && !k.contains(char::is_whitespace)).then_some(k)
+}
+
+/// Why `key` is never present in the requests `stmt` answers; `None` when it may be.
+pub(crate) fn absent_key(
+    stmt: &Statement<'_>,
+    oidc: &[OidcPrincipal<'_>],
+    key: &str,
+) -> Option<AbsentKey> {
+    if is_pod_identity_statement(stmt) && stmt.principals.len() == 1 {
+        let lower = key.to_ascii_lowercase();
+        if NOT_FOR_SERVICE_PRINCIPALS.iter().any(|k| {
+            let k = k.to_ascii_lowercase();
+            if k.ends_with('/') {
+                lower.starts_with(&k)
+            } else {
+                lower == k
+            }
+        }) {
+            return Some(AbsentKey::NotForServicePrincipal);
+        }
+    }
+    if oidc.is_empty() || oidc.iter().any(|p| has_placeholder(p.provider)) || has_placeholder(key) {
+        return None;
+    }
+    if bare_issuer(key).is_some() {
+        return Some(AbsentKey::BareIssuer);
+    }
+    let (provider_part, _) = claim_key(key)?;
+    let lower = provider_part.to_ascii_lowercase();
+    if lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("arn:")
+        || lower.contains(":oidc-provider/")
+    {
+        return Some(AbsentKey::Scheme);
+    }
+    let provider = aws::normalize_provider(provider_part);
+    if WEB_IDPS
+        .iter()
+        .any(|idp| idp.eq_ignore_ascii_case(provider))
+        || oidc
+            .iter()
+            .any(|p| p.provider.eq_ignore_ascii_case(provider))
+    {
+        return None;
+    }
+    Some(AbsentKey::OtherProvider)
+}
+
+/// Global keys that pin who the caller is (its ARN, account, organization) or tie the call to
+/// a shared secret: a wildcard principal with one of these under a positive operator is
+/// scoped, not open ("AWS global condition context keys",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>;
+/// `sts:ExternalId`, <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html>).
+pub(crate) const CALLER_PINS: &[&str] = &[
+    "aws:PrincipalArn",
+    "aws:PrincipalAccount",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:userid",
+    "aws:username",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "sts:ExternalId",
+];
+
+/// The caller-pinning condition entry of `stmt`: one of [`CALLER_PINS`] under an operator that
+/// needs the key, with a value that is not a bare `*`.
+pub(crate) fn caller_pin<'s, 'v>(stmt: &'s Statement<'v>) -> Option<&'s ConditionEntry<'v>> {
+    stmt.condition_entries()
+        .find(|(b, e)| {
+            needs_key(&b.op)
+                && CALLER_PINS.iter().any(|k| k.eq_ignore_ascii_case(e.key))
+                && !e.values.is_empty()
+                && e.values.iter().all(|v| v.as_str() != "*")
+        })
+        .map(|(_, e)| e)
+}
+
+/// What a condition on a key that is never present does, said truthfully: under an operator
+/// that needs the key it never matches (nobody can use the statement); under a negation or
+/// `…IfExists` it is always true (it restricts nothing).
+pub(crate) fn direction(block: &ConditionBlock<'_>) -> &'static str {
+    if needs_key(&block.op) {
+        "the condition never matches and nobody can assume the role through this statement"
+    } else {
+        "the condition is always true and restricts nothing"
+    }
+}
+
+/// A `system:serviceaccount:…` value under an `:aud` key: the subject written as the audience
+/// (the token's `aud` is the audience, `sts.amazonaws.com`), which never matches.
+pub(crate) fn swapped_audience<'e, 'v>(
+    entry: &'e ConditionEntry<'v>,
+) -> Option<&'e super::model::Str<'v>> {
+    if !claim_key(entry.key).is_some_and(|(_, c)| c.eq_ignore_ascii_case("aud")) {
+        return None;
+    }
+    entry
+        .values
+        .iter()
+        .find(|v| v.as_str().starts_with("system:serviceaccount:"))
 }
 
 impl<'v> Cx<'v> {
@@ -183,6 +352,11 @@ impl<'v> Cx<'v> {
     /// `system:serviceaccount:` form.
     pub(crate) fn kubernetes(&self, stmt: &Statement<'_>) -> bool {
         self.facts[stmt.ordinal].kubernetes
+    }
+
+    /// The statement can never match (see [`Facts::fails_closed`]).
+    pub(crate) fn fails_closed(&self, stmt: &Statement<'_>) -> bool {
+        self.facts[stmt.ordinal].fails_closed
     }
 
     /// The role ARN of the context, when it parses.
@@ -656,6 +830,75 @@ pub(crate) fn move_entry_fix(
         }
     };
     Some(Fix::safe(message, vec![delete, insert]))
+}
+
+/// A fix that renames the operator block `block` to `target`; when the `Condition` already has
+/// a `target` block, its entries move into that block instead (a rename would make a duplicate
+/// key, and JSON readers keep only one of the two, dropping a condition). `None` when the two
+/// blocks share a condition key (merging them would be a duplicate key too) or the shape is
+/// not an object.
+pub(crate) fn rename_block_fix(
+    text: &str,
+    stmt: &Statement<'_>,
+    block: &ConditionBlock<'_>,
+    target: &str,
+    message: String,
+) -> Option<Fix> {
+    let condition = stmt.condition?;
+    let cond_members = condition.value.as_object()?;
+    let block_index = cond_members
+        .iter()
+        .position(|m| std::ptr::eq(m, block.member))?;
+    let siblings: Vec<&Member<'_>> = cond_members
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| *i != block_index && m.key == target)
+        .map(|(_, m)| m)
+        .collect();
+    let sibling = match siblings.as_slice() {
+        [] => {
+            return Some(Fix::safe(
+                message,
+                vec![Edit::replace(
+                    block.member.key_range,
+                    super::model::json_string(target),
+                )],
+            ));
+        }
+        [one] => *one,
+        _ => return None,
+    };
+    let moving = block.member.value.as_object()?;
+    let into = sibling.value.as_object()?;
+    if moving
+        .iter()
+        .any(|m| into.iter().any(|n| n.key.eq_ignore_ascii_case(&m.key)))
+    {
+        return None;
+    }
+    let delete = delete_member(text, cond_members, block_index);
+    let (Some(first), Some(last)) = (moving.first(), moving.last()) else {
+        // An empty block: dropping it loses nothing.
+        return Some(Fix::safe(message, vec![delete]));
+    };
+    let moved = text.get(first.key_range.start as usize..last.range().end as usize)?;
+    let open = sibling.value.range.start as usize;
+    let ws = into
+        .first()
+        .and_then(|f| text.get(open + 1..f.key_range.start as usize))
+        .filter(|ws| ws.contains('\n') && ws.trim().is_empty())
+        .unwrap_or("");
+    let sep = if into.is_empty() {
+        ""
+    } else if ws.is_empty() {
+        ", "
+    } else {
+        ","
+    };
+    Some(Fix::safe(
+        message,
+        vec![delete, Edit::insert(open + 1, format!("{ws}{moved}{sep}"))],
+    ))
 }
 
 /// The audience STS expects in IRSA tokens.

@@ -8,7 +8,11 @@ declare_rule! {
     /// ## What it does
     /// Checks the top level: an object with a `Statement` that is an object or a non-empty
     /// array of objects, and a `Version` of `2012-10-17`. A missing `Version` or the old
-    /// `2008-10-17` is a warning; any other `Version` or a bad `Statement` is an error.
+    /// `2008-10-17` with policy variables is a warning; any other `Version` or a bad
+    /// `Statement` is an error. `2008-10-17` without variables is not reported: the two
+    /// languages differ only in policy variables ("IAM JSON policy elements: Version",
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>),
+    /// and the ECR console writes repository policies with it.
     ///
     /// ## Why is this bad
     /// Without `Version: 2012-10-17` IAM falls back to the 2008 language, in which policy
@@ -36,8 +40,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         ),
         Some(v) => match v.value.as_str() {
             Some("2012-10-17") => {}
+            // The old language differs only in policy variables: without any it is harmless
+            // (the ECR console still writes repository policies with it).
+            Some("2008-10-17") if !cx.text.contains("${") => {}
             Some("2008-10-17") => cx.push(
-                at(&TP002, "`Version` 2008-10-17 is the old policy language: policy variables are not expanded", "/Version".into(), v.value.range)
+                at(&TP002, "`Version` 2008-10-17 is the old policy language: the policy variables in this policy are not expanded", "/Version".into(), v.value.range)
                     .severity(Severity::Warning)
                     .help(r#"use `"Version": "2012-10-17"`"#),
             ),
@@ -99,7 +106,10 @@ mod tests {
         fires("TP002", r#"{"Version": "2012-10-17", "Statement": [1]}"#);
         let d = fires("TP002", &edit(IRSA, "2012-10-17", "2012-10-18"));
         assert_eq!(d[0].severity, Severity::Error);
-        let d = fires("TP002", &edit(IRSA, "2012-10-17", "2008-10-17"));
+        // The 2008 language differs only in policy variables.
+        silent("TP002", &edit(IRSA, "2012-10-17", "2008-10-17"));
+        let vars = edit(&edit(READ_ONLY, "2012-10-17", "2008-10-17"), "\"Resource\": \"*\"", "\"Resource\": \"arn:aws:ecr:*:*:repository/${aws:username}/*\"");
+        let d = fires("TP002", &vars);
         assert_eq!(d[0].severity, Severity::Warning);
         let d = fires("TP002", &edit(IRSA, "\"Version\": \"2012-10-17\",", ""));
         assert_eq!(d[0].severity, Severity::Warning);

@@ -86,7 +86,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let prohibited: &[&str] = match kind {
             Some(PolicyKind::Trust) => &["Resource", "NotResource", "NotPrincipal"],
             Some(PolicyKind::Permissions) => &["Principal", "NotPrincipal"],
-            None => &[],
+            // A repository policy's `Resource` is EP012's.
+            Some(PolicyKind::Repository) | None => &[],
         };
         for m in stmt.members.iter().filter(|m| prohibited.contains(&&*m.key)) {
             let message = match kind {
@@ -181,7 +182,11 @@ mod tests {
         assert_eq!(fixed_text, IRSA);
         fires("TP003", &edit(IRSA, "\"Effect\": \"Allow\",", "\"Effect\": \"Allow\", \"Resource\": \"*\","));
         fires("TP003", &edit(IRSA, "\"Effect\": \"Allow\",", "\"Effect\": \"Allow\", \"Condtion\": {},"));
-        fires("TP003", &edit(READ_ONLY, "\"Effect\": \"Allow\",", "\"Effect\": \"Allow\", \"Principal\": \"*\","));
+        // A `Principal` with only `ecr:` actions reads as a repository policy; as an identity
+        // policy (`--kind permissions`) it is prohibited.
+        let text = edit(READ_ONLY, "\"Effect\": \"Allow\",", "\"Effect\": \"Allow\", \"Principal\": \"*\",");
+        let out = crate::policy::lint(&text, Some(crate::policy::PolicyKind::Permissions), &crate::policy::LintContext::default());
+        assert!(out.diagnostics.iter().any(|d| d.code == "TP003"), "{:#?}", out.diagnostics);
         fires("TP003", &edit(IRSA, "\"Federated\"", "\"Federate\""));
         fires("TP003", &edit(POD, "\"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]", "\"Action\": {}"));
         fires("TP003", &edit(IRSA, "\"Version\"", "\"Versions\""));

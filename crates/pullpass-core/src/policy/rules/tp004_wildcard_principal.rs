@@ -3,11 +3,18 @@ use crate::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `"Principal": "*"` and `{"AWS": "*"}` in an `Allow` statement of a trust policy.
+    /// Reports `"Principal": "*"` and `{"AWS": "*"}` in an `Allow` statement of a trust policy,
+    /// unless a condition pins the caller: `aws:PrincipalArn`, `aws:PrincipalAccount`,
+    /// `aws:PrincipalOrgID`/`…OrgPaths`, `aws:SourceAccount`/`aws:SourceArn`, `aws:userid`,
+    /// or `sts:ExternalId` under an operator that needs the key.
     ///
     /// ## Why is this bad
-    /// Any principal in any AWS account may then assume the role; conditions are the only
-    /// thing left between the role and the internet, and one mistake in them is a breach.
+    /// Without such a condition any principal in any AWS account may assume the role. With
+    /// one, IAM evaluates the condition against the caller's own ARN, account or organization
+    /// ("AWS global condition context keys", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn>),
+    /// which is how the self-assume shape (`aws:PrincipalArn` naming the role itself, written by
+    /// the Terraform IAM modules) and organization-wide roles are meant to be written; those are
+    /// not reported ("IAM JSON policy elements: Principal", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous>).
     ///
     /// ## Example
     /// ```json
@@ -22,13 +29,13 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        if !stmt.is_allow() {
+        if !stmt.is_allow() || super::caller_pin(stmt).is_some() {
             continue;
         }
         for p in &stmt.principals {
             if (p.ptype == "*" || p.ptype == "AWS") && p.value.text == Some("*") {
                 cx.push(
-                    at(&TP004, "`*` lets every principal of every AWS account assume this role", p.pointer(stmt), p.value.range())
+                    at(&TP004, "`*` with no condition that pins the caller (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `sts:ExternalId`): every principal of every AWS account can assume this role", p.pointer(stmt), p.value.range())
                         .help("name the principal: the OIDC provider ARN (IRSA), {\"Service\": \"pods.eks.amazonaws.com\"} (Pod Identity) or an account/role ARN"),
                 );
             }
@@ -51,5 +58,11 @@ mod tests {
         silent("TP004", IRSA);
         silent("TP004", POD);
         silent("TP004", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}"#);
+        // The self-assume shape of the Terraform IAM module, and an organization-wide role.
+        silent("TP004", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/ci-deploy"}}}]}"#);
+        silent("TP004", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#);
+        // A negated or wildcard "pin" pins nothing.
+        fires("TP004", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#);
+        fires("TP004", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringLike":{"aws:PrincipalArn":"*"}}}]}"#);
     }
 }

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use super::{Cx, at};
 use crate::declare_rule;
 use crate::policy::json::{Value, ValueKind};
@@ -28,8 +30,10 @@ declare_rule! {
 fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
     match &value.kind {
         ValueKind::Object(members) => {
-            for (i, m) in members.iter().enumerate() {
-                if i > 0 && members[..i].iter().any(|o| o.key == m.key) {
+            // A set of the keys seen, not every key against every key (58 k keys were 15 s).
+            let mut seen: HashSet<&str> = HashSet::with_capacity(members.len());
+            for m in members {
+                if !seen.insert(&m.key) {
                     path.push(Seg::Key(&m.key));
                     let pointer = pointer_of(path);
                     path.pop();
@@ -65,13 +69,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     walk(cx, root, &mut Vec::new());
     for stmt in cx.statements() {
         for block in &stmt.conditions {
-            for (i, e) in block.entries.iter().enumerate() {
-                if let Some(first) = block.entries[..i]
-                    .iter()
-                    .find(|o| o.key != e.key && o.key.eq_ignore_ascii_case(e.key))
-                {
+            // The first spelling of each key, by its lower-case form.
+            let mut first_of: HashMap<String, &str> = HashMap::with_capacity(block.entries.len());
+            for e in &block.entries {
+                let first = *first_of.entry(e.key.to_ascii_lowercase()).or_insert(e.key);
+                if first != e.key {
                     cx.push(
-                        at(&TP006, format!("condition key `{}` is `{}` again: condition keys are case-insensitive, so one replaces the other", e.key, first.key), e.pointer(), e.member.key_range)
+                        at(&TP006, format!("condition key `{}` is `{}` again: condition keys are case-insensitive, so one replaces the other", e.key, first), e.pointer(), e.member.key_range)
                             .help("keep one key; put several allowed values in an array"),
                     );
                 }

@@ -50,6 +50,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Some(PolicyKind::Trust) if stmt.principal.is_none() && stmt.not_principal.is_none() => {
                 cx.push(at(&TP007, "a trust policy statement needs a `Principal`: who may assume the role", stmt.pointer(), open));
             }
+            Some(PolicyKind::Repository) if stmt.principal.is_none() && stmt.not_principal.is_none() => {
+                cx.push(at(&TP007, "a repository policy statement needs a `Principal`: who may pull or push", stmt.pointer(), open));
+            }
             Some(PolicyKind::Permissions) if stmt.resource.is_none() && stmt.not_resource.is_none() => {
                 cx.push(at(&TP007, "an identity policy statement needs a `Resource` (`\"*\"` for `ecr:GetAuthorizationToken`)", stmt.pointer(), open));
             }

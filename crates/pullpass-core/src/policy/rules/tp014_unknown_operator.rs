@@ -1,4 +1,4 @@
-use super::{Cx, at, did_you_mean, replace_string};
+use super::{Cx, at, did_you_mean, rename_block_fix};
 use crate::declare_rule;
 use crate::policy::model::{OPERATORS, Operator};
 
@@ -18,13 +18,17 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Use the operator's exact name; a close misspelling has a safe fix.
+    /// Use the operator's exact name; a close misspelling has a safe fix. When the statement
+    /// already has a block of the right operator, the fix moves the entries into it (a rename
+    /// would make a duplicate key, and JSON readers keep only one of the two blocks); when the
+    /// two blocks name the same condition key, no fix is offered.
     pub(crate) static TP014 = ("unknown-condition-operator", "trust-policy", Error, "Unknown condition operator");
 }
 
 const QUALIFIERS: &[&str] = &["ForAllValues", "ForAnyValue"];
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
+    let text = cx.text;
     for stmt in cx.statements() {
         for block in &stmt.conditions {
             let raw = &*block.member.key;
@@ -56,7 +60,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             };
             let mut d = at(&TP014, format!("`{raw}` is not a condition operator; IAM rejects the policy"), block.pointer(), block.member.key_range);
             if let Some(s) = suggestion.filter(|s| s != raw) {
-                d = d.help(format!("did you mean `{s}`?")).fix(replace_string(format!("Use `{s}`"), block.member.key_range, &s));
+                d = d.help(format!("did you mean `{s}`?"));
+                if let Some(fix) = rename_block_fix(text, stmt, block, &s, format!("Use `{s}`")) {
+                    d = d.fix(fix);
+                }
             } else {
                 d = d.help("operators are StringEquals, StringLike, StringNotEquals, ArnLike, Bool, Null, … with optional ForAllValues:/ForAnyValue: and IfExists");
             }
@@ -84,6 +91,29 @@ mod tests {
         }
         let d = fires("TP014", &edit(IRSA, "\"StringEquals\"", "\"Whatever\""));
         assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn merges_into_an_existing_block_never_a_duplicate_key() {
+        // Issue 15 #2: renaming `StringEqual` next to a `StringEquals` made a duplicate key and
+        // JSON readers kept one of them, dropping the `:sub` condition.
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEqual":{"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:coder"},"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud":"sts.amazonaws.com"}}}]}"#;
+        let d = fires("TP014", text);
+        let out = fixed(text, &d[0]);
+        silent("TP006", &out);
+        silent("TP014", &out);
+        assert!(out.contains(r#""Condition":{"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:coder:coder", "oidc"#), "{out}");
+        // Both blocks name the same key: no fix.
+        let clash = text.replace(":aud\":\"sts.amazonaws.com", ":sub\":\"system:serviceaccount:a:b");
+        let d = fires("TP014", &clash);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        // The typo block after the right one, pretty-printed.
+        let pretty = edit(IRSA, "\"Condition\": {\n", "\"Condition\": {\n        \"StringEqual\": {\"aws:x\": \"y\"},\n");
+        let d = fires("TP014", &pretty);
+        let out = fixed(&pretty, &d[0]);
+        silent("TP006", &out);
+        silent("TP014", &out);
+        assert!(out.contains("\"aws:x\""), "{out}");
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if principals.is_empty() || principals.iter().any(|p| super::has_placeholder(p.provider)) {
             continue;
         }
-        for (_, entry) in stmt.condition_entries() {
+        for (block, entry) in stmt.condition_entries() {
+            if super::bare_issuer(entry.key).is_some() {
+                continue; // TP033
+            }
             let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
             let provider = aws::normalize_provider(provider_part);
             if super::has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
@@ -45,7 +48,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let names: Vec<String> = principals.iter().map(|p| format!("`{}`", p.provider)).collect();
             let mut d = at(
                 &TP021,
-                format!("condition key names provider `{provider}`, but the principal is {}: this key is never in the token, so the condition never matches", names.join(" or ")),
+                format!("condition key names provider `{provider}`, but the principal is {}: this key is never in the token, so {}", names.join(" or "), super::direction(block)),
                 entry.pointer(),
                 entry.member.key_range,
             );

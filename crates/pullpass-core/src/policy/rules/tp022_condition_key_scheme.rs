@@ -1,6 +1,5 @@
 use super::{Cx, at, claim_key, replace_string};
 use crate::declare_rule;
-use crate::policy::aws;
 
 declare_rule! {
     /// ## What it does
@@ -18,13 +17,42 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Strip the scheme or the ARN prefix from the key (a safe fix).
+    /// Strip the scheme or the ARN prefix from the key (a safe fix, for any case of the scheme
+    /// and any spelling of the ARN's resource type, `oidc-provide/` included). When nothing
+    /// that is left looks like an issuer, no fix is offered.
     pub(crate) static TP022 = ("condition-key-scheme", "trust-policy", Error, "Condition key with `https://` or an ARN prefix");
+}
+
+/// The issuer host and path of a key's provider part written as a URL (any case of the scheme)
+/// or an ARN (any resource type spelling: `oidc-provider/`, `oidc-provide/`); `None` when what
+/// is left is empty or still has a scheme or an ARN prefix (a fix would change nothing).
+fn issuer_part(provider: &str) -> Option<&str> {
+    fn strip_scheme(s: &str) -> &str {
+        for scheme in ["https://", "http://"] {
+            if s.len() >= scheme.len() && s.is_char_boundary(scheme.len()) && s[..scheme.len()].eq_ignore_ascii_case(scheme) {
+                return &s[scheme.len()..];
+            }
+        }
+        s
+    }
+    let mut s = strip_scheme(provider);
+    if s.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("arn:")) {
+        // arn:PARTITION:iam::ACCOUNT:RESOURCE-TYPE/ISSUER
+        let resource = s.splitn(6, ':').nth(5)?;
+        s = strip_scheme(resource.split_once('/')?.1);
+    }
+    let s = s.trim_end_matches('/');
+    let lower = s.to_ascii_lowercase();
+    let bad = s.is_empty() || lower.starts_with("https:") || lower.starts_with("http:") || lower.starts_with("arn:") || s == provider;
+    (!bad && s.contains('.')).then_some(s)
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        for (_, entry) in stmt.condition_entries() {
+        for (block, entry) in stmt.condition_entries() {
+            if super::bare_issuer(entry.key).is_some() {
+                continue; // TP033
+            }
             let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
             let lower = provider_part.to_ascii_lowercase();
             let what = if lower.starts_with("https://") || lower.starts_with("http://") {
@@ -34,12 +62,18 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             } else {
                 continue;
             };
-            let provider = aws::normalize_provider(provider_part);
-            let key = format!("{provider}:{claim}");
-            cx.push(
-                at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so this condition never matches", entry.key), entry.pointer(), entry.member.key_range)
-                    .fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key)),
-            );
+            let mut d = at(&TP022, format!("condition key `{}` has {what}", entry.key), entry.pointer(), entry.member.key_range);
+            let bare = issuer_part(provider_part).map(|p| format!("{p}:{claim}"));
+            // The block already has the bare key: renaming would make a duplicate key and JSON
+            // readers keep only one of the two (TP006 reports the pair); no fix then.
+            let clash = bare.as_deref().is_some_and(|k| block.entries.iter().any(|e| e.key.eq_ignore_ascii_case(k)));
+            if let Some(key) = bare.filter(|_| !clash) {
+                d.message = format!("condition key `{}` has {what}: IAM's key is `{key}`, so {}", entry.key, super::direction(block));
+                d = d.fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key));
+            } else {
+                d.message = format!("condition key `{}` has {what}: IAM's key is the issuer host and path only, so {}", entry.key, super::direction(block));
+            }
+            cx.push(d);
         }
     }
 }
@@ -54,6 +88,26 @@ mod tests {
             let text = edit(IRSA, "\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\"", &format!("\"{prefix}oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\""));
             let d = fires("TP022", &text);
             assert_eq!(fixed(&text, &d[0]), IRSA, "{prefix}");
+        }
+    }
+
+    #[test]
+    fn fixes_upper_case_schemes_and_misspelt_arns_or_offers_nothing() {
+        // Issue 15 #3: the fix was a no-op for `HTTPS://` and `oidc-provide/`, so `--fix` looped.
+        for prefix in ["HTTPS://", "Http://", "arn:aws:iam::123456789012:oidc-provide/", "arn:aws:iam::123456789012:OIDC-PROVIDER/https://"] {
+            let text = edit(IRSA, "\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\"", &format!("\"{prefix}oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\""));
+            let d = fires("TP022", &text);
+            assert_eq!(fixed(&text, &d[0]), IRSA, "{prefix}");
+        }
+        for key in ["https://:sub", "arn:aws:iam::1:oidc-provider:sub", "https://https://x.y:sub"] {
+            let text = edit(IRSA, "\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\"", &format!("\"{key}\""));
+            for d in findings("TP022", &text) {
+                if let Some(fix) = &d.fix {
+                    let out = fix.apply(&text).unwrap();
+                    assert_ne!(out, text, "{key}");
+                    assert!(findings("TP022", &out).iter().all(|e| e.range != d.range), "{key}: {out}");
+                }
+            }
         }
     }
 

@@ -4,8 +4,14 @@ use crate::policy::aws;
 
 declare_rule! {
     /// ## What it does
-    /// Notes an OIDC provider that is not an EKS cluster issuer
-    /// (`oidc.eks.<region>.amazonaws.com[.cn]/id/<32 upper-case hex>`).
+    /// Notes an OIDC provider that is not an EKS cluster issuer. The EKS forms, in every
+    /// partition: `oidc.eks.<region>.<partition suffix>/id/<32 upper-case hex>`
+    /// (`amazonaws.com`, `amazonaws.com.cn`, the ISO suffixes), and since August 2024 the
+    /// dual-stack `oidc-eks.<region>.api.aws/id/<…>` (`api.amazonwebservices.com.cn` in China),
+    /// per the EKS user guide's networking requirements
+    /// (<https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html>). An issuer that
+    /// looks like EKS but matches none gets a did-you-mean (id upper-cased, `/id/` restored, the
+    /// region's own suffix, a misspelt region corrected), with no `--expect-issuer` needed.
     ///
     /// ## Why is this bad
     /// Often it is fine: self-managed clusters, GitHub Actions and other issuers are
@@ -30,12 +36,16 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if p.provider.is_empty() || super::has_placeholder(p.provider) || aws::eks_issuer(p.provider).is_some() {
                 continue;
             }
-            let message = if p.provider.starts_with("oidc.eks.") {
-                format!("`{}` looks like an EKS issuer but is not one (`oidc.eks.<region>.amazonaws.com/id/<32 upper-case hex>`): check it against `aws eks describe-cluster`", p.provider)
+            let d = if let Some(good) = aws::suggest_eks_issuer(p.provider) {
+                at(&TP023, format!("`{}` looks like an EKS issuer but matches no EKS issuer form: did you mean `{good}`?", p.provider), p.principal.pointer(stmt), p.principal.value.range())
+                    .help("copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer` (without https://)")
+            } else if aws::looks_like_eks_issuer(p.provider) {
+                at(&TP023, format!("`{}` looks like an EKS issuer but matches no EKS issuer form (`oidc.eks.<region>.amazonaws.com/id/<32 upper-case hex>`, or `oidc-eks.<region>.api.aws/id/…` dual-stack)", p.provider), p.principal.pointer(stmt), p.principal.value.range())
+                    .help("copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer` (without https://)")
             } else {
-                format!("`{}` is not an EKS cluster issuer; fine for a self-managed cluster or another OIDC issuer", p.provider)
+                at(&TP023, format!("`{}` is not an EKS cluster issuer; fine for a self-managed cluster, GitHub Actions or another OIDC issuer", p.provider), p.principal.pointer(stmt), p.principal.value.range())
             };
-            cx.push(at(&TP023, message, p.principal.pointer(stmt), p.principal.value.range()));
+            cx.push(d);
         }
     }
 }
@@ -48,11 +58,14 @@ mod tests {
     fn fires_on_other_issuers() {
         fires("TP023", &IRSA.replace("5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e"));
         fires("TP023", &IRSA.replace("oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "token.actions.githubusercontent.com"));
+        let d = fires("TP023", &IRSA.replace("5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e"));
+        assert!(d[0].message.contains("did you mean `oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E`"), "{}", d[0].message);
     }
 
     #[test]
     fn silent_on_eks_issuers() {
         silent("TP023", IRSA);
+        silent("TP023", &IRSA.replace("oidc.eks.us-east-1.amazonaws.com", "oidc-eks.us-east-1.api.aws"));
         silent("TP023", &IRSA.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1.amazonaws.com", "cn-north-1.amazonaws.com.cn"));
     }
 }

@@ -1,18 +1,25 @@
 use super::{Cx, STS_AUDIENCE, at, claim_entries, is_audience_typo};
 use crate::declare_rule;
-use crate::diagnostic::Severity;
+use crate::policy::glob;
 
 declare_rule! {
     /// ## What it does
-    /// Requires an `<issuer>:aud` condition on every OIDC statement (error), and for
-    /// Kubernetes (IRSA) statements warns when its value is not `sts.amazonaws.com`.
+    /// Warns when an OIDC statement has no `<issuer>:aud` condition, and, for Kubernetes
+    /// (IRSA) statements, when its value is not `sts.amazonaws.com`.
     ///
     /// ## Why is this bad
-    /// Without `aud` any token the issuer signs for any audience is accepted, not just the ones
-    /// minted for STS. The IRSA webhook requests `sts.amazonaws.com` unless the service account
-    /// says otherwise, and the value must be a client ID of the IAM OIDC provider, or STS
-    /// answers `InvalidIdentityToken: Incorrect token audience`. The product doc's own example
-    /// omits `aud`.
+    /// It is a warning, not an error, because STS already checks the audience: an
+    /// `AssumeRoleWithWebIdentity` call is rejected (`InvalidIdentityToken: Incorrect token
+    /// audience`) unless the token's `aud` is one of the client IDs registered on the IAM OIDC
+    /// provider ("Create an OpenID Connect (OIDC) identity provider in IAM",
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html>;
+    /// `AssumeRoleWithWebIdentity`, <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html>).
+    /// So a policy without the condition works, and AWS's own IRSA example and the popular
+    /// Terraform IRSA module ship such policies. The condition still pins the audience to
+    /// `sts.amazonaws.com` should someone add another client ID to the provider (for another
+    /// application), so adding it is the safer shape. For IRSA the webhook requests
+    /// `sts.amazonaws.com` unless the service account's `eks.amazonaws.com/audience` says
+    /// otherwise; another value must be on the provider's client-ID list.
     ///
     /// ## Example
     /// ```json
@@ -21,12 +28,12 @@ declare_rule! {
     ///
     /// ## Fix
     /// Add `"<issuer>:aud": "sts.amazonaws.com"` next to the `sub` condition.
-    pub(crate) static TP024 = ("audience-condition", "trust-policy", Error, "No `:aud` condition, or its value is not `sts.amazonaws.com`");
+    pub(crate) static TP024 = ("audience-condition", "trust-policy", Warning, "No `:aud` condition (STS still checks the provider's client IDs), or its value is not `sts.amazonaws.com`");
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        if !stmt.is_allow() {
+        if !stmt.is_allow() || cx.fails_closed(stmt) {
             continue;
         }
         let oidc = cx.oidc(stmt);
@@ -45,10 +52,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             for v in &entry.values {
                 let value = v.as_str();
-                if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) {
+                if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) && !value.starts_with("system:serviceaccount:") && !glob::has_wildcard(value) {
                     cx.push(
                         at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer()), v.range())
-                            .severity(Severity::Warning)
                             .help("keep it only if the provider lists it (`aws iam get-open-id-connect-provider … --query ClientIDList`); IRSA tokens carry `sts.amazonaws.com`"),
                     );
                 }
@@ -60,7 +66,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 None => (first.principal.pointer(stmt), first.principal.value.range()),
             };
             cx.push(
-                at(&TP024, format!("no `{}:aud` condition: tokens minted for any audience are accepted", first.provider), pointer, range)
+                at(&TP024, format!("no `{}:aud` condition: this works (STS accepts only tokens whose `aud` is a client ID of the IAM OIDC provider), but the audience is pinned only while the provider lists no other client ID", first.provider), pointer, range)
                     .help(format!("add \"{}:aud\": \"sts.amazonaws.com\" under StringEquals", first.provider)),
             );
         }
@@ -77,7 +83,8 @@ mod tests {
     #[test]
     fn fires_without_aud_or_with_other_value() {
         let d = fires("TP024", &edit(IRSA, AUD, ""));
-        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].message.contains("this works"), "{}", d[0].message);
         let d = fires("TP024", &edit(IRSA, "\"sts.amazonaws.com\"", "\"my-client\""));
         assert_eq!(d[0].severity, Severity::Warning);
     }

@@ -20,7 +20,7 @@ declare_rule! {
     ///
     /// ## Fix
     /// Write the namespace and name exactly as `kubectl get sa -A` prints them. Lower-casing,
-    /// trimming and the separator have a safe fix.
+    /// trimming and the separator have an unsafe fix (`--unsafe-fixes`): it admits a service account the policy never named.
     pub(crate) static TP027 = ("sub-format", "trust-policy", Error, "`sub` is not `system:serviceaccount:<ns>:<sa>` with valid names");
 }
 
@@ -100,7 +100,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if let Some((message, fix)) = problem(value) {
                     let mut d = at(&TP027, message, v.pointer(&entry.pointer()), v.range());
                     if let Some(fixed) = fix {
-                        d = d.fix(replace_string(format!("Use `{fixed}`"), v.range(), &fixed));
+                        // Unsafe: the policy as written admits nobody; the fix admits a service
+                        // account the policy never named (a guess at the intended one).
+                        d = d.fix(replace_string(format!("Use `{fixed}`"), v.range(), &fixed).with_applicability(crate::diagnostic::Applicability::Unsafe));
                     } else {
                         d = d.help("write `system:serviceaccount:<namespace>:<service-account>`, with the names exactly as `kubectl get serviceaccounts -A` prints them");
                     }

@@ -1,5 +1,6 @@
 use super::{Cx, at, move_entry_fix};
 use crate::declare_rule;
+use crate::diagnostic::Applicability;
 use crate::policy::glob;
 
 declare_rule! {
@@ -19,7 +20,10 @@ declare_rule! {
     /// ## Fix
     /// Use `StringLike` (`StringNotLike`), which treats `*` and `?` as wildcards; values without
     /// wildcards mean the same under both. The fix renames the operator or moves the key into
-    /// the statement's `StringLike` block (safe). Better still: name the exact value.
+    /// the statement's `StringLike` block. It is **unsafe** (applied only with
+    /// `--unsafe-fixes`): the policy as written admits nobody, the fixed one admits every
+    /// subject the pattern matches (`system:serviceaccount:*` is every service account of the
+    /// cluster). Better still: name the exact value.
     pub(crate) static TP028 = ("wildcard-without-like", "trust-policy", Error, "`*` or `?` in a value under a `StringEquals`-family operator");
 }
 
@@ -51,8 +55,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     if let Some(like) = like {
                         let target = block.member.key.replacen(block.op.base, like, 1);
                         d = d.help(format!("use `{target}` for wildcards, or name the exact value"));
-                        if let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Use `{target}` for this key")) {
-                            d = d.fix(fix);
+                        // Unsafe: it turns a literal that admits nobody into a pattern that admits
+                        // every subject it matches.
+                        if let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Use `{target}` for this key (admits every value the pattern matches)")) {
+                            d = d.fix(fix.with_applicability(Applicability::Unsafe));
                         }
                     } else {
                         d = d.help("IgnoreCase operators have no wildcard form; name the exact value or use StringLike");
@@ -67,6 +73,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
+    use crate::diagnostic::Applicability;
     use crate::policy::{LintContext, lint};
 
     #[test]
@@ -98,6 +105,16 @@ mod tests {
         let out = fixed(&both, &d[0]);
         silent("TP028", &out);
         silent("TP006", &out);
+    }
+
+    #[test]
+    fn the_fix_widens_what_is_admitted_so_it_is_unsafe() {
+        // Issue 15 #1: `--fix` turned a policy that admits nobody into one that admits every
+        // service account of the cluster.
+        let text = edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:*\"");
+        let d = fires("TP028", &text);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
     }
 
     #[test]

@@ -5,13 +5,21 @@ use crate::policy::glob;
 
 declare_rule! {
     /// ## What it does
-    /// Judges how much a `sub` pattern under `StringLike` admits: `*`, `system:*` or
-    /// `system:serviceaccount:*` (any namespace) is an error; `system:serviceaccount:<ns>:*`
-    /// (any service account of one namespace) is a warning.
+    /// Judges a `sub` pattern under `StringLike` segment by segment
+    /// (`system:serviceaccount:<namespace>:<service account>`) and says exactly what it admits:
+    /// every service account of every namespace (`*`, `system:*`, `system:serviceaccount:*`,
+    /// `system:serviceaccount:*:*`) is an error; a namespace pattern (`team-*:app`, `*:app`) or
+    /// every service account of one namespace (`coder:*`) is a warning; a service-account prefix
+    /// inside one namespace (`coder:coder-*`) is not reported.
     ///
     /// ## Why is this bad
-    /// Whoever can create a service account in an admitted namespace can assume the role and
-    /// pull every image it can pull. Any-namespace patterns admit the whole cluster.
+    /// STS matches the token's `sub` claim against the pattern with `StringLike` semantics: `*`
+    /// matches any run of characters, colons included ("IAM JSON policy elements: Condition
+    /// operators", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String>;
+    /// the EKS user guide scopes IRSA roles with `system:serviceaccount:<ns>:<sa>`,
+    /// <https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html>).
+    /// Whoever can create a service account in an admitted namespace can then assume the role
+    /// and pull every image it can pull; an any-namespace pattern admits the whole cluster.
     ///
     /// ## Example
     /// ```json
@@ -20,12 +28,48 @@ declare_rule! {
     ///
     /// ## Fix
     /// Name the service account: `system:serviceaccount:coder:coder` under `StringEquals`.
-    pub(crate) static TP029 = ("broad-sub-pattern", "trust-policy", Error, "`sub` under StringLike admits any namespace (E) or any service account of a namespace (W)");
+    pub(crate) static TP029 = ("broad-sub-pattern", "trust-policy", Error, "`sub` under StringLike admits every service account of every namespace (E), a namespace pattern or a whole namespace (W)");
+}
+
+/// Made-up names no pattern written for a real cluster would name on purpose.
+const PROBE_NS: &str = "zq9-probe-namespace";
+const PROBE_SA: &str = "zq9-probe-account";
+
+/// What a `system:serviceaccount:…` pattern admits, for the message, and whether that is
+/// every service account everywhere.
+fn judge(value: &str) -> Option<(String, bool)> {
+    let any = |ns: &str, sa: &str| glob::matches(value, &format!("system:serviceaccount:{ns}:{sa}"));
+    if any(PROBE_NS, PROBE_SA) {
+        return Some(("every service account in every namespace of the cluster".to_owned(), true));
+    }
+    let rest = value.strip_prefix("system:serviceaccount:")?;
+    let (ns, sa) = match rest.split_once(':') {
+        Some((ns, sa)) => (ns, Some(sa)),
+        // `system:serviceaccount:team-*`: the `*` also spans the `:<sa>` part.
+        None => (rest, None),
+    };
+    let ns_text = if !glob::has_wildcard(ns) {
+        format!("namespace `{ns}`")
+    } else if ns.chars().all(|c| c == '*') {
+        "every namespace".to_owned()
+    } else {
+        format!("every namespace matching `{ns}` (including ones created later)")
+    };
+    let sa_text = match sa {
+        None => "every service account".to_owned(),
+        Some(sa) if sa.chars().all(|c| c == '*') => "every service account".to_owned(),
+        Some(sa) if glob::has_wildcard(sa) => format!("service accounts matching `{sa}`"),
+        Some(sa) => format!("service account `{sa}`"),
+    };
+    let broad_ns = glob::has_wildcard(ns);
+    let every_sa = sa.is_none_or(|sa| sa.chars().all(|c| c == '*'));
+    // One namespace and a service-account prefix: narrow enough, not reported.
+    (broad_ns || every_sa).then(|| (format!("{sa_text} in {ns_text}"), false))
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        if !stmt.is_allow() || cx.oidc(stmt).is_empty() {
+        if !stmt.is_allow() || cx.oidc(stmt).is_empty() || cx.fails_closed(stmt) {
             continue;
         }
         let kubernetes = cx.kubernetes(stmt);
@@ -40,30 +84,19 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 }
                 let pointer = v.pointer(&entry.pointer());
                 if value.chars().all(|c| c == '*' || c == '?') {
-                    cx.push(at(&TP029, format!("`{value}` admits every subject the issuer signs"), pointer, v.range()).help("name the service account: system:serviceaccount:<namespace>:<name>"));
+                    cx.push(at(&TP029, format!("`{value}` admits every subject the issuer signs tokens for"), pointer, v.range()).help("name the subject: system:serviceaccount:<namespace>:<name> for Kubernetes"));
                     continue;
                 }
                 if !kubernetes {
                     continue;
                 }
-                let Some(rest) = value.strip_prefix("system:serviceaccount:") else {
-                    if glob::matches(value, "system:serviceaccount:x:y") {
-                        cx.push(at(&TP029, format!("`{value}` admits service accounts of every namespace"), pointer, v.range()).help("name the namespace and the service account"));
-                    }
-                    continue;
-                };
-                match rest.split_once(':') {
-                    Some((ns, sa)) if !glob::has_wildcard(ns) => {
-                        if sa.chars().all(|c| c == '*') {
-                            cx.push(
-                                at(&TP029, format!("`{value}` admits every service account in namespace `{ns}`, including ones created later"), pointer, v.range())
-                                    .severity(Severity::Warning)
-                                    .help(format!("name it: system:serviceaccount:{ns}:<name>")),
-                            );
-                        }
-                    }
-                    _ => cx.push(at(&TP029, format!("`{value}` admits service accounts of every namespace"), pointer, v.range()).help("name the namespace and the service account")),
-                }
+                let Some((what, everything)) = judge(value) else { continue };
+                let d = at(&TP029, format!("`{value}` admits {what}"), pointer, v.range());
+                cx.push(if everything {
+                    d.help("name the namespace and the service account: system:serviceaccount:<namespace>:<name>")
+                } else {
+                    d.severity(Severity::Warning).help("name the service account if only one needs the role: system:serviceaccount:<namespace>:<name> under StringEquals")
+                });
             }
         }
     }
@@ -80,10 +113,19 @@ mod tests {
 
     #[test]
     fn fires_on_broad_patterns() {
-        for sub in ["*", "system:serviceaccount:*", "system:*", "system:serviceaccount:*:coder", "system:serviceaccount:co*"] {
+        for sub in ["*", "system:serviceaccount:*", "system:*", "system:serviceaccount:*:*", "system:serviceaccount:*-*"] {
             assert_eq!(fires("TP029", &like(sub))[0].severity, Severity::Error, "{sub}");
         }
-        assert_eq!(fires("TP029", &like("system:serviceaccount:coder:*"))[0].severity, Severity::Warning);
+        for (sub, says) in [
+            ("system:serviceaccount:coder:*", "every service account in namespace `coder`"),
+            ("system:serviceaccount:team-*:app", "service account `app` in every namespace matching `team-*`"),
+            ("system:serviceaccount:*:coder", "service account `coder` in every namespace"),
+            ("system:serviceaccount:co*", "every service account in every namespace matching `co*`"),
+        ] {
+            let d = fires("TP029", &like(sub));
+            assert_eq!(d[0].severity, Severity::Warning, "{sub}");
+            assert!(d[0].message.contains(says), "{sub}: {}", d[0].message);
+        }
     }
 
     #[test]

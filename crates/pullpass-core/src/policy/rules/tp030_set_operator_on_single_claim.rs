@@ -5,13 +5,17 @@ use crate::policy::model::{SetQualifier, json_string};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `ForAllValues:` (error) and `ForAnyValue:` (warning) on the single-valued `sub`
-    /// and `aud` keys.
+    /// Warns on `ForAllValues:` and `ForAnyValue:` on the single-valued `sub` and `aud` keys.
     ///
     /// ## Why is this bad
-    /// `ForAllValues:` is true when the key is missing from the request (the empty set), so the
-    /// condition stops restricting anything. `ForAnyValue:` on a single value only obscures
-    /// what a plain operator says.
+    /// Set operators are meant for multivalued keys ("Set operators for multivalued context
+    /// keys", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>).
+    /// `ForAllValues:` is also true when the key is missing from the request (the empty set).
+    /// For `sub` and `aud` that does not open the role today: STS rejects a web identity token
+    /// without them (`Missing a required claim: aud`), so the condition still restricts, and
+    /// such policies work (configure-aws-credentials#318). It is a warning, not an error: the
+    /// shape is misleading and copied onto keys that can be absent, where it does admit
+    /// everyone. `ForAnyValue:` on a single value only obscures what a plain operator says.
     ///
     /// ## Example
     /// ```json
@@ -20,7 +24,7 @@ declare_rule! {
     ///
     /// ## Fix
     /// Drop the prefix (a safe fix when no block of that name exists yet).
-    pub(crate) static TP030 = ("set-operator-on-single-valued-claim", "trust-policy", Error, "`ForAllValues:` (E) or `ForAnyValue:` (W) on `sub`/`aud`");
+    pub(crate) static TP030 = ("set-operator-on-single-valued-claim", "trust-policy", Warning, "`ForAllValues:` or `ForAnyValue:` on the single-valued `sub`/`aud`");
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -37,7 +41,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let raw = &*block.member.key;
             let plain = raw.split_once(':').map_or(raw, |(_, rest)| rest);
             let (message, severity) = match qualifier {
-                SetQualifier::ForAllValues => (format!("`{raw}` on the single-valued `{claim}` is true when the key is absent: the condition restricts nothing"), Severity::Error),
+                SetQualifier::ForAllValues => (format!("`{raw}` on the single-valued `{claim}`: a set operator that is also true when the key is absent; it works here only because STS tokens always carry `{claim}`"), Severity::Warning),
                 SetQualifier::ForAnyValue => (format!("`{raw}` on the single-valued `{claim}`: a set operator on one value; use `{plain}`"), Severity::Warning),
             };
             let mut d = at(&TP030, message, block.pointer(), block.member.key_range)
@@ -62,7 +66,7 @@ mod tests {
     fn fires_on_set_operators() {
         let text = edit(IRSA, "\"StringEquals\"", "\"ForAllValues:StringEquals\"");
         let d = fires("TP030", &text);
-        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].severity, Severity::Warning);
         assert_eq!(fixed(&text, &d[0]), IRSA);
         let d = fires("TP030", &edit(IRSA, "\"StringEquals\"", "\"ForAnyValue:StringEquals\""));
         assert_eq!(d[0].severity, Severity::Warning);

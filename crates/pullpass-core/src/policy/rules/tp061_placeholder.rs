@@ -36,13 +36,17 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
     if b.len() < 2 {
         return out;
     }
+    // Where the next `}` / `}}` at or after a position is: each search resumes where the
+    // last ended, so a value of `{{` × 500,000 with no closer is one pass, not quadratic.
+    let mut brace = Closer::new(b"}");
+    let mut braces = Closer::new(b"}}");
     let mut i = 0;
     while i < b.len() {
         let start = i;
         i += 1;
         match b[start] {
             b'$' if b.get(start + 1) == Some(&b'{') => {
-                if let Some(len) = b[start..].iter().position(|&c| c == b'}') {
+                if let Some(len) = brace.next(b, start) {
                     let inner = &s[start + 2..start + len];
                     // `${aws:username}` is an IAM policy variable; `${AWS::AccountId}` is
                     // CloudFormation's and never resolved by IAM.
@@ -77,7 +81,7 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
                 }
             }
             b'{' if b.get(start + 1) == Some(&b'{') => {
-                if let Some(len) = b[start..].windows(2).position(|w| w == b"}}") {
+                if let Some(len) = braces.next(b, start) {
                     out.push((start, start + len + 2));
                     i = start + len + 2;
                 }
@@ -96,8 +100,54 @@ pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
-fn report(cx: &mut Cx<'_>, s: &str, token: TextRange, path: &[Seg<'_>]) {
+/// The next occurrence of a closing token, searched forward only.
+struct Closer {
+    token: &'static [u8],
+    /// The last answer: the token's offset, or `None` when there is none at or after `from`.
+    found: Option<usize>,
+    from: usize,
+    searched: bool,
+}
+
+impl Closer {
+    fn new(token: &'static [u8]) -> Self {
+        Self { token, found: None, from: 0, searched: false }
+    }
+
+    /// The distance from `start` to the next token at or after `start`.
+    fn next(&mut self, b: &[u8], start: usize) -> Option<usize> {
+        let stale = !self.searched || self.found.is_some_and(|f| f < start);
+        if stale {
+            let from = start.max(self.from);
+            self.found = b[from..].windows(self.token.len()).position(|w| w == self.token).map(|p| p + from);
+            self.from = self.found.unwrap_or(b.len());
+            self.searched = true;
+        }
+        self.found.map(|f| f - start)
+    }
+}
+
+/// At most this many TP061 findings per policy; one more finding counts the rest.
+const MAX_FINDINGS: usize = 50;
+
+/// Findings so far and the ones past the cap.
+#[derive(Default)]
+struct Tally {
+    reported: usize,
+    more: usize,
+    first_more: Option<(TextRange, String)>,
+}
+
+fn report(cx: &mut Cx<'_>, tally: &mut Tally, s: &str, token: TextRange, path: &[Seg<'_>]) {
     for (start, end) in placeholders(s) {
+        if tally.reported >= MAX_FINDINGS {
+            tally.more += 1;
+            if tally.first_more.is_none() {
+                tally.first_more = Some((token, pointer_of(path)));
+            }
+            continue;
+        }
+        tally.reported += 1;
         // Point inside the string when the source has no escapes (offsets are then 1:1).
         let raw = &cx.text[token.as_usize_range()];
         let range = if raw.len() == s.len() + 2 {
@@ -121,21 +171,21 @@ fn report(cx: &mut Cx<'_>, s: &str, token: TextRange, path: &[Seg<'_>]) {
 }
 
 /// Walks the tree; nesting is capped by the parser, so the recursion is bounded.
-fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
+fn walk<'v>(cx: &mut Cx<'_>, tally: &mut Tally, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
     match &value.kind {
-        ValueKind::String(s) => report(cx, s, value.range, path),
+        ValueKind::String(s) => report(cx, tally, s, value.range, path),
         ValueKind::Object(members) => {
             for m in members {
                 path.push(Seg::Key(&m.key));
-                report(cx, &m.key, m.key_range, path);
-                walk(cx, &m.value, path);
+                report(cx, tally, &m.key, m.key_range, path);
+                walk(cx, tally, &m.value, path);
                 path.pop();
             }
         }
         ValueKind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Seg::Index(i));
-                walk(cx, item, path);
+                walk(cx, tally, item, path);
                 path.pop();
             }
         }
@@ -145,7 +195,16 @@ fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = cx.policy.root;
-    walk(cx, root, &mut Vec::new());
+    let mut tally = Tally::default();
+    walk(cx, &mut tally, root, &mut Vec::new());
+    if let Some((range, pointer)) = tally.first_more {
+        cx.push(
+            Diagnostic::new(&TP061, format!("{} more placeholders or example values are left in (the first {MAX_FINDINGS} are listed)", tally.more))
+                .help("substitute the real values, or generate the policy with `pullpass trust-policy`")
+                .pointer(pointer)
+                .range(range),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +251,24 @@ mod tests {
         assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "$account_id");
         assert_eq!(&text[d[2].range.unwrap().as_usize_range()], "$service_account");
         assert!(d[0].message.contains("template placeholder"));
+    }
+
+    #[test]
+    fn linear_and_capped_on_hostile_input() {
+        // Issue 15 #9: a Sid of `{{` × 520,000 took 190 s; 7,281 findings on a 31 KB input.
+        let sid = "{{".repeat(400_000);
+        let text = edit(IRSA, "\"Version\"", &format!("\"Sid\": \"{sid}\", \"Version\""));
+        let started = std::time::Instant::now();
+        let _ = findings("TP061", &text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        let dollars = "${".repeat(400_000);
+        let started = std::time::Instant::now();
+        assert!(super::placeholders(&dollars).is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        let many = edit(IRSA, "\"Version\"", &format!("\"Sid\": \"{}\", \"Version\"", "<a>".repeat(7_000)));
+        let d = findings("TP061", &many);
+        assert_eq!(d.len(), super::MAX_FINDINGS + 1);
+        assert!(d.iter().any(|d| d.message.starts_with("6950 more")), "{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>());
     }
 
     #[test]

@@ -6,13 +6,19 @@ declare_rule! {
     /// ## What it does
     /// Warns when an `Allow` statement trusts an `{"AWS": …}` principal of another account
     /// (any account, when `--role-arn` is not given) without a `sts:ExternalId`, MFA
-    /// (`aws:MultiFactorAuthPresent`/`Age`) or organization (`aws:PrincipalOrgID`/`OrgPaths`)
-    /// condition.
+    /// (`aws:MultiFactorAuthPresent`/`Age`), organization (`aws:PrincipalOrgID`/`OrgPaths`),
+    /// `aws:PrincipalAccount` or `aws:PrincipalArn` condition. A statement that grants only
+    /// `sts:TagSession` is not reported: it lets nobody assume the role by itself.
     ///
     /// ## Why is this bad
     /// A third party that assumes roles for many customers can be tricked into using its
     /// access on your role (the confused deputy); an external ID ties the call to your
-    /// configuration.
+    /// configuration ("The confused deputy problem",
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>). A pin on the
+    /// caller's ARN already names which role of that account may call, so it needs no more.
+    /// It is a warning: inside one organization, or with your own second account, a plain
+    /// account principal is the documented cross-account shape
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_cross-account-with-roles.html>).
     ///
     /// ## Example
     /// ```json
@@ -25,15 +31,8 @@ declare_rule! {
     pub(crate) static TP062 = ("cross-account-without-guard", "trust-policy", Warning, "Cross-account AWS principal without ExternalId, MFA or PrincipalOrgID");
 }
 
-const GUARDS: &[&str] = &[
-    "sts:ExternalId",
-    "aws:MultiFactorAuthPresent",
-    "aws:MultiFactorAuthAge",
-    "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths",
-    "aws:SourceAccount",
-    "aws:SourceArn",
-];
+/// Guards beyond the caller pins of [`super::CALLER_PINS`].
+const GUARDS: &[&str] = &["aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge"];
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let role_account = cx.role().map(|r| r.account).filter(|a| aws::is_account_id(a));
@@ -41,8 +40,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if !stmt.is_allow() {
             continue;
         }
-        let guarded = stmt.condition_entries().any(|(_, e)| GUARDS.iter().any(|g| g.eq_ignore_ascii_case(e.key)));
-        if guarded {
+        let guarded = super::caller_pin(stmt).is_some() || stmt.condition_entries().any(|(_, e)| GUARDS.iter().any(|g| g.eq_ignore_ascii_case(e.key)));
+        // A statement that only lets the caller tag its session grants no assume by itself.
+        let tag_only = !stmt.actions.is_empty() && stmt.actions.iter().all(|a| a.text.is_some_and(|t| t.eq_ignore_ascii_case("sts:TagSession")));
+        if guarded || tag_only {
             continue;
         }
         for p in stmt.principals_of("AWS") {
@@ -86,5 +87,7 @@ mod tests {
         let ctx = LintContext { role_arn: Some("arn:aws:iam::210987654321:role/r".into()), ..LintContext::default() };
         assert!(findings_with("TP062", CROSS, &ctx).is_empty());
         silent("TP062", IRSA);
+        silent("TP062", &edit(CROSS, "\"Action\":\"sts:AssumeRole\"", "\"Action\":\"sts:AssumeRole\",\"Condition\":{\"ArnEquals\":{\"aws:PrincipalArn\":\"arn:aws:iam::210987654321:role/deployer\"}}"));
+        silent("TP062", &edit(CROSS, "\"Action\":\"sts:AssumeRole\"", "\"Action\":\"sts:TagSession\""));
     }
 }

@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_key, move_entry_fix};
+use super::{Cx, at, claim_key};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::policy::PolicyKind;
@@ -7,13 +7,18 @@ use crate::policy::model::json_string;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `Null` with an `IfExists` suffix (error), and in trust policies `StringLike` on
-    /// the `aud` claim (warning).
+    /// Reports `Null` with an `IfExists` suffix (error), and in trust policies a wildcard in an
+    /// `aud` value under `StringLike` (warning). `StringLike` on `aud` with a plain value is the
+    /// same as `StringEquals` and is not reported.
     ///
     /// ## Why is this bad
-    /// `Null` already tests whether the key exists; `NullIfExists` is rejected or meaningless.
-    /// The audience is one exact value: a pattern on it admits tokens minted for other
-    /// audiences.
+    /// `Null` already tests whether the key exists; `NullIfExists` is rejected or meaningless
+    /// ("Condition operators", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null>).
+    /// `StringLike` without `*` or `?` compares exactly, like `StringEquals`, so it is harmless.
+    /// A wildcard in the audience admits tokens minted for other audiences, as far as the
+    /// policy goes; STS still rejects a token whose `aud` is not a client ID of the IAM OIDC
+    /// provider (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html>),
+    /// so the pattern only widens what the provider's client-ID list already allows.
     ///
     /// ## Example
     /// ```json
@@ -21,13 +26,11 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// `Null` without `IfExists` (safe fix); `aud` under `StringEquals` (a safe fix when the
-    /// value has no wildcard).
-    pub(crate) static TP063 = ("operator-misuse", "trust-policy", Error, "`Null` with `IfExists` (E); `StringLike` on `aud` (W)");
+    /// `Null` without `IfExists` (safe fix); the exact audience, `sts.amazonaws.com`, for `aud`.
+    pub(crate) static TP063 = ("operator-misuse", "trust-policy", Error, "`Null` with `IfExists` (E); a wildcard in `aud` (W)");
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
-    let text = cx.text;
     let trust = cx.kind == Some(PolicyKind::Trust);
     for stmt in cx.statements() {
         for block in &stmt.conditions {
@@ -46,15 +49,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if !claim_key(entry.key).is_some_and(|(_, c)| c.eq_ignore_ascii_case("aud")) {
                     continue;
                 }
-                let target = block.member.key.replacen("StringLike", "StringEquals", 1);
-                let mut d = at(&TP063, "`StringLike` on `aud`: the audience is one exact value; a pattern admits tokens minted for other audiences", entry.pointer(), entry.member.key_range)
-                    .severity(Severity::Warning);
-                if entry.values.iter().all(|v| !glob::has_wildcard(v.as_str()))
-                    && let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Put `aud` under `{target}`"))
-                {
-                    d = d.fix(fix);
+                for v in entry.values.iter().filter(|v| glob::has_wildcard(v.as_str())) {
+                    cx.push(
+                        at(&TP063, format!("`{}` in `aud`: the pattern admits tokens minted for other audiences (STS still requires the audience to be a client ID of the OIDC provider)", v.as_str()), v.pointer(&entry.pointer()), v.range())
+                            .severity(Severity::Warning)
+                            .help("write the exact audience, `sts.amazonaws.com` for IRSA"),
+                    );
                 }
-                cx.push(d);
             }
         }
     }
@@ -70,17 +71,16 @@ mod tests {
         let text = edit(POD, "\"StringEquals\": {", "\"NullIfExists\": {\"aws:x\": \"false\"}, \"StringEquals\": {");
         let d = fires("TP063", &text);
         assert!(fixed(&text, &d[0]).contains("\"Null\": {"));
-        let like = edit(IRSA, "\"StringEquals\"", "\"StringLike\"");
+        let like = edit(&edit(IRSA, "\"StringEquals\"", "\"StringLike\""), "\"sts.amazonaws.com\"", "\"sts.*\"");
         let d = fires("TP063", &like);
         assert_eq!(d[0].severity, Severity::Warning);
-        let out = fixed(&like, &d[0]);
-        silent("TP063", &out);
-        silent("TP001", &out);
     }
 
     #[test]
     fn silent_on_plain_null_and_equals() {
         silent("TP063", IRSA);
+        // StringLike with no wildcard compares exactly: same as StringEquals.
+        silent("TP063", &edit(IRSA, "\"StringEquals\"", "\"StringLike\""));
         silent("TP063", &edit(POD, "\"StringEquals\": {", "\"Null\": {\"aws:x\": \"false\"}, \"StringEquals\": {"));
     }
 }

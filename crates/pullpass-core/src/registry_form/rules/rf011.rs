@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::host::HostCheck;
 use crate::registry_form::RegistryKind;
+use crate::text::TextRange;
 
 use super::HOST;
 
@@ -35,7 +36,12 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         let scheme = c.raw[range.as_usize_range()]
             .trim_end_matches(['/', ':', '\\'])
             .to_ascii_lowercase();
-        let strip = Edit::delete(range);
+        // `https://https://host`: strip every scheme at once, or the fix is reported again.
+        let mut end = range.end as usize;
+        while let Some(more) = super::super::super::host::scheme_prefix_len(&c.raw[end..]) {
+            end += more;
+        }
+        let strip = Edit::delete(TextRange::new(range.start as usize, end));
         // What was typed, `https:/` included (never user info: that comes after the scheme).
         let typed = &c.raw[range.as_usize_range()];
         let d = match scheme.as_str() {

@@ -54,16 +54,24 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         ),
         None => format!("Keep the host only; put `{repository}` in the repository field."),
     };
-    out.push(
-        Diagnostic::new(
-            &RF014,
-            format!("The host has a path (`{path}`): the registry is the host; the path belongs to the image."),
-        )
-        .help(help)
-        .pointer(HOST)
-        .range(range)
-        .fix(Fix::safe("Split the path off the host", vec![Edit::delete(range)])),
-    );
+    let d = Diagnostic::new(
+        &RF014,
+        format!("The host has a path (`{path}`): the registry is the host; the path belongs to the image."),
+    )
+    .help(help)
+    .pointer(HOST)
+    .range(range);
+    // `https://https://ghcr.io`: the "path" `//ghcr.io` holds the real host (issue 15 #13);
+    // cutting it would keep `https:`. RF011's fix strips both schemes instead.
+    let holds_a_host = path.starts_with("//");
+    out.push(if holds_a_host {
+        d
+    } else {
+        d.fix(Fix::safe(
+            "Split the path off the host",
+            vec![Edit::delete(range)],
+        ))
+    });
 }
 
 #[cfg(test)]

@@ -1,0 +1,78 @@
+//! Reading what the user gives: files, FIFOs, devices and stdin, every one bounded.
+//!
+//! The one read path of every command (`pullpass_ecr::fsio` does the bounded read): at most
+//! `limit + 1` bytes are read, so `/dev/zero`, a 1 GiB pipe or a huge file answers "larger
+//! than …" at once (exit 2) instead of running out of memory.
+
+use std::path::Path;
+
+use anyhow::anyhow;
+use pullpass_ecr::fsio::{self, ReadError};
+
+/// The largest input any command reads: policies, doctor artifacts, forms, configs (1 MiB).
+pub(crate) const MAX_INPUT_BYTES: usize = 1 << 20;
+
+/// Why an input could not be read: too large (the caller may turn it into a finding), or
+/// another error with a clear message.
+#[derive(Debug)]
+pub(crate) enum InputError {
+    TooLarge { limit: usize },
+    Other(anyhow::Error),
+}
+
+impl From<InputError> for anyhow::Error {
+    fn from(e: InputError) -> Self {
+        match e {
+            InputError::TooLarge { limit } => anyhow!(
+                "the input is larger than {}; pullpass reads at most that",
+                fsio::human_size(limit)
+            ),
+            InputError::Other(e) => e,
+        }
+    }
+}
+
+/// The bytes of `path` (`-` is stdin), at most `limit`; `what` names it in messages
+/// ("the form", "--trust-policy").
+pub(crate) fn read_bytes(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, InputError> {
+    let stdin = path.as_os_str() == "-";
+    let result = if stdin {
+        fsio::read_stdin(limit)
+    } else {
+        fsio::read_file(path, limit)
+    };
+    let name = if stdin {
+        "stdin".to_owned()
+    } else {
+        format!("`{}`", path.display())
+    };
+    result.map_err(|e| match e {
+        ReadError::TooLarge { limit } => InputError::TooLarge { limit },
+        ReadError::Io(e) => InputError::Other(anyhow!("cannot read {what} from {name}: {e}")),
+    })
+}
+
+/// [`read_bytes`] as UTF-8 text; too large or not UTF-8 is an error naming the input.
+pub(crate) fn read_text(path: &Path, limit: usize, what: &str) -> anyhow::Result<String> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "stdin".to_owned()
+    } else {
+        format!("`{}`", path.display())
+    };
+    let bytes = read_bytes(path, limit, what).map_err(|e| match e {
+        InputError::TooLarge { limit } => anyhow!(
+            "{what} from {name} is larger than {}; pullpass reads at most that",
+            fsio::human_size(limit)
+        ),
+        InputError::Other(e) => e,
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        anyhow!("{what} from {name} is not UTF-8 text; give the file as the tool printed it")
+    })
+}
+
+/// Stdin as text, at most `limit` bytes.
+pub(crate) fn read_stdin_text(limit: usize, what: &str) -> anyhow::Result<String> {
+    read_text(Path::new("-"), limit, what)
+}

@@ -1,0 +1,95 @@
+//! Section 6 (issue 15): the two linear-time rows, end to end through the release binary, and
+//! a long seeded fuzz run (`cargo xtask fuzz` for longer), reported as inputs per second.
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+use super::timing::{human, time_interleaved};
+use super::{Ctx, Row, Section, Verdict};
+
+/// Exit codes that mean "ran": clean or findings.
+const RAN: &[i32] = &[0, 1];
+/// Both rows' target: under half a second on this machine.
+const TARGET_SECS: f64 = 0.5;
+
+pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
+    let mut section = Section::default();
+    let keys = ctx.work.join("hardening-58k-keys.json");
+    let keys_text = pullpass_core::policy::stress::many_condition_keys(1_000_000);
+    let n_keys = keys_text.matches(":s\"").count();
+    std::fs::write(&keys, &keys_text)?;
+    let findings = ctx.work.join("hardening-15k-findings.json");
+    std::fs::write(
+        &findings,
+        pullpass_core::policy::stress::one_line_findings(4_000),
+    )?;
+    let runs = ctx.pick(5, 2);
+
+    let lint = || {
+        let mut c = Command::new(&ctx.pullpass);
+        c.args(["lint", "--format", "json"]).arg(&keys);
+        c
+    };
+    let samples = time_interleaved(&[&lint], 1, runs, RAN)?;
+    let t = samples[0].median();
+    section.rows.push(
+        Row::new(format!(
+            "Lint a 1 MB policy of {n_keys} condition keys (median of {runs})"
+        ))
+        .pullpass(human(t))
+        .target("< 0.5 s", Verdict::from_bool(t.as_secs_f64() < TARGET_SECS)),
+    );
+
+    let count = Command::new(&ctx.pullpass)
+        .args(["lint", "--format", "json"])
+        .arg(&findings)
+        .output()?;
+    let report: pullpass_core::report::FindingsReport = serde_json::from_slice(&count.stdout)?;
+    let n_findings = report.findings.len();
+    let mut worst = std::time::Duration::ZERO;
+    let mut per_format = String::new();
+    for format in ["text", "json", "sarif", "github"] {
+        let make = || {
+            let mut c = Command::new(&ctx.pullpass);
+            c.args(["lint", "--format", format]).arg(&findings);
+            c
+        };
+        let s = time_interleaved(&[&make], 1, runs, RAN)?;
+        let t = s[0].median();
+        worst = worst.max(t);
+        let _ = write!(per_format, "{format} {} · ", human(t));
+    }
+    section.rows.push(
+        Row::new(format!(
+            "Lint and render a one-line file with {n_findings} findings, slowest format"
+        ))
+        .pullpass(human(worst))
+        .target(
+            "< 0.5 s",
+            Verdict::from_bool(worst.as_secs_f64() < TARGET_SECS),
+        ),
+    );
+
+    let fuzz = crate::fuzz::fuzz(&crate::fuzz::Args {
+        seconds: ctx.pick(300, 20),
+        seed: 0x5EED,
+        slow_ms: 100,
+    })?;
+    section.rows.push(
+        Row::new("Mutation fuzzing of every core entry point (debug build of xtask)")
+            .pullpass(format!(
+                "{} inputs, {:.0}/s, {} failure(s)",
+                fuzz.inputs,
+                fuzz.inputs_per_second(),
+                fuzz.failures.len()
+            ))
+            .target("0 failures", Verdict::from_bool(fuzz.failures.is_empty())),
+    );
+    let _ = writeln!(
+        section.body,
+        "Rendering per format (median of {runs}): {}\n",
+        per_format.trim_end_matches(" · ")
+    );
+    let _ = writeln!(section.body, "```text\n{}```", fuzz.report());
+    Ok(section)
+}
