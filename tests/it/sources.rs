@@ -227,22 +227,30 @@ fn fix_rewrites_literal_source_text_only() {
             &text,
         );
     }
-    let out = run(
-        pullpass()
-            .current_dir(tmp.path())
-            .args(["lint", "--fix", "main.tf", "policy.json"]),
-        None,
-    );
+    let fix = |extra: &[&str]| {
+        run(
+            pullpass()
+                .current_dir(tmp.path())
+                .args(["lint", "--fix"])
+                .args(extra)
+                .args(["main.tf", "policy.json"]),
+            None,
+        )
+    };
+    // Safe fixes only: `"allow"` → `"Allow"` in the template; TP028's fix is unsafe.
+    let out = fix(&[]);
     assert!(
-        out.stdout.contains("main.tf: applied 1 safe fix(es)"),
+        out.stdout.contains("policy.json: applied 1 safe fix(es)"),
         "{}",
         out.stdout
     );
-    let tf = std::fs::read_to_string(tmp.path().join("main.tf")).unwrap();
-    assert!(tf.contains("        \"StringLike\" = {\n"), "{tf}");
     let cfn = std::fs::read_to_string(tmp.path().join("policy.json")).unwrap();
     assert!(cfn.contains("\"Effect\": \"Allow\""), "{cfn}");
-    // The Terraform file still parses and no longer has the finding.
+    assert!(out.stdout.contains("TP028"), "{}", out.stdout);
+    // With --unsafe-fixes, the HCL key is rewritten in place (a quoted key is valid HCL).
+    let out = fix(&["--unsafe-fixes"]);
+    let tf = std::fs::read_to_string(tmp.path().join("main.tf")).unwrap();
+    assert!(tf.contains("        \"StringLike\" = {\n"), "{tf}");
     assert!(!out.stdout.contains("TP028"), "{}", out.stdout);
 }
 

@@ -550,7 +550,7 @@ fn lint_input(
         }
     };
     if format != Format::Policy {
-        return lint_source_input(input, bytes, format, ctx, args);
+        return lint_source_input(input, bytes, format, ctx, level, args);
     }
     if let Input::Walked(_) = input
         && let Some(why) = super::lint_skip::not_a_policy(&bytes)
@@ -614,6 +614,7 @@ fn lint_source_input(
     bytes: Vec<u8>,
     format: Format,
     ctx: &LintContext,
+    level: FixLevel,
     args: &Args,
 ) -> Outcome {
     let text = match String::from_utf8(bytes) {
@@ -641,7 +642,7 @@ fn lint_source_input(
     let mut fixed = 0;
     let mut fixed_text = None;
     if (args.fix || args.diff)
-        && let Some((new_text, applied)) = walk::fix_source(&item_text, &found.diagnostics)
+        && let Some((new_text, applied)) = walk::fix_source(&item_text, &found.diagnostics, level)
         && new_text != item_text
     {
         fixed = applied;

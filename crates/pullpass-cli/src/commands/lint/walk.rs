@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use pullpass_core::Diagnostic;
-use pullpass_core::diagnostic::{Applicability, Edit, apply_edits};
+use pullpass_core::diagnostic::{Edit, FixLevel, apply_edits};
 use pullpass_core::policy::{LintContext, RULES};
 use pullpass_sources::check::{self, FileRef};
 use pullpass_sources::{Extracted, Format};
@@ -127,15 +127,19 @@ pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> Sour
     }
 }
 
-/// Applies the safe fixes that map back to literal source text (one round; the file is then
+/// Applies the fixes `level` allows that map back to literal source text (one round; the file is then
 /// re-read). Returns the new text and how many were applied.
-pub(super) fn fix_source(text: &str, diagnostics: &[Diagnostic]) -> Option<(String, usize)> {
+pub(super) fn fix_source(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    level: FixLevel,
+) -> Option<(String, usize)> {
     let mut chosen: Vec<&Edit> = Vec::new();
     let mut count = 0;
     for fix in diagnostics
         .iter()
         .filter_map(|d| d.fix.as_ref())
-        .filter(|f| f.applicability == Applicability::Safe)
+        .filter(|f| level.applies(f.applicability))
     {
         let overlaps = fix.edits.iter().any(|e| {
             chosen.iter().any(|c| {
