@@ -16,4 +16,5 @@ mod lint;
 mod realworld;
 mod registry_cli;
 mod schemas;
+mod sources;
 mod support;
