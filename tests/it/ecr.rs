@@ -686,7 +686,7 @@ secret_access_key = {{ env = "PULLPASS_TEST_SECRET" }}
     );
     assert!(
         out.stderr
-            .contains("likely cause: UnrecognizedClientException / invalid security token"),
+            .contains("likely cause: The security token included in the request is invalid"),
         "{}",
         out.stderr
     );

@@ -51,7 +51,7 @@ fn findings_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("findings schema compiles")
 }
 
-fn sarif_validator() -> jsonschema::Validator {
+pub(crate) fn sarif_validator() -> jsonschema::Validator {
     let tools =
         std::env::var_os("PULLPASS_TOOLS_DIR").map_or_else(|| root().join(".tools"), PathBuf::from);
     let path = tools.join("sarif/sarif-schema-2.1.0.json");
@@ -73,7 +73,11 @@ fn sarif_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&json(&text)).expect("SARIF schema compiles")
 }
 
-fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Value, what: &str) {
+pub(crate) fn assert_valid(
+    validator: &jsonschema::Validator,
+    instance: &serde_json::Value,
+    what: &str,
+) {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -678,7 +682,8 @@ fn directories_are_searched_recursively_for_json() {
         .iter()
         .map(|f| f["path"].as_str().unwrap().replace('\\', "/"))
         .collect();
-    assert_eq!(paths, ["./a/b/two.JSON", "./one.json"]);
+    // Relative to the directory walked from `.` (what SARIF and annotations want).
+    assert_eq!(paths, ["a/b/two.JSON", "one.json"]);
     std::fs::create_dir(tmp.path().join("empty")).unwrap();
     let empty = run(
         pullpass().current_dir(tmp.path()).args(["lint", "empty"]),
@@ -686,7 +691,9 @@ fn directories_are_searched_recursively_for_json() {
     );
     assert_eq!(empty.code, 2);
     assert!(
-        empty.stderr.contains("no *.json files under empty"),
+        empty
+            .stderr
+            .contains("no policy, Terraform, CloudFormation or manifest files under empty"),
         "{}",
         empty.stderr
     );

@@ -443,7 +443,7 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
             Ok(())
         }
         "doctor" => {
-            let inputs = doctor::IrsaInputs {
+            let inputs = doctor::DoctorInputs {
                 trust_policy: Some(input.to_owned()),
                 oidc_provider: Some(input.to_owned()),
                 service_account: Some(input.to_owned()),

@@ -25,6 +25,13 @@ const MOTO_REQUIREMENTS: &[&str] = &[
     "flask-cors",
     "boto3",
 ];
+/// The `pullpass lint` peers (issue 12): cfn-lint holds the CloudFormation fixtures to real
+/// CloudFormation, checkov runs beside pullpass in `cargo xtask bench`, pre-commit runs the
+/// hook of `.pre-commit-hooks.yaml` in the tests.
+pub(crate) const LINT_PEERS_VENV: &str = "venv-lint-peers";
+const LINT_PEERS_REQUIREMENTS: &[&str] =
+    &["cfn-lint==1.58.0", "checkov==3.3.30", "pre-commit==4.7.0"];
+const LINT_PEERS_CHECK: &str = "import cfnlint, checkov, pre_commit";
 const MOTO_CHECK: &str =
     "import moto, boto3, flask, flask_cors; assert moto.__version__ == '5.2.5'";
 
@@ -41,6 +48,8 @@ pub(crate) enum Need {
     Registry,
     /// moto, the AWS API peer of the ECR tests.
     Moto,
+    /// cfn-lint, checkov and pre-commit, the peers of `pullpass lint` over repositories.
+    LintPeers,
 }
 
 /// What `cargo xtask demo` needs.
@@ -52,6 +61,7 @@ pub(crate) const ALL: &[Need] = &[
     Need::Sarif,
     Need::Registry,
     Need::Moto,
+    Need::LintPeers,
 ];
 
 /// A Debian package, the file that shows it is installed, and why pullpass needs it.
@@ -125,6 +135,7 @@ enum Item {
     Sarif,
     Registry,
     Moto,
+    LintPeers,
 }
 
 /// What is missing on this machine for `needs`, in install order; with `everything`, what a
@@ -168,6 +179,12 @@ fn plan(needs: &[Need], everything: bool) -> Vec<Item> {
             debs.push(PYTHON_VENV);
         }
         items.push(Item::Moto);
+    }
+    if has(Need::LintPeers) && !venv_ready(LINT_PEERS_VENV, LINT_PEERS_CHECK) {
+        if !python_has_venv() && !debs.contains(&PYTHON_VENV) {
+            debs.push(PYTHON_VENV);
+        }
+        items.push(Item::LintPeers);
     }
     debs.retain(|d| everything || !have(d.marker));
     if !debs.is_empty() {
@@ -273,6 +290,17 @@ fn describe(items: &[Item], here: &dyn Fn(&Item, Option<&Deb>) -> bool) -> Strin
                     MOTO_REQUIREMENTS.join(", ")
                 ),
             ),
+            Item::LintPeers => row(
+                &mut out,
+                item,
+                "Python venv",
+                &format!(
+                    "{}: {} (cfn-lint checks the CloudFormation fixtures, pre-commit runs the \
+                     hook, checkov runs beside `pullpass lint` in the bench)",
+                    rel(&tools_dir().join(LINT_PEERS_VENV)),
+                    LINT_PEERS_REQUIREMENTS.join(", ")
+                ),
+            ),
         }
     }
     out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
@@ -336,6 +364,9 @@ pub(crate) fn ensure(needs: &[Need]) -> anyhow::Result<()> {
             Item::Sarif => sarif_schema()?,
             Item::Registry => registry()?,
             Item::Moto => python_venv(MOTO_VENV, MOTO_REQUIREMENTS, MOTO_CHECK)?,
+            Item::LintPeers => {
+                python_venv(LINT_PEERS_VENV, LINT_PEERS_REQUIREMENTS, LINT_PEERS_CHECK)?;
+            }
         }
     }
     Ok(())

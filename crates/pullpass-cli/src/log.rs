@@ -12,6 +12,19 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Metadata, Subscriber};
 
+/// How many `-v` were given (commands that list more with `--verbose` ask this).
+static VERBOSITY: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// The number of `-v`/`--verbose` flags on the command line.
+pub(crate) fn verbosity() -> u8 {
+    VERBOSITY.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Records the `-v` count for [`verbosity`].
+pub(crate) fn set_verbosity(n: u8) {
+    VERBOSITY.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// `--log-level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum LogLevel {

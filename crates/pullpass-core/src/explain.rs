@@ -1,434 +1,478 @@
-//! `pullpass explain`: maps the AWS error texts people paste into issues to their usual causes,
-//! the rule that would have caught them, and what to do next.
+//! `pullpass explain`: maps the AWS, registry, kubelet and credential-helper error texts people
+//! paste into issues to their usual causes, the rules that would have caught them, and what to
+//! do next. The one place that knows what AWS errors mean: the ECR backend asks here too
+//! ([`cause_for_service_error`], [`cause_for_text`], [`cause_for_registry_status`]) with plain
+//! strings, so AWS SDK types never reach the core.
+//!
+//! How a text is judged:
+//! 1. Which services and tools it names ([`Scope`]): STS, the ECR API, a registry's `/v2/` API,
+//!    S3 (layer downloads), EKS Pod Identity, a docker credential helper, the kubelet's
+//!    credential provider, the instance metadata service. A cause about one service is only
+//!    considered when the text names that service, so an STS `AccessDenied … status code: 403`
+//!    never gets the registry's 403 explanation.
+//! 2. Each cause of the table ([`table::CAUSES`]) whose matchers occur is a candidate, ranked by
+//!    its tier (how specific the cause is) and then by the length of what matched.
+//! 3. A candidate drops out when a better-ranked one names it in `supersedes` (the generic
+//!    "registry refused" cause goes when "your authorization token has expired" matched).
+//!
+//! **Invariant:** every rule code a cause cites exists in the catalogue (a test checks it).
 
-/// One known error and what it means.
+mod table;
+
+/// One cause of an error and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
+    /// Stable identifier of the cause (`sts-web-identity-denied`): tests and JSON use it.
+    pub id: &'static str,
     /// Short name of the error (`AccessDenied on sts:AssumeRoleWithWebIdentity`).
     pub title: &'static str,
     /// The usual causes, most likely first.
-    pub causes: Vec<String>,
-    /// Rule codes that catch these causes before they fail.
-    pub rules: Vec<&'static str>,
-    /// What to run or check next.
-    pub next_steps: Vec<String>,
+    pub causes: &'static [&'static str],
+    /// Rule codes that catch these causes before they fail (may be empty: not every failure
+    /// is a policy or form mistake).
+    pub rules: &'static [&'static str],
+    /// What to run or check next, in the order to do it.
+    pub next_steps: &'static [Step],
 }
 
-struct Entry {
-    title: &'static str,
-    /// All of one inner list must appear (case-insensitive); any inner list may.
-    patterns: &'static [&'static [&'static str]],
-    causes: &'static [&'static str],
-    rules: &'static [&'static str],
-    next_steps: &'static [&'static str],
+impl Explanation {
+    /// The explanation in one line, for an error message: title, causes, rules, first step.
+    #[must_use]
+    pub fn one_line(&self) -> String {
+        let mut out = format!("{}: {}", self.title, self.causes.join("; or "));
+        if !self.rules.is_empty() {
+            out.push_str(&format!(" (rules {})", self.rules.join(", ")));
+        }
+        if let Some(step) = self.next_steps.first() {
+            match step {
+                Step::Run(command) => out.push_str(&format!("; next: `{command}`")),
+                Step::Check(what) => out.push_str(&format!("; next: {what}")),
+            }
+        }
+        out
+    }
 }
 
-static ENTRIES: &[Entry] = &[
-    Entry {
-        title: "AccessDenied on sts:AssumeRoleWithWebIdentity",
-        patterns: &[
-            &["assumerolewithwebidentity", "not authorized"],
-            &["assumerolewithwebidentity", "accessdenied"],
+/// One next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A command to run (placeholders in `<angle brackets>`).
+    Run(&'static str),
+    /// Something to check or change by hand.
+    Check(&'static str),
+}
+
+impl Step {
+    /// The step's text, whatever its kind.
+    #[must_use]
+    pub fn text(&self) -> &'static str {
+        match self {
+            Step::Run(s) | Step::Check(s) => s,
+        }
+    }
+}
+
+/// A service or tool an error text can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// AWS STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity…).
+    Sts,
+    /// The ECR API (`api.ecr.…`: GetAuthorizationToken, DescribeImages…).
+    EcrApi,
+    /// A registry's `/v2/` API as docker, containerd or kubelet talk to it.
+    Registry,
+    /// S3, where ECR (and Docker Hub) serve image layers from.
+    S3,
+    /// EKS Pod Identity: associations, the agent, the EKS Auth API.
+    PodIdentity,
+    /// A docker credential helper (`docker-credential-…`, `credsStore`, `credHelpers`).
+    Helper,
+    /// The kubelet's image credential provider plugin.
+    Kubelet,
+    /// The EC2 instance metadata service.
+    Imds,
+}
+
+/// What names a scope in a (lower-cased, whitespace-folded) text.
+const SCOPE_WORDS: &[(Scope, &[&str])] = &[
+    (
+        Scope::Sts,
+        &[
+            "sts:",
+            "://sts.",
+            "sts.amazonaws.com",
+            "operation error sts",
+            "assumerole",
+            "webidentity",
+            "web identity",
+            "awssecuritytokenservice",
+            "getcalleridentity",
+            "get-caller-identity",
+            "getsessiontoken",
+            "service: sts",
+            "invalididentitytoken",
+            "openidconnect provider",
         ],
-        causes: &[
-            "the trust policy's conditions do not match the token: the `sub` names another namespace or service account, or is written with wrong case or format",
-            "the condition keys name another issuer than the principal, or carry `https://`",
-            "a wildcard under `StringEquals` (compares literally) instead of `StringLike`",
-            "the provider ARN is in another account or partition than the role",
+    ),
+    (
+        Scope::EcrApi,
+        &[
+            "ecr:",
+            "operation error ecr",
+            "getauthorizationtoken",
+            "api.ecr.",
+            "://ecr.",
+            "describeimages",
+            "describerepositories",
+            "listimages",
+            "aws ecr ",
+            "ecr get-login",
+            "ecr authorization token",
+            "repositorynotfoundexception",
+            "imagenotfoundexception",
         ],
-        rules: &[
-            "TP021", "TP022", "TP027", "TP028", "TP040", "TP041", "TP032",
+    ),
+    (
+        Scope::Registry,
+        &[
+            ".dkr.ecr.",
+            "public.ecr.aws",
+            "/v2/",
+            "pull access denied",
+            "no basic auth credentials",
+            "failed to resolve reference",
+            "failed to resolve ref",
+            "error response from daemon",
+            "failed to pull image",
+            "docker pull",
+            "docker push",
+            "/manifests/",
+            "/blobs/",
+            "docker.io",
+            "error pulling image",
+            "errimagepull",
+            "imagepullbackoff",
+            "cannotpullcontainererror",
+            "not continuing with pull",
+            "login attempt to",
+            " denied:",
+            "unauthorized: authentication required",
+            "insufficient_scope",
+            "manifest unknown",
+            "name unknown",
+            "error parsing http 403 response body",
         ],
-        next_steps: &[
-            "pullpass lint trust-policy.json --expect-service-account <ns>/<sa> --expect-issuer <issuer URL> --role-arn <role ARN>",
-            "aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument > trust-policy.json",
-            "pullpass trust-policy irsa --issuer <issuer URL> --account <account> --namespace <ns> --service-account <sa>",
+    ),
+    (
+        Scope::S3,
+        &[
+            "<error><code>accessdenied</code>",
+            "starport-layer-bucket",
+            "s3:getobject",
+            ".s3.amazonaws.com",
+            "s3.amazonaws.com",
+            "gateway endpoint",
         ],
-    },
-    Entry {
-        title: "InvalidIdentityToken: No OpenIDConnect provider found",
-        patterns: &[&["no openidconnect provider found"]],
-        causes: &[
-            "the IAM OIDC provider for the cluster's issuer does not exist in the role's account (it is per account and per cluster)",
-            "in China or GovCloud: the SDK called the STS endpoint of another partition (set AWS_REGION / AWS_STS_REGIONAL_ENDPOINTS=regional)",
+    ),
+    (
+        Scope::PodIdentity,
+        &[
+            "podidentityassociation",
+            "pod identity",
+            "pod-identity",
+            "eks auth",
+            "eks-auth",
+            "assumeroleforpodidentity",
+            "169.254.170.23",
+            "fd00:ec2::23",
+            "pods.eks.amazonaws.com",
+            "eks does not have permissions to assume",
         ],
-        rules: &["TP041", "TP040"],
-        next_steps: &[
-            "aws iam list-open-id-connect-providers",
-            "eksctl utils associate-iam-oidc-provider --cluster <cluster> --approve",
-            "aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer",
+    ),
+    (
+        Scope::Helper,
+        &[
+            "error storing credentials",
+            "error erasing credentials",
+            "error saving credentials",
+            "could not erase credentials",
+            "error getting credentials",
+            "docker-credential-",
+            "credshelpers",
+            "credsstore",
+            "credential helper",
+            "ecr-login",
+            "keychain",
         ],
-    },
-    Entry {
-        title: "InvalidIdentityToken: Incorrect token audience",
-        patterns: &[&["incorrect token audience"]],
-        causes: &[
-            "the IAM OIDC provider's client IDs do not include the token's `aud` (the IRSA webhook requests `sts.amazonaws.com`)",
-            "`sts.amazonaws.com.cn` or a regional STS host used as the audience (China clusters use `sts.amazonaws.com` too)",
-            "the service account's `eks.amazonaws.com/audience` annotation asks for another audience",
+    ),
+    (
+        Scope::Kubelet,
+        &[
+            "credential provider",
+            "credentialprovider",
+            "credential-provider",
+            "cri auth plugins",
         ],
-        rules: &["TP024", "TP025"],
-        next_steps: &[
-            "aws iam get-open-id-connect-provider --open-id-connect-provider-arn <provider ARN> --query ClientIDList",
-            "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn <provider ARN> --client-id sts.amazonaws.com",
+    ),
+    (
+        Scope::Imds,
+        &[
+            "169.254.169.254",
+            "ec2 imds",
+            "ec2imds",
+            "ec2metadata",
+            "instance metadata",
+            "imds role",
         ],
-    },
-    Entry {
-        title: "InvalidIdentityToken: the web identity token could not be validated",
-        patterns: &[
-            &["web identity token", "could not be validated"],
-            &["couldn't retrieve verification key"],
-            &["thumbprint"],
-        ],
-        causes: &[
-            "the IAM OIDC provider's URL differs from the token's issuer (a trailing slash, another cluster)",
-            "the provider's thumbprint is stale, or the issuer's keys cannot be fetched (self-managed issuers)",
-        ],
-        rules: &["TP010", "TP023"],
-        next_steps: &[
-            "aws iam get-open-id-connect-provider --open-id-connect-provider-arn <provider ARN>",
-            "compare its Url with `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`",
-        ],
-    },
-    Entry {
-        title: "no basic auth credentials / 403 from the registry",
-        patterns: &[
-            &["no basic auth credentials"],
-            &["403", "forbidden"],
-            &["403", "denied"],
-            &["unauthorized: authentication required"],
-            &["401", "unauthorized"],
-            &["pull access denied"],
-            &["insufficient_scope"],
-            &["may require authorization"],
-            &["denied: your authorization token has expired"],
-        ],
-        causes: &[
-            "no registry token, or one older than 12 hours (ECR tokens expire)",
-            "a token for another region: tokens are region-scoped",
-            "the identity may not call `ecr:GetAuthorizationToken` on `*`, or lacks `ecr:BatchGetImage` / `ecr:GetDownloadUrlForLayer` on the repository",
-        ],
-        rules: &["EP001", "EP002"],
-        next_steps: &[
-            "pullpass registry test <name>",
-            "pullpass lint --kind permissions permissions-policy.json --registry <host> --repository <repo>",
-            "aws ecr get-login-password --region <the registry's region> | docker login --username AWS --password-stdin <host>",
-        ],
-    },
-    Entry {
-        title: "AccessDenied on sts:AssumeRole (cross-account role)",
-        patterns: &[
-            &["sts:assumerole on resource"],
-            &["assumerole operation", "accessdenied"],
-            &["sts: assumerole,", "accessdenied"],
-        ],
-        causes: &[
-            "the role's trust policy does not name the calling principal (its account, role or user ARN)",
-            "the trust policy requires `sts:ExternalId` and the caller sent none, or another value (one STS can never send: spaces, other characters)",
-            "the calling identity's own policy does not allow `sts:AssumeRole` on the role ARN",
-        ],
-        rules: &["TP041", "TP062", "TP064", "RF050", "RF051", "RF052"],
-        next_steps: &[
-            "aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument > trust-policy.json",
-            "pullpass lint trust-policy.json --role-arn <role ARN>",
-            "aws sts assume-role --role-arn <role ARN> --role-session-name test --external-id <external ID>",
-        ],
-    },
-    Entry {
-        title: "No AWS credentials found",
-        patterns: &[
-            &["nocredentialproviders"],
-            &["unable to locate credentials"],
-            &["no valid providers in chain"],
-            &["no providers in chain provided credentials"],
-            &["could not load credentials from any providers"],
-        ],
-        causes: &[
-            "IRSA is not wired: the service account lacks `eks.amazonaws.com/role-arn`, or the pod started before the annotation (no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE in its env)",
-            "EKS Pod Identity: no association for the namespace/service account, or the eks-pod-identity-agent add-on is missing",
-            "the node's IMDS hop limit (1) keeps containers from the instance role",
-        ],
-        rules: &["RF040"],
-        next_steps: &[
-            "kubectl get serviceaccount <sa> -n <ns> -o yaml",
-            "kubectl exec <pod> -- env | grep AWS_",
-            "aws eks list-pod-identity-associations --cluster-name <cluster>",
-        ],
-    },
-    Entry {
-        title: "kubelet's ECR credential provider failed",
-        patterns: &[
-            &["credential provider plugin"],
-            &["ecr-credential-provider"],
-            &["external registry credential provider"],
-        ],
-        causes: &[
-            "the node's instance role may not call `ecr:GetAuthorizationToken` on `*` (attach AmazonEC2ContainerRegistryPullOnly or ReadOnly)",
-            "the plugin cannot reach IMDS or STS (hop limit, no VPC endpoint for `ecr.api` / `sts`)",
-            "the CredentialProviderConfig's `matchImages` does not cover this registry host (China, GovCloud or a vanity host)",
-        ],
-        rules: &["EP001", "EP002", "RF021", "RF024"],
-        next_steps: &[
-            "journalctl -u kubelet | grep -i credential",
-            "pullpass lint --kind permissions node-role-policy.json --registry <host> --repository <repo>",
-        ],
-    },
-    Entry {
-        title: "UnrecognizedClientException / invalid security token",
-        patterns: &[
-            &["unrecognizedclientexception"],
-            &["security token included in the request is invalid"],
-            &["invalidclienttokenid"],
-        ],
-        causes: &[
-            "an opt-in region (af-south-1, ap-east-1, me-south-1, …) called with session tokens from the global STS endpoint: use regional STS (AWS_STS_REGIONAL_ENDPOINTS=regional)",
-            "wrong, deactivated or deleted access keys, or a temporary (ASIA…) key without its session token",
-        ],
-        rules: &["RF031", "RF032"],
-        next_steps: &[
-            "aws sts get-caller-identity",
-            "pullpass registry test <name>",
-        ],
-    },
-    Entry {
-        title: "SignatureDoesNotMatch",
-        patterns: &[&["signaturedoesnotmatch"]],
-        causes: &[
-            "the secret access key does not belong to the access key ID (swapped fields, a copy with a stray character)",
-        ],
-        rules: &["RF035", "RF036", "RF037"],
-        next_steps: &[
-            "pullpass check registry --form form.json",
-            "create a new access key for the IAM user",
-        ],
-    },
-    Entry {
-        title: "AccessDenied on ecr:GetAuthorizationToken",
-        patterns: &[&["not authorized to perform", "ecr:getauthorizationtoken"]],
-        causes: &[
-            "the identity policy does not allow `ecr:GetAuthorizationToken` on `\"Resource\": \"*\"` (a repository policy cannot grant it)",
-        ],
-        rules: &["EP001"],
-        next_steps: &["pullpass lint --kind permissions permissions-policy.json"],
-    },
-    Entry {
-        title: "AccessDenied on an ECR pull action",
-        patterns: &[
-            &["not authorized to perform", "ecr:batchgetimage"],
-            &["not authorized to perform", "ecr:getdownloadurlforlayer"],
-            &[
-                "not authorized to perform",
-                "ecr:batchchecklayeravailability",
-            ],
-        ],
-        causes: &[
-            "the identity policy (or the repository policy) does not allow the pull actions on this repository, or a Deny matches",
-        ],
-        rules: &["EP002"],
-        next_steps: &[
-            "pullpass lint --kind permissions permissions-policy.json --registry <host> --repository <repo>",
-        ],
-    },
-    Entry {
-        title: "AccessDenied on an ECR list/describe action",
-        patterns: &[
-            &["not authorized to perform", "ecr:describerepositories"],
-            &["not authorized to perform", "ecr:describeimages"],
-            &["not authorized to perform", "ecr:listimages"],
-        ],
-        causes: &[
-            "the identity policy does not allow the actions Import Image uses to list repositories and tags",
-        ],
-        rules: &["EP003"],
-        next_steps: &[
-            "attach AmazonEC2ContainerRegistryReadOnly, or allow ecr:DescribeRepositories, ecr:DescribeImages, ecr:ListImages",
-        ],
-    },
-    Entry {
-        title: "MalformedPolicyDocument",
-        patterns: &[&["malformedpolicydocument"]],
-        causes: &[
-            "the policy is not valid JSON, has an unknown or prohibited element, a bad Version, Sid or principal",
-        ],
-        rules: &[
-            "TP001", "TP002", "TP003", "TP005", "TP007", "TP010", "TP014",
-        ],
-        next_steps: &["pullpass lint policy.json"],
-    },
-    Entry {
-        title: "LimitExceeded: trust policy too long",
-        patterns: &[
-            &["limitexceeded", "assumerolepolicy"],
-            &["cannot exceed quota for aclsizeperrole"],
-        ],
-        causes: &[
-            "the trust policy is over the role trust policy quota (2,048 characters by default, 4,096 at most)",
-        ],
-        rules: &["TP060"],
-        next_steps: &["pullpass lint trust-policy.json"],
-    },
-    Entry {
-        title: "ExpiredToken",
-        patterns: &[
-            &["expiredtoken"],
-            &["token included in the request is expired"],
-            &["invalididentitytoken", "expired"],
-        ],
-        causes: &[
-            "temporary credentials (a session token, a web identity session) expired; long-running processes must refresh them",
-            "the projected service account token (AWS_WEB_IDENTITY_TOKEN_FILE) expired: an SDK too old to re-read the file, or a token copied out of the pod",
-        ],
-        rules: &["RF032"],
-        next_steps: &["pullpass registry test <name>"],
-    },
+    ),
 ];
 
-/// The explanations whose patterns occur in `error_text` (case-insensitive), most specific
-/// first. Empty when the text is not a known error.
+/// A text that says the network failed, not the service.
+pub(crate) const NETWORK: &[&str] = &[
+    "dial tcp",
+    "i/o timeout",
+    "connection reset",
+    "no such host",
+    "tls handshake timeout",
+    "tls handshake",
+    "context deadline exceeded",
+    "connect timeout",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+    "request send failed",
+    "send request failed",
+    "host is down",
+    "timed out",
+    "timeout exceeded",
+    "could not connect to the endpoint",
+    "temporary failure in name resolution",
+    "name or service not known",
+    "x509:",
+    "certificate signed by unknown authority",
+    "unexpected response code for connect",
+];
+
+/// How specific a cause is; the first ranking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Tier {
+    /// Words many errors share (`403`, `unauthorized`).
+    Generic = 1,
+    /// An operation's or service's own error.
+    Operation = 2,
+    /// A phrase only this cause produces.
+    Exact = 3,
+}
+
+/// One entry of the table: when it applies, and what it says.
+pub(crate) struct Cause {
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) tier: Tier,
+    /// The cause is only considered when the text names one of these (empty: any text).
+    pub(crate) scopes: &'static [Scope],
+    /// All of one inner list must occur (lower case); any inner list may.
+    pub(crate) all_of: &'static [&'static [&'static str]],
+    /// Also applies when the text has one of these (and names the scope): network failures.
+    pub(crate) network: bool,
+    /// A check the words cannot express (an image reference without a registry host).
+    pub(crate) test: Option<fn(&str) -> bool>,
+    /// AWS error codes (exact) that mean this cause for a structured query…
+    pub(crate) codes: &'static [&'static str],
+    /// …from one of these operations (empty: any).
+    pub(crate) operations: &'static [&'static str],
+    /// Causes this one makes irrelevant when both match.
+    pub(crate) supersedes: &'static [&'static str],
+    pub(crate) causes: &'static [&'static str],
+    pub(crate) rules: &'static [&'static str],
+    pub(crate) next_steps: &'static [Step],
+}
+
+/// A structured question: what the ECR backend knows about a failed call.
+#[derive(Debug, Clone, Copy, Default)]
+struct Query<'a> {
+    text: &'a str,
+    code: Option<&'a str>,
+    operation: Option<&'a str>,
+}
+
+/// Operations and the scope they belong to.
+const OPERATION_SCOPES: &[(&str, Scope)] = &[
+    ("AssumeRole", Scope::Sts),
+    ("AssumeRoleWithWebIdentity", Scope::Sts),
+    ("GetCallerIdentity", Scope::Sts),
+    ("GetAuthorizationToken", Scope::EcrApi),
+    ("DescribeRepositories", Scope::EcrApi),
+    ("DescribeImages", Scope::EcrApi),
+    ("ListImages", Scope::EcrApi),
+    ("BatchGetImage", Scope::EcrApi),
+    ("GetDownloadUrlForLayer", Scope::EcrApi),
+    ("BatchCheckLayerAvailability", Scope::EcrApi),
+    ("AssumeRoleForPodIdentity", Scope::PodIdentity),
+    ("CreatePodIdentityAssociation", Scope::PodIdentity),
+];
+
+/// The causes of `error_text`, most likely first; empty when the text is no error pullpass
+/// knows.
 #[must_use]
 pub fn explain(error_text: &str) -> Vec<Explanation> {
-    // Pasted errors wrap lines and indent; compare with single spaces.
-    let text = error_text
+    rank(Query {
+        text: error_text,
+        ..Query::default()
+    })
+}
+
+/// The best cause of a failed AWS call, in one line: `code` is the service's error code (or
+/// `HTTP <status>` when the body was not readable), `message` its message, `operation` the API
+/// operation (`GetAuthorizationToken`).
+#[must_use]
+pub fn cause_for_service_error(code: &str, message: &str, operation: &str) -> Option<String> {
+    let text = format!("{code}: {message}");
+    rank(Query {
+        text: &text,
+        code: Some(code),
+        operation: Some(operation),
+    })
+    .first()
+    .map(Explanation::one_line)
+}
+
+/// The best cause of a free-text failure (a credential provider's message chain), in one line.
+#[must_use]
+pub fn cause_for_text(text: &str) -> Option<String> {
+    explain(text).first().map(Explanation::one_line)
+}
+
+/// The likely cause of an HTTP status from a registry's `/v2/` API (`ecr`: the host is ECR).
+#[must_use]
+pub fn cause_for_registry_status(status: u16, ecr: bool) -> Option<&'static str> {
+    Some(match status {
+        401 | 403 if ecr => {
+            "the registry refused the token: an expired token, a token for another registry (an \
+             ECR token works only for the account and region it was issued for), or missing pull \
+             permissions (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer; rules EP001, EP002)"
+        }
+        401 | 403 => {
+            "the registry refused the credentials: a wrong username or password/token, or a \
+             token without pull scope"
+        }
+        404 => {
+            "the registry has no `/v2/` API at this host: is the host a registry (not a web UI)?"
+        }
+        429 => "the registry rate-limited the request; retry later",
+        500..=599 => "the registry had an internal error; retry later",
+        _ => return None,
+    })
+}
+
+/// The likely cause when a registry host cannot be reached at all.
+#[must_use]
+pub fn cause_for_unreachable_registry() -> &'static str {
+    "the registry host cannot be reached: DNS, a proxy or firewall, or (in a private subnet) a \
+     missing VPC endpoint for `com.amazonaws.<region>.ecr.dkr` and the S3 gateway endpoint that \
+     serves layers"
+}
+
+/// Pasted errors wrap lines, indent and escape quotes: compare lower case with single spaces.
+fn normalise(text: &str) -> String {
+    text.replace("\\n", " ")
+        .replace("\\t", " ")
+        .replace("\\\"", "\"")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .to_ascii_lowercase();
-    let mut out: Vec<(usize, Explanation)> = Vec::new();
-    for entry in ENTRIES {
-        let best = entry
-            .patterns
-            .iter()
-            .filter(|all| all.iter().all(|p| text.contains(p)))
-            .map(|all| all.iter().map(|p| p.len()).sum::<usize>())
-            .max();
-        if let Some(score) = best {
-            out.push((
-                score,
-                Explanation {
-                    title: entry.title,
-                    causes: entry.causes.iter().map(|s| (*s).to_owned()).collect(),
-                    rules: entry.rules.to_vec(),
-                    next_steps: entry.next_steps.iter().map(|s| (*s).to_owned()).collect(),
-                },
-            ));
+        .to_ascii_lowercase()
+}
+
+fn scopes_named(text: &str, operation: Option<&str>) -> Vec<Scope> {
+    let mut named: Vec<Scope> = SCOPE_WORDS
+        .iter()
+        .filter(|(_, words)| words.iter().any(|w| text.contains(w)))
+        .map(|(scope, _)| *scope)
+        .collect();
+    if let Some(op) = operation {
+        for (name, scope) in OPERATION_SCOPES {
+            if op.eq_ignore_ascii_case(name) && !named.contains(scope) {
+                named.push(*scope);
+            }
         }
     }
-    out.sort_by_key(|e| std::cmp::Reverse(e.0));
-    out.into_iter().map(|(_, e)| e).collect()
+    named
+}
+
+/// How well `cause` matches, if at all: the length of what matched.
+fn score(cause: &Cause, text: &str, query: &Query<'_>, named: &[Scope]) -> Option<usize> {
+    if !cause.scopes.is_empty() && !cause.scopes.iter().any(|s| named.contains(s)) {
+        return None;
+    }
+    let mut best: Option<usize> = None;
+    let mut consider = |n: usize| best = Some(best.map_or(n, |b| b.max(n)));
+    for all in cause.all_of {
+        if all.iter().all(|p| text.contains(p)) {
+            consider(all.iter().map(|p| p.len()).sum());
+        }
+    }
+    if cause.network
+        && let Some(word) = NETWORK
+            .iter()
+            .filter(|w| text.contains(*w))
+            .max_by_key(|w| w.len())
+    {
+        consider(word.len());
+    }
+    if cause.test.is_some_and(|test| test(text)) {
+        consider(40);
+    }
+    if let Some(code) = query.code {
+        let operation_fits = cause.operations.is_empty()
+            || query
+                .operation
+                .is_some_and(|op| cause.operations.iter().any(|o| o.eq_ignore_ascii_case(op)));
+        if operation_fits && cause.codes.contains(&code) {
+            consider(code.len() + 20);
+        }
+    }
+    best
+}
+
+fn rank(query: Query<'_>) -> Vec<Explanation> {
+    let text = normalise(query.text);
+    let named = scopes_named(&text, query.operation);
+    let mut found: Vec<(u32, usize, &Cause)> = table::CAUSES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, cause)| {
+            let matched = score(cause, &text, &query, &named)?;
+            let key = (cause.tier as u32) * 10_000 + u32::try_from(matched.min(9_999)).unwrap_or(0);
+            Some((key, i, cause))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let superseded: Vec<&str> = found
+        .iter()
+        .flat_map(|(_, _, c)| c.supersedes.iter().copied())
+        .collect();
+    found
+        .into_iter()
+        .filter(|(_, _, c)| !superseded.contains(&c.id))
+        .map(|(_, _, c)| Explanation {
+            id: c.id,
+            title: c.title,
+            causes: c.causes,
+            rules: c.rules,
+            next_steps: c.next_steps,
+        })
+        .collect()
+}
+
+/// Every cause the table knows: `(id, title, rules)`, in table order.
+#[must_use]
+pub fn known_causes() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    table::CAUSES
+        .iter()
+        .map(|c| (c.id, c.title, c.rules))
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::explain;
-
-    #[test]
-    fn maps_every_error_of_the_catalog() {
-        for (text, title, rule) in [
-            (
-                "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity",
-                "AccessDenied on sts:AssumeRoleWithWebIdentity",
-                "TP022",
-            ),
-            (
-                "InvalidIdentityToken: No OpenIDConnect provider found in your account for https://oidc.eks.us-east-1.amazonaws.com/id/ABC",
-                "InvalidIdentityToken: No OpenIDConnect provider found",
-                "TP041",
-            ),
-            (
-                "WebIdentityErr: failed to retrieve credentials\ncaused by: InvalidIdentityToken: Incorrect token audience",
-                "InvalidIdentityToken: Incorrect token audience",
-                "TP025",
-            ),
-            (
-                "InvalidIdentityToken: The web identity token provided could not be validated",
-                "InvalidIdentityToken: the web identity token could not be validated",
-                "TP010",
-            ),
-            (
-                "Error response from daemon: Head https://1.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/v1: no basic auth credentials",
-                "no basic auth credentials / 403 from the registry",
-                "EP001",
-            ),
-            (
-                "UnrecognizedClientException: The security token included in the request is invalid",
-                "UnrecognizedClientException / invalid security token",
-                "RF032",
-            ),
-        ] {
-            let found = explain(text);
-            assert!(!found.is_empty(), "{text}");
-            assert_eq!(found[0].title, title, "{text}");
-            assert!(found[0].rules.contains(&rule), "{text}");
-            assert!(!found[0].causes.is_empty() && !found[0].next_steps.is_empty());
-        }
-    }
-
-    /// The same errors as SDKs, kubelet and pasted terminals print them.
-    #[test]
-    fn matches_sdk_and_kubelet_variants() {
-        for (text, title) in [
-            (
-                "operation error STS: AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: 1, api error AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
-                "AccessDenied on sts:AssumeRoleWithWebIdentity",
-            ),
-            (
-                "WebIdentityErr: failed to retrieve credentials\ncaused by: AccessDenied: Not authorized to perform\n\tsts:AssumeRoleWithWebIdentity\n\tstatus code: 403",
-                "AccessDenied on sts:AssumeRoleWithWebIdentity",
-            ),
-            (
-                "Failed to pull image \"1.dkr.ecr.us-east-1.amazonaws.com/app:1\": failed to resolve reference: unexpected status from HEAD request: 401 Unauthorized",
-                "no basic auth credentials / 403 from the registry",
-            ),
-            (
-                "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::210987654321:assumed-role/x/y is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/ecr-pull",
-                "AccessDenied on sts:AssumeRole (cross-account role)",
-            ),
-            (
-                "operation error STS: AssumeRole, https response error StatusCode: 403, api error AccessDenied: User is not authorized",
-                "AccessDenied on sts:AssumeRole (cross-account role)",
-            ),
-            (
-                "NoCredentialProviders: no valid providers in chain. Deprecated.",
-                "No AWS credentials found",
-            ),
-            (
-                "Unable to locate credentials. You can configure credentials by running \"aws configure\".",
-                "No AWS credentials found",
-            ),
-        ] {
-            let found = explain(text);
-            assert_eq!(found.first().map(|e| e.title), Some(title), "{text}");
-        }
-    }
-
-    /// Container runtimes and kubelet say "denied" in their own words.
-    #[test]
-    fn matches_runtime_and_kubelet_wording() {
-        for (text, title) in [
-            (
-                "Failed to pull image \"1.dkr.ecr.us-east-1.amazonaws.com/app:v1\": failed to resolve reference: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed",
-                "no basic auth credentials / 403 from the registry",
-            ),
-            (
-                "\"Failed to get credential from external registry credential provider\" err=\"error execing credential provider plugin ecr-credential-provider for image 1.dkr.ecr.us-east-1.amazonaws.com/app: exit status 1\"",
-                "kubelet's ECR credential provider failed",
-            ),
-            (
-                "InvalidIdentityTokenException: Token is expired",
-                "ExpiredToken",
-            ),
-        ] {
-            assert_eq!(
-                explain(text).first().map(|e| e.title),
-                Some(title),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn unknown_text_explains_nothing() {
-        assert!(explain("everything is fine").is_empty());
-        assert!(explain("").is_empty());
-    }
-}
+mod tests;

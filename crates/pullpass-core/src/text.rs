@@ -262,3 +262,81 @@ mod tests {
         );
     }
 }
+
+/// A user value cut for a message: over 120 characters, its first 117 and `…`.
+#[must_use]
+pub fn shorten(text: &str) -> String {
+    if text.chars().count() > 120 {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}…")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Decodes RFC 3986 percent escapes (`%7B%22` → `{"`), the form IAM returns policy documents
+/// in and URLs carry query values in. An invalid escape stays as written; bytes that do not
+/// form UTF-8 become U+FFFD.
+#[must_use]
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Levenshtein distance over chars, O(n·m) time and O(m) space: the one edit distance
+/// (host-name typos, operator and audience near misses, "did you mean").
+#[must_use]
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_keeps_invalid_escapes() {
+        assert_eq!(
+            percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D"),
+            "{\"Version\":\"2012-10-17\"}"
+        );
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("a+b%2B"), "a+b+");
+        assert_eq!(shorten(&"x".repeat(130)).chars().count(), 118);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+}

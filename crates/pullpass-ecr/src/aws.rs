@@ -14,7 +14,6 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256};
 
-use crate::causes;
 use crate::{AuthSpec, Error, Options, RegistrySpec};
 
 type SdkError<E> = aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>;
@@ -193,23 +192,14 @@ pub(crate) async fn session(
 fn credentials_error(spec: &RegistrySpec, source_name: &str, message: &str) -> Error {
     // A named profile is the most specific fact we have: say that first, whatever the SDK's
     // text resembles (its "no providers in chain" also matches the generic ambient causes).
+    // Everything else is the core explainer's: the one place that knows AWS errors.
     let cause = match &spec.auth {
         AuthSpec::Profile(name) => Some(format!(
             "the profile `{name}` could not supply credentials: check that it exists in \
              AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (~/.aws/config, ~/.aws/credentials) \
              and that its source works"
         )),
-        _ => causes::for_text(message).or_else(|| match &spec.auth {
-            AuthSpec::Ambient if message.contains("no providers in chain") => Some(
-                "no ambient credentials were found: not IRSA (AWS_ROLE_ARN and \
-                 AWS_WEB_IDENTITY_TOKEN_FILE unset: is the service account annotated with \
-                 eks.amazonaws.com/role-arn and the pod restarted?), not EKS Pod Identity \
-                 (AWS_CONTAINER_CREDENTIALS_FULL_URI unset), no keys in the environment or shared \
-                 profile, and no instance role; set up one of these or give access keys"
-                    .to_owned(),
-            ),
-            _ => None,
-        }),
+        _ => pullpass_core::explain::cause_for_text(message),
     };
     Error::Credentials {
         source_name: source_name.to_owned(),
@@ -368,7 +358,7 @@ where
                 .map(str::to_owned)
                 .or_else(|| xml.map(|(_, m)| m))
                 .unwrap_or_default();
-            let cause = causes::for_code(&code, &message, operation);
+            let cause = pullpass_core::explain::cause_for_service_error(&code, &message, operation);
             Error::Service {
                 service,
                 operation,
@@ -380,7 +370,7 @@ where
         }
         SdkError::ResponseError(_) => {
             let code = format!("HTTP {}", status.unwrap_or(0));
-            let cause = causes::for_code(&code, "", operation);
+            let cause = pullpass_core::explain::cause_for_service_error(&code, "", operation);
             Error::Service {
                 service,
                 operation,

@@ -2,6 +2,7 @@
 //! password (or token) as configured; the registry's own `/v2/` API for the probe (basic auth
 //! or the `WWW-Authenticate: Bearer` token flow), the catalog, tags and manifests.
 
+use pullpass_core::text::percent_decode;
 use std::collections::BTreeMap;
 
 use crate::http::{self, Auth, HttpClient};
@@ -9,7 +10,7 @@ use crate::report::ReportExt as _;
 use crate::target::normalize_host;
 use crate::{
     AuthSpec, ConnectionReport, Credentials, Error, Image, Options, Page, Registry, RegistrySpec,
-    Repository, causes,
+    Repository,
 };
 
 const MANIFEST_TYPES: &[&str] = &[
@@ -81,7 +82,8 @@ impl BasicRegistry {
                 url: url.to_owned(),
                 status,
                 message: response.excerpt(),
-                cause: causes::for_registry_status(status, false),
+                cause: pullpass_core::explain::cause_for_registry_status(status, false)
+                    .map(str::to_owned),
             }),
         }
     }
@@ -138,13 +140,18 @@ impl BasicRegistry {
                     },
                     self.host
                 ),
-                cause: causes::for_code("ImageNotFoundException", "", "DescribeImages"),
+                cause: pullpass_core::explain::cause_for_service_error(
+                    "ImageNotFoundException",
+                    "",
+                    "DescribeImages",
+                ),
             }),
             status => Err(Error::Registry {
                 url,
                 status,
                 message: String::new(),
-                cause: causes::for_registry_status(status, false),
+                cause: pullpass_core::explain::cause_for_registry_status(status, false)
+                    .map(str::to_owned),
             }),
         }
     }
@@ -183,25 +190,6 @@ fn next_from_link(link: Option<&str>) -> Option<String> {
         .split('&')
         .find_map(|kv| kv.strip_prefix("last="))
         .map(percent_decode)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[async_trait::async_trait]

@@ -18,7 +18,7 @@ use crate::report::ReportExt as _;
 use crate::target::{EcrTarget, normalize_host};
 use crate::{
     AuthSpec, ConnectionReport, Credentials, Error, Image, Options, Page, Registry, RegistrySpec,
-    Repository, TokenCache, causes, format_rfc3339,
+    Repository, TokenCache, format_rfc3339,
 };
 
 /// Shared parts of both ECR plugins.
@@ -259,9 +259,7 @@ async fn probe(
                 other => format!("GET {url} failed: {other}"),
             },
             Some(if ecr {
-                "the registry host does not answer from here: DNS, a firewall, a proxy, or a \
-                 missing VPC endpoint (com.amazonaws.<region>.ecr.dkr) in a private subnet"
-                    .to_owned()
+                pullpass_core::explain::cause_for_unreachable_registry().to_owned()
             } else {
                 "the registry host does not answer from here: DNS, a firewall or a proxy".to_owned()
             }),
@@ -549,7 +547,11 @@ impl Registry for PrivateEcr {
                     "image `{repository}:{tag_or_digest}` in {}",
                     self.common.host
                 ),
-                cause: causes::for_code("ImageNotFoundException", "", "DescribeImages"),
+                cause: pullpass_core::explain::cause_for_service_error(
+                    "ImageNotFoundException",
+                    "",
+                    "DescribeImages",
+                ),
             })
     }
 }
@@ -723,7 +725,11 @@ impl Registry for PublicEcr {
                 None => {
                     return Err(Error::NotFound {
                         what: format!("image `{repository}:{tag_or_digest}` in public ECR"),
-                        cause: causes::for_code("ImageNotFoundException", "", "DescribeImages"),
+                        cause: pullpass_core::explain::cause_for_service_error(
+                            "ImageNotFoundException",
+                            "",
+                            "DescribeImages",
+                        ),
                     });
                 }
             }

@@ -205,7 +205,7 @@ pub(crate) async fn login(
         url: v2.clone(),
         status: r.status,
         message: r.excerpt(),
-        cause: crate::causes::for_registry_status(r.status, ecr),
+        cause: pullpass_core::explain::cause_for_registry_status(r.status, ecr).map(str::to_owned),
     };
     if first.status != 401 {
         return Err(refused(&first));
@@ -240,7 +240,8 @@ pub(crate) async fn login(
             url: redact_url(&url),
             status: response.status,
             message: response.excerpt(),
-            cause: crate::causes::for_registry_status(response.status, ecr),
+            cause: pullpass_core::explain::cause_for_registry_status(response.status, ecr)
+                .map(str::to_owned),
         });
     }
     #[derive(serde::Deserialize)]

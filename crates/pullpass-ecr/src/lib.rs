@@ -25,7 +25,6 @@ use secrecy::SecretString;
 mod aws;
 mod basic;
 mod cache;
-mod causes;
 mod clock;
 mod ecr;
 mod error;

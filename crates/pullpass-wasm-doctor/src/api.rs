@@ -1,7 +1,7 @@
 //! The doctor module's functions on plain Rust values: JSON text in, JSON text out (as
 //! `pullpass-wasm`'s `api`, whose helpers it reuses).
 
-use pullpass_core::doctor::{self, IrsaInputs, PodIdentityInputs};
+use pullpass_core::doctor::{self, DoctorInputs};
 use pullpass_wasm::api::{read, rule_list, scrub, to_json};
 use pullpass_wasm::transfer::Failure;
 use serde::de::DeserializeOwned;
@@ -37,7 +37,8 @@ pub fn check_irsa(inputs: Option<&str>) -> String {
         Ok(i) => i,
         Err(e) => return to_json(&Failure::new(e)),
     };
-    let inputs = IrsaInputs {
+    let inputs = DoctorInputs {
+        association: None,
         service_account: given(i.service_account),
         helm_values: given(i.helm_values),
         expected_service_account: given(i.expected_service_account),
@@ -62,7 +63,10 @@ pub fn check_pod_identity(inputs: Option<&str>) -> String {
         Ok(i) => i,
         Err(e) => return to_json(&Failure::new(e)),
     };
-    let inputs = PodIdentityInputs {
+    let inputs = DoctorInputs {
+        helm_values: None,
+        issuer: None,
+        oidc_provider: None,
         association: given(i.association),
         service_account: given(i.service_account),
         expected_service_account: given(i.expected_service_account),

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use pullpass_core::doctor::{self, Check, Checklist, Input, IrsaInputs, PodIdentityInputs, Status};
+use pullpass_core::doctor::{self, Check, Checklist, DoctorInputs, Input, Status};
 
 use crate::exit::Exit;
 use crate::render::{self, Format, Item, Source};
@@ -181,7 +181,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let (list, format) = match args.mode {
         Mode::Irsa(a) => {
             let c = &a.common;
-            let mut inputs = IrsaInputs {
+            let mut inputs = DoctorInputs {
+                association: None,
                 service_account: read(
                     &mut sources,
                     Input::ServiceAccount,
@@ -246,7 +247,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
         Mode::PodIdentity(a) => {
             let c = &a.common;
-            let mut inputs = PodIdentityInputs {
+            let mut inputs = DoctorInputs {
+                helm_values: None,
+                issuer: None,
+                oidc_provider: None,
                 association: read(
                     &mut sources,
                     Input::Association,
@@ -431,7 +435,7 @@ fn render_text(list: &Checklist, sources: &Sources, color: bool) -> String {
 /// credentials, into the same inputs the offline checks read.
 mod live {
     use anyhow::bail;
-    use pullpass_core::doctor::{self, Input, IrsaInputs, PodIdentityInputs, TokenAttempt};
+    use pullpass_core::doctor::{self, DoctorInputs, Input, TokenAttempt};
     use pullpass_core::registry_form::RegistryKind;
     use pullpass_ecr::{AuthSpec, CacheMode, Directory, Lookup, Options, RegistrySpec};
 
@@ -444,15 +448,12 @@ mod live {
     }
 
     fn role_of(c: &Common, service_account: Option<&String>) -> anyhow::Result<String> {
-        if let Some(role) = &c.role_arn {
-            return Ok(role.clone());
+        match doctor::live_role(c.role_arn.as_deref(), service_account.map(String::as_str)) {
+            Some(role) => Ok(role),
+            None => bail!(
+                "--live needs the role: give --role-arn (a role name or ARN), or a --service-account annotated with one"
+            ),
         }
-        if let Some(role) = service_account.and_then(|sa| doctor::role_annotation(sa)) {
-            return Ok(role);
-        }
-        bail!(
-            "--live needs the role: give --role-arn (a role name or ARN), or a --service-account annotated with one"
-        )
     }
 
     /// The role's permissions (inline and attached policies, merged), unless given as a file.
@@ -596,7 +597,7 @@ mod live {
     }
 
     pub(super) fn irsa(
-        inputs: &mut IrsaInputs,
+        inputs: &mut DoctorInputs,
         sources: &mut Sources,
         c: &Common,
     ) -> anyhow::Result<()> {
@@ -613,41 +614,8 @@ mod live {
             .await?;
             permissions(&dir, &name, &mut inputs.permissions_policy, sources).await?;
             cluster(&dir, c, &mut inputs.cluster, sources).await?;
-            // The provider the trust policy names (the one matching the cluster's issuer first),
-            // else the role account's provider for the cluster's issuer.
-            let issuer = inputs
-                .issuer
-                .as_deref()
-                .map(|i| {
-                    i.trim()
-                        .trim_start_matches("https://")
-                        .trim_end_matches('/')
-                        .to_owned()
-                })
-                .or_else(|| inputs.cluster.as_deref().and_then(doctor::cluster_issuer));
-            let trusted = inputs
-                .trust_policy
-                .as_deref()
-                .map(doctor::trusted_oidc_providers)
-                .unwrap_or_default();
-            let provider = trusted
-                .iter()
-                .find(|arn| {
-                    issuer
-                        .as_ref()
-                        .is_some_and(|i| arn.ends_with(&format!("oidc-provider/{i}")))
-                })
-                .or_else(|| trusted.first())
-                .cloned()
-                .or_else(|| {
-                    let arn = inputs.role_arn.as_deref()?;
-                    let parts: Vec<&str> = arn.split(':').collect();
-                    let (partition, account) = (parts.get(1)?, parts.get(4)?);
-                    Some(format!(
-                        "arn:{partition}:iam::{account}:oidc-provider/{}",
-                        issuer.as_deref()?
-                    ))
-                });
+            // The plan is the core's: the provider the trust policy names for the issuer.
+            let provider = inputs.live_oidc_provider();
             if let Some(arn) = provider {
                 match dir.oidc_provider(&arn).await {
                     Lookup::Found(text) => {
@@ -673,27 +641,19 @@ mod live {
     }
 
     pub(super) fn pod_identity(
-        inputs: &mut PodIdentityInputs,
+        inputs: &mut DoctorInputs,
         sources: &mut Sources,
         c: &Common,
     ) -> anyhow::Result<()> {
         pullpass_ecr::block_on(async {
             let dir = Directory::from_env(c.region.as_deref(), &options()).await;
             cluster(&dir, c, &mut inputs.cluster, sources).await?;
-            let identity = inputs
-                .service_account
-                .as_deref()
-                .and_then(doctor::service_account_identity)
-                .or_else(|| {
-                    let (ns, name) = inputs
-                        .expected_service_account
-                        .as_deref()?
-                        .split_once('/')?;
-                    Some((ns.to_owned(), name.to_owned()))
-                });
-            if inputs.association.is_none()
-                && let (Some(cluster), Some((ns, name))) = (&c.cluster_name, &identity)
-            {
+            if let Some(lookup) = inputs.live_association(c.cluster_name.as_deref()) {
+                let doctor::AssociationLookup {
+                    cluster,
+                    namespace: ns,
+                    service_account: name,
+                } = &lookup;
                 match dir.pod_identity_association(cluster, ns, name).await {
                     Lookup::Found(text) => {
                         sources.add(
@@ -712,13 +672,13 @@ mod live {
                     ),
                 }
             }
-            let name = match (&c.role_arn, &inputs.association) {
-                (Some(role), _) => role.clone(),
-                (None, Some(association)) => association_role(association)
-                    .ok_or_else(|| anyhow::anyhow!("--live needs the role: give --role-arn"))?,
-                (None, None) => bail!(
+            let Some(name) = inputs.live_role(c.role_arn.as_deref()) else {
+                if inputs.association.is_some() {
+                    bail!("--live needs the role: give --role-arn");
+                }
+                bail!(
                     "--live needs the role: give --role-arn, or --cluster-name with the service account"
-                ),
+                );
             };
             let mut role_arn = inputs.role_arn.clone();
             role(
@@ -736,11 +696,5 @@ mod live {
             inputs.registry_token = token(inputs.registry.as_ref()).await;
             Ok(())
         })
-    }
-
-    fn association_role(text: &str) -> Option<String> {
-        let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        let a = value.get("association").unwrap_or(&value);
-        a.get("roleArn")?.as_str().map(str::to_owned)
     }
 }

@@ -15,9 +15,13 @@ pub(super) fn not_a_policy(bytes: &[u8]) -> Option<&'static str> {
     };
     match value {
         serde_json::Value::Object(map) => {
-            let policy_key = map
-                .keys()
-                .any(|k| k.eq_ignore_ascii_case("Statement") || k.eq_ignore_ascii_case("Version"));
+            // `version` alone is every `package.json`: only a policy's date-like version
+            // (or a `Statement`) says "policy".
+            let policy_key = map.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("Statement")
+                    || (k.eq_ignore_ascii_case("Version")
+                        && v.as_str().is_some_and(|v| v.ends_with("-10-17")))
+            });
             (!policy_key).then_some("a JSON object without `Version` or `Statement`")
         }
         serde_json::Value::Array(_) => Some("a JSON array, not a policy object"),
@@ -48,6 +52,7 @@ mod tests {
             r#"{"host":"ghcr.io","kind":"generic"}"#,
             r#"{"cluster":{"name":"prod"}}"#,
             "[1,2]",
+            r#"{"name":"site","version":"1.0.0"}"#,
             "42",
         ] {
             assert!(not_a_policy(text.as_bytes()).is_some(), "{text}");

@@ -34,8 +34,8 @@ pub(crate) struct Cli {
     /// their name.
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
-    /// Log more to stderr: `-v` info, `-vv` debug, `-vvv` trace (warnings are always shown);
-    /// `lint -v` also lists the JSON files it skipped as not policies.
+    /// More detail: `lint` lists skipped files; logs on stderr at info (`-v`), debug (`-vv`),
+    /// trace (`-vvv`); warnings are always shown.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
     /// Log level on stderr (overrides -v); `off` silences warnings too.
@@ -80,18 +80,15 @@ enum Command {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    crate::log::set_verbosity(cli.verbose);
     crate::log::init(crate::log::level(cli.log_level, cli.verbose));
-    let verbose = cli.verbose > 0;
     if let Some(path) = cli.config {
         crate::config::set_path_override(path);
     }
     match cli.command {
         Command::Host(args) => host::run(args),
         Command::Check(args) => check::run(args),
-        Command::Lint(mut args) => {
-            args.verbose = verbose;
-            lint::run(args)
-        }
+        Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
         Command::TrustPolicy(args) => trust_policy::run(args),

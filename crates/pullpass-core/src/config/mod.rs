@@ -30,12 +30,14 @@ use crate::registry_form::{FormContext, HostOverride, RegistryForm, RegistryKind
 use crate::secret::SecretText;
 use crate::text::{ColumnUnit, LineIndex, TextRange};
 
-pub use raw::{AuthMode, ConfigFile, OverrideEntry, RegistryEntry, SecretRefEntry};
+pub use raw::{AuthMode, ConfigFile, LintTable, OverrideEntry, RegistryEntry, SecretRefEntry};
 
 /// The config file, parsed and checked for shape (not yet for the `RF…` rules: [`validate`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
     pub registries: Vec<Registry>,
+    /// The `[lint]` table (empty when absent).
+    pub lint: LintTable,
 }
 
 /// One configured registry.

@@ -27,6 +27,48 @@ pub struct ConfigFile {
     /// The registries, one `[[registry]]` table each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub registry: Vec<RegistryEntry>,
+    /// What `pullpass lint` reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lint: Option<LintTable>,
+}
+
+/// The `[lint]` table: which findings `pullpass lint` reports, and how loudly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintTable {
+    /// Report only these rules (codes or prefixes: `"TP02"`, `"EP"`); all when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub select: Vec<String>,
+    /// Never report these rules (codes or prefixes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<String>,
+    /// Path pattern (`*` any characters, `/` included; `?` one) → rules not reported for the
+    /// files it matches. Paths are as `pullpass lint` prints them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub per_path_ignores: std::collections::BTreeMap<String, Vec<String>>,
+    /// Rule code → the severity to report it with.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub severity: std::collections::BTreeMap<String, crate::diagnostic::Severity>,
+    /// A baseline file (`pullpass lint --write-baseline`) whose findings are not reported,
+    /// relative to the working directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+}
+
+impl LintTable {
+    /// Whether a finding of `code` in `path` is reported.
+    #[must_use]
+    pub fn reports(&self, code: &str, path: &str) -> bool {
+        let matches = |list: &[String]| {
+            list.iter()
+                .any(|c| !c.is_empty() && code.starts_with(c.as_str()))
+        };
+        (self.select.is_empty() || matches(&self.select))
+            && !matches(&self.ignore)
+            && !self.per_path_ignores.iter().any(|(pattern, codes)| {
+                crate::policy::glob::matches(pattern, path) && matches(codes)
+            })
+    }
 }
 
 /// How pullpass gets credentials for a registry.
@@ -330,6 +372,7 @@ pub(super) fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
     })?;
     let mut errors = Vec::new();
     let mut registries = Vec::new();
+    let mut lint: Option<LintTable> = None;
     for (key, value) in root.get_ref() {
         match key.get_ref().as_ref() {
             "version" => {
@@ -343,6 +386,16 @@ pub(super) fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
                     ));
                 }
             }
+            "lint" => match LintTable::deserialize(ValueDeserializer::from(value.clone())) {
+                Ok(table) => lint = Some(table),
+                Err(e) => errors.push(error(
+                    text,
+                    format!("[lint]: {}", e.message().trim()),
+                    None,
+                    Some("lint"),
+                    e.span().or_else(|| Some(value.span())),
+                )),
+            },
             "registry" => match value.get_ref() {
                 DeValue::Array(items) => {
                     for (index, item) in items.iter().enumerate() {
@@ -369,7 +422,7 @@ pub(super) fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
                 errors.push(error(
                     text,
                     format!(
-                        "unknown top-level key `{other}`; the file has `version` and `[[registry]]` tables{hint}"
+                        "unknown top-level key `{other}`; the file has `version`, `[lint]` and `[[registry]]` tables{hint}"
                     ),
                     None,
                     Some(other),
@@ -379,7 +432,10 @@ pub(super) fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
         }
     }
     if errors.is_empty() {
-        Ok(Config { registries })
+        Ok(Config {
+            registries,
+            lint: lint.unwrap_or_default(),
+        })
     } else {
         Err(errors)
     }

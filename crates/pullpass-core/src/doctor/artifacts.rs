@@ -4,9 +4,11 @@
 use crate::diagnostic::Diagnostic;
 use crate::text::TextRange;
 
-use super::aws::{self, Issuer};
 use super::rules::DR001;
 use super::yaml::{self, Node, Value};
+use crate::policy::aws::{self, Issuer};
+use crate::policy::{self, LintContext, PolicyKind, json};
+use crate::text::shorten;
 
 /// A text value and where it sits in its artifact.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,7 +306,7 @@ pub(crate) fn oidc_provider(text: &str) -> Result<Provider, Diagnostic> {
     let said_missing =
         |t: &str| t.contains("NoSuchEntity") || t.to_ascii_lowercase().contains("not found");
     if !trimmed.starts_with('{') && said_missing(trimmed) {
-        return Ok(Provider::NotFound(aws::shorten(
+        return Ok(Provider::NotFound(shorten(
             trimmed.lines().next().unwrap_or(trimmed),
         )));
     }
@@ -541,4 +543,120 @@ mod tests {
             }
         }
     }
+}
+
+/// What the trust-policy input turned out to be.
+#[derive(Debug, Clone)]
+pub(crate) enum TrustInput {
+    Document(TrustDocument),
+    /// IAM's `NoSuchEntity` for the role (pasted, or from `--live`).
+    RoleMissing(String),
+}
+
+/// A trust policy document and what the linter says of it.
+#[derive(Debug, Clone)]
+pub(crate) struct TrustDocument {
+    /// The policy document: the input itself, the inline `AssumeRolePolicyDocument` of
+    /// `aws iam get-role` output, or that document URL-decoded.
+    pub(crate) text: String,
+    /// Where `text` starts in the input; `None` when its ranges index no part of the input
+    /// (a decoded document).
+    pub(crate) offset: Option<usize>,
+    /// `policy::lint` of `text` as a trust policy, with ranges in the input.
+    pub(crate) lint: Vec<Diagnostic>,
+}
+
+/// Codes that leave a trust policy unreadable: nothing else about it can be judged.
+const UNREADABLE: &[&str] = &["TP001", "TP002", "TP007", "TP014"];
+
+impl TrustDocument {
+    /// Lints the document with `ctx`, ranges moved into the input.
+    pub(crate) fn lint_with(&self, ctx: &LintContext) -> Vec<Diagnostic> {
+        let out = policy::lint(&self.text, Some(PolicyKind::Trust), ctx);
+        out.diagnostics
+            .into_iter()
+            .map(|mut d| {
+                match self.offset {
+                    Some(offset) => {
+                        d.range = d.range.map(|r| r.shifted(offset));
+                        if let Some(fix) = &mut d.fix {
+                            for e in &mut fix.edits {
+                                e.range = e.range.shifted(offset);
+                            }
+                        }
+                    }
+                    None => {
+                        d.range = None;
+                        d.fix = None;
+                    }
+                }
+                d
+            })
+            .collect()
+    }
+}
+
+/// Reads the trust policy: a bare policy document, `aws iam get-role` output (whose
+/// `AssumeRolePolicyDocument` may be URL-encoded), or IAM's `NoSuchEntity` answer. The
+/// document is linted with `ctx`; a finding that leaves it unreadable is the error.
+pub(crate) fn trust_policy(text: &str, ctx: &LintContext) -> Result<TrustInput, Diagnostic> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') && trimmed.contains("NoSuchEntity") {
+        return Ok(TrustInput::RoleMissing(shorten(
+            trimmed.lines().next().unwrap_or(trimmed),
+        )));
+    }
+    let (document, offset) = match json::parse(text) {
+        Ok(root) => match get_role_document(&root) {
+            Some(Ok(inner)) => match inner.as_str() {
+                Some(encoded) => (crate::text::percent_decode(encoded), None),
+                None => (
+                    text[inner.range.as_usize_range()].to_owned(),
+                    Some(inner.range.start as usize),
+                ),
+            },
+            Some(Err(role)) => {
+                return Err(Diagnostic::new(
+                    &crate::policy::rules::tp002_policy_shape::TP002,
+                    "the `aws iam get-role` output has no `AssumeRolePolicyDocument`",
+                )
+                .range(role));
+            }
+            None => (text.to_owned(), Some(0)),
+        },
+        // The linter reports where (TP001).
+        Err(_) => (text.to_owned(), Some(0)),
+    };
+    let mut doc = TrustDocument {
+        text: document,
+        offset,
+        lint: Vec::new(),
+    };
+    doc.lint = doc.lint_with(ctx);
+    if let Some(d) = doc
+        .lint
+        .iter()
+        .find(|d| d.is_error() && UNREADABLE.contains(&d.code))
+    {
+        // The rule says what is wrong; where it does not say what to do, say what to give.
+        let mut d = d.clone();
+        if d.help.is_none() && d.fix.is_none() {
+            d = d.help("give the role's trust policy JSON, or the output of `aws iam get-role --role-name <name>`");
+        }
+        return Err(d);
+    }
+    Ok(TrustInput::Document(doc))
+}
+
+/// `Role.AssumeRolePolicyDocument` of `aws iam get-role` output: `None` for another document,
+/// `Err(range of Role)` when the role has no document.
+fn get_role_document<'v>(
+    root: &'v json::Value<'v>,
+) -> Option<Result<&'v json::Value<'v>, TextRange>> {
+    let role = root.as_object()?.iter().find(|m| m.key == "Role")?;
+    let doc = role
+        .value
+        .as_object()
+        .and_then(|members| members.iter().find(|m| m.key == "AssumeRolePolicyDocument"));
+    Some(doc.map(|m| &m.value).ok_or(role.value.range))
 }

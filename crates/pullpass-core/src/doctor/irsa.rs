@@ -1,23 +1,30 @@
 //! The IRSA chain: service account → annotation → role → trust policy → OIDC provider →
 //! issuer, then partitions/accounts, the registry and the pod's environment.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::policy::aws::{self, Issuer, ProviderArn, Role};
+use crate::policy::json;
+use crate::policy::model::{Effect, Policy, PrincipalValue, Statement, Str};
+use crate::policy::rules::eval::entry_admits;
+use crate::policy::rules::tp032_expected_binding::TP032;
+use crate::policy::rules::tp040_partition_mismatch::TP040;
+use crate::policy::rules::{claim_entries, is_pod_identity_statement};
 use crate::policy::{self, LintContext, PolicyKind};
+use crate::registry_form::rules::rf050::RF050;
 use crate::text::TextRange;
 
 use super::artifacts::{
     self, AUDIENCE_ANNOTATION, HelmValues, Located, PodEnv, Provider, ROLE_ANNOTATION,
-    STS_REGIONAL_ANNOTATION, ServiceAccount,
+    STS_REGIONAL_ANNOTATION, ServiceAccount, TrustDocument, TrustInput,
 };
-use super::aws::{self, Issuer, ProviderArn, Role};
 use super::registry::{self, Registry};
 use super::rules::{
     DR002, DR003, DR004, DR005, DR006, DR007, DR008, DR009, DR010, DR011, DR012, DR013, DR014,
     DR030,
 };
-use super::trust::{self, Condition, Policy, Read, Statement, admits, finding};
 use super::{
-    Checklist, DEFAULT_AUDIENCE, Input, IrsaInputs, Mode, Run, Skip, Slot, load, read_expected_sa,
+    Checklist, DEFAULT_AUDIENCE, DoctorInputs, Input, Mode, Run, Skip, Slot, lint_finding, load,
+    read_expected_sa,
 };
 
 /// Everything read from the inputs, before any cross-check.
@@ -26,7 +33,7 @@ pub(crate) struct Facts {
     pub(crate) helm: Slot<HelmValues>,
     /// `namespace/name`, from the service account or `--expect-service-account`.
     pub(crate) expected_sa: Slot<(String, String)>,
-    pub(crate) trust: Slot<Read>,
+    pub(crate) trust: Slot<TrustInput>,
     pub(crate) role: Slot<Role>,
     pub(crate) issuer: Slot<Issuer>,
     pub(crate) cluster: Slot<artifacts::Cluster>,
@@ -37,7 +44,7 @@ pub(crate) struct Facts {
 
 fn role_input(text: &str) -> Result<Role, Diagnostic> {
     aws::parse_role(text, true).map_err(|why| {
-        finding("RF050", Severity::Error, why)
+        Diagnostic::new(&RF050, why)
             .range(TextRange::of(text))
             .help("give the role ARN: `arn:aws:iam::<12-digit account>:role/<name>`")
     })
@@ -64,7 +71,7 @@ pub(crate) fn expected_sa(
 }
 
 impl Facts {
-    fn load(inputs: &IrsaInputs, run: &mut Run) -> Self {
+    fn load(inputs: &DoctorInputs, run: &mut Run) -> Self {
         let sa = load(
             run,
             Input::ServiceAccount,
@@ -78,11 +85,15 @@ impl Facts {
             artifacts::helm_values,
         );
         let expected_sa = expected_sa(run, &sa, inputs.expected_service_account.as_ref());
+        let ctx = LintContext {
+            expected_service_account: expected_sa.ok().map(|(ns, name)| format!("{ns}/{name}")),
+            ..LintContext::default()
+        };
         let trust = load(
             run,
             Input::TrustPolicy,
             inputs.trust_policy.as_ref(),
-            trust::read,
+            |text| artifacts::trust_policy(text, &ctx),
         );
         let role = load(run, Input::RoleArn, inputs.role_arn.as_ref(), role_input);
         let cluster = load(
@@ -158,7 +169,7 @@ fn at(mut d: Diagnostic, range: Option<TextRange>) -> Diagnostic {
     d
 }
 
-pub(crate) fn check(inputs: &IrsaInputs) -> Checklist {
+pub(crate) fn check(inputs: &DoctorInputs) -> Checklist {
     let mut run = Run::default();
     let f = Facts::load(inputs, &mut run);
 
@@ -167,12 +178,14 @@ pub(crate) fn check(inputs: &IrsaInputs) -> Checklist {
     role_matches_annotation(&mut run, &f, annotated.as_ref());
     let the_role = f.role.ok().cloned().or_else(|| annotated.clone());
 
-    let lint = lint_trust(inputs.trust_policy.as_ref(), &f.trust, f.expected_sa.ok());
-    let policy = trust_policy(&mut run, &f.trust, &lint);
-    let chosen = trust_principal(&mut run, &f, policy);
+    let doc = trust_document(&f.trust);
+    let root = doc.and_then(|d| json::parse(&d.text).ok());
+    let model = root.as_ref().and_then(Policy::build);
+    let policy = trust_policy(&mut run, &f.trust, model.as_ref());
+    let chosen = trust_principal(&mut run, &f, doc, policy);
     trust_keys(&mut run, chosen.as_ref());
     trust_issuer(&mut run, &f, chosen.as_ref());
-    trust_subject(&mut run, &f, chosen.as_ref(), &lint);
+    trust_subject(&mut run, &f, chosen.as_ref());
     let audience = f.annotation(AUDIENCE_ANNOTATION).map_or_else(
         || DEFAULT_AUDIENCE.to_owned(),
         |(a, _)| a.value.trim().to_owned(),
@@ -267,7 +280,7 @@ fn sa_annotation(run: &mut Run, f: &Facts) -> Option<Role> {
         }
         Err(why) => {
             let d = at(
-                finding("RF050", Severity::Error, format!("the `{ROLE_ANNOTATION}` annotation is not a role ARN: {why}")),
+                Diagnostic::new(&RF050, format!("the `{ROLE_ANNOTATION}` annotation is not a role ARN: {why}")),
                 located.range,
             )
             .help("put the full role ARN there, e.g. `arn:aws:iam::123456789012:role/coder-ecr-pull` (the product doc's `my-role-arn` is a placeholder)");
@@ -381,81 +394,52 @@ fn role_matches_annotation(run: &mut Run, f: &Facts, annotated: Option<&Role>) {
 
 const TRUST_POLICY: (&str, &str) = ("trust.policy", "The trust policy is a valid policy");
 
-/// Codes of the linter that make a trust policy invalid or unusable as a whole.
+/// Codes of the linter that make a trust policy invalid or unusable as a whole (TP061 first:
+/// a placeholder explains the rest).
 const VALIDITY: &[&str] = &[
-    "TP001", "TP002", "TP003", "TP004", "TP005", "TP006", "TP007", "TP012", "TP013", "TP014",
-    "TP060", "TP061", "TP064",
+    "TP061", "TP001", "TP002", "TP003", "TP004", "TP005", "TP006", "TP007", "TP012", "TP013",
+    "TP014", "TP060", "TP064",
 ];
 
-/// The linter's findings for the trust policy (`policy::lint` with what doctor knows), when
-/// the input is the bare document its ranges index.
-pub(crate) fn lint_trust(
-    text: Option<&String>,
-    trust: &Slot<Read>,
-    expected_sa: Option<&(String, String)>,
-) -> Vec<Diagnostic> {
-    let (Some(text), Some(Read::Policy(policy))) = (text, trust.ok()) else {
-        return Vec::new();
-    };
-    if !policy.bare {
-        return Vec::new();
+/// The trust policy's document, when the input is one.
+pub(crate) fn trust_document(trust: &Slot<TrustInput>) -> Option<&TrustDocument> {
+    match trust.ok() {
+        Some(TrustInput::Document(doc)) => Some(doc),
+        _ => None,
     }
-    let ctx = LintContext {
-        expected_service_account: expected_sa.map(|(ns, name)| format!("{ns}/{name}")),
-        ..LintContext::default()
-    };
-    policy::lint(text, Some(PolicyKind::Trust), &ctx).diagnostics
 }
 
 pub(crate) fn trust_policy<'p>(
     run: &mut Run,
-    trust: &'p Slot<Read>,
-    lint: &[Diagnostic],
-) -> Option<&'p Policy> {
+    trust: &Slot<TrustInput>,
+    model: Option<&'p Policy<'p>>,
+) -> Option<&'p Policy<'p>> {
     let (id, title) = TRUST_POLICY;
     match trust {
         Slot::Absent => {
             run.needs(id, title, &[Input::TrustPolicy, Input::Live]);
             None
         }
-        // The TP001/TP002 finding is already in the list as `input.trust-policy`.
+        // The unreadable finding is already in the list as `input.trust-policy`.
         Slot::Broken => {
             run.skip(id, title, Skip::Blocked("input.trust-policy"));
             None
         }
-        Slot::Ok(Read::RoleMissing(said)) => {
+        Slot::Ok(TrustInput::RoleMissing(said)) => {
             let d = Diagnostic::new(&DR013, format!("IAM says the role does not exist: {said}"))
                 .help("create the role, or correct its name and account in `--role-arn` and the annotation");
             run.fail(id, title, d, None);
             None
         }
-        Slot::Ok(Read::Policy(policy)) => {
-            for s in &policy.statements {
-                let values = s.principals.iter().map(|p| &p.value).chain(
-                    s.conditions
-                        .iter()
-                        .flat_map(|c| std::iter::once(&c.key).chain(c.values.iter())),
-                );
-                for v in values {
-                    if v.value.contains("${") || (v.value.contains('<') && v.value.contains('>')) {
-                        let d = at(
-                            finding("TP061", Severity::Error, format!("`{}` is a template placeholder left in the policy", aws::shorten(&v.value))),
-                            v.range,
-                        )
-                        .pointer(s.pointer())
-                        .help("replace `${ACCT_ID}`, `${OIDC_PROVIDER}`, `${NAMESPACE}`, `${SERVICE_ACCOUNT}` with real values (`pullpass trust-policy irsa` writes them for you)");
-                        run.fail(id, title, d, Some(Input::TrustPolicy));
-                        return None;
-                    }
-                }
-            }
-            if let Some(d) = lint
-                .iter()
-                .find(|d| d.is_error() && VALIDITY.contains(&d.code))
-            {
+        Slot::Ok(TrustInput::Document(doc)) => {
+            if let Some(d) = lint_finding(&doc.lint, VALIDITY, "", Severity::Error) {
                 run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
                 return None;
             }
+            let Some(policy) = model else {
+                run.skip(id, title, Skip::Blocked("input.trust-policy"));
+                return None;
+            };
             run.pass(
                 id,
                 title,
@@ -468,10 +452,22 @@ pub(crate) fn trust_policy<'p>(
 
 /// The web-identity statement doctor checks, and its provider.
 pub(crate) struct Chosen<'p> {
-    pub(crate) policy: &'p Policy,
-    pub(crate) statement: &'p Statement,
+    pub(crate) doc: &'p TrustDocument,
+    pub(crate) policy: &'p Policy<'p>,
+    pub(crate) statement: &'p Statement<'p>,
     pub(crate) provider: ProviderArn,
-    pub(crate) principal: &'p Located,
+    pub(crate) principal: &'p PrincipalValue<'p>,
+}
+
+impl Chosen<'_> {
+    /// The principal's range in the input.
+    fn principal_range(&self) -> Option<TextRange> {
+        self.doc.range(self.principal.value.range())
+    }
+
+    fn principal_pointer(&self) -> String {
+        self.principal.pointer(self.statement)
+    }
 }
 
 const TRUST_PRINCIPAL: (&str, &str) = (
@@ -480,9 +476,14 @@ const TRUST_PRINCIPAL: (&str, &str) = (
 );
 const TRUST_KEYS: (&str, &str) = ("trust.keys", "Condition keys name the trusted provider");
 
-fn trust_principal<'p>(run: &mut Run, f: &Facts, policy: Option<&'p Policy>) -> Option<Chosen<'p>> {
+fn trust_principal<'p>(
+    run: &mut Run,
+    f: &Facts,
+    doc: Option<&'p TrustDocument>,
+    policy: Option<&'p Policy<'p>>,
+) -> Option<Chosen<'p>> {
     let (id, title) = TRUST_PRINCIPAL;
-    let Some(policy) = policy else {
+    let (Some(policy), Some(doc)) = (policy, doc) else {
         if let Some(by) = run.blocker(&[TRUST_POLICY.0, "input.trust-policy"]) {
             run.skip(id, title, Skip::Blocked(by));
         } else {
@@ -490,40 +491,32 @@ fn trust_principal<'p>(run: &mut Run, f: &Facts, policy: Option<&'p Policy>) -> 
         }
         return None;
     };
-    let federated: Vec<(&Statement, &Located)> = policy
-        .statements
-        .iter()
-        .filter(|s| s.allow)
-        .flat_map(|s| {
-            s.principals
-                .iter()
-                .filter(|p| p.kind == "Federated")
-                .map(move |p| (s, &p.value))
-        })
-        .collect();
-    if federated.is_empty() {
-        let pods = policy.statements.iter().any(|s| {
-            s.principals
-                .iter()
-                .any(|p| p.value.value == "pods.eks.amazonaws.com")
-        });
-        let mut d = Diagnostic::new(
+    let no_oidc = |pods: bool| {
+        Diagnostic::new(
             &DR014,
             "no `Allow` statement trusts an OIDC provider (`Principal: {\"Federated\": \"arn:…:oidc-provider/…\"}`), so no pod can assume the role with IRSA",
-        );
-        d = d.help(if pods {
+        )
+        .help(if pods {
             "this trust policy is written for EKS Pod Identity: check it with `pullpass doctor pod-identity`, or add an IRSA statement (`pullpass trust-policy irsa`)"
         } else {
             "add the IRSA statement `pullpass trust-policy irsa --issuer <issuer> --service-account <ns>/<name>` prints"
-        });
-        run.fail(id, title, d, None);
+        })
+    };
+    let parsed: Vec<(&Statement<'_>, &PrincipalValue<'_>, Option<ProviderArn>)> = policy
+        .statements
+        .iter()
+        .filter(|s| s.is_allow())
+        .flat_map(|s| {
+            s.principals_of("Federated")
+                .map(move |p| (s, p, aws::parse_provider_arn(p.value.as_str())))
+        })
+        .collect();
+    if parsed.is_empty() {
+        let pods = policy.statements.iter().any(is_pod_identity_statement);
+        run.fail(id, title, no_oidc(pods), None);
         return None;
     }
     let issuer = f.issuer.ok().map(|i| i.path.as_str());
-    let parsed: Vec<(&Statement, &Located, Option<ProviderArn>)> = federated
-        .iter()
-        .map(|(s, v)| (*s, *v, aws::parse_provider_arn(&v.value)))
-        .collect();
     let pick = parsed
         .iter()
         .find(|(_, _, p)| {
@@ -532,66 +525,21 @@ fn trust_principal<'p>(run: &mut Run, f: &Facts, policy: Option<&'p Policy>) -> 
         })
         .or_else(|| parsed.iter().find(|(_, _, p)| p.is_some()));
     let Some((statement, principal, Some(provider))) = pick else {
-        let (s, v, _) = parsed[0];
-        let bare = aws::normalize_issuer(&v.value);
-        let mut d = at(
-            finding(
-                "TP010",
-                Severity::Error,
-                format!(
-                    "the Federated principal `{}` is not an OIDC provider ARN",
-                    aws::shorten(&v.value)
-                ),
-            ),
-            v.range,
-        )
-        .pointer(format!("{}/Principal/Federated", s.pointer()));
-        d = d.help(format!(
-            "write `arn:<partition>:iam::<account>:oidc-provider/{bare}` (no `https://`, no trailing `/`)"
-        ));
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+        // No federated principal is an OIDC provider ARN: the linter says why (TP010).
+        let (s, ..) = parsed[0];
+        match lint_finding(&doc.lint, &["TP010"], &s.pointer(), Severity::Warning) {
+            Some(d) => run.fail(id, title, d.clone(), Some(Input::TrustPolicy)),
+            None => run.fail(id, title, no_oidc(false), None),
+        }
         return None;
     };
-    let pointer = statement.pointer();
-    if statement.not_action {
-        let d = at(
-            finding(
-                "TP013",
-                Severity::Error,
-                "the IRSA statement uses `NotAction`: it allows every action but the listed ones",
-            ),
-            statement.actions.first().and_then(|a| a.range),
-        )
-        .pointer(format!("{pointer}/NotAction"))
-        .help("write `\"Action\": \"sts:AssumeRoleWithWebIdentity\"`");
-        run.fail(id, title, d, Some(Input::TrustPolicy));
-        return None;
-    }
-    if !statement.allows_action("sts:AssumeRoleWithWebIdentity") {
-        let written: Vec<&str> = statement.actions.iter().map(|a| a.value.as_str()).collect();
-        let d = at(
-            finding("TP011", Severity::Error, format!(
-                "the statement for the OIDC provider allows `{}`, not `sts:AssumeRoleWithWebIdentity`, the only action a web identity can take",
-                written.join("`, `")
-            )),
-            statement.actions.first().and_then(|a| a.range),
-        )
-        .pointer(format!("{pointer}/Action"))
-        .help("write `\"Action\": \"sts:AssumeRoleWithWebIdentity\"`");
-        run.fail(id, title, d, Some(Input::TrustPolicy));
-        return None;
-    }
-    if statement.conditions.is_empty() {
-        let d = at(
-            finding("TP020", Severity::Error, "the IRSA statement has no `Condition`: any service account of any namespace (any token from this issuer) can assume the role"),
-            principal.range,
-        )
-        .pointer(pointer)
-        .help(format!(
-            "add `\"Condition\": {{\"StringEquals\": {{\"{p}:sub\": \"system:serviceaccount:<ns>:<name>\", \"{p}:aud\": \"sts.amazonaws.com\"}}}}`",
-            p = provider.provider
-        ));
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    if let Some(d) = lint_finding(
+        &doc.lint,
+        &["TP010", "TP013", "TP011", "TP020"],
+        &statement.pointer(),
+        Severity::Error,
+    ) {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return None;
     }
     run.pass(
@@ -599,27 +547,17 @@ fn trust_principal<'p>(run: &mut Run, f: &Facts, policy: Option<&'p Policy>) -> 
         title,
         format!(
             "statement {} lets `{}` call sts:AssumeRoleWithWebIdentity",
-            statement.index, principal.value
+            statement.ordinal,
+            principal.value.as_str()
         ),
     );
     Some(Chosen {
+        doc,
         policy,
         statement,
         provider: provider.clone(),
         principal,
     })
-}
-
-/// Splits `<provider>:<claim>` for OIDC condition keys (global keys have no provider part).
-fn oidc_key(key: &str) -> Option<(&str, &str)> {
-    let lower = key.to_ascii_lowercase();
-    if lower.starts_with("aws:")
-        || lower.starts_with("sts:")
-        || !key.contains('/') && !key.contains('.')
-    {
-        return None;
-    }
-    key.rsplit_once(':')
 }
 
 fn trust_keys(run: &mut Run, chosen: Option<&Chosen<'_>>) {
@@ -633,52 +571,20 @@ fn trust_keys(run: &mut Run, chosen: Option<&Chosen<'_>>) {
         );
         return;
     };
-    let provider = chosen.provider.provider.as_str();
-    for c in &chosen.statement.conditions {
-        let Some((prefix, claim)) = oidc_key(&c.key.value) else {
-            continue;
-        };
-        let pointer = format!("{}/Condition/{}", chosen.statement.pointer(), c.operator);
-        if prefix.starts_with("https://")
-            || prefix.starts_with("http://")
-            || prefix.contains("arn:")
-            || prefix.contains(":oidc-provider/")
-        {
-            let clean =
-                aws::normalize_issuer(prefix.rsplit("oidc-provider/").next().unwrap_or(prefix));
-            let mut d = at(
-                finding("TP022", Severity::Error, format!(
-                    "the condition key `{}` carries a scheme or an ARN: IAM names the key `{clean}:{claim}`, so this condition never matches",
-                    c.key.value
-                )),
-                c.key.range,
-            )
-            .pointer(pointer)
-            .help(format!("write the key as `{clean}:{claim}`"));
-            if let Some(r) = c.key.range {
-                d = d.fix(Fix::safe(
-                    format!("write `{clean}:{claim}`"),
-                    vec![Edit::replace(r, format!("\"{clean}:{claim}\""))],
-                ));
-            }
-            run.fail(id, title, d, Some(Input::TrustPolicy));
-            return;
-        }
-        if prefix != provider {
-            let d = at(
-                finding("TP021", Severity::Error, format!(
-                    "the condition key `{}` names the provider `{prefix}`, but the statement trusts `{provider}`: the token never carries that key",
-                    c.key.value
-                )),
-                c.key.range,
-            )
-            .pointer(pointer)
-            .help(format!("write the key as `{provider}:{claim}`"));
-            run.fail(id, title, d, Some(Input::TrustPolicy));
-            return;
-        }
+    let scope = chosen.statement.pointer();
+    match lint_finding(
+        &chosen.doc.lint,
+        &["TP022", "TP021"],
+        &scope,
+        Severity::Warning,
+    ) {
+        Some(d) => run.fail(id, title, d.clone(), Some(Input::TrustPolicy)),
+        None => run.pass(
+            id,
+            title,
+            format!("condition keys are `{}:…`", chosen.provider.provider),
+        ),
     }
-    run.pass(id, title, format!("condition keys are `{provider}:…`"));
 }
 
 fn trust_issuer(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
@@ -711,66 +617,30 @@ fn trust_issuer(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
             return;
         }
     };
+    let pass = format!("the role trusts the cluster's issuer `{}`", issuer.path);
     if chosen.provider.provider == issuer.path {
-        run.pass(
-            id,
-            title,
-            format!("the role trusts the cluster's issuer `{}`", issuer.path),
-        );
-    } else {
-        let d = at(
-            finding("TP032", Severity::Error, format!(
-                "the role trusts the provider `{}`, but the cluster's issuer is `{}`: tokens of this cluster are never accepted",
-                chosen.provider.provider, issuer.path
-            )),
-            chosen.principal.range,
-        )
-        .pointer(format!("{}/Principal/Federated", chosen.statement.pointer()))
-        .help(format!(
-            "trust `arn:{}:iam::{}:oidc-provider/{}` and use `{}` in the condition keys",
-            chosen.provider.partition, chosen.provider.account, issuer.path, issuer.path
-        ));
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+        run.pass(id, title, pass);
+        return;
+    }
+    // The linter judges the binding to the expected issuer (TP032).
+    let lint = chosen.doc.lint_with(&LintContext {
+        expected_issuer: Some(issuer.path.clone()),
+        ..LintContext::default()
+    });
+    let found = lint_finding(
+        &lint,
+        &["TP032"],
+        &chosen.principal_pointer(),
+        Severity::Warning,
+    )
+    .or_else(|| lint_finding(&lint, &["TP032"], "", Severity::Warning));
+    match found {
+        Some(d) => run.fail(id, title, d.clone(), Some(Input::TrustPolicy)),
+        None => run.pass(id, title, pass),
     }
 }
 
-fn claim_conditions<'s>(chosen: &Chosen<'s>, claim: &str) -> Vec<&'s Condition> {
-    let key = format!("{}:{claim}", chosen.provider.provider);
-    chosen
-        .statement
-        .conditions
-        .iter()
-        .filter(|c| c.key.value == key)
-        .collect()
-}
-
-fn is_string_equals_family(op: &str) -> bool {
-    matches!(op, "StringEquals" | "StringEqualsIgnoreCase")
-}
-
-fn sub_shape_ok(value: &str) -> bool {
-    let Some(rest) = value.strip_prefix("system:serviceaccount:") else {
-        return false;
-    };
-    let Some((ns, name)) = rest.split_once(':') else {
-        return false;
-    };
-    let label = |s: &str, max: usize| {
-        !s.is_empty()
-            && s.len() <= max
-            && s.bytes().all(|b| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || b == b'-'
-                    || b == b'.'
-                    || b == b'*'
-                    || b == b'?'
-            })
-    };
-    label(ns, 63) && label(name, 253)
-}
-
-fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, lint: &[Diagnostic]) {
+fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
     let (id, title) = (
         "trust.subject",
         "The trust policy admits exactly the service account",
@@ -788,106 +658,21 @@ fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, lint: &[
         run.skip(id, title, Skip::Blocked(by));
         return;
     }
-    let subs = claim_conditions(chosen, "sub");
-    let key = format!("{}:sub", chosen.provider.provider);
-    let pointer = format!("{}/Condition", chosen.statement.pointer());
-    if subs.is_empty() {
-        let d = at(
-            finding("TP026", Severity::Warning, "the IRSA statement has no `:sub` condition: every service account in the cluster can assume the role"),
-            chosen.principal.range,
-        )
-        .pointer(pointer)
-        .help(format!("add `\"{key}\": \"system:serviceaccount:<ns>:<name>\"` under `StringEquals`"));
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    let lint = &chosen.doc.lint;
+    let scope = chosen.statement.pointer();
+    // The claim's shape: present, single-valued operator, wildcards only under `StringLike`.
+    if let Some(d) = lint_finding(
+        lint,
+        &["TP026", "TP030", "TP028", "TP027"],
+        &scope,
+        Severity::Warning,
+    ) {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return;
     }
-    if let Some(c) = subs
-        .iter()
-        .find(|c| c.operator.starts_with("ForAllValues:"))
-    {
-        let d = at(
-            finding(
-                "TP030",
-                Severity::Error,
-                format!("`{}` on `:sub` matches when the key is absent", c.operator),
-            ),
-            c.operator_range,
-        )
-        .pointer(pointer)
-        .help("use plain `StringEquals`");
-        run.fail(id, title, d, Some(Input::TrustPolicy));
-        return;
-    }
-    let expected = match &f.expected_sa {
-        Slot::Ok((ns, name)) => Some((ns.as_str(), name.as_str())),
-        _ => None,
-    };
-    let wanted = expected.map(|(ns, name)| format!("system:serviceaccount:{ns}:{name}"));
-    // A wildcard under StringEquals matches only itself.
-    for c in &subs {
-        if !is_string_equals_family(c.base_operator()) {
-            continue;
-        }
-        if let Some(v) = c.values.iter().find(|v| v.value.contains(['*', '?'])) {
-            let mut d = at(
-                finding("TP028", Severity::Error, format!(
-                    "`{}` under `{}` is compared literally: `*` is not a wildcard there, so no service account matches",
-                    v.value, c.operator
-                )),
-                v.range,
-            )
-            .pointer(format!("{pointer}/{}", c.operator));
-            d = match &wanted {
-                Some(w) => d.help(format!("write `\"{key}\": \"{w}\"` under `StringEquals`, or move the pattern under `StringLike`")),
-                None => d.help("move the pattern under `StringLike`, or better name the one service account under `StringEquals`"),
-            };
-            if let Some(r) = c.operator_range {
-                let like = c.operator.replace("StringEquals", "StringLike");
-                if c.values.len() == 1
-                    && subs.len() == 1
-                    && chosen
-                        .statement
-                        .conditions
-                        .iter()
-                        .filter(|o| o.operator == c.operator)
-                        .count()
-                        == 1
-                {
-                    d = d.fix(Fix::unsafe_(
-                        format!("use `{like}`"),
-                        vec![Edit::replace(r, format!("\"{like}\""))],
-                    ));
-                }
-            }
-            run.fail(id, title, d, Some(Input::TrustPolicy));
-            return;
-        }
-    }
-    for c in &subs {
-        if let Some(v) = c.values.iter().find(|v| {
-            let pattern = c.base_operator() == "StringLike" && v.value.contains(['*', '?']);
-            !(pattern || sub_shape_ok(&v.value))
-        }) {
-            let d = at(
-                finding("TP027", Severity::Error, format!(
-                    "`{}` is not `system:serviceaccount:<namespace>:<name>` (lower case; matching is case-sensitive)",
-                    v.value
-                )),
-                v.range,
-            )
-            .pointer(format!("{pointer}/{}", c.operator))
-            .help(match &wanted {
-                Some(w) => format!("write `{w}`"),
-                None => "write `system:serviceaccount:<namespace>:<name>`".to_owned(),
-            });
-            run.fail(id, title, d, Some(Input::TrustPolicy));
-            return;
-        }
-    }
-    let Some(wanted) = wanted else {
-        let written: Vec<&str> = subs
-            .iter()
-            .flat_map(|c| c.values.iter().map(|v| v.value.as_str()))
+    let Some((ns, name)) = f.expected_sa.ok() else {
+        let written: Vec<&str> = claim_entries(chosen.statement, "sub")
+            .flat_map(|(_, e)| e.values.iter().map(Str::as_str))
             .collect();
         run.skip(id, title, Skip::Needs(
             vec![Input::ServiceAccount, Input::ExpectedServiceAccount],
@@ -895,105 +680,13 @@ fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, lint: &[
         ));
         return;
     };
-    let (ns, name) = expected.unwrap_or_default();
-    if let Some(c) = subs.iter().find(|c| !admits(c, &wanted)) {
-        let v = c.values.first();
-        let why = v
-            .and_then(|v| v.value.strip_prefix("system:serviceaccount:"))
-            .and_then(|rest| rest.split_once(':'))
-            .map(|(pns, pname)| {
-                match (
-                    trust::glob(pns, ns) || pns == ns,
-                    trust::glob(pname, name) || pname == name,
-                ) {
-                    (false, true) => {
-                        format!("the namespace differs (`{pns}`, the service account is in `{ns}`)")
-                    }
-                    (true, false) => {
-                        format!("the service account name differs (`{pname}`, not `{name}`)")
-                    }
-                    _ => format!("both namespace and name differ from `{ns}/{name}`"),
-                }
-            })
-            .unwrap_or_else(|| "no value matches".to_owned());
-        let written: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
-        let mut d = at(
-            finding(
-                "TP032",
-                Severity::Error,
-                format!(
-                    "the trust policy admits `{}` under `{}`, not `{wanted}`: {why}",
-                    written.join("`, `"),
-                    c.operator
-                ),
-            ),
-            v.and_then(|v| v.range),
-        )
-        .pointer(format!("{pointer}/{}", c.operator))
-        .help(format!("write `\"{key}\": \"{wanted}\"`"));
-        if let (Some(v), true) = (
-            v,
-            c.values.len() == 1 && is_string_equals_family(c.base_operator()),
-        ) && let Some(r) = v.range
-        {
-            d = d.fix(Fix::unsafe_(
-                format!("admit `{wanted}`"),
-                vec![Edit::replace(r, format!("\"{wanted}\""))],
-            ));
-        }
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    let wanted = format!("system:serviceaccount:{ns}:{name}");
+    // The linter was told the service account: it judges the binding (TP032) and its breadth.
+    if let Some(d) = lint_finding(lint, &["TP029", "TP032"], &scope, Severity::Warning)
+        .or_else(|| lint_finding(lint, &["TP032"], "", Severity::Warning))
+    {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return;
-    }
-    // It admits the service account; does it admit others too?
-    for c in &subs {
-        if c.base_operator() == "StringLike" {
-            for v in &c.values {
-                let broad = v.value == "*"
-                    || v.value.starts_with("system:serviceaccount:*")
-                    || v.value == "system:*";
-                let ns_wide = !broad && v.value.ends_with(":*");
-                if broad || ns_wide {
-                    let d = at(
-                        finding("TP029", if broad { Severity::Error } else { Severity::Warning }, format!(
-                            "`{}` admits {} besides `{wanted}`",
-                            v.value,
-                            if broad { "every service account of every namespace" } else { "every service account of the namespace" }
-                        )),
-                        v.range,
-                    )
-                    .pointer(format!("{pointer}/{}", c.operator))
-                    .help(format!("name the one service account: `\"{key}\": \"{wanted}\"` under `StringEquals`"));
-                    run.fail(id, title, d, Some(Input::TrustPolicy));
-                    return;
-                }
-            }
-        }
-        if is_string_equals_family(c.base_operator()) && c.values.len() > 1 {
-            let others: Vec<&str> = c
-                .values
-                .iter()
-                .map(|v| v.value.as_str())
-                .filter(|v| *v != wanted)
-                .collect();
-            let d = at(
-                finding(
-                    "TP032",
-                    Severity::Warning,
-                    format!(
-                        "the trust policy also admits `{}` besides `{wanted}`",
-                        others.join("`, `")
-                    ),
-                ),
-                c.values
-                    .iter()
-                    .find(|v| v.value != wanted)
-                    .and_then(|v| v.range),
-            )
-            .pointer(format!("{pointer}/{}", c.operator))
-            .help("drop the other service accounts unless they must pull with this role too");
-            run.fail(id, title, d, Some(Input::TrustPolicy));
-            return;
-        }
     }
     // An explicit Deny that matches the service account beats the Allow.
     let audience = f.annotation(AUDIENCE_ANNOTATION).map_or_else(
@@ -1001,47 +694,35 @@ fn trust_subject(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, lint: &[
         |(a, _)| a.value.trim().to_owned(),
     );
     let provider = chosen.provider.provider.as_str();
-    for deny in chosen
-        .policy
-        .statements
-        .iter()
-        .filter(|s| !s.allow && s.allows_action("sts:AssumeRoleWithWebIdentity"))
-    {
+    for deny in chosen.policy.statements.iter().filter(|s| {
+        s.effect == Some(Effect::Deny) && s.action_matches("sts:AssumeRoleWithWebIdentity")
+    }) {
         let principal = deny.principals.is_empty()
-            || deny
-                .principals
-                .iter()
-                .any(|p| p.value.value == "*" || p.value.value == chosen.principal.value);
-        let applies = deny.conditions.iter().all(|c| {
-            if c.key.value == format!("{provider}:sub") {
-                admits(c, &wanted)
-            } else if c.key.value == format!("{provider}:aud") {
-                admits(c, &audience)
+            || deny.principals.iter().any(|p| {
+                p.value.as_str() == "*" || p.value.as_str() == chosen.principal.value.as_str()
+            });
+        let applies = deny.condition_entries().all(|(block, entry)| {
+            if entry.key == format!("{provider}:sub") {
+                entry_admits(&block.op, &entry.values, &wanted)
+            } else if entry.key == format!("{provider}:aud") {
+                entry_admits(&block.op, &entry.values, &audience)
             } else {
                 true
             }
         });
         if principal && applies {
             let d = at(
-                finding("TP032", Severity::Error, format!(
+                Diagnostic::new(&TP032, format!(
                     "statement {} denies `{wanted}`: an explicit `Deny` beats the `Allow` of statement {}",
-                    deny.index, chosen.statement.index
+                    deny.ordinal, chosen.statement.ordinal
                 )),
-                deny.range,
+                chosen.doc.range(deny.node.range),
             )
             .pointer(deny.pointer())
             .help("narrow the Deny's conditions so they no longer match this service account, or drop the statement");
             run.fail(id, title, d, Some(Input::TrustPolicy));
             return;
         }
-    }
-    // A second opinion: the linter evaluates every statement against the expected account.
-    if let Some(d) = lint
-        .iter()
-        .find(|d| d.is_error() && ["TP027", "TP028", "TP029", "TP030", "TP032"].contains(&d.code))
-    {
-        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
-        return;
     }
     run.pass(id, title, format!("admits `{wanted}` and no other"));
 }
@@ -1064,53 +745,28 @@ fn trust_audience(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, audienc
         run.skip(id, title, Skip::Blocked(by));
         return;
     }
-    let auds = claim_conditions(chosen, "aud");
-    let key = format!("{}:aud", chosen.provider.provider);
-    let pointer = format!("{}/Condition", chosen.statement.pointer());
-    if auds.is_empty() {
-        let d = at(
-            finding("TP024", Severity::Error, "the IRSA statement has no `:aud` condition, so tokens minted for any audience are accepted"),
-            chosen.principal.range,
-        )
-        .pointer(pointer)
-        .help(format!("add `\"{key}\": \"{audience}\"` under `StringEquals` (the product doc's example omits it)"));
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    let lint = &chosen.doc.lint;
+    let scope = chosen.statement.pointer();
+    // Misspelt (TP025).
+    if let Some(d) = lint_finding(lint, &["TP025"], &scope, Severity::Error) {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return;
     }
-    for c in &auds {
-        for v in &c.values {
-            let typo = v.value == "sts.amazon.com"
-                || v.value.starts_with("https://")
-                || (v.value.starts_with("sts.")
-                    && v.value.ends_with(".amazonaws.com")
-                    && v.value != "sts.amazonaws.com");
-            if typo && v.value != audience {
-                let mut d = at(
-                    finding(
-                        "TP025",
-                        Severity::Error,
-                        format!(
-                            "`{}` is a misspelt audience: the token says `sts.amazonaws.com`",
-                            v.value
-                        ),
-                    ),
-                    v.range,
-                )
-                .pointer(format!("{pointer}/{}", c.operator))
-                .help("write `sts.amazonaws.com`");
-                if let Some(r) = v.range {
-                    d = d.fix(Fix::safe(
-                        "write `sts.amazonaws.com`",
-                        vec![Edit::replace(r, "\"sts.amazonaws.com\"")],
-                    ));
-                }
-                run.fail(id, title, d, Some(Input::TrustPolicy));
-                return;
-            }
-        }
+    let auds: Vec<_> = claim_entries(chosen.statement, "aud").collect();
+    // Missing (TP024). Its other finding, a value that is not `sts.amazonaws.com`, is judged
+    // here against the audience the pod's token really carries (DR008).
+    if !auds
+        .iter()
+        .any(|(block, _)| block.op.is_positive_string_match())
+        && let Some(d) = lint_finding(lint, &["TP024"], &scope, Severity::Warning)
+    {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
+        return;
     }
-    if let Some(c) = auds.iter().find(|c| !admits(c, audience)) {
-        let written: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
+    if let Some((block, entry)) = auds.iter().find(|(block, entry)| {
+        block.op.is_positive_string_match() && !entry_admits(&block.op, &entry.values, audience)
+    }) {
+        let written: Vec<&str> = entry.values.iter().map(Str::as_str).collect();
         let from = if f.annotation(AUDIENCE_ANNOTATION).is_some() {
             format!("the service account's `{AUDIENCE_ANNOTATION}`")
         } else {
@@ -1121,25 +777,19 @@ fn trust_audience(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>, audienc
                 "the trust policy requires the audience `{}`, but the pod's token carries `{audience}` ({from})",
                 written.join("`, `")
             )),
-            c.values.first().and_then(|v| v.range),
+            entry.values.first().and_then(|v| chosen.doc.range(v.range())),
         )
-        .pointer(format!("{pointer}/{}", c.operator))
-        .help(format!("write `\"{key}\": \"{audience}\"`, or annotate the service account with the audience you mean"));
+        .pointer(block.pointer())
+        .help(format!("write `\"{}\": \"{audience}\"`, or annotate the service account with the audience you mean", entry.key));
         run.fail(id, title, d, Some(Input::TrustPolicy));
         return;
     }
-    if let Some(c) = auds.iter().find(|c| c.base_operator() == "StringLike") {
-        let d = at(
-            finding(
-                "TP063",
-                Severity::Warning,
-                "`StringLike` on `:aud`: the audience is one fixed value; a pattern only widens it",
-            ),
-            c.operator_range,
-        )
-        .pointer(format!("{pointer}/{}", c.operator))
-        .help("use `StringEquals`");
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    // A pattern on the audience (TP063).
+    if let Some(d) = auds
+        .iter()
+        .find_map(|(_, entry)| lint_finding(lint, &["TP063"], &entry.pointer(), Severity::Warning))
+    {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return;
     }
     run.pass(
@@ -1183,7 +833,7 @@ fn oidc_provider(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
                 title,
                 format!(
                     "IAM has a provider for `{}`",
-                    aws::normalize_issuer(&url.value)
+                    aws::normalize_provider(url.value.trim()).to_owned()
                 ),
             );
         }
@@ -1192,10 +842,7 @@ fn oidc_provider(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
                 &DR005,
                 format!(
                     "IAM has no OIDC provider {}: {said}",
-                    chosen.map_or_else(String::new, |c| format!(
-                        "`arn:{}:iam::{}:oidc-provider/{}`",
-                        c.provider.partition, c.provider.account, c.provider.provider
-                    ))
+                    chosen.map_or_else(String::new, |c| format!("`{}`", c.provider.arn()))
                 ),
             )
             .help(create(issuer.as_deref()));
@@ -1203,13 +850,7 @@ fn oidc_provider(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
         }
         Provider::List(arns) => {
             let found = match (chosen, &issuer) {
-                (Some(c), _) => {
-                    let arn = format!(
-                        "arn:{}:iam::{}:oidc-provider/{}",
-                        c.provider.partition, c.provider.account, c.provider.provider
-                    );
-                    arns.contains(&arn)
-                }
+                (Some(c), _) => arns.contains(&c.provider.arn()),
                 (None, Some(i)) => arns
                     .iter()
                     .any(|a| a.ends_with(&format!(":oidc-provider/{i}"))),
@@ -1278,7 +919,7 @@ fn oidc_url(run: &mut Run, f: &Facts, chosen: Option<&Chosen<'_>>) {
             return;
         }
     };
-    let actual = aws::normalize_issuer(&url.value);
+    let actual = aws::normalize_provider(url.value.trim()).to_owned();
     if actual == expected {
         run.pass(id, title, format!("`{actual}`"));
     } else {
@@ -1351,20 +992,35 @@ fn account(run: &mut Run, f: &Facts, role: Option<&Role>, chosen: Option<&Chosen
     };
     if chosen.provider.account == role_account {
         run.pass(id, title, format!("both in account {role_account}"));
-    } else {
-        let d = at(
-            finding("TP041", Severity::Error, format!(
-                "the trust policy names the OIDC provider of account {}, but the role is in account {role_account}: STS looks for the provider in the role's account",
+        return;
+    }
+    // The linter judges the principal's account against the role's (TP041).
+    let lint = chosen.doc.lint_with(&LintContext {
+        role_arn: role.map(|r| r.text.clone()),
+        ..LintContext::default()
+    });
+    match lint_finding(
+        &lint,
+        &["TP041"],
+        &chosen.principal_pointer(),
+        Severity::Warning,
+    ) {
+        // The rule warns (it cannot know the role is this one); doctor knows: STS looks for
+        // the provider in the role's own account only, so the link is broken.
+        Some(d) => run.fail(
+            id,
+            title,
+            d.clone().severity(Severity::Error),
+            Some(Input::TrustPolicy),
+        ),
+        None => run.pass(
+            id,
+            title,
+            format!(
+                "the provider is in account {}, the role in {role_account}",
                 chosen.provider.account
-            )),
-            chosen.principal.range,
-        )
-        .pointer(format!("{}/Principal/Federated", chosen.statement.pointer()))
-        .help(format!(
-            "create the OIDC provider in {role_account} (if needed) and trust `arn:{}:iam::{role_account}:oidc-provider/{}`",
-            chosen.provider.partition, chosen.provider.provider
-        ));
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+            ),
+        ),
     }
 }
 
@@ -1418,13 +1074,13 @@ pub(crate) fn compare_partitions(run: &mut Run, sources: &[PartitionSource], mis
         .map(|s| format!("{} `{}`", s.what, s.partition))
         .collect();
     let first = odd[0];
-    let code = if odd.iter().all(|s| s.registry) {
-        "RF050"
+    let rule = if odd.iter().all(|s| s.registry) {
+        &RF050
     } else {
-        "TP040"
+        &TP040
     };
     let d = at(
-        finding(code, Severity::Error, format!(
+        Diagnostic::new(rule, format!(
             "partitions disagree: {}. Cross-partition trust is impossible, so {} must be in `{majority}` too",
             listing.join(", "),
             odd.iter().map(|s| s.what.as_str()).collect::<Vec<_>>().join(" and ")
@@ -1458,7 +1114,7 @@ fn partition(run: &mut Run, f: &Facts, role: Option<&Role>, chosen: Option<&Chos
             what: "the trust policy's provider ARN".to_owned(),
             partition: c.provider.partition.clone(),
             input: Some(Input::TrustPolicy),
-            range: c.principal.range,
+            range: c.principal_range(),
             trust: true,
             registry: false,
         });
@@ -1468,7 +1124,7 @@ fn partition(run: &mut Run, f: &Facts, role: Option<&Role>, chosen: Option<&Chos
             .ok()
             .and_then(|c| c.arn.as_ref().map(|a| a.1.clone()))
     });
-    if let Some(p) = issuer_region.as_deref().and_then(aws::partition_for_region) {
+    if let Some(p) = issuer_region.as_deref().and_then(aws::region_partition) {
         sources.push(PartitionSource {
             what: format!("the cluster's region {}", issuer_region.unwrap_or_default()),
             partition: p.to_owned(),

@@ -16,12 +16,11 @@
 #![allow(clippy::result_large_err)]
 
 mod artifacts;
-mod aws;
 mod irsa;
+mod live;
 mod pod_identity;
 mod registry;
 mod rules;
-mod trust;
 pub mod yaml;
 
 #[cfg(test)]
@@ -33,6 +32,8 @@ use crate::report::{
 };
 use crate::rule::RuleMeta;
 use crate::text::LineIndex;
+
+pub use live::{AssociationLookup, live_role};
 
 /// Every `DR…` rule (the catalog lists them with the `doctor` family).
 pub static RULES: &[&RuleMeta] = rules::RULES;
@@ -49,13 +50,15 @@ pub struct TokenAttempt {
     pub detail: String,
 }
 
-/// The artifacts of an IRSA set-up; each is optional, and each given one is cross-checked with
-/// every other it can be.
+/// The artifacts of an IRSA or EKS Pod Identity set-up, one type for both modes and every
+/// surface (core, CLI, wasm); each is optional, and each given one is cross-checked with every
+/// other it can be. A mode reads only its own: IRSA ignores `association`, Pod Identity ignores
+/// `helm_values`, `issuer` and `oidc_provider`.
 #[derive(Debug, Clone, Default)]
-pub struct IrsaInputs {
+pub struct DoctorInputs {
     /// `kubectl get sa <name> -o yaml`.
     pub service_account: Option<String>,
-    /// The chart values (`coderd.builtinProviderServiceAccount.annotations`).
+    /// The chart values (`coderd.builtinProviderServiceAccount.annotations`). IRSA only.
     pub helm_values: Option<String>,
     /// `namespace/name` of the service account, when its YAML is not at hand.
     pub expected_service_account: Option<String>,
@@ -63,13 +66,15 @@ pub struct IrsaInputs {
     pub trust_policy: Option<String>,
     /// The role ARN (or a bare role name).
     pub role_arn: Option<String>,
-    /// The cluster's OIDC issuer URL.
+    /// The cluster's OIDC issuer URL. IRSA only.
     pub issuer: Option<String>,
     /// `aws eks describe-cluster --name <name>`.
     pub cluster: Option<String>,
     /// `aws iam get-open-id-connect-provider` (or `list-open-id-connect-providers`, or the
-    /// `NoSuchEntity` error text).
+    /// `NoSuchEntity` error text). IRSA only.
     pub oidc_provider: Option<String>,
+    /// `aws eks describe-pod-identity-association`. Pod Identity only.
+    pub association: Option<String>,
     /// The registry host.
     pub registry: Option<String>,
     /// `kubectl exec <pod> -- env`.
@@ -79,23 +84,6 @@ pub struct IrsaInputs {
     /// The repository pulled from (scopes the permissions check).
     pub repository: Option<String>,
     /// With `--live`: the registry-token attempt.
-    pub registry_token: Option<TokenAttempt>,
-}
-
-/// The artifacts of an EKS Pod Identity set-up.
-#[derive(Debug, Clone, Default)]
-pub struct PodIdentityInputs {
-    /// `aws eks describe-pod-identity-association`.
-    pub association: Option<String>,
-    pub service_account: Option<String>,
-    pub expected_service_account: Option<String>,
-    pub trust_policy: Option<String>,
-    pub role_arn: Option<String>,
-    pub cluster: Option<String>,
-    pub registry: Option<String>,
-    pub pod_env: Option<String>,
-    pub permissions_policy: Option<String>,
-    pub repository: Option<String>,
     pub registry_token: Option<TokenAttempt>,
 }
 
@@ -257,13 +245,13 @@ impl Checklist {
 
 /// Checks an IRSA set-up.
 #[must_use]
-pub fn check_irsa(inputs: &IrsaInputs) -> Checklist {
+pub fn check_irsa(inputs: &DoctorInputs) -> Checklist {
     irsa::check(inputs)
 }
 
 /// Checks an EKS Pod Identity set-up.
 #[must_use]
-pub fn check_pod_identity(inputs: &PodIdentityInputs) -> Checklist {
+pub fn check_pod_identity(inputs: &DoctorInputs) -> Checklist {
     pod_identity::check(inputs)
 }
 
@@ -464,6 +452,41 @@ pub(crate) fn load<T>(
     }
 }
 
+/// Whether the JSON pointer `pointer` lies at or under `scope` (`""`: anywhere).
+fn within(pointer: &str, scope: &str) -> bool {
+    scope.is_empty()
+        || pointer
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The linter's worst finding (at least `floor`) among `codes` (tried in that order) under the
+/// JSON pointer `scope`: how a link reports what a `TP…` rule found, in the rule's words.
+pub(crate) fn lint_finding<'d>(
+    lint: &'d [Diagnostic],
+    codes: &[&str],
+    scope: &str,
+    floor: Severity,
+) -> Option<&'d Diagnostic> {
+    [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .filter(|s| *s >= floor)
+        .find_map(|severity| {
+            codes.iter().find_map(|code| {
+                lint.iter().find(|d| {
+                    d.code == *code && d.severity == severity && within(&d.pointer, scope)
+                })
+            })
+        })
+}
+
+impl artifacts::TrustDocument {
+    /// A range of the document, in the input (`None` for a decoded document).
+    pub(crate) fn range(&self, range: crate::text::TextRange) -> Option<crate::text::TextRange> {
+        self.offset.map(|o| range.shifted(o))
+    }
+}
+
 /// `namespace/name`.
 pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnostic> {
     let t = text.trim();
@@ -477,7 +500,7 @@ pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnosti
             &rules::DR001,
             format!(
                 "`{}` is not `namespace/name` of a service account",
-                aws::shorten(t)
+                crate::text::shorten(t)
             ),
         )
         .help("write it as `<namespace>/<service account>`, e.g. `coder/coder`")),
@@ -503,17 +526,26 @@ pub fn role_annotation(yaml: &str) -> Option<String> {
 /// The OIDC provider ARNs a trust policy's `Allow` statements trust (`Federated`), in order.
 #[must_use]
 pub fn trusted_oidc_providers(trust_policy: &str) -> Vec<String> {
-    match trust::read(trust_policy) {
-        Ok(trust::Read::Policy(policy)) => policy
-            .statements
-            .iter()
-            .filter(|s| s.allow)
-            .flat_map(|s| s.principals.iter())
-            .filter(|p| p.kind == "Federated" && aws::parse_provider_arn(&p.value.value).is_some())
-            .map(|p| p.value.value.clone())
-            .collect(),
-        _ => Vec::new(),
-    }
+    let Ok(artifacts::TrustInput::Document(doc)) =
+        artifacts::trust_policy(trust_policy, &crate::policy::LintContext::default())
+    else {
+        return Vec::new();
+    };
+    let Ok(root) = crate::policy::json::parse(&doc.text) else {
+        return Vec::new();
+    };
+    let Some(policy) = crate::policy::Policy::build(&root) else {
+        return Vec::new();
+    };
+    policy
+        .statements
+        .iter()
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.principals_of("Federated"))
+        .map(|p| p.value.as_str())
+        .filter(|v| crate::policy::aws::parse_provider_arn(v).is_some())
+        .map(|v| v.trim().to_owned())
+        .collect()
 }
 
 /// The issuer of an `aws eks describe-cluster` output, without `https://`.
@@ -525,7 +557,7 @@ pub fn cluster_issuer(cluster_json: &str) -> Option<String> {
         .map(|(issuer, _)| issuer.path)
 }
 
-impl IrsaInputs {
+impl DoctorInputs {
     /// The text given for `input` (for line/column in [`Checklist::to_report`]).
     #[must_use]
     pub fn text(&self, input: Input) -> Option<&str> {
@@ -538,31 +570,12 @@ impl IrsaInputs {
             Input::Issuer => self.issuer.as_deref(),
             Input::Cluster => self.cluster.as_deref(),
             Input::OidcProvider => self.oidc_provider.as_deref(),
-            Input::Registry => self.registry.as_deref(),
-            Input::PodEnv => self.pod_env.as_deref(),
-            Input::PermissionsPolicy => self.permissions_policy.as_deref(),
-            Input::Repository => self.repository.as_deref(),
-            Input::Association | Input::Live => None,
-        }
-    }
-}
-
-impl PodIdentityInputs {
-    /// The text given for `input` (for line/column in [`Checklist::to_report`]).
-    #[must_use]
-    pub fn text(&self, input: Input) -> Option<&str> {
-        match input {
             Input::Association => self.association.as_deref(),
-            Input::ServiceAccount => self.service_account.as_deref(),
-            Input::ExpectedServiceAccount => self.expected_service_account.as_deref(),
-            Input::TrustPolicy => self.trust_policy.as_deref(),
-            Input::RoleArn => self.role_arn.as_deref(),
-            Input::Cluster => self.cluster.as_deref(),
             Input::Registry => self.registry.as_deref(),
             Input::PodEnv => self.pod_env.as_deref(),
             Input::PermissionsPolicy => self.permissions_policy.as_deref(),
             Input::Repository => self.repository.as_deref(),
-            Input::HelmValues | Input::Issuer | Input::OidcProvider | Input::Live => None,
+            Input::Live => None,
         }
     }
 }

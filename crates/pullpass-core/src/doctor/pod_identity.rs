@@ -3,24 +3,33 @@
 //! registry and the pod's environment.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::policy::LintContext;
+use crate::policy::aws::{self, Role};
+use crate::policy::json;
+use crate::policy::model::{Policy, Statement, Str};
+use crate::policy::rules::eval::entry_admits;
+use crate::policy::rules::tp032_expected_binding::TP032;
+use crate::policy::rules::{POD_IDENTITY_SERVICE, is_pod_identity_statement};
+use crate::registry_form::rules::rf050::RF050;
 
-use super::artifacts::{self, Association, Cluster, PodEnv, ROLE_ANNOTATION, ServiceAccount};
-use super::aws::{self, Role};
+use super::artifacts::{
+    self, Association, Cluster, PodEnv, ROLE_ANNOTATION, ServiceAccount, TrustDocument, TrustInput,
+};
 use super::irsa::{
     self, PartitionSource, compare_partitions, expected_sa, pod_precedence, registry_reach,
+    trust_document,
 };
 use super::registry::{self, Registry};
 use super::rules::{DR015, DR020, DR021, DR022, DR023, DR025, DR026};
-use super::trust::{self, Read, Statement, admits, finding};
-use super::{Checklist, Input, Mode, PodIdentityInputs, Run, Skip, Slot, load};
+use super::{Checklist, DoctorInputs, Input, Mode, Run, Skip, Slot, lint_finding, load};
 
-const SERVICE: &str = "pods.eks.amazonaws.com";
+const SERVICE: &str = POD_IDENTITY_SERVICE;
 
 struct Facts {
     association: Slot<Association>,
     sa: Slot<ServiceAccount>,
     expected_sa: Slot<(String, String)>,
-    trust: Slot<Read>,
+    trust: Slot<TrustInput>,
     role: Slot<Role>,
     cluster: Slot<Cluster>,
     registry: Slot<Registry>,
@@ -34,7 +43,7 @@ fn at(mut d: Diagnostic, range: Option<crate::text::TextRange>) -> Diagnostic {
     d
 }
 
-pub(crate) fn check(inputs: &PodIdentityInputs) -> Checklist {
+pub(crate) fn check(inputs: &DoctorInputs) -> Checklist {
     let mut run = Run::default();
     let association = load(
         &mut run,
@@ -53,12 +62,11 @@ pub(crate) fn check(inputs: &PodIdentityInputs) -> Checklist {
         &mut run,
         Input::TrustPolicy,
         inputs.trust_policy.as_ref(),
-        trust::read,
+        |text| artifacts::trust_policy(text, &LintContext::default()),
     );
     let role = load(&mut run, Input::RoleArn, inputs.role_arn.as_ref(), |t| {
-        aws::parse_role(t, true).map_err(|why| {
-            finding("RF050", Severity::Error, why).range(crate::text::TextRange::of(t))
-        })
+        aws::parse_role(t, true)
+            .map_err(|why| Diagnostic::new(&RF050, why).range(crate::text::TextRange::of(t)))
     });
     let cluster = load(
         &mut run,
@@ -100,9 +108,11 @@ pub(crate) fn check(inputs: &PodIdentityInputs) -> Checklist {
     });
     role_account(&mut run, &f, the_role.as_ref());
 
-    let lint = irsa::lint_trust(inputs.trust_policy.as_ref(), &f.trust, None);
-    let policy = irsa::trust_policy(&mut run, &f.trust, &lint);
-    let statement = trust_principal(&mut run, policy);
+    let doc = trust_document(&f.trust);
+    let root = doc.and_then(|d| json::parse(&d.text).ok());
+    let model = root.as_ref().and_then(Policy::build);
+    let policy = irsa::trust_policy(&mut run, &f.trust, model.as_ref());
+    let statement = trust_principal(&mut run, doc, policy);
     trust_tags(&mut run, &f, statement);
 
     let mut sources = Vec::new();
@@ -346,9 +356,13 @@ const TRUST_PRINCIPAL: (&str, &str) = (
     "A statement lets EKS Pod Identity assume the role",
 );
 
-fn trust_principal<'p>(run: &mut Run, policy: Option<&'p trust::Policy>) -> Option<&'p Statement> {
+fn trust_principal<'p>(
+    run: &mut Run,
+    doc: Option<&'p TrustDocument>,
+    policy: Option<&'p Policy<'p>>,
+) -> Option<(&'p TrustDocument, &'p Statement<'p>)> {
     let (id, title) = TRUST_PRINCIPAL;
-    let Some(policy) = policy else {
+    let (Some(policy), Some(doc)) = (policy, doc) else {
         if let Some(by) = run.blocker(&["trust.policy", "input.trust-policy"]) {
             run.skip(id, title, Skip::Blocked(by));
         } else {
@@ -356,16 +370,15 @@ fn trust_principal<'p>(run: &mut Run, policy: Option<&'p trust::Policy>) -> Opti
         }
         return None;
     };
-    let Some(statement) = policy.statements.iter().find(|s| {
-        s.allow
-            && s.principals
-                .iter()
-                .any(|p| p.kind == "Service" && p.value.value == SERVICE)
-    }) else {
+    let Some(statement) = policy
+        .statements
+        .iter()
+        .find(|s| is_pod_identity_statement(s))
+    else {
         let irsa = policy
             .statements
             .iter()
-            .any(|s| s.principals.iter().any(|p| p.kind == "Federated"));
+            .any(|s| s.principals_of("Federated").next().is_some());
         let d = Diagnostic::new(&DR015, format!("no `Allow` statement trusts `{{\"Service\": \"{SERVICE}\"}}`, the principal EKS Pod Identity assumes roles as"))
             .help(if irsa {
                 "this trust policy is written for IRSA: check it with `pullpass doctor irsa`, or add the Pod Identity statement (`pullpass trust-policy pod-identity`)"
@@ -375,24 +388,14 @@ fn trust_principal<'p>(run: &mut Run, policy: Option<&'p trust::Policy>) -> Opti
         run.fail(id, title, d, None);
         return None;
     };
-    let pointer = format!("{}/Action", statement.pointer());
-    let missing: Vec<&str> = ["sts:AssumeRole", "sts:TagSession"]
-        .into_iter()
-        .filter(|a| !statement.allows_action(a))
-        .collect();
-    if !missing.is_empty() {
-        let web = statement.allows_action("sts:AssumeRoleWithWebIdentity")
-            && !statement.allows_action("sts:AssumeRole");
-        let d = at(
-            finding(if web { "TP011" } else { "TP050" }, Severity::Error, format!(
-                "the `{SERVICE}` statement lacks `{}`: the Pod Identity agent calls `sts:AssumeRole` and tags the session, so it gets `AccessDenied`",
-                missing.join("` and `")
-            )),
-            statement.actions.first().and_then(|a| a.range),
-        )
-        .pointer(pointer)
-        .help("write `\"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]`");
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    // The actions the agent needs (TP050), or actions for another principal (TP011).
+    if let Some(d) = lint_finding(
+        &doc.lint,
+        &["TP050", "TP011"],
+        &statement.pointer(),
+        Severity::Error,
+    ) {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return None;
     }
     run.pass(
@@ -400,18 +403,18 @@ fn trust_principal<'p>(run: &mut Run, policy: Option<&'p trust::Policy>) -> Opti
         title,
         format!(
             "statement {} lets `{SERVICE}` call sts:AssumeRole and sts:TagSession",
-            statement.index
+            statement.ordinal
         ),
     );
-    Some(statement)
+    Some((doc, statement))
 }
 
-fn trust_tags(run: &mut Run, f: &Facts, statement: Option<&Statement>) {
+fn trust_tags(run: &mut Run, f: &Facts, chosen: Option<(&TrustDocument, &Statement<'_>)>) {
     let (id, title) = (
         "trust.tags",
         "Session-tag conditions admit the service account",
     );
-    let Some(statement) = statement else {
+    let Some((doc, statement)) = chosen else {
         run.depends(
             id,
             title,
@@ -420,37 +423,29 @@ fn trust_tags(run: &mut Run, f: &Facts, statement: Option<&Statement>) {
         );
         return;
     };
-    let tags: Vec<&trust::Condition> = statement
-        .conditions
-        .iter()
-        .filter(|c| {
-            c.key
-                .value
-                .to_ascii_lowercase()
-                .starts_with("aws:requesttag/")
-        })
-        .collect();
-    let pointer = format!("{}/Condition", statement.pointer());
+    let first_tag = statement
+        .condition_entries()
+        .map(|(_, e)| e.key)
+        .find(|k| k.to_ascii_lowercase().starts_with("aws:requesttag/"));
     if let Some(disabled) = f.association.ok().and_then(|a| a.disable_session_tags)
-        && let Some(first) = tags.first()
+        && let Some(key) = first_tag
     {
         let d = Diagnostic::new(&DR023, format!(
-            "the association disables session tags, but the trust policy conditions on `{}`: the tags are never sent, so the condition never matches",
-            first.key.value
+            "the association disables session tags, but the trust policy conditions on `{key}`: the tags are never sent, so the condition never matches"
         ))
         .range(disabled)
         .help("enable session tags on the association (`aws eks update-pod-identity-association … --no-disable-session-tags`) or drop the tag conditions");
         run.fail(id, title, d, Some(Input::Association));
         return;
     }
-    if tags.is_empty() {
-        let d = at(
-            finding("TP051", Severity::Warning, "the Pod Identity statement has no `aws:RequestTag/kubernetes-namespace` / `kubernetes-service-account` conditions: any association in the account can hand out this role"),
-            statement.range,
-        )
-        .pointer(statement.pointer())
-        .help("add `\"StringEquals\": {\"aws:RequestTag/kubernetes-namespace\": \"<ns>\", \"aws:RequestTag/kubernetes-service-account\": \"<name>\"}`");
-        run.fail(id, title, d, Some(Input::TrustPolicy));
+    // No namespace / service-account conditions (TP051).
+    if let Some(d) = lint_finding(
+        &doc.lint,
+        &["TP051"],
+        &statement.pointer(),
+        Severity::Warning,
+    ) {
+        run.fail(id, title, d.clone(), Some(Input::TrustPolicy));
         return;
     }
     // What the agent sends for this service account in this cluster (the association's own
@@ -479,8 +474,8 @@ fn trust_tags(run: &mut Run, f: &Facts, statement: Option<&Statement>) {
         .filter(|_| !other_account);
     let cluster_arn_source = cluster_arn.clone().filter(|_| !other_account);
     let mut checked = Vec::new();
-    for c in &statement.conditions {
-        let key = c.key.value.to_ascii_lowercase();
+    for (block, entry) in statement.condition_entries() {
+        let key = entry.key.to_ascii_lowercase();
         let (what, actual, sender) = match key.as_str() {
             "aws:requesttag/kubernetes-namespace" => (
                 "aws:RequestTag/kubernetes-namespace",
@@ -515,17 +510,17 @@ fn trust_tags(run: &mut Run, f: &Facts, statement: Option<&Statement>) {
             _ => continue,
         };
         let Some(actual) = actual else { continue };
-        if !admits(c, &actual) {
-            let written: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
-            let d = at(
-                finding("TP032", Severity::Error, format!(
-                    "the trust policy requires `{what}` = `{}`, but {sender} `{actual}`: the condition never matches",
-                    written.join("`, `")
-                )),
-                c.values.first().and_then(|v| v.range),
-            )
-            .pointer(format!("{pointer}/{}", c.operator))
+        if !entry_admits(&block.op, &entry.values, &actual) {
+            let written: Vec<&str> = entry.values.iter().map(Str::as_str).collect();
+            let mut d = Diagnostic::new(&TP032, format!(
+                "the trust policy requires `{what}` = `{}`, but {sender} `{actual}`: the condition never matches",
+                written.join("`, `")
+            ))
+            .pointer(block.pointer())
             .help(format!("write `\"{what}\": \"{actual}\"`"));
+            if let Some(r) = entry.values.first().and_then(|v| doc.range(v.range())) {
+                d = d.range(r);
+            }
             run.fail(id, title, d, Some(Input::TrustPolicy));
             return;
         }

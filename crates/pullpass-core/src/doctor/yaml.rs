@@ -29,6 +29,9 @@ pub const MAX_NODES: usize = 200_000;
 pub struct Node {
     pub value: Value,
     pub range: TextRange,
+    /// A local tag's name without the `!` (`Sub` for `!Sub`), as CloudFormation's short-form
+    /// intrinsics use; `None` for untagged nodes and the core schema's `!!` tags.
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,15 +165,23 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// The name of a local tag (`!Sub` → `Sub`); `!!str` and other global tags are not kept.
+fn local_tag(tag: Option<&saphyr_parser::Tag>) -> Option<String> {
+    tag.filter(|t| t.handle == "!" && !t.suffix.is_empty())
+        .map(|t| t.suffix.clone())
+}
+
 enum Frame {
     Seq {
         start: TextRange,
         anchor: usize,
+        tag: Option<String>,
         items: Vec<Node>,
     },
     Map {
         start: TextRange,
         anchor: usize,
+        tag: Option<String>,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
     },
@@ -224,10 +235,12 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 docs.push(doc.take().unwrap_or(Node {
                     value: Value::Null,
                     range,
+                    tag: None,
                 }));
                 None
             }
-            Event::Scalar(value, style, anchor, _tag) => {
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = local_tag(tag.as_deref());
                 nodes += 1;
                 let value = if style == ScalarStyle::Plain
                     && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL")
@@ -239,7 +252,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                         Cow::Owned(s) => s,
                     })
                 };
-                Some((Node { value, range }, anchor))
+                Some((Node { value, range, tag }, anchor))
             }
             Event::Alias(id) => {
                 let Some(node) = anchors.get(&id) else {
@@ -253,8 +266,9 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 nodes += node.count();
                 Some((node.clone(), 0))
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 nodes += 1;
+                let tag = local_tag(tag.as_deref());
                 if stack.len() >= MAX_DEPTH {
                     return Err(YamlError {
                         message: format!(
@@ -267,12 +281,14 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                     Frame::Seq {
                         start: range,
                         anchor,
+                        tag,
                         items: Vec::new(),
                     }
                 } else {
                     Frame::Map {
                         start: range,
                         anchor,
+                        tag,
                         entries: Vec::new(),
                         key: None,
                     }
@@ -283,23 +299,27 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 Some(Frame::Seq {
                     start,
                     anchor,
+                    tag,
                     items,
                 }) => Some((
                     Node {
                         value: Value::Seq(items),
                         range: TextRange::new(start.start as usize, range.end as usize),
+                        tag,
                     },
                     anchor,
                 )),
                 Some(Frame::Map {
                     start,
                     anchor,
+                    tag,
                     entries,
                     ..
                 }) => Some((
                     Node {
                         value: Value::Map(entries),
                         range: TextRange::new(start.start as usize, range.end as usize),
+                        tag,
                     },
                     anchor,
                 )),

@@ -529,22 +529,11 @@ pub(crate) fn nearest_known_region(region: &str, partition: &Partition) -> Optio
         .map(|(_, r)| r)
 }
 
-/// Levenshtein distance on bytes, for short ASCII labels (callers bound the length);
+/// [`crate::text::edit_distance`] for short labels (callers bound the length);
 /// `usize::MAX` when the lengths differ by more than 3.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > 3 || a.len() > 300 || b.len() > 300 {
         return usize::MAX;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    crate::text::edit_distance(a, b)
 }

@@ -62,11 +62,8 @@ pub fn region_partition(region: &str) -> Option<&'static str> {
     host::partition_for_region(region).map(|p| p.id)
 }
 
-/// A 12-digit account ID.
-#[must_use]
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
+/// A 12-digit account ID: the host grammar's one check.
+pub use crate::host::is_account_id;
 
 /// An EKS cluster's OIDC issuer: `oidc.eks.<region>.<dns suffix>/id/<32 upper-case hex>`, or
 /// the dual-stack form `oidc-eks.<region>.<dual-stack API suffix>/id/<…>`.
@@ -258,6 +255,185 @@ pub fn parse_private_ecr_host(raw: &str) -> Option<EcrHost> {
     }
 }
 
+// What `pullpass doctor` compares across its inputs (owned, since its inputs are many texts):
+// role ARNs or names, OIDC provider ARNs, issuers, cluster ARNs, opt-in regions.
+
+/// A role ARN, or a bare role name (`--role-arn` takes either; `--live` needs only the name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Role {
+    pub(crate) text: String,
+    pub(crate) partition: Option<String>,
+    pub(crate) account: Option<String>,
+    pub(crate) name: String,
+}
+
+impl Role {
+    /// Same role: equal ARNs, or equal names when one side is a bare name.
+    pub(crate) fn same_as(&self, other: &Role) -> bool {
+        if self.account.is_some() && other.account.is_some() {
+            self.partition == other.partition
+                && self.account == other.account
+                && self.name == other.name
+        } else {
+            self.name == other.name
+        }
+    }
+}
+
+fn is_role_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+/// Parses `arn:<partition>:iam::<account>:role/<path/><name>`, or a bare name when
+/// `allow_name`. The error says what is wrong with it.
+pub(crate) fn parse_role(text: &str, allow_name: bool) -> Result<Role, String> {
+    let text = text.trim();
+    if !text.starts_with("arn:") {
+        if allow_name && is_role_name(text) {
+            return Ok(Role {
+                text: text.to_owned(),
+                partition: None,
+                account: None,
+                name: text.to_owned(),
+            });
+        }
+        return Err(format!(
+            "`{}` is not a role ARN (`arn:aws:iam::<12-digit account>:role/<name>`)",
+            crate::text::shorten(text)
+        ));
+    }
+    let Some(arn) = Arn::parse(text) else {
+        return Err(format!(
+            "`{}` has too few `:`-separated parts for an ARN",
+            crate::text::shorten(text)
+        ));
+    };
+    let partition = arn.partition;
+    if !known_partition(partition) {
+        return Err(format!(
+            "`{partition}` is not an AWS partition (`aws`, `aws-cn`, `aws-us-gov`, …)"
+        ));
+    }
+    if arn.service != "iam" || !arn.region.is_empty() {
+        return Err(format!(
+            "`{}` is not an IAM ARN: a role ARN reads `arn:{partition}:iam::<account>:role/<name>`",
+            crate::text::shorten(text)
+        ));
+    }
+    if !is_account_id(arn.account) {
+        return Err(format!("the account `{}` is not 12 digits", arn.account));
+    }
+    let Some(path_name) = arn.resource.strip_prefix("role/") else {
+        return Err(format!("`{}` is not a role (`role/<name>`)", arn.resource));
+    };
+    let name = path_name.rsplit('/').next().unwrap_or_default();
+    if !is_role_name(name) || text.len() > 2048 {
+        return Err(format!(
+            "`{name}` is not a role name (1–64 of letters, digits and `+=,.@_-`)"
+        ));
+    }
+    Ok(Role {
+        text: text.to_owned(),
+        partition: Some(partition.to_owned()),
+        account: Some(arn.account.to_owned()),
+        name: name.to_owned(),
+    })
+}
+
+/// `arn:<partition>:iam::<account>:oidc-provider/<host/path>`, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProviderArn {
+    pub(crate) partition: String,
+    pub(crate) account: String,
+    /// The issuer without a scheme or trailing `/`: `oidc.eks.us-west-2.amazonaws.com/id/ABC…`.
+    pub(crate) provider: String,
+}
+
+impl ProviderArn {
+    /// The ARN, written back.
+    pub(crate) fn arn(&self) -> String {
+        format!(
+            "arn:{}:iam::{}:oidc-provider/{}",
+            self.partition, self.account, self.provider
+        )
+    }
+}
+
+/// An OIDC provider ARN (IAM, no region); `None` for anything else.
+pub(crate) fn parse_provider_arn(text: &str) -> Option<ProviderArn> {
+    let arn = Arn::parse(text.trim())?;
+    if !arn.region.is_empty() {
+        return None;
+    }
+    Some(ProviderArn {
+        partition: arn.partition.to_owned(),
+        account: arn.account.to_owned(),
+        provider: normalize_provider(arn.oidc_provider()?).to_owned(),
+    })
+}
+
+/// An OIDC issuer, normalized the way IAM keys providers: no scheme, no trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Issuer {
+    pub(crate) path: String,
+    /// The region of an EKS issuer (`oidc.eks.<region>.amazonaws.com…`).
+    pub(crate) region: Option<String>,
+}
+
+/// Reads an issuer URL (or host/path); the error says what it should look like.
+pub(crate) fn parse_issuer(text: &str) -> Result<Issuer, String> {
+    let path = normalize_provider(text.trim()).to_owned();
+    if path.is_empty() || path.contains(char::is_whitespace) || !path.contains('.') {
+        return Err(format!(
+            "`{}` is not an issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`)",
+            crate::text::shorten(text.trim())
+        ));
+    }
+    let region = issuer_region_partition(&path).map(|(r, _)| r.to_owned());
+    Ok(Issuer { path, region })
+}
+
+/// Regions that are off until an account opts in: a session token from the global STS
+/// endpoint (`legacy`) is not valid in them.
+pub(crate) fn is_opt_in_region(region: &str) -> bool {
+    [
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-south-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-west-1",
+        "eu-central-2",
+        "eu-south-1",
+        "eu-south-2",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+    ]
+    .contains(&region)
+}
+
+/// `arn:<partition>:eks:<region>:<account>:cluster/<name>` → (partition, region, account).
+pub(crate) fn parse_cluster_arn(text: &str) -> Option<(String, String, String)> {
+    let arn = Arn::parse(text.trim())?;
+    if arn.service != "eks" {
+        return None;
+    }
+    arn.resource.strip_prefix("cluster/")?;
+    Some((
+        arn.partition.to_owned(),
+        arn.region.to_owned(),
+        arn.account.to_owned(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +470,39 @@ mod tests {
         assert_eq!(
             issuer_region_partition("oidc.eks.us-gov-west-1.amazonaws.com/id/X"),
             Some(("us-gov-west-1", "aws-us-gov"))
+        );
+    }
+
+    #[test]
+    fn role_arns_and_names() {
+        let role = parse_role("arn:aws-cn:iam::123456789012:role/team/pull", false).unwrap();
+        assert_eq!(role.partition.as_deref(), Some("aws-cn"));
+        assert_eq!(role.name, "pull");
+        assert!(parse_role("my-role-arn", false).is_err());
+        assert!(parse_role("my-role", true).is_ok());
+        assert!(
+            parse_role("arn:aws:iam::12345678901:role/x", false)
+                .unwrap_err()
+                .contains("12 digits")
+        );
+        assert!(parse_role("arn:aws:iam::123456789012:user/x", false).is_err());
+        assert!(parse_role("arn:aws:s3:::bucket", false).is_err());
+    }
+
+    #[test]
+    fn issuers_normalize() {
+        let issuer = parse_issuer("https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC/").unwrap();
+        assert_eq!(issuer.path, "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC");
+        assert_eq!(issuer.region.as_deref(), Some("cn-north-1"));
+        assert!(parse_issuer("  ").is_err());
+        assert_eq!(
+            parse_cluster_arn("arn:aws:eks:us-west-2:123456789012:cluster/c"),
+            Some(("aws".into(), "us-west-2".into(), "123456789012".into()))
+        );
+        assert_eq!(
+            parse_provider_arn("arn:aws:iam::1:oidc-provider/https://oidc.example.com/")
+                .map(|p| p.provider),
+            Some("oidc.example.com".to_owned())
         );
     }
 

@@ -7,7 +7,7 @@
 //!   ARN prefix on an issuer, the STS audience): a fix may repair a condition that could never
 //!   match into the one the author evidently meant, never turn a literal into a pattern
 //!   (TP028's `StringEquals` → `StringLike` is unsafe for exactly that reason);
-//! - the fix loop (`apply_fixes` in the CLI, `new_errors` here) never ends with a new error.
+//! - the fix loop (`policy::fix_all`, `new_errors` here) never ends with a new error.
 //!
 //! The comparison runs a small trust-side evaluator (principal, action, the string, `Null` and
 //! `Bool` condition operators with `ForAnyValue:`/`ForAllValues:`/`IfExists`, explicit deny

@@ -6,6 +6,7 @@
 //! every rule that applies and returns the findings sorted by position.
 
 pub mod aws;
+mod fix;
 #[cfg(test)]
 mod fix_props;
 pub mod generate;
@@ -21,6 +22,7 @@ mod tests;
 use crate::diagnostic::{self, Diagnostic};
 use crate::rule::RuleMeta;
 
+pub use fix::fix_all;
 pub use model::Policy;
 
 /// Every `TP…` and `EP…` rule.

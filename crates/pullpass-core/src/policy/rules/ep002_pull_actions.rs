@@ -8,9 +8,10 @@ use crate::text::TextRange;
 
 declare_rule! {
     /// ## What it does
-    /// Evaluates the pull actions `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` (and
-    /// `ecr:BatchCheckLayerAvailability`, info: some clients call it) on the repository given
-    /// with `--registry` and `--repository`, or else on any ECR repository, as IAM does.
+    /// Evaluates the pull actions `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` on the
+    /// repository given with `--registry` and `--repository`, or else on any ECR repository,
+    /// as IAM does. (`ecr:BatchCheckLayerAvailability` is not required: AWS's managed
+    /// `AmazonEC2ContainerRegistryPullOnly` does without it.)
     /// Wildcards, `NotAction`, `NotResource` and an explicit `Deny` count as IAM counts them.
     ///
     /// - With `--repository-policy FILE`, the identity policy and the repository's policy are
@@ -77,12 +78,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     };
     let mut out = Vec::new();
     with_repository_policy(cx.ctx, |repo_policy| {
-        for (action, severity) in [
-            ("ecr:BatchGetImage", Severity::Error),
-            ("ecr:GetDownloadUrlForLayer", Severity::Error),
-            ("ecr:BatchCheckLayerAvailability", Severity::Info),
-        ] {
-            let why = if severity == Severity::Info { "some clients check layers before pulling" } else { "pulls fail with 403 after login" };
+        // `ecr:BatchCheckLayerAvailability` is not checked: AWS's managed
+        // `AmazonEC2ContainerRegistryPullOnly` leaves it out, and pulls work without it (it is
+        // the push side's "do you have this layer already?").
+        for (action, severity) in [("ecr:BatchGetImage", Severity::Error), ("ecr:GetDownloadUrlForLayer", Severity::Error)] {
+            let why = "pulls fail with 403 after login";
             let repo = repo_policy.map(|p| eval::evaluate_repository(p, action, caller));
             let d = match (eval::evaluate(policy, action, resource), repo) {
                 (Decision::ExplicitDeny(stmt), _) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it").severity(severity),
@@ -107,7 +107,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         }
                         None => Diagnostic::new(&EP002, format!("nothing in this identity policy allows `{action}` on {on}{tail}")).pointer("").range(root),
                     };
-                    if certain || severity == Severity::Info {
+                    if certain {
                         d.message.push_str(&format!(": {why}"));
                         d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
                     } else {
@@ -150,8 +150,8 @@ mod tests {
         let d = fires("EP002", &edit(READ_ONLY, "\"ecr:BatchGetImage\",", ""));
         assert_eq!(d[0].severity, Severity::Warning);
         assert!(d[0].message.contains("repository policy in the repository's own account could still grant it"), "{}", d[0].message);
-        let d = fires("EP002", &edit(READ_ONLY, "\"ecr:BatchCheckLayerAvailability\",", ""));
-        assert_eq!(d[0].severity, Severity::Info);
+        // Not needed to pull: AmazonEC2ContainerRegistryPullOnly leaves it out.
+        silent("EP002", &edit(READ_ONLY, "\"ecr:BatchCheckLayerAvailability\",", ""));
     }
 
     #[test]
@@ -196,7 +196,7 @@ mod tests {
             repository: Some("other/app".into()),
             ..LintContext::default()
         };
-        assert_eq!(findings_with("EP002", scoped, &ctx).len(), 3);
+        assert_eq!(findings_with("EP002", scoped, &ctx).len(), 2);
         let ctx = LintContext { repository: Some("team/app".into()), ..ctx };
         assert!(findings_with("EP002", scoped, &ctx).is_empty());
         // A policy variable depends on the request: it may name the repository when allowing,

@@ -6,7 +6,7 @@
 //! allow (the author meant it to apply), a `Deny` with a condition does not count as a deny.
 
 use super::super::glob;
-use super::super::model::{Effect, Policy, Statement, Str};
+use super::super::model::{Effect, Operator, Policy, Statement, Str};
 
 /// The outcome for one action and resource.
 #[derive(Debug, Clone, Copy)]
@@ -215,6 +215,22 @@ pub(crate) fn repository_arn(host: &str, repository: &str) -> Option<String> {
         "arn:{}:ecr:{}:{}:repository/{}",
         reg.partition, reg.region, reg.account, repository
     ))
+}
+
+/// Whether a condition entry under `op` admits `actual` for a single-valued key: IAM's string
+/// and ARN operators (`*`/`?` wildcards under the `Like` forms and the ARN ones). Other
+/// operators (numbers, dates, IPs, `Null`) cannot be judged from a value and admit.
+pub(crate) fn entry_admits(op: &Operator<'_>, values: &[Str<'_>], actual: &str) -> bool {
+    let any = |f: &dyn Fn(&str) -> bool| values.iter().any(|v| f(v.as_str()));
+    match op.base {
+        "StringEquals" => any(&|v| v == actual),
+        "StringEqualsIgnoreCase" => any(&|v| v.eq_ignore_ascii_case(actual)),
+        "StringLike" | "ArnEquals" | "ArnLike" => any(&|v| glob::matches(v, actual)),
+        "StringNotEquals" => !any(&|v| v == actual),
+        "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(actual)),
+        "StringNotLike" | "ArnNotEquals" | "ArnNotLike" => !any(&|v| glob::matches(v, actual)),
+        _ => true,
+    }
 }
 
 /// Who calls, as far as the context says: the role's account and ARN (`None` when unknown).

@@ -519,6 +519,7 @@ pub(crate) fn key_entries<'s, 'v>(
 
 /// Closest candidate by edit distance (case-insensitive), if close enough to be a typo.
 pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let lower = word.to_ascii_lowercase();
     let limit = (word.len() / 4).clamp(1, 4);
     let chars = word.chars().count();
     let mut best: Option<(usize, &str)> = None;
@@ -528,48 +529,12 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
         if c.chars().count().abs_diff(chars) > limit {
             continue;
         }
-        let d = distance(word, c, |x, y| x.eq_ignore_ascii_case(&y));
+        let d = crate::text::edit_distance(&lower, &c.to_ascii_lowercase());
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
-}
-
-/// Edit distance, O(n·m) time and O(m) space.
-pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
-    distance(a, b, |x, y| x == y)
-}
-
-/// Edit distance under `same`, with the row on the stack for the short words rule names and
-/// operators are (the linter calls this for every unknown element, operator and partition).
-fn distance(a: &str, b: &str, same: impl Fn(char, char) -> bool) -> usize {
-    let m = b.chars().count();
-    let mut stack = [0usize; 48];
-    let mut heap = Vec::new();
-    let row: &mut [usize] = if m < stack.len() {
-        &mut stack[..=m]
-    } else {
-        heap.resize(m + 1, 0);
-        &mut heap
-    };
-    for (j, cell) in row.iter_mut().enumerate() {
-        *cell = j;
-    }
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.chars().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if same(ca, cb) {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[m]
 }
 
 /// Edits that delete `members[index]` from its object, with the comma that separates it.
@@ -979,7 +944,7 @@ pub(crate) fn is_audience_typo(value: &str, kubernetes: bool) -> bool {
     {
         return true;
     }
-    v.starts_with("sts.") && levenshtein(v, STS_AUDIENCE) <= 2
+    v.starts_with("sts.") && crate::text::edit_distance(v, STS_AUDIENCE) <= 2
 }
 
 #[cfg(test)]

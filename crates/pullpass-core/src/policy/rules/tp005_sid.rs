@@ -7,7 +7,10 @@ declare_rule! {
     ///
     /// ## Why is this bad
     /// IAM rejects trust and identity policies whose Sids repeat or contain other characters
-    /// (`MalformedPolicyDocument: Statement IDs (SID) must be alpha-numeric` / `must be unique`).
+    /// (`MalformedPolicyDocument: Statement IDs (SID) must be alpha-numeric` / `must be unique`;
+    /// "IAM JSON policy elements: Sid", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html>).
+    /// Resource policies of other services accept other characters: in an ECR repository
+    /// policy only a repeated Sid is reported.
     ///
     /// ## Example
     /// ```json
@@ -26,7 +29,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let Some(sid) = stmt.sid else { continue };
         let Some(value) = sid.value.as_str() else { continue };
         let pointer = stmt.ptr(&sid.key);
-        if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // Resource policies of other services take any Sid: an ECR repository policy with
+        // `"Sid": "prod account pull access"` is accepted. The alphanumeric rule is IAM's.
+        let iam = cx.kind != Some(crate::policy::PolicyKind::Repository);
+        if iam && !value.chars().all(|c| c.is_ascii_alphanumeric()) {
             let cleaned: String = value.chars().filter(char::is_ascii_alphanumeric).collect();
             let mut d = at(&TP005, format!("Sid `{value}` may contain only letters and digits"), pointer.clone(), sid.value.range);
             if !cleaned.is_empty() && !cx.statements().iter().any(|s| s.sid.and_then(|m| m.value.as_str()) == Some(cleaned.as_str())) {

@@ -13,7 +13,12 @@ declare_rule! {
     /// ## Why is this bad
     /// A key of another issuer (another cluster, a copied policy, a typo in the id) never
     /// appears in this provider's tokens, so a positive condition never matches: AccessDenied
-    /// on `sts:AssumeRoleWithWebIdentity`, with nothing in the error pointing here.
+    /// on `sts:AssumeRoleWithWebIdentity`, with nothing in the error pointing here. The same
+    /// holds for one statement that trusts two providers and lists both providers' keys under
+    /// one operator: the keys are ANDed, and a token carries only its own issuer's keys
+    /// ("Creating a condition with multiple context keys or values",
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html>;
+    /// karpenter-provider-aws#1313). Such statements admit nobody; they never admit too much.
     ///
     /// ## Example
     /// ```json
@@ -52,11 +57,42 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 entry.pointer(),
                 entry.member.key_range,
             );
-            if let [p] = principals {
+            if let [p] = principals
+                && aws::suggest_eks_issuer(p.provider).is_some_and(|good| good.eq_ignore_ascii_case(provider))
+            {
+                // The key names the real issuer; the principal is the misspelt one.
+                d = d.help(format!("the principal's provider is misspelt: the issuer is `{provider}`; name it in the principal (`arn:{}:iam::{}:oidc-provider/{provider}`)", p.arn.partition, p.arn.account));
+            } else if let [p] = principals {
                 let key = format!("{}:{claim}", p.provider);
                 d = d.help(format!("write `{key}`")).fix(Fix::unsafe_(format!("Use the principal's provider: `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))]));
             }
             cx.push(d);
+        }
+        // Several providers in one statement: a token comes from one issuer and carries only
+        // that issuer's keys, so positive conditions on keys of two providers never all match.
+        if principals.len() > 1 {
+            let mut first: Option<&str> = None;
+            for (block, entry) in stmt.condition_entries() {
+                let Some((provider_part, _)) = claim_key(entry.key) else { continue };
+                if !super::needs_key(&block.op) || super::bare_issuer(entry.key).is_some() {
+                    continue;
+                }
+                let provider = aws::normalize_provider(provider_part);
+                if !principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {
+                    continue; // reported above
+                }
+                match first {
+                    None => first = Some(provider),
+                    Some(f) if f.eq_ignore_ascii_case(provider) => {}
+                    Some(f) => {
+                        cx.push(
+                            at(&TP021, format!("this statement's conditions name keys of two providers (`{f}` and `{provider}`): conditions are ANDed and a token carries only its own issuer's keys, so no token matches and nobody can assume the role through this statement"), entry.pointer(), entry.member.key_range)
+                                .help("write one statement per provider, each with its own `:sub`/`:aud` keys"),
+                        );
+                        break;
+                    }
+                }
+            }
         }
     }
 }
@@ -64,6 +100,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
+
+    #[test]
+    fn fires_when_one_statement_ands_two_providers_keys() {
+        let two = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":["arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"]},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:sub":"system:serviceaccount:karpenter:karpenter","oidc.eks.eu-west-1.amazonaws.com/id/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB:sub":"system:serviceaccount:karpenter:karpenter"}}}]}"#;
+        let d = fires("TP021", two);
+        assert!(d[0].message.contains("nobody can assume"), "{}", d[0].message);
+    }
 
     #[test]
     fn fires_on_other_provider() {

@@ -33,7 +33,8 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        if !stmt.is_allow() || cx.fails_closed(stmt) {
+        // No condition at all is TP020's (one finding for one defect).
+        if !stmt.is_allow() || cx.fails_closed(stmt) || stmt.condition_entries().next().is_none() {
             continue;
         }
         let oidc = cx.oidc(stmt);

@@ -70,7 +70,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             {
                 cx.push(
                     at(&TP041, format!("the identity provider is in account {account}, but the role is in {}: a trust policy can only use providers of its own account", role.account), p.pointer(stmt), p.value.range())
-                        .severity(Severity::Warning),
+                        .severity(Severity::Warning)
+                        .help(format!("create the identity provider in account {} (if needed) and trust its ARN there", role.account)),
                 );
             }
         }

@@ -1,0 +1,256 @@
+//! The repository walk of `pullpass lint DIR`: which files to read (the `ignore` crate, so
+//! `.gitignore`, `.ignore` and hidden files are honoured as ripgrep does), policies extracted
+//! from Terraform / CloudFormation / Kubernetes / Helm files (`pullpass-sources`), inline
+//! suppressions, and the cross-file service-account check after the parallel pass.
+
+use std::path::{Path, PathBuf};
+
+use pullpass_core::Diagnostic;
+use pullpass_core::diagnostic::{Edit, FixLevel, apply_edits};
+use pullpass_core::policy::{LintContext, RULES};
+use pullpass_sources::check::{self, FileRef};
+use pullpass_sources::{Extracted, Format};
+
+/// File name endings a source may have; everything else is skipped without being read.
+const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "tf"];
+
+/// Lists the files under `dir` a source may be (by extension), sorted. Other files are not
+/// read, as ripgrep's type filter does not read them.
+pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        // A checked-out tree without `.git` (a CI artifact) still honours its `.gitignore`.
+        .require_git(false)
+        .sort_by_file_path(Ord::cmp)
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(format!("cannot walk {}: {e}", dir.display()));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_symlink() {
+            // Symlinked directories are not followed (a loop would never end); say so
+            // instead of skipping without a word. A link to a file is linted.
+            if let Some(why) = super::skipped_link(entry.path()) {
+                eprintln!("warning: {} skipped: {why}", entry.path().display());
+                continue;
+            }
+        } else if !file_type.is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        let path = path
+            .strip_prefix("./")
+            .map_or_else(|_| path.clone(), Path::to_path_buf);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if CANDIDATE_EXTENSIONS.contains(&ext.as_str()) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// One source file linted: findings in file positions, a line for the text report, and the
+/// extraction for the cross-file check.
+#[derive(Debug)]
+pub(super) struct SourceLint {
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) note: String,
+    pub(super) extracted: Extracted,
+    /// Unused suppressions: (line, codes).
+    pub(super) unused: Vec<(usize, String)>,
+}
+
+fn rule(code: &str) -> &'static pullpass_core::rule::RuleMeta {
+    RULES
+        .iter()
+        .find(|r| r.code == code)
+        .copied()
+        .unwrap_or(RULES[0])
+}
+
+/// Extracts and lints one source file.
+pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> SourceLint {
+    let extracted = pullpass_sources::extract(format, text);
+    let mut diagnostics = Vec::new();
+    if let Some(e) = &extracted.error {
+        diagnostics.push(
+            Diagnostic::new(rule("TP001"), e.message.clone())
+                .range(check::error_range(text, e.range)),
+        );
+    }
+    let mut kinds = Vec::new();
+    for p in &extracted.policies {
+        let found = check::lint_policy(p, ctx);
+        kinds.push(
+            p.kind
+                .map(pullpass_sources::SourceKind::as_str)
+                .or(found.kind.map(|k| k.as_str()))
+                .unwrap_or("unknown"),
+        );
+        diagnostics.extend(found.diagnostics);
+    }
+    let note = if extracted.error.is_some() {
+        format!("could not be read as {}", format.as_str())
+    } else {
+        let mut note = format!(
+            "{}: {} policy(ies)",
+            format.as_str(),
+            extracted.policies.len()
+        );
+        if !kinds.is_empty() {
+            note.push_str(&format!(" ({})", kinds.join(", ")));
+        }
+        if !extracted.service_accounts.is_empty() {
+            note.push_str(&format!(
+                ", {} service account role annotation(s)",
+                extracted.service_accounts.len()
+            ));
+        }
+        note
+    };
+    SourceLint {
+        diagnostics,
+        note,
+        extracted,
+        unused: Vec::new(),
+    }
+}
+
+/// Applies the fixes `level` allows that map back to literal source text (one round; the file is then
+/// re-read). Returns the new text and how many were applied.
+pub(super) fn fix_source(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    level: FixLevel,
+) -> Option<(String, usize)> {
+    let mut chosen: Vec<&Edit> = Vec::new();
+    let mut count = 0;
+    for fix in diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| level.applies(f.applicability))
+    {
+        let overlaps = fix.edits.iter().any(|e| {
+            chosen.iter().any(|c| {
+                e.range.start < c.range.end && c.range.start < e.range.end
+                    || e.range.start == c.range.start
+            })
+        });
+        if !overlaps {
+            chosen.extend(fix.edits.iter());
+            count += 1;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    apply_edits(text, chosen).map(|t| (t, count))
+}
+
+/// `# pullpass: ignore[TP026, TP029] reason` (or `//`): drops the named findings that start
+/// on that line or the next; a suppression that drops nothing is reported as unused.
+pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
+    let mut rules: Vec<(usize, Vec<String>, bool)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(at) = line.find("pullpass: ignore[") else {
+            continue;
+        };
+        let before = line[..at].trim_end();
+        if !(before.ends_with('#') || before.ends_with("//")) {
+            continue;
+        }
+        let rest = &line[at + "pullpass: ignore[".len()..];
+        let Some(close) = rest.find(']') else {
+            continue;
+        };
+        let codes = rest[..close]
+            .split(',')
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        rules.push((i + 1, codes, false));
+    }
+    if rules.is_empty() {
+        return;
+    }
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: u32| line_starts.partition_point(|&s| s <= offset as usize);
+    lint.diagnostics.retain(|d| {
+        let Some(r) = d.range else { return true };
+        let line = line_of(r.start);
+        for (at, codes, used) in &mut rules {
+            if (*at == line || *at + 1 == line) && codes.iter().any(|c| c == d.code) {
+                *used = true;
+                return false;
+            }
+        }
+        true
+    });
+    lint.unused = rules
+        .into_iter()
+        .filter(|(_, _, used)| !used)
+        .map(|(line, codes, _)| (line, codes.join(", ")))
+        .collect();
+}
+
+/// One source file after the parallel pass.
+#[derive(Debug)]
+pub(super) struct Walked<'a> {
+    pub(super) path: &'a str,
+    pub(super) text: &'a str,
+    pub(super) extracted: &'a Extracted,
+    pub(super) diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+/// The cross-file pass: trust policies get their role's ARN from a service account
+/// annotation (re-linted with it), and service accounts are checked against the trust
+/// policy of their role; findings go to both files.
+pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) {
+    let refs: Vec<FileRef<'_>> = files
+        .iter()
+        .map(|f| FileRef {
+            path: f.path,
+            text: f.text,
+            extracted: f.extracted,
+        })
+        .collect();
+    let tree = check::cross_check(&refs, ctx);
+    drop(refs);
+    for ((fi, pi), arn) in &tree.role_arns {
+        if ctx.role_arn.is_some() {
+            break;
+        }
+        let f = &mut files[*fi];
+        let policy = &f.extracted.policies[*pi];
+        let with_arn = LintContext {
+            role_arn: Some(arn.clone()),
+            ..ctx.clone()
+        };
+        // Findings the role ARN adds (TP040/TP041/TP062 know the role's account now).
+        let before = check::lint_policy(policy, ctx).diagnostics;
+        for d in check::lint_policy(policy, &with_arn).diagnostics {
+            if !before.contains(&d) {
+                f.diagnostics.push(d);
+            }
+        }
+    }
+    for found in tree.findings {
+        files[found.file].diagnostics.push(found.diagnostic);
+    }
+    for f in files.iter_mut() {
+        check::sort(f.diagnostics);
+    }
+}

@@ -1,0 +1,409 @@
+//! CloudFormation templates, JSON and YAML (short-form tags `!Sub`, `!Ref`, `!GetAtt`, …).
+//!
+//! Read with the core's bounded YAML reader (`pullpass_core::doctor::yaml`: 1 MiB, depth 64,
+//! 200 000 nodes with aliases counted as copies), which reads JSON templates as well.
+//! Policies: `AWS::IAM::Role` (`AssumeRolePolicyDocument`, `Policies[].PolicyDocument`),
+//! `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy` (`PolicyDocument`), `AWS::ECR::Repository`
+//! (`RepositoryPolicyText`). Intrinsics become `${…}` placeholders; a `Fn::Sub` string keeps
+//! its literal text (mapped byte for byte), so a mistake in it is still found.
+//! Intrinsic functions: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html>
+
+use pullpass_core::doctor::yaml::{self, Node, Value};
+use pullpass_core::text::TextRange;
+
+use crate::json_out::{JsonOut, Piece, split_template};
+use crate::{Extracted, ExtractedPolicy, SourceError, SourceKind};
+
+/// Reads a template.
+#[must_use]
+pub fn extract(text: &str) -> Extracted {
+    let docs = match yaml::parse(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            return Extracted {
+                error: Some(SourceError {
+                    message: format!("not a readable CloudFormation template: {}", e.message),
+                    range: e.range,
+                }),
+                ..Extracted::default()
+            };
+        }
+    };
+    let mut out = Extracted::default();
+    for doc in &docs {
+        let Some(resources) = doc.get("Resources").and_then(Node::as_map) else {
+            continue;
+        };
+        for (logical, resource) in resources {
+            let Some(logical) = logical.as_str() else {
+                continue;
+            };
+            let Some(rtype) = resource.get("Type").and_then(Node::as_str) else {
+                continue;
+            };
+            let Some(props) = resource.get("Properties") else {
+                continue;
+            };
+            let owner = format!("Resources.{logical}");
+            match rtype {
+                "AWS::IAM::Role" => {
+                    let role_name = props.get("RoleName").and_then(literal).map(str::to_owned);
+                    if let Some(doc) = props.get("AssumeRolePolicyDocument") {
+                        push(
+                            &mut out,
+                            text,
+                            doc,
+                            SourceKind::Trust,
+                            format!("{owner} (AWS::IAM::Role trust policy)"),
+                            role_name.clone().or_else(|| Some(logical.to_owned())),
+                        );
+                    }
+                    for (i, p) in props
+                        .get("Policies")
+                        .and_then(Node::as_seq)
+                        .unwrap_or_default()
+                        .iter()
+                        .enumerate()
+                    {
+                        if let Some(doc) = p.get("PolicyDocument") {
+                            let name = p
+                                .get("PolicyName")
+                                .and_then(literal)
+                                .map_or_else(|| format!("Policies[{i}]"), str::to_owned);
+                            push(
+                                &mut out,
+                                text,
+                                doc,
+                                SourceKind::Permissions,
+                                format!("{owner} inline policy {name}"),
+                                None,
+                            );
+                        }
+                    }
+                }
+                "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" => {
+                    if let Some(doc) = props.get("PolicyDocument") {
+                        push(
+                            &mut out,
+                            text,
+                            doc,
+                            SourceKind::Permissions,
+                            format!("{owner} ({rtype})"),
+                            None,
+                        );
+                    }
+                }
+                "AWS::ECR::Repository" => {
+                    if let Some(doc) = props.get("RepositoryPolicyText") {
+                        push(
+                            &mut out,
+                            text,
+                            doc,
+                            SourceKind::Repository,
+                            format!("{owner} (AWS::ECR::Repository policy)"),
+                            None,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// A plain scalar without a tag.
+fn literal(node: &Node) -> Option<&str> {
+    if node.tag.is_some() {
+        return None;
+    }
+    node.as_str()
+}
+
+fn push(
+    out: &mut Extracted,
+    text: &str,
+    doc: &Node,
+    kind: SourceKind,
+    owner: String,
+    role_name: Option<String>,
+) {
+    let mut json = JsonOut::new();
+    // A policy given as a JSON string (or a `Fn::Sub` of one) is JSON text itself.
+    if let Some(pieces) = string_pieces(text, doc) {
+        json.json_text(&pieces, false);
+    } else if intrinsic(doc).is_some() {
+        // `!If [cond, doc, doc]` and the like: not a document pullpass can read.
+        return;
+    } else {
+        write_value(&mut json, text, doc);
+    }
+    out.policies.push(ExtractedPolicy {
+        json: json.text,
+        kind: Some(kind),
+        owner,
+        role_name,
+        placeholders: json.placeholders,
+        map: json.map,
+        range: doc.range,
+    });
+}
+
+/// Where a scalar's text starts in the file when the file holds it unescaped: a plain
+/// scalar, or a quoted one without escapes.
+fn literal_at(text: &str, node: &Node, value: &str) -> Option<usize> {
+    let (src, start) = untagged(text, node)?;
+    if src == value {
+        return Some(start);
+    }
+    let inner = src
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| src.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
+    (inner == value).then_some(start + 1)
+}
+
+/// A node's source text without its `!Tag` (the reader's range starts at the tag).
+fn untagged<'t>(text: &'t str, node: &Node) -> Option<(&'t str, usize)> {
+    let src = text.get(node.range.as_usize_range())?;
+    let mut start = node.range.start as usize;
+    if node.tag.is_some() && src.starts_with('!') {
+        let tag_end = src.find(char::is_whitespace)?;
+        let rest = &src[tag_end..];
+        let skip = tag_end + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        start += skip;
+        return Some((&src[skip..], start));
+    }
+    Some((src, start))
+}
+
+/// A string (or `Fn::Sub` template) as pieces mapped to the file: byte for byte when the
+/// scalar is plain or quoted without escapes, line by line for a literal block (`|`).
+fn template_pieces(text: &str, node: &Node, s: &str) -> Vec<Piece> {
+    if let Some(at) = literal_at(text, node, s) {
+        return split_template(s, node.range, Some(at));
+    }
+    match block_lines(text, node, s) {
+        Some(lines) => {
+            let mut pieces = Vec::new();
+            let mut done = 0;
+            for (offset, at, len) in lines {
+                if done < offset {
+                    pieces.push(Piece::Literal {
+                        text: s[done..offset].to_owned(),
+                        source: node.range,
+                        exact: false,
+                    });
+                }
+                pieces.extend(split_template(
+                    &s[offset..offset + len],
+                    node.range,
+                    Some(at),
+                ));
+                done = offset + len;
+            }
+            if done < s.len() {
+                pieces.push(Piece::Literal {
+                    text: s[done..].to_owned(),
+                    source: node.range,
+                    exact: false,
+                });
+            }
+            pieces
+        }
+        None => split_template(s, node.range, None),
+    }
+}
+
+/// For a literal block scalar (`|`), where each non-empty line of `value` is in the file:
+/// (offset in value, offset in file, length).
+fn block_lines(text: &str, node: &Node, value: &str) -> Option<Vec<(usize, usize, usize)>> {
+    let (src, start) = untagged(text, node)?;
+    if !src.starts_with('|') {
+        return None;
+    }
+    let mut pos = start + src.find('\n')? + 1;
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in value.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        let end = text[pos.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| pos + i);
+        let source_line = text.get(pos..end)?;
+        if !content.is_empty() {
+            if !source_line.ends_with(content) {
+                return None;
+            }
+            out.push((offset, end - content.len(), content.len()));
+        }
+        offset += line.len();
+        pos = end + 1;
+        if pos > text.len() {
+            break;
+        }
+    }
+    Some(out)
+}
+
+/// The intrinsic function a node is (`Ref`, `Fn::Sub`, …), long or short form, and its argument.
+fn intrinsic(node: &Node) -> Option<(String, &Node)> {
+    if let Some(tag) = &node.tag {
+        let name = match tag.as_str() {
+            "Ref" | "Condition" => tag.clone(),
+            other => format!("Fn::{other}"),
+        };
+        return Some((name, node));
+    }
+    match node.as_map() {
+        Some([(k, v)]) => {
+            let k = k.as_str()?;
+            (k == "Ref" || k == "Condition" || k.starts_with("Fn::")).then(|| (k.to_owned(), v))
+        }
+        _ => None,
+    }
+}
+
+/// A string value as pieces: a literal, a `Fn::Sub` template, a `Fn::Join` of such; `None`
+/// for anything else.
+fn string_pieces(text: &str, node: &Node) -> Option<Vec<Piece>> {
+    match intrinsic(node) {
+        None => {
+            let s = node.as_str()?;
+            let at = literal_at(text, node, s);
+            Some(vec![Piece::Literal {
+                text: s.to_owned(),
+                source: at.map_or(node.range, |a| TextRange::new(a, a + s.len())),
+                exact: at.is_some(),
+            }])
+        }
+        Some((name, arg)) if name == "Fn::Sub" => {
+            let template = match &arg.value {
+                Value::Scalar(s) => (s.as_str(), arg),
+                Value::Seq(items) => {
+                    let first = items.first()?;
+                    (first.as_str()?, first)
+                }
+                _ => return None,
+            };
+            let (s, at_node) = template;
+            Some(template_pieces(text, at_node, s))
+        }
+        Some((name, arg)) if name == "Fn::Join" => {
+            let items = arg.as_seq()?;
+            let [sep, list] = items else { return None };
+            let sep = sep.as_str()?;
+            let mut pieces = Vec::new();
+            for (i, item) in list.as_seq()?.iter().enumerate() {
+                if i > 0 && !sep.is_empty() {
+                    pieces.push(Piece::Literal {
+                        text: sep.to_owned(),
+                        source: item.range,
+                        exact: false,
+                    });
+                }
+                pieces.extend(
+                    string_pieces(text, item).unwrap_or_else(|| vec![placeholder_of(item)]),
+                );
+            }
+            Some(pieces)
+        }
+        Some(_) => None,
+    }
+}
+
+fn placeholder_of(node: &Node) -> Piece {
+    let name = match intrinsic(node) {
+        Some((name, arg)) => match &arg.value {
+            Value::Scalar(s) => format!("{name}.{s}"),
+            Value::Seq(items) => {
+                let parts: Vec<&str> = items.iter().filter_map(Node::as_str).collect();
+                format!("{name}.{}", parts.join("."))
+            }
+            _ => name,
+        },
+        None => "value".to_owned(),
+    };
+    Piece::Placeholder {
+        name: name.trim_start_matches("Fn::").to_owned(),
+        source: node.range,
+    }
+}
+
+/// Writes a YAML/JSON tree as JSON: intrinsics as placeholders. Iterative (the reader's
+/// depth limit bounds the stack anyway, but the walk keeps its own).
+fn write_value(out: &mut JsonOut, text: &str, root: &Node) {
+    enum Step<'a> {
+        Value(&'a Node),
+        Raw(&'static str),
+        Open,
+        End(TextRange),
+    }
+    let mut stack = vec![Step::Value(root)];
+    let mut marks = Vec::new();
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Raw(s) => out.raw(s),
+            Step::Open => marks.push(out.mark()),
+            Step::End(range) => {
+                let from = marks.pop().unwrap_or(0);
+                out.span(from, range);
+            }
+            Step::Value(node) => {
+                if intrinsic(node).is_some() {
+                    match string_pieces(text, node) {
+                        Some(pieces) => out.pieces(&pieces, node.range),
+                        None => {
+                            let piece = placeholder_of(node);
+                            out.pieces(&[piece], node.range);
+                        }
+                    }
+                    continue;
+                }
+                match &node.value {
+                    Value::Null => {
+                        let from = out.mark();
+                        out.raw("null");
+                        out.span(from, node.range);
+                    }
+                    Value::Scalar(s) => {
+                        let at = literal_at(text, node, s);
+                        out.string(s, node.range, at);
+                    }
+                    Value::Seq(items) => {
+                        marks.push(out.mark());
+                        out.raw("[");
+                        stack.push(Step::End(node.range));
+                        stack.push(Step::Raw("]"));
+                        for (i, item) in items.iter().enumerate().rev() {
+                            stack.push(Step::Value(item));
+                            if i > 0 {
+                                stack.push(Step::Raw(","));
+                            }
+                        }
+                    }
+                    Value::Map(entries) => {
+                        marks.push(out.mark());
+                        out.raw("{");
+                        stack.push(Step::End(node.range));
+                        stack.push(Step::Raw("}"));
+                        // The stack runs last-pushed first: push each member in reverse.
+                        for (i, (k, v)) in entries.iter().enumerate().rev() {
+                            stack.push(Step::End(TextRange::new(
+                                k.range.start as usize,
+                                v.range.end as usize,
+                            )));
+                            stack.push(Step::Value(v));
+                            stack.push(Step::Raw(":"));
+                            stack.push(Step::Value(k));
+                            stack.push(Step::Open);
+                            if i > 0 {
+                                stack.push(Step::Raw(","));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

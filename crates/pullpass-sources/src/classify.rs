@@ -1,0 +1,90 @@
+//! Which source a file is, from its name and a look at its text (no parse).
+
+/// The formats `pullpass lint` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// A JSON policy document (today's `pullpass lint`).
+    Policy,
+    /// A CloudFormation template, JSON or YAML.
+    CloudFormation,
+    /// Terraform configuration (`.tf`).
+    Terraform,
+    /// `terraform show -json` output.
+    TerraformPlan,
+    /// Kubernetes manifests (multi-document YAML) with a `ServiceAccount`.
+    Kubernetes,
+    /// Helm values with an IRSA role annotation.
+    HelmValues,
+}
+
+impl Format {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Policy => "policy",
+            Self::CloudFormation => "cloudformation",
+            Self::Terraform => "terraform",
+            Self::TerraformPlan => "terraform-plan",
+            Self::Kubernetes => "kubernetes",
+            Self::HelmValues => "helm-values",
+        }
+    }
+}
+
+/// The role annotation IRSA reads.
+pub const ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
+/// Decides the format of `name` (a file name or path) with `text`.
+/// `Err` says, for `--verbose`, why the file is not one of ours.
+///
+/// # Errors
+/// A file that is none of the formats, with the reason.
+pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
+    let lower = name.to_ascii_lowercase();
+    let file = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "tf" => Ok(Format::Terraform),
+        "json" | "template" | "yaml" | "yml" => {
+            let json = text.trim_start().starts_with(['{', '[']);
+            if is_cloudformation(text) {
+                return Ok(Format::CloudFormation);
+            }
+            if json || ext == "json" {
+                if text.contains("\"format_version\"")
+                    && (text.contains("\"planned_values\"") || text.contains("\"values\""))
+                {
+                    return Ok(Format::TerraformPlan);
+                }
+                if ext == "json" {
+                    // A policy, a broken one, or other JSON: the CLI's skip rule decides.
+                    return Ok(Format::Policy);
+                }
+            }
+            if ext == "template" {
+                return Err("a .template file that is not a CloudFormation template");
+            }
+            if text.contains("ServiceAccount") && text.contains("kind:") {
+                return Ok(Format::Kubernetes);
+            }
+            if text.contains(ROLE_ANNOTATION) {
+                return if file.contains("values") {
+                    Ok(Format::HelmValues)
+                } else if text.contains("apiVersion:") {
+                    Ok(Format::Kubernetes)
+                } else {
+                    Ok(Format::HelmValues)
+                };
+            }
+            Err(
+                "YAML without a CloudFormation resource, a ServiceAccount or an IRSA role annotation",
+            )
+        }
+        _ => Err("not a .json, .yaml, .yml, .template or .tf file"),
+    }
+}
+
+fn is_cloudformation(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("AWS::") && text.contains("Type"))
+}

@@ -1,0 +1,305 @@
+//! Writing policy JSON while remembering where every piece came from.
+
+use pullpass_core::diagnostic::Edit;
+use pullpass_core::text::TextRange;
+
+use crate::placeholder_text;
+
+/// How a range of the generated JSON relates to its source range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// Byte for byte the same text: offsets map one to one.
+    Exact,
+    /// A whole JSON string whose source is one scalar a JSON string may replace (a quoted or
+    /// plain YAML scalar, an HCL quoted string).
+    WholeString,
+    /// Generated from that source range (structure, escapes, placeholders).
+    Approx,
+}
+
+/// One generated range and the source range it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub generated: TextRange,
+    pub source: TextRange,
+    pub kind: SegmentKind,
+}
+
+/// From generated policy JSON back to the file. Segments nest (a member inside an object);
+/// a range maps through the innermost segment that contains it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpanMap {
+    segments: Vec<Segment>,
+}
+
+impl SpanMap {
+    fn innermost(&self, r: TextRange) -> Option<&Segment> {
+        self.segments
+            .iter()
+            .filter(|s| s.generated.start <= r.start && r.end <= s.generated.end)
+            .min_by_key(|s| {
+                (
+                    s.generated.len(),
+                    std::cmp::Reverse(s.kind == SegmentKind::Exact),
+                )
+            })
+    }
+
+    /// The source range `r` came from; `None` when no segment contains it.
+    #[must_use]
+    pub fn map(&self, r: TextRange) -> Option<TextRange> {
+        let seg = self.innermost(r)?;
+        Some(match seg.kind {
+            SegmentKind::Exact => shift(seg, r),
+            SegmentKind::WholeString | SegmentKind::Approx => seg.source,
+        })
+    }
+
+    /// The source range when `r` is literal source text byte for byte.
+    #[must_use]
+    pub fn map_exact(&self, r: TextRange) -> Option<TextRange> {
+        let seg = self.innermost(r)?;
+        (seg.kind == SegmentKind::Exact).then(|| shift(seg, r))
+    }
+
+    /// The same edit on the source, when it lands on literal source text: inside one literal,
+    /// or a whole string replaced by another plain JSON string. `None` elsewhere (the fix is
+    /// then shown, not applied).
+    #[must_use]
+    pub fn map_edit(&self, edit: &Edit) -> Option<Edit> {
+        let seg = self.innermost(edit.range)?;
+        match seg.kind {
+            SegmentKind::Exact => Some(Edit::replace(
+                shift(seg, edit.range),
+                edit.replacement.clone(),
+            )),
+            SegmentKind::WholeString
+                if edit.range == seg.generated
+                    && edit.replacement.len() >= 2
+                    && edit.replacement.starts_with('"')
+                    && edit.replacement.ends_with('"')
+                    && !edit.replacement[1..edit.replacement.len() - 1].contains(['"', '\\']) =>
+            {
+                Some(Edit::replace(seg.source, edit.replacement.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+}
+
+fn shift(seg: &Segment, r: TextRange) -> TextRange {
+    let start = seg.source.start + (r.start - seg.generated.start);
+    let end = (start + r.len() as u32).min(seg.source.end);
+    TextRange { start, end }
+}
+
+/// One piece of a string value (or of JSON text) built from source pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Literal text; `exact` when the source holds exactly this text at `source`.
+    Literal {
+        text: String,
+        source: TextRange,
+        exact: bool,
+    },
+    /// A value known only at deploy time, named as the source names it.
+    Placeholder { name: String, source: TextRange },
+}
+
+/// The generated JSON and its map under construction.
+#[derive(Debug, Default)]
+pub struct JsonOut {
+    pub text: String,
+    pub map: SpanMap,
+    pub placeholders: Vec<TextRange>,
+}
+
+impl JsonOut {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes structural JSON (`{`, `,`, `:`).
+    pub fn raw(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    #[must_use]
+    pub fn mark(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Records that everything written since `from` came from `source`.
+    pub fn span(&mut self, from: usize, source: TextRange) {
+        self.push(from, source, SegmentKind::Approx);
+    }
+
+    fn push(&mut self, from: usize, source: TextRange, kind: SegmentKind) {
+        self.map.segments.push(Segment {
+            generated: TextRange::new(from, self.text.len()),
+            source,
+            kind,
+        });
+    }
+
+    /// Writes `value` as a JSON string read from the scalar at `source`. `literal_at`: where
+    /// the value's text starts in the file when the file holds it unescaped; `quoted`: the
+    /// source is the same JSON string text (quotes included).
+    pub fn string(&mut self, value: &str, source: TextRange, literal_at: Option<usize>) {
+        self.pieces(
+            &[Piece::Literal {
+                text: value.to_owned(),
+                source: literal_at.map_or(source, |at| TextRange::new(at, at + value.len())),
+                exact: literal_at.is_some(),
+            }],
+            source,
+        );
+    }
+
+    /// Writes a JSON string made of `pieces`, from the scalar at `source`.
+    pub fn pieces(&mut self, pieces: &[Piece], source: TextRange) {
+        let start = self.mark();
+        self.text.push('"');
+        self.json_text(pieces, true);
+        self.text.push('"');
+        let whole = pieces.iter().all(|p| matches!(p, Piece::Literal { .. }));
+        self.push(
+            start,
+            source,
+            if whole {
+                SegmentKind::WholeString
+            } else {
+                SegmentKind::Approx
+            },
+        );
+    }
+
+    /// Writes `pieces` as they are (they are JSON text themselves: a heredoc, a `Fn::Sub`
+    /// string), or escaped into a JSON string's content when `escape`.
+    pub fn json_text(&mut self, pieces: &[Piece], escape: bool) {
+        for piece in pieces {
+            let from = self.mark();
+            match piece {
+                Piece::Literal {
+                    text,
+                    source,
+                    exact,
+                } => {
+                    let changed = if escape {
+                        escape_into(text, &mut self.text)
+                    } else {
+                        self.text.push_str(text);
+                        false
+                    };
+                    let kind = if *exact && !changed && source.len() == text.len() {
+                        SegmentKind::Exact
+                    } else {
+                        SegmentKind::Approx
+                    };
+                    self.push(from, *source, kind);
+                }
+                Piece::Placeholder { name, source } => {
+                    // Inside an ARN, `*` (an unknown account, region or partition matches
+                    // as IAM would); elsewhere (a condition key's issuer, a name) `${name}`.
+                    let quote = self.text.rfind('"').map_or(0, |q| q + 1);
+                    if self.text[quote..].starts_with("arn:") {
+                        self.text.push('*');
+                    } else {
+                        self.text.push_str(&placeholder_text(name));
+                    }
+                    self.placeholders
+                        .push(TextRange::new(from, self.text.len()));
+                    self.push(from, *source, SegmentKind::Approx);
+                }
+            }
+        }
+    }
+
+    /// Writes a placeholder as a whole JSON string value.
+    pub fn placeholder(&mut self, name: &str, source: TextRange) {
+        self.pieces(
+            &[Piece::Placeholder {
+                name: name.to_owned(),
+                source,
+            }],
+            source,
+        );
+    }
+}
+
+/// Appends `s` JSON-escaped; true when anything needed escaping.
+fn escape_into(s: &str, out: &mut String) -> bool {
+    let mut changed = false;
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                out.push(c);
+                continue;
+            }
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// Splits a `${…}` template (`Fn::Sub`, Terraform JSON text) into literal and placeholder
+/// pieces. `at` is where `s` starts in the file when it is literal source text there.
+/// `${!Name}` is CloudFormation's escape for a literal `${Name}`.
+#[must_use]
+pub(crate) fn split_template(s: &str, source: TextRange, at: Option<usize>) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut rest = 0;
+    let mut lit_start = 0;
+    let bytes = s.as_bytes();
+    let range_of = |a: usize, b: usize| match at {
+        Some(at) => TextRange::new(at + a, at + b),
+        None => source,
+    };
+    while let Some(found) = s[rest..].find("${") {
+        let open = rest + found;
+        let Some(close_rel) = s[open..].find('}') else {
+            break;
+        };
+        let close = open + close_rel;
+        if bytes.get(open + 2) == Some(&b'!') {
+            rest = close + 1;
+            continue;
+        }
+        if lit_start < open {
+            pieces.push(Piece::Literal {
+                text: s[lit_start..open].to_owned(),
+                source: range_of(lit_start, open),
+                exact: at.is_some(),
+            });
+        }
+        pieces.push(Piece::Placeholder {
+            name: s[open + 2..close].trim().to_owned(),
+            source: range_of(open, close + 1),
+        });
+        rest = close + 1;
+        lit_start = rest;
+    }
+    if lit_start < s.len() || pieces.is_empty() {
+        pieces.push(Piece::Literal {
+            text: s[lit_start..].to_owned(),
+            source: range_of(lit_start, s.len()),
+            exact: at.is_some(),
+        });
+    }
+    pieces
+}

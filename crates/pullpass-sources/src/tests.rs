@@ -1,0 +1,141 @@
+use super::*;
+use pullpass_core::policy::LintContext;
+
+fn fixture(path: &str) -> String {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/repo/");
+    std::fs::read_to_string(format!("{root}{path}")).expect("fixture")
+}
+
+fn extract_fixture(path: &str) -> (String, Extracted) {
+    let text = fixture(path);
+    let format = classify(path, &text).expect("classified");
+    let ex = extract(format, &text);
+    assert_eq!(ex.error, None, "{path}");
+    (text, ex)
+}
+
+#[test]
+fn every_generated_policy_is_valid_json_and_maps_inside_the_file() {
+    for path in [
+        "cloudformation/irsa-role.yaml",
+        "cloudformation/sub-json.yaml",
+        "cloudformation/policy.json",
+        "terraform/irsa/main.tf",
+        "terraform/irsa/ecr.tf",
+        "terraform/plan/plan.json",
+    ] {
+        let (text, ex) = extract_fixture(path);
+        assert!(!ex.policies.is_empty(), "{path}");
+        for p in &ex.policies {
+            assert!(
+                pullpass_core::policy::json::parse(&p.json).is_ok(),
+                "{path} {}: {}",
+                p.owner,
+                p.json
+            );
+            for s in p.map.segments() {
+                assert!(s.source.end as usize <= text.len(), "{path}");
+                if s.kind == SegmentKind::Exact {
+                    assert_eq!(
+                        &p.json[s.generated.as_usize_range()],
+                        &text[s.source.as_usize_range()],
+                        "{path}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn terraform_policy_document_is_translated_as_the_provider_does() {
+    let (_, ex) = extract_fixture("terraform/irsa/main.tf");
+    let doc = ex
+        .policies
+        .iter()
+        .find(|p| {
+            p.owner
+                .starts_with("data.aws_iam_policy_document.puller_assume")
+        })
+        .expect("data document");
+    assert_eq!(doc.kind, Some(SourceKind::Trust));
+    assert_eq!(doc.role_name.as_deref(), Some("image-puller"));
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("JSON");
+    assert_eq!(v["Statement"][0]["Effect"], "Allow");
+    assert_eq!(v["Statement"][0]["Action"], "sts:AssumeRoleWithWebIdentity");
+    let cond = &v["Statement"][0]["Condition"]["StringEquals"];
+    assert_eq!(
+        cond["oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub"],
+        "system:serviceaccount:builds:image-puller"
+    );
+    assert!(
+        v["Statement"][0]["Principal"]["Federated"]
+            .as_str()
+            .unwrap()
+            .ends_with(":oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9")
+    );
+}
+
+#[test]
+fn intrinsics_are_placeholders_and_literal_mistakes_in_sub_are_found() {
+    let (text, ex) = extract_fixture("cloudformation/sub-json.yaml");
+    let found = check::lint_policy(&ex.policies[0], &LintContext::default());
+    let codes: Vec<&str> = found.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["TP028"], "{:#?}", found.diagnostics);
+    let r = found.diagnostics[0].range.unwrap();
+    assert_eq!(
+        &text[r.as_usize_range()],
+        "\"system:serviceaccount:build:*\""
+    );
+    // No placeholder finding (TP061) anywhere: `${…}` and `!Sub` are not left-over templates.
+    let (_, ex) = extract_fixture("cloudformation/irsa-role.yaml");
+    for p in &ex.policies {
+        let found = check::lint_policy(p, &LintContext::default());
+        assert!(
+            found
+                .diagnostics
+                .iter()
+                .all(|d| d.code != "TP061" && d.code != "TP040"),
+            "{}: {:#?}",
+            p.owner,
+            found.diagnostics
+        );
+    }
+}
+
+#[test]
+fn service_accounts_come_from_manifests_and_values() {
+    let (_, ex) = extract_fixture("k8s/service-accounts.yaml");
+    let names: Vec<_> = ex
+        .service_accounts
+        .iter()
+        .map(|s| (s.namespace.as_deref(), s.name.as_deref(), s.role_name()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (Some("builds"), Some("image-puller"), Some("image-puller")),
+            (Some("ci"), Some("deployer"), Some("reporter"))
+        ]
+    );
+    let (_, ex) = extract_fixture("helm/puller/values.yaml");
+    assert_eq!(ex.service_accounts.len(), 1);
+    assert_eq!(ex.service_accounts[0].namespace, None);
+    assert_eq!(ex.service_accounts[0].name.as_deref(), Some("image-puller"));
+}
+
+#[test]
+fn classification() {
+    assert_eq!(classify("a/b.tf", ""), Ok(Format::Terraform));
+    assert_eq!(
+        classify("x.json", "{\"Statement\": []}"),
+        Ok(Format::Policy)
+    );
+    assert_eq!(
+        classify("x.json", "{\"Version\": \"2012-10-17\"}"),
+        Ok(Format::Policy)
+    );
+    assert_eq!(classify("x.json", "{\"broken"), Ok(Format::Policy));
+    assert!(classify("chart/templates/deploy.yaml", "kind: Deployment\n").is_err());
+    assert!(classify("README.md", "").is_err());
+}

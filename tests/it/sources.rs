@@ -1,0 +1,480 @@
+//! `pullpass lint DIR` over a repository: policies in Terraform, CloudFormation, Kubernetes
+//! manifests and Helm values (`tests/fixtures/repo`), the walk (`.gitignore`, skipped files),
+//! the cross-file service-account check, positions in text/SARIF/GitHub output, suppressions,
+//! `--fix` on source text, bad input, and output order independent of the thread count.
+
+use std::path::Path;
+
+use crate::lint::{assert_valid, sarif_validator};
+use crate::support::{fixtures, pullpass, run};
+
+fn lint_repo(args: &[&str]) -> crate::support::Output {
+    run(
+        pullpass()
+            .current_dir(fixtures("repo"))
+            .arg("lint")
+            .args(args),
+        None,
+    )
+}
+
+#[test]
+fn repository_text_report() {
+    let out = lint_repo(&["."]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    insta::assert_snapshot!("repo-text", out.stdout);
+}
+
+#[test]
+fn repository_sarif_points_at_source_lines() {
+    let out = lint_repo(&["--format", "sarif", "."]);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF is JSON");
+    assert_valid(&sarif_validator(), &log, "repo");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let locate = |uri: &str, rule: &str| {
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .filter_map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"];
+                (loc["artifactLocation"]["uri"] == uri)
+                    .then(|| loc["region"]["startLine"].as_u64().expect("line"))
+            })
+            .collect::<Vec<_>>()
+    };
+    // jsonencode in main.tf: the wildcard `sub` under StringEquals, on its own line.
+    assert_eq!(locate("terraform/irsa/main.tf", "TP028"), [67]);
+    // Inside a `!Sub |` JSON block: the line of the literal mistake.
+    assert_eq!(locate("cloudformation/sub-json.yaml", "TP028"), [22]);
+    // Both ends of the service-account mismatch.
+    assert_eq!(locate("k8s/service-accounts.yaml", "TP032"), [20]);
+    assert_eq!(locate("terraform/irsa/main.tf", "TP032"), [78]);
+    insta::assert_snapshot!("repo-sarif", out.stdout);
+}
+
+#[test]
+fn repository_github_annotations() {
+    let out = lint_repo(&["--format", "github", "."]);
+    assert!(
+        out.stdout
+            .contains("::error file=terraform/irsa/main.tf,line=67,"),
+        "{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("repo-github", out.stdout);
+}
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let with = |threads: &str| {
+        run(
+            pullpass()
+                .current_dir(fixtures("repo"))
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["lint", "--format", "json", "."]),
+            None,
+        )
+        .stdout
+    };
+    let one = with("1");
+    assert!(one.contains("\"TP032\""), "{one}");
+    for threads in ["2", "8"] {
+        assert_eq!(with(threads), one, "{threads} threads");
+    }
+}
+
+#[test]
+fn verbose_lists_what_the_walk_skipped() {
+    let out = run(
+        pullpass()
+            .current_dir(fixtures("repo"))
+            .args(["-v", "lint", "."]),
+        None,
+    );
+    assert!(
+        out.stdout
+            .contains("docs/package.json: skipped, not a policy"),
+        "{}",
+        out.stdout
+    );
+    // Named explicitly, the same file is an error, not a skip.
+    let named = lint_repo(&["docs/package.json"]);
+    assert_eq!(named.code, 1, "{}", named.stdout);
+    assert!(named.stdout.contains("TP002"), "{}", named.stdout);
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn gitignore_is_honoured() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), ".gitignore", "generated/\n");
+    write(tmp.path(), "generated/bad.json", "{\"Statement\": 1");
+    write(
+        tmp.path(),
+        "good.json",
+        &std::fs::read_to_string(fixtures("trust/valid/eksctl-irsa.json")).unwrap(),
+    );
+    let out = run(pullpass().current_dir(tmp.path()).args(["lint", "."]), None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("bad.json"), "{}", out.stdout);
+}
+
+#[test]
+fn unreadable_sources_get_one_finding_with_a_position() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "broken.tf",
+        "resource \"aws_iam_role\" \"x\" {\n  name = \n}\n",
+    );
+    write(
+        tmp.path(),
+        "broken-cfn.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R: [a, b\n",
+    );
+    // Alias expansion ("billion laughs") in a template.
+    let mut laughs = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for (name, prev) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+    ] {
+        laughs.push_str(&format!("  {name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    write(tmp.path(), "laughs.yaml", &laughs);
+    // Deep nesting in HCL, and a 10 MB Terraform file.
+    write(
+        tmp.path(),
+        "deep.tf",
+        &format!(
+            "locals {{\n  x = {}1{}\n}}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    );
+    write(
+        tmp.path(),
+        "huge.tf",
+        &format!("# {}\n", "x".repeat(10 * 1024 * 1024)),
+    );
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "json", "."]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    for file in [
+        "broken.tf",
+        "broken-cfn.yaml",
+        "laughs.yaml",
+        "deep.tf",
+        "huge.tf",
+    ] {
+        let mine: Vec<_> = findings.iter().filter(|f| f["file"] == file).collect();
+        assert_eq!(mine.len(), 1, "{file}: {mine:#?}");
+        assert_eq!(mine[0]["code"], "TP001", "{file}");
+    }
+}
+
+#[test]
+fn suppressions_drop_findings_and_unused_ones_warn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tf = std::fs::read_to_string(fixtures("repo/terraform/irsa/main.tf")).unwrap();
+    let tf = tf.replace(
+        "          \"oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub\" = \"system:serviceaccount:ci:*\"",
+        "          # pullpass: ignore[TP028] the CI namespace only holds runners\n          \"oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9:sub\" = \"system:serviceaccount:ci:*\"",
+    );
+    let tf = tf.replace(
+        "resource \"aws_iam_role\" \"reporter\" {",
+        "# pullpass: ignore[TP004] nothing here\nresource \"aws_iam_role\" \"reporter\" {",
+    );
+    write(tmp.path(), "main.tf", &tf);
+    let out = run(
+        pullpass().current_dir(tmp.path()).args(["lint", "main.tf"]),
+        None,
+    );
+    assert!(!out.stdout.contains("TP028"), "{}", out.stdout);
+    assert!(out.stdout.contains("TP024"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("main.tf:76: unused suppression `pullpass: ignore[TP004]`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn fix_rewrites_literal_source_text_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["terraform/irsa/main.tf", "cloudformation/policy.json"] {
+        let text = std::fs::read_to_string(fixtures(&format!("repo/{name}"))).unwrap();
+        write(
+            tmp.path(),
+            Path::new(name).file_name().unwrap().to_str().unwrap(),
+            &text,
+        );
+    }
+    let fix = |extra: &[&str]| {
+        run(
+            pullpass()
+                .current_dir(tmp.path())
+                .args(["lint", "--fix"])
+                .args(extra)
+                .args(["main.tf", "policy.json"]),
+            None,
+        )
+    };
+    // Safe fixes only: `"allow"` → `"Allow"` in the template; TP028's fix is unsafe.
+    let out = fix(&[]);
+    assert!(
+        out.stdout.contains("policy.json: applied 1 safe fix(es)"),
+        "{}",
+        out.stdout
+    );
+    let cfn = std::fs::read_to_string(tmp.path().join("policy.json")).unwrap();
+    assert!(cfn.contains("\"Effect\": \"Allow\""), "{cfn}");
+    assert!(out.stdout.contains("TP028"), "{}", out.stdout);
+    // With --unsafe-fixes, the HCL key is rewritten in place (a quoted key is valid HCL).
+    let out = fix(&["--unsafe-fixes"]);
+    let tf = std::fs::read_to_string(tmp.path().join("main.tf")).unwrap();
+    assert!(tf.contains("        \"StringLike\" = {\n"), "{tf}");
+    assert!(!out.stdout.contains("TP028"), "{}", out.stdout);
+}
+
+#[test]
+fn lint_table_and_baseline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tf = std::fs::read_to_string(fixtures("repo/terraform/irsa/main.tf")).unwrap();
+    write(tmp.path(), "infra/main.tf", &tf);
+    write(
+        tmp.path(),
+        "config.toml",
+        "[lint]\nignore = [\"EP\"]\nseverity = { TP024 = \"warning\" }\n\n[lint.per_path_ignores]\n\"infra/*\" = [\"TP032\"]\n",
+    );
+    let lint = |args: &[&str]| {
+        run(
+            pullpass()
+                .current_dir(tmp.path())
+                .env("PULLPASS_CONFIG", tmp.path().join("config.toml"))
+                .arg("lint")
+                .args(args),
+            None,
+        )
+    };
+    let out = lint(&["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let codes: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("TP024", "warning"), ("TP028", "error")],
+        "{}",
+        out.stdout
+    );
+    // Adopt: record what is there, then only new findings count.
+    let wrote = lint(&["--write-baseline", "baseline.json", "."]);
+    assert_eq!(wrote.code, 0, "{}", wrote.stderr);
+    assert!(
+        wrote.stdout.contains("wrote 2 finding(s)"),
+        "{}",
+        wrote.stdout
+    );
+    let clean = lint(&["--baseline", "baseline.json", "."]);
+    assert_eq!(clean.code, 0, "{}", clean.stdout);
+    write(
+        tmp.path(),
+        "infra/main.tf",
+        &tf.replace(
+            "Action = \"sts:AssumeRoleWithWebIdentity\"",
+            "Action = \"sts:AssumeRole\"",
+        ),
+    );
+    let new = lint(&["--baseline", "baseline.json", "."]);
+    assert_eq!(new.code, 1, "{}", new.stdout);
+}
+
+/// `.tools` (or `$PULLPASS_TOOLS_DIR`), where `cargo xtask setup` installs the peers.
+fn tools() -> std::path::PathBuf {
+    std::env::var_os("PULLPASS_TOOLS_DIR")
+        .map_or_else(|| crate::support::root().join(".tools"), Into::into)
+}
+
+#[test]
+fn github_action_runs_its_lint_step_on_a_repository() {
+    let root = crate::support::root();
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let doc = pullpass_core::doctor::yaml::parse_one(&action).expect("action.yml is YAML");
+    let steps = doc
+        .path(&["runs", "steps"])
+        .and_then(|s| s.as_seq())
+        .expect("steps");
+    let install = steps[0]
+        .get("run")
+        .and_then(|r| r.as_str())
+        .expect("install step");
+    assert!(
+        install.contains("--path \"$GITHUB_ACTION_PATH/crates/pullpass-cli\""),
+        "{install}"
+    );
+    assert!(root.join("crates/pullpass-cli/Cargo.toml").exists());
+    let lint = steps[1]
+        .get("run")
+        .and_then(|r| r.as_str())
+        .expect("lint step");
+    // The Lint step as the runner runs it, with the binary the install step builds.
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("pullpass/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(crate::support::pullpass_path(), bin.join("pullpass")).unwrap();
+    let step = |format: &str| {
+        run(
+            std::process::Command::new("bash")
+                .args(["-e", "-c", lint])
+                .current_dir(fixtures("repo"))
+                .env("NO_COLOR", "1")
+                .env_remove("PULLPASS_CONFIG")
+                .env("RUNNER_TEMP", tmp.path())
+                .env("PULLPASS_PATH", ".")
+                .env("PULLPASS_FORMAT", format)
+                .env("PULLPASS_SARIF", tmp.path().join("out.sarif"))
+                .env("PULLPASS_ARGS", "--deny-warnings"),
+            None,
+        )
+    };
+    let github = step("github");
+    assert_eq!(github.code, 1, "{}", github.stderr);
+    assert!(
+        github
+            .stdout
+            .contains("::error file=terraform/irsa/main.tf,line=67,"),
+        "{}",
+        github.stdout
+    );
+    let sarif = step("sarif");
+    assert_eq!(sarif.code, 1, "{}", sarif.stderr);
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out.sarif")).unwrap())
+            .unwrap();
+    assert_valid(&sarif_validator(), &log, "action SARIF");
+}
+
+#[test]
+fn pre_commit_hook_runs_through_pre_commit() {
+    let pre_commit = tools().join("venv-lint-peers/bin/pre-commit");
+    assert!(
+        pre_commit.exists(),
+        "pre-commit is missing at {}; run `cargo xtask setup`",
+        pre_commit.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    write(
+        &repo,
+        "infra/main.tf",
+        &std::fs::read_to_string(fixtures("repo/terraform/irsa/main.tf")).unwrap(),
+    );
+    write(
+        &repo,
+        "web/package.json",
+        "{\"name\": \"site\", \"private\": true}\n",
+    );
+    let git = |args: &[&str]| {
+        let out = run(
+            std::process::Command::new("git")
+                .current_dir(&repo)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+                .args(args),
+            None,
+        );
+        assert_eq!(out.code, 0, "git {args:?}: {}", out.stderr);
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    let bin_dir = crate::support::pullpass_path().parent().unwrap().to_owned();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = run(
+        std::process::Command::new(&pre_commit)
+            .current_dir(&repo)
+            .env("PATH", path)
+            .env("NO_COLOR", "1")
+            .env("PRE_COMMIT_HOME", tmp.path().join("cache"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("PULLPASS_CONFIG")
+            .args(["try-repo", crate::support::root().to_str().unwrap()])
+            .args(["pullpass-lint-system", "--all-files", "--color", "never"]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("pullpass lint (pullpass on PATH)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("TP028"), "{}", out.stdout);
+    // The hook names every staged .json; one that is no policy is skipped, not an error.
+    assert!(!out.stdout.contains("package.json"), "{}", out.stdout);
+}
+
+/// cfn-lint (PyPI, `.tools/venv-lint-peers`) holds the CloudFormation fixtures to real
+/// CloudFormation: every template passes, except `policy.json`, whose `"Effect": "allow"` is
+/// the mistake it is there for, which cfn-lint (E3510) and pullpass (TP007) both put on line 12.
+#[test]
+fn cfn_lint_accepts_the_cloudformation_fixtures() {
+    let cfn_lint = tools().join("venv-lint-peers/bin/cfn-lint");
+    assert!(
+        cfn_lint.exists(),
+        "cfn-lint is missing at {}; run `cargo xtask setup`",
+        cfn_lint.display()
+    );
+    let dir = fixtures("repo/cloudformation");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    for name in &names {
+        let out = run(
+            std::process::Command::new(&cfn_lint)
+                .current_dir(&dir)
+                .args(["--format", "parseable", name]),
+            None,
+        );
+        if name == "policy.json" {
+            assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+            assert!(out.stdout.contains("policy.json:12:"), "{}", out.stdout);
+            assert!(out.stdout.contains("E3510"), "{}", out.stdout);
+            let ours = lint_repo(&["--format", "github", "cloudformation/policy.json"]);
+            assert!(
+                ours.stdout
+                    .contains("line=12,col=25,endLine=12,endColumn=32,title=TP007"),
+                "{}",
+                ours.stdout
+            );
+        } else {
+            assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+        }
+    }
+}
