@@ -12,7 +12,7 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, split_template};
-use crate::{Extracted, ExtractedPolicy, SourceError, SourceKind};
+use crate::{Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 /// Reads a template.
 #[must_use]
@@ -53,7 +53,7 @@ pub fn extract(text: &str) -> Extracted {
                             &mut out,
                             text,
                             doc,
-                            SourceKind::Trust,
+                            PolicyKind::Trust,
                             format!("{owner} (AWS::IAM::Role trust policy)"),
                             role_name.clone().or_else(|| Some(logical.to_owned())),
                         );
@@ -74,7 +74,7 @@ pub fn extract(text: &str) -> Extracted {
                                 &mut out,
                                 text,
                                 doc,
-                                SourceKind::Permissions,
+                                PolicyKind::Permissions,
                                 format!("{owner} inline policy {name}"),
                                 None,
                             );
@@ -87,7 +87,7 @@ pub fn extract(text: &str) -> Extracted {
                             &mut out,
                             text,
                             doc,
-                            SourceKind::Permissions,
+                            PolicyKind::Permissions,
                             format!("{owner} ({rtype})"),
                             None,
                         );
@@ -99,7 +99,7 @@ pub fn extract(text: &str) -> Extracted {
                             &mut out,
                             text,
                             doc,
-                            SourceKind::Repository,
+                            PolicyKind::Repository,
                             format!("{owner} (AWS::ECR::Repository policy)"),
                             None,
                         );
@@ -124,7 +124,7 @@ fn push(
     out: &mut Extracted,
     text: &str,
     doc: &Node,
-    kind: SourceKind,
+    kind: PolicyKind,
     owner: String,
     role_name: Option<String>,
 ) {

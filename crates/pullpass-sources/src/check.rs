@@ -21,7 +21,7 @@ pub struct PolicyFindings {
 ///   message is added to the help ("not applied here").
 #[must_use]
 pub fn lint_policy(p: &ExtractedPolicy, ctx: &LintContext) -> PolicyFindings {
-    let kind = p.kind.and_then(crate::SourceKind::policy_kind);
+    let kind = p.kind;
     let out = policy::lint(&p.json, kind, ctx);
     let mut diagnostics = Vec::with_capacity(out.diagnostics.len());
     for mut d in out.diagnostics {
@@ -112,7 +112,7 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
     let mut trusts: Vec<(&str, usize, usize)> = Vec::new();
     for (fi, f) in files.iter().enumerate() {
         for (pi, p) in f.extracted.policies.iter().enumerate() {
-            if p.kind == Some(crate::SourceKind::Trust)
+            if p.kind == Some(crate::PolicyKind::Trust)
                 && let Some(name) = &p.role_name
             {
                 trusts.push((name.as_str(), fi, pi));

@@ -233,28 +233,13 @@ impl JsonOut {
     }
 }
 
-/// Appends `s` JSON-escaped; true when anything needed escaping.
+/// Appends `s` JSON-escaped (the core's one escaper); true when anything needed escaping
+/// (every escape is longer than the character it stands for).
 fn escape_into(s: &str, out: &mut String) -> bool {
-    let mut changed = false;
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                use std::fmt::Write as _;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => {
-                out.push(c);
-                continue;
-            }
-        }
-        changed = true;
-    }
-    changed
+    let quoted = pullpass_core::policy::model::json_string(s);
+    let inner = &quoted[1..quoted.len() - 1];
+    out.push_str(inner);
+    inner.len() != s.len()
 }
 
 /// Splits a `${…}` template (`Fn::Sub`, Terraform JSON text) into literal and placeholder

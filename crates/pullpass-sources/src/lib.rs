@@ -26,38 +26,6 @@ use pullpass_core::text::TextRange;
 pub use classify::{Format, ROLE_ANNOTATION, classify};
 pub use json_out::{JsonOut, Piece, Segment, SegmentKind, SpanMap};
 
-/// What kind of policy the source says a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SourceKind {
-    /// A role's trust policy (`assume_role_policy`, `AssumeRolePolicyDocument`).
-    Trust,
-    /// An identity policy (`aws_iam_policy`, `Policies[].PolicyDocument`).
-    Permissions,
-    /// An ECR repository policy (`aws_ecr_repository_policy`, `RepositoryPolicyText`).
-    Repository,
-}
-
-impl SourceKind {
-    /// The core's kind to lint as.
-    #[must_use]
-    pub fn policy_kind(self) -> Option<PolicyKind> {
-        Some(match self {
-            Self::Trust => PolicyKind::Trust,
-            Self::Permissions => PolicyKind::Permissions,
-            Self::Repository => PolicyKind::Repository,
-        })
-    }
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Trust => "trust",
-            Self::Permissions => "permissions",
-            Self::Repository => "repository",
-        }
-    }
-}
-
 /// One policy found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractedPolicy {
@@ -66,7 +34,7 @@ pub struct ExtractedPolicy {
     pub json: String,
     /// What the source says the policy is; `None` when it does not say (a loose
     /// `aws_iam_policy_document` nobody references).
-    pub kind: Option<SourceKind>,
+    pub kind: Option<PolicyKind>,
     /// Who owns it, for messages: `aws_iam_role.web`, `Resources.PullRole`.
     pub owner: String,
     /// The IAM role's name when the source gives it literally (for the service-account check).

@@ -22,23 +22,23 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece};
-use crate::{Extracted, ExtractedPolicy, SourceError, SourceKind};
+use crate::{Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 fn range(r: Option<Range<usize>>) -> TextRange {
     r.map_or(TextRange::new(0, 0), |r| TextRange::new(r.start, r.end))
 }
 
 /// Resource type → (policy attribute, kind).
-const RESOURCES: &[(&str, &str, SourceKind)] = &[
-    ("aws_iam_role", "assume_role_policy", SourceKind::Trust),
-    ("aws_iam_policy", "policy", SourceKind::Permissions),
-    ("aws_iam_role_policy", "policy", SourceKind::Permissions),
-    ("aws_iam_user_policy", "policy", SourceKind::Permissions),
-    ("aws_iam_group_policy", "policy", SourceKind::Permissions),
+const RESOURCES: &[(&str, &str, PolicyKind)] = &[
+    ("aws_iam_role", "assume_role_policy", PolicyKind::Trust),
+    ("aws_iam_policy", "policy", PolicyKind::Permissions),
+    ("aws_iam_role_policy", "policy", PolicyKind::Permissions),
+    ("aws_iam_user_policy", "policy", PolicyKind::Permissions),
+    ("aws_iam_group_policy", "policy", PolicyKind::Permissions),
     (
         "aws_ecr_repository_policy",
         "policy",
-        SourceKind::Repository,
+        PolicyKind::Repository,
     ),
 ];
 
@@ -81,7 +81,7 @@ pub fn extract(text: &str) -> Extracted {
         }
     }
     // Who references each data document: (kind, owner, role name).
-    let mut users: HashMap<&str, (SourceKind, String, Option<String>)> = HashMap::new();
+    let mut users: HashMap<&str, (PolicyKind, String, Option<String>)> = HashMap::new();
     let mut out = Extracted::default();
     for block in body.blocks() {
         if block.ident.as_str() != "resource" {
@@ -97,7 +97,7 @@ pub fn extract(text: &str) -> Extracted {
         let role_name = (rtype.as_str() == "aws_iam_role")
             .then(|| literal_attr(&block.body, "name"))
             .flatten();
-        let mut targets: Vec<(&Expression, SourceKind, String)> = Vec::new();
+        let mut targets: Vec<(&Expression, PolicyKind, String)> = Vec::new();
         if let Some(a) = block.body.get_attribute(attr) {
             targets.push((&a.value, kind, owner.clone()));
         }
@@ -107,7 +107,7 @@ pub fn extract(text: &str) -> Extracted {
                     let name = literal_attr(&inline.body, "name").unwrap_or_default();
                     targets.push((
                         &a.value,
-                        SourceKind::Permissions,
+                        PolicyKind::Permissions,
                         format!("{owner} inline_policy {name}")
                             .trim_end()
                             .to_owned(),
@@ -118,7 +118,7 @@ pub fn extract(text: &str) -> Extracted {
         for (expr, kind, owner) in targets {
             if let Some(doc) = data_reference(expr) {
                 if documents.contains_key(doc) {
-                    let role = (kind == SourceKind::Trust)
+                    let role = (kind == PolicyKind::Trust)
                         .then(|| role_name.clone())
                         .flatten();
                     users.entry(doc).or_insert((kind, owner, role));
@@ -131,7 +131,7 @@ pub fn extract(text: &str) -> Extracted {
                     json: json.text,
                     kind: Some(kind),
                     owner,
-                    role_name: (kind == SourceKind::Trust)
+                    role_name: (kind == PolicyKind::Trust)
                         .then(|| role_name.clone())
                         .flatten(),
                     placeholders: json.placeholders,
@@ -574,7 +574,7 @@ pub fn extract_plan(text: &str) -> Extracted {
             let role_name = (rtype == "aws_iam_role")
                 .then(|| values.get("name").and_then(Node::as_str).map(str::to_owned))
                 .flatten();
-            let mut push = |node: &Node, kind: SourceKind, owner: String, role: Option<String>| {
+            let mut push = |node: &Node, kind: PolicyKind, owner: String, role: Option<String>| {
                 let Value::Scalar(policy) = &node.value else {
                     return;
                 };
@@ -608,7 +608,7 @@ pub fn extract_plan(text: &str) -> Extracted {
                 if let Some(node) = inline.get("policy") {
                     push(
                         node,
-                        SourceKind::Permissions,
+                        PolicyKind::Permissions,
                         format!("{address} inline_policy"),
                         None,
                     );

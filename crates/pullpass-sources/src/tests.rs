@@ -58,7 +58,7 @@ fn terraform_policy_document_is_translated_as_the_provider_does() {
                 .starts_with("data.aws_iam_policy_document.puller_assume")
         })
         .expect("data document");
-    assert_eq!(doc.kind, Some(SourceKind::Trust));
+    assert_eq!(doc.kind, Some(PolicyKind::Trust));
     assert_eq!(doc.role_name.as_deref(), Some("image-puller"));
     let v: serde_json::Value = serde_json::from_str(&doc.json).expect("JSON");
     assert_eq!(v["Statement"][0]["Effect"], "Allow");

@@ -94,7 +94,7 @@ pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> Sour
         let found = check::lint_policy(p, ctx);
         kinds.push(
             p.kind
-                .map(pullpass_sources::SourceKind::as_str)
+                .map(pullpass_core::policy::PolicyKind::as_str)
                 .or(found.kind.map(|k| k.as_str()))
                 .unwrap_or("unknown"),
         );
