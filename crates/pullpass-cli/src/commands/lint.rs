@@ -651,42 +651,29 @@ fn render_text(
         if fixing && l.fixed > 0 {
             let _ = writeln!(out, "{name}: applied {} safe fix(es)", l.fixed);
         }
-        if let Some(note) = &l.note {
+        let what = if let Some(note) = &l.note {
+            // A source file (Terraform, CloudFormation, …): said only when it has findings.
             if l.diagnostics.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "{name}: {note}");
-            let source = Source {
-                name: &name,
-                text: &l.text,
-            };
-            let items: Vec<Item<'_>> = l
-                .diagnostics
-                .iter()
-                .map(|d| Item {
-                    diagnostic: d,
-                    source: d.range.map(|_| source),
-                })
-                .collect();
-            out.push_str(&render::text::render(&items, color));
-            out.push('\n');
-            continue;
-        }
-        if l.diagnostics.is_empty() && kind != "unknown" {
-            continue;
-        }
-        let what = match kind {
-            // Parsed cleanly, yet neither kind: most often an ECR repository policy.
-            "unknown" if l.diagnostics.is_empty() => "neither a trust, a permissions nor a repository policy; pass --kind to lint it as one".to_owned(),
-            "unknown" => "could not be read as a trust or permissions policy".to_owned(),
-            k => format!(
-                "linted as a {k} policy ({})",
-                if source == "flag" {
-                    "--kind"
-                } else {
-                    "detected"
-                }
-            ),
+            note.clone()
+        } else {
+            if l.diagnostics.is_empty() && kind != "unknown" {
+                continue;
+            }
+            match kind {
+                // Parsed cleanly, yet neither kind: most often an ECR repository policy.
+                "unknown" if l.diagnostics.is_empty() => "neither a trust, a permissions nor a repository policy; pass --kind to lint it as one".to_owned(),
+                "unknown" => "could not be read as a trust or permissions policy".to_owned(),
+                k => format!(
+                    "linted as a {k} policy ({})",
+                    if source == "flag" {
+                        "--kind"
+                    } else {
+                        "detected"
+                    }
+                ),
+            }
         };
         let _ = writeln!(out, "{name}: {what}");
         let source = Source {
