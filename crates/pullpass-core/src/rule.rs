@@ -50,3 +50,37 @@ macro_rules! declare_rule {
         };
     };
 }
+
+/// Registers a rule family, the one way every family (RF, TP, EP, DR) does it: declares each
+/// rule file as a module (`<code>_<snake name>.rs`, holding its `declare_rule!`, its check and
+/// its tests), yields the family's `RULES` in code order (the catalogue is built from these)
+/// and, when the family names a check type, its `CHECKS`: the entries given after `=>`, in
+/// order.
+///
+/// ```text
+/// rule_family! {
+///     checks: (Check, Scope),
+///     rules: [
+///         tp001_invalid_json::TP001,
+///         tp002_policy_shape::TP002 => (tp002_policy_shape::check, Scope::Any),
+///     ],
+/// }
+/// ```
+#[macro_export]
+macro_rules! rule_family {
+    (
+        checks: $check_ty:ty,
+        rules: [$($module:ident :: $code:ident $(=> $check:expr)?),* $(,)?] $(,)?
+    ) => {
+        $crate::rule_family! { rules: [$($module::$code),*] }
+        /// The family's checks, in code order.
+        pub(crate) static CHECKS: &[$check_ty] = &[$($($check,)?)*];
+    };
+    (
+        rules: [$($module:ident :: $code:ident),* $(,)?] $(,)?
+    ) => {
+        $(pub(crate) mod $module;)*
+        /// Every rule of the family, in code order.
+        pub(crate) static RULES: &[&$crate::rule::RuleMeta] = &[$(&$module::$code,)*];
+    };
+}

@@ -4,7 +4,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::text::TextRange;
 
-use super::rules::DR001;
+use super::rules::dr001_input_unreadable::DR001;
 use super::yaml::{self, Node, Value};
 use crate::policy::aws::{self, Issuer};
 use crate::policy::{self, LintContext, PolicyKind, json};

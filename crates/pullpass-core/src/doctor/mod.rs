@@ -16,9 +16,9 @@
 #![allow(clippy::result_large_err)]
 
 mod artifacts;
-mod irsa;
+mod chain;
+mod links;
 mod live;
-mod pod_identity;
 mod registry;
 mod rules;
 pub mod yaml;
@@ -246,166 +246,13 @@ impl Checklist {
 /// Checks an IRSA set-up.
 #[must_use]
 pub fn check_irsa(inputs: &DoctorInputs) -> Checklist {
-    irsa::check(inputs)
+    chain::run(Mode::Irsa, inputs)
 }
 
 /// Checks an EKS Pod Identity set-up.
 #[must_use]
 pub fn check_pod_identity(inputs: &DoctorInputs) -> Checklist {
-    pod_identity::check(inputs)
-}
-
-/// A parsed input: not given, given but unreadable (its failure is already in the list), or read.
-#[derive(Debug, Clone)]
-pub(crate) enum Slot<T> {
-    Absent,
-    Broken,
-    Ok(T),
-}
-
-impl<T> Slot<T> {
-    pub(crate) fn ok(&self) -> Option<&T> {
-        match self {
-            Self::Ok(t) => Some(t),
-            _ => None,
-        }
-    }
-}
-
-/// Builds the checklist in chain order.
-#[derive(Debug, Default)]
-pub(crate) struct Run {
-    checks: Vec<Check>,
-}
-
-/// Why a check cannot run.
-pub(crate) enum Skip {
-    /// These inputs would let it run.
-    Needs(Vec<Input>, String),
-    /// It depends on this failed check.
-    Blocked(&'static str),
-}
-
-impl Run {
-    fn push(&mut self, check: Check) {
-        self.checks.push(check);
-    }
-
-    pub(crate) fn pass(
-        &mut self,
-        id: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) {
-        self.push(Check {
-            id,
-            title,
-            status: Status::Passed,
-            detail: detail.into(),
-            diagnostic: None,
-            source: None,
-            needs: Vec::new(),
-            blocked_by: None,
-        });
-    }
-
-    /// A finding on this link: errors fail it, warnings warn, infos pass with the note.
-    pub(crate) fn fail(
-        &mut self,
-        id: &'static str,
-        title: &'static str,
-        diagnostic: Diagnostic,
-        source: Option<Input>,
-    ) {
-        let status = match diagnostic.severity {
-            Severity::Error => Status::Failed,
-            Severity::Warning => Status::Warning,
-            Severity::Info => Status::Passed,
-        };
-        let source = source.filter(|_| diagnostic.range.is_some());
-        self.push(Check {
-            id,
-            title,
-            status,
-            detail: diagnostic.message.clone(),
-            diagnostic: Some(diagnostic),
-            source,
-            needs: Vec::new(),
-            blocked_by: None,
-        });
-    }
-
-    pub(crate) fn skip(&mut self, id: &'static str, title: &'static str, why: Skip) {
-        let (detail, needs, blocked_by) = match why {
-            Skip::Needs(needs, detail) => (detail, needs, None),
-            Skip::Blocked(by) => (
-                if let Some(input) = by.strip_prefix("input.") {
-                    format!("not checked: the {input} input could not be read (see `{by}`)")
-                } else {
-                    format!("not checked: depends on `{by}`, which failed")
-                },
-                Vec::new(),
-                Some(by),
-            ),
-        };
-        self.push(Check {
-            id,
-            title,
-            status: Status::NotChecked,
-            detail,
-            diagnostic: None,
-            source: None,
-            needs,
-            blocked_by,
-        });
-    }
-
-    /// Not checked for want of `needs`.
-    pub(crate) fn needs(&mut self, id: &'static str, title: &'static str, needs: &[Input]) {
-        let flags: Vec<&str> = needs.iter().map(|i| i.flag()).collect();
-        let detail = format!("not checked: give {} to check this", flags.join(" or "));
-        self.skip(id, title, Skip::Needs(needs.to_vec(), detail));
-    }
-
-    /// Not checked because `dep` produced nothing: blocked when `dep` failed (or was itself
-    /// blocked by a failure), else for want of `needs`.
-    pub(crate) fn depends(
-        &mut self,
-        id: &'static str,
-        title: &'static str,
-        dep: &'static str,
-        needs: &[Input],
-    ) {
-        let blocked = self.checks.iter().find(|c| c.id == dep).and_then(|c| {
-            if c.status == Status::Failed {
-                Some(dep)
-            } else {
-                c.blocked_by
-            }
-        });
-        match blocked {
-            Some(by) => self.skip(id, title, Skip::Blocked(by)),
-            None => self.needs(id, title, needs),
-        }
-    }
-
-    pub(crate) fn failed(&self, id: &str) -> bool {
-        self.checks
-            .iter()
-            .any(|c| c.id == id && c.status == Status::Failed)
-    }
-
-    /// The first of `ids` that failed.
-    pub(crate) fn blocker(&self, ids: &[&'static str]) -> Option<&'static str> {
-        ids.iter().copied().find(|id| self.failed(id))
-    }
-
-    pub(crate) fn finish(self, mode: Mode) -> Checklist {
-        Checklist {
-            mode,
-            checks: self.checks,
-        }
-    }
+    chain::run(Mode::PodIdentity, inputs)
 }
 
 /// The id of the check that reports an unreadable input.
@@ -425,30 +272,6 @@ pub(crate) fn input_check_id(input: Input) -> &'static str {
         Input::PermissionsPolicy => "input.permissions-policy",
         Input::Repository => "input.repository",
         Input::Live => "input.live",
-    }
-}
-
-/// Reads one optional input; an unreadable one becomes a failed `input.<name>` check.
-pub(crate) fn load<T>(
-    run: &mut Run,
-    input: Input,
-    text: Option<&String>,
-    read: impl FnOnce(&str) -> Result<T, Diagnostic>,
-) -> Slot<T> {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return Slot::Absent;
-    };
-    match read(text) {
-        Ok(value) => Slot::Ok(value),
-        Err(diagnostic) => {
-            run.fail(
-                input_check_id(input),
-                "Input can be read",
-                diagnostic,
-                Some(input),
-            );
-            Slot::Broken
-        }
     }
 }
 
@@ -497,7 +320,7 @@ pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnosti
             Ok(((*ns).to_owned(), (*name).to_owned()))
         }
         _ => Err(Diagnostic::new(
-            &rules::DR001,
+            &rules::dr001_input_unreadable::DR001,
             format!(
                 "`{}` is not `namespace/name` of a service account",
                 crate::text::shorten(t)

@@ -1,57 +1,52 @@
 //! The `DR…` rules: links of an IRSA / Pod Identity set-up that no `TP`/`RF` rule covers.
-//! A link is broken only relative to the other artifacts, so each rule's pass/fail examples
-//! live in `doctor::tests` and in the fixture sets under `tests/fixtures/doctor/`.
+//! Each file holds its rule's metadata, the check of the link it judges (the tables in
+//! `doctor::chain` name them) and its tests.
 
-mod dr001;
-mod dr002;
-mod dr003;
-mod dr004;
-mod dr005;
-mod dr006;
-mod dr007;
-mod dr008;
-mod dr009;
-mod dr010;
-mod dr011;
-mod dr012;
-mod dr013;
-mod dr014;
-mod dr015;
-mod dr020;
-mod dr021;
-mod dr022;
-mod dr023;
-mod dr024;
-mod dr025;
-mod dr026;
-mod dr030;
+/// What the checks share.
+mod prelude {
+    pub(crate) use crate::diagnostic::{Diagnostic, Severity};
+    pub(crate) use crate::policy::aws::{self, ProviderArn};
+    pub(crate) use crate::policy::model::{PrincipalValue, Statement, Str};
+    pub(crate) use crate::policy::rules::eval::entry_admits;
+    pub(crate) use crate::policy::rules::tp032_expected_binding::TP032;
+    pub(crate) use crate::policy::rules::{
+        POD_IDENTITY_SERVICE, claim_entries, is_pod_identity_statement,
+    };
+    pub(crate) use crate::registry_form::rules::rf050::RF050;
 
-pub(crate) use dr001::DR001;
-pub(crate) use dr002::DR002;
-pub(crate) use dr003::DR003;
-pub(crate) use dr004::DR004;
-pub(crate) use dr005::DR005;
-pub(crate) use dr006::DR006;
-pub(crate) use dr007::DR007;
-pub(crate) use dr008::DR008;
-pub(crate) use dr009::DR009;
-pub(crate) use dr010::DR010;
-pub(crate) use dr011::DR011;
-pub(crate) use dr012::DR012;
-pub(crate) use dr013::DR013;
-pub(crate) use dr014::DR014;
-pub(crate) use dr015::DR015;
-pub(crate) use dr020::DR020;
-pub(crate) use dr021::DR021;
-pub(crate) use dr022::DR022;
-pub(crate) use dr023::DR023;
-pub(crate) use dr024::DR024;
-pub(crate) use dr025::DR025;
-pub(crate) use dr026::DR026;
-pub(crate) use dr030::DR030;
+    pub(crate) use crate::doctor::artifacts::{
+        AUDIENCE_ANNOTATION, Located, PodEnv, Provider, ROLE_ANNOTATION, STS_REGIONAL_ANNOTATION,
+        TrustInput,
+    };
+    pub(crate) use crate::doctor::chain::{Chosen, Cx, Facts, Outcome, Run, Slot, at};
+    pub(crate) use crate::doctor::registry::Registry;
+    pub(crate) use crate::doctor::{Input, Mode, lint_finding};
+}
 
-/// Every `DR…` rule.
-pub(crate) static RULES: &[&crate::rule::RuleMeta] = &[
-    &DR001, &DR002, &DR003, &DR004, &DR005, &DR006, &DR007, &DR008, &DR009, &DR010, &DR011, &DR012,
-    &DR013, &DR014, &DR015, &DR020, &DR021, &DR022, &DR023, &DR024, &DR025, &DR026, &DR030,
-];
+crate::rule_family! {
+    rules: [
+        dr001_input_unreadable::DR001,
+        dr002_role_annotation_missing::DR002,
+        dr003_role_annotation_mismatch::DR003,
+        dr004_helm_values_not_applied::DR004,
+        dr005_oidc_provider_missing::DR005,
+        dr006_oidc_provider_url_mismatch::DR006,
+        dr007_oidc_client_id_missing::DR007,
+        dr008_token_audience_mismatch::DR008,
+        dr009_web_identity_env_missing::DR009,
+        dr010_pod_env_role_mismatch::DR010,
+        dr011_sts_global_endpoint_opt_in_region::DR011,
+        dr012_static_keys_override_ambient::DR012,
+        dr013_role_missing::DR013,
+        dr014_no_web_identity_statement::DR014,
+        dr015_no_pod_identity_statement::DR015,
+        dr020_association_service_account_mismatch::DR020,
+        dr021_association_role_mismatch::DR021,
+        dr022_pod_identity_env_missing::DR022,
+        dr023_session_tags_disabled::DR023,
+        dr024_irsa_overrides_pod_identity::DR024,
+        dr025_association_cluster_mismatch::DR025,
+        dr026_pod_identity_role_other_account::DR026,
+        dr030_registry_token_failed::DR030,
+    ]
+}

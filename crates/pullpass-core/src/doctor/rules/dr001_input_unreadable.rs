@@ -23,3 +23,31 @@ crate::declare_rule! {
     /// `aws eks describe-cluster --name <name>`, `aws iam get-open-id-connect-provider --open-id-connect-provider-arn <arn>`.
     pub(crate) static DR001 = ("input-unreadable", "doctor", Error, "An artifact given to doctor could not be read");
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::doctor::tests::*;
+
+    #[test]
+    fn dr001_unreadable_input_blocks_only_its_dependents() {
+        let mut inputs = sound();
+        inputs.service_account = Some("metadata:\n  name: [coder\n".to_owned());
+        inputs.helm_values = None;
+        let list = check_irsa(&inputs);
+        assert_only(&list, "input.service-account", "DR001");
+        assert_eq!(
+            list.get("sa.annotation").unwrap().blocked_by,
+            Some("input.service-account")
+        );
+        // The failure points into the YAML.
+        assert!(
+            list.get("input.service-account")
+                .unwrap()
+                .diagnostic
+                .as_ref()
+                .unwrap()
+                .range
+                .is_some()
+        );
+    }
+}
