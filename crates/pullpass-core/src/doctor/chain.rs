@@ -8,7 +8,7 @@ use crate::policy::LintContext;
 use crate::policy::aws::{self, Issuer, ProviderArn, Role};
 use crate::policy::json;
 use crate::policy::model::{Policy, PrincipalValue, Statement};
-use crate::registry_form::rules::rf050::RF050;
+use crate::registry_form::rules::rf050_role_arn_invalid::RF050;
 use crate::text::TextRange;
 
 use super::artifacts::{

@@ -9,7 +9,7 @@ use crate::policy::rules::eval::entry_admits;
 use crate::policy::rules::tp032_expected_binding::TP032;
 use crate::policy::rules::tp040_partition_mismatch::TP040;
 use crate::policy::{self, LintContext, PolicyKind};
-use crate::registry_form::rules::rf050::RF050;
+use crate::registry_form::rules::rf050_role_arn_invalid::RF050;
 use crate::text::TextRange;
 
 use super::chain::{Cx, Outcome, Run, Slot, at};

@@ -11,8 +11,8 @@ use crate::secret::SecretText;
 
 pub(crate) mod rules;
 
-pub use rules::rf060::validate_repository;
-pub use rules::rf061::validate_tag;
+pub use rules::rf060_repository_name_invalid::validate_repository;
+pub use rules::rf061_tag_invalid::validate_tag;
 
 /// Every `RF…` rule, in code order.
 pub static RULES: &[&RuleMeta] = rules::ALL;

@@ -12,7 +12,7 @@ mod prelude {
     pub(crate) use crate::policy::rules::{
         POD_IDENTITY_SERVICE, claim_entries, is_pod_identity_statement,
     };
-    pub(crate) use crate::registry_form::rules::rf050::RF050;
+    pub(crate) use crate::registry_form::rules::rf050_role_arn_invalid::RF050;
 
     pub(crate) use crate::doctor::artifacts::{
         AUDIENCE_ANNOTATION, Located, PodEnv, Provider, ROLE_ANNOTATION, STS_REGIONAL_ANNOTATION,

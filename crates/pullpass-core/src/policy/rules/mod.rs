@@ -24,66 +24,53 @@ pub(crate) enum Scope {
 
 type Check = fn(&mut Cx<'_>);
 
-macro_rules! rules {
-    (
-        parse: [$($pmod:ident :: $pcode:ident),* $(,)?],
-        checks: [$($mod:ident :: $code:ident => $scope:ident),* $(,)?] $(,)?
-    ) => {
-        $(pub(crate) mod $pmod;)*
-        $(pub(crate) mod $mod;)*
-        /// Every TP and EP rule, in code order.
-        pub(crate) static RULES: &[&RuleMeta] = &[$(&$pmod::$pcode,)* $(&$mod::$code,)*];
-        /// The rules that run on a parsed policy.
-        static CHECKS: &[(Check, Scope)] = &[$(($mod::check, Scope::$scope),)*];
-    };
-}
-
-rules! {
-    parse: [tp001_invalid_json::TP001],
-    checks: [
-        tp002_policy_shape::TP002 => Any,
-        tp003_unknown_element::TP003 => Any,
-        tp004_wildcard_principal::TP004 => Trust,
-        tp005_sid::TP005 => Any,
-        tp006_duplicate_key::TP006 => Any,
-        tp007_effect_action_missing::TP007 => Any,
-        tp010_federated_principal::TP010 => Trust,
-        tp011_action_principal_mismatch::TP011 => Trust,
-        tp012_action_wildcard::TP012 => Trust,
-        tp013_allow_not_action::TP013 => Trust,
-        tp014_unknown_operator::TP014 => Any,
-        tp020_oidc_without_condition::TP020 => Trust,
-        tp021_provider_mismatch::TP021 => Trust,
-        tp022_condition_key_scheme::TP022 => Trust,
-        tp023_non_eks_issuer::TP023 => Trust,
-        tp024_audience::TP024 => Trust,
-        tp025_audience_typo::TP025 => Trust,
-        tp026_missing_sub::TP026 => Trust,
-        tp027_sub_format::TP027 => Trust,
-        tp028_wildcard_without_like::TP028 => Any,
-        tp029_broad_sub::TP029 => Trust,
-        tp030_set_operator_on_single_claim::TP030 => Trust,
-        tp031_equals_and_like::TP031 => Trust,
-        tp032_expected_binding::TP032 => Trust,
-        tp033_never_matches::TP033 => Trust,
-        tp034_unknown_action::TP034 => Any,
-        tp040_partition_mismatch::TP040 => Trust,
-        tp041_principal_account::TP041 => Trust,
-        tp050_pod_identity_actions::TP050 => Trust,
-        tp051_pod_identity_conditions::TP051 => Trust,
-        tp052_irsa_and_pod_identity::TP052 => Trust,
-        tp060_trust_policy_size::TP060 => Trust,
-        tp061_placeholder::TP061 => Any,
-        tp062_cross_account_without_guard::TP062 => Trust,
-        tp063_operator_misuse::TP063 => Any,
-        tp064_external_id_value::TP064 => Trust,
-        ep001_authorization_token::EP001 => Permissions,
-        ep002_pull_actions::EP002 => Permissions,
-        ep003_import_actions::EP003 => Permissions,
-        ep004_broad_ecr_access::EP004 => Permissions,
-        ep010_repository_principal::EP010 => Repository,
-        ep011_repository_pull_actions::EP011 => Repository,
-        ep012_repository_resource::EP012 => Repository,
+crate::rule_family! {
+    checks: (Check, Scope),
+    rules: [
+        tp001_invalid_json::TP001,
+        tp002_policy_shape::TP002 => (tp002_policy_shape::check, Scope::Any),
+        tp003_unknown_element::TP003 => (tp003_unknown_element::check, Scope::Any),
+        tp004_wildcard_principal::TP004 => (tp004_wildcard_principal::check, Scope::Trust),
+        tp005_sid::TP005 => (tp005_sid::check, Scope::Any),
+        tp006_duplicate_key::TP006 => (tp006_duplicate_key::check, Scope::Any),
+        tp007_effect_action_missing::TP007 => (tp007_effect_action_missing::check, Scope::Any),
+        tp010_federated_principal::TP010 => (tp010_federated_principal::check, Scope::Trust),
+        tp011_action_principal_mismatch::TP011 => (tp011_action_principal_mismatch::check, Scope::Trust),
+        tp012_action_wildcard::TP012 => (tp012_action_wildcard::check, Scope::Trust),
+        tp013_allow_not_action::TP013 => (tp013_allow_not_action::check, Scope::Trust),
+        tp014_unknown_operator::TP014 => (tp014_unknown_operator::check, Scope::Any),
+        tp020_oidc_without_condition::TP020 => (tp020_oidc_without_condition::check, Scope::Trust),
+        tp021_provider_mismatch::TP021 => (tp021_provider_mismatch::check, Scope::Trust),
+        tp022_condition_key_scheme::TP022 => (tp022_condition_key_scheme::check, Scope::Trust),
+        tp023_non_eks_issuer::TP023 => (tp023_non_eks_issuer::check, Scope::Trust),
+        tp024_audience::TP024 => (tp024_audience::check, Scope::Trust),
+        tp025_audience_typo::TP025 => (tp025_audience_typo::check, Scope::Trust),
+        tp026_missing_sub::TP026 => (tp026_missing_sub::check, Scope::Trust),
+        tp027_sub_format::TP027 => (tp027_sub_format::check, Scope::Trust),
+        tp028_wildcard_without_like::TP028 => (tp028_wildcard_without_like::check, Scope::Any),
+        tp029_broad_sub::TP029 => (tp029_broad_sub::check, Scope::Trust),
+        tp030_set_operator_on_single_claim::TP030 => (tp030_set_operator_on_single_claim::check, Scope::Trust),
+        tp031_equals_and_like::TP031 => (tp031_equals_and_like::check, Scope::Trust),
+        tp032_expected_binding::TP032 => (tp032_expected_binding::check, Scope::Trust),
+        tp033_never_matches::TP033 => (tp033_never_matches::check, Scope::Trust),
+        tp034_unknown_action::TP034 => (tp034_unknown_action::check, Scope::Any),
+        tp040_partition_mismatch::TP040 => (tp040_partition_mismatch::check, Scope::Trust),
+        tp041_principal_account::TP041 => (tp041_principal_account::check, Scope::Trust),
+        tp050_pod_identity_actions::TP050 => (tp050_pod_identity_actions::check, Scope::Trust),
+        tp051_pod_identity_conditions::TP051 => (tp051_pod_identity_conditions::check, Scope::Trust),
+        tp052_irsa_and_pod_identity::TP052 => (tp052_irsa_and_pod_identity::check, Scope::Trust),
+        tp060_trust_policy_size::TP060 => (tp060_trust_policy_size::check, Scope::Trust),
+        tp061_placeholder::TP061 => (tp061_placeholder::check, Scope::Any),
+        tp062_cross_account_without_guard::TP062 => (tp062_cross_account_without_guard::check, Scope::Trust),
+        tp063_operator_misuse::TP063 => (tp063_operator_misuse::check, Scope::Any),
+        tp064_external_id_value::TP064 => (tp064_external_id_value::check, Scope::Trust),
+        ep001_authorization_token::EP001 => (ep001_authorization_token::check, Scope::Permissions),
+        ep002_pull_actions::EP002 => (ep002_pull_actions::check, Scope::Permissions),
+        ep003_import_actions::EP003 => (ep003_import_actions::check, Scope::Permissions),
+        ep004_broad_ecr_access::EP004 => (ep004_broad_ecr_access::check, Scope::Permissions),
+        ep010_repository_principal::EP010 => (ep010_repository_principal::check, Scope::Repository),
+        ep011_repository_pull_actions::EP011 => (ep011_repository_pull_actions::check, Scope::Repository),
+        ep012_repository_resource::EP012 => (ep012_repository_resource::check, Scope::Repository),
     ],
 }
 

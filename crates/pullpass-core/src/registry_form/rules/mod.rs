@@ -12,53 +12,57 @@ use crate::rule::RuleMeta;
 use super::FormCheck;
 
 pub(crate) mod keys;
-pub(crate) mod rf001;
-pub(crate) mod rf002;
-pub(crate) mod rf010;
-pub(crate) mod rf011;
-pub(crate) mod rf012;
-pub(crate) mod rf013;
-pub(crate) mod rf014;
-pub(crate) mod rf021;
-pub(crate) mod rf022;
-pub(crate) mod rf023;
-pub(crate) mod rf024;
-pub(crate) mod rf025;
-pub(crate) mod rf026;
-pub(crate) mod rf027;
-pub(crate) mod rf028;
-pub(crate) mod rf030;
-pub(crate) mod rf031;
-pub(crate) mod rf032;
-pub(crate) mod rf033;
-pub(crate) mod rf034;
-pub(crate) mod rf035;
-pub(crate) mod rf036;
-pub(crate) mod rf037;
-pub(crate) mod rf040;
-pub(crate) mod rf050;
-pub(crate) mod rf051;
-pub(crate) mod rf052;
-pub(crate) mod rf060;
-pub(crate) mod rf061;
+crate::rule_family! {
+    rules: [
+        rf001_registry_name_invalid::RF001,
+        rf002_registry_name_duplicate::RF002,
+        rf010_registry_host_required::RF010,
+        rf011_registry_host_scheme_or_trailing_slash::RF011,
+        rf012_registry_host_credentials_or_query::RF012,
+        rf013_registry_host_malformed::RF013,
+        rf014_registry_host_has_path::RF014,
+        rf021_ecr_kind_without_ecr_host::RF021,
+        rf022_ecr_host_with_generic_kind::RF022,
+        rf023_public_ecr_credentials::RF023,
+        rf024_ecr_host_region_partition::RF024,
+        rf025_ecr_host_unknown_region::RF025,
+        rf026_ecr_host_unsupported_endpoint::RF026,
+        rf027_ecr_host_near_miss::RF027,
+        rf028_vanity_host_override_invalid::RF028,
+        rf030_access_key_pair_incomplete::RF030,
+        rf031_access_key_id_malformed::RF031,
+        rf032_temporary_access_key::RF032,
+        rf033_iam_unique_id_as_access_key::RF033,
+        rf034_documentation_example_key::RF034,
+        rf035_secret_access_key_malformed::RF035,
+        rf036_access_key_fields_swapped::RF036,
+        rf037_credential_whitespace::RF037,
+        rf040_ambient_credentials::RF040,
+        rf050_role_arn_invalid::RF050,
+        rf051_external_id_invalid::RF051,
+        rf052_external_id_without_role::RF052,
+        rf060_repository_name_invalid::RF060,
+        rf061_tag_invalid::RF061,
+    ]
+}
 
 /// A host rule: facts about the host field in, findings out.
 pub(crate) type HostRule = fn(&HostCheck<'_>, &mut Vec<Diagnostic>);
 
 /// The host rules in the order they run.
 pub(crate) static HOST_CHECKS: &[HostRule] = &[
-    rf010::check,
-    rf011::check,
-    rf012::check,
-    rf013::check,
-    rf014::check,
-    rf021::check,
-    rf022::check,
-    rf024::check,
-    rf025::check,
-    rf026::check,
-    rf027::check,
-    rf028::check,
+    rf010_registry_host_required::check,
+    rf011_registry_host_scheme_or_trailing_slash::check,
+    rf012_registry_host_credentials_or_query::check,
+    rf013_registry_host_malformed::check,
+    rf014_registry_host_has_path::check,
+    rf021_ecr_kind_without_ecr_host::check,
+    rf022_ecr_host_with_generic_kind::check,
+    rf024_ecr_host_region_partition::check,
+    rf025_ecr_host_unknown_region::check,
+    rf026_ecr_host_unsupported_endpoint::check,
+    rf027_ecr_host_near_miss::check,
+    rf028_vanity_host_override_invalid::check,
 ];
 
 /// A form rule: the whole form and its context in, findings out.
@@ -66,24 +70,24 @@ pub(crate) type FormRule = fn(&FormCheck<'_>, &mut Vec<Diagnostic>);
 
 /// The form rules (everything but the host rules) in the order they run.
 pub(crate) static FORM_CHECKS: &[FormRule] = &[
-    rf001::check,
-    rf002::check,
-    rf022::check_form,
-    rf023::check,
-    rf030::check,
-    rf031::check,
-    rf032::check,
-    rf033::check,
-    rf034::check,
-    rf035::check,
-    rf036::check,
-    rf037::check,
-    rf040::check,
-    rf050::check,
-    rf051::check,
-    rf052::check,
-    rf060::check,
-    rf061::check,
+    rf001_registry_name_invalid::check,
+    rf002_registry_name_duplicate::check,
+    rf022_ecr_host_with_generic_kind::check_form,
+    rf023_public_ecr_credentials::check,
+    rf030_access_key_pair_incomplete::check,
+    rf031_access_key_id_malformed::check,
+    rf032_temporary_access_key::check,
+    rf033_iam_unique_id_as_access_key::check,
+    rf034_documentation_example_key::check,
+    rf035_secret_access_key_malformed::check,
+    rf036_access_key_fields_swapped::check,
+    rf037_credential_whitespace::check,
+    rf040_ambient_credentials::check,
+    rf050_role_arn_invalid::check,
+    rf051_external_id_invalid::check,
+    rf052_external_id_without_role::check,
+    rf060_repository_name_invalid::check,
+    rf061_tag_invalid::check,
 ];
 
 /// Whether the key fields hold AWS keys (an ECR registry), so their AWS shapes apply.
@@ -91,38 +95,8 @@ pub(crate) fn uses_aws_keys(f: &FormCheck<'_>) -> bool {
     f.form.kind == crate::registry_form::RegistryKind::Ecr
 }
 
-/// Every `RF…` rule, in code order.
-pub(crate) static ALL: &[&RuleMeta] = &[
-    &rf001::RF001,
-    &rf002::RF002,
-    &rf010::RF010,
-    &rf011::RF011,
-    &rf012::RF012,
-    &rf013::RF013,
-    &rf014::RF014,
-    &rf021::RF021,
-    &rf022::RF022,
-    &rf023::RF023,
-    &rf024::RF024,
-    &rf025::RF025,
-    &rf026::RF026,
-    &rf027::RF027,
-    &rf028::RF028,
-    &rf030::RF030,
-    &rf031::RF031,
-    &rf032::RF032,
-    &rf033::RF033,
-    &rf034::RF034,
-    &rf035::RF035,
-    &rf036::RF036,
-    &rf037::RF037,
-    &rf040::RF040,
-    &rf050::RF050,
-    &rf051::RF051,
-    &rf052::RF052,
-    &rf060::RF060,
-    &rf061::RF061,
-];
+/// Every `RF…` rule, in code order (the family's `RULES`).
+pub(crate) static ALL: &[&RuleMeta] = RULES;
 
 /// Pointer of the host field.
 pub(crate) const HOST: &str = "/host";
