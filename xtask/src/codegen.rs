@@ -1,5 +1,5 @@
-//! `cargo xtask codegen [--check]`: the generated files: `schemas/` and the README's samples
-//! (`crate::readme`).
+//! `cargo xtask codegen [--check]`: the generated files: `schemas/`, `docs/` (`crate::docs`)
+//! and the README's samples (`crate::readme`); and every file the documents refer to exists.
 
 use anyhow::bail;
 
@@ -21,6 +21,24 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
             std::fs::write(&path, text)?;
             eprintln!("wrote schemas/{name}");
         }
+    }
+    for (name, text) in crate::docs::all() {
+        let path = project_root().join(name);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == text {
+            continue;
+        }
+        if check {
+            stale.push(name);
+        } else {
+            std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
+            std::fs::write(&path, text)?;
+            eprintln!("wrote {name}");
+        }
+    }
+    if let Err(error) = crate::docs::check_links() {
+        eprintln!("{error:#}");
+        stale.push("(referenced files)");
     }
     if let Err(error) = crate::readme::run(check) {
         if !check {

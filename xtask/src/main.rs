@@ -10,6 +10,7 @@ mod bench;
 mod bench_helper;
 mod codegen;
 mod demo;
+mod docs;
 mod fuzz;
 mod readme;
 mod serve;

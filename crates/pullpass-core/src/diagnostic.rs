@@ -208,7 +208,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A finding of `rule` at its default severity.
     #[must_use]
-    pub fn new(rule: &RuleMeta, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static RuleMeta, message: impl Into<String>) -> Self {
         Self {
             code: rule.code,
             severity: rule.severity,

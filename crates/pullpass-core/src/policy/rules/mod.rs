@@ -392,7 +392,7 @@ pub(crate) fn elide_long_quotes(message: &str) -> String {
 
 /// A diagnostic at a range with a pointer.
 pub(crate) fn at(
-    rule: &RuleMeta,
+    rule: &'static RuleMeta,
     message: impl Into<String>,
     pointer: String,
     range: TextRange,
