@@ -150,7 +150,7 @@ pub(crate) mod testing {
             account_id: account_id.to_owned(),
             region: region.to_owned(),
         });
-        crate::host::analyze(host, o.as_ref(), kind)
+        crate::registry_form::analyze_host(host, o.as_ref(), kind)
             .diagnostics
             .into_iter()
             .filter(|d| d.code == code)
