@@ -136,6 +136,33 @@ pub fn lint_policy(
 }
 
 #[cfg(feature = "exports")]
+/// Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
+/// --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
+#[wasm_bindgen(js_name = fixPolicy, unchecked_return_type = "FixResult | Failure")]
+pub fn fix_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "\"safe\" | \"unsafe\"")] level: Option<JsValue>,
+) -> JsValue {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
+    let Some(text) = text.as_string() else {
+        return result(&api::to_json(&transfer::Failure::new(
+            "the policy text must be a string",
+        )));
+    };
+    let options = match arg(&options, "the options") {
+        Ok(o) => o,
+        Err(failure) => return failure,
+    };
+    let level = level.and_then(|l| l.as_string());
+    result(&api::fix_policy(
+        &text,
+        options.as_deref(),
+        level.as_deref(),
+    ))
+}
+
+#[cfg(feature = "exports")]
 /// Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
 /// or `{ ok: false, error }` naming the option that is missing or malformed.
 #[wasm_bindgen(js_name = generateTrustPolicy, unchecked_return_type = "PolicyResult | Failure")]

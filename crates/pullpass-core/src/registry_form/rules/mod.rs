@@ -2,7 +2,7 @@
 //! and its own pass/fail examples.
 //!
 //! Host rules (RF010–RF028) judge the facts that [`crate::host`] gathers and run from
-//! [`crate::host::analyze`]; the other rules run over the whole form from
+//! [`super::analyze_host`]; the other rules run over the whole form from
 //! [`super::validate`].
 
 use crate::diagnostic::Diagnostic;
