@@ -104,6 +104,14 @@ export interface LintResult {
     summary: Summary;
 }
 
+/** What `fixPolicy` returns: the policy with every fix the level allows applied (the core's fix loop, as `pullpass lint --fix`). */
+export interface FixResult {
+    ok: true;
+    text: string;
+    /** How many fixes were applied. */
+    applied: number;
+}
+
 /** Options of `generateTrustPolicy` (the flags of `pullpass trust-policy`). */
 export interface GenerateOptions {
     /** Default "irsa". */
@@ -138,6 +146,12 @@ export interface RuleInfo {
 }
 
 
+
+/**
+ * Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
+ * --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
+ */
+export function fixPolicy(text: string, options?: LintOptions, level?: "safe" | "unsafe"): FixResult | Failure;
 
 /**
  * Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
@@ -179,6 +193,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __pullpassStart: () => void;
+    readonly fixPolicy: (a: number, b: number, c: number) => number;
     readonly generateTrustPolicy: (a: number) => number;
     readonly helmValues: (a: number) => number;
     readonly lintPolicy: (a: number, b: number) => number;

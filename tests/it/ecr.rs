@@ -695,7 +695,7 @@ secret_access_key = {{ env = "PULLPASS_TEST_SECRET" }}
     let spec = pullpass_ecr::RegistrySpec {
         name: "lib".into(),
         host: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"),
-        kind: pullpass_core::registry_form::RegistryKind::Ecr,
+        kind: pullpass_core::registry::RegistryKind::Ecr,
         auth: pullpass_ecr::AuthSpec::Static {
             access_key_id: KEY_ID.into(),
             secret_access_key: secrecy::SecretString::from(SECRET),
@@ -888,14 +888,14 @@ fn library_cache_with_an_injected_clock() {
     let spec = RegistrySpec {
         name: "lib".into(),
         host: "127.0.0.1:1".into(),
-        kind: pullpass_core::registry_form::RegistryKind::Ecr,
+        kind: pullpass_core::registry::RegistryKind::Ecr,
         auth: AuthSpec::Static {
             access_key_id: KEY_ID.into(),
             secret_access_key: SecretString::from(SECRET),
             session_token: Some(SecretString::from("canarySessionToken")),
         },
         assume_role: None,
-        host_override: Some(pullpass_core::registry_form::HostOverride {
+        host_override: Some(pullpass_core::registry::HostOverride {
             account_id: ACCOUNT.into(),
             region: "eu-west-2".into(),
         }),

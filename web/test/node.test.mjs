@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, WEB } from './support.mjs';
 
@@ -77,8 +78,8 @@ function fromWasm(finding) {
   };
 }
 
-const key = (f) => JSON.stringify([f.pointer, f.range ?? [], f.code, f.message]);
-const sorted = (findings) => [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+// Findings are compared in the order each side gives them: the core owns the order, and
+// neither the CLI nor the wasm adapter re-sorts.
 
 /** JSON pointer lookup (RFC 6901). */
 function lookup(value, pointer) {
@@ -107,7 +108,7 @@ for (const file of forms) {
       const v = lookup(form, f.pointer);
       return typeof v === 'string' ? v : '';
     };
-    assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, source))));
+    assert.deepEqual(result.findings.map(fromWasm), expected.findings.map((f) => fromCli(f, source)));
     assert.deepEqual(result.summary, expected.summary);
     assert.equal(result.canSubmit, expected.summary.errors === 0);
     if ((form.host ?? '').trim() === '') {
@@ -133,18 +134,26 @@ for (const file of policies) {
     const expected = cli(['lint', file, '--format', 'json']);
     const result = pp.lintPolicy(text, {});
     assert.equal(result.ok, true, result.error);
-    assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, () => text))));
+    assert.deepEqual(result.findings.map(fromWasm), expected.findings.map((f) => fromCli(f, () => text)));
     if (expected.files?.[0]) assert.equal(result.kind ?? 'unknown', expected.files[0].kind);
+    // The core's fix loop on both sides: fixPolicy gives the text `pullpass lint --fix` writes.
+    const fixed = pp.fixPolicy(text, {});
+    assert.equal(fixed.ok, true, fixed.error);
+    const dir = mkdtempSync(join(tmpdir(), 'pullpass-fix-'));
+    try {
+      const copy = join(dir, basename(file));
+      writeFileSync(copy, bytes);
+      cli(['lint', '--fix', copy, '--format', 'json']);
+      assert.equal(fixed.text, readFileSync(copy, 'utf8'), `${file}: fixPolicy vs lint --fix`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     // Lines equal the CLI's; columns are the CLI's counted in UTF-16 instead of chars.
     const lines = text.split('\n');
     const utf16Column = (pos) => [...lines[pos.line - 1]].slice(0, pos.column - 1).join('').length + 1;
-    const byTuple = (a, b) => {
-      for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
-      return 0;
-    };
     const cliPositions = expected.findings.filter((f) => f.start).map((f) => [f.start.line, utf16Column(f.start), f.end.line, utf16Column(f.end), f.code]);
     const ours = result.findings.filter((f) => f.range).map((f) => [f.range.startLine, f.range.startColumn, f.range.endLine, f.range.endColumn, f.code]);
-    assert.deepEqual(ours.sort(byTuple), cliPositions.sort(byTuple));
+    assert.deepEqual(ours, cliPositions);
   });
 }
 
@@ -158,7 +167,7 @@ test('host fixtures: parseRegistryHost equals `pullpass host`', () => {
     const expected = cli(['host', host, '--format', 'json']);
     const result = pp.parseRegistryHost(host);
     assert.equal(result.ok, true, result.error);
-    assert.deepEqual(sorted(result.findings.map(fromWasm)), sorted(expected.findings.map((f) => fromCli(f, () => host))), host);
+    assert.deepEqual(result.findings.map(fromWasm), expected.findings.map((f) => fromCli(f, () => host)), host);
     for (const field of ['account', 'region', 'partition', 'fips', 'dualStack', 'kind']) {
       assert.equal(result.host[field], expected.host[field], `${host}: ${field}`);
     }

@@ -21,8 +21,9 @@ use std::time::{Duration, Instant};
 
 use pullpass_core::diagnostic::Applicability;
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::registry_form::{self, FormContext, RegistryForm, RegistryKind};
-use pullpass_core::{Diagnostic, config, doctor, explain, host};
+use pullpass_core::registry::RegistryKind;
+use pullpass_core::registry_form::{self, FormContext, RegistryForm};
+use pullpass_core::{Diagnostic, config, doctor, explain};
 
 use crate::util::project_root;
 
@@ -363,7 +364,7 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
     match entry {
         "host" => {
             for kind in [RegistryKind::Ecr, RegistryKind::Generic] {
-                let a = host::analyze(input, None, kind);
+                let a = registry_form::analyze_host(input, None, kind);
                 let host_findings: Vec<Diagnostic> = a
                     .diagnostics
                     .into_iter()

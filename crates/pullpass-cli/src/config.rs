@@ -408,16 +408,8 @@ pub(crate) fn to_spec(loaded: &Loaded, index: usize) -> anyhow::Result<RegistryS
     refuse_errors(&registry.name, &loaded.path, &loaded.items(&refs))?;
     // The host as the backend wants it: no scheme, path or upper case (RF011/RF013/RF014
     // are warnings, so a file may still carry them).
-    let analysis = pullpass_core::host::analyze(
-        &registry.host,
-        registry.host_override.as_ref(),
-        registry.kind,
-    );
-    let host = if analysis.normalized.is_empty() {
-        registry.host.clone()
-    } else {
-        analysis.normalized
-    };
+    let host = pullpass_core::host::normalize(&registry.host)
+        .map_or_else(|| registry.host.clone(), |n| n.authority());
     Ok(RegistrySpec {
         name: registry.name.clone(),
         host,

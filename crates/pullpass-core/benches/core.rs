@@ -11,7 +11,8 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pullpass_core::host;
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::registry_form::{self, FormContext, RegistryForm, RegistryKind};
+use pullpass_core::registry::RegistryKind;
+use pullpass_core::registry_form::{self, FormContext, RegistryForm};
 
 /// Hosts a registry form sees: every ECR form, other registries, and typical mistakes.
 const HOSTS: &[&str] = &[
@@ -44,7 +45,11 @@ fn host_benches(c: &mut Criterion) {
     group.bench_function("analyze", |b| {
         b.iter(|| {
             for h in HOSTS {
-                black_box(host::analyze(black_box(h), None, RegistryKind::Ecr));
+                black_box(registry_form::analyze_host(
+                    black_box(h),
+                    None,
+                    RegistryKind::Ecr,
+                ));
             }
         });
     });

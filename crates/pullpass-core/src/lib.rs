@@ -18,6 +18,7 @@ pub mod doctor;
 pub mod explain;
 pub mod host;
 pub mod policy;
+pub mod registry;
 pub mod registry_form;
 pub mod report;
 pub mod rule;

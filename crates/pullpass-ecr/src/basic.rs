@@ -367,7 +367,7 @@ mod tests {
     use std::net::TcpListener;
     use std::sync::{Arc, Mutex};
 
-    use pullpass_core::registry_form::RegistryKind;
+    use pullpass_core::registry::RegistryKind;
     use secrecy::SecretString;
 
     use crate::{AuthSpec, CacheMode, Options, RegistrySpec};

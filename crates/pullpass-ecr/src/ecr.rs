@@ -774,7 +774,7 @@ async fn anonymous_probe(report: &mut ConnectionReport, options: &Options, host:
 
 #[cfg(test)]
 mod tests {
-    use pullpass_core::registry_form::RegistryKind;
+    use pullpass_core::registry::RegistryKind;
 
     use crate::{AuthSpec, CacheMode, Options, RegistrySpec};
 

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use pullpass_core::registry_form::{HostOverride, RegistryKind};
+use pullpass_core::registry::{HostOverride, RegistryKind};
 use secrecy::SecretString;
 
 mod aws;

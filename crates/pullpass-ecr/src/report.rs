@@ -9,8 +9,8 @@ use crate::{Error, RegistrySpec};
 #[must_use]
 pub fn failed_to_open(spec: &RegistrySpec, error: &Error) -> ConnectionReport {
     let kind = match spec.kind {
-        pullpass_core::registry_form::RegistryKind::Ecr => "privateEcr",
-        pullpass_core::registry_form::RegistryKind::Generic => "generic",
+        pullpass_core::registry::RegistryKind::Ecr => "privateEcr",
+        pullpass_core::registry::RegistryKind::Generic => "generic",
     };
     let mut report = ConnectionReport::new_for(spec, kind);
     report.fail("config", error);

@@ -1,7 +1,7 @@
 //! What a registry spec points at: private ECR (account, region, partition, FIPS, dual-stack),
 //! public ECR, or a generic registry.
 
-use pullpass_core::registry_form::RegistryKind;
+use pullpass_core::registry::RegistryKind;
 
 use crate::{AuthSpec, Error, RegistrySpec};
 
@@ -23,14 +23,15 @@ pub(crate) enum Target {
     Generic,
 }
 
-/// The host without scheme, trailing `/` and surrounding whitespace, lower-cased.
+/// The host as the backend addresses and reports it: the core's one host normaliser
+/// ([`pullpass_core::host::normalize`]: `name[:port]`, lower case, no scheme, user info or
+/// path). A value it cannot read is shown trimmed and redacted (user info masked), never
+/// guessed at; a blank one stays blank.
 pub fn normalize_host(host: &str) -> String {
-    let host = host.trim();
-    let host = host
-        .strip_prefix("https://")
-        .or_else(|| host.strip_prefix("http://"))
-        .unwrap_or(host);
-    host.trim_end_matches('/').to_ascii_lowercase()
+    pullpass_core::host::normalize(host).map_or_else(
+        || pullpass_core::host::redacted(host.trim()),
+        |n| n.authority(),
+    )
 }
 
 pub(crate) fn resolve(spec: &RegistrySpec) -> Result<Target, Error> {
@@ -76,7 +77,7 @@ pub(crate) fn resolve(spec: &RegistrySpec) -> Result<Target, Error> {
                     )));
                 };
                 let account = ov.account_id.trim();
-                if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                if !pullpass_core::registry::is_account_id(account) {
                     return Err(config(format!(
                         "the override's account `{account}` is not a 12-digit AWS account ID"
                     )));
@@ -139,7 +140,7 @@ fn partition_of_region(region: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use pullpass_core::registry_form::{HostOverride, RegistryKind};
+    use pullpass_core::registry::{HostOverride, RegistryKind};
 
     use super::{Target, resolve};
     use crate::{AuthSpec, Error, RegistrySpec};

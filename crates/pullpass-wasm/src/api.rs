@@ -4,11 +4,12 @@
 //! host tests exercise exactly what the browser runs. Nothing here decides a finding: every
 //! rule, message and position comes from `pullpass-core`; this layer only converts.
 
-use pullpass_core::LineIndex;
-use pullpass_core::host::{self, HostAnalysis, HostKind};
+use pullpass_core::host::{HostAnalysis, HostKind};
 use pullpass_core::policy::generate::{self, IrsaOptions, PodIdentityOptions};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm, RegistryKind};
+use pullpass_core::registry::{HostOverride, RegistryKind};
+use pullpass_core::registry_form::{self, FormContext, RegistryForm};
+use pullpass_core::{FixLevel, LineIndex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -133,9 +134,9 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
         Ok(c) => c,
         Err(e) => return failure("could not read the context", scrub(&e)),
     };
-    let mut diagnostics = registry_form::validate(&form, &ctx);
-    pullpass_core::diagnostic::sort(&mut diagnostics);
-    let findings: Vec<Finding> = diagnostics
+    // The core's order and verdict, passed through: no re-sorting, no deciding here.
+    let validation = registry_form::validate(&form, &ctx);
+    let findings: Vec<Finding> = validation
         .iter()
         .map(|d| {
             // Form ranges point into the value of the field the pointer names.
@@ -146,17 +147,11 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
             finding(d, &LineIndex::new(field))
         })
         .collect();
-    let host = (!form.host.trim().is_empty()).then(|| {
-        host_info(&host::analyze(
-            &form.host,
-            form.host_override.as_ref(),
-            form.kind,
-        ))
-    });
+    let host = (!form.host.trim().is_empty()).then(|| host_info(&validation.host));
     let summary = Summary::of(&findings);
     to_json(&FormResult {
         ok: true,
-        can_submit: summary.errors == 0,
+        can_submit: validation.can_submit(),
         findings,
         summary,
         host,
@@ -239,8 +234,8 @@ pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
     };
     let over = options.host_override.as_ref();
     let analysis = match options.kind {
-        Some(kind) => host::analyze(text, over, kind),
-        None => host::analyze_any_kind(text, over),
+        Some(kind) => registry_form::analyze_host(text, over, kind),
+        None => registry_form::analyze_host_any_kind(text, over),
     };
     let index = LineIndex::new(text);
     let findings: Vec<Finding> = analysis
@@ -292,21 +287,20 @@ struct LintResult {
     summary: Summary,
 }
 
-/// `lintPolicy(text, options)`.
-pub fn lint_policy(text: &str, options: Option<&str>) -> String {
-    let options: LintOptions = match read(options) {
-        Ok(o) => o,
-        Err(e) => return failure("could not read the options", scrub(&e)),
-    };
+/// The policy kind and lint context that `options` (the `lintPolicy` / `fixPolicy` options)
+/// name, or the failure JSON.
+fn lint_setup(options: Option<&str>) -> Result<(Option<PolicyKind>, LintContext), String> {
+    let options: LintOptions =
+        read(options).map_err(|e| failure("could not read the options", scrub(&e)))?;
     let kind = match options.kind.as_deref() {
         None | Some("auto") => None,
         Some("trust") => Some(PolicyKind::Trust),
         Some("permissions") => Some(PolicyKind::Permissions),
         Some("repository") => Some(PolicyKind::Repository),
         Some(other) => {
-            return to_json(&Failure::new(format!(
+            return Err(to_json(&Failure::new(format!(
                 "unknown policy kind `{other}`: use \"trust\", \"permissions\", \"repository\" or \"auto\""
-            )));
+            ))));
         }
     };
     let ctx = LintContext {
@@ -318,8 +312,17 @@ pub fn lint_policy(text: &str, options: Option<&str>) -> String {
         repository: options.repository,
         ..LintContext::default()
     };
-    let mut out = policy::lint(text, kind, &ctx);
-    pullpass_core::diagnostic::sort(&mut out.diagnostics);
+    Ok((kind, ctx))
+}
+
+/// `lintPolicy(text, options)`.
+pub fn lint_policy(text: &str, options: Option<&str>) -> String {
+    let (kind, ctx) = match lint_setup(options) {
+        Ok(setup) => setup,
+        Err(failure) => return failure,
+    };
+    // Findings come sorted from the core (`policy::lint`); passed through as they are.
+    let out = policy::lint(text, kind, &ctx);
     let index = LineIndex::new(text);
     let findings: Vec<Finding> = out.diagnostics.iter().map(|d| finding(d, &index)).collect();
     to_json(&LintResult {
@@ -328,6 +331,38 @@ pub fn lint_policy(text: &str, options: Option<&str>) -> String {
         kind_detected: out.kind_detected,
         summary: Summary::of(&findings),
         findings,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FixResult {
+    ok: bool,
+    text: String,
+    applied: usize,
+}
+
+/// `fixPolicy(text, options, level)`: the core's fixed-point fix loop (`policy::fix_all`, the
+/// one `pullpass lint --fix` runs). `level` is `safe` (the default) or `unsafe`.
+pub fn fix_policy(text: &str, options: Option<&str>, level: Option<&str>) -> String {
+    let (kind, ctx) = match lint_setup(options) {
+        Ok(setup) => setup,
+        Err(failure) => return failure,
+    };
+    let level = match level {
+        None | Some("safe") => FixLevel::Safe,
+        Some("unsafe") => FixLevel::Unsafe,
+        Some(other) => {
+            return to_json(&Failure::new(format!(
+                "unknown fix level `{other}`: use \"safe\" or \"unsafe\""
+            )));
+        }
+    };
+    let (text, applied) = policy::fix_all(text, kind, &ctx, level);
+    to_json(&FixResult {
+        ok: true,
+        text,
+        applied,
     })
 }
 

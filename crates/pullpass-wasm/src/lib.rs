@@ -115,6 +115,21 @@ pub fn parse_registry_host(
 }
 
 #[cfg(feature = "exports")]
+/// The policy text and the JSON of the options of `lintPolicy` / `fixPolicy`, or the failure.
+fn policy_args(
+    text: &JsValue,
+    options: Option<JsValue>,
+) -> Result<(String, Option<String>), JsValue> {
+    let Some(text) = text.as_string() else {
+        return Err(result(&api::to_json(&transfer::Failure::new(
+            "the policy text must be a string",
+        ))));
+    };
+    let options = arg(&options.unwrap_or(JsValue::UNDEFINED), "the options")?;
+    Ok((text, options))
+}
+
+#[cfg(feature = "exports")]
 /// Lints an IAM trust or permissions policy (the kind is detected unless `options.kind` says).
 /// Ranges are UTF-16 code units into `text`.
 #[wasm_bindgen(js_name = lintPolicy, unchecked_return_type = "LintResult | Failure")]
@@ -122,17 +137,30 @@ pub fn lint_policy(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
 ) -> JsValue {
-    let options = options.unwrap_or(JsValue::UNDEFINED);
-    let Some(text) = text.as_string() else {
-        return result(&api::to_json(&transfer::Failure::new(
-            "the policy text must be a string",
-        )));
-    };
-    let options = match arg(&options, "the options") {
-        Ok(o) => o,
-        Err(failure) => return failure,
-    };
-    result(&api::lint_policy(&text, options.as_deref()))
+    match policy_args(&text, options) {
+        Ok((text, options)) => result(&api::lint_policy(&text, options.as_deref())),
+        Err(failure) => failure,
+    }
+}
+
+#[cfg(feature = "exports")]
+/// Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
+/// --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
+#[wasm_bindgen(js_name = fixPolicy, unchecked_return_type = "FixResult | Failure")]
+pub fn fix_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "\"safe\" | \"unsafe\"")] level: Option<JsValue>,
+) -> JsValue {
+    let level = level.and_then(|l| l.as_string());
+    match policy_args(&text, options) {
+        Ok((text, options)) => result(&api::fix_policy(
+            &text,
+            options.as_deref(),
+            level.as_deref(),
+        )),
+        Err(failure) => failure,
+    }
 }
 
 #[cfg(feature = "exports")]

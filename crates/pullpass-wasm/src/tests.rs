@@ -94,6 +94,7 @@ fn typescript_declares_every_serialized_field() {
     declared("HostResult", &host);
     let lint = call(&api::lint_policy(TRUST, None));
     declared("LintResult", &lint);
+    declared("FixResult", &call(&api::fix_policy(TRUST, None, None)));
     declared(
         "Failure",
         &call(&api::validate_registry_form(Some("[]"), None)),
@@ -322,4 +323,52 @@ fn lone_surrogates_become_replacement_characters() {
         None,
     ));
     assert_eq!(result["ok"], true);
+}
+
+#[test]
+fn fix_policy_is_the_cores_fix_loop() {
+    use pullpass_core::FixLevel;
+    use pullpass_core::policy::{self, LintContext};
+    for level in [None, Some("unsafe")] {
+        let result = call(&api::fix_policy(TRUST, None, level));
+        let core_level = if level.is_some() {
+            FixLevel::Unsafe
+        } else {
+            FixLevel::Safe
+        };
+        let (text, applied) = policy::fix_all(TRUST, None, &LintContext::default(), core_level);
+        assert_eq!(result["text"].as_str(), Some(text.as_str()), "{result}");
+        assert_eq!(result["applied"].as_u64(), Some(applied as u64), "{result}");
+    }
+    let bad = call(&api::fix_policy(TRUST, None, Some("all")));
+    assert_eq!(bad["ok"], false, "{bad}");
+}
+
+#[test]
+fn form_findings_and_can_submit_are_the_cores() {
+    use pullpass_core::registry_form::{self, FormContext, RegistryForm};
+    let value = json!({
+        "name": "", "host": "HTTPS://user:pw@123456789012.DKR.ecr.us-east-1.amazonaws.com/x",
+        "accessKeyId": "AKIA", "override": { "accountId": "12", "region": "mars-1" },
+    });
+    let result = form(&value);
+    let typed: RegistryForm = serde_json::from_value(value).unwrap();
+    let core = registry_form::validate(&typed, &FormContext::default());
+    let wasm: Vec<(String, String)> = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["pointer"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let core_order: Vec<(String, String)> = core
+        .iter()
+        .map(|d| (d.code.to_owned(), d.pointer.clone()))
+        .collect();
+    assert_eq!(wasm, core_order);
+    assert_eq!(result["canSubmit"].as_bool(), Some(core.can_submit()));
 }

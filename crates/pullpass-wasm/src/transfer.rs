@@ -309,6 +309,14 @@ export interface LintResult {
   summary: Summary;
 }
 
+/** What `fixPolicy` returns: the policy with every fix the level allows applied (the core's fix loop, as `pullpass lint --fix`). */
+export interface FixResult {
+  ok: true;
+  text: string;
+  /** How many fixes were applied. */
+  applied: number;
+}
+
 /** Options of `generateTrustPolicy` (the flags of `pullpass trust-policy`). */
 export interface GenerateOptions {
   /** Default "irsa". */

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use pullpass_core::config::Auth;
-use pullpass_core::registry_form::RegistryKind;
+use pullpass_core::registry::RegistryKind;
 use pullpass_ecr::{AuthSpec, Credentials, RegistrySpec};
 use secrecy::ExposeSecret as _;
 

@@ -436,7 +436,7 @@ fn render_text(list: &Checklist, sources: &Sources, color: bool) -> String {
 mod live {
     use anyhow::bail;
     use pullpass_core::doctor::{self, DoctorInputs, Input, TokenAttempt};
-    use pullpass_core::registry_form::RegistryKind;
+    use pullpass_core::registry::RegistryKind;
     use pullpass_ecr::{AuthSpec, CacheMode, Directory, Lookup, Options, RegistrySpec};
 
     use super::{Common, Sources};

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use pullpass_core::Diagnostic;
 use pullpass_core::host::{self, HostAnalysis, HostKind};
-use pullpass_core::registry_form::{HostOverride, RegistryKind};
+use pullpass_core::registry::{HostOverride, RegistryKind};
+use pullpass_core::registry_form;
 use pullpass_core::report::{FindingsReport, HostReport};
 
 use crate::exit::Exit;
@@ -59,8 +60,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             region: args.override_region.clone().unwrap_or_default(),
         });
     let analysis = match args.kind {
-        Some(kind) => host::analyze(&args.host, host_override.as_ref(), kind.into()),
-        None => host::analyze_any_kind(&args.host, host_override.as_ref()),
+        Some(kind) => registry_form::analyze_host(&args.host, host_override.as_ref(), kind.into()),
+        None => registry_form::analyze_host_any_kind(&args.host, host_override.as_ref()),
     };
     let overrides = [
         (

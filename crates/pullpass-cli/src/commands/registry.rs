@@ -10,7 +10,7 @@ use pullpass_core::config::{
     self, AuthMode, ConfigError, OverrideEntry, RegistryEntry, RegistryFinding, SecretRefEntry,
     edit,
 };
-use pullpass_core::registry_form::RegistryKind;
+use pullpass_core::registry::RegistryKind;
 use serde::Serialize;
 
 use crate::config::{self as cfg, Loaded};
@@ -433,10 +433,7 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
 }
 
 fn kind_str(kind: RegistryKind) -> &'static str {
-    match kind {
-        RegistryKind::Ecr => "ecr",
-        RegistryKind::Generic => "generic",
-    }
+    kind.as_str()
 }
 
 fn table(header: &[&str; 4], rows: &[[String; 4]]) -> String {

@@ -11,50 +11,10 @@ use pullpass_core::config::{Config, Registry};
 
 /// A registry host as the protocols carry it, reduced to `host[:port]`, lower case: no
 /// scheme, user info, path, query or trailing dot; `:443` dropped (the default for https).
-/// `None` when nothing usable is left.
+/// `None` when nothing usable is left or the value carries user info. The core's one host
+/// normaliser ([`pullpass_core::host::normalize`]) does the reading.
 pub(crate) fn normalize_host(input: &str) -> Option<String> {
-    let s = input.trim();
-    let s = s.split_once("://").map_or(s, |(scheme, rest)| {
-        if scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        {
-            rest
-        } else {
-            s
-        }
-    });
-    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
-    let authority = &s[..end];
-    if authority.contains('@') || authority.chars().any(char::is_whitespace) {
-        return None;
-    }
-    let authority = authority.to_ascii_lowercase();
-    let (host, port) = if authority.starts_with('[') {
-        // An IPv6 literal: `[::1]` or `[::1]:5000`.
-        let close = authority.find(']')?;
-        let rest = &authority[close + 1..];
-        let port = match rest.strip_prefix(':') {
-            Some(p) => Some(p.to_owned()),
-            None if rest.is_empty() => None,
-            None => return None,
-        };
-        (authority[..=close].to_owned(), port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_owned(), Some(p.to_owned())),
-            None => (authority.clone(), None),
-        }
-    };
-    let host = host.trim_end_matches('.').to_owned();
-    if host.is_empty() {
-        return None;
-    }
-    Some(match port.as_deref() {
-        None | Some("443") => host,
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => format!("{host}:{p}"),
-        Some(_) => return None,
-    })
+    pullpass_core::host::normalize(input)?.protocol_key()
 }
 
 /// The configured registry for `host` (already normalized): the one whose configured host

@@ -109,8 +109,8 @@ fn entry_table(entry: &RegistryEntry) -> Table {
         put(
             "kind",
             match kind {
-                crate::registry_form::RegistryKind::Ecr => "ecr",
-                crate::registry_form::RegistryKind::Generic => "generic",
+                crate::registry::RegistryKind::Ecr => "ecr",
+                crate::registry::RegistryKind::Generic => "generic",
             }
             .into(),
         );

@@ -26,7 +26,8 @@ mod raw;
 use std::fmt;
 
 use crate::diagnostic::Diagnostic;
-use crate::registry_form::{FormContext, HostOverride, RegistryForm, RegistryKind};
+use crate::registry::{HostOverride, RegistryKind};
+use crate::registry_form::{FormContext, RegistryForm};
 use crate::secret::SecretText;
 use crate::text::{ColumnUnit, LineIndex, TextRange};
 

@@ -9,7 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::{Auth, Config, ConfigError, FieldSpans, Registry, SecretRef, line_column};
-use crate::registry_form::{HostOverride, RegistryKind};
+use crate::registry::{HostOverride, RegistryKind};
 use crate::text::TextRange;
 
 /// The config file.

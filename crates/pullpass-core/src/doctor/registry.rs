@@ -1,8 +1,8 @@
 //! The registry host as doctor needs it: which account, region and partition it belongs to.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::host::{self, HostKind};
-use crate::registry_form::RegistryKind;
+use crate::host::HostKind;
+use crate::registry::RegistryKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Registry {
@@ -32,7 +32,7 @@ impl Registry {
 /// Reads a registry host with the host grammar (`host::analyze`): its first error (RF0xx,
 /// with the range) is the finding; a host that is not ECR is simply "other".
 pub(crate) fn read(text: &str) -> Result<Registry, Diagnostic> {
-    let analysis = host::analyze(text.trim(), None, RegistryKind::Ecr);
+    let analysis = crate::registry_form::analyze_host(text.trim(), None, RegistryKind::Ecr);
     if let Some(error) = analysis
         .diagnostics
         .iter()

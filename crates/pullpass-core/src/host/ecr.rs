@@ -305,7 +305,7 @@ fn classify_with_suffix(host: &str, suffix: &'static str) -> Classification {
     let mut facts = Vec::new();
     match account {
         None => facts.push(Fact::MissingAccount { insert_at: 0 }),
-        Some(a) if table::is_account_id(a) => {}
+        Some(a) if crate::registry::is_account_id(a) => {}
         Some(a) => {
             let range = TextRange::new(0, a.len());
             let digits: String = a.chars().filter(char::is_ascii_digit).collect();
@@ -314,7 +314,7 @@ fn classify_with_suffix(host: &str, suffix: &'static str) -> Classification {
                     range,
                     len: a.len(),
                 });
-            } else if table::is_account_id(&digits)
+            } else if crate::registry::is_account_id(&digits)
                 && a.bytes().all(|b| b.is_ascii_digit() || b == b'-')
             {
                 facts.push(Fact::AccountSeparators {

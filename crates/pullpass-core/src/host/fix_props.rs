@@ -2,9 +2,9 @@
 //! boundaries and changes it; a safe fix leaves a host name when there was one, brings no
 //! new error, and is not reported again at the same place with the same edit.
 
-use super::analyze;
 use crate::diagnostic::{Applicability, new_errors};
-use crate::registry_form::RegistryKind;
+use crate::registry::RegistryKind;
+use crate::registry_form::analyze_host as analyze;
 
 const SNIPPETS: &[&str] = &[
     "https://",

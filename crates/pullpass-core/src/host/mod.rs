@@ -5,8 +5,14 @@
 //!   and fragment, with byte ranges into the raw value, and checks the host name's labels.
 //! - `ecr`: classifies a clean host name as private ECR, public ECR or other, and records the
 //!   near misses that earn a "did you mean".
-//! - [`analyze`]: runs the host rules (RF010–RF028, one file each under
-//!   `registry_form/rules/`) over those facts.
+//! - `analyze`: gathers those facts for one host value ([`HostCheck`]); the host rules
+//!   (RF010–RF028, one file each under `registry_form/rules/`) judge them from
+//!   [`crate::registry_form::analyze_host`], which returns the [`HostAnalysis`].
+//! - [`normalize`]: the one host normaliser (`name[:port]`, lower case) every caller uses:
+//!   the analysis, the credential-helper protocols, the ECR backend.
+//!
+//! The registry model this module reads against (`RegistryKind`, `HostOverride`) lives in
+//! [`crate::registry`]; nothing here depends on the form.
 //!
 //! No regex crate: every grammar here is a few fixed delimiters and character classes, the
 //! hand-written parser can say *which* piece is wrong (and where), and the wasm build stays
@@ -18,13 +24,15 @@ pub mod table;
 
 pub use syntax::redacted;
 pub use table::{
-    ENDPOINT_FORMS, EndpointForm, PARTITIONS, Partition, SuffixSlot, is_account_id, partition,
+    ENDPOINT_FORMS, EndpointForm, PARTITIONS, Partition, SuffixSlot, partition,
     partition_for_region, split_region,
 };
 
+/// Re-exported so the host rules' files keep their imports.
+pub use crate::registry::is_account_id;
+
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::registry_form::rules;
-use crate::registry_form::{HostOverride, RegistryKind};
+use crate::registry::{HostOverride, RegistryKind};
 use crate::report::HostReport;
 
 pub(crate) use ecr::{Classification, Fact, nearest_known_region, region_suggestion};
@@ -67,7 +75,7 @@ pub struct EcrRegistry {
     pub dual_stack: bool,
 }
 
-/// What [`analyze`] decided about a host field.
+/// What the host rules decided about a host field ([`crate::registry_form::analyze_host`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostAnalysis {
     /// The host as it should be stored: lower case, no scheme, user info, path or surrounding
@@ -110,8 +118,8 @@ impl HostAnalysis {
     }
 }
 
-/// Everything the host rules look at: the raw value, its syntax, its name problems, its
-/// classification, the form's kind and the override.
+/// The facts about one host value, everything the host rules look at: the raw value, its
+/// syntax, its name problems, its classification, the form's kind and the override.
 #[derive(Debug)]
 pub(crate) struct HostCheck<'a> {
     pub(crate) raw: &'a str,
@@ -139,8 +147,7 @@ impl<'a> HostCheck<'a> {
                 facts: Vec::new(),
             },
         };
-        let host_override = host_override
-            .filter(|o| !o.account_id.trim().is_empty() || !o.region.trim().is_empty());
+        let host_override = host_override.filter(|o| o.is_set());
         let only_underscores = name.is_none()
             && name_problems
                 .iter()
@@ -186,104 +193,135 @@ impl<'a> HostCheck<'a> {
         is_account_id(account).then_some((account, region, partition))
     }
 
+    /// The host as it should be stored ([`HostAnalysis::normalized`]): the one normaliser's
+    /// `name[:port]`, or empty when no host name could be found.
     fn normalized(&self) -> String {
-        let Some(name) = &self.name else {
-            return String::new();
-        };
-        let port = self
-            .syntax
-            .port
-            .map(|p| &self.raw[p.as_usize_range()])
-            .filter(|_| {
-                !self
-                    .name_problems
-                    .iter()
-                    .any(|p| matches!(p, NameProblem::BadPort { .. }))
-            })
-            .unwrap_or_default();
-        format!("{name}{port}")
+        self.normal().map(|n| n.authority()).unwrap_or_default()
     }
-}
 
-/// [`analyze`] when the kind is not known (`pullpass host` without `--kind`, the browser's
-/// `parseRegistryHost` without a kind): an ECR host or a near miss of one is judged as ECR;
-/// anything else as a generic registry, so `ghcr.io` is "other" without an RF021 error.
-#[must_use]
-pub fn analyze_any_kind(host: &str, host_override: Option<&HostOverride>) -> HostAnalysis {
-    let as_ecr = analyze(host, host_override, RegistryKind::Ecr);
-    if as_ecr.kind == HostKind::Other && as_ecr.diagnostics.iter().any(|d| d.code == "RF021") {
-        analyze(host, host_override, RegistryKind::Generic)
-    } else {
-        as_ecr
+    fn normal(&self) -> Option<NormalHost> {
+        normal_host(
+            self.raw,
+            &self.syntax,
+            &self.name_problems,
+            self.name.clone(),
+        )
     }
-}
 
-/// RF010–RF028 for one host value (+ the optional vanity-host override, + the form's kind).
-///
-/// Never panics, whatever the input; every range indexes `host` (or the override field its
-/// pointer names) and lies on char boundaries.
-#[must_use]
-pub fn analyze(
-    host: &str,
-    host_override: Option<&HostOverride>,
-    kind: RegistryKind,
-) -> HostAnalysis {
-    let check = HostCheck::new(host, host_override, kind);
-    let mut diagnostics = Vec::new();
-    for rule in rules::HOST_CHECKS {
-        rule(&check, &mut diagnostics);
-    }
-    drop_fixes_that_leave_no_host(host, &mut diagnostics);
-    crate::registry_form::sort(&mut diagnostics);
-    let mut kind = check.class.kind;
-    let mut ecr = check.class.ecr.clone();
-    let mut from_override = false;
-    if kind == HostKind::Other
-        && check.kind == RegistryKind::Ecr
-        && let Some((account, region, partition)) = check.valid_override()
-    {
-        kind = HostKind::PrivateEcr;
-        ecr = Some(EcrRegistry {
-            account: account.to_owned(),
-            region: region.to_owned(),
-            partition: partition.id,
-            fips: false,
-            dual_stack: false,
-        });
-        from_override = true;
-    }
-    HostAnalysis {
-        normalized: check.normalized(),
-        kind,
-        ecr,
-        from_override,
-        diagnostics,
-    }
-}
-
-/// A fix of the host field that would leave no host name (`a@` without its user info, a path
-/// cut off `user:pw@/x`) or changes nothing is not offered: applying it cannot help (issue 15
-/// #7: RF012's "remove the user info" left a blank host).
-fn drop_fixes_that_leave_no_host(raw: &str, diagnostics: &mut [crate::Diagnostic]) {
-    for d in diagnostics.iter_mut().filter(|d| d.pointer == "/host") {
-        let useless = d.fix.as_ref().is_some_and(|fix| match fix.apply(raw) {
-            Some(fixed) => {
-                fixed == raw || {
-                    let s = syntax::HostSyntax::parse(&fixed);
-                    s.host.is_empty() || fixed.trim().is_empty()
-                }
-            }
-            None => true,
-        });
-        if useless {
-            d.fix = None;
+    /// The result for this host: the facts' verdict (kind, registry, normalised host) with the
+    /// host rules' `diagnostics`, already sorted by the caller.
+    pub(crate) fn into_analysis(self, diagnostics: Vec<Diagnostic>) -> HostAnalysis {
+        let mut kind = self.class.kind;
+        let mut ecr = self.class.ecr.clone();
+        let mut from_override = false;
+        if kind == HostKind::Other
+            && self.kind == RegistryKind::Ecr
+            && let Some((account, region, partition)) = self.valid_override()
+        {
+            kind = HostKind::PrivateEcr;
+            ecr = Some(EcrRegistry {
+                account: account.to_owned(),
+                region: region.to_owned(),
+                partition: partition.id,
+                fips: false,
+                dual_stack: false,
+            });
+            from_override = true;
+        }
+        HostAnalysis {
+            normalized: self.normalized(),
+            kind,
+            ecr,
+            from_override,
+            diagnostics,
         }
     }
 }
 
+/// A host value reduced to what names the registry ([`normalize`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalHost {
+    /// The host name, lower case, without a trailing dot (an IPv6 literal keeps its brackets).
+    pub name: String,
+    /// The port's digits as typed, when a valid port (1–65535) was given.
+    pub port: Option<String>,
+    /// A port was given that is not a number from 1 to 65535.
+    pub bad_port: bool,
+    /// The value carried user info (`user:password@`): never part of the result, but the
+    /// credential-helper protocols refuse such a value.
+    pub user_info: bool,
+}
+
+impl NormalHost {
+    /// `name[:port]`, the port as typed.
+    #[must_use]
+    pub fn authority(&self) -> String {
+        match &self.port {
+            Some(port) => format!("{}:{port}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The form the docker and kubelet protocols compare hosts by: [`Self::authority`] with
+    /// `:443` (the https default) dropped; `None` for a value with user info or a bad port.
+    #[must_use]
+    pub fn protocol_key(&self) -> Option<String> {
+        if self.user_info || self.bad_port {
+            return None;
+        }
+        Some(match self.port.as_deref() {
+            None | Some("443") => self.name.clone(),
+            Some(port) => format!("{}:{port}", self.name),
+        })
+    }
+}
+
+/// The one host normaliser: `raw` without surrounding whitespace, scheme, user info, path,
+/// query, fragment or trailing dot, lower case, the port kept apart. `None` when no usable host
+/// name is left (blank, inner whitespace, characters DNS does not allow, a bad IP literal …).
+#[must_use]
+pub fn normalize(raw: &str) -> Option<NormalHost> {
+    let syntax = HostSyntax::parse(raw);
+    let (name_problems, name) = syntax::check_name(raw, &syntax);
+    normal_host(raw, &syntax, &name_problems, name)
+}
+
+fn normal_host(
+    raw: &str,
+    syntax: &HostSyntax,
+    name_problems: &[NameProblem],
+    name: Option<String>,
+) -> Option<NormalHost> {
+    let bad_port = name_problems
+        .iter()
+        .any(|p| matches!(p, NameProblem::BadPort { .. }));
+    let port = syntax
+        .port
+        .map(|p| raw[p.start as usize + 1..p.end as usize].to_owned());
+    Some(NormalHost {
+        name: name?,
+        bad_port: port.is_some() && bad_port,
+        port: port.filter(|_| !bad_port),
+        user_info: syntax.user_info.is_some(),
+    })
+}
+
+/// The facts about one host value (+ the optional vanity-host override, + the form's kind),
+/// for the host rules to judge ([`crate::registry_form::analyze_host`]).
+///
+/// Never panics, whatever the input; every range indexes `host` (or the override field its
+/// pointer names) and lies on char boundaries.
+pub(crate) fn analyze<'a>(
+    host: &'a str,
+    host_override: Option<&'a HostOverride>,
+    kind: RegistryKind,
+) -> HostCheck<'a> {
+    HostCheck::new(host, host_override, kind)
+}
+
 /// Strict parse of a private or public ECR host name (lower case, no scheme, port or path), no
 /// findings; `None` when it is not exactly one of the forms of hosts.md. Forms that draw only a
-/// warning in [`analyze`] (a region this table does not list yet, the unconfirmed China
+/// warning from the host rules (a region this table does not list yet, the unconfirmed China
 /// dual-stack form) parse; a FIPS endpoint in a partition without FIPS does not.
 #[must_use]
 pub fn parse_ecr(host: &str) -> Option<(HostKind, Option<EcrRegistry>)> {

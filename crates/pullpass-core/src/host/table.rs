@@ -313,9 +313,3 @@ pub(crate) fn all_labels() -> Vec<&'static str> {
     labels.dedup();
     labels
 }
-
-/// Whether `s` is a 12-digit AWS account ID.
-#[must_use]
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}

@@ -1,7 +1,8 @@
 //! Every host vector of hosts.md, the partition table, and the contract of `analyze`.
 
 use super::*;
-use crate::registry_form::RegistryKind::{Ecr, Generic};
+use crate::registry::RegistryKind::{Ecr, Generic};
+use crate::registry_form::analyze_host as analyze;
 
 fn private(host: &str) -> EcrRegistry {
     match parse_ecr(host) {

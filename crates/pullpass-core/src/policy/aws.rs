@@ -63,7 +63,7 @@ pub fn region_partition(region: &str) -> Option<&'static str> {
 }
 
 /// A 12-digit account ID: the host grammar's one check.
-pub use crate::host::is_account_id;
+pub use crate::registry::is_account_id;
 
 /// An EKS cluster's OIDC issuer: `oidc.eks.<region>.<dns suffix>/id/<32 upper-case hex>`, or
 /// the dual-stack form `oidc-eks.<region>.<dual-stack API suffix>/id/<…>`.

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::host::HostAnalysis;
+use crate::host::{HostAnalysis, HostKind};
 use crate::rule::RuleMeta;
 use crate::secret::SecretText;
 
@@ -17,29 +17,9 @@ pub use rules::rf061_tag_invalid::validate_tag;
 /// Every `RF…` rule, in code order.
 pub static RULES: &[&RuleMeta] = rules::ALL;
 
-/// The kind of registry: ECR (temporary tokens from AWS) or a generic basic-auth registry.
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RegistryKind {
-    #[default]
-    Ecr,
-    Generic,
-}
-
-/// Account and region for a host that cannot be parsed (a CNAME or pull-through proxy in front
-/// of ECR).
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HostOverride {
-    /// 12-digit AWS account ID that owns the registry.
-    #[serde(default)]
-    pub account_id: String,
-    /// AWS region of the registry, e.g. `eu-central-1`.
-    #[serde(default)]
-    pub region: String,
-}
+/// The registry model's types, re-exported so the form's rule files keep their imports; code
+/// outside the form names them by [`crate::registry`].
+pub use crate::registry::{HostOverride, RegistryKind};
 
 /// The fields of the Add-registry dialog. Blank strings are "not filled in".
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -105,12 +85,47 @@ pub(crate) struct FormCheck<'a> {
     pub(crate) host: &'a HostAnalysis,
 }
 
-/// Every `RF…` rule over `form`, sorted for output. Pointers name the form field (`/name`,
-/// `/host`, `/accessKeyId`, …); ranges are byte ranges into that field's value. Secret values
-/// never appear in a message, help or fix.
+/// What [`validate`] found: every finding, in the core's one order ([`sort`]), and the host
+/// analysis the host rules ran on, so no caller has to analyse the host again.
+#[derive(Debug, Clone)]
+pub struct FormValidation {
+    /// Every `RF…` finding over the form, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The host field's analysis (its own findings are among [`Self::diagnostics`] too).
+    pub host: HostAnalysis,
+}
+
+impl FormValidation {
+    /// The findings, in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.diagnostics.iter()
+    }
+
+    /// Whether the form may be submitted: no finding is an error.
+    #[must_use]
+    pub fn can_submit(&self) -> bool {
+        !self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == crate::Severity::Error)
+    }
+}
+
+impl IntoIterator for FormValidation {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.diagnostics.into_iter()
+    }
+}
+
+/// Every `RF…` rule over `form`, sorted for output ([`sort`]), and the host analysis. Pointers
+/// name the form field (`/name`, `/host`, `/accessKeyId`, …); ranges are byte ranges into that
+/// field's value. Secret values never appear in a message, help or fix.
 #[must_use]
-pub fn validate(form: &RegistryForm, ctx: &FormContext) -> Vec<Diagnostic> {
-    let host = crate::host::analyze(&form.host, form.host_override.as_ref(), form.kind);
+pub fn validate(form: &RegistryForm, ctx: &FormContext) -> FormValidation {
+    let host = analyze_host(&form.host, form.host_override.as_ref(), form.kind);
     let check = FormCheck {
         form,
         ctx,
@@ -121,7 +136,65 @@ pub fn validate(form: &RegistryForm, ctx: &FormContext) -> Vec<Diagnostic> {
         rule(&check, &mut out);
     }
     sort(&mut out);
-    out
+    FormValidation {
+        diagnostics: out,
+        host,
+    }
+}
+
+/// The host rules (RF010–RF028) over one host value (+ the optional vanity-host override, +
+/// the form's kind): [`crate::host`] gathers the facts, the rules judge them. Findings are
+/// sorted ([`sort`]); pointers are `/host`, `/override/accountId`, `/override/region`.
+///
+/// Never panics, whatever the input; every range indexes `host` (or the override field its
+/// pointer names) and lies on char boundaries.
+#[must_use]
+pub fn analyze_host(
+    host: &str,
+    host_override: Option<&HostOverride>,
+    kind: RegistryKind,
+) -> HostAnalysis {
+    let facts = crate::host::analyze(host, host_override, kind);
+    let mut diagnostics = Vec::new();
+    for rule in rules::HOST_CHECKS {
+        rule(&facts, &mut diagnostics);
+    }
+    drop_fixes_that_leave_no_host(host, &mut diagnostics);
+    sort(&mut diagnostics);
+    facts.into_analysis(diagnostics)
+}
+
+/// [`analyze_host`] when the kind is not known (`pullpass host` without `--kind`, the
+/// browser's `parseRegistryHost` without a kind): an ECR host or a near miss of one is judged
+/// as ECR; anything else as a generic registry, so `ghcr.io` is "other" without an RF021 error.
+#[must_use]
+pub fn analyze_host_any_kind(host: &str, host_override: Option<&HostOverride>) -> HostAnalysis {
+    let as_ecr = analyze_host(host, host_override, RegistryKind::Ecr);
+    if as_ecr.kind == HostKind::Other && as_ecr.diagnostics.iter().any(|d| d.code == "RF021") {
+        analyze_host(host, host_override, RegistryKind::Generic)
+    } else {
+        as_ecr
+    }
+}
+
+/// A fix of the host field that would leave no host name (`a@` without its user info, a path
+/// cut off `user:pw@/x`) or changes nothing is not offered: applying it cannot help (issue 15
+/// #7: RF012's "remove the user info" left a blank host).
+fn drop_fixes_that_leave_no_host(raw: &str, diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics.iter_mut().filter(|d| d.pointer == "/host") {
+        let useless = d.fix.as_ref().is_some_and(|fix| match fix.apply(raw) {
+            Some(fixed) => {
+                fixed == raw || {
+                    let s = crate::host::HostSyntax::parse(&fixed);
+                    s.host.is_empty() || fixed.trim().is_empty()
+                }
+            }
+            None => true,
+        });
+        if useless {
+            d.fix = None;
+        }
+    }
 }
 
 /// The order of the form's fields, for sorting findings the way the dialog shows them.
@@ -139,8 +212,10 @@ const FIELD_ORDER: &[&str] = &[
     "/tag",
 ];
 
-/// Sorts findings by field (dialog order), then position, then severity (worst first), code.
-pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+/// The one order of the form's findings, on every surface (CLI, JSON, wasm): by field (dialog
+/// order, `FIELD_ORDER`), then pointer, then position in the field, then severity (worst
+/// first), then code. Adapters pass findings through in this order and never re-sort.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
     let rank = |pointer: &str| {
         FIELD_ORDER
             .iter()

@@ -48,7 +48,7 @@ fn valid_forms_raise_nothing() {
         });
     }
     for form in &forms {
-        let found = validate(form, &ctx);
+        let found = validate(form, &ctx).diagnostics;
         assert!(found.is_empty(), "{}: {found:?}", form.host);
     }
     // Ambient credentials: one info, no error.
@@ -57,7 +57,7 @@ fn valid_forms_raise_nothing() {
         secret_access_key: SecretText::default(),
         ..ecr_form()
     };
-    let found = validate(&ambient, &ctx);
+    let found = validate(&ambient, &ctx).diagnostics;
     assert_eq!(found.iter().map(|d| d.code).collect::<Vec<_>>(), ["RF040"]);
     assert_eq!(found[0].severity, Severity::Info);
 }
@@ -208,9 +208,8 @@ proptest! {
             ..RegistryForm::default()
         };
         let found = validate(&form, &FormContext::default());
-        check_ranges(&form, &found)?;
-        let analysis = crate::host::analyze(&form.host, form.host_override.as_ref(), form.kind);
-        prop_assert!(!analysis.normalized.contains('@'));
+        check_ranges(&form, &found.diagnostics)?;
+        prop_assert!(!found.host.normalized.contains('@'));
     }
 
     #[test]
@@ -243,7 +242,7 @@ proptest! {
             repository,
             tag,
         };
-        let found = validate(&form, &FormContext { existing_names: vec!["prod".into()] });
+        let found = validate(&form, &FormContext { existing_names: vec!["prod".into()] }).diagnostics;
         check_ranges(&form, &found)?;
         for d in &found {
             let shown = format!("{} {:?} {:?}", d.message, d.help, d.fix.as_ref().map(|f| (&f.message, f.edits.iter().map(|e| &e.replacement).collect::<Vec<_>>())));

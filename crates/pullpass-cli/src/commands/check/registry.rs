@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use pullpass_core::host;
-use pullpass_core::registry_form::{self, FormContext, HostOverride, RegistryForm};
+use pullpass_core::registry::HostOverride;
+use pullpass_core::registry_form::{self, FormContext, RegistryForm};
 use pullpass_core::secret::SecretText;
 
 use crate::commands::host::{KindArg, describe, exit_for, items, print};
@@ -78,8 +78,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let ctx = FormContext {
         existing_names: args.existing_names.clone(),
     };
-    let diagnostics = registry_form::validate(&form, &ctx);
-    let analysis = host::analyze(&form.host, form.host_override.as_ref(), form.kind);
+    // One analysis of the host: the validation carries it.
+    let registry_form::FormValidation {
+        diagnostics,
+        host: analysis,
+    } = registry_form::validate(&form, &ctx);
     // Field values as shown next to findings: secrets hidden, the host masked.
     let shown: Vec<(&str, String)> = diagnostics
         .iter()

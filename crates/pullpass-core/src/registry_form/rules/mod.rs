@@ -2,7 +2,7 @@
 //! and its own pass/fail examples.
 //!
 //! Host rules (RF010–RF028) judge the facts that [`crate::host`] gathers and run from
-//! [`crate::host::analyze`]; the other rules run over the whole form from
+//! [`super::analyze_host`]; the other rules run over the whole form from
 //! [`super::validate`].
 
 use crate::diagnostic::Diagnostic;
@@ -124,7 +124,7 @@ pub(crate) mod testing {
             account_id: account_id.to_owned(),
             region: region.to_owned(),
         });
-        crate::host::analyze(host, o.as_ref(), kind)
+        crate::registry_form::analyze_host(host, o.as_ref(), kind)
             .diagnostics
             .into_iter()
             .filter(|d| d.code == code)

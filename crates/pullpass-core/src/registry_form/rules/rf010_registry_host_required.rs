@@ -46,7 +46,12 @@ mod tests {
         assert_eq!(host("RF010", "", Ecr).len(), 1);
         assert_eq!(host("RF010", " \t ", Generic).len(), 1);
         // A blank host raises nothing else.
-        assert_eq!(crate::host::analyze("  ", None, Ecr).diagnostics.len(), 1);
+        assert_eq!(
+            crate::registry_form::analyze_host("  ", None, Ecr)
+                .diagnostics
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(fixed(&found[0], &raw), format!("{ECR}/"));
         assert_eq!(fixed(&found[1], &raw), format!("https://{ECR}"));
         // The host still parses as ECR.
-        let analysis = crate::host::analyze(&raw, None, Ecr);
+        let analysis = crate::registry_form::analyze_host(&raw, None, Ecr);
         assert_eq!(analysis.normalized, ECR);
         assert!(analysis.ecr.is_some());
     }
@@ -132,7 +132,10 @@ mod tests {
             assert_eq!(found.len(), 1, "{raw}: {found:?}");
             assert_eq!(found[0].severity, Severity::Warning, "{raw}");
             assert_eq!(fixed(&found[0], &raw), ECR, "{raw}");
-            assert_eq!(crate::host::analyze(&raw, None, Ecr).normalized, ECR);
+            assert_eq!(
+                crate::registry_form::analyze_host(&raw, None, Ecr).normalized,
+                ECR
+            );
         }
         let oci = host("RF011", "oci://ghcr.io", Generic);
         assert_eq!(oci[0].severity, Severity::Error);

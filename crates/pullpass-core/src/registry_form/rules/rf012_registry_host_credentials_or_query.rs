@@ -72,7 +72,7 @@ mod tests {
     #[test]
     fn user_info_is_an_error_and_never_echoed() {
         let raw = "https://admin:hunter2@123456789012.dkr.ecr.us-east-1.amazonaws.com";
-        let analysis = crate::host::analyze(raw, None, Ecr);
+        let analysis = crate::registry_form::analyze_host(raw, None, Ecr);
         let found: Vec<_> = analysis
             .diagnostics
             .iter()

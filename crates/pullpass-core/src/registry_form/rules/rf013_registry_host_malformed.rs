@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Warning);
         assert_eq!(fixed(&found[0], raw), raw.to_ascii_lowercase());
-        let a = crate::host::analyze(raw, None, Ecr);
+        let a = crate::registry_form::analyze_host(raw, None, Ecr);
         assert_eq!(a.ecr.unwrap().region, "us-east-1");
     }
 

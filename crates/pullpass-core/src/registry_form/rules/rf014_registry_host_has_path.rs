@@ -92,7 +92,11 @@ mod tests {
         assert!(found[0].help.as_deref().unwrap().contains("`team/app`"));
         assert!(found[0].help.as_deref().unwrap().contains("`v1`"));
         // The host part still parses.
-        assert!(crate::host::analyze(raw, None, Ecr).ecr.is_some());
+        assert!(
+            crate::registry_form::analyze_host(raw, None, Ecr)
+                .ecr
+                .is_some()
+        );
     }
 
     #[test]

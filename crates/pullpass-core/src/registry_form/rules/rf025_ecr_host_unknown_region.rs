@@ -72,7 +72,10 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Warning);
         assert_eq!(
-            crate::host::analyze(raw, None, Ecr).ecr.unwrap().region,
+            crate::registry_form::analyze_host(raw, None, Ecr)
+                .ecr
+                .unwrap()
+                .region,
             "us-east-7"
         );
         let o = host_with(

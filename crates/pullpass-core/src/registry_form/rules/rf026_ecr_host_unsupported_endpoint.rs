@@ -71,7 +71,9 @@ mod tests {
             fixed(&found[0], raw),
             "123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn"
         );
-        let ecr = crate::host::analyze(raw, None, Ecr).ecr.unwrap();
+        let ecr = crate::registry_form::analyze_host(raw, None, Ecr)
+            .ecr
+            .unwrap();
         assert!(ecr.dual_stack && ecr.partition == "aws-cn");
     }
 

@@ -227,7 +227,7 @@ mod tests {
             account_id: "123456789012".into(),
             region: "eu-central-1".into(),
         };
-        let a = crate::host::analyze("registry.corp.example:8443", Some(&o), Ecr);
+        let a = crate::registry_form::analyze_host("registry.corp.example:8443", Some(&o), Ecr);
         assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
         assert!(a.from_override);
         let ecr = a.ecr.unwrap();
