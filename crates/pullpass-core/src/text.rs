@@ -304,22 +304,54 @@ pub fn percent_decode(text: &str) -> String {
 /// (host-name typos, operator and audience near misses, "did you mean").
 #[must_use]
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
+    distance(a, b, false)
+}
+
+/// [`edit_distance`] with ASCII letters compared case-insensitively (as if both were
+/// lower-cased first, without the copies).
+#[must_use]
+pub fn edit_distance_ignore_ascii_case(a: &str, b: &str) -> usize {
+    distance(a, b, true)
+}
+
+fn distance(a: &str, b: &str, fold: bool) -> usize {
+    /// Up to this many bytes, `b` and the row live on the stack: "did you mean" compares
+    /// short names against dozens of candidates per finding (issue 13's profile).
+    const SHORT: usize = 48;
+    let fold_char = |c: char| if fold { c.to_ascii_lowercase() } else { c };
+    let run = |b: &[char], row: &mut [usize]| {
+        for (i, ca) in a.chars().map(fold_char).enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = if ca == *cb {
+                    prev
+                } else {
+                    1 + prev.min(row[j]).min(cur)
+                };
+                prev = cur;
+            }
         }
+        row[b.len()]
+    };
+    if b.len() <= SHORT {
+        // A char takes at least one byte, so `b` has at most `SHORT` chars.
+        let mut chars = ['\0'; SHORT];
+        let mut n = 0;
+        for c in b.chars() {
+            chars[n] = fold_char(c);
+            n += 1;
+        }
+        let mut row = [0usize; SHORT + 1];
+        for (j, r) in row.iter_mut().enumerate() {
+            *r = j;
+        }
+        return run(&chars[..n], &mut row[..=n]);
     }
-    row[b.len()]
+    let chars: Vec<char> = b.chars().map(fold_char).collect();
+    let mut row: Vec<usize> = (0..=chars.len()).collect();
+    run(&chars, &mut row)
 }
 
 #[cfg(test)]
@@ -338,5 +370,13 @@ mod percent_tests {
         assert_eq!(shorten(&"x".repeat(130)).chars().count(), 118);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("StringEqual", "stringequals"), 3);
+        assert_eq!(
+            edit_distance_ignore_ascii_case("stringequal", "StringEquals"),
+            1
+        );
+        let long = "x".repeat(60);
+        assert_eq!(edit_distance_ignore_ascii_case(&long, &"X".repeat(61)), 1);
+        assert_eq!(edit_distance("ä", "a"), 1);
     }
 }

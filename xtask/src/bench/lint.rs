@@ -181,7 +181,11 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
     }
     body.push('\n');
 
-    let measure = format!("Lint {} trust policies, one process", thousands(n as f64));
+    // One process on every core (the CLI lints files on a rayon pool), against one `cat`.
+    let measure = format!(
+        "Lint {} trust policies, one process, all cores",
+        thousands(n as f64)
+    );
     match &parl {
         Ok(p) => {
             let r = ratio(p.median(), pp.median());
@@ -194,7 +198,7 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
                     ))
                     .peer(format!("Parliament: {}", human(p.median())))
                     .ratio(speedup(p.median(), pp.median()))
-                    .target("≥ 15× Parliament", Verdict::from_bool(r >= 15.0)),
+                    .target("≥ 25× Parliament", Verdict::from_bool(r >= 25.0)),
             );
         }
         Err(e) => section.rows.push(Row::not_measured(
@@ -208,7 +212,8 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
             .pullpass(human(pp.median()))
             .peer(format!("`cat`: {}", human(cat.median())))
             .ratio(format!("{}× `cat`", sig3(r_cat)))
-            .target("≤ 1.5× `cat`", Verdict::from_bool(r_cat <= 1.5)),
+            // Issue 13: no slower than one `cat` of the same files.
+            .target("≤ 1× `cat`", Verdict::from_bool(r_cat <= 1.0)),
     );
 
     // Single-file latency and what each linter catches: a stratified sample, the same number

@@ -137,7 +137,7 @@ fn is_repository_policy(policy: &Policy<'_>) -> bool {
                 && s.actions.iter().all(|a| a.text.is_some_and(ecr))
                 // Identity-provider claims (`<issuer>:sub`) make it a trust policy with a
                 // wrong action, not a repository policy.
-                && !s.condition_entries().any(|(_, e)| rules::claim_key(e.key).is_some())
+                && !s.condition_entries().any(|(_, e)| e.claim.is_some())
         })
 }
 

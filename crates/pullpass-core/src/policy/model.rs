@@ -255,6 +255,9 @@ impl<'v> Operator<'v> {
 pub struct ConditionEntry<'v> {
     pub member: &'v Member<'v>,
     pub key: &'v str,
+    /// The key split as an identity-provider claim `<provider>:<claim>`, `None` for global
+    /// keys (`aws:…`): split once here, since most rules ask.
+    pub claim: Option<(&'v str, &'v str)>,
     pub values: Vec<Str<'v>>,
     /// Where it sits, for [`ConditionEntry::pointer`] (built only when a finding needs it).
     pub place: Place<'v>,
@@ -490,6 +493,7 @@ impl<'v> Statement<'v> {
                     .map(|entry| ConditionEntry {
                         member: entry,
                         key: &entry.key,
+                        claim: super::rules::claim_key(&entry.key),
                         values: str_list(&entry.value),
                         place,
                     })

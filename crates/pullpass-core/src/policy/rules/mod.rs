@@ -154,7 +154,7 @@ impl<'v> Facts<'v> {
         let fails_closed = stmt.is_allow()
             && stmt.condition_entries().any(|(b, e)| {
                 needs_key(&b.op)
-                    && (absent_key(stmt, &oidc, e.key).is_some() || swapped_audience(e).is_some())
+                    && (absent_key(stmt, &oidc, e).is_some() || swapped_audience(e).is_some())
             });
         Self {
             oidc,
@@ -212,33 +212,41 @@ pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
 pub(crate) fn absent_key(
     stmt: &Statement<'_>,
     oidc: &[OidcPrincipal<'_>],
-    key: &str,
+    entry: &ConditionEntry<'_>,
 ) -> Option<AbsentKey> {
-    if is_pod_identity_statement(stmt) && stmt.principals.len() == 1 {
-        let lower = key.to_ascii_lowercase();
-        if NOT_FOR_SERVICE_PRINCIPALS.iter().any(|k| {
-            let k = k.to_ascii_lowercase();
+    let key = entry.key;
+    if stmt.principals.len() == 1
+        && is_pod_identity_statement(stmt)
+        && NOT_FOR_SERVICE_PRINCIPALS.iter().any(|k| {
             if k.ends_with('/') {
-                lower.starts_with(&k)
+                key.get(..k.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(k))
             } else {
-                lower == k
+                key.eq_ignore_ascii_case(k)
             }
-        }) {
-            return Some(AbsentKey::NotForServicePrincipal);
-        }
+        })
+    {
+        return Some(AbsentKey::NotForServicePrincipal);
     }
-    if oidc.is_empty() || oidc.iter().any(|p| has_placeholder(p.provider)) || has_placeholder(key) {
+    if oidc.is_empty() || oidc.iter().any(|p| p.placeholder) || has_placeholder(key) {
         return None;
     }
     if bare_issuer(key).is_some() {
         return Some(AbsentKey::BareIssuer);
     }
-    let (provider_part, _) = claim_key(key)?;
-    let lower = provider_part.to_ascii_lowercase();
-    if lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || lower.starts_with("arn:")
-        || lower.contains(":oidc-provider/")
+    let (provider_part, _) = entry.claim?;
+    let starts = |prefix: &str| {
+        provider_part
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    if starts("https://")
+        || starts("http://")
+        || starts("arn:")
+        || provider_part
+            .as_bytes()
+            .windows(":oidc-provider/".len())
+            .any(|w| w.eq_ignore_ascii_case(b":oidc-provider/"))
     {
         return Some(AbsentKey::Scheme);
     }
@@ -303,7 +311,10 @@ pub(crate) fn direction(block: &ConditionBlock<'_>) -> &'static str {
 pub(crate) fn swapped_audience<'e, 'v>(
     entry: &'e ConditionEntry<'v>,
 ) -> Option<&'e super::model::Str<'v>> {
-    if !claim_key(entry.key).is_some_and(|(_, c)| c.eq_ignore_ascii_case("aud")) {
+    if !entry
+        .claim
+        .is_some_and(|(_, c)| c.eq_ignore_ascii_case("aud"))
+    {
         return None;
     }
     entry
@@ -415,6 +426,8 @@ pub(crate) struct OidcPrincipal<'v> {
     pub(crate) arn: Arn<'v>,
     /// Without scheme or trailing `/`.
     pub(crate) provider: &'v str,
+    /// The provider still holds a template placeholder ([`has_placeholder`]), asked once here.
+    pub(crate) placeholder: bool,
 }
 
 /// `Federated` principals that are `…:oidc-provider/…` ARNs.
@@ -423,10 +436,12 @@ pub(crate) fn oidc_principals<'v>(stmt: &'v Statement<'v>) -> Vec<OidcPrincipal<
         .filter_map(|p| {
             let arn = Arn::parse(p.value.text?)?;
             let raw_provider = arn.oidc_provider()?;
+            let provider = aws::normalize_provider(raw_provider);
             Some(OidcPrincipal {
                 principal: p,
                 arn,
-                provider: aws::normalize_provider(raw_provider),
+                provider,
+                placeholder: has_placeholder(provider),
             })
         })
         .collect()
@@ -492,7 +507,7 @@ pub(crate) fn claim_entries<'s, 'v>(
     claim: &'static str,
 ) -> impl Iterator<Item = (&'s ConditionBlock<'v>, &'s ConditionEntry<'v>)> {
     stmt.condition_entries()
-        .filter(move |(_, e)| claim_key(e.key).is_some_and(|(_, c)| c.eq_ignore_ascii_case(claim)))
+        .filter(move |(_, e)| e.claim.is_some_and(|(_, c)| c.eq_ignore_ascii_case(claim)))
 }
 
 /// Condition entries of `stmt` on the key `key` (case-insensitive).
@@ -516,7 +531,7 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
         if c.chars().count().abs_diff(chars) > limit {
             continue;
         }
-        let d = crate::text::edit_distance(&lower, &c.to_ascii_lowercase());
+        let d = crate::text::edit_distance_ignore_ascii_case(&lower, c);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }

@@ -1,4 +1,4 @@
-use super::{Cx, WEB_IDPS, at, claim_key};
+use super::{Cx, WEB_IDPS, at};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::policy::aws;
@@ -42,7 +42,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if super::bare_issuer(entry.key).is_some() {
                 continue; // TP033
             }
-            let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
+            let Some((provider_part, claim)) = entry.claim else { continue };
             let provider = aws::normalize_provider(provider_part);
             if super::has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
                 continue;
@@ -73,7 +73,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if principals.len() > 1 {
             let mut first: Option<&str> = None;
             for (block, entry) in stmt.condition_entries() {
-                let Some((provider_part, _)) = claim_key(entry.key) else { continue };
+                let Some((provider_part, _)) = entry.claim else { continue };
                 if !super::needs_key(&block.op) || super::bare_issuer(entry.key).is_some() {
                     continue;
                 }

@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_key, replace_string};
+use super::{Cx, at, replace_string};
 use crate::declare_rule;
 
 declare_rule! {
@@ -53,7 +53,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if super::bare_issuer(entry.key).is_some() {
                 continue; // TP033
             }
-            let Some((provider_part, claim)) = claim_key(entry.key) else { continue };
+            let Some((provider_part, claim)) = entry.claim else { continue };
             let lower = provider_part.to_ascii_lowercase();
             let what = if lower.starts_with("https://") || lower.starts_with("http://") {
                 "a URL scheme"

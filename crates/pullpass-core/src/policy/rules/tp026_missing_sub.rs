@@ -40,7 +40,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let other_pin = !cx.kubernetes(stmt)
             && stmt.condition_entries().any(|(b, e)| {
                 super::needs_key(&b.op)
-                    && super::claim_key(e.key).is_some_and(|(_, c)| {
+                    && e.claim.is_some_and(|(_, c)| {
                         !["aud", "oaud", "amr", "azp", "iss", "sub"].iter().any(|n| n.eq_ignore_ascii_case(c))
                     })
             });

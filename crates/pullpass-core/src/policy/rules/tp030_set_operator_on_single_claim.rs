@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_key};
+use super::{Cx, at};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::policy::model::{SetQualifier, json_string};
@@ -34,7 +34,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let claims: Vec<&str> = block
                 .entries
                 .iter()
-                .filter_map(|e| claim_key(e.key).map(|(_, c)| c))
+                .filter_map(|e| e.claim.map(|(_, c)| c))
                 .filter(|c| c.eq_ignore_ascii_case("sub") || c.eq_ignore_ascii_case("aud"))
                 .collect();
             let Some(claim) = claims.first() else { continue };

@@ -1,4 +1,4 @@
-use super::{Cx, at, claim_key};
+use super::{Cx, at};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::policy::PolicyKind;
@@ -46,7 +46,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 continue;
             }
             for entry in &block.entries {
-                if !claim_key(entry.key).is_some_and(|(_, c)| c.eq_ignore_ascii_case("aud")) {
+                if !entry.claim.is_some_and(|(_, c)| c.eq_ignore_ascii_case("aud")) {
                     continue;
                 }
                 for v in entry.values.iter().filter(|v| glob::has_wildcard(v.as_str())) {
