@@ -57,14 +57,6 @@ pub(crate) fn uri(path: &str) -> String {
     out
 }
 
-/// The whole SARIF log, pretty-printed with a final newline.
-#[cfg(test)]
-pub(crate) fn render(rules: &[&RuleMeta], artifacts: &[Artifact<'_>]) -> String {
-    let mut out = Vec::new();
-    write(rules, artifacts, &mut out).expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("SARIF is UTF-8")
-}
-
 /// Writes the SARIF log to `w` as it is built: the head, each result as soon as it is
 /// serialized (its JSON tree dropped), the tail. Nothing but one result is held, so the peak
 /// memory of a 100 k-file log is the inputs', not the log's (issue 15 #9: the log as one
