@@ -169,6 +169,46 @@ fn fix_follows_symlinks_keeps_modes_and_refuses_read_only_and_hard_links() {
 }
 
 #[test]
+fn fix_in_a_directory_never_writes_through_a_link_out_of_the_tree() {
+    // Issue 15 #12: a symlink found by the walk pointed outside the scanned tree, and
+    // `--fix` rewrote its target.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.json");
+    std::fs::write(&victim, WIDENING).unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    symlink(&victim, tree.path().join("planted.json")).unwrap();
+    let inside = tree.path().join("real.json");
+    std::fs::write(&inside, WIDENING).unwrap();
+    symlink(&inside, tree.path().join("inside-link.json")).unwrap();
+    let out = run(pullpass().args(["lint", "--fix"]).arg(tree.path()), None);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("outside the scanned directory") && out.stderr.contains("planted.json"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), WIDENING);
+    // A link whose target is in the tree is followed, the file it names fixed.
+    assert!(
+        !std::fs::read_to_string(&inside)
+            .unwrap()
+            .contains("HTTPS://")
+    );
+    // Named on the command line, the link is the user's choice and followed.
+    run(
+        pullpass()
+            .args(["lint", "--fix"])
+            .arg(tree.path().join("planted.json")),
+        None,
+    );
+    assert!(
+        !std::fs::read_to_string(&victim)
+            .unwrap()
+            .contains("HTTPS://")
+    );
+}
+
+#[test]
 fn host_never_prints_a_password_after_a_slash() {
     // Issue 15 #11.
     let out = run(pullpass().args(["host", "bot@PASS/WORD@ghcr.io"]), None);

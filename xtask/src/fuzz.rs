@@ -51,8 +51,8 @@ pub(crate) struct Summary {
     pub(crate) inputs: usize,
     pub(crate) elapsed: Duration,
     pub(crate) failures: Vec<String>,
-    /// Per entry point: inputs, and the slowest input's time.
-    pub(crate) per_entry: BTreeMap<&'static str, (usize, Duration)>,
+    /// Per entry point: inputs, the slowest input's time, and the time spent.
+    pub(crate) per_entry: BTreeMap<&'static str, (usize, Duration, Duration)>,
 }
 
 impl Summary {
@@ -72,10 +72,12 @@ impl Summary {
             self.inputs_per_second(),
             self.failures.len()
         );
-        for (entry, (n, slowest)) in &self.per_entry {
+        for (entry, (n, slowest, spent)) in &self.per_entry {
+            #[allow(clippy::cast_precision_loss)]
+            let rate = *n as f64 / spent.as_secs_f64().max(1e-9);
             let _ = writeln!(
                 out,
-                "  {entry:<9} {n:>9} inputs, slowest {:.1} ms",
+                "  {entry:<9} {n:>9} inputs, {rate:>8.0}/s, slowest {:.1} ms",
                 slowest.as_secs_f64() * 1e3
             );
         }
@@ -582,7 +584,9 @@ pub(crate) fn fuzz(args: &Args) -> anyhow::Result<Summary> {
                 }
             }
         }
-        summary.per_entry.insert(entry, (n, slowest));
+        summary
+            .per_entry
+            .insert(entry, (n, slowest, entry_started.elapsed()));
         summary.inputs += n;
     }
     std::panic::set_hook(hook);

@@ -248,14 +248,7 @@ fn describe_source(creds: &AwsCredentials) -> String {
 /// token cache is keyed by (see `cache.rs`). Secrets never enter it; key IDs are hashed.
 pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let hash = |s: &str| {
-        let digest = Sha256::digest(s.as_bytes());
-        digest[..12].iter().fold(String::new(), |mut out, b| {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-    };
+    let hash = short_hash;
     let mut identity = match &spec.auth {
         AuthSpec::Static { access_key_id, .. } => format!("static:{}", hash(access_key_id.trim())),
         AuthSpec::Profile(name) => format!(
@@ -263,41 +256,7 @@ pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String 
             env("AWS_CONFIG_FILE").unwrap_or_default(),
             env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default()
         ),
-        AuthSpec::Ambient => {
-            // What identifies the role of each ambient source: two pods sharing a cache
-            // directory with different token files must never share an entry (issue 15 #8).
-            if let Some(key) = env("AWS_ACCESS_KEY_ID") {
-                format!("env:{}", hash(&key))
-            } else if let (Some(role), Some(file)) =
-                (env("AWS_ROLE_ARN"), env("AWS_WEB_IDENTITY_TOKEN_FILE"))
-            {
-                format!("web-identity:{role}:{file}")
-            } else if let Some(uri) = env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-                .or_else(|| env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
-            {
-                // EKS Pod Identity: the agent URI is the same for every pod of a node; the
-                // token file (or the inline token, hashed) names the pod's service account.
-                format!(
-                    "container:{uri}:{}:{}",
-                    env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").unwrap_or_default(),
-                    env("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-                        .map(|t| hash(&t))
-                        .unwrap_or_default()
-                )
-            } else {
-                // Profiles, then the instance role: IMDS names the role only over the network,
-                // so the machine stands for it (a cache directory on a shared home must not
-                // serve one host's instance-role token to another).
-                format!(
-                    "chain:{}:{}:{}:{}:{}",
-                    env("AWS_PROFILE").unwrap_or_else(|| "default".into()),
-                    env("AWS_CONFIG_FILE").unwrap_or_default(),
-                    env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_default(),
-                    env("AWS_EC2_METADATA_SERVICE_ENDPOINT").unwrap_or_default(),
-                    machine_id()
-                )
-            }
-        }
+        AuthSpec::Ambient => ambient_identity(&env, &machine_id()),
         AuthSpec::Anonymous => "anonymous".to_owned(),
         AuthSpec::Basic { username, .. } => format!("basic:{username}"),
     };
@@ -312,6 +271,65 @@ pub(crate) fn source_identity(spec: &RegistrySpec, options: &Options) -> String 
         identity.push_str(&format!("|endpoint:{endpoint}"));
     }
     identity
+}
+
+/// The cache identity of the SDK's default chain, from `env` alone (no network call).
+///
+/// Every ambient input that can change which role the chain ends up with is part of it, so
+/// two configurations that may get different credentials never share an entry (issue 15 #8):
+/// the environment key ID (hashed); the profile name and the config/credentials file paths
+/// (the chain reads profiles before web identity); the web identity role ARN **and** token
+/// file (IRSA: one file per service account); the container credentials URI **and** the
+/// Pod Identity token file, or the inline token hashed (the agent URI is the same for every
+/// pod of a node, the token names the service account); and for the instance role the IMDS
+/// endpoint and `machine`. The instance role's *name* is not keyed: IMDS tells it only over
+/// the network (a token PUT and a GET, and off EC2 a timeout of a second or more per
+/// lookup), which would cost a warm cache more than the hit saves; an instance has one
+/// instance profile, so the machine names its role, except after `replace-iam-instance-
+/// profile-association`, when the old role's token is served until its half-life (≤ 6 h).
+/// Over-specific keys only cost an extra fetch.
+pub(crate) fn ambient_identity(env: &dyn Fn(&str) -> Option<String>, machine: &str) -> String {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty()).unwrap_or_default();
+    let hashed = |name: &str| {
+        env(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| short_hash(&v))
+            .unwrap_or_default()
+    };
+    // NUL separates the fields: no environment value can hold one, so no two different
+    // configurations spell the same key (a role ARN is full of `:`).
+    [
+        hashed("AWS_ACCESS_KEY_ID"),
+        env("AWS_PROFILE")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "default".into()),
+        var("AWS_CONFIG_FILE"),
+        var("AWS_SHARED_CREDENTIALS_FILE"),
+        var("AWS_ROLE_ARN"),
+        var("AWS_WEB_IDENTITY_TOKEN_FILE"),
+        var("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+        var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+        hashed("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+        var("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+        machine.to_owned(),
+    ]
+    .into_iter()
+    .fold("ambient".to_owned(), |mut key, part| {
+        key.push('\0');
+        key.push_str(&part);
+        key
+    })
+}
+
+/// The first 12 bytes of SHA-256, in hex: identifies a secret without holding it.
+fn short_hash(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    digest[..12].iter().fold(String::new(), |mut out, b| {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 /// This machine's identity for the cache key: `/etc/machine-id` (systemd), else the host name;
@@ -440,6 +458,105 @@ fn xml_error(body: &[u8]) -> Option<(String, String)> {
 
 #[cfg(test)]
 mod tests {
+    /// The ambient key of an environment given as pairs (no process environment touched).
+    fn key(vars: &[(&str, &str)]) -> String {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        super::ambient_identity(
+            &|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            "machine-a",
+        )
+    }
+
+    const ROLE_A: &str = "arn:aws:iam::123456789012:role/a";
+    const ROLE_B: &str = "arn:aws:iam::123456789012:role/b";
+    const POD_URI: &str = "http://169.254.170.23/v1/credentials";
+
+    #[test]
+    fn web_identity_keys_differ_by_token_file_and_role() {
+        let a = key(&[
+            ("AWS_ROLE_ARN", ROLE_A),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/sa-1/token"),
+        ]);
+        let other_file = key(&[
+            ("AWS_ROLE_ARN", ROLE_A),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/sa-2/token"),
+        ]);
+        let other_role = key(&[
+            ("AWS_ROLE_ARN", ROLE_B),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/sa-1/token"),
+        ]);
+        assert_ne!(a, other_file);
+        assert_ne!(a, other_role);
+        assert_ne!(other_file, other_role);
+        // A `:` moved between role and file must not spell the same key.
+        let shifted = key(&[
+            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/a:/var/run/sa-1/token"),
+        ]);
+        assert_ne!(a, shifted);
+    }
+
+    #[test]
+    fn pod_identity_keys_differ_by_token_file_and_inline_token() {
+        // Issue 15 #8: two pods of one node share the agent URI; the token file names the
+        // service account.
+        let one = key(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", POD_URI),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token-1",
+            ),
+        ]);
+        let two = key(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", POD_URI),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token-2",
+            ),
+        ]);
+        assert_ne!(one, two);
+        let inline_a = key(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", POD_URI),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "canary-token-a"),
+        ]);
+        let inline_b = key(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", POD_URI),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "canary-token-b"),
+        ]);
+        assert_ne!(inline_a, inline_b);
+        assert!(!inline_a.contains("canary"), "the inline token is hashed");
+    }
+
+    #[test]
+    fn profiles_and_machines_are_keyed_and_same_everything_is_one_key() {
+        let vars = [
+            ("AWS_ROLE_ARN", ROLE_A),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"),
+            ("AWS_PROFILE", "dev"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", POD_URI),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/p"),
+        ];
+        assert_eq!(key(&vars), key(&vars));
+        assert_ne!(
+            key(&[("AWS_PROFILE", "dev")]),
+            key(&[("AWS_PROFILE", "prod")])
+        );
+        // Unset, empty and `default` profile are the same profile.
+        assert_eq!(key(&[]), key(&[("AWS_PROFILE", "")]));
+        assert_eq!(key(&[]), key(&[("AWS_PROFILE", "default")]));
+        let other_machine = super::ambient_identity(&|_| None, "machine-b");
+        assert_ne!(
+            key(&[]),
+            other_machine,
+            "instance roles are keyed by the machine"
+        );
+        let env_key = key(&[("AWS_ACCESS_KEY_ID", "AKIACANARY")]);
+        assert!(!env_key.contains("AKIACANARY"), "key IDs are hashed");
+    }
+
     #[test]
     fn reads_xml_error_bodies() {
         let body = b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/x is not authorized</Message></Error></ErrorResponse>";

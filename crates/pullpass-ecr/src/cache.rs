@@ -22,15 +22,16 @@
 //!   (entries not readable by others either), else the cache refuses with a message saying
 //!   how to fix it and writes nothing (a root process must not serve a token another user
 //!   planted). Files are opened with `O_NOFOLLOW` (a planted `.lock` symlink is refused, never
-//!   created through) and checked on the open descriptor; reads are bounded. Writes go to a
-//!   temporary file in the same directory and are renamed into place (atomic replace). A
-//!   corrupt file is ignored and replaced.
+//!   created through) and checked on the open descriptor; reads are bounded. Writes use the one write policy of
+//!   every file pullpass writes (`fsio::replace_private`): a temporary file in the same
+//!   directory, renamed into place (atomic replace), a temporary file a killed process left
+//!   removed. A corrupt file is ignored and replaced.
 //! - **One refresh for N callers**: check-then-fetch runs under an exclusive advisory lock on a
 //!   `.lock` file next to the entry (`flock`), so concurrent processes with a stale entry wait
 //!   for the first one's refresh and then read its result.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io;
 use std::os::unix::fs::{
     DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _,
 };
@@ -420,33 +421,10 @@ impl TokenCache {
         };
         let text = serde_json::to_vec(&entry)
             .map_err(|e| self.cache_error(path, format!("cannot be encoded: {e}")))?;
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let tmp = self.dir.join(format!(
-            ".{}.{}.{nanos}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
-            std::process::id()
-        ));
-        let write = || -> io::Result<()> {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .custom_flags(no_follow())
-                .open(&tmp)?;
-            file.write_all(&text)?;
-            // No `fsync`: an entry is a token pullpass can mint again, and a crash that leaves
-            // the renamed file empty or cut short only costs a miss (`load` reads a corrupt
-            // entry as none and replaces it). On a busy machine the `fsync` alone took 16 ms of
-            // a cold `get` (strace in BENCHMARKS.md section 2); amazon-ecr-credential-helper
-            // does not sync its cache either.
-            fs::rename(&tmp, path)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            self.cache_error(path, format!("cannot be written: {e}"))
-        })
+        // The one write policy (`fsio`): temporary file `O_NOFOLLOW | O_EXCL` in this
+        // directory, `0600`, renamed over the entry; a symlink planted at the entry is refused.
+        crate::fsio::replace_private(path, &text)
+            .map_err(|e| self.cache_error(path, format!("cannot be written: {}", e.message)))
     }
 
     /// Takes the exclusive lock for `path`'s entry, waiting for another holder asynchronously.
@@ -802,6 +780,25 @@ mod tests {
             .filter(|n| n.ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[tokio::test]
+    async fn entries_are_written_by_the_one_replace_helper() {
+        // Issue 15: the cache had its own writer, which left a killed process's temporary
+        // file behind for ever; `fsio::replace_private` removes it on the next write.
+        let (_tmp, _clock, cache) = setup();
+        cache.ensure_dir().unwrap();
+        let entry = cache.path_for(&key());
+        let name = entry.file_name().unwrap().to_str().unwrap().to_owned();
+        // PID 0 never names a live process.
+        let stale = cache.dir().join(format!(".{name}.pullpass-0-7.tmp"));
+        fs::write(&stale, "half a token").unwrap();
+        let calls = AtomicUsize::new(0);
+        get(&cache, &calls, Ok(token("one", Some(T0 + TWELVE_HOURS))))
+            .await
+            .unwrap();
+        assert!(!stale.exists(), "a killed writer's temp file is removed");
+        assert_eq!(fs::metadata(&entry).unwrap().mode() & 0o777, 0o600);
     }
 
     #[tokio::test]

@@ -18,6 +18,10 @@
 //! - the new content goes to `.NAME.pullpass-PID.tmp` in the same directory, is synced,
 //!   renamed over the file, and the directory is synced; a temp file left by a killed process
 //!   (its PID gone) is removed by the next write.
+//!
+//! [`replace_private`] is the same write for the token cache's owner-only entries: a symlink
+//! is refused instead of followed, the file is always `0600` and the current user's, no
+//! compare-and-swap (pullpass alone writes them), no `fsync`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write as _};
@@ -143,10 +147,6 @@ pub fn replace_file(
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| refuse(path, "has no file name"))?;
     let existing = match fs::symlink_metadata(&target) {
         Ok(meta) => Some(meta),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -195,20 +195,104 @@ pub fn replace_file(
             }
         }
     }
-    remove_stale_temps(&dir, &name);
-    let tmp = dir.join(format!(".{name}.pullpass-{}.tmp", std::process::id()));
-    let _ = fs::remove_file(&tmp);
+    let owner = existing.as_ref().map(|m| (m.uid(), m.gid()));
+    let mode = existing.as_ref().map_or(0o600, |m| m.mode() & 0o7777);
+    write_and_rename(
+        path,
+        &target,
+        &dir,
+        new,
+        &Replacement {
+            mode,
+            owner,
+            expected,
+            durable: true,
+        },
+    )?;
+    Ok(target)
+}
+
+/// Replaces `path` with a private file (`0600`, owned by the user pullpass runs as) holding
+/// `new`, whatever the old file held: the token cache's entries, which pullpass alone writes
+/// and can always mint again. The same steps as [`replace_file`] (a temporary file opened
+/// `O_NOFOLLOW | O_CREAT | O_EXCL` in the same directory, renamed over `path`), except that a
+/// symlink at `path` is **refused**, never followed (a private file is never a link someone
+/// else may have planted), and nothing is synced (`durable: false`: a crash costs one miss,
+/// and the `fsync` alone was 16 ms of a cold `get`, BENCHMARKS.md section 2;
+/// amazon-ecr-credential-helper does not sync its cache either). The caller checks the
+/// directory's owner and mode first.
+pub fn replace_private(path: &Path, new: &[u8]) -> Result<(), WriteError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(refuse(
+                path,
+                "is a symlink; pullpass never writes through one here: remove it",
+            ));
+        }
+        Ok(meta) if !meta.is_file() => return Err(refuse(path, "is not a regular file")),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(refuse(path, format!("cannot be read: {e}"))),
+    }
+    write_and_rename(
+        path,
+        path,
+        &dir,
+        new,
+        &Replacement {
+            mode: 0o600,
+            owner: None,
+            expected: None,
+            durable: false,
+        },
+    )
+}
+
+/// How [`write_and_rename`] writes.
+struct Replacement<'a> {
+    /// The replacement's mode.
+    mode: u32,
+    /// The owner to keep (`chown` back), if not the current user's.
+    owner: Option<(u32, u32)>,
+    /// Compare-and-swap: `target` must still hold these bytes just before the rename.
+    expected: Option<&'a [u8]>,
+    /// `fsync` the file and the directory.
+    durable: bool,
+}
+
+/// A number per replacement of this process, so two threads never share a temporary file.
+static NEXT_TEMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The one write policy: `.NAME.pullpass-PID-N.tmp` next to `target`, created
+/// `O_NOFOLLOW | O_EXCL` owner-only, given its owner and mode, written (and synced when
+/// durable), compared, renamed over `target` within the directory; removed on any failure.
+fn write_and_rename(
+    path: &Path,
+    target: &Path,
+    dir: &Path,
+    new: &[u8],
+    how: &Replacement<'_>,
+) -> Result<(), WriteError> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| refuse(path, "has no file name"))?;
+    remove_stale_temps(dir, &name);
+    let n = NEXT_TEMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.pullpass-{}-{n}.tmp", std::process::id()));
     let write = || -> Result<(), WriteError> {
-        let mode = existing.as_ref().map_or(0o600, |m| m.mode() & 0o7777);
         let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
             .open(&tmp)
-            .map_err(|e| refuse(&dir, format!("cannot hold a temporary file: {e}")))?;
-        if let Some(meta) = &existing {
-            let (uid, gid) = (meta.uid(), meta.gid());
+            .map_err(|e| refuse(dir, format!("cannot hold a temporary file: {e}")))?;
+        if let Some((uid, gid)) = how.owner {
             let created = file
                 .metadata()
                 .map_err(|e| refuse(&tmp, format!("cannot be read: {e}")))?;
@@ -229,15 +313,17 @@ pub fn replace_file(
                 })?;
             }
         }
+        // Exact, whatever the umask.
+        let mode = how.mode;
         file.set_permissions(fs::Permissions::from_mode(mode))
             .map_err(|e| refuse(&tmp, format!("cannot take the mode {mode:04o}: {e}")))?;
         file.write_all(new)
-            .and_then(|()| file.sync_all())
+            .and_then(|()| if how.durable { file.sync_all() } else { Ok(()) })
             .map_err(|e| refuse(&tmp, format!("cannot be written: {e}")))?;
         drop(file);
         // Compare-and-swap: the file still holds what was read.
-        if let Some(expected) = expected {
-            let now = File::open(&target)
+        if let Some(expected) = how.expected {
+            let now = File::open(target)
                 .map_err(ReadError::Io)
                 .and_then(|f| read_bounded(f, expected.len()));
             if now.map_or(true, |now| now != expected) {
@@ -247,19 +333,20 @@ pub fn replace_file(
                 ));
             }
         }
-        fs::rename(&tmp, &target).map_err(|e| refuse(path, format!("cannot be replaced: {e}")))?;
-        if let Ok(d) = File::open(&dir) {
+        fs::rename(&tmp, target).map_err(|e| refuse(path, format!("cannot be replaced: {e}")))?;
+        if how.durable
+            && let Ok(d) = File::open(dir)
+        {
             let _ = d.sync_all();
         }
         Ok(())
     };
     write().inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
-    })?;
-    Ok(target)
+    })
 }
 
-/// Removes `.NAME.pullpass-PID.tmp` files of `dir` whose process is gone (a killed write).
+/// Removes `.NAME.pullpass-PID[-N].tmp` files of `dir` whose process is gone (a killed write).
 fn remove_stale_temps(dir: &Path, name: &str) {
     let prefix = format!(".{name}.pullpass-");
     let Ok(entries) = fs::read_dir(dir) else {
@@ -271,6 +358,7 @@ fn remove_stale_temps(dir: &Path, name: &str) {
             .to_str()
             .and_then(|n| n.strip_prefix(&prefix))
             .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok())
         else {
             continue;
@@ -364,6 +452,25 @@ mod tests {
         replace_file(&f, Some(b"old"), b"new").unwrap();
         assert!(!stale.exists());
         assert_eq!(fs::read_to_string(&f).unwrap(), "new");
+    }
+
+    #[test]
+    fn private_files_refuse_symlinks_and_replace_anything_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        let link = dir.path().join("entry.json");
+        symlink(&victim, &link).unwrap();
+        let e = replace_private(&link, b"token").unwrap_err();
+        assert!(e.message.contains("symlink"), "{e}");
+        assert!(!victim.exists(), "nothing created through the link");
+        fs::remove_file(&link).unwrap();
+        fs::write(&link, "corrupt").unwrap();
+        fs::set_permissions(&link, fs::Permissions::from_mode(0o644)).unwrap();
+        replace_private(&link, b"token").unwrap();
+        assert_eq!(fs::read_to_string(&link).unwrap(), "token");
+        assert_eq!(fs::metadata(&link).unwrap().mode() & 0o777, 0o600);
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
     }
 
     #[test]

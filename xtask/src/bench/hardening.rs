@@ -70,6 +70,8 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         ),
     );
 
+    peak_rss_rows(ctx, &mut section)?;
+
     let fuzz = crate::fuzz::fuzz(&crate::fuzz::Args {
         seconds: ctx.pick(300, 20),
         seed: 0x5EED,
@@ -92,4 +94,64 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     );
     let _ = writeln!(section.body, "```text\n{}```", fuzz.report());
     Ok(section)
+}
+
+/// A trust policy with findings in every format (TP022's upper-case scheme, TP028's `*`).
+const MANY_FILES_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"HTTPS://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub":"system:serviceaccount:*","oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud":"sts.amazonaws.com"}}}]}"#;
+
+/// "Lint 100,000 files: peak RSS per format" (issue 15 #9: SARIF held 1.24 GB, text 141 MB).
+/// The peak resident set of the child, as `/usr/bin/time -v` reports it (`ru_maxrss` of
+/// `wait4`); one run per format, the numbers are sizes, not timings.
+fn peak_rss_rows(ctx: &Ctx, section: &mut Section) -> anyhow::Result<()> {
+    let time = std::path::Path::new("/usr/bin/time");
+    let files = ctx.pick(100_000, 2_000);
+    if !time.exists() {
+        section.rows.push(Row::not_measured(
+            format!("Lint {files} files: peak RSS per format"),
+            "/usr/bin/time is missing",
+        ));
+        return Ok(());
+    }
+    let tree = ctx.work.join(format!("hardening-{files}-files"));
+    if !tree.join("done").exists() {
+        let _ = std::fs::remove_dir_all(&tree);
+        for i in 0..files {
+            let dir = tree.join(format!("d{:03}", i / 1000));
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(dir.join(format!("p{i}.json")), MANY_FILES_POLICY)?;
+        }
+        std::fs::write(tree.join("done"), "")?;
+    }
+    let mut cells = Vec::new();
+    for format in ["text", "json", "sarif", "github"] {
+        let report = ctx.work.join("hardening-rss.txt");
+        let status = Command::new(time)
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&report)
+            .arg(&ctx.pullpass)
+            .args(["lint", "--format", format])
+            .arg(&tree)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        anyhow::ensure!(
+            status.code().is_some_and(|c| RAN.contains(&c)),
+            "pullpass lint --format {format} over {files} files exited with {status}"
+        );
+        let kib: u64 = std::fs::read_to_string(&report)?
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .parse()?;
+        cells.push(format!("{format} {} MB", kib / 1024));
+    }
+    section.rows.push(
+        Row::new(format!("Lint {files} files: peak RSS per format"))
+            .pullpass(cells.join(" · "))
+            .target("", Verdict::Info),
+    );
+    Ok(())
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use pullpass_core::Diagnostic;
 use pullpass_core::diagnostic::{FixLevel, Summary};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::report::{FileReport, Finding, FindingsReport};
+use pullpass_core::report::{FileReport, FindingsReport};
 use pullpass_sources::{Extracted, Format};
 use rayon::prelude::*;
 
@@ -175,6 +175,40 @@ fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
         }
     }
     inputs
+}
+
+/// `--fix` under a directory scan: why a walked file must not be written, when it is a symlink
+/// whose target lies outside every scanned directory it was found under (issue 15 #12). A link
+/// found by the walk is linted, and followed for writing while its target stays inside the
+/// tree (ruff follows symlinks to files, astral-sh/ruff#280); a link out of the tree could
+/// make `pullpass lint --fix .` in a checked-out repository rewrite any file the user can
+/// write, so it is refused and nothing is written. A link named on the command line is the
+/// user's choice and followed (`fsio::replace_file`).
+fn link_out_of_tree(path: &Path, roots: &[PathBuf]) -> Option<String> {
+    let is_link = std::fs::symlink_metadata(path)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
+    if !is_link {
+        // A link in a parent directory is a directory link, which the walk does not follow.
+        return None;
+    }
+    let target = std::fs::canonicalize(path).ok();
+    let inside = roots
+        .iter()
+        .filter(|root| path.starts_with(root))
+        .filter_map(|root| std::fs::canonicalize(root).ok())
+        .any(|root| target.as_ref().is_some_and(|t| t.starts_with(&root)));
+    (!inside).then(|| {
+        format!(
+            "--fix: {} is a symlink to {}, outside the scanned directory; pullpass does not \
+             write through it (name the file itself to fix it); nothing was written",
+            path.display(),
+            target.map_or_else(
+                || "a file that cannot be resolved".to_owned(),
+                |t| t.display().to_string()
+            )
+        )
+    })
 }
 
 /// Why a symlink met in a directory walk is not linted: it points to a directory (not
@@ -367,7 +401,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     }
     match args.format {
         LintFormat::Text => render_text(&linted, &skipped, &args, &mut out),
-        LintFormat::Json => out.push_str(&render_json(&linted)),
+        LintFormat::Json => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            write_json(&linted, &mut stdout)?;
+            stdout.flush()?;
+        }
         LintFormat::Sarif => {
             let rules = policy::RULES;
             let artifacts: Vec<render::sarif::Artifact<'_>> = linted
@@ -378,7 +416,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                     diagnostics: &l.diagnostics,
                 })
                 .collect();
-            out.push_str(&render::sarif::render(rules, &artifacts));
+            // Streamed to stdout: the log is never held whole (issue 15 #9).
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            render::sarif::write(rules, &artifacts, &mut stdout)?;
+            stdout.flush()?;
         }
         LintFormat::Github => {
             for l in &linted {
@@ -483,6 +524,11 @@ fn lint_input(
         if new_text != item.text {
             item.fixed = applied;
             if args.fix {
+                if let Input::Walked(path) = input
+                    && let Some(why) = link_out_of_tree(path, &args.paths)
+                {
+                    return Outcome::FixFailed(Box::new(item), why);
+                }
                 if let Input::File(path) | Input::Walked(path) = input {
                     // The one file-writing policy (ARCHITECTURE.md, "Files"): symlinks
                     // followed deliberately, mode/owner kept, read-only and hard-linked
@@ -548,6 +594,11 @@ fn lint_source_input(
     {
         fixed = applied;
         if args.fix {
+            if let Input::Walked(path) = input
+                && let Some(why) = link_out_of_tree(path, &args.paths)
+            {
+                return Outcome::Error(why);
+            }
             if let Input::File(path) | Input::Walked(path) = input
                 && let Err(e) = pullpass_ecr::fsio::replace_file(
                     path,
@@ -720,9 +771,24 @@ fn render_text(
     );
 }
 
-fn render_json(linted: &[Linted]) -> String {
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut files = Vec::new();
+/// `--format json`, streamed to `w`: each file's findings are built, written and dropped, so
+/// the report for 100 k files is never held whole (issue 15 #9). The bytes are those of
+/// `render::json::to_string` on the whole report: the frame (version, summary, files) is
+/// serialized with an empty `findings` array, which the findings are written into.
+fn write_json(linted: &[Linted], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    const EMPTY: &str = "\"findings\": []";
+    let frame = |report: &FindingsReport| -> std::io::Result<(String, String)> {
+        let text = render::json::to_string(report);
+        let at = text
+            .find(EMPTY)
+            .ok_or_else(|| std::io::Error::other("the report frame has no findings array"))?;
+        Ok((text[..at].to_owned(), text[at + EMPTY.len()..].to_owned()))
+    };
+    let mut report = FindingsReport::new(Vec::new());
+    let (head, _) = frame(&report)?;
+    w.write_all(head.as_bytes())?;
+    w.write_all(b"\"findings\": [")?;
+    let mut first = true;
     for l in linted {
         let name = display_name(&l.name);
         let source = Source {
@@ -737,16 +803,37 @@ fn render_json(linted: &[Linted]) -> String {
                 source: Some(source),
             })
             .collect();
-        findings.extend(render::json::findings(&items, Some(&name)));
+        for finding in render::json::findings(&items, Some(&name)) {
+            match finding.severity {
+                pullpass_core::Severity::Error => report.summary.errors += 1,
+                pullpass_core::Severity::Warning => report.summary.warnings += 1,
+                pullpass_core::Severity::Info => report.summary.infos += 1,
+            }
+            let item = serde_json::to_string_pretty(&finding).map_err(std::io::Error::other)?;
+            let mut indented = String::with_capacity(item.len() + item.len() / 3);
+            indented.push_str(if first { "\n" } else { ",\n" });
+            first = false;
+            for (i, line) in item.lines().enumerate() {
+                if i > 0 {
+                    indented.push('\n');
+                }
+                indented.push_str("    ");
+                indented.push_str(line);
+            }
+            w.write_all(indented.as_bytes())?;
+        }
         let (kind, source) = kind_text(l);
-        files.push(FileReport {
+        report.files.push(FileReport {
             path: name,
             kind: kind.to_owned(),
             kind_source: source.to_owned(),
             summary: Summary::of(&l.diagnostics),
         });
     }
-    let mut report = FindingsReport::new(findings);
-    report.files = files;
-    render::json::to_string(&report)
+    if !first {
+        w.write_all(b"\n  ")?;
+    }
+    w.write_all(b"]")?;
+    let (_, tail) = frame(&report)?;
+    w.write_all(tail.as_bytes())
 }
