@@ -139,3 +139,29 @@ fn classification() {
     assert!(classify("chart/templates/deploy.yaml", "kind: Deployment\n").is_err());
     assert!(classify("README.md", "").is_err());
 }
+
+#[test]
+fn a_computed_principal_hides_only_the_findings_about_its_value() {
+    let (_, ex) = extract_fixture("cloudformation/open-web-identity.yaml");
+    let [p] = ex.policies.as_slice() else {
+        panic!("one policy: {ex:?}")
+    };
+    // The core alone sees `arn:*:iam::*:oidc-provider/oidc.eks.*…`: TP020 (no Condition, true
+    // whatever the parameters are), TP023 and TP041 (about the computed issuer and account).
+    let raw: Vec<&str> = pullpass_core::policy::lint(&p.json, p.kind, &LintContext::default())
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(raw.contains(&"TP023") && raw.contains(&"TP041"), "{raw:?}");
+    let kept: Vec<&str> = check::lint_policy(p, &LintContext::default())
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(kept.contains(&"TP020"), "{kept:?}");
+    assert!(
+        !kept.contains(&"TP023") && !kept.contains(&"TP041"),
+        "{kept:?}"
+    );
+}
