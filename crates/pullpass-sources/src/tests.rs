@@ -165,3 +165,25 @@ fn a_computed_principal_hides_only_the_findings_about_its_value() {
         "{kept:?}"
     );
 }
+
+#[test]
+fn a_policy_document_of_a_sibling_file_gets_its_kind_and_role() {
+    let (_, mut data) = extract_fixture("terraform/split/data.tf");
+    let (_, mut main) = extract_fixture("terraform/split/main.tf");
+    assert!(main.policies.is_empty());
+    assert_eq!(main.document_uses.len(), 2);
+    assert!(data.policies.iter().all(|p| p.kind.is_none()));
+    let changed = terraform::link_module(&mut [
+        ("terraform/split/data.tf", &mut data),
+        ("terraform/split/main.tf", &mut main),
+    ]);
+    assert_eq!(changed, vec![0]);
+    let assume = &data.policies[0];
+    assert_eq!(assume.kind, Some(PolicyKind::Trust));
+    assert_eq!(assume.role_name.as_deref(), Some("log-shipper"));
+    assert_eq!(
+        assume.owner,
+        "data.aws_iam_policy_document.shipper_assume (used by aws_iam_role.shipper in main.tf)"
+    );
+    assert_eq!(data.policies[1].kind, Some(PolicyKind::Permissions));
+}

@@ -292,7 +292,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
     }
     if !extracted.is_empty() {
-        cross_check(&mut linted, &extracted, &ctx);
+        cross_check(&mut linted, &mut extracted, &ctx);
     }
     let table = crate::config::path()
         .ok()
@@ -586,9 +586,10 @@ fn lint_source_input(
 }
 
 /// The cross-file pass over the source files (service accounts ⇄ trust policies).
-fn cross_check(linted: &mut [Linted], extracted: &[(usize, Extracted)], ctx: &LintContext) {
-    let mut by_index: Vec<Option<&Extracted>> = vec![None; linted.len()];
-    for (i, ex) in extracted {
+fn cross_check(linted: &mut [Linted], extracted: &mut [(usize, Extracted)], ctx: &LintContext) {
+    let mut by_index: Vec<Option<&mut Extracted>> =
+        std::iter::repeat_with(|| None).take(linted.len()).collect();
+    for (i, ex) in extracted.iter_mut() {
         by_index[*i] = Some(ex);
     }
     let mut files: Vec<walk::Walked<'_>> = linted
@@ -600,6 +601,7 @@ fn cross_check(linted: &mut [Linted], extracted: &[(usize, Extracted)], ctx: &Li
                 text: &l.text,
                 extracted: ex,
                 diagnostics: &mut l.diagnostics,
+                note: &mut l.note,
             })
         })
         .collect();
