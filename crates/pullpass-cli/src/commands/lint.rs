@@ -294,6 +294,17 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     if !extracted.is_empty() {
         cross_check(&mut linted, &mut extracted, &ctx);
     }
+    // Inline suppressions, after the cross-file pass (its findings are suppressed at the end
+    // they are reported at); unused ones are said in input order.
+    for (i, _) in &extracted {
+        let l = &mut linted[*i];
+        for (line, codes) in walk::apply_suppressions(&l.text, &mut l.diagnostics) {
+            eprintln!(
+                "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
+                l.name
+            );
+        }
+    }
     let table = crate::config::path()
         .ok()
         .filter(|p| p.exists())
@@ -562,13 +573,6 @@ fn lint_source_input(
         } else {
             fixed_text = Some(new_text);
         }
-    }
-    walk::apply_suppressions(&item_text, &mut found);
-    for (line, codes) in &found.unused {
-        eprintln!(
-            "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
-            input.name()
-        );
     }
     Outcome::Linted(
         Box::new(Linted {

@@ -67,8 +67,6 @@ pub(super) struct SourceLint {
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) note: String,
     pub(super) extracted: Extracted,
-    /// Unused suppressions: (line, codes).
-    pub(super) unused: Vec<(usize, String)>,
 }
 
 fn rule(code: &str) -> &'static pullpass_core::rule::RuleMeta {
@@ -87,7 +85,6 @@ pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> Sour
         diagnostics,
         note,
         extracted,
-        unused: Vec::new(),
     }
 }
 
@@ -171,7 +168,13 @@ pub(super) fn fix_source(
 
 /// `# pullpass: ignore[TP026, TP029] reason` (or `//`): drops the named findings that start
 /// on that line or the next; a suppression that drops nothing is reported as unused.
-pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
+/// Runs after the cross-file pass, so a cross-file finding (TP032 at the trust policy or at the
+/// service account's annotation) is suppressed by a comment at the end it is reported at.
+/// Returns the unused suppressions: (line, codes).
+pub(super) fn apply_suppressions(
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(usize, String)> {
     let mut rules: Vec<(usize, Vec<String>, bool)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(at) = line.find("pullpass: ignore[") else {
@@ -193,13 +196,13 @@ pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
         rules.push((i + 1, codes, false));
     }
     if rules.is_empty() {
-        return;
+        return Vec::new();
     }
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let line_of = |offset: u32| line_starts.partition_point(|&s| s <= offset as usize);
-    lint.diagnostics.retain(|d| {
+    diagnostics.retain(|d| {
         let Some(r) = d.range else { return true };
         let line = line_of(r.start);
         for (at, codes, used) in &mut rules {
@@ -210,11 +213,11 @@ pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
         }
         true
     });
-    lint.unused = rules
+    rules
         .into_iter()
         .filter(|(_, _, used)| !used)
         .map(|(line, codes, _)| (line, codes.join(", ")))
-        .collect();
+        .collect()
 }
 
 /// One source file after the parallel pass.
