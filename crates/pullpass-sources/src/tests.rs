@@ -137,6 +137,14 @@ fn classification() {
     );
     assert_eq!(classify("x.json", "{\"broken"), Ok(Format::Policy));
     assert!(classify("chart/templates/deploy.yaml", "kind: Deployment\n").is_err());
+    // A chart's service-account template is a Go template, not a manifest (no false TP001).
+    assert!(
+        classify(
+            "charts/web/templates/serviceaccount.yaml",
+            "{{- if .Values.serviceAccount.create -}}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n{{- end }}\n"
+        )
+        .is_err()
+    );
     assert!(classify("README.md", "").is_err());
 }
 
