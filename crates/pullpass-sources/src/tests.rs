@@ -195,3 +195,19 @@ fn a_policy_document_of_a_sibling_file_gets_its_kind_and_role() {
     );
     assert_eq!(data.policies[1].kind, Some(PolicyKind::Permissions));
 }
+
+#[test]
+fn helm_values_give_the_namespace_when_they_name_it() {
+    let (_, ex) = extract_fixture("helm/shipper/values.yaml");
+    let [sa] = ex.service_accounts.as_slice() else {
+        panic!("{ex:?}")
+    };
+    assert_eq!(sa.namespace.as_deref(), Some("observability"));
+    assert_eq!(sa.name.as_deref(), Some("log-shipper"));
+    let nested = k8s::extract_values(
+        "namespace: a\nserviceAccount:\n  namespace: b\n  name: x\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::210987654321:role/x\n",
+    );
+    assert_eq!(nested.service_accounts[0].namespace.as_deref(), Some("b"));
+    let (_, plain) = extract_fixture("helm/puller/values.yaml");
+    assert_eq!(plain.service_accounts[0].namespace, None);
+}
