@@ -478,3 +478,69 @@ fn cfn_lint_accepts_the_cloudformation_fixtures() {
         }
     }
 }
+
+/// A cross-file finding (TP032: the service account's role does not admit it) is suppressed
+/// by a comment at the end it is reported at; that comment is then used, not "unused"; the
+/// other end still reports. The trust policy comes from a `data` block in a sibling `.tf`
+/// file (Terraform's module = the directory).
+#[test]
+fn cross_file_findings_are_suppressed_at_their_end_and_data_documents_resolve_across_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["data.tf", "main.tf"] {
+        write(
+            tmp.path(),
+            &format!("tf/{name}"),
+            &std::fs::read_to_string(fixtures(&format!("repo/terraform/split/{name}"))).unwrap(),
+        );
+    }
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: log-shipper\n  namespace: logs\n  annotations:\n    SUPPRESS\n    eks.amazonaws.com/role-arn: arn:aws:iam::210987654321:role/log-shipper\n";
+    write(tmp.path(), "k8s/sa.yaml", &sa.replace("    SUPPRESS\n", ""));
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "github", "."]),
+        None,
+    );
+    // Both ends: the annotation, and the data block in data.tf (its role is in main.tf).
+    assert!(
+        out.stdout.contains("file=k8s/sa.yaml,line=7"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("file=tf/data.tf") && l.contains("title=TP032")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("used by aws_iam_role.shipper in main.tf"),
+        "{}",
+        out.stdout
+    );
+    write(
+        tmp.path(),
+        "k8s/sa.yaml",
+        &sa.replace(
+            "SUPPRESS",
+            "# pullpass: ignore[TP032] the logs namespace moves next quarter",
+        ),
+    );
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "github", "."]),
+        None,
+    );
+    assert!(!out.stdout.contains("file=k8s/sa.yaml"), "{}", out.stdout);
+    assert!(!out.stderr.contains("unused suppression"), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("file=tf/data.tf") && l.contains("title=TP032")),
+        "{}",
+        out.stdout
+    );
+}

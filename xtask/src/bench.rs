@@ -16,6 +16,7 @@ mod lint;
 mod machine;
 mod micro;
 mod peers;
+mod sources;
 mod timing;
 mod token;
 
@@ -44,6 +45,8 @@ pub(crate) enum SectionId {
     Micro,
     /// Issue 15: linear-time rows and a long fuzz run.
     Hardening,
+    /// Issue 12: a repository of mixed files against checkov and `cat`.
+    Sources,
 }
 
 #[derive(Debug, clap::Args)]
@@ -201,6 +204,9 @@ fn title(id: SectionId) -> &'static str {
         SectionId::Scaling => "4. Scaling",
         SectionId::Micro => "5. Core micro-benchmarks (criterion)",
         SectionId::Hardening => "6. Hostile input (linear time, fuzzing)",
+        SectionId::Sources => {
+            "7. Repositories (Terraform, CloudFormation, Kubernetes) against checkov"
+        }
     }
 }
 
@@ -213,6 +219,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         SectionId::Scaling,
         SectionId::Micro,
         SectionId::Hardening,
+        SectionId::Sources,
     ];
     let selected: Vec<SectionId> = if args.sections.is_empty() {
         all.to_vec()
@@ -250,6 +257,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             SectionId::Scaling => lint::scaling(&ctx),
             SectionId::Micro => micro::run(&ctx),
             SectionId::Hardening => hardening::run(&ctx),
+            SectionId::Sources => sources::run(&ctx),
         };
         let section = result.unwrap_or_else(|err| {
             eprintln!("bench: {} not measured: {err:#}", title(*id));

@@ -14,9 +14,59 @@ pub struct PolicyFindings {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Rules whose judgement is about the shape of the policy (a key or block that is there or
+/// not, an operator's name, the action list), not about the value their finding points at:
+/// a placeholder inside that value changes nothing, so the finding stands (a `Fn::Sub`
+/// principal with no `Condition` is still TP020).
+const SHAPE_RULES: &[&str] = &[
+    "TP002", "TP003", "TP006", "TP007", "TP012", "TP013", "TP014", "TP020", "TP030", "TP031",
+    "TP050", "TP052",
+];
+
+/// Rules that report a condition key missing (`aud`, `sub`, the Pod Identity tags): they stand
+/// unless a whole condition key is computed (then the missing key may be that one).
+const MISSING_KEY_RULES: &[&str] = &["TP024", "TP026", "TP051"];
+
+/// Whether a finding at `range` judges only the unknown value (and is dropped):
+/// - inside one placeholder: the evidence is the unknown value itself;
+/// - over a placeholder, by a rule that reads the value (TP023 on an issuer, TP041 on an
+///   account): the value is unknown, so is the verdict;
+/// - over a placeholder, by a [`SHAPE_RULES`] rule: kept; by a [`MISSING_KEY_RULES`] rule:
+///   kept unless some condition key is wholly a placeholder.
+fn judges_unknown_value(p: &ExtractedPolicy, code: &str, range: TextRange) -> bool {
+    if !p.touches_placeholder(range) {
+        return false;
+    }
+    if p.placeholders
+        .iter()
+        .any(|ph| ph.start <= range.start && range.end <= ph.end)
+    {
+        return true;
+    }
+    if SHAPE_RULES.contains(&code) {
+        return false;
+    }
+    if MISSING_KEY_RULES.contains(&code) {
+        return p.placeholders.iter().any(|ph| is_whole_key(&p.json, *ph));
+    }
+    true
+}
+
+/// `"${X}":` — the placeholder is a whole object key.
+fn is_whole_key(json: &str, ph: TextRange) -> bool {
+    let (start, end) = (ph.start as usize, ph.end as usize);
+    let b = json.as_bytes();
+    start > 0
+        && b.get(start - 1) == Some(&b'"')
+        && b.get(end) == Some(&b'"')
+        && json[end + 1..].trim_start().starts_with(':')
+}
+
 /// Lints `p` with the core's rules and maps every finding back to the file:
-/// - a finding on a placeholder judges a value only known at deploy time and is dropped,
-///   unless its fix edits only literal text (the mistake is in what the author wrote);
+/// - a finding whose evidence is a value only known at deploy time is dropped (see
+///   [`judges_unknown_value`]), unless its fix edits only literal text (the mistake is in
+///   what the author wrote); a finding about the policy's shape is kept even where it points
+///   at a placeholder;
 /// - a fix is kept when every edit lands on literal source text, else it is dropped and its
 ///   message is added to the help ("not applied here").
 #[must_use]
@@ -26,7 +76,7 @@ pub fn lint_policy(p: &ExtractedPolicy, ctx: &LintContext) -> PolicyFindings {
     let mut diagnostics = Vec::with_capacity(out.diagnostics.len());
     for mut d in out.diagnostics {
         if let Some(r) = d.range
-            && p.touches_placeholder(r)
+            && judges_unknown_value(p, d.code, r)
         {
             let literal_fix = d.fix.as_ref().is_some_and(|f| {
                 !f.edits.is_empty() && f.edits.iter().all(|e| !p.touches_placeholder(e.range))

@@ -64,6 +64,12 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
             if ext == "template" {
                 return Err("a .template file that is not a CloudFormation template");
             }
+            // A Helm chart's `templates/` hold Go templates, YAML only once rendered at
+            // install time (https://helm.sh/docs/chart_template_guide/getting_started/):
+            // reading one as a manifest would report a parse error on correct charts.
+            if lower.contains("templates/") && text.contains("{{") {
+                return Err("a Helm chart template (Go template syntax, YAML only once rendered)");
+            }
             if text.contains("ServiceAccount") && text.contains("kind:") {
                 return Ok(Format::Kubernetes);
             }

@@ -60,7 +60,8 @@ pub fn extract_manifests(text: &str) -> Extracted {
 }
 
 /// Every role annotation in a values file, with the service account name beside it
-/// (`serviceAccount.name`) when there is one. The namespace is the release's: unknown here.
+/// (`serviceAccount.name`) when there is one. The namespace is the release's, unknown unless
+/// the values name it (`serviceAccount.namespace`, a top-level `namespace`).
 #[must_use]
 pub fn extract_values(text: &str) -> Extracted {
     let docs = match read(text, "Helm values YAML") {
@@ -68,6 +69,16 @@ pub fn extract_values(text: &str) -> Extracted {
         Err(e) => return e,
     };
     let mut out = Extracted::default();
+    // The namespace when the values give it: a top-level `namespace` (or
+    // `namespaceOverride`, the bitnami charts' key), as many charts template it into
+    // `metadata.namespace`; `serviceAccount.namespace` beside the annotation wins.
+    let top_namespace = docs.first().and_then(|d| {
+        ["namespace", "namespaceOverride"]
+            .iter()
+            .find_map(|k| d.get(k).and_then(Node::as_str))
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+    });
     // Iterative walk: (node, the mapping holding its `annotations`).
     let mut stack: Vec<(&Node, Option<&Node>)> = docs.iter().map(|d| (d, None)).collect();
     while let Some((node, parent)) = stack.pop() {
@@ -78,7 +89,12 @@ pub fn extract_values(text: &str) -> Extracted {
                         && let Some(arn) = v.as_str()
                     {
                         out.service_accounts.push(ServiceAccountBinding {
-                            namespace: None,
+                            namespace: parent
+                                .and_then(|p| p.get("namespace"))
+                                .and_then(Node::as_str)
+                                .filter(|n| !n.is_empty())
+                                .map(str::to_owned)
+                                .or_else(|| top_namespace.clone()),
                             name: parent
                                 .and_then(|p| p.get("name"))
                                 .and_then(Node::as_str)

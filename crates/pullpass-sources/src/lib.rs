@@ -108,6 +108,23 @@ pub struct Extracted {
     pub service_accounts: Vec<ServiceAccountBinding>,
     /// At most one: the file could not be read as its format.
     pub error: Option<SourceError>,
+    /// Terraform: `data.aws_iam_policy_document.NAME.json` references to documents this file
+    /// does not define (another `.tf` file of the module defines them; see
+    /// [`terraform::link_module`]).
+    pub document_uses: Vec<DocumentUse>,
+}
+
+/// A Terraform resource that takes its policy from a `data "aws_iam_policy_document"` block
+/// of another file of its module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentUse {
+    /// The data block's name.
+    pub document: String,
+    pub kind: PolicyKind,
+    /// `aws_iam_role.web`.
+    pub owner: String,
+    /// The role's literal name, for a trust policy.
+    pub role_name: Option<String>,
 }
 
 /// Largest file a source reads (the same 1 MiB as a JSON policy and a doctor artifact).

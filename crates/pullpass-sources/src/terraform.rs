@@ -22,7 +22,7 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece};
-use crate::{Extracted, ExtractedPolicy, PolicyKind, SourceError};
+use crate::{DocumentUse, Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 fn range(r: Option<Range<usize>>) -> TextRange {
     r.map_or(TextRange::new(0, 0), |r| TextRange::new(r.start, r.end))
@@ -117,11 +117,20 @@ pub fn extract(text: &str) -> Extracted {
         }
         for (expr, kind, owner) in targets {
             if let Some(doc) = data_reference(expr) {
+                let role = (kind == PolicyKind::Trust)
+                    .then(|| role_name.clone())
+                    .flatten();
                 if documents.contains_key(doc) {
-                    let role = (kind == PolicyKind::Trust)
-                        .then(|| role_name.clone())
-                        .flatten();
                     users.entry(doc).or_insert((kind, owner, role));
+                } else {
+                    // Terraform reads every `.tf` file of a directory as one module: the
+                    // block may be in a sibling file (`link_module` joins them).
+                    out.document_uses.push(DocumentUse {
+                        document: doc.to_owned(),
+                        kind,
+                        owner,
+                        role_name: role,
+                    });
                 }
                 continue;
             }
@@ -165,6 +174,47 @@ pub fn extract(text: &str) -> Extracted {
     }
     out.policies.sort_by_key(|p| p.range.start);
     out
+}
+
+/// Joins the `.tf` files of one module directory (Terraform loads them as one module): a
+/// resource's reference to a `data "aws_iam_policy_document"` block of a sibling file gives
+/// that document its kind, its role's name and its user, as a reference within one file does.
+/// `files` are (file name, extraction); returns the indices of the files whose policies
+/// changed (their findings need linting again).
+pub fn link_module(files: &mut [(&str, &mut Extracted)]) -> Vec<usize> {
+    let mut changed = Vec::new();
+    for i in 0..files.len() {
+        let uses = files[i].1.document_uses.clone();
+        let user_file = files[i]
+            .0
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(files[i].0)
+            .to_owned();
+        for u in uses {
+            let unused = format!("data.aws_iam_policy_document.{}", u.document);
+            let target = files.iter_mut().enumerate().find_map(|(j, (_, ex))| {
+                (j != i)
+                    .then(|| {
+                        ex.policies
+                            .iter_mut()
+                            .find(|p| p.kind.is_none() && p.owner == unused)
+                    })
+                    .flatten()
+                    .map(|p| (j, p))
+            });
+            if let Some((j, p)) = target {
+                p.kind = Some(u.kind);
+                p.role_name = u.role_name;
+                p.owner = format!("{unused} (used by {} in {user_file})", u.owner);
+                if !changed.contains(&j) {
+                    changed.push(j);
+                }
+            }
+        }
+    }
+    changed.sort_unstable();
+    changed
 }
 
 /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`) → `NAME`.

@@ -137,5 +137,77 @@ fn classification() {
     );
     assert_eq!(classify("x.json", "{\"broken"), Ok(Format::Policy));
     assert!(classify("chart/templates/deploy.yaml", "kind: Deployment\n").is_err());
+    // A chart's service-account template is a Go template, not a manifest (no false TP001).
+    assert!(
+        classify(
+            "charts/web/templates/serviceaccount.yaml",
+            "{{- if .Values.serviceAccount.create -}}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n{{- end }}\n"
+        )
+        .is_err()
+    );
     assert!(classify("README.md", "").is_err());
+}
+
+#[test]
+fn a_computed_principal_hides_only_the_findings_about_its_value() {
+    let (_, ex) = extract_fixture("cloudformation/open-web-identity.yaml");
+    let [p] = ex.policies.as_slice() else {
+        panic!("one policy: {ex:?}")
+    };
+    // The core alone sees `arn:*:iam::*:oidc-provider/oidc.eks.*…`: TP020 (no Condition, true
+    // whatever the parameters are), TP023 and TP041 (about the computed issuer and account).
+    let raw: Vec<&str> = pullpass_core::policy::lint(&p.json, p.kind, &LintContext::default())
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(raw.contains(&"TP023") && raw.contains(&"TP041"), "{raw:?}");
+    let kept: Vec<&str> = check::lint_policy(p, &LintContext::default())
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(kept.contains(&"TP020"), "{kept:?}");
+    assert!(
+        !kept.contains(&"TP023") && !kept.contains(&"TP041"),
+        "{kept:?}"
+    );
+}
+
+#[test]
+fn a_policy_document_of_a_sibling_file_gets_its_kind_and_role() {
+    let (_, mut data) = extract_fixture("terraform/split/data.tf");
+    let (_, mut main) = extract_fixture("terraform/split/main.tf");
+    assert!(main.policies.is_empty());
+    assert_eq!(main.document_uses.len(), 2);
+    assert!(data.policies.iter().all(|p| p.kind.is_none()));
+    let changed = terraform::link_module(&mut [
+        ("terraform/split/data.tf", &mut data),
+        ("terraform/split/main.tf", &mut main),
+    ]);
+    assert_eq!(changed, vec![0]);
+    let assume = &data.policies[0];
+    assert_eq!(assume.kind, Some(PolicyKind::Trust));
+    assert_eq!(assume.role_name.as_deref(), Some("log-shipper"));
+    assert_eq!(
+        assume.owner,
+        "data.aws_iam_policy_document.shipper_assume (used by aws_iam_role.shipper in main.tf)"
+    );
+    assert_eq!(data.policies[1].kind, Some(PolicyKind::Permissions));
+}
+
+#[test]
+fn helm_values_give_the_namespace_when_they_name_it() {
+    let (_, ex) = extract_fixture("helm/shipper/values.yaml");
+    let [sa] = ex.service_accounts.as_slice() else {
+        panic!("{ex:?}")
+    };
+    assert_eq!(sa.namespace.as_deref(), Some("observability"));
+    assert_eq!(sa.name.as_deref(), Some("log-shipper"));
+    let nested = k8s::extract_values(
+        "namespace: a\nserviceAccount:\n  namespace: b\n  name: x\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::210987654321:role/x\n",
+    );
+    assert_eq!(nested.service_accounts[0].namespace.as_deref(), Some("b"));
+    let (_, plain) = extract_fixture("helm/puller/values.yaml");
+    assert_eq!(plain.service_accounts[0].namespace, None);
 }

@@ -326,7 +326,18 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
     }
     if !extracted.is_empty() {
-        cross_check(&mut linted, &extracted, &ctx);
+        cross_check(&mut linted, &mut extracted, &ctx);
+    }
+    // Inline suppressions, after the cross-file pass (its findings are suppressed at the end
+    // they are reported at); unused ones are said in input order.
+    for (i, _) in &extracted {
+        let l = &mut linted[*i];
+        for (line, codes) in walk::apply_suppressions(&l.text, &mut l.diagnostics) {
+            eprintln!(
+                "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
+                l.name
+            );
+        }
     }
     let table = crate::config::path()
         .ok()
@@ -614,13 +625,6 @@ fn lint_source_input(
             fixed_text = Some(new_text);
         }
     }
-    walk::apply_suppressions(&item_text, &mut found);
-    for (line, codes) in &found.unused {
-        eprintln!(
-            "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
-            input.name()
-        );
-    }
     Outcome::Linted(
         Box::new(Linted {
             name: input.name(),
@@ -637,9 +641,10 @@ fn lint_source_input(
 }
 
 /// The cross-file pass over the source files (service accounts ⇄ trust policies).
-fn cross_check(linted: &mut [Linted], extracted: &[(usize, Extracted)], ctx: &LintContext) {
-    let mut by_index: Vec<Option<&Extracted>> = vec![None; linted.len()];
-    for (i, ex) in extracted {
+fn cross_check(linted: &mut [Linted], extracted: &mut [(usize, Extracted)], ctx: &LintContext) {
+    let mut by_index: Vec<Option<&mut Extracted>> =
+        std::iter::repeat_with(|| None).take(linted.len()).collect();
+    for (i, ex) in extracted.iter_mut() {
         by_index[*i] = Some(ex);
     }
     let mut files: Vec<walk::Walked<'_>> = linted
@@ -651,6 +656,7 @@ fn cross_check(linted: &mut [Linted], extracted: &[(usize, Extracted)], ctx: &Li
                 text: &l.text,
                 extracted: ex,
                 diagnostics: &mut l.diagnostics,
+                note: &mut l.note,
             })
         })
         .collect();

@@ -67,8 +67,6 @@ pub(super) struct SourceLint {
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) note: String,
     pub(super) extracted: Extracted,
-    /// Unused suppressions: (line, codes).
-    pub(super) unused: Vec<(usize, String)>,
 }
 
 fn rule(code: &str) -> &'static pullpass_core::rule::RuleMeta {
@@ -82,6 +80,21 @@ fn rule(code: &str) -> &'static pullpass_core::rule::RuleMeta {
 /// Extracts and lints one source file.
 pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> SourceLint {
     let extracted = pullpass_sources::extract(format, text);
+    let (diagnostics, note) = lint_extracted(text, format, &extracted, ctx);
+    SourceLint {
+        diagnostics,
+        note,
+        extracted,
+    }
+}
+
+/// The findings of a file's extraction and the line the text report says of it.
+fn lint_extracted(
+    text: &str,
+    format: Format,
+    extracted: &Extracted,
+    ctx: &LintContext,
+) -> (Vec<Diagnostic>, String) {
     let mut diagnostics = Vec::new();
     if let Some(e) = &extracted.error {
         diagnostics.push(
@@ -119,12 +132,7 @@ pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> Sour
         }
         note
     };
-    SourceLint {
-        diagnostics,
-        note,
-        extracted,
-        unused: Vec::new(),
-    }
+    (diagnostics, note)
 }
 
 /// Applies the fixes `level` allows that map back to literal source text (one round; the file is then
@@ -160,7 +168,13 @@ pub(super) fn fix_source(
 
 /// `# pullpass: ignore[TP026, TP029] reason` (or `//`): drops the named findings that start
 /// on that line or the next; a suppression that drops nothing is reported as unused.
-pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
+/// Runs after the cross-file pass, so a cross-file finding (TP032 at the trust policy or at the
+/// service account's annotation) is suppressed by a comment at the end it is reported at.
+/// Returns the unused suppressions: (line, codes).
+pub(super) fn apply_suppressions(
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(usize, String)> {
     let mut rules: Vec<(usize, Vec<String>, bool)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(at) = line.find("pullpass: ignore[") else {
@@ -182,13 +196,13 @@ pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
         rules.push((i + 1, codes, false));
     }
     if rules.is_empty() {
-        return;
+        return Vec::new();
     }
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let line_of = |offset: u32| line_starts.partition_point(|&s| s <= offset as usize);
-    lint.diagnostics.retain(|d| {
+    diagnostics.retain(|d| {
         let Some(r) = d.range else { return true };
         let line = line_of(r.start);
         for (at, codes, used) in &mut rules {
@@ -199,11 +213,11 @@ pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
         }
         true
     });
-    lint.unused = rules
+    rules
         .into_iter()
         .filter(|(_, _, used)| !used)
         .map(|(line, codes, _)| (line, codes.join(", ")))
-        .collect();
+        .collect()
 }
 
 /// One source file after the parallel pass.
@@ -211,20 +225,68 @@ pub(super) fn apply_suppressions(text: &str, lint: &mut SourceLint) {
 pub(super) struct Walked<'a> {
     pub(super) path: &'a str,
     pub(super) text: &'a str,
-    pub(super) extracted: &'a Extracted,
+    pub(super) extracted: &'a mut Extracted,
     pub(super) diagnostics: &'a mut Vec<Diagnostic>,
+    /// The text report's line for the file.
+    pub(super) note: &'a mut Option<String>,
+}
+
+/// Terraform reads every `.tf` file of a directory as one module: a resource in one file may
+/// take its policy from a `data "aws_iam_policy_document"` block of another. Joins them and
+/// lints the documents that learnt their kind and role again.
+fn link_terraform_modules(files: &mut [Walked<'_>], ctx: &LintContext) {
+    let mut modules: std::collections::BTreeMap<&Path, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let path = Path::new(f.path);
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        {
+            modules
+                .entry(path.parent().unwrap_or(Path::new("")))
+                .or_default()
+                .push(i);
+        }
+    }
+    let modules: Vec<Vec<usize>> = modules
+        .into_values()
+        .filter(|m| {
+            m.len() > 1
+                && m.iter()
+                    .any(|&i| !files[i].extracted.document_uses.is_empty())
+        })
+        .collect();
+    for module in modules {
+        let changed = {
+            let mut members: Vec<(&str, &mut Extracted)> = files
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| module.contains(i))
+                .map(|(_, f)| (f.path, &mut *f.extracted))
+                .collect();
+            pullpass_sources::terraform::link_module(&mut members)
+        };
+        for j in changed {
+            let f = &mut files[module[j]];
+            let (diagnostics, note) = lint_extracted(f.text, Format::Terraform, f.extracted, ctx);
+            *f.diagnostics = diagnostics;
+            *f.note = Some(note);
+        }
+    }
 }
 
 /// The cross-file pass: trust policies get their role's ARN from a service account
 /// annotation (re-linted with it), and service accounts are checked against the trust
 /// policy of their role; findings go to both files.
 pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) {
+    link_terraform_modules(files, ctx);
     let refs: Vec<FileRef<'_>> = files
         .iter()
         .map(|f| FileRef {
             path: f.path,
             text: f.text,
-            extracted: f.extracted,
+            extracted: &*f.extracted,
         })
         .collect();
     let tree = check::cross_check(&refs, ctx);
