@@ -257,181 +257,189 @@ pub fn parse_private_ecr_host(raw: &str) -> Option<EcrHost> {
 
 // What `pullpass doctor` compares across its inputs (owned, since its inputs are many texts):
 // role ARNs or names, OIDC provider ARNs, issuers, cluster ARNs, opt-in regions.
+// Built only with the `doctor` feature (the wasm form package has no doctor).
+#[cfg(feature = "doctor")]
+pub(crate) use doctor_ids::*;
 
-/// A role ARN, or a bare role name (`--role-arn` takes either; `--live` needs only the name).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Role {
-    pub(crate) text: String,
-    pub(crate) partition: Option<String>,
-    pub(crate) account: Option<String>,
-    pub(crate) name: String,
-}
+#[cfg(feature = "doctor")]
+mod doctor_ids {
+    use super::*;
 
-impl Role {
-    /// Same role: equal ARNs, or equal names when one side is a bare name.
-    pub(crate) fn same_as(&self, other: &Role) -> bool {
-        if self.account.is_some() && other.account.is_some() {
-            self.partition == other.partition
-                && self.account == other.account
-                && self.name == other.name
-        } else {
-            self.name == other.name
+    /// A role ARN, or a bare role name (`--role-arn` takes either; `--live` needs only the name).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(crate) struct Role {
+        pub(crate) text: String,
+        pub(crate) partition: Option<String>,
+        pub(crate) account: Option<String>,
+        pub(crate) name: String,
+    }
+
+    impl Role {
+        /// Same role: equal ARNs, or equal names when one side is a bare name.
+        pub(crate) fn same_as(&self, other: &Role) -> bool {
+            if self.account.is_some() && other.account.is_some() {
+                self.partition == other.partition
+                    && self.account == other.account
+                    && self.name == other.name
+            } else {
+                self.name == other.name
+            }
         }
     }
-}
 
-fn is_role_name(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
-}
+    fn is_role_name(s: &str) -> bool {
+        (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+    }
 
-/// Parses `arn:<partition>:iam::<account>:role/<path/><name>`, or a bare name when
-/// `allow_name`. The error says what is wrong with it.
-pub(crate) fn parse_role(text: &str, allow_name: bool) -> Result<Role, String> {
-    let text = text.trim();
-    if !text.starts_with("arn:") {
-        if allow_name && is_role_name(text) {
-            return Ok(Role {
-                text: text.to_owned(),
-                partition: None,
-                account: None,
-                name: text.to_owned(),
-            });
+    /// Parses `arn:<partition>:iam::<account>:role/<path/><name>`, or a bare name when
+    /// `allow_name`. The error says what is wrong with it.
+    pub(crate) fn parse_role(text: &str, allow_name: bool) -> Result<Role, String> {
+        let text = text.trim();
+        if !text.starts_with("arn:") {
+            if allow_name && is_role_name(text) {
+                return Ok(Role {
+                    text: text.to_owned(),
+                    partition: None,
+                    account: None,
+                    name: text.to_owned(),
+                });
+            }
+            return Err(format!(
+                "`{}` is not a role ARN (`arn:aws:iam::<12-digit account>:role/<name>`)",
+                crate::text::shorten(text)
+            ));
         }
-        return Err(format!(
-            "`{}` is not a role ARN (`arn:aws:iam::<12-digit account>:role/<name>`)",
-            crate::text::shorten(text)
-        ));
+        let Some(arn) = Arn::parse(text) else {
+            return Err(format!(
+                "`{}` has too few `:`-separated parts for an ARN",
+                crate::text::shorten(text)
+            ));
+        };
+        let partition = arn.partition;
+        if !known_partition(partition) {
+            return Err(format!(
+                "`{partition}` is not an AWS partition (`aws`, `aws-cn`, `aws-us-gov`, …)"
+            ));
+        }
+        if arn.service != "iam" || !arn.region.is_empty() {
+            return Err(format!(
+                "`{}` is not an IAM ARN: a role ARN reads `arn:{partition}:iam::<account>:role/<name>`",
+                crate::text::shorten(text)
+            ));
+        }
+        if !is_account_id(arn.account) {
+            return Err(format!("the account `{}` is not 12 digits", arn.account));
+        }
+        let Some(path_name) = arn.resource.strip_prefix("role/") else {
+            return Err(format!("`{}` is not a role (`role/<name>`)", arn.resource));
+        };
+        let name = path_name.rsplit('/').next().unwrap_or_default();
+        if !is_role_name(name) || text.len() > 2048 {
+            return Err(format!(
+                "`{name}` is not a role name (1–64 of letters, digits and `+=,.@_-`)"
+            ));
+        }
+        Ok(Role {
+            text: text.to_owned(),
+            partition: Some(partition.to_owned()),
+            account: Some(arn.account.to_owned()),
+            name: name.to_owned(),
+        })
     }
-    let Some(arn) = Arn::parse(text) else {
-        return Err(format!(
-            "`{}` has too few `:`-separated parts for an ARN",
-            crate::text::shorten(text)
-        ));
-    };
-    let partition = arn.partition;
-    if !known_partition(partition) {
-        return Err(format!(
-            "`{partition}` is not an AWS partition (`aws`, `aws-cn`, `aws-us-gov`, …)"
-        ));
-    }
-    if arn.service != "iam" || !arn.region.is_empty() {
-        return Err(format!(
-            "`{}` is not an IAM ARN: a role ARN reads `arn:{partition}:iam::<account>:role/<name>`",
-            crate::text::shorten(text)
-        ));
-    }
-    if !is_account_id(arn.account) {
-        return Err(format!("the account `{}` is not 12 digits", arn.account));
-    }
-    let Some(path_name) = arn.resource.strip_prefix("role/") else {
-        return Err(format!("`{}` is not a role (`role/<name>`)", arn.resource));
-    };
-    let name = path_name.rsplit('/').next().unwrap_or_default();
-    if !is_role_name(name) || text.len() > 2048 {
-        return Err(format!(
-            "`{name}` is not a role name (1–64 of letters, digits and `+=,.@_-`)"
-        ));
-    }
-    Ok(Role {
-        text: text.to_owned(),
-        partition: Some(partition.to_owned()),
-        account: Some(arn.account.to_owned()),
-        name: name.to_owned(),
-    })
-}
 
-/// `arn:<partition>:iam::<account>:oidc-provider/<host/path>`, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ProviderArn {
-    pub(crate) partition: String,
-    pub(crate) account: String,
-    /// The issuer without a scheme or trailing `/`: `oidc.eks.us-west-2.amazonaws.com/id/ABC…`.
-    pub(crate) provider: String,
-}
-
-impl ProviderArn {
-    /// The ARN, written back.
-    pub(crate) fn arn(&self) -> String {
-        format!(
-            "arn:{}:iam::{}:oidc-provider/{}",
-            self.partition, self.account, self.provider
-        )
+    /// `arn:<partition>:iam::<account>:oidc-provider/<host/path>`, owned.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(crate) struct ProviderArn {
+        pub(crate) partition: String,
+        pub(crate) account: String,
+        /// The issuer without a scheme or trailing `/`: `oidc.eks.us-west-2.amazonaws.com/id/ABC…`.
+        pub(crate) provider: String,
     }
-}
 
-/// An OIDC provider ARN (IAM, no region); `None` for anything else.
-pub(crate) fn parse_provider_arn(text: &str) -> Option<ProviderArn> {
-    let arn = Arn::parse(text.trim())?;
-    if !arn.region.is_empty() {
-        return None;
+    impl ProviderArn {
+        /// The ARN, written back.
+        pub(crate) fn arn(&self) -> String {
+            format!(
+                "arn:{}:iam::{}:oidc-provider/{}",
+                self.partition, self.account, self.provider
+            )
+        }
     }
-    Some(ProviderArn {
-        partition: arn.partition.to_owned(),
-        account: arn.account.to_owned(),
-        provider: normalize_provider(arn.oidc_provider()?).to_owned(),
-    })
-}
 
-/// An OIDC issuer, normalized the way IAM keys providers: no scheme, no trailing `/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Issuer {
-    pub(crate) path: String,
-    /// The region of an EKS issuer (`oidc.eks.<region>.amazonaws.com…`).
-    pub(crate) region: Option<String>,
-}
-
-/// Reads an issuer URL (or host/path); the error says what it should look like.
-pub(crate) fn parse_issuer(text: &str) -> Result<Issuer, String> {
-    let path = normalize_provider(text.trim()).to_owned();
-    if path.is_empty() || path.contains(char::is_whitespace) || !path.contains('.') {
-        return Err(format!(
-            "`{}` is not an issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`)",
-            crate::text::shorten(text.trim())
-        ));
+    /// An OIDC provider ARN (IAM, no region); `None` for anything else.
+    pub(crate) fn parse_provider_arn(text: &str) -> Option<ProviderArn> {
+        let arn = Arn::parse(text.trim())?;
+        if !arn.region.is_empty() {
+            return None;
+        }
+        Some(ProviderArn {
+            partition: arn.partition.to_owned(),
+            account: arn.account.to_owned(),
+            provider: normalize_provider(arn.oidc_provider()?).to_owned(),
+        })
     }
-    let region = issuer_region_partition(&path).map(|(r, _)| r.to_owned());
-    Ok(Issuer { path, region })
-}
 
-/// Regions that are off until an account opts in: a session token from the global STS
-/// endpoint (`legacy`) is not valid in them.
-pub(crate) fn is_opt_in_region(region: &str) -> bool {
-    [
-        "af-south-1",
-        "ap-east-1",
-        "ap-east-2",
-        "ap-south-2",
-        "ap-southeast-3",
-        "ap-southeast-4",
-        "ap-southeast-5",
-        "ap-southeast-6",
-        "ap-southeast-7",
-        "ca-west-1",
-        "eu-central-2",
-        "eu-south-1",
-        "eu-south-2",
-        "il-central-1",
-        "me-central-1",
-        "me-south-1",
-        "mx-central-1",
-    ]
-    .contains(&region)
-}
-
-/// `arn:<partition>:eks:<region>:<account>:cluster/<name>` → (partition, region, account).
-pub(crate) fn parse_cluster_arn(text: &str) -> Option<(String, String, String)> {
-    let arn = Arn::parse(text.trim())?;
-    if arn.service != "eks" {
-        return None;
+    /// An OIDC issuer, normalized the way IAM keys providers: no scheme, no trailing `/`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(crate) struct Issuer {
+        pub(crate) path: String,
+        /// The region of an EKS issuer (`oidc.eks.<region>.amazonaws.com…`).
+        pub(crate) region: Option<String>,
     }
-    arn.resource.strip_prefix("cluster/")?;
-    Some((
-        arn.partition.to_owned(),
-        arn.region.to_owned(),
-        arn.account.to_owned(),
-    ))
+
+    /// Reads an issuer URL (or host/path); the error says what it should look like.
+    pub(crate) fn parse_issuer(text: &str) -> Result<Issuer, String> {
+        let path = normalize_provider(text.trim()).to_owned();
+        if path.is_empty() || path.contains(char::is_whitespace) || !path.contains('.') {
+            return Err(format!(
+                "`{}` is not an issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`)",
+                crate::text::shorten(text.trim())
+            ));
+        }
+        let region = issuer_region_partition(&path).map(|(r, _)| r.to_owned());
+        Ok(Issuer { path, region })
+    }
+
+    /// Regions that are off until an account opts in: a session token from the global STS
+    /// endpoint (`legacy`) is not valid in them.
+    pub(crate) fn is_opt_in_region(region: &str) -> bool {
+        [
+            "af-south-1",
+            "ap-east-1",
+            "ap-east-2",
+            "ap-south-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-west-1",
+            "eu-central-2",
+            "eu-south-1",
+            "eu-south-2",
+            "il-central-1",
+            "me-central-1",
+            "me-south-1",
+            "mx-central-1",
+        ]
+        .contains(&region)
+    }
+
+    /// `arn:<partition>:eks:<region>:<account>:cluster/<name>` → (partition, region, account).
+    pub(crate) fn parse_cluster_arn(text: &str) -> Option<(String, String, String)> {
+        let arn = Arn::parse(text.trim())?;
+        if arn.service != "eks" {
+            return None;
+        }
+        arn.resource.strip_prefix("cluster/")?;
+        Some((
+            arn.partition.to_owned(),
+            arn.region.to_owned(),
+            arn.account.to_owned(),
+        ))
+    }
 }
 
 #[cfg(test)]

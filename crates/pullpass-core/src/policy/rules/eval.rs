@@ -6,7 +6,7 @@
 //! allow (the author meant it to apply), a `Deny` with a condition does not count as a deny.
 
 use super::super::glob;
-use super::super::model::{Effect, Operator, Policy, Statement, Str};
+use super::super::model::{Effect, Policy, Statement, Str};
 
 /// The outcome for one action and resource.
 #[derive(Debug, Clone, Copy)]
@@ -220,7 +220,9 @@ pub(crate) fn repository_arn(host: &str, repository: &str) -> Option<String> {
 /// Whether a condition entry under `op` admits `actual` for a single-valued key: IAM's string
 /// and ARN operators (`*`/`?` wildcards under the `Like` forms and the ARN ones). Other
 /// operators (numbers, dates, IPs, `Null`) cannot be judged from a value and admit.
-pub(crate) fn entry_admits(op: &Operator<'_>, values: &[Str<'_>], actual: &str) -> bool {
+/// (Only the doctor asks this.)
+#[cfg(feature = "doctor")]
+pub(crate) fn entry_admits(op: &super::super::model::Operator<'_>, values: &[Str<'_>], actual: &str) -> bool {
     let any = |f: &dyn Fn(&str) -> bool| values.iter().any(|v| f(v.as_str()));
     match op.base {
         "StringEquals" => any(&|v| v == actual),
