@@ -222,7 +222,11 @@ pub(crate) fn repository_arn(host: &str, repository: &str) -> Option<String> {
 /// operators (numbers, dates, IPs, `Null`) cannot be judged from a value and admit.
 /// (Only the doctor asks this.)
 #[cfg(feature = "doctor")]
-pub(crate) fn entry_admits(op: &super::super::model::Operator<'_>, values: &[Str<'_>], actual: &str) -> bool {
+pub(crate) fn entry_admits(
+    op: &super::super::model::Operator<'_>,
+    values: &[Str<'_>],
+    actual: &str,
+) -> bool {
     let any = |f: &dyn Fn(&str) -> bool| values.iter().any(|v| f(v.as_str()));
     match op.base {
         "StringEquals" => any(&|v| v == actual),
