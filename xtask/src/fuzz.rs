@@ -339,22 +339,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Ranges inside `text` on char boundaries; every fix applies; safe fixes change the text.
 fn check_diagnostics(text: &str, diagnostics: &[Diagnostic]) -> Result<(), String> {
     for d in diagnostics {
-        if let Some(r) = d.range {
+        if let Some(r) = d.range() {
             let (s, e) = (r.start as usize, r.end as usize);
             if s > e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
                 return Err(format!(
                     "{} range {s}..{e} not in the text (len {})",
-                    d.code,
+                    d.code(),
                     text.len()
                 ));
             }
         }
-        if let Some(fix) = &d.fix {
+        if let Some(fix) = d.fix() {
             let Some(fixed) = fix.apply(text) else {
-                return Err(format!("{} fix does not apply: {:?}", d.code, fix.edits));
+                return Err(format!("{} fix does not apply: {:?}", d.code(), fix.edits));
             };
             if fixed == text && fix.applicability != Applicability::Display {
-                return Err(format!("{} fix changes nothing", d.code));
+                return Err(format!("{} fix changes nothing", d.code()));
             }
         }
     }
@@ -370,7 +370,7 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
                 let host_findings: Vec<Diagnostic> = a
                     .diagnostics
                     .into_iter()
-                    .filter(|d| d.pointer == "/host")
+                    .filter(|d| d.pointer() == "/host")
                     .collect();
                 check_diagnostics(input, &host_findings)?;
             }
@@ -381,10 +381,14 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
                 return Ok(());
             };
             for d in registry_form::validate(&form, &FormContext::default()) {
-                if let (Some(r), Some(field)) = (d.range, form.field(&d.pointer)) {
+                if let (Some(r), Some(field)) = (d.range(), form.field(d.pointer())) {
                     let (s, e) = (r.start as usize, r.end as usize);
                     if e > field.len() || !field.is_char_boundary(s) || !field.is_char_boundary(e) {
-                        return Err(format!("{} range {s}..{e} not in {}", d.code, d.pointer));
+                        return Err(format!(
+                            "{} range {s}..{e} not in {}",
+                            d.code(),
+                            d.pointer()
+                        ));
                     }
                 }
             }
@@ -402,11 +406,7 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
             let ctx = LintContext::default();
             let out = policy::lint(input, None, &ctx);
             for d in &out.diagnostics {
-                let Some(fix) = d
-                    .fix
-                    .as_ref()
-                    .filter(|f| f.applicability == Applicability::Safe)
-                else {
+                let Some(fix) = d.fix().filter(|f| f.applicability == Applicability::Safe) else {
                     continue;
                 };
                 let Some(fixed) = fix.apply(input) else {
@@ -415,12 +415,12 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
                 let again = policy::lint(&fixed, None, &ctx);
                 check_diagnostics(&fixed, &again.diagnostics)?;
                 if again.diagnostics.iter().any(|a| {
-                    a.code == d.code
-                        && a.range == d.range
-                        && a.message == d.message
-                        && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits)
+                    a.code() == d.code()
+                        && a.range() == d.range()
+                        && a.message() == d.message()
+                        && a.fix().is_some_and(|f| f.edits == fix.edits)
                 }) {
-                    return Err(format!("{} reported again after its fix", d.code));
+                    return Err(format!("{} reported again after its fix", d.code()));
                 }
             }
             Ok(())
@@ -439,7 +439,8 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
                 if let Some(d) = out.diagnostics.iter().find(|d| d.is_error()) {
                     return Err(format!(
                         "generated policy lints with {}: {}",
-                        d.code, d.message
+                        d.code(),
+                        d.message()
                     ));
                 }
             }
@@ -487,12 +488,12 @@ fn one(entry: &str, input: &str) -> Result<(), String> {
             match config::parse(input) {
                 Ok(cfg) => {
                     for f in config::validate(&cfg, Some(input)) {
-                        if let Some(r) = f.diagnostic.range
+                        if let Some(r) = f.diagnostic.range()
                             && (r.end as usize > input.len()
                                 || !input.is_char_boundary(r.start as usize)
                                 || !input.is_char_boundary(r.end as usize))
                         {
-                            return Err(format!("{} range {r:?}", f.diagnostic.code));
+                            return Err(format!("{} range {r:?}", f.diagnostic.code()));
                         }
                     }
                 }

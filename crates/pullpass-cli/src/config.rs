@@ -243,7 +243,7 @@ impl Loaded {
             .iter()
             .map(|f| Item {
                 diagnostic: &f.diagnostic,
-                source: f.diagnostic.range.map(|_| Source {
+                source: f.diagnostic.range().map(|_| Source {
                     name: self.path.to_str().unwrap_or("config.toml"),
                     text: &self.display_text,
                 }),
@@ -256,7 +256,7 @@ impl Loaded {
 pub(crate) fn refuse_errors(registry: &str, path: &Path, items: &[Item<'_>]) -> anyhow::Result<()> {
     let errors = items
         .iter()
-        .filter(|i| i.diagnostic.severity == Severity::Error)
+        .filter(|i| i.diagnostic.severity() == Severity::Error)
         .count();
     if errors == 0 {
         return Ok(());

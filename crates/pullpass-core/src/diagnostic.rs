@@ -188,21 +188,27 @@ pub fn apply_edits<'e>(text: &str, edits: impl IntoIterator<Item = &'e Edit>) ->
 }
 
 /// A finding: which rule, how bad, what is wrong, where, and how to mend it.
+///
+/// The fields are private: a finding is made only from its rule's metadata
+/// ([`Diagnostic::new`]), so its code is always a registered rule's and its words come from
+/// that rule. Callers that move a finding (a policy extracted from a larger file, a form value
+/// inside a config file) or re-rank it (`[lint]` severity overrides) do it through the few
+/// methods below, which never change the code and only add to the words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The stable rule code (`RF011`, `TP022`).
-    pub code: &'static str,
-    pub severity: Severity,
-    /// What is wrong and why it matters, in one or two sentences.
-    pub message: String,
+    code: &'static str,
+    severity: Severity,
+    /// What is wrong and why it matters (see [`crate::catalog::style`] for the house style).
+    message: String,
     /// What to type instead, or where to look.
-    pub help: Option<String>,
+    help: Option<String>,
     /// JSON pointer to the field or policy element (`/host`, `/Statement/0/Condition`); `""` is
     /// the whole input.
-    pub pointer: String,
+    pointer: String,
     /// Byte range in the input (a form field's value, or the policy text), where there is one.
-    pub range: Option<TextRange>,
-    pub fix: Option<Fix>,
+    range: Option<TextRange>,
+    fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -220,39 +226,130 @@ impl Diagnostic {
         }
     }
 
+    /// The same finding at another severity (rules marked W/E in the catalogue pick one per
+    /// finding).
     #[must_use]
-    pub fn severity(mut self, severity: Severity) -> Self {
+    pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
     }
 
     #[must_use]
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     #[must_use]
-    pub fn pointer(mut self, pointer: impl Into<String>) -> Self {
+    pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = pointer.into();
         self
     }
 
     #[must_use]
-    pub fn range(mut self, range: TextRange) -> Self {
+    pub fn with_range(mut self, range: TextRange) -> Self {
         self.range = Some(range);
         self
     }
 
     #[must_use]
-    pub fn fix(mut self, fix: Fix) -> Self {
+    pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
+    }
+
+    /// The stable rule code (`RF011`, `TP022`).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// What is wrong and why it matters.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to type instead, or where to look.
+    #[must_use]
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// JSON pointer to the field or policy element; `""` is the whole input.
+    #[must_use]
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// Byte range in the input, where there is one.
+    #[must_use]
+    pub fn range(&self) -> Option<TextRange> {
+        self.range
+    }
+
+    #[must_use]
+    pub fn fix(&self) -> Option<&Fix> {
+        self.fix.as_ref()
     }
 
     #[must_use]
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// Re-ranks the finding: the `[lint]` table's severity overrides.
+    pub fn set_severity(&mut self, severity: Severity) {
+        self.severity = severity;
+    }
+
+    /// Moves the finding to `pointer` and `range` of a larger input (a form field's finding
+    /// placed in the config file that holds the form). The fix is left as it is.
+    pub fn relocate(&mut self, pointer: impl Into<String>, range: Option<TextRange>) {
+        self.pointer = pointer.into();
+        self.range = range;
+    }
+
+    /// Maps the finding's range (not its fix's edits) into another text: a policy generated
+    /// from a source file, a trimmed value inside the value given.
+    pub fn map_range(&mut self, f: impl FnOnce(TextRange) -> TextRange) {
+        self.range = self.range.map(f);
+    }
+
+    /// Takes the fix away, to drop it or to put back a mapped one with [`Self::with_fix`].
+    pub fn take_fix(&mut self) -> Option<Fix> {
+        self.fix.take()
+    }
+
+    /// Adds `note` to the help (after `; ` when there is one already): a fix that could not be
+    /// mapped back to the source, shown instead of applied.
+    pub fn append_help(&mut self, note: &str) {
+        self.help = Some(match self.help.take() {
+            Some(help) => format!("{help}; {note}"),
+            None => note.to_owned(),
+        });
+    }
+
+    /// Adds `context` to the end of the message (where the policy came from: ` (in
+    /// aws_iam_role.ci)`). The rule's words stay first and unchanged.
+    pub fn append_to_message(&mut self, context: &str) {
+        self.message.push_str(context);
+    }
+
+    /// Rewrites the message and help with `f` (the policy linter's elision of very long
+    /// quotes); crate-internal, so only the core's own text passes through it.
+    pub(crate) fn map_text(&mut self, f: impl Fn(&str) -> Option<String>) {
+        if let Some(m) = f(&self.message) {
+            self.message = m;
+        }
+        if let Some(h) = self.help.as_deref().and_then(&f) {
+            self.help = Some(h);
+        }
     }
 }
 

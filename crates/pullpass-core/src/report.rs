@@ -185,7 +185,7 @@ impl Finding {
         source: Option<&LineIndex<'_>>,
         file: Option<&str>,
     ) -> Self {
-        let range = diagnostic.range.map(|r| ByteRange {
+        let range = diagnostic.range().map(|r| ByteRange {
             start: r.start,
             end: r.end,
         });
@@ -199,17 +199,17 @@ impl Finding {
             })
         };
         Self {
-            code: diagnostic.code.to_owned(),
-            severity: diagnostic.severity,
-            message: diagnostic.message.clone(),
-            help: diagnostic.help.clone(),
-            pointer: diagnostic.pointer.clone(),
+            code: diagnostic.code().to_owned(),
+            severity: diagnostic.severity(),
+            message: diagnostic.message().to_owned(),
+            help: diagnostic.help().map(str::to_owned),
+            pointer: diagnostic.pointer().to_owned(),
             file: file.map(str::to_owned),
             range,
-            start: diagnostic.range.and_then(|r| position(r.start)),
-            end: diagnostic.range.and_then(|r| position(r.end)),
+            start: diagnostic.range().and_then(|r| position(r.start)),
+            end: diagnostic.range().and_then(|r| position(r.end)),
             fixes: diagnostic
-                .fix
+                .fix()
                 .iter()
                 .map(|fix| FixReport {
                     message: fix.message.clone(),

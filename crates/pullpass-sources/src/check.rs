@@ -75,40 +75,34 @@ pub fn lint_policy(p: &ExtractedPolicy, ctx: &LintContext) -> PolicyFindings {
     let out = policy::lint(&p.json, kind, ctx);
     let mut diagnostics = Vec::with_capacity(out.diagnostics.len());
     for mut d in out.diagnostics {
-        if let Some(r) = d.range
-            && judges_unknown_value(p, d.code, r)
+        if let Some(r) = d.range()
+            && judges_unknown_value(p, d.code(), r)
         {
-            let literal_fix = d.fix.as_ref().is_some_and(|f| {
+            let literal_fix = d.fix().is_some_and(|f| {
                 !f.edits.is_empty() && f.edits.iter().all(|e| !p.touches_placeholder(e.range))
             });
-            if d.code == "TP061" || !literal_fix {
+            if d.code() == "TP061" || !literal_fix {
                 continue;
             }
         }
-        d.range = d.range.map(|r| p.map_range(r));
-        if let Some(fix) = d.fix.take() {
+        d.map_range(|r| p.map_range(r));
+        if let Some(fix) = d.take_fix() {
             let mapped: Option<Vec<_>> = fix.edits.iter().map(|e| p.map.map_edit(e)).collect();
             match mapped {
                 Some(edits) if !edits.is_empty() => {
-                    d.fix = Some(Fix {
+                    d = d.with_fix(Fix {
                         message: fix.message,
                         edits,
                         applicability: fix.applicability,
                     });
                 }
-                _ => {
-                    let note = format!(
-                        "fix (not applied: `{}` generates this policy): {}",
-                        p.owner, fix.message
-                    );
-                    d.help = Some(match d.help.take() {
-                        Some(h) => format!("{h}; {note}"),
-                        None => note,
-                    });
-                }
+                _ => d.append_help(&format!(
+                    "fix (not applied: `{}` generates this policy): {}",
+                    p.owner, fix.message
+                )),
             }
         }
-        d.message = format!("{} (in {})", d.message, p.owner);
+        d.append_to_message(&format!(" (in {})", p.owner));
         diagnostics.push(d);
     }
     PolicyFindings {
@@ -203,19 +197,19 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
             let mismatches: Vec<Diagnostic> = found
                 .diagnostics
                 .into_iter()
-                .filter(|d| d.code == "TP032")
+                .filter(|d| d.code() == "TP032")
                 // Several service accounts may share a role: then only "not admitted" counts.
-                .filter(|d| users.len() == 1 || d.message.starts_with("no statement admits"))
+                .filter(|d| users.len() == 1 || d.message().starts_with("no statement admits"))
                 .collect();
             if mismatches.is_empty() {
                 continue;
             }
             let sa_at = line_of(files[sfi].text, sa.range.start);
             for mut d in mismatches {
-                d.message = format!(
-                    "{} — service account `{ns}/{sa_name}` ({}:{sa_at}) is annotated with this role",
-                    d.message, files[sfi].path
-                );
+                d.append_to_message(&format!(
+                    " — service account `{ns}/{sa_name}` ({}:{sa_at}) is annotated with this role",
+                    files[sfi].path
+                ));
                 tree.findings.push(CrossFinding {
                     file: fi,
                     diagnostic: d,
@@ -232,16 +226,16 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
                             files[fi].path, policy.owner
                         ),
                     )
-                    .help(format!(
+                    .with_help(format!(
                         "admit `system:serviceaccount:{ns}:{sa_name}` in that trust policy, or annotate the role meant for this service account"
                     ))
-                    .range(sa.range),
+                    .with_range(sa.range),
                 });
             }
         }
     }
     tree.findings
-        .sort_by_key(|f| (f.file, f.diagnostic.range.map(|r| r.start)));
+        .sort_by_key(|f| (f.file, f.diagnostic.range().map(|r| r.start)));
     tree
 }
 

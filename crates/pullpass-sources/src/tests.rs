@@ -80,9 +80,9 @@ fn terraform_policy_document_is_translated_as_the_provider_does() {
 fn intrinsics_are_placeholders_and_literal_mistakes_in_sub_are_found() {
     let (text, ex) = extract_fixture("cloudformation/sub-json.yaml");
     let found = check::lint_policy(&ex.policies[0], &LintContext::default());
-    let codes: Vec<&str> = found.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = found.diagnostics.iter().map(|d| d.code()).collect();
     assert_eq!(codes, ["TP028"], "{:#?}", found.diagnostics);
-    let r = found.diagnostics[0].range.unwrap();
+    let r = found.diagnostics[0].range().unwrap();
     assert_eq!(
         &text[r.as_usize_range()],
         "\"system:serviceaccount:build:*\""
@@ -95,7 +95,7 @@ fn intrinsics_are_placeholders_and_literal_mistakes_in_sub_are_found() {
             found
                 .diagnostics
                 .iter()
-                .all(|d| d.code != "TP061" && d.code != "TP040"),
+                .all(|d| d.code() != "TP061" && d.code() != "TP040"),
             "{}: {:#?}",
             p.owner,
             found.diagnostics
@@ -159,13 +159,13 @@ fn a_computed_principal_hides_only_the_findings_about_its_value() {
     let raw: Vec<&str> = pullpass_core::policy::lint(&p.json, p.kind, &LintContext::default())
         .diagnostics
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code())
         .collect();
     assert!(raw.contains(&"TP023") && raw.contains(&"TP041"), "{raw:?}");
     let kept: Vec<&str> = check::lint_policy(p, &LintContext::default())
         .diagnostics
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code())
         .collect();
     assert!(kept.contains(&"TP020"), "{kept:?}");
     assert!(

@@ -142,7 +142,7 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
             // Form ranges point into the value of the field the pointer names.
             let field = tree
                 .as_ref()
-                .and_then(|t| string_at(t, &d.pointer))
+                .and_then(|t| string_at(t, d.pointer()))
                 .unwrap_or("");
             finding(d, &LineIndex::new(field))
         })
@@ -242,10 +242,10 @@ pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
         .diagnostics
         .iter()
         .map(|d| {
-            if d.pointer == "/host" {
+            if d.pointer() == "/host" {
                 finding(d, &index)
             } else {
-                let field = match d.pointer.as_str() {
+                let field = match d.pointer() {
                     "/override/accountId" => options.host_override.as_ref().map(|o| &*o.account_id),
                     "/override/region" => options.host_override.as_ref().map(|o| &*o.region),
                     _ => None,

@@ -367,7 +367,7 @@ fn form_findings_and_can_submit_are_the_cores() {
         .collect();
     let core_order: Vec<(String, String)> = core
         .iter()
-        .map(|d| (d.code.to_owned(), d.pointer.clone()))
+        .map(|d| (d.code().to_owned(), d.pointer().to_owned()))
         .collect();
     assert_eq!(wasm, core_order);
     assert_eq!(result["canSubmit"].as_bool(), Some(core.can_submit()));

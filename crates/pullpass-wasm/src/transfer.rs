@@ -161,7 +161,7 @@ pub fn severity(severity: Severity) -> &'static str {
 
 /// The transfer form of `diagnostic`, whose byte ranges point into `source`.
 pub fn finding(diagnostic: &Diagnostic, source: &LineIndex<'_>) -> Finding {
-    let range = diagnostic.range.map(|r| {
+    let range = diagnostic.range().map(|r| {
         let start = source.line_column(r.start, ColumnUnit::Utf16);
         let end = source.line_column(r.end, ColumnUnit::Utf16);
         Range {
@@ -174,14 +174,14 @@ pub fn finding(diagnostic: &Diagnostic, source: &LineIndex<'_>) -> Finding {
         }
     });
     Finding {
-        code: diagnostic.code.to_owned(),
-        severity: severity(diagnostic.severity),
-        message: diagnostic.message.clone(),
-        help: diagnostic.help.clone(),
-        pointer: diagnostic.pointer.clone(),
+        code: diagnostic.code().to_owned(),
+        severity: severity(diagnostic.severity()),
+        message: diagnostic.message().to_owned(),
+        help: diagnostic.help().map(str::to_owned),
+        pointer: diagnostic.pointer().to_owned(),
         range,
         fixes: diagnostic
-            .fix
+            .fix()
             .iter()
             .map(|fix| Fix {
                 message: fix.message.clone(),

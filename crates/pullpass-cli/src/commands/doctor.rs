@@ -365,10 +365,16 @@ fn render_check(out: &mut String, check: &Check, sources: &Sources, color: bool)
         (Some(i), Some(name)) => sources.text(i).map(|text| Source { name, text }),
         _ => None,
     };
-    if source.is_none() || d.range.is_none() {
+    if source.is_none() || d.range().is_none() {
         // Nothing to underline: the finding in two lines, without an empty snippet.
-        let _ = writeln!(out, "       {}[{}]: {}", d.severity, d.code, d.message);
-        if let Some(help) = &d.help {
+        let _ = writeln!(
+            out,
+            "       {}[{}]: {}",
+            d.severity(),
+            d.code(),
+            d.message()
+        );
+        if let Some(help) = d.help() {
             let _ = writeln!(out, "       help: {help}");
         }
         return;
@@ -419,7 +425,7 @@ fn render_text(list: &Checklist, sources: &Sources, color: bool) -> String {
             format!(
                 "{} ({})",
                 c.id,
-                c.diagnostic.as_ref().map_or("", |d| d.code)
+                c.diagnostic.as_ref().map_or("", |d| d.code())
             )
         })
         .collect();

@@ -92,10 +92,10 @@ pub(crate) fn items<'a>(
         .map(|d| Item {
             diagnostic: d,
             source: d
-                .range
-                .and_then(|_| value_of(&d.pointer))
+                .range()
+                .and_then(|_| value_of(d.pointer()))
                 .map(|text| Source {
-                    name: d.pointer.as_str(),
+                    name: d.pointer(),
                     text,
                 }),
         })

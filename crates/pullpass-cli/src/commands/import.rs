@@ -41,7 +41,7 @@ pub(crate) fn refuse_invalid(repository: &str, tag: Option<&str>, format: Format
     let errors = repo_findings
         .iter()
         .chain(&tag_findings)
-        .filter(|d| d.severity == pullpass_core::Severity::Error)
+        .filter(|d| d.severity() == pullpass_core::Severity::Error)
         .count();
     if errors == 0 {
         return None;

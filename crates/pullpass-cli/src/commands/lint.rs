@@ -525,11 +525,10 @@ fn lint_input(
         note: None,
         text,
     };
-    let has_fix = item.diagnostics.iter().any(|d| {
-        d.fix
-            .as_ref()
-            .is_some_and(|f| level.applies(f.applicability))
-    });
+    let has_fix = item
+        .diagnostics
+        .iter()
+        .any(|d| d.fix().is_some_and(|f| level.applies(f.applicability)));
     if (args.fix || args.diff) && has_fix {
         let (new_text, applied) = policy::fix_all(&item.text, kind, ctx, level);
         if new_text != item.text {
@@ -742,7 +741,7 @@ fn render_text(
             .iter()
             .map(|d| Item {
                 diagnostic: d,
-                source: d.range.map(|_| source),
+                source: d.range().map(|_| source),
             })
             .collect();
         out.push_str(&render::text::render(&items, color));

@@ -27,12 +27,12 @@ pub(crate) fn repository_policy(path: Option<&Path>) -> anyhow::Result<Option<St
     if let Some(bad) = out
         .diagnostics
         .iter()
-        .find(|d| d.severity == Severity::Error && (d.code == "TP001" || d.code == "TP002"))
+        .find(|d| d.severity() == Severity::Error && (d.code() == "TP001" || d.code() == "TP002"))
     {
         bail!(
             "--repository-policy {}: {} (lint it with `pullpass lint --kind repository {}`)",
             path.display(),
-            bad.message,
+            bad.message(),
             path.display()
         );
     }

@@ -310,9 +310,9 @@ fn print_findings(
         .iter()
         .map(|f| render::Item {
             diagnostic: &f.diagnostic,
-            source: f.diagnostic.range.and_then(|_| {
-                let field = f.diagnostic.pointer.rsplit('/').next()?;
-                let text = config::field_value(registry, &f.diagnostic.pointer)?;
+            source: f.diagnostic.range().and_then(|_| {
+                let field = f.diagnostic.pointer().rsplit('/').next()?;
+                let text = config::field_value(registry, f.diagnostic.pointer())?;
                 // The host may carry `user:password@` (RF012): shown masked, same length.
                 let text = if field == "host" {
                     masked_host.as_str()

@@ -22,13 +22,13 @@ pub(crate) fn escape_property(s: &str) -> String {
 pub(crate) fn render(path: &str, text: &str, diagnostics: &[Diagnostic], out: &mut String) {
     let index = LineIndex::new(text);
     for d in diagnostics {
-        let command = match d.severity {
+        let command = match d.severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
         let _ = write!(out, "::{command} file={}", escape_property(path));
-        if let Some(range) = d.range {
+        if let Some(range) = d.range() {
             let start = index.line_column(range.start, ColumnUnit::Char);
             let end = index.line_column(range.end, ColumnUnit::Char);
             let _ = write!(
@@ -37,15 +37,15 @@ pub(crate) fn render(path: &str, text: &str, diagnostics: &[Diagnostic], out: &m
                 start.line, start.column, end.line, end.column
             );
         }
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
+        let mut message = d.message().to_owned();
+        if let Some(help) = d.help() {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
         let _ = writeln!(
             out,
             ",title={}::{}",
-            escape_property(d.code),
+            escape_property(d.code()),
             escape_data(&message)
         );
     }

@@ -109,29 +109,29 @@ pub(crate) fn write(
         let uri = uri(artifact.path);
         for d in artifact.diagnostics {
             let mut physical = json!({"artifactLocation": {"uri": uri}});
-            if let Some(range) = d.range {
+            if let Some(range) = d.range() {
                 physical["region"] = region(&index, range);
             }
             let mut location = json!({"physicalLocation": physical});
-            if !d.pointer.is_empty() {
+            if !d.pointer().is_empty() {
                 location["logicalLocations"] =
-                    json!([{"fullyQualifiedName": d.pointer, "kind": "member"}]);
+                    json!([{"fullyQualifiedName": d.pointer(), "kind": "member"}]);
             }
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
+            let mut message = d.message().to_owned();
+            if let Some(help) = d.help() {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
             let mut result = json!({
-                "ruleId": d.code,
-                "level": level(d.severity),
+                "ruleId": d.code(),
+                "level": level(d.severity()),
                 "message": {"text": message},
                 "locations": [location],
             });
-            if let Some(i) = rules.iter().position(|r| r.code == d.code) {
+            if let Some(i) = rules.iter().position(|r| r.code == d.code()) {
                 result["ruleIndex"] = json!(i);
             }
-            if let Some(fix) = &d.fix {
+            if let Some(fix) = d.fix() {
                 let replacements: Vec<Value> = fix
                     .edits
                     .iter()

@@ -34,14 +34,12 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
     let indexes = super::line_indexes(items);
     for item in items {
         let d = item.diagnostic;
-        let title = level(d.severity)
-            .primary_title(d.message.as_str())
-            .id(d.code);
+        let title = level(d.severity()).primary_title(d.message()).id(d.code());
         let mut group = Group::with_title(title);
         // Where a finding without a range is: printed under its title as `--> /pointer`, with
         // no snippet (annotate-snippets would draw an empty `|` gutter for an origin alone).
         let mut origin = None;
-        if let (Some(source), Some(range)) = (item.source, d.range)
+        if let (Some(source), Some(range)) = (item.source, d.range())
             && !source.text.is_empty()
         {
             // Show only the lines the range covers, so a 10 MB input prints one line.
@@ -61,27 +59,21 @@ pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
             let excerpt = &source.text[start..end];
             let local = (range.start as usize).clamp(start, end) - start
                 ..(range.end as usize).clamp(start, end) - start;
-            let label = d
-                .fix
-                .as_ref()
-                .map(|f| f.message.as_str())
-                .unwrap_or_default();
+            let label = d.fix().map(|f| f.message.as_str()).unwrap_or_default();
             group = group.element(
                 Snippet::source(excerpt)
                     .line_start(first + 1)
                     .path(source.name)
                     .annotation(AnnotationKind::Primary.span(local).label(label)),
             );
-        } else if !d.pointer.is_empty() {
-            origin = Some(d.pointer.as_str());
+        } else if !d.pointer().is_empty() {
+            origin = Some(d.pointer());
         }
         let mut report = vec![group];
-        if let Some(help) = &d.help {
-            report.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_str()),
-            ));
+        if let Some(help) = d.help() {
+            report.push(Group::with_title(Level::HELP.secondary_title(help)));
         }
-        if let Some(fix) = &d.fix
+        if let Some(fix) = d.fix()
             && item.source.is_none()
         {
             report.push(Group::with_title(
@@ -172,15 +164,11 @@ mod tests {
     /// A finding with no range prints where it is and no snippet: no `|` line at all.
     #[test]
     fn no_range_no_gutter() {
-        let d = Diagnostic {
-            code: "RF010",
-            severity: Severity::Error,
-            message: "The registry host is required.".into(),
-            help: Some("Enter the registry host.".into()),
-            pointer: "/host".into(),
-            range: None,
-            fix: None,
-        };
+        let rule = pullpass_core::catalog::get("RF010").expect("RF010");
+        let d = Diagnostic::new(rule, "the registry host is required")
+            .with_help("enter the registry host")
+            .with_pointer("/host");
+        assert_eq!(d.severity(), Severity::Error);
         for color in [false, true] {
             let text = render(
                 &[Item {

@@ -265,24 +265,27 @@ pub fn validate_registry(
                 return true;
             }
             // Without the values, the file only says a secret *is* given.
-            let about_secret = matches!(d.pointer.as_str(), "/secretAccessKey" | "/sessionToken");
-            let needs_values = d.code == "RF030" || (d.code == "RF032" && has_session_token);
+            let about_secret = matches!(d.pointer(), "/secretAccessKey" | "/sessionToken");
+            let needs_values = d.code() == "RF030" || (d.code() == "RF032" && has_session_token);
             !(about_secret || needs_values)
         })
         .filter(|d| {
             // RF040 announces ambient credentials: true only in the ambient mode.
-            d.code != "RF040" || matches!(registry.auth, Auth::Ambient)
+            d.code() != "RF040" || matches!(registry.auth, Auth::Ambient)
         })
         .map(|mut d| {
-            let field = pointer_field(&d.pointer);
-            d.range = match text {
-                Some(text) => file_range(registry, field, d.range, text),
+            let field = pointer_field(d.pointer());
+            let range = match text {
+                Some(text) => file_range(registry, field, d.range(), text),
                 // No file: the range stays inside the field's value (secrets: none at all).
-                None => d.range.filter(|_| field.is_some()),
+                None => d.range().filter(|_| field.is_some()),
             };
-            d.pointer = format!("/registry/{index}/{}", field.unwrap_or(""))
-                .trim_end_matches('/')
-                .to_owned();
+            d.relocate(
+                format!("/registry/{index}/{}", field.unwrap_or(""))
+                    .trim_end_matches('/')
+                    .to_owned(),
+                range,
+            );
             RegistryFinding {
                 registry: registry.name.clone(),
                 index,

@@ -47,14 +47,15 @@ fn unreadable(what: &str, error: &yaml::YamlError) -> Diagnostic {
         &DR001,
         format!("the {what} could not be read: {}", error.message),
     )
-    .range(error.range)
-    .help(how(what))
+    .with_range(error.range)
+    .with_help(how(what))
 }
 
 fn shape(what: &str, message: impl Into<String>, range: Option<TextRange>) -> Diagnostic {
-    let mut d = Diagnostic::new(&DR001, format!("the {what} {}", message.into())).help(how(what));
+    let mut d =
+        Diagnostic::new(&DR001, format!("the {what} {}", message.into())).with_help(how(what));
     if let Some(r) = range {
-        d = d.range(r);
+        d = d.with_range(r);
     }
     d
 }
@@ -475,9 +476,9 @@ mod tests {
         assert_eq!(sa.name.as_deref(), Some("coder"));
         let pod = "kind: Pod\nmetadata:\n  name: x\n";
         let d = service_account(pod).unwrap_err();
-        assert_eq!(d.code, "DR001");
-        assert!(d.message.contains("`Pod`"), "{}", d.message);
-        assert_eq!(&pod[d.range.unwrap().as_usize_range()], "Pod");
+        assert_eq!(d.code(), "DR001");
+        assert!(d.message().contains("`Pod`"), "{}", d.message());
+        assert_eq!(&pod[d.range().unwrap().as_usize_range()], "Pod");
     }
 
     #[test]
@@ -519,7 +520,7 @@ mod tests {
         ] {
             match oidc_provider(text) {
                 Err(d) => {
-                    if let Some(r) = d.range {
+                    if let Some(r) = d.range() {
                         assert!(
                             (r.end as usize) <= text.len()
                                 && text.is_char_boundary(r.start as usize)
@@ -578,16 +579,18 @@ impl TrustDocument {
             .map(|mut d| {
                 match self.offset {
                     Some(offset) => {
-                        d.range = d.range.map(|r| r.shifted(offset));
-                        if let Some(fix) = &mut d.fix {
+                        d.map_range(|r| r.shifted(offset));
+                        if let Some(mut fix) = d.take_fix() {
                             for e in &mut fix.edits {
                                 e.range = e.range.shifted(offset);
                             }
+                            d = d.with_fix(fix);
                         }
                     }
                     None => {
-                        d.range = None;
-                        d.fix = None;
+                        let pointer = d.pointer().to_owned();
+                        d.relocate(pointer, None);
+                        d.take_fix();
                     }
                 }
                 d
@@ -620,7 +623,7 @@ pub(crate) fn trust_policy(text: &str, ctx: &LintContext) -> Result<TrustInput, 
                     &crate::policy::rules::tp002_policy_shape::TP002,
                     "the `aws iam get-role` output has no `AssumeRolePolicyDocument`",
                 )
-                .range(role));
+                .with_range(role));
             }
             None => (text.to_owned(), Some(0)),
         },
@@ -636,12 +639,12 @@ pub(crate) fn trust_policy(text: &str, ctx: &LintContext) -> Result<TrustInput, 
     if let Some(d) = doc
         .lint
         .iter()
-        .find(|d| d.is_error() && UNREADABLE.contains(&d.code))
+        .find(|d| d.is_error() && UNREADABLE.contains(&d.code()))
     {
         // The rule says what is wrong; where it does not say what to do, say what to give.
         let mut d = d.clone();
-        if d.help.is_none() && d.fix.is_none() {
-            d = d.help("give the role's trust policy JSON, or the output of `aws iam get-role --role-name <name>`");
+        if d.help().is_none() && d.fix().is_none() {
+            d = d.with_help("give the role's trust policy JSON, or the output of `aws iam get-role --role-name <name>`");
         }
         return Err(d);
     }

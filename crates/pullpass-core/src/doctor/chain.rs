@@ -390,13 +390,13 @@ impl Run {
         match outcome {
             Outcome::Pass(detail) => check.detail = detail,
             Outcome::Finding(diagnostic, source) => {
-                check.status = match diagnostic.severity {
+                check.status = match diagnostic.severity() {
                     Severity::Error => Status::Failed,
                     Severity::Warning => Status::Warning,
                     Severity::Info => Status::Passed,
                 };
-                check.source = source.filter(|_| diagnostic.range.is_some());
-                check.detail = diagnostic.message.clone();
+                check.source = source.filter(|_| diagnostic.range().is_some());
+                check.detail = diagnostic.message().to_owned();
                 check.diagnostic = Some(diagnostic);
             }
             Outcome::Skip(Skip::Needs(needs, detail)) => {
@@ -629,9 +629,9 @@ impl Facts {
 
 fn role_input(text: &str, with_help: bool) -> Result<Role, Diagnostic> {
     aws::parse_role(text, true).map_err(|why| {
-        let d = Diagnostic::new(&RF050, why).range(TextRange::of(text));
+        let d = Diagnostic::new(&RF050, why).with_range(TextRange::of(text));
         if with_help {
-            d.help("give the role ARN: `arn:aws:iam::<12-digit account>:role/<name>`")
+            d.with_help("give the role ARN: `arn:aws:iam::<12-digit account>:role/<name>`")
         } else {
             d
         }
@@ -640,7 +640,7 @@ fn role_input(text: &str, with_help: bool) -> Result<Role, Diagnostic> {
 
 fn issuer_input(text: &str) -> Result<Issuer, Diagnostic> {
     aws::parse_issuer(text).map_err(|why| {
-        Diagnostic::new(&dr001_input_unreadable::DR001, why).range(TextRange::of(text))
+        Diagnostic::new(&dr001_input_unreadable::DR001, why).with_range(TextRange::of(text))
     })
 }
 
@@ -742,7 +742,7 @@ pub(crate) fn run(mode: Mode, inputs: &DoctorInputs) -> Checklist {
 /// `d` at `range`, when there is one.
 pub(crate) fn at(mut d: Diagnostic, range: Option<TextRange>) -> Diagnostic {
     if let Some(r) = range {
-        d = d.range(r);
+        d = d.with_range(r);
     }
     d
 }

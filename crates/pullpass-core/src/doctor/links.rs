@@ -144,8 +144,8 @@ pub(crate) fn trust_subject(cx: &mut Cx<'_>, _: &Run) -> Outcome {
             )),
             chosen.doc.range(deny.node.range),
         )
-        .pointer(deny.pointer())
-        .help("narrow the Deny's conditions so they no longer match this service account, or drop the statement");
+        .with_pointer(deny.pointer())
+        .with_help("narrow the Deny's conditions so they no longer match this service account, or drop the statement");
         return Outcome::Finding(d, Some(Input::TrustPolicy));
     }
     Outcome::pass(format!("admits `{wanted}` and no other"))
@@ -183,7 +183,7 @@ pub(crate) fn irsa_account(cx: &mut Cx<'_>, run: &Run) -> Outcome {
         // The rule warns (it cannot know the role is this one); doctor knows: STS looks for
         // the provider in the role's own account only, so the link is broken.
         Some(d) => Outcome::Finding(
-            d.clone().severity(Severity::Error),
+            d.clone().with_severity(Severity::Error),
             Some(Input::TrustPolicy),
         ),
         None => Outcome::pass(format!(
@@ -321,7 +321,7 @@ fn compare_partitions(sources: &[PartitionSource], missing: &[Input]) -> Outcome
         )),
         first.range,
     )
-    .help(if first.trust {
+    .with_help(if first.trust {
         format!("write `arn:{majority}:…` in the trust policy's principal (the product doc hard-codes `aws`)")
     } else if first.registry {
         format!("pull from a registry of partition `{majority}`: a role cannot reach another partition's registry")
@@ -400,7 +400,7 @@ pub(crate) fn permissions(cx: &mut Cx<'_>, _: &Run) -> Outcome {
     let worst = out.diagnostics.iter().find(|d| d.is_error()).or_else(|| {
         out.diagnostics
             .iter()
-            .find(|d| d.severity == Severity::Warning)
+            .find(|d| d.severity() == Severity::Warning)
     });
     match worst {
         Some(d) => Outcome::Finding(d.clone(), Some(Input::PermissionsPolicy)),

@@ -297,7 +297,7 @@ pub(crate) fn lint_finding<'d>(
         .find_map(|severity| {
             codes.iter().find_map(|code| {
                 lint.iter().find(|d| {
-                    d.code == *code && d.severity == severity && within(&d.pointer, scope)
+                    d.code() == *code && d.severity() == severity && within(d.pointer(), scope)
                 })
             })
         })
@@ -326,7 +326,7 @@ pub(crate) fn read_expected_sa(text: &str) -> Result<(String, String), Diagnosti
                 crate::text::shorten(t)
             ),
         )
-        .help("write it as `<namespace>/<service account>`, e.g. `coder/coder`")),
+        .with_help("write it as `<namespace>/<service account>`, e.g. `coder/coder`")),
     }
 }
 

@@ -36,13 +36,13 @@ pub(crate) fn read(text: &str) -> Result<Registry, Diagnostic> {
     if let Some(error) = analysis
         .diagnostics
         .iter()
-        .find(|d| d.severity == Severity::Error && d.code != "RF021")
+        .find(|d| d.severity() == Severity::Error && d.code() != "RF021")
     {
         let mut d = error.clone();
-        if d.range.is_some() {
+        if d.range().is_some() {
             // Ranges index the trimmed value; shift them back into the given text.
             let lead = text.len() - text.trim_start().len();
-            d.range = d.range.map(|r| r.shifted(lead));
+            d.map_range(|r| r.shifted(lead));
         }
         return Err(d);
     }
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(
             read("12345.dkr.ecr.us-west-2.amazonaws.com")
                 .unwrap_err()
-                .code,
+                .code(),
             "RF027"
         );
     }

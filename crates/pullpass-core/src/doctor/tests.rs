@@ -70,7 +70,7 @@ pub(crate) fn broken(list: &Checklist) -> Vec<(&'static str, &'static str)> {
     list.checks
         .iter()
         .filter(|c| matches!(c.status, Status::Failed | Status::Warning))
-        .map(|c| (c.id, c.diagnostic.as_ref().map_or("", |d| d.code)))
+        .map(|c| (c.id, c.diagnostic.as_ref().map_or("", |d| d.code())))
         .collect()
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn assert_only(list: &Checklist, id: &str, code: &str) {
     assert_eq!(broken(list), vec![(id, code)], "{list:#?}");
     let failed = list.get(id).unwrap();
     let d = failed.diagnostic.as_ref().unwrap();
-    assert!(d.help.is_some() || d.fix.is_some(), "{id} has no fix");
+    assert!(d.help().is_some() || d.fix().is_some(), "{id} has no fix");
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn tp022_https_in_the_key_is_one_failure() {
     assert_only(&list, "trust.keys", "TP022");
     let d = list.get("trust.keys").unwrap().diagnostic.clone().unwrap();
     let fixed = d
-        .fix
+        .fix()
         .unwrap()
         .apply(inputs.trust_policy.as_deref().unwrap())
         .unwrap();
@@ -317,7 +317,7 @@ fn the_linter_judges_validity_and_gives_a_second_opinion_on_the_subject() {
             .diagnostic
             .as_ref()
             .unwrap()
-            .range
+            .range()
             .is_some()
     );
 
@@ -413,7 +413,7 @@ mod properties {
     fn assert_ranges_fit(list: &Checklist, inputs: &DoctorInputs) {
         for check in &list.checks {
             let Some(d) = &check.diagnostic else { continue };
-            if let (Some(range), Some(input)) = (d.range, check.source) {
+            if let (Some(range), Some(input)) = (d.range(), check.source) {
                 let text = inputs
                     .text(input)
                     .expect("a range points into a given input");

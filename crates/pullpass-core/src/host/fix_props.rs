@@ -64,17 +64,18 @@ fn seeds() -> Vec<String> {
 fn check(raw: &str, kind: RegistryKind) -> Vec<String> {
     let mut problems = Vec::new();
     let before = analyze(raw, None, kind);
-    for d in before.diagnostics.iter().filter(|d| d.pointer == "/host") {
-        let Some(fix) = &d.fix else { continue };
+    for d in before.diagnostics.iter().filter(|d| d.pointer() == "/host") {
+        let Some(fix) = d.fix() else { continue };
         let Some(fixed) = fix.apply(raw) else {
             problems.push(format!(
                 "{raw:?}: {} fix does not apply: {:?}",
-                d.code, fix.edits
+                d.code(),
+                fix.edits
             ));
             continue;
         };
         if fixed == raw {
-            problems.push(format!("{raw:?}: {} fix changes nothing", d.code));
+            problems.push(format!("{raw:?}: {} fix changes nothing", d.code()));
             continue;
         }
         if fix.applicability != Applicability::Safe {
@@ -84,30 +85,32 @@ fn check(raw: &str, kind: RegistryKind) -> Vec<String> {
         if !before.normalized.is_empty() && after.normalized.is_empty() {
             problems.push(format!(
                 "{raw:?}: {} fix ({}) leaves no host name: {fixed:?}",
-                d.code, fix.message
+                d.code(),
+                fix.message
             ));
         }
         // A fix may reveal what the broken value hid (RF021: the kind and the now readable
         // host disagree); it must never blank the host (RF010) or bring back its own code.
         let new: Vec<_> = new_errors(&before.diagnostics, &after.diagnostics)
             .into_iter()
-            .filter(|c| *c == "RF010" || *c == d.code)
+            .filter(|c| *c == "RF010" || *c == d.code())
             .collect();
         if !new.is_empty() {
             problems.push(format!(
                 "{raw:?}: {} fix ({}) brings new errors {new:?}: {fixed:?}",
-                d.code, fix.message
+                d.code(),
+                fix.message
             ));
         }
         if after.diagnostics.iter().any(|a| {
-            a.code == d.code
-                && a.range == d.range
-                && a.message == d.message
-                && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits)
+            a.code() == d.code()
+                && a.range() == d.range()
+                && a.message() == d.message()
+                && a.fix().is_some_and(|f| f.edits == fix.edits)
         }) {
             problems.push(format!(
                 "{raw:?}: {} is reported again after its fix: {fixed:?}",
-                d.code
+                d.code()
             ));
         }
     }
@@ -154,9 +157,9 @@ fn a_doubled_scheme_keeps_its_host() {
     // Issue 15 #13: RF014's safe fix on `https://https://HOST` deleted the real host.
     let raw = "https://https://ghcr.io";
     for d in analyze(raw, None, RegistryKind::Generic).diagnostics {
-        if let Some(fix) = d.fix.filter(|f| f.applicability == Applicability::Safe) {
+        if let Some(fix) = d.fix().filter(|f| f.applicability == Applicability::Safe) {
             let fixed = fix.apply(raw).unwrap();
-            assert!(fixed.contains("ghcr.io"), "{}: {fixed}", d.code);
+            assert!(fixed.contains("ghcr.io"), "{}: {fixed}", d.code());
         }
     }
 }

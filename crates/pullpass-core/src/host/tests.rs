@@ -15,7 +15,7 @@ fn codes(host: &str) -> Vec<&'static str> {
     analyze(host, None, Ecr)
         .diagnostics
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code())
         .collect()
 }
 
@@ -226,7 +226,7 @@ fn near_misses_from_hosts_md() {
     );
     assert_eq!(a.normalized, "123456789012.dkr.ecr.us-east-1.amazonaws.com");
     for d in &a.diagnostics {
-        let all = format!("{} {:?} {:?}", d.message, d.help, d.fix);
+        let all = format!("{} {:?} {:?}", d.message(), d.help(), d.fix());
         assert!(!all.contains("s3cr3tpw") && !all.contains("jdoe"), "{all}");
     }
 }

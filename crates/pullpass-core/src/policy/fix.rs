@@ -24,7 +24,7 @@ pub fn fix_all(
         let fixes: Vec<&Fix> = out
             .diagnostics
             .iter()
-            .filter_map(|d| d.fix.as_ref())
+            .filter_map(|d| d.fix())
             .filter(|f| level.applies(f.applicability))
             .filter(|f| {
                 !refused
@@ -78,12 +78,8 @@ fn keeps_errors(
         .all(|code| {
             after
                 .iter()
-                .filter(|d| d.code == *code && d.is_error())
-                .all(|d| {
-                    d.fix
-                        .as_ref()
-                        .is_some_and(|f| level.applies(f.applicability))
-                })
+                .filter(|d| d.code() == *code && d.is_error())
+                .all(|d| d.fix().is_some_and(|f| level.applies(f.applicability)))
         })
 }
 
@@ -128,16 +124,12 @@ mod tests {
         assert!(fixed.contains("\"StringEqual\""), "{fixed}");
         let left = policy::lint(&fixed, None, &ctx);
         for d in &left.diagnostics {
-            if let Some(fix) = d
-                .fix
-                .as_ref()
-                .filter(|f| f.applicability == Applicability::Safe)
-            {
+            if let Some(fix) = d.fix().filter(|f| f.applicability == Applicability::Safe) {
                 let next = fix.apply(&fixed).unwrap();
                 assert!(
                     !keeps_errors(&left.diagnostics, &next, None, &ctx, FixLevel::Safe),
                     "{} was left although it breaks nothing",
-                    d.code
+                    d.code()
                 );
             }
         }
@@ -146,7 +138,7 @@ mod tests {
         assert!(fixed.contains("\"StringLike\""), "{fixed}");
         let left = policy::lint(&fixed, None, &LintContext::default());
         assert!(
-            left.diagnostics.iter().all(|d| d.code != "TP001"),
+            left.diagnostics.iter().all(|d| d.code() != "TP001"),
             "{fixed}"
         );
     }

@@ -375,7 +375,7 @@ fn duplicate_keys(text: &str) -> usize {
     lint(text, None, &LintContext::default())
         .diagnostics
         .iter()
-        .filter(|d| d.code == "TP006")
+        .filter(|d| d.code() == "TP006")
         .count()
 }
 
@@ -386,32 +386,31 @@ fn check_fix(
     before: &[Diagnostic],
     d: &Diagnostic,
 ) -> Result<(), String> {
-    let Some(fix) = d
-        .fix
-        .as_ref()
-        .filter(|f| f.applicability == Applicability::Safe)
-    else {
+    let Some(fix) = d.fix().filter(|f| f.applicability == Applicability::Safe) else {
         return Ok(());
     };
     let fixed = fix
         .apply(text)
-        .ok_or_else(|| format!("{} fix does not apply", d.code))?;
+        .ok_or_else(|| format!("{} fix does not apply", d.code()))?;
     if fixed == text {
-        return Err(format!("{} fix changes nothing", d.code));
+        return Err(format!("{} fix changes nothing", d.code()));
     }
     if duplicate_keys(&fixed) > duplicate_keys(text) {
-        return Err(format!("{} fix creates a duplicate key:\n{fixed}", d.code));
+        return Err(format!(
+            "{} fix creates a duplicate key:\n{fixed}",
+            d.code()
+        ));
     }
     let after = lint(&fixed, kind, &LintContext::default());
     if after.diagnostics.iter().any(|a| {
-        a.code == d.code
-            && a.range == d.range
-            && a.message == d.message
-            && a.fix.as_ref().is_some_and(|f| f.edits == fix.edits)
+        a.code() == d.code()
+            && a.range() == d.range()
+            && a.message() == d.message()
+            && a.fix().is_some_and(|f| f.edits == fix.edits)
     }) {
         return Err(format!(
             "{} is reported again at the same place after its fix:\n{fixed}",
-            d.code
+            d.code()
         ));
     }
     let _ = before;
@@ -448,7 +447,8 @@ fn check_fix(
             if !named_by(&req, &named, &like_patterns(&old)) {
                 return Err(format!(
                     "{} fix ({}) admits {req:?}, which the policy did not admit and does not name:\n{text}\n=>\n{fixed}",
-                    d.code, fix.message
+                    d.code(),
+                    fix.message
                 ));
             }
         }
@@ -563,10 +563,11 @@ fn the_evaluator_sees_what_tp028s_fix_would_widen() {
     let d = out
         .diagnostics
         .iter()
-        .find(|d| d.code == "TP028")
+        .find(|d| d.code() == "TP028")
         .expect("TP028");
     let mut as_safe = d.clone();
-    as_safe.fix.as_mut().unwrap().applicability = Applicability::Safe;
+    let fix = as_safe.take_fix().unwrap();
+    as_safe = as_safe.with_fix(fix.with_applicability(Applicability::Safe));
     let err = check_fix(&text, None, &out.diagnostics, &as_safe).unwrap_err();
     assert!(err.contains("admits"), "{err}");
 }

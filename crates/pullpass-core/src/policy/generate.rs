@@ -260,8 +260,8 @@ fn lints_clean(text: String) -> Result<String, GenerateError> {
         .find(super::super::Diagnostic::is_error)
     {
         Some(d) => Err(GenerateError::OwnLint {
-            code: d.code,
-            message: d.message,
+            code: d.code(),
+            message: d.message().to_owned(),
         }),
         None => Ok(text),
     }
@@ -397,7 +397,7 @@ mod tests {
         let bad: Vec<_> = out
             .diagnostics
             .iter()
-            .filter(|d| d.severity != Severity::Info)
+            .filter(|d| d.severity() != Severity::Info)
             .collect();
         assert!(bad.is_empty(), "{policy}\n{bad:#?}");
     }

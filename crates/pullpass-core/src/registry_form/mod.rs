@@ -107,7 +107,7 @@ impl FormValidation {
         !self
             .diagnostics
             .iter()
-            .any(|d| d.severity == crate::Severity::Error)
+            .any(|d| d.severity() == crate::Severity::Error)
     }
 }
 
@@ -170,7 +170,7 @@ pub fn analyze_host(
 #[must_use]
 pub fn analyze_host_any_kind(host: &str, host_override: Option<&HostOverride>) -> HostAnalysis {
     let as_ecr = analyze_host(host, host_override, RegistryKind::Ecr);
-    if as_ecr.kind == HostKind::Other && as_ecr.diagnostics.iter().any(|d| d.code == "RF021") {
+    if as_ecr.kind == HostKind::Other && as_ecr.diagnostics.iter().any(|d| d.code() == "RF021") {
         analyze_host(host, host_override, RegistryKind::Generic)
     } else {
         as_ecr
@@ -181,8 +181,8 @@ pub fn analyze_host_any_kind(host: &str, host_override: Option<&HostOverride>) -
 /// cut off `user:pw@/x`) or changes nothing is not offered: applying it cannot help (issue 15
 /// #7: RF012's "remove the user info" left a blank host).
 fn drop_fixes_that_leave_no_host(raw: &str, diagnostics: &mut [Diagnostic]) {
-    for d in diagnostics.iter_mut().filter(|d| d.pointer == "/host") {
-        let useless = d.fix.as_ref().is_some_and(|fix| match fix.apply(raw) {
+    for d in diagnostics.iter_mut().filter(|d| d.pointer() == "/host") {
+        let useless = d.fix().is_some_and(|fix| match fix.apply(raw) {
             Some(fixed) => {
                 fixed == raw || {
                     let s = crate::host::HostSyntax::parse(&fixed);
@@ -192,7 +192,7 @@ fn drop_fixes_that_leave_no_host(raw: &str, diagnostics: &mut [Diagnostic]) {
             None => true,
         });
         if useless {
-            d.fix = None;
+            d.take_fix();
         }
     }
 }
@@ -225,11 +225,11 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
             (
-                rank(&d.pointer),
-                d.pointer.clone(),
-                d.range.map_or((0, 0), |r| (r.start, r.end)),
-                std::cmp::Reverse(d.severity),
-                d.code,
+                rank(d.pointer()),
+                d.pointer().to_owned(),
+                d.range().map_or((0, 0), |r| (r.start, r.end)),
+                std::cmp::Reverse(d.severity()),
+                d.code(),
             )
         };
         key(a).cmp(&key(b))

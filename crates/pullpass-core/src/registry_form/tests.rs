@@ -58,8 +58,11 @@ fn valid_forms_raise_nothing() {
         ..ecr_form()
     };
     let found = validate(&ambient, &ctx).diagnostics;
-    assert_eq!(found.iter().map(|d| d.code).collect::<Vec<_>>(), ["RF040"]);
-    assert_eq!(found[0].severity, Severity::Info);
+    assert_eq!(
+        found.iter().map(|d| d.code()).collect::<Vec<_>>(),
+        ["RF040"]
+    );
+    assert_eq!(found[0].severity(), Severity::Info);
 }
 
 #[test]
@@ -72,7 +75,7 @@ fn findings_are_sorted_in_dialog_order() {
     };
     let pointers: Vec<_> = validate(&form, &FormContext::default())
         .into_iter()
-        .map(|d| d.pointer)
+        .map(|d| d.pointer().to_owned())
         .collect();
     let mut sorted = pointers.clone();
     sorted.sort_by_key(|p| FIELD_ORDER.iter().position(|f| p.starts_with(f)));
@@ -158,32 +161,33 @@ fn host_strategy() -> impl Strategy<Value = String> {
 
 fn check_ranges(form: &RegistryForm, found: &[Diagnostic]) -> Result<(), TestCaseError> {
     for d in found {
-        let field = form.field(&d.pointer);
-        if let Some(range) = d.range {
+        let field = form.field(d.pointer());
+        if let Some(range) = d.range() {
             let value = field.ok_or_else(|| {
                 TestCaseError::fail(format!(
                     "{} has a range but pointer {} names no field",
-                    d.code, d.pointer
+                    d.code(),
+                    d.pointer()
                 ))
             })?;
             let r = range.as_usize_range();
             prop_assert!(
                 r.start <= r.end && r.end <= value.len(),
                 "{} range {r:?} outside {:?}",
-                d.code,
+                d.code(),
                 value
             );
             prop_assert!(
                 value.is_char_boundary(r.start) && value.is_char_boundary(r.end),
                 "{} range {r:?} inside a char of {value:?}",
-                d.code
+                d.code()
             );
         }
-        if let (Some(fix), Some(value)) = (&d.fix, field) {
+        if let (Some(fix), Some(value)) = (&d.fix(), field) {
             prop_assert!(
                 fix.apply(value).is_some(),
                 "{} fix does not apply to {value:?}",
-                d.code
+                d.code()
             );
         }
     }
@@ -245,17 +249,17 @@ proptest! {
         let found = validate(&form, &FormContext { existing_names: vec!["prod".into()] }).diagnostics;
         check_ranges(&form, &found)?;
         for d in &found {
-            let shown = format!("{} {:?} {:?}", d.message, d.help, d.fix.as_ref().map(|f| (&f.message, f.edits.iter().map(|e| &e.replacement).collect::<Vec<_>>())));
-            prop_assert!(!shown.contains("QQSECRETQQ") && !shown.contains("QQTOKENQQ"), "{} leaks: {shown}", d.code);
+            let shown = format!("{} {:?} {:?}", d.message(), d.help(), d.fix().map(|f| (&f.message, f.edits.iter().map(|e| &e.replacement).collect::<Vec<_>>())));
+            prop_assert!(!shown.contains("QQSECRETQQ") && !shown.contains("QQTOKENQQ"), "{} leaks: {shown}", d.code());
         }
     }
 
     #[test]
     fn repository_and_tag_never_panic(value in "\\PC{0,300}") {
         for d in validate_repository(&value).into_iter().chain(validate_tag(&value)) {
-            let r = d.range.unwrap().as_usize_range();
+            let r = d.range().unwrap().as_usize_range();
             prop_assert!(r.end <= value.len() && value.is_char_boundary(r.start) && value.is_char_boundary(r.end));
-            if let Some(fix) = &d.fix {
+            if let Some(fix) = d.fix() {
                 prop_assert!(fix.apply(&value).is_some());
             }
         }

@@ -87,8 +87,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let shown: Vec<(&str, String)> = diagnostics
         .iter()
         .filter_map(|d| {
-            registry_form::field_display(&form, &d.pointer)
-                .map(|v| (d.pointer.as_str(), v.into_owned()))
+            registry_form::field_display(&form, d.pointer()).map(|v| (d.pointer(), v.into_owned()))
         })
         .collect();
     let items = items(&diagnostics, |pointer| {

@@ -11,10 +11,10 @@ use pullpass_core::config::LintTable;
 
 /// Applies the `[lint]` table to one file's findings.
 pub(super) fn apply_table(table: &LintTable, path: &str, diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.retain(|d| table.reports(d.code, path));
+    diagnostics.retain(|d| table.reports(d.code(), path));
     for d in diagnostics.iter_mut() {
-        if let Some(severity) = table.severity.get(d.code) {
-            d.severity = *severity;
+        if let Some(severity) = table.severity.get(d.code()) {
+            d.set_severity(*severity);
         }
     }
 }
@@ -60,7 +60,7 @@ impl Baseline {
     /// Drops the findings the baseline accepts (each entry accepts one finding).
     pub(super) fn filter(&mut self, path: &str, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.retain(|d| {
-            let key = (path.to_owned(), d.code.to_owned(), d.message.clone());
+            let key = (path.to_owned(), d.code().to_owned(), d.message().to_owned());
             match self.counts.get_mut(&key) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -79,8 +79,8 @@ pub(super) fn write(path: &Path, files: &[(&str, &[Diagnostic])]) -> anyhow::Res
         .flat_map(|(file, ds)| {
             ds.iter().map(|d| Entry {
                 file: (*file).to_owned(),
-                code: d.code.to_owned(),
-                message: d.message.clone(),
+                code: d.code().to_owned(),
+                message: d.message().to_owned(),
             })
         })
         .collect();

@@ -99,7 +99,7 @@ fn lint_extracted(
     if let Some(e) = &extracted.error {
         diagnostics.push(
             Diagnostic::new(rule("TP001"), e.message.clone())
-                .range(check::error_range(text, e.range)),
+                .with_range(check::error_range(text, e.range)),
         );
     }
     let mut kinds = Vec::new();
@@ -146,7 +146,7 @@ pub(super) fn fix_source(
     let mut count = 0;
     for fix in diagnostics
         .iter()
-        .filter_map(|d| d.fix.as_ref())
+        .filter_map(|d| d.fix())
         .filter(|f| level.applies(f.applicability))
     {
         let overlaps = fix.edits.iter().any(|e| {
@@ -203,10 +203,10 @@ pub(super) fn apply_suppressions(
         .collect();
     let line_of = |offset: u32| line_starts.partition_point(|&s| s <= offset as usize);
     diagnostics.retain(|d| {
-        let Some(r) = d.range else { return true };
+        let Some(r) = d.range() else { return true };
         let line = line_of(r.start);
         for (at, codes, used) in &mut rules {
-            if (*at == line || *at + 1 == line) && codes.iter().any(|c| c == d.code) {
+            if (*at == line || *at + 1 == line) && codes.iter().any(|c| c == d.code()) {
                 *used = true;
                 return false;
             }

@@ -46,7 +46,7 @@ mod tests {
                 .diagnostic
                 .as_ref()
                 .unwrap()
-                .range
+                .range()
                 .is_some()
         );
     }

@@ -53,7 +53,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                 Diagnostic::new(&RF050, format!("the `{ROLE_ANNOTATION}` annotation is not a role ARN: {why}")),
                 located.range,
             )
-            .help("put the full role ARN there, e.g. `arn:aws:iam::123456789012:role/coder-ecr-pull` (the product doc's `my-role-arn` is a placeholder)");
+            .with_help("put the full role ARN there, e.g. `arn:aws:iam::123456789012:role/coder-ecr-pull` (the product doc's `my-role-arn` is a placeholder)");
             Outcome::Finding(d, Some(source))
         }
     }
@@ -86,14 +86,14 @@ fn missing(f: &Facts, source: Input) -> Outcome {
         }
     };
     let mut d = Diagnostic::new(&DR002, message)
-        .help("set `coderd.builtinProviderServiceAccount.annotations.\"eks.amazonaws.com/role-arn\"` to the role ARN in the helm values, `helm upgrade`, then restart the pods");
+        .with_help("set `coderd.builtinProviderServiceAccount.annotations.\"eks.amazonaws.com/role-arn\"` to the role ARN in the helm values, `helm upgrade`, then restart the pods");
     if let Some((_, range)) = f
         .helm
         .ok()
         .and_then(|h| h.misplaced.clone())
         .filter(|_| source == Input::HelmValues)
     {
-        d = d.range(range);
+        d = d.with_range(range);
     }
     Outcome::Finding(d, Some(source))
 }

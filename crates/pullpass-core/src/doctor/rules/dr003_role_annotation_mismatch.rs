@@ -35,7 +35,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         )),
         located.and_then(|(l, _)| l.range),
     )
-    .help(format!("set the annotation to `{}` in the helm values, `helm upgrade`, then restart the pods", role.text));
+    .with_help(format!("set the annotation to `{}` in the helm values, `helm upgrade`, then restart the pods", role.text));
     Outcome::Finding(d, located.map(|(_, s)| s))
 }
 

@@ -63,7 +63,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, run: &Run) -> Outcome {
                 )),
                 v.range,
             )
-            .help("run `helm upgrade <release> coder/coder --values <this file>`, then restart the pods");
+            .with_help("run `helm upgrade <release> coder/coder --values <this file>`, then restart the pods");
             Outcome::Finding(d, Some(Input::HelmValues))
         }
         (Some(l), None) => {
@@ -71,7 +71,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, run: &Run) -> Outcome {
                 "the live service account has `{}`, but the helm values set no `{ROLE_ANNOTATION}`: the next `helm upgrade` removes it",
                 l.value.trim()
             ))
-            .help("add the annotation under `coderd.builtinProviderServiceAccount.annotations` in the values");
+            .with_help("add the annotation under `coderd.builtinProviderServiceAccount.annotations` in the values");
             Outcome::Finding(d, None)
         }
         // The live service account lacks the annotation: `sa.annotation` failed and says so.

@@ -49,7 +49,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                     chosen.map_or_else(String::new, |c| format!("`{}`", c.provider.arn()))
                 ),
             )
-            .help(create(issuer.as_deref()));
+            .with_help(create(issuer.as_deref()));
             Outcome::Finding(d, None)
         }
         Provider::List(arns) => {
@@ -76,7 +76,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                     issuer.as_deref().unwrap_or_default()
                 ),
             )
-            .help(create(issuer.as_deref()));
+            .with_help(create(issuer.as_deref()));
             Outcome::Finding(d, None)
         }
     }

@@ -42,7 +42,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         Diagnostic::new(&DR006, format!("the provider's URL is `{actual}`, but {what} is `{expected}`: this is a provider for another issuer")),
         url.range,
     )
-    .help(format!("fetch (or create) the provider for `https://{expected}`"));
+    .with_help(format!("fetch (or create) the provider for `https://{expected}`"));
     Outcome::Finding(d, Some(Input::OidcProvider))
 }
 

@@ -37,8 +37,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         "the provider's client IDs are [{}], without `{audience}`, the token's audience: STS answers `Incorrect token audience`",
         ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
     ))
-    .range(*client_ids_range)
-    .help(format!("`aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn <arn> --client-id {audience}`"));
+    .with_range(*client_ids_range)
+    .with_help(format!("`aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn <arn> --client-id {audience}`"));
     Outcome::Finding(d, Some(Input::OidcProvider))
 }
 

@@ -56,8 +56,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
             )),
             entry.values.first().and_then(|v| chosen.doc.range(v.range())),
         )
-        .pointer(block.pointer())
-        .help(format!("write `\"{}\": \"{audience}\"`, or annotate the service account with the audience you mean", entry.key));
+        .with_pointer(block.pointer())
+        .with_help(format!("write `\"{}\": \"{audience}\"`, or annotate the service account with the audience you mean", entry.key));
         return Outcome::Finding(d, Some(Input::TrustPolicy));
     }
     // A pattern on the audience (TP063).

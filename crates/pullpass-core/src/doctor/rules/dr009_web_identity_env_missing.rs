@@ -48,7 +48,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, run: &Run) -> Outcome {
         (Some(_), None) => "the pod has `AWS_ROLE_ARN` but no `AWS_WEB_IDENTITY_TOKEN_FILE`: the SDK cannot read the token, so the role is never assumed".to_owned(),
         _ => "the pod has `AWS_WEB_IDENTITY_TOKEN_FILE` but no `AWS_ROLE_ARN`: the SDK does not know which role to assume".to_owned(),
     };
-    let d = Diagnostic::new(&DR009, message).help(
+    let d = Diagnostic::new(&DR009, message).with_help(
         "restart the pod after annotating its service account (`kubectl rollout restart deployment/<name>`); check the pod runs under that service account (`spec.serviceAccountName`) and that the webhook runs; if you set these variables by hand, set both",
     );
     Outcome::Finding(d, None)

@@ -42,8 +42,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                 "the pod runs with `AWS_ROLE_ARN={}`, but {what} names `{}`: the pod started before the annotation changed",
                 var.value, expected.text
             ))
-            .range(var.range)
-            .help("restart the pods (`kubectl rollout restart deployment/<name>`) so the webhook injects the current role");
+            .with_range(var.range)
+            .with_help("restart the pods (`kubectl rollout restart deployment/<name>`) so the webhook injects the current role");
             Outcome::Finding(d, Some(Input::PodEnv))
         }
     }

@@ -65,7 +65,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                 )),
                 range,
             )
-            .help("annotate the service account with `eks.amazonaws.com/sts-regional-endpoints: \"true\"` (or set `AWS_STS_REGIONAL_ENDPOINTS=regional`), then restart the pods");
+            .with_help("annotate the service account with `eks.amazonaws.com/sts-regional-endpoints: \"true\"` (or set `AWS_STS_REGIONAL_ENDPOINTS=regional`), then restart the pods");
             Outcome::Finding(d, Some(source))
         }
         Some((value, ..)) => Outcome::pass(format!("STS endpoints `{value}` in {region}")),

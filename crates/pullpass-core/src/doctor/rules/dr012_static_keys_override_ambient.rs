@@ -32,7 +32,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
             if env.get("AWS_SECRET_ACCESS_KEY").is_some() { " and `AWS_SECRET_ACCESS_KEY`" } else { "" },
             if pod_identity { "Pod Identity" } else { "web identity" }
         ))
-        .help("remove the key variables from the pod spec (and rotate the key if it is a long-lived one)");
+        .with_help("remove the key variables from the pod spec (and rotate the key if it is a long-lived one)");
         return Outcome::Finding(d, None);
     }
     if pod_identity {

@@ -30,7 +30,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
     match cx.f.trust.ok() {
         Some(TrustInput::RoleMissing(said)) => {
             let d = Diagnostic::new(&DR013, format!("IAM says the role does not exist: {said}"))
-                .help("create the role, or correct its name and account in `--role-arn` and the annotation");
+                .with_help("create the role, or correct its name and account in `--role-arn` and the annotation");
             Outcome::Finding(d, None)
         }
         Some(TrustInput::Document(doc)) => {

@@ -23,7 +23,7 @@ fn no_oidc(pods: bool) -> Diagnostic {
         &DR014,
         "no `Allow` statement trusts an OIDC provider (`Principal: {\"Federated\": \"arn:…:oidc-provider/…\"}`), so no pod can assume the role with IRSA",
     )
-    .help(if pods {
+    .with_help(if pods {
         "this trust policy is written for EKS Pod Identity: check it with `pullpass doctor pod-identity`, or add an IRSA statement (`pullpass trust-policy irsa`)"
     } else {
         "add the IRSA statement `pullpass trust-policy irsa --issuer <issuer> --service-account <ns>/<name>` prints"
@@ -104,8 +104,7 @@ mod tests {
                 .diagnostic
                 .as_ref()
                 .unwrap()
-                .help
-                .as_deref()
+                .help()
                 .unwrap()
                 .contains("pod-identity")
         );

@@ -34,7 +34,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
             .iter()
             .any(|s| s.principals_of("Federated").next().is_some());
         let d = Diagnostic::new(&DR015, format!("no `Allow` statement trusts `{{\"Service\": \"{POD_IDENTITY_SERVICE}\"}}`, the principal EKS Pod Identity assumes roles as"))
-            .help(if irsa {
+            .with_help(if irsa {
                 "this trust policy is written for IRSA: check it with `pullpass doctor irsa`, or add the Pod Identity statement (`pullpass trust-policy pod-identity`)"
             } else {
                 "add the statement `pullpass trust-policy pod-identity` prints"

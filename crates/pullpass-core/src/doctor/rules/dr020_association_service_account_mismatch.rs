@@ -59,7 +59,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         )),
         range,
     )
-    .help(format!(
+    .with_help(format!(
         "create an association for it: `aws eks create-pod-identity-association --cluster-name <cluster> --namespace {ns} --service-account {name} --role-arn <role ARN>` (namespace and service account cannot be updated)"
     ));
     Outcome::Finding(d, Some(Input::Association))

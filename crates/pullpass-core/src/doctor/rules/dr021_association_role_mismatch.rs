@@ -35,7 +35,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                 )),
                 located.range,
             )
-            .help(format!("`aws eks update-pod-identity-association --cluster-name <cluster> --association-id <id> --role-arn {}`", role.text));
+            .with_help(format!("`aws eks update-pod-identity-association --cluster-name <cluster> --association-id <id> --role-arn {}`", role.text));
             Outcome::Finding(d, Some(Input::Association))
         }
     }

@@ -46,8 +46,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                 "`AWS_CONTAINER_CREDENTIALS_FULL_URI={}` is not the Pod Identity agent (`http://169.254.170.23/v1/credentials`)",
                 u.value
             ))
-            .range(u.range)
-            .help("remove the hand-set variable and let EKS inject it; restart the pod");
+            .with_range(u.range)
+            .with_help("remove the hand-set variable and let EKS inject it; restart the pod");
             Outcome::Finding(d, Some(Input::PodEnv))
         }
         (u, f) => {
@@ -62,7 +62,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
                 "the pod lacks `{}`: EKS did not inject Pod Identity into it",
                 missing.join("` and `")
             ))
-            .help("install the `eks-pod-identity-agent` add-on, create the association before the pod starts, then restart the pod");
+            .with_help("install the `eks-pod-identity-agent` add-on, create the association before the pod starts, then restart the pod");
             Outcome::Finding(d, None)
         }
     }

@@ -35,8 +35,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, run: &Run) -> Outcome {
         let d = Diagnostic::new(&DR023, format!(
             "the association disables session tags, but the trust policy conditions on `{key}`: the tags are never sent, so the condition never matches"
         ))
-        .range(disabled)
-        .help("enable session tags on the association (`aws eks update-pod-identity-association … --no-disable-session-tags`) or drop the tag conditions");
+        .with_range(disabled)
+        .with_help("enable session tags on the association (`aws eks update-pod-identity-association … --no-disable-session-tags`) or drop the tag conditions");
         return Outcome::Finding(d, Some(Input::Association));
     }
     // No namespace / service-account conditions (TP051).
@@ -62,8 +62,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, run: &Run) -> Outcome {
                     "the trust policy requires `{what}` = `{}`, but {sender} `{actual}`: the condition never matches",
                     written.join("`, `")
                 ))
-                .pointer(block.pointer())
-                .help(format!("write `\"{what}\": \"{actual}\"`")),
+                .with_pointer(block.pointer())
+                .with_help(format!("write `\"{what}\": \"{actual}\"`")),
                 entry.values.first().and_then(|v| doc.range(v.range())),
             );
             return Outcome::Finding(d, Some(Input::TrustPolicy));

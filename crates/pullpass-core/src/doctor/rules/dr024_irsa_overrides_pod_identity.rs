@@ -29,7 +29,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, run: &Run) -> Outcome {
             )),
             a.range,
         )
-        .help("remove the annotation (from the helm values too), then restart the pods");
+        .with_help("remove the annotation (from the helm values too), then restart the pods");
         return Outcome::Finding(d, Some(Input::ServiceAccount));
     }
     super::dr012_static_keys_override_ambient::check(cx, run)
@@ -43,7 +43,7 @@ pub(crate) fn web_identity_env(env: &PodEnv) -> Outcome {
             Diagnostic::new(&DR024, "the pod also has IRSA's `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE`: the SDK takes web identity before Pod Identity"),
             var.map(|v| v.range),
         )
-        .help("remove the `eks.amazonaws.com/role-arn` annotation from the service account, then restart the pods");
+        .with_help("remove the `eks.amazonaws.com/role-arn` annotation from the service account, then restart the pods");
         return Outcome::Finding(d, Some(Input::PodEnv));
     }
     Outcome::pass("no static keys in the environment")

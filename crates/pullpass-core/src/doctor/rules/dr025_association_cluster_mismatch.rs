@@ -38,7 +38,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         ),
         assoc.range,
     )
-    .help(format!("create the association in `{name}`"));
+    .with_help(format!("create the association in `{name}`"));
     Outcome::Finding(d, Some(Input::Association))
 }
 

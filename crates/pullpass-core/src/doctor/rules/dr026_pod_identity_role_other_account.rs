@@ -40,7 +40,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
     let d = Diagnostic::new(&DR026, format!(
         "the role is in account {role_account}, but the cluster is in {cluster_account}: an association takes a role of the cluster's own account"
     ))
-    .help("associate a role of the cluster's account and give the other account's role as `--target-role-arn`");
+    .with_help("associate a role of the cluster's account and give the other account's role as `--target-role-arn`");
     Outcome::Finding(d, None)
 }
 

@@ -45,7 +45,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         "no token for {host} with your current credentials: {}",
         attempt.detail
     ))
-    .help("this uses your credentials, not the pod's role: check `aws sts get-caller-identity`, the registry's region, and that your identity may call `ecr:GetAuthorizationToken` on `*`");
+    .with_help("this uses your credentials, not the pod's role: check `aws sts get-caller-identity`, the registry's region, and that your identity may call `ecr:GetAuthorizationToken` on `*`");
     Outcome::Finding(d, None)
 }
 

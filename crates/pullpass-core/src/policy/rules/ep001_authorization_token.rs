@@ -37,19 +37,19 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
         cx.push(
             Diagnostic::new(&EP001, "ECR Public: anonymous pulls need no permissions; authenticated ones (higher rate limits) need `ecr-public:GetAuthorizationToken` and `sts:GetServiceBearerToken`, nothing else is checked")
-                .severity(Severity::Info)
-                .pointer("")
-                .range(root),
+                .with_severity(Severity::Info)
+                .with_pointer("")
+                .with_range(root),
         );
         return;
     }
     if let Some(role) = eval::delegated_role(policy) {
         cx.push(
             Diagnostic::new(&EP001, format!("this policy grants no ECR action; it lets the identity assume `{}`, so pulls use that role's permissions", role.as_str()))
-                .severity(Severity::Info)
-                .help("lint the assumed role's permissions policy instead: `pullpass lint --kind permissions role-policy.json`")
-                .pointer("")
-                .range(role.range()),
+                .with_severity(Severity::Info)
+                .with_help("lint the assumed role's permissions policy instead: `pullpass lint --kind permissions role-policy.json`")
+                .with_pointer("")
+                .with_range(role.range()),
         );
         return;
     }
@@ -57,7 +57,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         Decision::Allowed => {}
         Decision::ExplicitDeny(stmt) => cx.push(
             at(&EP001, "`ecr:GetAuthorizationToken` is denied by this statement: no registry token, no pull", stmt.pointer(), stmt.node.range)
-                .help("narrow the Deny so it leaves `ecr:GetAuthorizationToken` on `\"Resource\": \"*\"` alone (e.g. list the denied actions instead of `ecr:*`)"),
+                .with_help("narrow the Deny so it leaves `ecr:GetAuthorizationToken` on `\"Resource\": \"*\"` alone (e.g. list the denied actions instead of `ecr:*`)"),
         ),
         Decision::ImplicitDeny => {
             let d = match eval::allowed_elsewhere(policy, ACTION) {
@@ -65,9 +65,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
                     at(&EP001, "`ecr:GetAuthorizationToken` is allowed only on specific resources, but it has no resource type: only `\"Resource\": \"*\"` grants it", pointer, range)
                 }
-                None => Diagnostic::new(&EP001, "nothing allows `ecr:GetAuthorizationToken` on `\"*\"`: the role gets no registry token (`no basic auth credentials`)").pointer("").range(root),
+                None => Diagnostic::new(&EP001, "nothing allows `ecr:GetAuthorizationToken` on `\"*\"`: the role gets no registry token (`no basic auth credentials`)").with_pointer("").with_range(root),
             };
-            cx.push(d.help("add {\"Effect\": \"Allow\", \"Action\": \"ecr:GetAuthorizationToken\", \"Resource\": \"*\"}"));
+            cx.push(d.with_help("add {\"Effect\": \"Allow\", \"Action\": \"ecr:GetAuthorizationToken\", \"Resource\": \"*\"}"));
         }
     }
 }
@@ -82,7 +82,7 @@ mod tests {
         fires("EP001", &edit(READ_ONLY, "\"Resource\": \"*\"", "\"Resource\": \"arn:aws:ecr:us-east-1:123456789012:repository/app\""));
         let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:Get*\", \"Resource\": \"*\"}\n  ]");
         let d = fires("EP001", &deny);
-        assert!(d[0].help.as_deref().is_some_and(|h| h.contains("narrow the Deny")), "{d:?}");
+        assert!(d[0].help().is_some_and(|h| h.contains("narrow the Deny")), "{d:?}");
     }
 
     /// Static keys whose only job is to assume the cross-account role that pulls.
@@ -91,13 +91,13 @@ mod tests {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::210987654321:role/ecr-pull"}]}"#;
         let d = fires("EP001", text);
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].severity, crate::Severity::Info);
-        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "\"arn:aws:iam::210987654321:role/ecr-pull\"");
+        assert_eq!(d[0].severity(), crate::Severity::Info);
+        assert_eq!(&text[d[0].range().unwrap().as_usize_range()], "\"arn:aws:iam::210987654321:role/ecr-pull\"");
         silent("EP002", text);
         silent("EP003", text);
         // ECR Public: by the registry host, or by the `ecr-public:` actions alone.
         let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr-public:GetAuthorizationToken","sts:GetServiceBearerToken"],"Resource":"*"}]}"#;
-        assert_eq!(fires("EP001", public)[0].severity, crate::Severity::Info);
+        assert_eq!(fires("EP001", public)[0].severity(), crate::Severity::Info);
         silent("EP002", public);
         silent("EP003", public);
         let ctx = crate::policy::LintContext { registry_host: Some("public.ecr.aws".into()), ..Default::default() };

@@ -85,12 +85,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let why = "pulls fail with 403 after login";
             let repo = repo_policy.map(|p| eval::evaluate_repository(p, action, caller));
             let d = match (eval::evaluate(policy, action, resource), repo) {
-                (Decision::ExplicitDeny(stmt), _) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).help("an explicit Deny beats every Allow: narrow or remove it").severity(severity),
-                (_, Some(Decision::ExplicitDeny(_))) => Diagnostic::new(&EP002, format!("the repository policy denies `{action}` to this caller: an explicit Deny in either policy wins, so {why}")).pointer("").range(root).help("narrow the repository policy's Deny").severity(severity),
+                (Decision::ExplicitDeny(stmt), _) => at(&EP002, format!("`{action}` is denied on {on} by this statement"), stmt.pointer(), stmt.node.range).with_help("an explicit Deny beats every Allow: narrow or remove it").with_severity(severity),
+                (_, Some(Decision::ExplicitDeny(_))) => Diagnostic::new(&EP002, format!("the repository policy denies `{action}` to this caller: an explicit Deny in either policy wins, so {why}")).with_pointer("").with_range(root).with_help("narrow the repository policy's Deny").with_severity(severity),
                 (Decision::Allowed, None | Some(Decision::Allowed)) => continue,
                 (Decision::Allowed, Some(Decision::ImplicitDeny)) if !cross => continue,
                 (Decision::ImplicitDeny, Some(Decision::Allowed)) if !cross => continue,
-                (Decision::Allowed, Some(Decision::ImplicitDeny)) => Diagnostic::new(&EP002, format!("`{action}` is allowed here, but the repository is in account {} and its repository policy does not grant it to this caller: across accounts both must allow, so {why}", registry_account.as_deref().unwrap_or("?"))).pointer("").range(root).help(format!("add `{action}` for this role to the repository policy")).severity(severity),
+                (Decision::Allowed, Some(Decision::ImplicitDeny)) => Diagnostic::new(&EP002, format!("`{action}` is allowed here, but the repository is in account {} and its repository policy does not grant it to this caller: across accounts both must allow, so {why}", registry_account.as_deref().unwrap_or("?"))).with_pointer("").with_range(root).with_help(format!("add `{action}` for this role to the repository policy")).with_severity(severity),
                 (Decision::ImplicitDeny, repo) => {
                     let certain = cross || repo.is_some();
                     let tail = match repo {
@@ -99,21 +99,19 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         None if cross => format!("; the repository is in account {}, so a repository policy alone cannot grant it", registry_account.as_deref().unwrap_or("?")),
                         None => String::new(),
                     };
-                    let mut d = match eval::allowed_elsewhere(policy, action) {
+                    let reason = if certain { format!(": {why}") } else { ": a repository policy in the repository's own account could still grant it; without one, pulls fail with 403 after login".to_owned() };
+                    let d = match eval::allowed_elsewhere(policy, action) {
                         // Underline the resources that miss the repository.
                         Some(stmt) => {
                             let (pointer, range) = stmt.resource.map_or((stmt.pointer(), stmt.node.range), |r| (stmt.ptr(&r.key), r.value.range));
-                            at(&EP002, format!("`{action}` is allowed, but not on {on}{tail}"), pointer, range)
+                            at(&EP002, format!("`{action}` is allowed, but not on {on}{tail}{reason}"), pointer, range)
                         }
-                        None => Diagnostic::new(&EP002, format!("nothing in this identity policy allows `{action}` on {on}{tail}")).pointer("").range(root),
+                        None => Diagnostic::new(&EP002, format!("nothing in this identity policy allows `{action}` on {on}{tail}{reason}")).with_pointer("").with_range(root),
                     };
                     if certain {
-                        d.message.push_str(&format!(": {why}"));
-                        d.help(format!("allow `{action}` on the repositories to pull from")).severity(severity)
+                        d.with_help(format!("allow `{action}` on the repositories to pull from")).with_severity(severity)
                     } else {
-                        d = d.help(format!("allow `{action}` here, or pass the repository's policy with --repository-policy FILE to check it too")).severity(Severity::Warning);
-                        d.message.push_str(": a repository policy in the repository's own account could still grant it; without one, pulls fail with 403 after login");
-                        d
+                        d.with_help(format!("allow `{action}` here, or pass the repository's policy with --repository-policy FILE to check it too")).with_severity(Severity::Warning)
                     }
                 }
             };
@@ -148,8 +146,8 @@ mod tests {
     #[test]
     fn missing_pull_is_a_warning_while_a_repository_policy_could_grant_it() {
         let d = fires("EP002", &edit(READ_ONLY, "\"ecr:BatchGetImage\",", ""));
-        assert_eq!(d[0].severity, Severity::Warning);
-        assert!(d[0].message.contains("repository policy in the repository's own account could still grant it"), "{}", d[0].message);
+        assert_eq!(d[0].severity(), Severity::Warning);
+        assert!(d[0].message().contains("repository policy in the repository's own account could still grant it"), "{}", d[0].message());
         // Not needed to pull: AmazonEC2ContainerRegistryPullOnly leaves it out.
         silent("EP002", &edit(READ_ONLY, "\"ecr:BatchCheckLayerAvailability\",", ""));
     }
@@ -157,7 +155,7 @@ mod tests {
     #[test]
     fn an_explicit_deny_is_certain() {
         let deny = edit(READ_ONLY, "    }\n  ]", "    },\n    {\"Effect\": \"Deny\", \"Action\": \"ecr:Batch*\", \"Resource\": \"arn:aws:ecr:*:*:repository/*\"}\n  ]");
-        assert_eq!(fires("EP002", &deny)[0].severity, Severity::Error);
+        assert_eq!(fires("EP002", &deny)[0].severity(), Severity::Error);
     }
 
     #[test]
@@ -169,21 +167,21 @@ mod tests {
         // ... and when neither allows, the error is certain.
         let none = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/other"},"Action":"ecr:BatchGetImage"}]}"#;
         let d = findings_with("EP002", NO_PULL, &ctx(same, Some(none)));
-        assert!(d.iter().any(|d| d.severity == Severity::Error), "{d:#?}");
+        assert!(d.iter().any(|d| d.severity() == Severity::Error), "{d:#?}");
         // Another account: both must allow.
         let cross_policy = REPO_POLICY.replace("123456789012:role/puller", "210987654321:role/puller");
         let d = findings_with("EP002", NO_PULL, &ctx(other, Some(&cross_policy)));
-        assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("across accounts")), "{d:#?}");
+        assert!(d.iter().any(|d| d.severity() == Severity::Error && d.message().contains("across accounts")), "{d:#?}");
         assert!(findings_with("EP002", READ_ONLY, &ctx(other, Some(&cross_policy))).is_empty());
         let d = findings_with("EP002", READ_ONLY, &ctx(other, Some(REPO_POLICY)));
-        assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("both must allow")), "{d:#?}");
+        assert!(d.iter().any(|d| d.severity() == Severity::Error && d.message().contains("both must allow")), "{d:#?}");
         // Without the repository policy, another account's repository is still certain.
         let d = findings_with("EP002", NO_PULL, &ctx(other, None));
-        assert!(d.iter().any(|d| d.severity == Severity::Error), "{d:#?}");
+        assert!(d.iter().any(|d| d.severity() == Severity::Error), "{d:#?}");
         // An explicit deny in the repository policy wins.
         let deny = REPO_POLICY.replace("\"Allow\"", "\"Deny\"");
         let d = findings_with("EP002", READ_ONLY, &ctx(same, Some(&deny)));
-        assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("denies")), "{d:#?}");
+        assert!(d.iter().any(|d| d.severity() == Severity::Error && d.message().contains("denies")), "{d:#?}");
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Decision::Allowed => {}
             Decision::ExplicitDeny(stmt) => cx.push(
                 at(&EP003, format!("`{action}` is denied by this statement: Import Image cannot list repositories or tags"), stmt.pointer(), stmt.node.range)
-                    .help(format!("narrow the Deny so it no longer matches `{action}` on the repositories to import from")),
+                    .with_help(format!("narrow the Deny so it no longer matches `{action}` on the repositories to import from")),
             ),
             Decision::ImplicitDeny => missing.push(format!("`{action}`")),
         }
@@ -49,8 +49,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if !missing.is_empty() {
         cx.push(
             Diagnostic::new(&EP003, format!("nothing allows {}: pulls work, but Import Image cannot list repositories and tags", missing.join(", ")))
-                .help("allow ecr:DescribeRepositories, ecr:DescribeImages and ecr:ListImages (AmazonEC2ContainerRegistryReadOnly has them)")
-                .range(root),
+                .with_help("allow ecr:DescribeRepositories, ecr:DescribeImages and ecr:ListImages (AmazonEC2ContainerRegistryReadOnly has them)")
+                .with_range(root),
         );
     }
 }
@@ -64,7 +64,7 @@ mod tests {
         let text = edit(READ_ONLY, "\"ecr:ListImages\",", "");
         let ctx = crate::policy::LintContext { import_images: true, ..Default::default() };
         let d = findings_with("EP003", &text, &ctx);
-        assert!(d[0].message.contains("ecr:ListImages"));
+        assert!(d[0].message().contains("ecr:ListImages"));
         // Off by default: pull-only is right for a registry that is only pulled from.
         silent("EP003", &text);
     }

@@ -30,12 +30,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if action == "*" || action.eq_ignore_ascii_case("ecr:*") {
                 cx.push(
                     at(&EP004, format!("`{action}` also allows pushing and deleting images and changing repository policies; pulling needs read actions only"), a.pointer(&stmt.ptr("Action")), a.range())
-                        .help("list the read actions, or attach AmazonEC2ContainerRegistryReadOnly / AmazonEC2ContainerRegistryPullOnly"),
+                        .with_help("list the read actions, or attach AmazonEC2ContainerRegistryReadOnly / AmazonEC2ContainerRegistryPullOnly"),
                 );
             }
         }
         if let Some(n) = stmt.not_action {
-            cx.push(at(&EP004, "`Allow` with `NotAction` allows every other action, ECR writes included", stmt.ptr(&n.key), n.key_range).help("list the read actions instead"));
+            cx.push(at(&EP004, "`Allow` with `NotAction` allows every other action, ECR writes included", stmt.ptr(&n.key), n.key_range).with_help("list the read actions instead"));
         }
     }
 }

@@ -56,7 +56,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 } else {
                     "name the IAM role or account that pulls: arn:<partition>:iam::<12 digits>:role/<name>, or the 12-digit account"
                 };
-                cx.push(at(&EP010, message, p.pointer(stmt), p.value.range()).help(help));
+                cx.push(at(&EP010, message, p.pointer(stmt), p.value.range()).with_help(help));
             }
         }
     }

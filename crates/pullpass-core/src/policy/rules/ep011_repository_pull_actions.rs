@@ -56,13 +56,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if let [one] = granted[..] {
             let other = PULL.into_iter().find(|a| *a != one).unwrap_or(one);
             let (pointer, range) = stmt.action.map_or((stmt.pointer(), stmt.node.range), |a| (stmt.ptr(&a.key), a.value.range));
-            cx.push(at(&EP011, format!("this statement allows `{one}` but not `{other}`: a pull reads the manifest and then the layers, so it fails with 403 half way"), pointer, range).help(format!("add `{other}` (and `ecr:BatchCheckLayerAvailability`)")));
+            cx.push(at(&EP011, format!("this statement allows `{one}` but not `{other}`: a pull reads the manifest and then the layers, so it fails with 403 half way"), pointer, range).with_help(format!("add `{other}` (and `ecr:BatchCheckLayerAvailability`)")));
         }
         for a in &stmt.actions {
             if a.text.is_some_and(|t| t.eq_ignore_ascii_case("ecr:GetAuthorizationToken")) {
                 cx.push(
                     at(&EP011, "`ecr:GetAuthorizationToken` cannot be granted by a repository policy (it is a registry-level action with no resource), and ECR rejects repository policies that name it (`Invalid repository policy provided`)", a.pointer(&stmt.ptr("Action")), a.range())
-                        .help("remove it here; grant it in the puller's identity policy on \"Resource\": \"*\""),
+                        .with_help("remove it here; grant it in the puller's identity policy on \"Resource\": \"*\""),
                 );
             }
         }
@@ -71,10 +71,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let root = TextRange::new(policy.root.range.start as usize, policy.root.range.start as usize + 1);
         cx.push(
             Diagnostic::new(&EP011, "this repository policy allows no pull (`ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer`) to anyone: pullers need them from their identity policy (same account) or from here (another account)")
-                .severity(Severity::Warning)
-                .pointer("")
-                .range(root)
-                .help("fine for a push-only or lifecycle policy; to share the repository add {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"<account or role>\"}, \"Action\": [\"ecr:BatchGetImage\", \"ecr:GetDownloadUrlForLayer\", \"ecr:BatchCheckLayerAvailability\"]}"),
+                .with_severity(Severity::Warning)
+                .with_pointer("")
+                .with_range(root)
+                .with_help("fine for a push-only or lifecycle policy; to share the repository add {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"<account or role>\"}, \"Action\": [\"ecr:BatchGetImage\", \"ecr:GetDownloadUrlForLayer\", \"ecr:BatchCheckLayerAvailability\"]}"),
         );
     }
 }
@@ -89,11 +89,11 @@ mod tests {
     #[test]
     fn fires_on_half_a_pull_no_pull_and_token() {
         let d = fires("EP011", &edit(REPO, "\"ecr:GetDownloadUrlForLayer\",", ""));
-        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].severity(), Severity::Error);
         let d = fires("EP011", &edit(REPO, "[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\",\"ecr:BatchCheckLayerAvailability\"]", "[\"ecr:PutImage\",\"ecr:InitiateLayerUpload\"]"));
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
         let d = fires("EP011", &edit(REPO, "\"ecr:BatchCheckLayerAvailability\"", "\"ecr:BatchCheckLayerAvailability\",\"ecr:GetAuthorizationToken\""));
-        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].severity(), Severity::Error);
     }
 
     #[test]

@@ -32,8 +32,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let Some(index) = stmt.members.iter().position(|m| std::ptr::eq(m, member)) else { continue };
             cx.push(
                 at(&EP012, format!("an ECR repository policy may not have `{}`: the repository it is attached to is the resource, and ECR rejects the policy (`Invalid repository policy provided`)", member.key), stmt.ptr(&member.key), member.key_range)
-                    .help("remove the element")
-                    .fix(Fix::safe(format!("Remove `{}`", member.key), vec![delete_member(text, stmt.members, index)])),
+                    .with_help("remove the element")
+                    .with_fix(Fix::safe(format!("Remove `{}`", member.key), vec![delete_member(text, stmt.members, index)])),
             );
         }
     }
@@ -55,7 +55,7 @@ mod tests {
         // Detected as a repository policy even with the Resource, and no trust rule runs.
         let out = crate::policy::lint(&text, None, &crate::policy::LintContext::default());
         assert_eq!(out.kind, Some(crate::policy::PolicyKind::Repository));
-        assert!(out.diagnostics.iter().all(|d| !d.code.starts_with("TP0") || d.code == "TP034"), "{:#?}", out.diagnostics);
+        assert!(out.diagnostics.iter().all(|d| !d.code().starts_with("TP0") || d.code() == "TP034"), "{:#?}", out.diagnostics);
     }
 
     #[test]

@@ -114,8 +114,8 @@ pub(crate) fn not_an_object(root: &Value<'_>, out: &mut Vec<Diagnostic>) {
                 root.type_name()
             ),
         )
-        .help(r#"write `{"Version": "2012-10-17", "Statement": [ … ]}`"#)
-        .range(root.range),
+        .with_help(r#"write `{"Version": "2012-10-17", "Statement": [ … ]}`"#)
+        .with_range(root.range),
     );
 }
 
@@ -326,12 +326,7 @@ pub(crate) fn swapped_audience<'e, 'v>(
 impl<'v> Cx<'v> {
     pub(crate) fn push(&mut self, mut d: Diagnostic) {
         // Only a text longer than the limit can hold a quote over it: most need no copy.
-        if d.message.len() > ELIDE_OVER {
-            d.message = elide_long_quotes(&d.message);
-        }
-        if let Some(help) = d.help.take_if(|h| h.len() > ELIDE_OVER) {
-            d.help = Some(elide_long_quotes(&help));
-        }
+        d.map_text(|text| (text.len() > ELIDE_OVER).then(|| elide_long_quotes(text)));
         self.out.push(d);
     }
 
@@ -408,7 +403,9 @@ pub(crate) fn at(
     pointer: String,
     range: TextRange,
 ) -> Diagnostic {
-    Diagnostic::new(rule, message).pointer(pointer).range(range)
+    Diagnostic::new(rule, message)
+        .with_pointer(pointer)
+        .with_range(range)
 }
 
 /// A fix that replaces a string token with another string.
@@ -639,7 +636,7 @@ pub(crate) mod test_support {
     pub(crate) fn findings_with(code: &str, text: &str, ctx: &LintContext) -> Vec<Diagnostic> {
         lint_with(text, ctx)
             .into_iter()
-            .filter(|d| d.code == code)
+            .filter(|d| d.code() == code)
             .collect()
     }
 
@@ -664,11 +661,7 @@ pub(crate) mod test_support {
     /// Applies the one fix of `d` to `text`.
     #[track_caller]
     pub(crate) fn fixed(text: &str, d: &Diagnostic) -> String {
-        d.fix
-            .as_ref()
-            .expect("a fix")
-            .apply(text)
-            .expect("fix applies")
+        d.fix().expect("a fix").apply(text).expect("fix applies")
     }
 
     /// Replaces the first `from` with `to`, asserting it was there.
@@ -685,7 +678,7 @@ pub(crate) mod test_support {
         let bad: Vec<_> = out
             .diagnostics
             .iter()
-            .filter(|d| d.severity != crate::Severity::Info)
+            .filter(|d| d.severity() != crate::Severity::Info)
             .collect();
         assert!(bad.is_empty(), "{bad:#?}");
     }

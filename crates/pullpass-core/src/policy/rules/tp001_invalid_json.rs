@@ -27,13 +27,13 @@ declare_rule! {
 pub(crate) fn diagnostic(error: ParseError) -> Diagnostic {
     let mut d = Diagnostic::new(&TP001, format!("not valid JSON: {}", error.message));
     if let Some(range) = error.range {
-        d = d.range(range);
+        d = d.with_range(range);
     }
     if let Some(help) = error.help {
-        d = d.help(help);
+        d = d.with_help(help);
     }
     if let Some(edit) = error.fix {
-        d = d.fix(Fix::safe("Remove the trailing comma", vec![edit]));
+        d = d.with_fix(Fix::safe("Remove the trailing comma", vec![edit]));
     }
     d
 }
@@ -44,8 +44,8 @@ pub(crate) fn not_utf8(valid_up_to: usize) -> Diagnostic {
         &TP001,
         format!("not valid JSON: the input is not UTF-8 (first bad byte at offset {valid_up_to})"),
     )
-    .help("save the policy as UTF-8; IAM accepts nothing else")
-    .range(TextRange::new(valid_up_to, valid_up_to))
+    .with_help("save the policy as UTF-8; IAM accepts nothing else")
+    .with_range(TextRange::new(valid_up_to, valid_up_to))
 }
 
 #[cfg(test)]
@@ -58,7 +58,7 @@ mod tests {
         let text = "{\"Version\": \"2012-10-17\",\n \"Statement\": [],}";
         let d = fires("TP001", text);
         assert_eq!(d.len(), 1);
-        let range = d[0].range.unwrap();
+        let range = d[0].range().unwrap();
         assert_eq!(&text[range.as_usize_range()], ",");
         assert_eq!(fixed(text, &d[0]), "{\"Version\": \"2012-10-17\",\n \"Statement\": []}");
         fires("TP001", "");
@@ -69,8 +69,8 @@ mod tests {
     fn fires_on_bytes_that_are_not_utf8() {
         let out = lint_bytes(b"{\"a\": \"\xff\"}", None, &LintContext::default());
         assert_eq!(out.diagnostics.len(), 1);
-        assert_eq!(out.diagnostics[0].code, "TP001");
-        assert_eq!(out.diagnostics[0].range.unwrap().start, 7);
+        assert_eq!(out.diagnostics[0].code(), "TP001");
+        assert_eq!(out.diagnostics[0].range().unwrap().start, 7);
     }
 
     #[test]

@@ -34,9 +34,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     match policy.version {
         None => cx.push(
             Diagnostic::new(&TP002, "`Version` is missing, so IAM reads the policy in the 2008-10-17 language, where policy variables are plain text")
-                .severity(Severity::Warning)
-                .help(r#"add `"Version": "2012-10-17"`"#)
-                .range(open),
+                .with_severity(Severity::Warning)
+                .with_help(r#"add `"Version": "2012-10-17"`"#)
+                .with_range(open),
         ),
         Some(v) => match v.value.as_str() {
             Some("2012-10-17") => {}
@@ -45,20 +45,20 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Some("2008-10-17") if !cx.text.contains("${") => {}
             Some("2008-10-17") => cx.push(
                 at(&TP002, "`Version` 2008-10-17 is the old policy language: the policy variables in this policy are not expanded", "/Version".into(), v.value.range)
-                    .severity(Severity::Warning)
-                    .help(r#"use `"Version": "2012-10-17"`"#),
+                    .with_severity(Severity::Warning)
+                    .with_help(r#"use `"Version": "2012-10-17"`"#),
             ),
             _ => cx.push(
                 at(&TP002, format!("`Version` must be \"2012-10-17\" (or the old \"2008-10-17\"), not {}", &cx.text[v.value.range.as_usize_range()]), "/Version".into(), v.value.range)
-                    .help("the version is the policy language's date, not your policy's; write \"2012-10-17\""),
+                    .with_help("the version is the policy language's date, not your policy's; write \"2012-10-17\""),
             ),
         },
     }
     let Some(statement) = policy.statement else {
         cx.push(
             Diagnostic::new(&TP002, "the policy has no `Statement`: it allows nothing and IAM rejects it")
-                .help(r#"add `"Statement": [{"Effect": "Allow", …}]`"#)
-                .range(open),
+                .with_help(r#"add `"Statement": [{"Effect": "Allow", …}]`"#)
+                .with_range(open),
         );
         return;
     };
@@ -88,7 +88,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             "/Statement".into(),
             statement.value.range,
         )
-        .help("write `\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": …, \"Action\": …}]`")),
+        .with_help("write `\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": …, \"Action\": …}]`")),
     }
 }
 
@@ -99,20 +99,20 @@ mod tests {
 
     #[test]
     fn fires_on_bad_shapes() {
-        assert_eq!(fires("TP002", "[]")[0].severity, Severity::Error);
+        assert_eq!(fires("TP002", "[]")[0].severity(), Severity::Error);
         fires("TP002", r#"{"Version": "2012-10-17"}"#);
         fires("TP002", r#"{"Version": "2012-10-17", "Statement": []}"#);
         fires("TP002", r#"{"Version": "2012-10-17", "Statement": "x"}"#);
         fires("TP002", r#"{"Version": "2012-10-17", "Statement": [1]}"#);
         let d = fires("TP002", &edit(IRSA, "2012-10-17", "2012-10-18"));
-        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].severity(), Severity::Error);
         // The 2008 language differs only in policy variables.
         silent("TP002", &edit(IRSA, "2012-10-17", "2008-10-17"));
         let vars = edit(&edit(READ_ONLY, "2012-10-17", "2008-10-17"), "\"Resource\": \"*\"", "\"Resource\": \"arn:aws:ecr:*:*:repository/${aws:username}/*\"");
         let d = fires("TP002", &vars);
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
         let d = fires("TP002", &edit(IRSA, "\"Version\": \"2012-10-17\",", ""));
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
     }
 
     #[test]

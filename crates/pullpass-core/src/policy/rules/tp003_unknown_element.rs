@@ -41,19 +41,19 @@ fn unknown(cx: &mut Cx<'_>, members: &[Member<'_>], known: &[&str], base: impl F
             } else {
                 cx.push(
                     at(&TP003, format!("`{}` must be spelt `{right}`: IAM element names are case-sensitive", m.key), pointer, m.key_range)
-                        .fix(Fix::safe(format!("Rename to `{right}`"), vec![Edit::replace(m.key_range, json_string(right))])),
+                        .with_fix(Fix::safe(format!("Rename to `{right}`"), vec![Edit::replace(m.key_range, json_string(right))])),
                 );
             }
             continue;
         }
         let mut d = at(&TP003, format!("`{}` is not an element of {what}; IAM rejects the policy", m.key), pointer, m.key_range)
-            .help(format!("{what} may have {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+            .with_help(format!("{what} may have {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
         if let Some(right) = did_you_mean(&m.key, known)
             && !members.iter().any(|o| o.key == right)
         {
             d = d
-                .help(format!("did you mean `{right}`?"))
-                .fix(Fix::unsafe_(format!("Rename to `{right}`"), vec![Edit::replace(m.key_range, json_string(right))]));
+                .with_help(format!("did you mean `{right}`?"))
+                .with_fix(Fix::unsafe_(format!("Rename to `{right}`"), vec![Edit::replace(m.key_range, json_string(right))]));
         }
         cx.push(d);
     }
@@ -67,7 +67,7 @@ fn intrinsic_help(d: Diagnostic, value: &Value<'_>) -> Diagnostic {
         _ => None,
     };
     match intrinsic {
-        Some(f) => d.help(format!("`{f}` is a CloudFormation function, resolved only inside a template: lint the deployed policy (`aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument`) or write the value out")),
+        Some(f) => d.with_help(format!("`{f}` is a CloudFormation function, resolved only inside a template: lint the deployed policy (`aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument`) or write the value out")),
         None => d,
     }
 }
@@ -95,7 +95,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 Some(PolicyKind::Trust) => format!("a trust policy may not have `{}`: the resource is the role itself (IAM: \"has prohibited field {}\")", m.key, m.key),
                 _ => format!("an identity (permissions) policy may not have `{}`: it applies to whoever it is attached to", m.key),
             };
-            cx.push(at(&TP003, message, stmt.ptr(&m.key), m.key_range).help("remove the element"));
+            cx.push(at(&TP003, message, stmt.ptr(&m.key), m.key_range).with_help("remove the element"));
         }
         // Types of the known elements.
         fn not_strings<'m>(m: Option<&'m Member<'m>>) -> Option<&'m Member<'m>> {
@@ -136,7 +136,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         } else if !["AWS", "Service", "Federated", "CanonicalUser"].contains(&&*t.key) {
                             let mut d = at(&TP003, format!("`{}` is not a principal type: use `AWS`, `Service`, `Federated` or `CanonicalUser`", t.key), pointer(), t.key_range);
                             if let Some(right) = ["AWS", "Service", "Federated", "CanonicalUser"].into_iter().find(|k| k.eq_ignore_ascii_case(&t.key)) {
-                                d = d.fix(Fix::safe(format!("Rename to `{right}`"), vec![Edit::replace(t.key_range, json_string(right))]));
+                                d = d.with_fix(Fix::safe(format!("Rename to `{right}`"), vec![Edit::replace(t.key_range, json_string(right))]));
                             }
                             cx.push(d);
                         }
@@ -177,7 +177,7 @@ mod tests {
     fn fires_on_unknown_and_prohibited_elements() {
         let text = edit(IRSA, "\"Action\"", "\"action\"");
         let d = fires("TP003", &text);
-        assert!(d[0].message.contains("case-sensitive"));
+        assert!(d[0].message().contains("case-sensitive"));
         let fixed_text = fixed(&text, &d[0]);
         assert_eq!(fixed_text, IRSA);
         fires("TP003", &edit(IRSA, "\"Effect\": \"Allow\",", "\"Effect\": \"Allow\", \"Resource\": \"*\","));
@@ -186,13 +186,13 @@ mod tests {
         // policy (`--kind permissions`) it is prohibited.
         let text = edit(READ_ONLY, "\"Effect\": \"Allow\",", "\"Effect\": \"Allow\", \"Principal\": \"*\",");
         let out = crate::policy::lint(&text, Some(crate::policy::PolicyKind::Permissions), &crate::policy::LintContext::default());
-        assert!(out.diagnostics.iter().any(|d| d.code == "TP003"), "{:#?}", out.diagnostics);
+        assert!(out.diagnostics.iter().any(|d| d.code() == "TP003"), "{:#?}", out.diagnostics);
         fires("TP003", &edit(IRSA, "\"Federated\"", "\"Federate\""));
         fires("TP003", &edit(POD, "\"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]", "\"Action\": {}"));
         fires("TP003", &edit(IRSA, "\"Version\"", "\"Versions\""));
         // Copied from a CloudFormation template: the function is named in the help.
         let d = fires("TP003", &edit(IRSA, "\"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\"", "{\"Fn::Sub\": \"arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\"}"));
-        assert!(d.iter().any(|d| d.help.as_deref().is_some_and(|h| h.contains("`Fn::Sub` is a CloudFormation function"))), "{d:?}");
+        assert!(d.iter().any(|d| d.help().is_some_and(|h| h.contains("`Fn::Sub` is a CloudFormation function"))), "{d:?}");
     }
 
     #[test]

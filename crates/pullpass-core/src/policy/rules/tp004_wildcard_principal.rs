@@ -36,7 +36,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if (p.ptype == "*" || p.ptype == "AWS") && p.value.text == Some("*") {
                 cx.push(
                     at(&TP004, "`*` with no condition that pins the caller (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `sts:ExternalId`): every principal of every AWS account can assume this role", p.pointer(stmt), p.value.range())
-                        .help("name the principal: the OIDC provider ARN (IRSA), {\"Service\": \"pods.eks.amazonaws.com\"} (Pod Identity) or an account/role ARN"),
+                        .with_help("name the principal: the OIDC provider ARN (IRSA), {\"Service\": \"pods.eks.amazonaws.com\"} (Pod Identity) or an account/role ARN"),
                 );
             }
         }

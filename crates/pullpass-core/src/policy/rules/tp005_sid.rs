@@ -42,13 +42,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if !value.is_ascii() {
                     fix.applicability = crate::diagnostic::Applicability::Unsafe;
                 }
-                d = d.fix(fix);
+                d = d.with_fix(fix);
             }
             cx.push(d);
         }
         // Several empty Sids are fine (Terraform writes `"Sid": ""`).
         if !value.is_empty() && seen.contains(&value) {
-            cx.push(at(&TP005, format!("Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).help("rename one of the statements"));
+            cx.push(at(&TP005, format!("Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).with_help("rename one of the statements"));
         } else {
             seen.push(value);
         }

@@ -53,7 +53,7 @@ fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
                     path.pop();
                     cx.push(
                         at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most JSON parsers silently keep the last)", m.key), pointer, m.key_range)
-                            .help("merge both into one key"),
+                            .with_help("merge both into one key"),
                     );
                 }
             }
@@ -99,7 +99,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if first != e.key {
                     cx.push(
                         at(&TP006, format!("condition key `{}` is `{}` again: condition keys are case-insensitive, so one replaces the other", e.key, first), e.pointer(), e.member.key_range)
-                            .help("keep one key; put several allowed values in an array"),
+                            .with_help("keep one key; put several allowed values in an array"),
                     );
                 }
             }
@@ -115,8 +115,8 @@ mod tests {
     fn fires_on_duplicates() {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"ecr:*","Resource":"*"}]}"#;
         let d = fires("TP006", text);
-        assert_eq!(d[0].pointer, "/Statement/0/Effect");
-        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "\"Effect\"");
+        assert_eq!(d[0].pointer(), "/Statement/0/Effect");
+        assert_eq!(&text[d[0].range().unwrap().as_usize_range()], "\"Effect\"");
         let case = edit(IRSA, ":aud\"", ":AUD\": \"sts.amazonaws.com\", \"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:aud\"");
         fires("TP006", &case);
     }

@@ -28,13 +28,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         let open = TextRange::new(stmt.node.range.start as usize, stmt.node.range.start as usize + 1);
         match stmt.effect_member {
-            None => cx.push(at(&TP007, "the statement has no `Effect`", stmt.pointer(), open).help(r#"add `"Effect": "Allow"` (or "Deny")"#)),
+            None => cx.push(at(&TP007, "the statement has no `Effect`", stmt.pointer(), open).with_help(r#"add `"Effect": "Allow"` (or "Deny")"#)),
             Some(m) if stmt.effect.is_none() => {
                 let value = m.value.as_str().unwrap_or("");
                 let mut d = at(&TP007, format!("`Effect` must be \"Allow\" or \"Deny\" (case-sensitive), not {}", &cx.text[m.value.range.as_usize_range()]), stmt.ptr(&m.key), m.value.range);
                 for right in ["Allow", "Deny"] {
                     if value.trim().eq_ignore_ascii_case(right) {
-                        d = d.fix(replace_string(format!("Write `{right}`"), m.value.range, right));
+                        d = d.with_fix(replace_string(format!("Write `{right}`"), m.value.range, right));
                     }
                 }
                 cx.push(d);
@@ -42,7 +42,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Some(_) => {}
         }
         match (stmt.action, stmt.not_action) {
-            (None, None) => cx.push(at(&TP007, "the statement has no `Action`", stmt.pointer(), open).help("add the action, e.g. `\"Action\": \"sts:AssumeRoleWithWebIdentity\"`")),
+            (None, None) => cx.push(at(&TP007, "the statement has no `Action`", stmt.pointer(), open).with_help("add the action, e.g. `\"Action\": \"sts:AssumeRoleWithWebIdentity\"`")),
             (Some(_), Some(n)) => cx.push(at(&TP007, "a statement may have `Action` or `NotAction`, not both", stmt.ptr(&n.key), n.key_range)),
             _ => {}
         }

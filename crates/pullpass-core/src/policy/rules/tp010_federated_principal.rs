@@ -41,12 +41,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let mut d = at(&TP010, format!("`{value}` is not a provider ARN: a federated principal is `arn:aws:iam::<account>:oidc-provider/<issuer>` (or saml-provider/…)"), p.pointer(stmt), range);
                 if let Some(role) = cx.role() {
                     let arn = format!("arn:{}:iam::{}:oidc-provider/{host}", role.partition, role.account);
-                    d = d.help(format!("with the role's account this is `{arn}`")).fix(crate::diagnostic::Fix::unsafe_(
+                    d = d.with_help(format!("with the role's account this is `{arn}`")).with_fix(crate::diagnostic::Fix::unsafe_(
                         "Use the OIDC provider ARN in the role's account",
                         vec![crate::diagnostic::Edit::replace(range, crate::policy::model::json_string(&arn))],
                     ));
                 } else {
-                    d = d.help(format!("write `arn:aws:iam::<account>:oidc-provider/{host}`"));
+                    d = d.with_help(format!("write `arn:aws:iam::<account>:oidc-provider/{host}`"));
                 }
                 cx.push(d);
                 continue;
@@ -54,7 +54,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if !aws::known_partition(arn.partition) {
                 let mut d = at(&TP010, format!("`{}` is not an AWS partition", arn.partition), p.pointer(stmt), range);
                 if let Some(right) = did_you_mean(arn.partition, PARTITIONS) {
-                    d = d.help(format!("did you mean `{right}`?"));
+                    d = d.with_help(format!("did you mean `{right}`?"));
                 }
                 cx.push(d);
                 continue;
@@ -71,11 +71,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     let fixed = format!("arn:{}:iam::{}:oidc-provider/{clean}", arn.partition, arn.account);
                     cx.push(
                         at(&TP010, format!("the OIDC provider ARN must name the issuer without a scheme or trailing `/`: `{clean}`"), p.pointer(stmt), range)
-                            .fix(replace_string("Strip the scheme / trailing `/` from the provider", range, &fixed)),
+                            .with_fix(replace_string("Strip the scheme / trailing `/` from the provider", range, &fixed)),
                     );
                 }
             } else if arn.saml_provider().is_none_or(str::is_empty) {
-                cx.push(at(&TP010, format!("`{}` is neither `oidc-provider/…` nor `saml-provider/…`", arn.resource), p.pointer(stmt), range).help("a federated principal is an identity provider, not a role or user"));
+                cx.push(at(&TP010, format!("`{}` is neither `oidc-provider/…` nor `saml-provider/…`", arn.resource), p.pointer(stmt), range).with_help("a federated principal is an identity provider, not a role or user"));
             }
         }
     }

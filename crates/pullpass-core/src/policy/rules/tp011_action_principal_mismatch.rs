@@ -60,7 +60,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 && action.to_ascii_lowercase().starts_with("sts:assumerole")
                 && !stmt.action_matches(class.main_action())
             {
-                d = d.fix(replace_string(format!("Use `{}`", class.main_action()), a.range(), class.main_action()));
+                d = d.with_fix(replace_string(format!("Use `{}`", class.main_action()), a.range(), class.main_action()));
             }
             cx.push(d);
         }

@@ -42,7 +42,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 } else {
                     json_string(class.main_action())
                 };
-                d = d.fix(Fix::unsafe_(format!("Allow only {replacement}"), vec![Edit::replace(a.range(), replacement.clone())]));
+                d = d.with_fix(Fix::unsafe_(format!("Allow only {replacement}"), vec![Edit::replace(a.range(), replacement.clone())]));
             }
             cx.push(d);
         }

@@ -26,7 +26,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         {
             cx.push(
                 at(&TP013, "`Allow` with `NotAction` allows every other action, including future ones", stmt.ptr(&n.key), n.key_range)
-                    .help("use `Action` with the assume action of the principal"),
+                    .with_help("use `Action` with the assume action of the principal"),
             );
         }
     }

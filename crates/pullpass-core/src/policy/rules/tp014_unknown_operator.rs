@@ -60,12 +60,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             };
             let mut d = at(&TP014, format!("`{raw}` is not a condition operator; IAM rejects the policy"), block.pointer(), block.member.key_range);
             if let Some(s) = suggestion.filter(|s| s != raw) {
-                d = d.help(format!("did you mean `{s}`?"));
+                d = d.with_help(format!("did you mean `{s}`?"));
                 if let Some(fix) = rename_block_fix(text, stmt, block, &s, format!("Use `{s}`")) {
-                    d = d.fix(fix);
+                    d = d.with_fix(fix);
                 }
             } else {
-                d = d.help("operators are StringEquals, StringLike, StringNotEquals, ArnLike, Bool, Null, … with optional ForAllValues:/ForAnyValue: and IfExists");
+                d = d.with_help("operators are StringEquals, StringLike, StringNotEquals, ArnLike, Bool, Null, … with optional ForAllValues:/ForAnyValue: and IfExists");
             }
             cx.push(d);
         }
@@ -90,7 +90,7 @@ mod tests {
             assert_eq!(fixed(&text, &d[0]), edit(IRSA, "\"StringEquals\"", &format!("\"{right}\"")), "{typo}");
         }
         let d = fires("TP014", &edit(IRSA, "\"StringEquals\"", "\"Whatever\""));
-        assert!(d[0].fix.is_none());
+        assert!(d[0].fix().is_none());
     }
 
     #[test]
@@ -106,7 +106,7 @@ mod tests {
         // Both blocks name the same key: no fix.
         let clash = text.replace(":aud\":\"sts.amazonaws.com", ":sub\":\"system:serviceaccount:a:b");
         let d = fires("TP014", &clash);
-        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        assert!(d[0].fix().is_none(), "{:?}", d[0].fix());
         // The typo block after the right one, pretty-printed.
         let pretty = edit(IRSA, "\"Condition\": {\n", "\"Condition\": {\n        \"StringEqual\": {\"aws:x\": \"y\"},\n");
         let d = fires("TP014", &pretty);

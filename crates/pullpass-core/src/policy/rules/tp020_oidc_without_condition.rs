@@ -32,7 +32,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if stmt.condition_entries().next().is_none() {
             cx.push(
                 at(&TP020, if cx.kubernetes(stmt) { format!("no `Condition`: any token from `{}` can assume this role, from any service account in the cluster", first.provider) } else { format!("no `Condition`: any token `{}` issues (with an audience on the provider's client-ID list) can assume this role", first.provider) }, first.principal.pointer(stmt), first.principal.value.range())
-                    .help(format!("add \"Condition\": {{\"StringEquals\": {{\"{p}:sub\": \"system:serviceaccount:<namespace>:<service-account>\", \"{p}:aud\": \"sts.amazonaws.com\"}}}}", p = first.provider)),
+                    .with_help(format!("add \"Condition\": {{\"StringEquals\": {{\"{p}:sub\": \"system:serviceaccount:<namespace>:<service-account>\", \"{p}:aud\": \"sts.amazonaws.com\"}}}}", p = first.provider)),
             );
         }
     }

@@ -61,10 +61,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 && aws::suggest_eks_issuer(p.provider).is_some_and(|good| good.eq_ignore_ascii_case(provider))
             {
                 // The key names the real issuer; the principal is the misspelt one.
-                d = d.help(format!("the principal's provider is misspelt: the issuer is `{provider}`; name it in the principal (`arn:{}:iam::{}:oidc-provider/{provider}`)", p.arn.partition, p.arn.account));
+                d = d.with_help(format!("the principal's provider is misspelt: the issuer is `{provider}`; name it in the principal (`arn:{}:iam::{}:oidc-provider/{provider}`)", p.arn.partition, p.arn.account));
             } else if let [p] = principals {
                 let key = format!("{}:{claim}", p.provider);
-                d = d.help(format!("write `{key}`")).fix(Fix::unsafe_(format!("Use the principal's provider: `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))]));
+                d = d.with_help(format!("write `{key}`")).with_fix(Fix::unsafe_(format!("Use the principal's provider: `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))]));
             }
             cx.push(d);
         }
@@ -87,7 +87,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     Some(f) => {
                         cx.push(
                             at(&TP021, format!("this statement's conditions name keys of two providers (`{f}` and `{provider}`): conditions are ANDed and a token carries only its own issuer's keys, so no token matches and nobody can assume the role through this statement"), entry.pointer(), entry.member.key_range)
-                                .help("write one statement per provider, each with its own `:sub`/`:aud` keys"),
+                                .with_help("write one statement per provider, each with its own `:sub`/`:aud` keys"),
                         );
                         break;
                     }
@@ -105,7 +105,7 @@ mod tests {
     fn fires_when_one_statement_ands_two_providers_keys() {
         let two = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":["arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"]},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:sub":"system:serviceaccount:karpenter:karpenter","oidc.eks.eu-west-1.amazonaws.com/id/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB:sub":"system:serviceaccount:karpenter:karpenter"}}}]}"#;
         let d = fires("TP021", two);
-        assert!(d[0].message.contains("nobody can assume"), "{}", d[0].message);
+        assert!(d[0].message().contains("nobody can assume"), "{}", d[0].message());
     }
 
     #[test]

@@ -62,17 +62,15 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             } else {
                 continue;
             };
-            let mut d = at(&TP022, format!("condition key `{}` has {what}", entry.key), entry.pointer(), entry.member.key_range);
             let bare = issuer_part(provider_part).map(|p| format!("{p}:{claim}"));
             // The block already has the bare key: renaming would make a duplicate key and JSON
             // readers keep only one of the two (TP006 reports the pair); no fix then.
             let clash = bare.as_deref().is_some_and(|k| block.entries.iter().any(|e| e.key.eq_ignore_ascii_case(k)));
-            if let Some(key) = bare.filter(|_| !clash) {
-                d.message = format!("condition key `{}` has {what}: IAM's key is `{key}`, so {}", entry.key, super::direction(block));
-                d = d.fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key));
-            } else {
-                d.message = format!("condition key `{}` has {what}: IAM's key is the issuer host and path only, so {}", entry.key, super::direction(block));
-            }
+            let d = match bare.filter(|_| !clash) {
+                Some(key) => at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so {}", entry.key, super::direction(block)), entry.pointer(), entry.member.key_range)
+                    .with_fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key)),
+                None => at(&TP022, format!("condition key `{}` has {what}: IAM's key is the issuer host and path only, so {}", entry.key, super::direction(block)), entry.pointer(), entry.member.key_range),
+            };
             cx.push(d);
         }
     }
@@ -102,10 +100,10 @@ mod tests {
         for key in ["https://:sub", "arn:aws:iam::1:oidc-provider:sub", "https://https://x.y:sub"] {
             let text = edit(IRSA, "\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\"", &format!("\"{key}\""));
             for d in findings("TP022", &text) {
-                if let Some(fix) = &d.fix {
+                if let Some(fix) = d.fix() {
                     let out = fix.apply(&text).unwrap();
                     assert_ne!(out, text, "{key}");
-                    assert!(findings("TP022", &out).iter().all(|e| e.range != d.range), "{key}: {out}");
+                    assert!(findings("TP022", &out).iter().all(|e| e.range() != d.range()), "{key}: {out}");
                 }
             }
         }

@@ -38,10 +38,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             let d = if let Some(good) = aws::suggest_eks_issuer(p.provider) {
                 at(&TP023, format!("`{}` looks like an EKS issuer but matches no EKS issuer form: did you mean `{good}`?", p.provider), p.principal.pointer(stmt), p.principal.value.range())
-                    .help("copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer` (without https://)")
+                    .with_help("copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer` (without https://)")
             } else if aws::looks_like_eks_issuer(p.provider) {
                 at(&TP023, format!("`{}` looks like an EKS issuer but matches no EKS issuer form (`oidc.eks.<region>.amazonaws.com/id/<32 upper-case hex>`, or `oidc-eks.<region>.api.aws/id/…` dual-stack)", p.provider), p.principal.pointer(stmt), p.principal.value.range())
-                    .help("copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer` (without https://)")
+                    .with_help("copy the issuer from `aws eks describe-cluster --query cluster.identity.oidc.issuer` (without https://)")
             } else {
                 at(&TP023, format!("`{}` is not an EKS cluster issuer; fine for a self-managed cluster, GitHub Actions or another OIDC issuer", p.provider), p.principal.pointer(stmt), p.principal.value.range())
             };
@@ -59,7 +59,7 @@ mod tests {
         fires("TP023", &IRSA.replace("5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e"));
         fires("TP023", &IRSA.replace("oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "token.actions.githubusercontent.com"));
         let d = fires("TP023", &IRSA.replace("5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E", "5c6d6a7e8f9a0b1c2d3e4f5a6b7c8d9e"));
-        assert!(d[0].message.contains("did you mean `oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E`"), "{}", d[0].message);
+        assert!(d[0].message().contains("did you mean `oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E`"), "{}", d[0].message());
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) && !value.starts_with("system:serviceaccount:") && !glob::has_wildcard(value) {
                     cx.push(
                         at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer()), v.range())
-                            .help("keep it only if the provider lists it (`aws iam get-open-id-connect-provider … --query ClientIDList`); IRSA tokens carry `sts.amazonaws.com`"),
+                            .with_help("keep it only if the provider lists it (`aws iam get-open-id-connect-provider … --query ClientIDList`); IRSA tokens carry `sts.amazonaws.com`"),
                     );
                 }
             }
@@ -68,7 +68,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             };
             cx.push(
                 at(&TP024, format!("no `{}:aud` condition: this works (STS accepts only tokens whose `aud` is a client ID of the IAM OIDC provider), but the audience is pinned only while the provider lists no other client ID", first.provider), pointer, range)
-                    .help(format!("add \"{}:aud\": \"sts.amazonaws.com\" under StringEquals", first.provider)),
+                    .with_help(format!("add \"{}:aud\": \"sts.amazonaws.com\" under StringEquals", first.provider)),
             );
         }
     }
@@ -84,10 +84,10 @@ mod tests {
     #[test]
     fn fires_without_aud_or_with_other_value() {
         let d = fires("TP024", &edit(IRSA, AUD, ""));
-        assert_eq!(d[0].severity, Severity::Warning);
-        assert!(d[0].message.contains("this works"), "{}", d[0].message);
+        assert_eq!(d[0].severity(), Severity::Warning);
+        assert!(d[0].message().contains("this works"), "{}", d[0].message());
         let d = fires("TP024", &edit(IRSA, "\"sts.amazonaws.com\"", "\"my-client\""));
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if v.is_string() && is_audience_typo(value, kubernetes) {
                     cx.push(
                         at(&TP025, format!("audience `{value}` is a misspelling of `sts.amazonaws.com`: tokens never carry it, so the condition never matches"), v.pointer(&entry.pointer()), v.range())
-                            .fix(replace_string("Use `sts.amazonaws.com`", v.range(), STS_AUDIENCE)),
+                            .with_fix(replace_string("Use `sts.amazonaws.com`", v.range(), STS_AUDIENCE)),
                     );
                 }
             }

@@ -56,7 +56,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             };
             cx.push(
                 at(&TP026, format!("no `sub` condition: {who}"), pointer, range)
-                    .help(format!("add \"{}:sub\": \"system:serviceaccount:<namespace>:<service-account>\"", first.provider)),
+                    .with_help(format!("add \"{}:sub\": \"system:serviceaccount:<namespace>:<service-account>\"", first.provider)),
             );
         }
     }

@@ -102,9 +102,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     if let Some(fixed) = fix {
                         // Unsafe: the policy as written admits nobody; the fix admits a service
                         // account the policy never named (a guess at the intended one).
-                        d = d.fix(replace_string(format!("Use `{fixed}`"), v.range(), &fixed).with_applicability(crate::diagnostic::Applicability::Unsafe));
+                        d = d.with_fix(replace_string(format!("Use `{fixed}`"), v.range(), &fixed).with_applicability(crate::diagnostic::Applicability::Unsafe));
                     } else {
-                        d = d.help("write `system:serviceaccount:<namespace>:<service-account>`, with the names exactly as `kubectl get serviceaccounts -A` prints them");
+                        d = d.with_help("write `system:serviceaccount:<namespace>:<service-account>`, with the names exactly as `kubectl get serviceaccounts -A` prints them");
                     }
                     cx.push(d);
                 }
@@ -133,8 +133,8 @@ mod tests {
             if good {
                 assert_eq!(fixed(&text, &d[0]), IRSA, "{bad}");
             } else {
-                assert!(d[0].fix.is_none(), "{bad}");
-                assert!(d[0].help.as_deref().is_some_and(|h| h.contains("system:serviceaccount:<namespace>")), "{bad}");
+                assert!(d[0].fix().is_none(), "{bad}");
+                assert!(d[0].help().is_some_and(|h| h.contains("system:serviceaccount:<namespace>")), "{bad}");
             }
         }
         fires("TP027", &edit(&edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:Coder:*\""), "StringEquals", "StringLike"));

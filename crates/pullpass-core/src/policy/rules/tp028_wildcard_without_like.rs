@@ -54,14 +54,14 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     );
                     if let Some(like) = like {
                         let target = block.member.key.replacen(block.op.base, like, 1);
-                        d = d.help(format!("use `{target}` for wildcards, or name the exact value"));
+                        d = d.with_help(format!("use `{target}` for wildcards, or name the exact value"));
                         // Unsafe: it turns a literal that admits nobody into a pattern that admits
                         // every subject it matches.
                         if let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Use `{target}` for this key (admits every value the pattern matches)")) {
-                            d = d.fix(fix.with_applicability(Applicability::Unsafe));
+                            d = d.with_fix(fix.with_applicability(Applicability::Unsafe));
                         }
                     } else {
-                        d = d.help("IgnoreCase operators have no wildcard form; name the exact value or use StringLike");
+                        d = d.with_help("IgnoreCase operators have no wildcard form; name the exact value or use StringLike");
                     }
                     cx.push(d);
                 }
@@ -93,7 +93,7 @@ mod tests {
         silent("TP028", &out);
         // Still valid JSON with the aud under StringEquals and the sub under StringLike.
         let again = lint(&out, None, &LintContext::default());
-        assert!(again.diagnostics.iter().all(|d| d.code != "TP001"), "{out}");
+        assert!(again.diagnostics.iter().all(|d| d.code() != "TP001"), "{out}");
         assert!(out.contains("\"StringLike\": {\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub\": \"system:serviceaccount:coder:*\"}"), "{out}");
         // A pretty-printed policy stays one member per line, with no trailing spaces.
         assert!(out.contains("\"Condition\": {\n        \"StringLike\": {"), "{out}");
@@ -113,7 +113,7 @@ mod tests {
         // service account of the cluster.
         let text = edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:*\"");
         let d = fires("TP028", &text);
-        let fix = d[0].fix.as_ref().unwrap();
+        let fix = d[0].fix().unwrap();
         assert_eq!(fix.applicability, Applicability::Unsafe);
     }
 

@@ -84,7 +84,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 }
                 let pointer = v.pointer(&entry.pointer());
                 if value.chars().all(|c| c == '*' || c == '?') {
-                    cx.push(at(&TP029, format!("`{value}` admits every subject the issuer signs tokens for"), pointer, v.range()).help("name the subject: system:serviceaccount:<namespace>:<name> for Kubernetes"));
+                    cx.push(at(&TP029, format!("`{value}` admits every subject the issuer signs tokens for"), pointer, v.range()).with_help("name the subject: system:serviceaccount:<namespace>:<name> for Kubernetes"));
                     continue;
                 }
                 if !kubernetes {
@@ -93,9 +93,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let Some((what, everything)) = judge(value) else { continue };
                 let d = at(&TP029, format!("`{value}` admits {what}"), pointer, v.range());
                 cx.push(if everything {
-                    d.help("name the namespace and the service account: system:serviceaccount:<namespace>:<name>")
+                    d.with_help("name the namespace and the service account: system:serviceaccount:<namespace>:<name>")
                 } else {
-                    d.severity(Severity::Warning).help("name the service account if only one needs the role: system:serviceaccount:<namespace>:<name> under StringEquals")
+                    d.with_severity(Severity::Warning).with_help("name the service account if only one needs the role: system:serviceaccount:<namespace>:<name> under StringEquals")
                 });
             }
         }
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn fires_on_broad_patterns() {
         for sub in ["*", "system:serviceaccount:*", "system:*", "system:serviceaccount:*:*", "system:serviceaccount:*-*"] {
-            assert_eq!(fires("TP029", &like(sub))[0].severity, Severity::Error, "{sub}");
+            assert_eq!(fires("TP029", &like(sub))[0].severity(), Severity::Error, "{sub}");
         }
         for (sub, says) in [
             ("system:serviceaccount:coder:*", "every service account in namespace `coder`"),
@@ -123,8 +123,8 @@ mod tests {
             ("system:serviceaccount:co*", "every service account in every namespace matching `co*`"),
         ] {
             let d = fires("TP029", &like(sub));
-            assert_eq!(d[0].severity, Severity::Warning, "{sub}");
-            assert!(d[0].message.contains(says), "{sub}: {}", d[0].message);
+            assert_eq!(d[0].severity(), Severity::Warning, "{sub}");
+            assert!(d[0].message().contains(says), "{sub}: {}", d[0].message());
         }
     }
 

@@ -45,12 +45,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 SetQualifier::ForAnyValue => (format!("`{raw}` on the single-valued `{claim}`: a set operator on one value; use `{plain}`"), Severity::Warning),
             };
             let mut d = at(&TP030, message, block.pointer(), block.member.key_range)
-                .severity(severity)
-                .help(format!("move the `{claim}` condition under `{plain}`"));
+                .with_severity(severity)
+                .with_help(format!("move the `{claim}` condition under `{plain}`"));
             let collides = stmt.conditions.iter().any(|b| b.member.key == plain);
             let only_single = block.entries.len() == claims.len();
             if !collides && only_single {
-                d = d.fix(Fix::safe(format!("Use `{plain}`"), vec![Edit::replace(block.member.key_range, json_string(plain))]));
+                d = d.with_fix(Fix::safe(format!("Use `{plain}`"), vec![Edit::replace(block.member.key_range, json_string(plain))]));
             }
             cx.push(d);
         }
@@ -66,10 +66,10 @@ mod tests {
     fn fires_on_set_operators() {
         let text = edit(IRSA, "\"StringEquals\"", "\"ForAllValues:StringEquals\"");
         let d = fires("TP030", &text);
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
         assert_eq!(fixed(&text, &d[0]), IRSA);
         let d = fires("TP030", &edit(IRSA, "\"StringEquals\"", "\"ForAnyValue:StringEquals\""));
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for block in stmt.conditions.iter().filter(|b| b.op.is_string_like()) {
             for e in &block.entries {
                 if equals.iter().any(|k| k.eq_ignore_ascii_case(e.key)) {
-                    cx.push(at(&TP031, format!("`{}` is also under a StringEquals operator: both must match, so one of them is redundant or they contradict", e.key), e.pointer(), e.member.key_range).help("keep one of the two"));
+                    cx.push(at(&TP031, format!("`{}` is also under a StringEquals operator: both must match, so one of them is redundant or they contradict", e.key), e.pointer(), e.member.key_range).with_help("keep one of the two"));
                 }
             }
         }

@@ -71,7 +71,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             for p in oidc {
                 let pointer = p.principal.pointer(stmt);
                 if !p.provider.eq_ignore_ascii_case(want) {
-                    cx.push(at(&TP032, format!("admits tokens from issuer `{}`, not the expected `{want}`", p.provider), pointer, p.principal.value.range()).help(format!("trust `…:oidc-provider/{want}` and use `{want}:` in the condition keys, or drop this statement if that cluster should not assume the role")));
+                    cx.push(at(&TP032, format!("admits tokens from issuer `{}`, not the expected `{want}`", p.provider), pointer, p.principal.value.range()).with_help(format!("trust `…:oidc-provider/{want}` and use `{want}:` in the condition keys, or drop this statement if that cluster should not assume the role")));
                 } else if let Some(a) = want_arn.filter(|a| a.partition != p.arn.partition || a.account != p.arn.account) {
                     cx.push(at(&TP032, format!("names the expected issuer in `{}` account {}, but the expected provider is in `{}` account {}", p.arn.partition, p.arn.account, a.partition, a.account), pointer, p.principal.value.range()));
                 } else {
@@ -86,7 +86,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let subs: Vec<_> = claim_entries(stmt, "sub").filter(|(b, _)| b.op.is_positive_string_match()).collect();
             if subs.is_empty() {
                 let p = oidc[0];
-                cx.push(at(&TP032, format!("admits every service account of the cluster, not only `{ns}/{name}` (no `sub` condition)"), p.principal.pointer(stmt), p.principal.value.range()).help(format!("add \"{}:sub\": \"{subject}\" under StringEquals", p.provider)));
+                cx.push(at(&TP032, format!("admits every service account of the cluster, not only `{ns}/{name}` (no `sub` condition)"), p.principal.pointer(stmt), p.principal.value.range()).with_help(format!("add \"{}:sub\": \"{subject}\" under StringEquals", p.provider)));
                 admitted = true;
                 continue;
             }
@@ -98,10 +98,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     if op_matches(&block.op, value, &subject) {
                         any = true;
                         if value != subject {
-                            cx.push(at(&TP032, format!("`{value}` admits more than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()).help(format!("write exactly `{subject}`")));
+                            cx.push(at(&TP032, format!("`{value}` admits more than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()).with_help(format!("write exactly `{subject}`")));
                         }
                     } else {
-                        cx.push(at(&TP032, format!("`{value}` admits another service account than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()).help(format!("write `{subject}`, or check the expected service account (`kubectl get sa -A`)")));
+                        cx.push(at(&TP032, format!("`{value}` admits another service account than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()).with_help(format!("write `{subject}`, or check the expected service account (`kubectl get sa -A`)")));
                     }
                 }
                 stmt_admits &= any;
@@ -129,12 +129,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if let Some((want, _)) = expected_provider
         && !found_provider
     {
-        cx.push(at(&TP032, format!("no statement trusts the expected issuer `{want}`"), String::new(), root).help("generate the statement with `pullpass trust-policy irsa --issuer <issuer URL> …`"));
+        cx.push(at(&TP032, format!("no statement trusts the expected issuer `{want}`"), String::new(), root).with_help("generate the statement with `pullpass trust-policy irsa --issuer <issuer URL> …`"));
     }
     if let Some((ns, name)) = expected_sa
         && !admitted
     {
-        cx.push(at(&TP032, format!("no statement admits the expected service account `{ns}/{name}`"), String::new(), root).help(format!("the token's subject is `system:serviceaccount:{ns}:{name}`: admit exactly that")));
+        cx.push(at(&TP032, format!("no statement admits the expected service account `{ns}/{name}`"), String::new(), root).with_help(format!("the token's subject is `system:serviceaccount:{ns}:{name}`: admit exactly that")));
     }
 }
 
@@ -159,11 +159,11 @@ mod tests {
         assert!(!findings_with("TP032", IRSA, &ctx(None, Some("https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000000"))).is_empty());
         let wide = edit(&edit(IRSA, "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:coder:*\""), "StringEquals", "StringLike");
         let d = findings_with("TP032", &wide, &ctx(Some("coder/coder"), None));
-        assert!(d.iter().any(|d| d.message.contains("more than")), "{d:#?}");
+        assert!(d.iter().any(|d| d.message().contains("more than")), "{d:#?}");
         // Every finding says what to write instead.
-        assert!(d.iter().all(|d| d.help.is_some()), "{d:#?}");
+        assert!(d.iter().all(|d| d.help().is_some()), "{d:#?}");
         let d = findings_with("TP032", IRSA, &ctx(Some("default/coder"), None));
-        assert!(d.iter().any(|d| d.help.as_deref().is_some_and(|h| h.contains("system:serviceaccount:default:coder"))), "{d:#?}");
+        assert!(d.iter().any(|d| d.help().is_some_and(|h| h.contains("system:serviceaccount:default:coder"))), "{d:#?}");
         assert!(!findings_with("TP032", POD, &ctx(Some("coder/other"), None)).is_empty());
         assert!(!findings_with("TP032", IRSA, &LintContext { expected_provider_arn: Some("arn:aws:iam::999999999999:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E".into()), ..LintContext::default() }).is_empty());
     }

@@ -69,12 +69,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     } else {
                         format!("condition key `{}` is the issuer alone and is never in the request, so this `{}` condition is always true and restricts nothing", entry.key, block.member.key)
                     };
-                    cx.push(at(&TP033, message, entry.pointer(), entry.member.key_range).help(format!("write `{key}`")).fix(Fix::unsafe_(format!("Use `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))])));
+                    cx.push(at(&TP033, message, entry.pointer(), entry.member.key_range).with_help(format!("write `{key}`")).with_fix(Fix::unsafe_(format!("Use `{key}`"), vec![Edit::replace(entry.member.key_range, json_string(&key))])));
                 }
                 Some(AbsentKey::NotForServicePrincipal) if positive => {
                     cx.push(
                         at(&TP033, format!("`{}` is never in the request of a service principal: EKS Pod Identity (`pods.eks.amazonaws.com`) belongs to no organization and has no principal tags, so this condition never matches and every Pod Identity association of this role fails", entry.key), entry.pointer(), entry.member.key_range)
-                            .help("scope the statement with aws:SourceAccount / aws:SourceArn (the cluster) and the aws:RequestTag/kubernetes-namespace and …/kubernetes-service-account session tags"),
+                            .with_help("scope the statement with aws:SourceAccount / aws:SourceArn (the cluster) and the aws:RequestTag/kubernetes-namespace and …/kubernetes-service-account session tags"),
                     );
                 }
                 _ => {}
@@ -82,7 +82,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if positive && let Some(v) = swapped_audience(entry) {
                 cx.push(
                     at(&TP033, format!("`{}` under `:aud`: the token's audience is `sts.amazonaws.com` (the service account is the `:sub` claim), so this never matches and nobody can assume the role", v.as_str()), v.pointer(&entry.pointer()), v.range())
-                        .help("put the service account under `<issuer>:sub` and `sts.amazonaws.com` under `<issuer>:aud`"),
+                        .with_help("put the service account under `<issuer>:sub` and `sts.amazonaws.com` under `<issuer>:aud`"),
                 );
             }
         }
@@ -99,7 +99,7 @@ mod tests {
     fn bare_issuer_key_fails_closed_and_nothing_says_everyone_can() {
         let text = edit(IRSA, SUB_KEY, "\"oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\"");
         let d = fires("TP033", &text);
-        assert!(d[0].message.contains("nobody can assume"), "{}", d[0].message);
+        assert!(d[0].message().contains("nobody can assume"), "{}", d[0].message());
         assert_eq!(fixed(&text, &d[0]), IRSA);
         silent("TP026", &text);
         let https = edit(IRSA, SUB_KEY, "\"https://oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\"");

@@ -116,9 +116,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     a.range(),
                 );
                 if let Some(good) = guess {
-                    d = d.help(format!("did you mean `{good}`?")).fix(Fix::unsafe_(format!("Use `{good}`"), vec![Edit::replace(a.range(), json_string(good))]));
+                    d = d.with_help(format!("did you mean `{good}`?")).with_fix(Fix::unsafe_(format!("Use `{good}`"), vec![Edit::replace(a.range(), json_string(good))]));
                 } else {
-                    d = d.help(format!("see the `{service}` actions in the AWS Service Authorization Reference"));
+                    d = d.with_help(format!("see the `{service}` actions in the AWS Service Authorization Reference"));
                 }
                 cx.push(d);
             }
@@ -149,10 +149,10 @@ mod tests {
     fn fires_on_unknown_names_with_did_you_mean() {
         let text = edit(READ_ONLY, "\"ecr:GetDownloadUrlForLayer\"", "\"ecr:BatchGetDownloadUrlForLayer\"");
         let d = fires("TP034", &text);
-        assert_eq!(d[0].help.as_deref(), Some("did you mean `ecr:GetDownloadUrlForLayer`?"));
+        assert_eq!(d[0].help(), Some("did you mean `ecr:GetDownloadUrlForLayer`?"));
         assert!(fixed(&text, &d[0]).contains("\"ecr:GetDownloadUrlForLayer\""));
         let d = fires("TP034", &edit(IRSA, "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithWebIdentiy"));
-        assert_eq!(d[0].help.as_deref(), Some("did you mean `sts:AssumeRoleWithWebIdentity`?"));
+        assert_eq!(d[0].help(), Some("did you mean `sts:AssumeRoleWithWebIdentity`?"));
         fires("TP034", &edit(READ_ONLY, "\"ecr:ListImages\"", "\"ecr-public:ListImages\""));
     }
 

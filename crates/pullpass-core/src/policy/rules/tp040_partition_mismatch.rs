@@ -35,7 +35,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     {
         cx.push(
             Diagnostic::new(&TP040, format!("the role is in partition `{}` but the registry `{}` is in `{}`: a role cannot reach another partition", role.partition, cx.ctx.registry_host.as_deref().unwrap_or_default().trim(), reg.partition))
-                .help(format!("create the role in the registry's partition (`arn:{}:iam::<account>:role/<name>`), with keys from that partition", reg.partition)),
+                .with_help(format!("create the role in the registry's partition (`arn:{}:iam::<account>:role/<name>`), with keys from that partition", reg.partition)),
         );
     }
     for stmt in cx.statements() {
@@ -78,9 +78,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let mut d = at(&TP040, format!("this ARN is in partition `{}`, but {}: IAM never trusts across partitions", arn.partition, conflicts.join(", ")), p.pointer(stmt), p.value.range());
             if let Some(part) = issuer_partition.or(role.map(|r| r.partition)) {
                 let fixed = format!("arn:{part}:{}", &value["arn:".len() + arn.partition.len() + 1..]);
-                d = d.fix(Fix::unsafe_(format!("Use partition `{part}`"), vec![Edit::replace(p.value.range(), json_string(&fixed))]));
+                d = d.with_fix(Fix::unsafe_(format!("Use partition `{part}`"), vec![Edit::replace(p.value.range(), json_string(&fixed))]));
             } else {
-                d = d.help("use one partition throughout: the cluster's region decides it (`cn-*` ⇒ `aws-cn`, `us-gov-*` ⇒ `aws-us-gov`, else `aws`)");
+                d = d.with_help("use one partition throughout: the cluster's region decides it (`cn-*` ⇒ `aws-cn`, `us-gov-*` ⇒ `aws-us-gov`, else `aws`)");
             }
             cx.push(d);
         }
@@ -103,7 +103,7 @@ mod tests {
         let d = findings_with("TP040", IRSA, &ctx);
         assert!(!d.is_empty());
         // Without a fix, the finding still says what to write.
-        assert!(d.iter().all(|d| d.fix.is_some() || d.help.is_some()), "{d:#?}");
+        assert!(d.iter().all(|d| d.fix().is_some() || d.help().is_some()), "{d:#?}");
     }
 
     #[test]

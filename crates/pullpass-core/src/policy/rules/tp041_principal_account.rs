@@ -61,7 +61,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let hint = if digits == 11 && account.len() == 11 { " (a leading zero dropped?)" } else { "" };
                 cx.push(
                     at(&TP041, format!("account `{account}` in the principal is not a 12-digit AWS account ID{hint}"), p.pointer(stmt), account_range(cx.text, p.value.range(), value, account))
-                        .help("copy the 12 digits (leading zeros included) from `aws sts get-caller-identity --query Account`"),
+                        .with_help("copy the 12 digits (leading zeros included) from `aws sts get-caller-identity --query Account`"),
                 );
             } else if federated
                 && let Some(role) = role
@@ -70,8 +70,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             {
                 cx.push(
                     at(&TP041, format!("the identity provider is in account {account}, but the role is in {}: a trust policy can only use providers of its own account", role.account), p.pointer(stmt), p.value.range())
-                        .severity(Severity::Warning)
-                        .help(format!("create the identity provider in account {} (if needed) and trust its ARN there", role.account)),
+                        .with_severity(Severity::Warning)
+                        .with_help(format!("create the identity provider in account {} (if needed) and trust its ARN there", role.account)),
                 );
             }
         }
@@ -88,12 +88,12 @@ mod tests {
     fn fires_on_bad_or_foreign_accounts() {
         let text = edit(IRSA, "123456789012", "12345678901");
         let d = fires("TP041", &text);
-        assert!(d[0].message.contains("leading zero"));
-        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "12345678901");
-        assert!(d[0].help.as_deref().is_some_and(|h| h.contains("get-caller-identity")));
+        assert!(d[0].message().contains("leading zero"));
+        assert_eq!(&text[d[0].range().unwrap().as_usize_range()], "12345678901");
+        assert!(d[0].help().is_some_and(|h| h.contains("get-caller-identity")));
         let ctx = LintContext { role_arn: Some("arn:aws:iam::210987654321:role/coder".into()), ..LintContext::default() };
         let d = findings_with("TP041", IRSA, &ctx);
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
         fires("TP041", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"1234"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#);
     }
 

@@ -32,7 +32,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             Some(a) => (first.ptr(&a.key), a.value.range),
             None => (first.pointer(), first.node.range),
         };
-        cx.push(at(&TP050, format!("EKS Pod Identity needs `{needed}`, which no statement for `pods.eks.amazonaws.com` allows"), pointer, range).help("allow [\"sts:AssumeRole\", \"sts:TagSession\"]"));
+        cx.push(at(&TP050, format!("EKS Pod Identity needs `{needed}`, which no statement for `pods.eks.amazonaws.com` allows"), pointer, range).with_help("allow [\"sts:AssumeRole\", \"sts:TagSession\"]"));
     }
 }
 

@@ -34,7 +34,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let Some(p) = principal else { continue };
         cx.push(
             at(&TP051, format!("no condition on {}: any pod identity association naming this role can use it", missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and ")), p.pointer(stmt), p.value.range())
-                .help("add StringEquals conditions on aws:RequestTag/kubernetes-namespace and aws:RequestTag/kubernetes-service-account"),
+                .with_help("add StringEquals conditions on aws:RequestTag/kubernetes-namespace and aws:RequestTag/kubernetes-service-account"),
         );
     }
 }
@@ -46,7 +46,7 @@ mod tests {
     #[test]
     fn fires_without_tag_conditions() {
         let d = fires("TP051", &edit(POD, "\"aws:RequestTag/kubernetes-namespace\": \"coder\",", ""));
-        assert!(d[0].message.contains("kubernetes-namespace"));
+        assert!(d[0].message().contains("kubernetes-namespace"));
         fires("TP051", &edit(POD, "StringEquals", "StringNotEquals"));
     }
 

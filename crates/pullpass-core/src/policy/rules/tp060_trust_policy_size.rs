@@ -34,13 +34,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if size > 4096 {
         cx.push(
             Diagnostic::new(&TP060, format!("the trust policy has {size} characters without whitespace, over IAM's maximum of 4,096"))
-                .severity(Severity::Error)
-                .help("split the trust into several roles, or merge statements"),
+                .with_severity(Severity::Error)
+                .with_help("split the trust into several roles, or merge statements"),
         );
     } else if size > 2048 {
         cx.push(
             Diagnostic::new(&TP060, format!("the trust policy has {size} characters without whitespace, over IAM's default quota of 2,048"))
-                .help("request the \"Role trust policy length\" quota increase (up to 4,096), or shorten the policy"),
+                .with_help("request the \"Role trust policy length\" quota increase (up to 4,096), or shorten the policy"),
         );
     }
 }
@@ -57,8 +57,8 @@ mod tests {
 
     #[test]
     fn fires_over_the_quota() {
-        assert_eq!(fires("TP060", &with_subjects(60))[0].severity, Severity::Warning);
-        assert_eq!(fires("TP060", &with_subjects(140))[0].severity, Severity::Error);
+        assert_eq!(fires("TP060", &with_subjects(60))[0].severity(), Severity::Warning);
+        assert_eq!(fires("TP060", &with_subjects(140))[0].severity(), Severity::Error);
     }
 
     #[test]

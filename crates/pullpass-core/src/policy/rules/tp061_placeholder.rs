@@ -163,9 +163,9 @@ fn report(cx: &mut Cx<'_>, tally: &mut Tally, s: &str, token: TextRange, path: &
         };
         cx.push(
             Diagnostic::new(&TP061, format!("`{found}` is {what}, left in: IAM stores it as literal text and it matches nothing"))
-                .help("substitute the real value, or generate the policy with `pullpass trust-policy`")
-                .pointer(pointer_of(path))
-                .range(range),
+                .with_help("substitute the real value, or generate the policy with `pullpass trust-policy`")
+                .with_pointer(pointer_of(path))
+                .with_range(range),
         );
     }
 }
@@ -200,9 +200,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if let Some((range, pointer)) = tally.first_more {
         cx.push(
             Diagnostic::new(&TP061, format!("{} more placeholders or example values are left in (the first {MAX_FINDINGS} are listed)", tally.more))
-                .help("substitute the real values, or generate the policy with `pullpass trust-policy`")
-                .pointer(pointer)
-                .range(range),
+                .with_help("substitute the real values, or generate the policy with `pullpass trust-policy`")
+                .with_pointer(pointer)
+                .with_range(range),
         );
     }
 }
@@ -234,7 +234,7 @@ mod tests {
     fn fires_on_the_product_doc_template() {
         let d = fires("TP061", DOC);
         assert_eq!(d.len(), 5);
-        assert_eq!(&DOC[d[0].range.unwrap().as_usize_range()], "${ACCT_ID}");
+        assert_eq!(&DOC[d[0].range().unwrap().as_usize_range()], "${ACCT_ID}");
         fires("TP061", &edit(IRSA, "123456789012", "111122223333"));
         fires("TP061", &edit(IRSA, "123456789012", "<account-id>"));
         let cfn = edit(IRSA, "arn:aws:iam::123456789012:", "arn:${AWS::Partition}:iam::${AWS::AccountId}:");
@@ -248,9 +248,9 @@ mod tests {
         let text = edit(&edit(IRSA, "123456789012", "$account_id"), "\"system:serviceaccount:coder:coder\"", "\"system:serviceaccount:$namespace:$service_account\"");
         let d = fires("TP061", &text);
         assert_eq!(d.len(), 3);
-        assert_eq!(&text[d[0].range.unwrap().as_usize_range()], "$account_id");
-        assert_eq!(&text[d[2].range.unwrap().as_usize_range()], "$service_account");
-        assert!(d[0].message.contains("template placeholder"));
+        assert_eq!(&text[d[0].range().unwrap().as_usize_range()], "$account_id");
+        assert_eq!(&text[d[2].range().unwrap().as_usize_range()], "$service_account");
+        assert!(d[0].message().contains("template placeholder"));
     }
 
     #[test]
@@ -268,7 +268,7 @@ mod tests {
         let many = edit(IRSA, "\"Version\"", &format!("\"Sid\": \"{}\", \"Version\"", "<a>".repeat(7_000)));
         let d = findings("TP061", &many);
         assert_eq!(d.len(), super::MAX_FINDINGS + 1);
-        assert!(d.iter().any(|d| d.message.starts_with("6950 more")), "{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>());
+        assert!(d.iter().any(|d| d.message().starts_with("6950 more")), "{:?}", d.iter().map(|d| d.message()).collect::<Vec<_>>());
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let whose = if role_account.is_some() { "another account" } else { "an account that may not be yours" };
             cx.push(
                 at(&TP062, format!("trusts {whose} ({account}) with no `sts:ExternalId`, MFA or organization condition: a confused deputy can assume this role"), p.pointer(stmt), p.value.range())
-                    .help("add \"Condition\": {\"StringEquals\": {\"sts:ExternalId\": \"…\"}} (or pass --role-arn if this is the same account)"),
+                    .with_help("add \"Condition\": {\"StringEquals\": {\"sts:ExternalId\": \"…\"}} (or pass --role-arn if this is the same account)"),
             );
         }
     }

@@ -38,7 +38,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let plain = block.member.key.replacen("IfExists", "", 1);
                 let mut d = at(&TP063, format!("`{}`: `Null` already tests whether the key exists, so `IfExists` makes no sense", block.member.key), block.pointer(), block.member.key_range);
                 if !stmt.conditions.iter().any(|b| b.member.key == plain) {
-                    d = d.fix(Fix::safe(format!("Use `{plain}`"), vec![Edit::replace(block.member.key_range, json_string(&plain))]));
+                    d = d.with_fix(Fix::safe(format!("Use `{plain}`"), vec![Edit::replace(block.member.key_range, json_string(&plain))]));
                 }
                 cx.push(d);
             }
@@ -52,8 +52,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 for v in entry.values.iter().filter(|v| glob::has_wildcard(v.as_str())) {
                     cx.push(
                         at(&TP063, format!("`{}` in `aud`: the pattern admits tokens minted for other audiences (STS still requires the audience to be a client ID of the OIDC provider)", v.as_str()), v.pointer(&entry.pointer()), v.range())
-                            .severity(Severity::Warning)
-                            .help("write the exact audience, `sts.amazonaws.com` for IRSA"),
+                            .with_severity(Severity::Warning)
+                            .with_help("write the exact audience, `sts.amazonaws.com` for IRSA"),
                     );
                 }
             }
@@ -73,7 +73,7 @@ mod tests {
         assert!(fixed(&text, &d[0]).contains("\"Null\": {"));
         let like = edit(&edit(IRSA, "\"StringEquals\"", "\"StringLike\""), "\"sts.amazonaws.com\"", "\"sts.*\"");
         let d = fires("TP063", &like);
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity(), Severity::Warning);
     }
 
     #[test]

@@ -43,10 +43,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     "it has characters other than letters, digits and _+=,.@:/-"
                 };
                 let mut d = at(&TP064, format!("external ID `{value}` can never be sent: {why}, which STS rejects"), v.pointer(&entry.pointer()), v.range())
-                    .help("use 2–1224 characters of letters, digits and _+=,.@:/- here and in the assuming side's configuration");
+                    .with_help("use 2–1224 characters of letters, digits and _+=,.@:/- here and in the assuming side's configuration");
                 let trimmed = value.trim();
                 if trimmed != value && is_valid_external_id(trimmed) {
-                    d = d.fix(replace_string("Trim the whitespace", v.range(), trimmed));
+                    d = d.with_fix(replace_string("Trim the whitespace", v.range(), trimmed));
                 }
                 cx.push(d);
             }
@@ -65,7 +65,7 @@ mod tests {
         fires("TP064", &edit(CROSS, "coder-prod", "coder prod"));
         fires("TP064", &edit(CROSS, "coder-prod", "x"));
         let d = fires("TP064", &edit(CROSS, "coder-prod", "a#b"));
-        assert!(d[0].help.as_deref().is_some_and(|h| h.contains("2–1224")));
+        assert!(d[0].help().is_some_and(|h| h.contains("2–1224")));
         let text = edit(CROSS, "coder-prod", "coder-prod ");
         let d = fires("TP064", &text);
         assert_eq!(fixed(&text, &d[0]), CROSS);

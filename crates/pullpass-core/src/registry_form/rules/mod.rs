@@ -127,7 +127,7 @@ pub(crate) mod testing {
         crate::registry_form::analyze_host(host, o.as_ref(), kind)
             .diagnostics
             .into_iter()
-            .filter(|d| d.code == code)
+            .filter(|d| d.code() == code)
             .collect()
     }
 
@@ -139,7 +139,7 @@ pub(crate) mod testing {
     ) -> Vec<Diagnostic> {
         crate::registry_form::validate(form, ctx)
             .into_iter()
-            .filter(|d| d.code == code)
+            .filter(|d| d.code() == code)
             .collect()
     }
 
@@ -147,15 +147,14 @@ pub(crate) mod testing {
     pub(crate) fn form_codes(form: &RegistryForm, ctx: &FormContext) -> Vec<&'static str> {
         crate::registry_form::validate(form, ctx)
             .into_iter()
-            .map(|d| d.code)
+            .map(|d| d.code())
             .collect()
     }
 
     /// Applies the finding's fix to `value`.
     pub(crate) fn fixed(d: &Diagnostic, value: &str) -> String {
-        d.fix
-            .as_ref()
+        d.fix()
             .and_then(|f| f.apply(value))
-            .unwrap_or_else(|| panic!("{} has no applicable fix: {d:?}", d.code))
+            .unwrap_or_else(|| panic!("{} has no applicable fix: {d:?}", d.code()))
     }
 }

@@ -37,12 +37,12 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let trimmed = name.trim();
     if trimmed.is_empty() {
         let d = Diagnostic::new(&RF001, "The registry name is required.")
-            .help("Enter a short name people will recognise, e.g. `prod-ecr`.")
-            .pointer(NAME);
+            .with_help("Enter a short name people will recognise, e.g. `prod-ecr`.")
+            .with_pointer(NAME);
         out.push(if name.is_empty() {
             d
         } else {
-            d.range(TextRange::of(name))
+            d.with_range(TextRange::of(name))
         });
         return;
     }
@@ -66,9 +66,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                     u32::from(c)
                 ),
             )
-            .help("Use printable characters only; an invisible character makes two names look the same.")
-            .pointer(NAME)
-            .range(TextRange::new(i, i + c.len_utf8())),
+            .with_help("Use printable characters only; an invisible character makes two names look the same.")
+            .with_pointer(NAME)
+            .with_range(TextRange::new(i, i + c.len_utf8())),
         );
     }
     let chars = trimmed.chars().count();
@@ -78,9 +78,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF001,
                 format!("The registry name is {chars} characters long; at most 64 are allowed."),
             )
-            .help("Use a shorter name.")
-            .pointer(NAME)
-            .range(TextRange::of(name)),
+            .with_help("Use a shorter name.")
+            .with_pointer(NAME)
+            .with_range(TextRange::of(name)),
         );
     }
     if trimmed.len() != name.len() {
@@ -97,11 +97,11 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             Diagnostic::new(&RF001, "The registry name has whitespace around it.")
-                .severity(Severity::Warning)
-                .help("Remove it; names are compared after trimming.")
-                .pointer(NAME)
-                .range(TextRange::of(name))
-                .fix(Fix::safe("Trim the name", edits)),
+                .with_severity(Severity::Warning)
+                .with_help("Remove it; names are compared after trimming.")
+                .with_pointer(NAME)
+                .with_range(TextRange::of(name))
+                .with_fix(Fix::safe("Trim the name", edits)),
         );
     }
 }
@@ -137,7 +137,7 @@ mod tests {
         ] {
             let found = form_findings("RF001", &named(name), &FormContext::default());
             assert!(
-                found.iter().any(|d| d.severity == Severity::Error),
+                found.iter().any(|d| d.severity() == Severity::Error),
                 "{name:?}: {found:?}"
             );
         }
@@ -147,7 +147,7 @@ mod tests {
     fn surrounding_whitespace_warns_with_a_trim() {
         let found = form_findings("RF001", &named(" prod \n"), &FormContext::default());
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].severity(), Severity::Warning);
         assert_eq!(fixed(&found[0], " prod \n"), "prod");
     }
 

@@ -38,9 +38,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF002,
                 format!("A registry named `{}` already exists.", existing.trim()),
             )
-            .help("Choose another name, or edit the existing registry instead.")
-            .pointer("/name")
-            .range(TextRange::of(name)),
+            .with_help("Choose another name, or edit the existing registry instead.")
+            .with_pointer("/name")
+            .with_range(TextRange::of(name)),
         );
     }
 }

@@ -28,10 +28,10 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let mut d = Diagnostic::new(&RF010, "The registry host is required.")
-        .help("Enter the registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`, `public.ecr.aws` or `ghcr.io`.")
-        .pointer(HOST);
+        .with_help("Enter the registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`, `public.ecr.aws` or `ghcr.io`.")
+        .with_pointer(HOST);
     if !c.raw.is_empty() {
-        d = d.range(TextRange::of(c.raw));
+        d = d.with_range(TextRange::of(c.raw));
     }
     out.push(d);
 }

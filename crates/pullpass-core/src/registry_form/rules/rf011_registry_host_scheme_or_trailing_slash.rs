@@ -49,40 +49,40 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF011,
                 "The registry host takes no scheme: `https://` is implied.",
             )
-            .help("Enter the host name only; docker and the credential helpers match the bare host.")
-            .fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
+            .with_help("Enter the host name only; docker and the credential helpers match the bare host.")
+            .with_fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             "http" if c.kind == RegistryKind::Ecr => Diagnostic::new(
                 &RF011,
                 "ECR registries are served over HTTPS only; `http://` cannot work.",
             )
-            .severity(Severity::Error)
-            .help("Enter the host name only, without a scheme.")
-            .fix(Fix::unsafe_(format!("Strip `{typed}`"), vec![strip])),
+            .with_severity(Severity::Error)
+            .with_help("Enter the host name only, without a scheme.")
+            .with_fix(Fix::unsafe_(format!("Strip `{typed}`"), vec![strip])),
             "http" => Diagnostic::new(
                 &RF011,
                 "The registry host takes no scheme; a plain-HTTP registry is configured as insecure in the container runtime, not here.",
             )
-            .help("Enter the host name (and port) only.")
-            .fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
+            .with_help("Enter the host name (and port) only.")
+            .with_fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             _ => Diagnostic::new(
                 &RF011,
                 format!("`{scheme}://` is not a registry scheme; the host field takes a host name only."),
             )
-            .severity(Severity::Error)
-            .help("Enter the host name (and port) only, e.g. `registry.example.com:5443`.")
-            .fix(Fix::unsafe_(format!("Strip `{scheme}://`"), vec![strip])),
+            .with_severity(Severity::Error)
+            .with_help("Enter the host name (and port) only, e.g. `registry.example.com:5443`.")
+            .with_fix(Fix::unsafe_(format!("Strip `{scheme}://`"), vec![strip])),
         };
-        out.push(d.pointer(HOST).range(range));
+        out.push(d.with_pointer(HOST).with_range(range));
     }
     if let Some(path) = c.syntax.path
         && c.raw[path.as_usize_range()].bytes().all(|b| b == b'/')
     {
         out.push(
             Diagnostic::new(&RF011, "The registry host has a trailing `/`.")
-                .help("Enter the host name only.")
-                .pointer(HOST)
-                .range(path)
-                .fix(Fix::safe(
+                .with_help("Enter the host name only.")
+                .with_pointer(HOST)
+                .with_range(path)
+                .with_fix(Fix::safe(
                     "Strip the trailing `/`",
                     vec![Edit::delete(path)],
                 )),
@@ -103,7 +103,7 @@ mod tests {
         let raw = format!("https://{ECR}/");
         let found = host("RF011", &raw, Ecr);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found.iter().all(|d| d.severity == Severity::Warning));
+        assert!(found.iter().all(|d| d.severity() == Severity::Warning));
         assert_eq!(fixed(&found[0], &raw), format!("{ECR}/"));
         assert_eq!(fixed(&found[1], &raw), format!("https://{ECR}"));
         // The host still parses as ECR.
@@ -115,9 +115,9 @@ mod tests {
     #[test]
     fn http_is_an_error_for_ecr_only_and_other_schemes_always() {
         let http = host("RF011", &format!("http://{ECR}"), Ecr);
-        assert_eq!(http[0].severity, Severity::Error);
+        assert_eq!(http[0].severity(), Severity::Error);
         let generic = host("RF011", "HTTP://localhost:5000", Generic);
-        assert_eq!(generic[0].severity, Severity::Warning);
+        assert_eq!(generic[0].severity(), Severity::Warning);
         assert_eq!(
             fixed(&generic[0], "HTTP://localhost:5000"),
             "localhost:5000"
@@ -130,7 +130,7 @@ mod tests {
         ] {
             let found = host("RF011", &raw, Ecr);
             assert_eq!(found.len(), 1, "{raw}: {found:?}");
-            assert_eq!(found[0].severity, Severity::Warning, "{raw}");
+            assert_eq!(found[0].severity(), Severity::Warning, "{raw}");
             assert_eq!(fixed(&found[0], &raw), ECR, "{raw}");
             assert_eq!(
                 crate::registry_form::analyze_host(&raw, None, Ecr).normalized,
@@ -138,8 +138,8 @@ mod tests {
             );
         }
         let oci = host("RF011", "oci://ghcr.io", Generic);
-        assert_eq!(oci[0].severity, Severity::Error);
-        assert!(oci[0].message.contains("oci://"));
+        assert_eq!(oci[0].severity(), Severity::Error);
+        assert!(oci[0].message().contains("oci://"));
     }
 
     #[test]

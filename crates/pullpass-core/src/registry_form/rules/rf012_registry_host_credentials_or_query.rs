@@ -36,10 +36,10 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF012,
                 "The registry host contains user info (a user name or password before `@`); it is not shown here.",
             )
-            .help("Remove it from the host; credentials belong in the credential fields, never in the host.")
-            .pointer(HOST)
-            .range(range)
-            .fix(Fix::safe("Remove the user info", vec![Edit::delete(range)])),
+            .with_help("Remove it from the host; credentials belong in the credential fields, never in the host.")
+            .with_pointer(HOST)
+            .with_range(range)
+            .with_fix(Fix::safe("Remove the user info", vec![Edit::delete(range)])),
         );
     }
     for (range, what) in [
@@ -52,10 +52,10 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &RF012,
                     format!("The registry host has a {what}; it is not shown here."),
                 )
-                .help("A registry host is a host name (and port) only.")
-                .pointer(HOST)
-                .range(range)
-                .fix(Fix::safe(
+                .with_help("A registry host is a host name (and port) only.")
+                .with_pointer(HOST)
+                .with_range(range)
+                .with_fix(Fix::safe(
                     format!("Remove the {what}"),
                     vec![Edit::delete(range)],
                 )),
@@ -76,11 +76,11 @@ mod tests {
         let found: Vec<_> = analysis
             .diagnostics
             .iter()
-            .filter(|d| d.code == "RF012")
+            .filter(|d| d.code() == "RF012")
             .collect();
         assert_eq!(found.len(), 1);
         assert_eq!(
-            &raw[found[0].range.unwrap().as_usize_range()],
+            &raw[found[0].range().unwrap().as_usize_range()],
             "admin:hunter2@"
         );
         assert_eq!(
@@ -88,7 +88,7 @@ mod tests {
             "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"
         );
         for d in &analysis.diagnostics {
-            let text = format!("{} {:?} {:?}", d.message, d.help, d.fix);
+            let text = format!("{} {:?} {:?}", d.message(), d.help(), d.fix());
             assert!(
                 !text.contains("hunter2") && !text.contains("admin"),
                 "{text}"
@@ -102,7 +102,7 @@ mod tests {
         let raw = "ghcr.io?token=abc#x";
         let found = host("RF012", raw, Generic);
         assert_eq!(found.len(), 2);
-        assert!(found.iter().all(|d| !d.message.contains("abc")));
+        assert!(found.iter().all(|d| !d.message().contains("abc")));
         assert_eq!(fixed(&found[0], raw), "ghcr.io#x");
     }
 

@@ -48,48 +48,48 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             Diagnostic::new(&RF013, "The registry host has whitespace around it.")
-                .severity(Severity::Warning)
-                .help("Pasted values often carry a space or a line break; remove it.")
-                .pointer(HOST)
-                .range(TextRange::of(c.raw))
-                .fix(Fix::safe("Trim the whitespace", edits)),
+                .with_severity(Severity::Warning)
+                .with_help("Pasted values often carry a space or a line break; remove it.")
+                .with_pointer(HOST)
+                .with_range(TextRange::of(c.raw))
+                .with_fix(Fix::safe("Trim the whitespace", edits)),
         );
     }
     for problem in &c.name_problems {
-        out.push(diagnostic(c, problem).pointer(HOST));
+        out.push(diagnostic(c, problem).with_pointer(HOST));
     }
 }
 
 fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
-    let error = |msg: String| Diagnostic::new(&RF013, msg).severity(Severity::Error);
+    let error = |msg: String| Diagnostic::new(&RF013, msg).with_severity(Severity::Error);
     match problem {
         NameProblem::InnerWhitespace { range } => {
             let trimmed = &c.raw[c.syntax.trimmed.as_usize_range()];
             let squeezed: String = trimmed.chars().filter(|ch| !ch.is_whitespace()).collect();
             error("The registry host contains whitespace.".to_owned())
-                .help("A host name has no spaces; remove them.")
-                .range(*range)
-                .fix(Fix::unsafe_(
+                .with_help("A host name has no spaces; remove them.")
+                .with_range(*range)
+                .with_fix(Fix::unsafe_(
                     "Remove the whitespace",
                     vec![Edit::replace(c.syntax.trimmed, squeezed)],
                 ))
         }
         NameProblem::Empty => error("The registry host has no host name.".to_owned())
-            .help("Enter a host name, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `ghcr.io`.")
-            .range(c.syntax.trimmed),
+            .with_help("Enter a host name, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `ghcr.io`.")
+            .with_range(c.syntax.trimmed),
         NameProblem::TooLong { len } => {
             error(format!("The host name is {len} characters long; DNS allows at most 253."))
-                .help("Check that only the host was pasted.")
-                .range(c.syntax.host)
+                .with_help("Check that only the host was pasted.")
+                .with_range(c.syntax.host)
         }
         NameProblem::UpperCase { range, lower } => Diagnostic::new(
             &RF013,
             "The registry host has upper-case letters; image references and credential helpers compare hosts exactly.",
         )
-        .severity(Severity::Warning)
-        .help("Registry hosts are written in lower case.")
-        .range(*range)
-        .fix(Fix::safe("Lower-case the host", vec![Edit::replace(*range, lower.clone())])),
+        .with_severity(Severity::Warning)
+        .with_help("Registry hosts are written in lower case.")
+        .with_range(*range)
+        .with_fix(Fix::safe("Lower-case the host", vec![Edit::replace(*range, lower.clone())])),
         NameProblem::BadChar { range, ch } => {
             let shown = if ch.is_ascii_graphic() {
                 format!("`{ch}`")
@@ -104,48 +104,48 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
             let d = error(format!("The host name contains {shown}, which DNS does not allow."));
             match (&c.underscore_ecr, *ch) {
                 (Some(host), '_') => d
-                    .help(format!("Did you mean `{host}`? Region names use `-`."))
-                    .range(*range)
-                    .fix(Fix::safe(format!("Use `{host}`"), vec![Edit::replace(c.syntax.host, host.clone())])),
-                _ => d.help(help).range(*range),
+                    .with_help(format!("Did you mean `{host}`? Region names use `-`."))
+                    .with_range(*range)
+                    .with_fix(Fix::safe(format!("Use `{host}`"), vec![Edit::replace(c.syntax.host, host.clone())])),
+                _ => d.with_help(help).with_range(*range),
             }
         }
         NameProblem::EmptyLabel { range } => error("The host name has an empty label (`..` or a leading `.`).".to_owned())
-            .help("Remove the extra dot.")
-            .range(*range)
-            .fix(Fix::unsafe_("Remove the extra dot", vec![Edit::delete(*range)])),
+            .with_help("Remove the extra dot.")
+            .with_range(*range)
+            .with_fix(Fix::unsafe_("Remove the extra dot", vec![Edit::delete(*range)])),
         // A fully qualified name is valid DNS and is mended like upper case: a warning.
         NameProblem::TrailingDot { range } => Diagnostic::new(&RF013, "The host name ends with a dot; image references and credential helpers do not match a fully qualified name.")
-            .severity(Severity::Warning)
-            .help("Remove the trailing dot; the host is used without it.")
-            .range(*range)
-            .fix(Fix::safe("Remove the trailing dot", vec![Edit::delete(*range)])),
+            .with_severity(Severity::Warning)
+            .with_help("Remove the trailing dot; the host is used without it.")
+            .with_range(*range)
+            .with_fix(Fix::safe("Remove the trailing dot", vec![Edit::delete(*range)])),
         NameProblem::LongLabel { range } => error(format!(
             "A label of the host name is {} characters long; DNS allows at most 63.",
             range.len()
         ))
-        .help("Check the host for a pasted value that is not a host name.")
-        .range(*range),
+        .with_help("Check the host for a pasted value that is not a host name.")
+        .with_range(*range),
         NameProblem::HyphenEdge { range } => error("A label of the host name starts or ends with `-`, which DNS does not allow.".to_owned())
-            .help("Check the host for a typo.")
-            .range(*range),
+            .with_help("Check the host for a typo.")
+            .with_range(*range),
         NameProblem::BadPort { range } => {
             let port = &c.raw[range.as_usize_range()];
             let d = error("The port is not a number from 1 to 65535.".to_owned())
-                .help("Give a numeric port after the colon, e.g. `registry.example.com:5443`, or none for 443.")
-                .range(*range);
+                .with_help("Give a numeric port after the colon, e.g. `registry.example.com:5443`, or none for 443.")
+                .with_range(*range);
             if port == ":" {
-                d.fix(Fix::safe("Remove the empty port", vec![Edit::delete(*range)]))
+                d.with_fix(Fix::safe("Remove the empty port", vec![Edit::delete(*range)]))
             } else {
                 d
             }
         }
         NameProblem::BadIpLiteral { range } => error("The host is not a valid host name or bracketed IPv6 address.".to_owned())
-            .help("Write an IPv6 address in brackets with an optional port: `[::1]:5000`.")
-            .range(*range),
+            .with_help("Write an IPv6 address in brackets with an optional port: `[::1]:5000`.")
+            .with_range(*range),
         NameProblem::BadIpv4 { range } => error("The host is not a valid IPv4 address: each of the four numbers is 0–255.".to_owned())
-            .help("Check the address for a typo, e.g. `10.0.0.5:5000`.")
-            .range(*range),
+            .with_help("Check the address for a typo, e.g. `10.0.0.5:5000`.")
+            .with_range(*range),
     }
 }
 
@@ -160,7 +160,7 @@ mod tests {
         let raw = "123456789012.DKR.ECR.US-EAST-1.AMAZONAWS.COM";
         let found = host("RF013", raw, Ecr);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].severity(), Severity::Warning);
         assert_eq!(fixed(&found[0], raw), raw.to_ascii_lowercase());
         let a = crate::registry_form::analyze_host(raw, None, Ecr);
         assert_eq!(a.ecr.unwrap().region, "us-east-1");
@@ -171,7 +171,7 @@ mod tests {
         let raw = " ghcr.io\n";
         let found = host("RF013", raw, Generic);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].severity(), Severity::Warning);
         assert_eq!(fixed(&found[0], raw), "ghcr.io");
     }
 
@@ -190,7 +190,7 @@ mod tests {
         ] {
             let found = host("RF013", raw, Generic);
             assert!(
-                found.iter().any(|d| d.severity == Severity::Error),
+                found.iter().any(|d| d.severity() == Severity::Error),
                 "{raw}: {found:?}"
             );
         }
@@ -198,13 +198,13 @@ mod tests {
         assert!(
             host("RF013", &long, Generic)
                 .iter()
-                .any(|d| d.message.contains("63"))
+                .any(|d| d.message().contains("63"))
         );
         let huge = vec!["abcdefghij"; 30].join(".");
         assert!(
             host("RF013", &huge, Generic)
                 .iter()
-                .any(|d| d.message.contains("253"))
+                .any(|d| d.message().contains("253"))
         );
         // `_` where a region wants `-`: one error per label, with the whole corrected host.
         let raw = "123456789012.dkr.ecr.us_west_2.amazonaws.com";
@@ -216,20 +216,20 @@ mod tests {
         );
         assert!(
             host("RF013", "my_registry.example.com", Generic)[0]
-                .fix
+                .fix()
                 .is_none()
         );
         let dot = host("RF013", "ghcr.io.", Generic);
         assert_eq!(fixed(&dot[0], "ghcr.io."), "ghcr.io");
         // A trailing dot is valid DNS and mended: a warning, not a blocking error.
-        assert_eq!(dot[0].severity, Severity::Warning);
+        assert_eq!(dot[0].severity(), Severity::Warning);
         let fqdn = host(
             "RF013",
             "123456789012.dkr.ecr.us-east-1.amazonaws.com.",
             Ecr,
         );
         assert_eq!(fqdn.len(), 1);
-        assert_eq!(fqdn[0].severity, Severity::Warning);
+        assert_eq!(fqdn[0].severity(), Severity::Warning);
     }
 
     #[test]
@@ -244,12 +244,12 @@ mod tests {
         ] {
             let found = host("RF013", raw, Generic);
             assert_eq!(found.len(), 1, "{raw}: {found:?}");
-            assert_eq!(found[0].severity, Severity::Error, "{raw}");
+            assert_eq!(found[0].severity(), Severity::Error, "{raw}");
         }
         for raw in ["256.1.1.1", "10.0.0.1000:5000"] {
             let found = host("RF013", raw, Generic);
             assert_eq!(found.len(), 1, "{raw}: {found:?}");
-            assert!(found[0].message.contains("IPv4"), "{raw}");
+            assert!(found[0].message().contains("IPv4"), "{raw}");
         }
         for raw in [
             "[::1]",

@@ -58,16 +58,16 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         &RF014,
         format!("The host has a path (`{path}`): the registry is the host; the path belongs to the image."),
     )
-    .help(help)
-    .pointer(HOST)
-    .range(range);
+    .with_help(help)
+    .with_pointer(HOST)
+    .with_range(range);
     // `https://https://ghcr.io`: the "path" `//ghcr.io` holds the real host (issue 15 #13);
     // cutting it would keep `https:`. RF011's fix strips both schemes instead.
     let holds_a_host = path.starts_with("//");
     out.push(if holds_a_host {
         d
     } else {
-        d.fix(Fix::safe(
+        d.with_fix(Fix::safe(
             "Split the path off the host",
             vec![Edit::delete(range)],
         ))
@@ -89,8 +89,8 @@ mod tests {
             fixed(&found[0], raw),
             "123456789012.dkr.ecr.us-east-1.amazonaws.com"
         );
-        assert!(found[0].help.as_deref().unwrap().contains("`team/app`"));
-        assert!(found[0].help.as_deref().unwrap().contains("`v1`"));
+        assert!(found[0].help().unwrap().contains("`team/app`"));
+        assert!(found[0].help().unwrap().contains("`v1`"));
         // The host part still parses.
         assert!(
             crate::registry_form::analyze_host(raw, None, Ecr)

@@ -43,12 +43,12 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF021,
             format!("The kind is ECR, but `{name}` is not an ECR registry host."),
         )
-        .severity(Severity::Error)
-        .help(
+        .with_severity(Severity::Error)
+        .with_help(
             "An ECR host looks like `123456789012.dkr.ecr.us-east-1.amazonaws.com`. For a CNAME or pull-through proxy in front of ECR, fill in the override account and region; for another registry, choose the generic kind.",
         )
-        .pointer(HOST)
-        .range(c.syntax.host),
+        .with_pointer(HOST)
+        .with_range(c.syntax.host),
     );
 }
 
@@ -61,7 +61,7 @@ mod tests {
     fn fires_on_a_generic_host_with_kind_ecr() {
         let found = host("RF021", "registry.example.com", Ecr);
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("registry.example.com"));
+        assert!(found[0].message().contains("registry.example.com"));
         assert_eq!(host("RF021", "ghcr.io", Ecr).len(), 1);
     }
 

@@ -38,9 +38,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF022,
             format!("This is an ECR host, but the kind is not ECR: {WHY}."),
         )
-        .help("Choose the ECR kind; it requests fresh tokens with AWS credentials, IRSA or Pod Identity.")
-        .pointer(HOST)
-        .range(c.syntax.host),
+        .with_help("Choose the ECR kind; it requests fresh tokens with AWS credentials, IRSA or Pod Identity.")
+        .with_pointer(HOST)
+        .with_range(c.syntax.host),
     );
 }
 
@@ -57,8 +57,8 @@ pub(crate) fn check_form(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF022,
             format!("This is public ECR with credentials, but the kind is not ECR: {WHY}."),
         )
-        .help("Choose the ECR kind, or leave the credentials blank: public ECR allows anonymous pulls.")
-        .pointer(HOST),
+        .with_help("Choose the ECR kind, or leave the credentials blank: public ECR allows anonymous pulls.")
+        .with_pointer(HOST),
     );
 }
 
@@ -76,7 +76,7 @@ mod tests {
             Generic,
         );
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("12 hours"));
+        assert!(found[0].message().contains("12 hours"));
         let form = RegistryForm {
             name: "pub".into(),
             host: "public.ecr.aws".into(),
@@ -87,7 +87,7 @@ mod tests {
         };
         let codes: Vec<_> = crate::registry_form::validate(&form, &FormContext::default())
             .into_iter()
-            .map(|d| d.code)
+            .map(|d| d.code())
             .collect();
         assert!(codes.contains(&"RF022"), "{codes:?}");
     }
@@ -103,6 +103,6 @@ mod tests {
             ..RegistryForm::default()
         };
         let diags = crate::registry_form::validate(&form, &FormContext::default());
-        assert!(diags.iter().all(|d| d.code != "RF022"), "{diags:?}");
+        assert!(diags.iter().all(|d| d.code() != "RF022"), "{diags:?}");
     }
 }

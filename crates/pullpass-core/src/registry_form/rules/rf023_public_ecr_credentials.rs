@@ -35,11 +35,11 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF023,
             "Public ECR needs no credentials to pull; credentials only raise the rate limit.",
         )
-        .help(format!(
+        .with_help(format!(
             "Public ECR authentication works only in `{}`; leave the credentials blank unless you need the higher limit.",
             crate::host::table::PUBLIC_ECR_AUTH_REGION
         ))
-        .pointer("/host"),
+        .with_pointer("/host"),
     );
 }
 
@@ -70,7 +70,7 @@ mod tests {
             &FormContext::default(),
         );
         assert_eq!(found.len(), 1);
-        assert!(found[0].help.as_deref().unwrap().contains("us-east-1"));
+        assert!(found[0].help().unwrap().contains("us-east-1"));
     }
 
     #[test]

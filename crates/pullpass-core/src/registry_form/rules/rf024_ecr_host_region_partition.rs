@@ -30,17 +30,17 @@ declare_rule! {
 }
 
 fn with_suggestion(d: Diagnostic, region: &str, range: TextRange) -> Diagnostic {
-    let d = d.range(range);
+    let d = d.with_range(range);
     match suggestion(region) {
         Some(meant) if region.strip_suffix(|c: char| c.is_ascii_lowercase()) == Some(meant) => d
-            .help(format!(
+            .with_help(format!(
                 "`{region}` is an availability zone; the region is `{meant}`."
             ))
-            .fix(Fix::safe(
+            .with_fix(Fix::safe(
                 format!("Use `{meant}`"),
                 vec![Edit::replace(range, meant)],
             )),
-        Some(meant) => d.help(format!("Did you mean `{meant}`?")).fix(Fix::unsafe_(
+        Some(meant) => d.with_help(format!("Did you mean `{meant}`?")).with_fix(Fix::unsafe_(
             format!("Use `{meant}`"),
             vec![Edit::replace(range, meant)],
         )),
@@ -58,16 +58,16 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &RF024,
                     format!("`{region}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`)."),
                 )
-                .help("Copy the region from the ECR console or `aws configure get region`.");
+                .with_help("Copy the region from the ECR console or `aws configure get region`.");
                 with_suggestion(d, region, range.shifted(at))
             }
             Fact::MissingRegion { insert_at, label } => {
                 let at_range = TextRange::new(at + insert_at, at + insert_at);
                 let d = Diagnostic::new(&RF024, "The ECR host has no region.")
-                    .help(format!("An ECR host names its region after `{label}`: `123456789012.{label}.us-east-1.amazonaws.com`."))
-                    .range(at_range);
+                    .with_help(format!("An ECR host names its region after `{label}`: `123456789012.{label}.us-east-1.amazonaws.com`."))
+                    .with_range(at_range);
                 match c.valid_override() {
-                    Some((_, region, _)) => d.fix(Fix::unsafe_(
+                    Some((_, region, _)) => d.with_fix(Fix::unsafe_(
                         format!("Insert `{region}.`"),
                         vec![Edit::insert(at + insert_at, format!("{region}."))],
                     )),
@@ -77,7 +77,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             Fact::RegionNoPartition { range } => {
                 let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
                 let d = Diagnostic::new(&RF024, format!("No AWS partition has a region named `{region}`."))
-                    .help("Check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …");
+                    .with_help("Check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …");
                 with_suggestion(d, region, range.shifted(at))
             }
             Fact::RegionSuffixMismatch {
@@ -91,20 +91,20 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &RF024,
                     format!("Region `{region}` is in partition `{partition}`, which does not use `.{found_suffix}`."),
                 )
-                .range(suffix_range.shifted(at));
+                .with_range(suffix_range.shifted(at));
                 match suggestion {
                     Some(s) => d
-                        .help(format!("Hosts of `{partition}` end in `.{s}`."))
-                        .fix(Fix::unsafe_(
+                        .with_help(format!("Hosts of `{partition}` end in `.{s}`."))
+                        .with_fix(Fix::unsafe_(
                             format!("Use `.{s}`"),
                             vec![Edit::replace(suffix_range.shifted(at), *s)],
                         )),
-                    None => d.help("Check the region and the suffix; one of them is wrong."),
+                    None => d.with_help("Check the region and the suffix; one of them is wrong."),
                 }
             }
             _ => continue,
         };
-        out.push(d.pointer(HOST));
+        out.push(d.with_pointer(HOST));
     }
 }
 
@@ -166,14 +166,13 @@ mod tests {
         );
         assert!(
             zone[0]
-                .help
-                .as_deref()
+                .help()
                 .unwrap_or_default()
                 .contains("availability zone")
         );
         assert!(
             host("RF024", "123456789012.dkr.ecr.global.amazonaws.com", Ecr)[0]
-                .fix
+                .fix()
                 .is_none()
         );
     }

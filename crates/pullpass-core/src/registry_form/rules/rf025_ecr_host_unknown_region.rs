@@ -35,12 +35,12 @@ const HELP: &str =
 
 /// The warning, with a "did you mean" and its fix when a known region is one or two edits away.
 fn diagnostic(region: &str, partition_id: &'static str, range: TextRange) -> Diagnostic {
-    let d = Diagnostic::new(&RF025, message(region, partition_id)).range(range);
+    let d = Diagnostic::new(&RF025, message(region, partition_id)).with_range(range);
     match partition(partition_id).and_then(|p| nearest_known_region(region, p)) {
         Some(near) => d
-            .help(format!("Did you mean `{near}`? If `{region}` is a new region, it works and this warning does not block."))
-            .fix(Fix::unsafe_(format!("Use `{near}`"), vec![Edit::replace(range, near)])),
-        None => d.help(HELP),
+            .with_help(format!("Did you mean `{near}`? If `{region}` is a new region, it works and this warning does not block."))
+            .with_fix(Fix::unsafe_(format!("Use `{near}`"), vec![Edit::replace(range, near)])),
+        None => d.with_help(HELP),
     }
 }
 
@@ -48,14 +48,14 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     for fact in &c.class.facts {
         if let Fact::UnknownRegion { range, partition } = fact {
             let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
-            out.push(diagnostic(region, partition, range.shifted(c.name_offset())).pointer(HOST));
+            out.push(diagnostic(region, partition, range.shifted(c.name_offset())).with_pointer(HOST));
         }
     }
     if let Some(o) = c.host_override
         && let Some(p) = partition_for_region(&o.region)
         && !p.is_known_region(&o.region)
     {
-        out.push(diagnostic(&o.region, p.id, TextRange::of(&o.region)).pointer("/override/region"));
+        out.push(diagnostic(&o.region, p.id, TextRange::of(&o.region)).with_pointer("/override/region"));
     }
 }
 
@@ -70,7 +70,7 @@ mod tests {
         let raw = "123456789012.dkr.ecr.us-east-7.amazonaws.com";
         let found = host("RF025", raw, Ecr);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].severity(), Severity::Warning);
         assert_eq!(
             crate::registry_form::analyze_host(raw, None, Ecr)
                 .ecr
@@ -84,9 +84,9 @@ mod tests {
             Some(("123456789012", "eu-central-9")),
             Ecr,
         );
-        assert_eq!(o[0].pointer, "/override/region");
+        assert_eq!(o[0].pointer(), "/override/region");
         // A new number is a new region: no guess.
-        assert!(found[0].fix.is_none());
+        assert!(found[0].fix().is_none());
     }
 
     #[test]
@@ -105,7 +105,7 @@ mod tests {
         ] {
             let found = host("RF025", raw, Ecr);
             assert_eq!(found.len(), 1, "{raw}");
-            assert_eq!(found[0].severity, Severity::Warning, "{raw}");
+            assert_eq!(found[0].severity(), Severity::Warning, "{raw}");
             let fixed = crate::registry_form::rules::testing::fixed(&found[0], raw);
             assert_eq!(
                 fixed,
@@ -119,8 +119,7 @@ mod tests {
             Ecr,
         );
         assert!(
-            o[0].help
-                .as_deref()
+            o[0].help()
                 .unwrap_or_default()
                 .contains("`eu-west-1`")
         );

@@ -34,19 +34,19 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF026,
                 format!("Partition `{partition}` has no FIPS endpoints; this host does not resolve."),
             )
-            .help(format!("Use `{suggestion}`."))
-            .range(range.shifted(at))
-            .fix(Fix::safe(format!("Use `{suggestion}`"), vec![Edit::replace(range.shifted(at), *suggestion)])),
+            .with_help(format!("Use `{suggestion}`."))
+            .with_range(range.shifted(at))
+            .with_fix(Fix::safe(format!("Use `{suggestion}`"), vec![Edit::replace(range.shifted(at), *suggestion)])),
             Fact::UnconfirmedForm { range, suggestion } => Diagnostic::new(
                 &RF026,
                 "This China dual-stack form is unconfirmed; the EKS node image and AWS use `dkr-ecr` for China dual-stack.",
             )
-            .help(format!("Prefer `{suggestion}`; keep this form only if it resolves for you."))
-            .range(range.shifted(at))
-            .fix(Fix::unsafe_(format!("Use `{suggestion}`"), vec![Edit::replace(range.shifted(at), *suggestion)])),
+            .with_help(format!("Prefer `{suggestion}`; keep this form only if it resolves for you."))
+            .with_range(range.shifted(at))
+            .with_fix(Fix::unsafe_(format!("Use `{suggestion}`"), vec![Edit::replace(range.shifted(at), *suggestion)])),
             _ => continue,
         };
-        out.push(d.pointer(HOST));
+        out.push(d.with_pointer(HOST));
     }
 }
 

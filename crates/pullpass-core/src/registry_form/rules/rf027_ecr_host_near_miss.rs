@@ -54,14 +54,14 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &RF027,
                     format!("`{name}` is the ECR API endpoint, not a registry."),
                 )
-                .help(format!(
+                .with_help(format!(
                     "The registry host is `<12-digit account>.{label}.{region}.{registry_suffix}`."
                 ))
-                .range(name_range);
+                .with_range(name_range);
                 match override_account {
                     Some(account) => {
                         let host = format!("{account}.{label}.{region}.{registry_suffix}");
-                        d.fix(Fix::unsafe_(
+                        d.with_fix(Fix::unsafe_(
                             format!("Use `{host}`"),
                             vec![Edit::replace(name_range, host)],
                         ))
@@ -75,21 +75,21 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &RF027,
                     format!("The account `{account}` has {len} digits; an AWS account ID has exactly 12."),
                 )
-                .range(range.shifted(at));
+                .with_range(range.shifted(at));
                 if *len == 11 {
-                    d.help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
-                        .fix(Fix::unsafe_(format!("Use `0{account}`"), vec![Edit::insert(range.start as usize + at, "0")]))
+                    d.with_help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
+                        .with_fix(Fix::unsafe_(format!("Use `0{account}`"), vec![Edit::insert(range.start as usize + at, "0")]))
                 } else {
-                    d.help("Copy the account ID from the ECR console or `aws sts get-caller-identity`.")
+                    d.with_help("Copy the account ID from the ECR console or `aws sts get-caller-identity`.")
                 }
             }
             Fact::AccountSeparators { range, fixed } => Diagnostic::new(
                 &RF027,
                 "The account ID in a registry host is 12 digits without separators.",
             )
-            .help(format!("Did you mean `{fixed}`?"))
-            .range(range.shifted(at))
-            .fix(Fix::safe(
+            .with_help(format!("Did you mean `{fixed}`?"))
+            .with_range(range.shifted(at))
+            .with_fix(Fix::safe(
                 format!("Use `{fixed}`"),
                 vec![Edit::replace(range.shifted(at), fixed.clone())],
             )),
@@ -100,14 +100,14 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &name[range.as_usize_range()]
                 ),
             )
-            .help("An ECR host starts with the 12-digit account ID that owns the registry.")
-            .range(range.shifted(at)),
+            .with_help("An ECR host starts with the 12-digit account ID that owns the registry.")
+            .with_range(range.shifted(at)),
             Fact::MissingAccount { insert_at } => {
                 let d = Diagnostic::new(&RF027, "The ECR host has no account ID in front.")
-                    .help("An ECR host starts with the 12-digit account ID: `123456789012.dkr.ecr.<region>.amazonaws.com`.")
-                    .range(TextRange::new(at + insert_at, at + insert_at));
+                    .with_help("An ECR host starts with the 12-digit account ID: `123456789012.dkr.ecr.<region>.amazonaws.com`.")
+                    .with_range(TextRange::new(at + insert_at, at + insert_at));
                 match override_account {
-                    Some(account) => d.fix(Fix::safe(
+                    Some(account) => d.with_fix(Fix::safe(
                         format!("Insert `{account}.`"),
                         vec![Edit::insert(at + insert_at, format!("{account}."))],
                     )),
@@ -123,12 +123,12 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &RF027,
                     format!("`{found}` is not an ECR registry endpoint for this suffix."),
                 )
-                .range(range.shifted(at));
+                .with_range(range.shifted(at));
                 match suggestion {
                     Some(s) => d
-                        .help(format!("Did you mean `{s}`? (`dkr.ecr` under `amazonaws.com`; dual-stack `dkr-ecr` under `on.aws`.)"))
-                        .fix(Fix::unsafe_(format!("Use `{s}`"), vec![Edit::replace(range.shifted(at), *s)])),
-                    None => d.help("Registry hosts use `dkr.ecr` (or `dkr.ecr-fips`); dual-stack hosts use `dkr-ecr` under `on.aws`."),
+                        .with_help(format!("Did you mean `{s}`? (`dkr.ecr` under `amazonaws.com`; dual-stack `dkr-ecr` under `on.aws`.)"))
+                        .with_fix(Fix::unsafe_(format!("Use `{s}`"), vec![Edit::replace(range.shifted(at), *s)])),
+                    None => d.with_help("Registry hosts use `dkr.ecr` (or `dkr.ecr-fips`); dual-stack hosts use `dkr-ecr` under `on.aws`."),
                 }
             }
             Fact::SuffixTypo { range, suggestion } => Diagnostic::new(
@@ -138,11 +138,11 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     &name[range.as_usize_range()]
                 ),
             )
-            .help(format!(
+            .with_help(format!(
                 "ECR registry hosts end in `.{suggestion}` (or another partition's suffix)."
             ))
-            .range(range.shifted(at))
-            .fix(Fix::unsafe_(
+            .with_range(range.shifted(at))
+            .with_fix(Fix::unsafe_(
                 format!("Use `{suggestion}`"),
                 vec![Edit::replace(range.shifted(at), *suggestion)],
             )),
@@ -150,15 +150,15 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF027,
                 format!("`{name}` is not a registry; did you mean `{suggestion}`?"),
             )
-            .help("Public ECR is `public.ecr.aws` (dual-stack: `ecr-public.aws.com`).")
-            .range(name_range)
-            .fix(Fix::unsafe_(
+            .with_help("Public ECR is `public.ecr.aws` (dual-stack: `ecr-public.aws.com`).")
+            .with_range(name_range)
+            .with_fix(Fix::unsafe_(
                 format!("Use `{suggestion}`"),
                 vec![Edit::replace(name_range, *suggestion)],
             )),
             _ => continue,
         };
-        out.push(d.pointer(HOST));
+        out.push(d.with_pointer(HOST));
     }
 }
 
@@ -179,7 +179,7 @@ mod tests {
         ] {
             let found = host("RF027", raw, Ecr);
             assert_eq!(found.len(), 1, "{raw}");
-            assert!(found[0].message.contains("API endpoint"), "{raw}");
+            assert!(found[0].message().contains("API endpoint"), "{raw}");
         }
         // A FIPS API endpoint points at the FIPS registry form.
         for (raw, form) in [
@@ -193,7 +193,7 @@ mod tests {
             ),
             ("ecr.us-east-1.api.aws", ".dkr-ecr.us-east-1.on.aws`"),
         ] {
-            let help = host("RF027", raw, Ecr)[0].help.clone().unwrap_or_default();
+            let help = host("RF027", raw, Ecr)[0].help().map(str::to_owned).unwrap_or_default();
             assert!(help.ends_with(&format!("{form}.")), "{raw}: {help}");
         }
         let raw = "api.ecr.eu-west-1.amazonaws.com";

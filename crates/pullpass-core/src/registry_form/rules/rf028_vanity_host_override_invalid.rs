@@ -43,22 +43,22 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF028,
             "The override account must be a 12-digit AWS account ID.",
         )
-        .pointer(ACCOUNT);
+        .with_pointer(ACCOUNT);
         let d = if account.is_empty() {
             d
         } else {
-            d.range(TextRange::of(account))
+            d.with_range(TextRange::of(account))
         };
         let d = if is_account_id(trimmed) {
-            d.help("Remove the whitespace around it.").fix(Fix::safe(
+            d.with_help("Remove the whitespace around it.").with_fix(Fix::safe(
                 "Trim the account ID",
                 vec![Edit::replace(TextRange::of(account), trimmed)],
             ))
         } else if trimmed.len() == 11 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-            d.help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
-                .fix(Fix::unsafe_(format!("Use `0{trimmed}`"), vec![Edit::replace(TextRange::of(account), format!("0{trimmed}"))]))
+            d.with_help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
+                .with_fix(Fix::unsafe_(format!("Use `0{trimmed}`"), vec![Edit::replace(TextRange::of(account), format!("0{trimmed}"))]))
         } else {
-            d.help(
+            d.with_help(
                 "Copy the account ID of the registry behind the vanity host, e.g. `123456789012`.",
             )
         };
@@ -88,21 +88,21 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             format!("No AWS partition has a region named `{region}`.")
         };
         let d = Diagnostic::new(&RF028, reason)
-            .help("Give the region of the ECR registry behind the vanity host.")
-            .pointer(REGION);
+            .with_help("Give the region of the ECR registry behind the vanity host.")
+            .with_pointer(REGION);
         let d = if region.is_empty() {
             d
         } else {
-            d.range(TextRange::of(region))
+            d.with_range(TextRange::of(region))
         };
         let d = if mended {
-            d.fix(Fix::safe(
+            d.with_fix(Fix::safe(
                 format!("Use `{lower}`"),
                 vec![Edit::replace(TextRange::of(region), lower)],
             ))
         } else if let Some(meant) = region_suggestion(region.trim()) {
-            d.help(format!("Did you mean `{meant}`? Give the region of the ECR registry behind the vanity host."))
-                .fix(Fix::unsafe_(
+            d.with_help(format!("Did you mean `{meant}`? Give the region of the ECR registry behind the vanity host."))
+                .with_fix(Fix::unsafe_(
                     format!("Use `{meant}`"),
                     vec![Edit::replace(TextRange::of(region), meant)],
                 ))
@@ -117,9 +117,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF028,
                 "The override is ignored: it applies only to registries of kind ECR.",
             )
-            .severity(Severity::Warning)
-            .help("Choose the ECR kind for a vanity host in front of ECR, or clear the override.")
-            .pointer("/override"),
+            .with_severity(Severity::Warning)
+            .with_help("Choose the ECR kind for a vanity host in front of ECR, or clear the override.")
+            .with_pointer("/override"),
         );
         return;
     }
@@ -133,17 +133,17 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                     ecr.account, ecr.region
                 ),
             )
-            .severity(Severity::Warning)
-            .help(
+            .with_severity(Severity::Warning)
+            .with_help(
                 "Clear the override; it is only for hosts that cannot be parsed (CNAMEs, proxies).",
             )
-            .pointer("/override"),
+            .with_pointer("/override"),
         ),
         (HostKind::PublicEcr, _) => out.push(
             Diagnostic::new(&RF028, "The override is ignored for public ECR.")
-                .severity(Severity::Warning)
-                .help("Clear the override.")
-                .pointer("/override"),
+                .with_severity(Severity::Warning)
+                .with_help("Clear the override.")
+                .with_pointer("/override"),
         ),
         _ => {}
     }
@@ -164,10 +164,10 @@ mod tests {
             Ecr,
         );
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found.iter().all(|d| d.severity == Severity::Error));
-        assert_eq!(found[0].pointer, "/override/accountId");
+        assert!(found.iter().all(|d| d.severity() == Severity::Error));
+        assert_eq!(found[0].pointer(), "/override/accountId");
         assert_eq!(fixed(&found[0], "12345678901"), "012345678901");
-        assert_eq!(found[1].pointer, "/override/region");
+        assert_eq!(found[1].pointer(), "/override/region");
         let found = host_with(
             "RF028",
             "ecr.corp.example",
@@ -175,7 +175,7 @@ mod tests {
             Ecr,
         );
         assert_eq!(fixed(&found[0], "EU-WEST-1"), "eu-west-1");
-        assert!(found[0].message.contains("upper-case"));
+        assert!(found[0].message().contains("upper-case"));
         // Whitespace is named as such, not as "not a region name".
         let found = host_with(
             "RF028",
@@ -183,7 +183,7 @@ mod tests {
             Some(("123456789012", " eu-west-1")),
             Ecr,
         );
-        assert!(found[0].message.contains("whitespace"), "{found:?}");
+        assert!(found[0].message().contains("whitespace"), "{found:?}");
         assert_eq!(fixed(&found[0], " eu-west-1"), "eu-west-1");
         // An availability zone or a typo gets a did-you-mean.
         for (typed, meant) in [("eu-west-1a", "eu-west-1"), ("useast-1", "us-east-1")] {
@@ -210,7 +210,7 @@ mod tests {
             Generic,
         );
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].severity(), Severity::Warning);
         let found = host_with(
             "RF028",
             "123456789012.dkr.ecr.us-east-1.amazonaws.com",
@@ -218,7 +218,7 @@ mod tests {
             Ecr,
         );
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("123456789012"));
+        assert!(found[0].message().contains("123456789012"));
     }
 
     #[test]

@@ -38,8 +38,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF030,
                 "An access key ID is given without its secret access key.",
             )
-            .help(help)
-            .pointer("/secretAccessKey"),
+            .with_help(help)
+            .with_pointer("/secretAccessKey"),
         );
     } else if has_secret && !has_id {
         out.push(
@@ -47,8 +47,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF030,
                 "A secret access key is given without its access key ID.",
             )
-            .help(help)
-            .pointer("/accessKeyId"),
+            .with_help(help)
+            .with_pointer("/accessKeyId"),
         );
     } else if has_token && !has_id {
         out.push(
@@ -56,8 +56,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF030,
                 "A session token is given without an access key ID and secret access key.",
             )
-            .help("A session token belongs to a temporary key pair; fill in all three, or clear the token.")
-            .pointer("/sessionToken"),
+            .with_help("A session token belongs to a temporary key pair; fill in all three, or clear the token.")
+            .with_pointer("/sessionToken"),
         );
     }
 }
@@ -84,15 +84,15 @@ mod tests {
     fn fires_on_half_a_pair() {
         let ctx = FormContext::default();
         assert_eq!(
-            form_findings("RF030", &form("AKIAZ7XQ2M4N6P3R5T7V", "", ""), &ctx)[0].pointer,
+            form_findings("RF030", &form("AKIAZ7XQ2M4N6P3R5T7V", "", ""), &ctx)[0].pointer(),
             "/secretAccessKey"
         );
         assert_eq!(
-            form_findings("RF030", &form(" ", SECRET, ""), &ctx)[0].pointer,
+            form_findings("RF030", &form(" ", SECRET, ""), &ctx)[0].pointer(),
             "/accessKeyId"
         );
         assert_eq!(
-            form_findings("RF030", &form("", "", "token"), &ctx)[0].pointer,
+            form_findings("RF030", &form("", "", "token"), &ctx)[0].pointer(),
             "/sessionToken"
         );
     }

@@ -48,7 +48,7 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             "it has characters other than letters, digits and `_`".to_owned()
         };
-        Diagnostic::new(&RF031, format!("This is not an access key ID: {why}.")).help(
+        Diagnostic::new(&RF031, format!("This is not an access key ID: {why}.")).with_help(
             "Copy the access key ID from the IAM console: 20 characters starting with `AKIA`.",
         )
     } else if !keys::is_usual_key_id(id) {
@@ -61,12 +61,12 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 .to_owned()
         };
         Diagnostic::new(&RF031, format!("Unusual access key ID: {why}."))
-            .severity(Severity::Warning)
-            .help("Check that the whole key ID was copied; ignore this if AWS issued it as is.")
+            .with_severity(Severity::Warning)
+            .with_help("Check that the whole key ID was copied; ignore this if AWS issued it as is.")
     } else {
         return;
     };
-    out.push(d.pointer("/accessKeyId").range(range));
+    out.push(d.with_pointer("/accessKeyId").with_range(range));
 }
 
 #[cfg(test)]
@@ -96,24 +96,24 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_errors_and_unusual_ones_warnings() {
-        assert_eq!(found("AKIA-IOSFODNN7")[0].severity, Severity::Error);
-        assert_eq!(found("AKIAZ7XQ2")[0].severity, Severity::Error);
-        assert_eq!(found(&"A".repeat(129))[0].severity, Severity::Error);
+        assert_eq!(found("AKIA-IOSFODNN7")[0].severity(), Severity::Error);
+        assert_eq!(found("AKIAZ7XQ2")[0].severity(), Severity::Error);
+        assert_eq!(found(&"A".repeat(129))[0].severity(), Severity::Error);
         assert_eq!(
-            found("AKIAZ7XQ2M4N6P3R5T7V99")[0].severity,
+            found("AKIAZ7XQ2M4N6P3R5T7V99")[0].severity(),
             Severity::Warning
         );
-        assert_eq!(found("akiaz7xq2m4n6p3r5t7v")[0].severity, Severity::Warning);
+        assert_eq!(found("akiaz7xq2m4n6p3r5t7v")[0].severity(), Severity::Warning);
         // The warning says what is unusual.
         assert!(
             found("AKIAZ7XQ2M4N6P3R5T7V99")[0]
-                .message
+                .message()
                 .contains("22 characters")
         );
-        assert!(found("AXYZZ7XQ2M4N6P3R5T7V")[0].message.contains("`AXYZ`"));
+        assert!(found("AXYZZ7XQ2M4N6P3R5T7V")[0].message().contains("`AXYZ`"));
         assert!(
             found("AKIAZ0XQ2M4N1P3R5T8V")[0]
-                .message
+                .message()
                 .contains("digits 2–7")
         );
         // The documentation's examples are RF034's, not "unusual".

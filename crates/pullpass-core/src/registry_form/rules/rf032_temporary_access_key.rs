@@ -37,25 +37,25 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF032,
             "`ASIA…` is a temporary access key: it works only with its session token, and it expires.",
         )
-        .help("Fill in the session token, or better, use IRSA / Pod Identity or a long-term `AKIA…` key.")
+        .with_help("Fill in the session token, or better, use IRSA / Pod Identity or a long-term `AKIA…` key.")
     } else if id.starts_with("ASIA") {
         Diagnostic::new(
             &RF032,
             "Temporary credentials expire (after hours, 36 at most); pulls fail once they do.",
         )
-        .severity(Severity::Warning)
-        .help("Use IRSA / Pod Identity (leave the keys blank) or a long-term `AKIA…` key for a registry that must keep working.")
+        .with_severity(Severity::Warning)
+        .with_help("Use IRSA / Pod Identity (leave the keys blank) or a long-term `AKIA…` key for a registry that must keep working.")
     } else if id.starts_with("AKIA") && has_token {
         Diagnostic::new(
             &RF032,
             "A session token is only for temporary `ASIA…` keys; with a long-term `AKIA…` key AWS rejects the request.",
         )
-        .severity(Severity::Warning)
-        .help("Clear the session token.")
+        .with_severity(Severity::Warning)
+        .with_help("Clear the session token.")
     } else {
         return;
     };
-    out.push(d.pointer("/accessKeyId").range(range));
+    out.push(d.with_pointer("/accessKeyId").with_range(range));
 }
 
 #[cfg(test)]
@@ -79,15 +79,15 @@ mod tests {
     fn temporary_keys() {
         let ctx = FormContext::default();
         assert_eq!(
-            form_findings("RF032", &form("ASIAZ7XQ2M4N6P3R5T7V", ""), &ctx)[0].severity,
+            form_findings("RF032", &form("ASIAZ7XQ2M4N6P3R5T7V", ""), &ctx)[0].severity(),
             Severity::Error
         );
         assert_eq!(
-            form_findings("RF032", &form("ASIAZ7XQ2M4N6P3R5T7V", "IQoJb3JpZ2lu"), &ctx)[0].severity,
+            form_findings("RF032", &form("ASIAZ7XQ2M4N6P3R5T7V", "IQoJb3JpZ2lu"), &ctx)[0].severity(),
             Severity::Warning
         );
         assert_eq!(
-            form_findings("RF032", &form("AKIAZ7XQ2M4N6P3R5T7V", "IQoJb3JpZ2lu"), &ctx)[0].severity,
+            form_findings("RF032", &form("AKIAZ7XQ2M4N6P3R5T7V", "IQoJb3JpZ2lu"), &ctx)[0].severity(),
             Severity::Warning
         );
     }

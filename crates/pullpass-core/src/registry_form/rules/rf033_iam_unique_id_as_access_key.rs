@@ -38,9 +38,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF033,
             format!("`{prefix}…` is the unique ID of {what}, not an access key ID."),
         )
-        .help("Use an access key ID (`AKIA…`) from `aws iam create-access-key`, or leave the keys blank for IRSA / Pod Identity.")
-        .pointer("/accessKeyId")
-        .range(range),
+        .with_help("Use an access key ID (`AKIA…`) from `aws iam create-access-key`, or leave the keys blank for IRSA / Pod Identity.")
+        .with_pointer("/accessKeyId")
+        .with_range(range),
     );
 }
 
@@ -72,7 +72,7 @@ mod tests {
         let codes: Vec<_> =
             crate::registry_form::validate(&form("AROAZ7XQ2M4N6P3R5T7V"), &FormContext::default())
                 .into_iter()
-                .map(|d| d.code)
+                .map(|d| d.code())
                 .collect();
         assert!(!codes.contains(&"RF031"), "RF033 alone: {codes:?}");
     }

@@ -32,17 +32,17 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     if id.len() >= 16 && id.ends_with("EXAMPLE") {
         out.push(
             Diagnostic::new(&RF034, "This is the example access key ID of the AWS documentation, not a real key.")
-                .help("Enter the access key ID of a real IAM user, or leave the keys blank for IRSA / Pod Identity.")
-                .pointer("/accessKeyId")
-                .range(range),
+                .with_help("Enter the access key ID of a real IAM user, or leave the keys blank for IRSA / Pod Identity.")
+                .with_pointer("/accessKeyId")
+                .with_range(range),
         );
     }
     let (secret, _) = keys::trimmed(f.form.secret_access_key.expose());
     if secret.len() >= 16 && secret.ends_with("EXAMPLEKEY") {
         out.push(
             Diagnostic::new(&RF034, "This is the example secret access key of the AWS documentation, not a real secret.")
-                .help("Enter the secret of a real access key, or leave the keys blank for IRSA / Pod Identity.")
-                .pointer("/secretAccessKey"),
+                .with_help("Enter the secret of a real access key, or leave the keys blank for IRSA / Pod Identity.")
+                .with_pointer("/secretAccessKey"),
         );
     }
 }
@@ -73,7 +73,7 @@ mod tests {
             &FormContext::default(),
         );
         assert_eq!(found.len(), 2);
-        assert!(found.iter().all(|d| !d.message.contains("wJalr")));
+        assert!(found.iter().all(|d| !d.message().contains("wJalr")));
     }
 
     #[test]

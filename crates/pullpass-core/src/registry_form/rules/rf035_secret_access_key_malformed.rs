@@ -39,13 +39,13 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF035,
             "The secret access key contains whitespace; secrets never do.",
         )
-        .help("Copy the secret again in one piece.")
+        .with_help("Copy the secret again in one piece.")
     } else if len < 16 {
         Diagnostic::new(
             &RF035,
             format!("The secret access key has only {len} characters; secrets have 40."),
         )
-        .help("Copy the whole secret access key.")
+        .with_help("Copy the whole secret access key.")
     } else {
         let why = if len == 40 {
             "it has characters other than letters, digits, `/` and `+`".to_owned()
@@ -54,11 +54,11 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         };
         return out.push(
             Diagnostic::new(&RF035, format!("Unusual secret access key: {why}."))
-                .help("Check that the whole secret was copied; ignore this if AWS issued it as is.")
-                .pointer("/secretAccessKey"),
+                .with_help("Check that the whole secret was copied; ignore this if AWS issued it as is.")
+                .with_pointer("/secretAccessKey"),
         );
     };
-    out.push(d.severity(Severity::Error).pointer("/secretAccessKey"));
+    out.push(d.with_severity(Severity::Error).with_pointer("/secretAccessKey"));
 }
 
 #[cfg(test)]
@@ -80,21 +80,21 @@ mod tests {
 
     #[test]
     fn short_or_spaced_secrets_are_errors_odd_ones_warnings() {
-        assert_eq!(found("tooShort123")[0].severity, Severity::Error);
+        assert_eq!(found("tooShort123")[0].severity(), Severity::Error);
         assert_eq!(
-            found("Zq8mT3vB9xKp2LrN5sW7 C1dF4gH6jE0aU+/oIet")[0].severity,
+            found("Zq8mT3vB9xKp2LrN5sW7 C1dF4gH6jE0aU+/oIet")[0].severity(),
             Severity::Error
         );
         assert_eq!(
-            found("Zq8mT3vB9xKp2LrN5sW7yC1dF4gH6jE0aU+/oIe")[0].severity,
+            found("Zq8mT3vB9xKp2LrN5sW7yC1dF4gH6jE0aU+/oIe")[0].severity(),
             Severity::Warning
         );
         assert_eq!(
-            found("Zq8mT3vB9xKp2LrN5sW7yC1dF4gH6jE0aU+/oIe=")[0].severity,
+            found("Zq8mT3vB9xKp2LrN5sW7yC1dF4gH6jE0aU+/oIe=")[0].severity(),
             Severity::Warning
         );
         for d in found("Zq8mT3vB9xKp2LrN5sW7 C1dF4gH6jE0aU+/oIet") {
-            assert!(d.range.is_none() && !d.message.contains("Zq8m"));
+            assert!(d.range().is_none() && !d.message().contains("Zq8m"));
         }
     }
 

@@ -38,15 +38,15 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF036,
                 "The secret access key field holds an access key ID: the fields look swapped.",
             )
-            .help(help)
-            .pointer("/secretAccessKey"),
+            .with_help(help)
+            .with_pointer("/secretAccessKey"),
         );
     } else if keys::looks_like_secret(id) {
         // No range: the CLI shows no snippet for a value that may be a secret.
         out.push(
             Diagnostic::new(&RF036, "The access key ID field holds what looks like a secret access key: the fields look swapped.")
-                .help(format!("{help} A secret that was displayed or logged should be rotated."))
-                .pointer("/accessKeyId"),
+                .with_help(format!("{help} A secret that was displayed or logged should be rotated."))
+                .with_pointer("/accessKeyId"),
         );
     }
 }
@@ -75,8 +75,8 @@ mod tests {
         assert_eq!(found(SECRET, ID).len(), 1);
         assert_eq!(found(ID, ID).len(), 1);
         let d = &found(SECRET, "")[0];
-        assert_eq!(d.pointer, "/accessKeyId");
-        assert!(d.range.is_none());
+        assert_eq!(d.pointer(), "/accessKeyId");
+        assert!(d.range().is_none());
         assert!(!format!("{d:?}").contains("Zq8m"));
     }
 

@@ -68,14 +68,14 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let d = Diagnostic::new(&RF037, format!("The {what} has whitespace around it."))
-            .help("Pasted values often carry a space or a line break; AWS compares credentials exactly.")
-            .pointer(pointer)
-            .fix(Fix::safe(format!("Trim the {what}"), edits));
+            .with_help("Pasted values often carry a space or a line break; AWS compares credentials exactly.")
+            .with_pointer(pointer)
+            .with_fix(Fix::safe(format!("Trim the {what}"), edits));
         // Ranges into a secret are fine (they are offsets), but the CLI shows no snippet.
         out.push(if secret {
             d
         } else {
-            d.range(TextRange::of(value))
+            d.with_range(TextRange::of(value))
         });
     }
 }
@@ -106,8 +106,7 @@ mod tests {
         assert_eq!(fixed(&found[1], &format!("{SECRET}\n")), SECRET);
         for d in &found {
             assert!(
-                d.fix
-                    .as_ref()
+                d.fix()
                     .unwrap()
                     .edits
                     .iter()

@@ -42,8 +42,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF040,
             format!("Ambient credentials will be used: IRSA, EKS Pod Identity or the instance role.{role}"),
         )
-        .help("Make sure the platform's service account is annotated with a role (IRSA) or has a Pod Identity association; `pullpass doctor` checks it.")
-        .pointer("/accessKeyId"),
+        .with_help("Make sure the platform's service account is annotated with a role (IRSA) or has a Pod Identity association; `pullpass doctor` checks it.")
+        .with_pointer("/accessKeyId"),
     );
 }
 
@@ -74,7 +74,7 @@ mod tests {
             &FormContext::default(),
         );
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, crate::Severity::Info);
+        assert_eq!(found[0].severity(), crate::Severity::Info);
     }
 
     #[test]

@@ -37,7 +37,7 @@ fn is_name_char(c: char) -> bool {
 
 /// Findings for a role ARN value; `host_partition` is the registry's partition, if known.
 pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec<Diagnostic>) {
-    let mut push = |d: Diagnostic| out.push(d.pointer(ROLE_ARN));
+    let mut push = |d: Diagnostic| out.push(d.with_pointer(ROLE_ARN));
     let start = raw.len() - raw.trim_start().len();
     let value = raw.trim();
     if value.is_empty() {
@@ -46,9 +46,9 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
     if value.len() != raw.len() {
         push(
             Diagnostic::new(&RF050, "The role ARN has whitespace around it.")
-                .help("Remove it; IAM compares ARNs exactly.")
-                .range(TextRange::of(raw))
-                .fix(Fix::safe(
+                .with_help("Remove it; IAM compares ARNs exactly.")
+                .with_range(TextRange::of(raw))
+                .with_fix(Fix::safe(
                     "Trim the role ARN",
                     vec![Edit::replace(TextRange::of(raw), value)],
                 )),
@@ -64,8 +64,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                     value.len()
                 ),
             )
-            .help(SHAPE)
-            .range(at(0, value.len())),
+            .with_help(SHAPE)
+            .with_range(at(0, value.len())),
         );
         return;
     }
@@ -78,8 +78,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         };
         push(
             Diagnostic::new(&RF050, "The role ARN is not an ARN.")
-                .help(help)
-                .range(at(0, value.len())),
+                .with_help(help)
+                .with_range(at(0, value.len())),
         );
         return;
     }
@@ -99,10 +99,10 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
     if known.is_none() {
         let lower = arn_partition.to_ascii_lowercase();
         let d = Diagnostic::new(&RF050, format!("`{arn_partition}` is not an AWS partition."))
-            .help("Partitions are `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`, `aws-iso-f`, `aws-eusc`.")
-            .range(part_range(1));
+            .with_help("Partitions are `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`, `aws-iso-f`, `aws-eusc`.")
+            .with_range(part_range(1));
         push(if partition(&lower).is_some() {
-            d.fix(Fix::safe(
+            d.with_fix(Fix::safe(
                 format!("Use `{lower}`"),
                 vec![Edit::replace(part_range(1), lower)],
             ))
@@ -121,11 +121,11 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 &RF050,
                 "This is an STS assumed-role session ARN, not the role's ARN.",
             )
-            .help(format!(
+            .with_help(format!(
                 "Use the role ARN: `{fixed}` (add the role's path if it has one)."
             ))
-            .range(at(0, value.len()))
-            .fix(Fix::unsafe_(
+            .with_range(at(0, value.len()))
+            .with_fix(Fix::unsafe_(
                 format!("Use `{fixed}`"),
                 vec![Edit::replace(at(0, value.len()), fixed)],
             )),
@@ -138,16 +138,16 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 &RF050,
                 format!("A role ARN names the `iam` service, not `{service}`."),
             )
-            .help(SHAPE)
-            .range(part_range(2)),
+            .with_help(SHAPE)
+            .with_range(part_range(2)),
         );
     }
     if !region.is_empty() {
         push(
             Diagnostic::new(&RF050, "IAM is global: a role ARN has no region.")
-                .help(SHAPE)
-                .range(part_range(3))
-                .fix(Fix::safe(
+                .with_help(SHAPE)
+                .with_range(part_range(3))
+                .with_fix(Fix::safe(
                     "Remove the region",
                     vec![Edit::delete(part_range(3))],
                 )),
@@ -159,8 +159,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 &RF050,
                 "The account in the role ARN is not a 12-digit AWS account ID.",
             )
-            .help(SHAPE)
-            .range(part_range(4)),
+            .with_help(SHAPE)
+            .with_range(part_range(4)),
         );
     }
     let resource_range = part_range(5);
@@ -178,21 +178,21 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                         shown(bad)
                     ),
                 )
-                .help(SHAPE)
-                .range(resource_range),
+                .with_help(SHAPE)
+                .with_range(resource_range),
             );
         } else if path.len() + 2 > 512 {
             push(
                 Diagnostic::new(&RF050, "The role path is longer than 512 characters.")
-                    .help(SHAPE)
-                    .range(resource_range),
+                    .with_help(SHAPE)
+                    .with_range(resource_range),
             );
         }
         if name.is_empty() {
             push(
                 Diagnostic::new(&RF050, "The role ARN has no role name after `role/`.")
-                    .help(SHAPE)
-                    .range(resource_range),
+                    .with_help(SHAPE)
+                    .with_range(resource_range),
             );
         } else if let Some((i, bad)) = name.char_indices().find(|(_, c)| !is_name_char(*c)) {
             push(
@@ -203,8 +203,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                         shown(bad)
                     ),
                 )
-                .help(SHAPE)
-                .range(TextRange::new(
+                .with_help(SHAPE)
+                .with_range(TextRange::new(
                     name_start + i,
                     name_start + i + bad.len_utf8(),
                 )),
@@ -218,8 +218,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                         name.len()
                     ),
                 )
-                .help(SHAPE)
-                .range(TextRange::new(name_start, name_start + name.len())),
+                .with_help(SHAPE)
+                .with_range(TextRange::new(name_start, name_start + name.len())),
             );
         }
     } else {
@@ -234,8 +234,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         };
         push(
             Diagnostic::new(&RF050, format!("This is {what}; a role ARN is needed."))
-                .help(SHAPE)
-                .range(resource_range),
+                .with_help(SHAPE)
+                .with_range(resource_range),
         );
     }
     if let (Some(p), Some(host)) = (known, host_partition)
@@ -246,9 +246,9 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 &RF050,
                 format!("The role is in partition `{}` but the registry is in `{host}`; cross-partition trust is impossible.", p.id),
             )
-            .help(format!("Use a role in `{host}` (`arn:{host}:iam::…`)."))
-            .range(part_range(1))
-            .fix(Fix::unsafe_(format!("Use `{host}`"), vec![Edit::replace(part_range(1), host)])),
+            .with_help(format!("Use a role in `{host}` (`arn:{host}:iam::…`)."))
+            .with_range(part_range(1))
+            .with_fix(Fix::unsafe_(format!("Use `{host}`"), vec![Edit::replace(part_range(1), host)])),
         );
     }
 }
@@ -297,7 +297,7 @@ mod tests {
             assert!(!found(arn, None).is_empty(), "{arn}");
         }
         let long = format!("arn:aws:iam::123456789012:role/{}", "a".repeat(65));
-        assert!(found(&long, None)[0].message.contains("64"));
+        assert!(found(&long, None)[0].message().contains("64"));
         let arn = "arn:aws:sts::123456789012:assumed-role/ecr-pull/i-0abc";
         assert_eq!(
             fixed(&found(arn, None)[0], arn),

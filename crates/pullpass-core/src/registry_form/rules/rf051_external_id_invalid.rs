@@ -31,7 +31,7 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     if value.is_empty() {
         return;
     }
-    let d = |msg: String| Diagnostic::new(&RF051, msg).pointer("/externalId");
+    let d = |msg: String| Diagnostic::new(&RF051, msg).with_pointer("/externalId");
     let trimmed = value.trim();
     if trimmed.len() != value.len()
         && !trimmed.is_empty()
@@ -39,9 +39,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             d("The external ID has whitespace around it; STS rejects spaces.".to_owned())
-                .help("Remove it, here and in the trust policy.")
-                .range(TextRange::of(value))
-                .fix(Fix::safe(
+                .with_help("Remove it, here and in the trust policy.")
+                .with_range(TextRange::of(value))
+                .with_fix(Fix::safe(
                     "Trim the external ID",
                     vec![Edit::replace(TextRange::of(value), trimmed)],
                 )),
@@ -58,8 +58,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             d(format!("The external ID contains {what}; STS accepts only letters, digits and `_+=,.@:/-`."))
-                .help("Change it here and in the trust policy's `sts:ExternalId` condition (IAM accepts values that STS later rejects).")
-                .range(TextRange::new(i, i + c.len_utf8())),
+                .with_help("Change it here and in the trust policy's `sts:ExternalId` condition (IAM accepts values that STS later rejects).")
+                .with_range(TextRange::new(i, i + c.len_utf8())),
         );
         return;
     }
@@ -69,8 +69,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             d(format!(
                 "The external ID has {len} characters; STS accepts 2 to 1224."
             ))
-            .help("Use a longer (or shorter) external ID, here and in the trust policy.")
-            .range(TextRange::of(value)),
+            .with_help("Use a longer (or shorter) external ID, here and in the trust policy.")
+            .with_range(TextRange::of(value)),
         );
     }
 }
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn fires_on_what_sts_rejects() {
-        assert!(found("pull from prod")[0].message.contains("a space"));
+        assert!(found("pull from prod")[0].message().contains("a space"));
         assert_eq!(found("x").len(), 1);
         assert_eq!(found(&"x".repeat(1225)).len(), 1);
         assert_eq!(found("a#b").len(), 1);

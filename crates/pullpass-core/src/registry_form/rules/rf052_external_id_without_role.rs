@@ -29,8 +29,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             &RF052,
             "An external ID is given without a role ARN; it is only sent when assuming a role.",
         )
-        .help("Enter the role ARN the external ID belongs to, or clear the external ID.")
-        .pointer("/externalId"),
+        .with_help("Enter the role ARN the external ID belongs to, or clear the external ID.")
+        .with_pointer("/externalId"),
     );
 }
 

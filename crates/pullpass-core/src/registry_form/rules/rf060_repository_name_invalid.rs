@@ -32,11 +32,11 @@ fn push(
     fix: Option<Fix>,
 ) {
     let mut d = Diagnostic::new(&RF060, message)
-        .help(help)
-        .pointer("/repository")
-        .range(range);
+        .with_help(help)
+        .with_pointer("/repository")
+        .with_range(range);
     if let Some(fix) = fix {
-        d = d.fix(fix);
+        d = d.with_fix(fix);
     }
     out.push(d);
 }

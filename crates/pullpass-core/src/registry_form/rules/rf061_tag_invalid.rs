@@ -28,9 +28,9 @@ const HELP: &str = "A tag is up to 128 letters, digits, `_`, `.` and `-` (not st
 
 fn d(message: impl Into<String>, range: TextRange) -> Diagnostic {
     Diagnostic::new(&RF061, message)
-        .help(HELP)
-        .pointer("/tag")
-        .range(range)
+        .with_help(HELP)
+        .with_pointer("/tag")
+        .with_range(range)
 }
 
 fn tag_ok(t: &str) -> bool {
@@ -53,7 +53,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         )];
     }
     if value.trim().len() != value.len() {
-        return vec![d("The tag has whitespace around it.", whole).fix(Fix::safe(
+        return vec![d("The tag has whitespace around it.", whole).with_fix(Fix::safe(
             "Trim the tag",
             vec![Edit::replace(whole, value.trim())],
         ))];
@@ -68,7 +68,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
                     format!("The tag starts with `{lead}`; enter the tag or digest alone."),
                     range,
                 )
-                .fix(Fix::safe(
+                .with_fix(Fix::safe(
                     format!("Remove the `{lead}`"),
                     vec![Edit::delete(range)],
                 )),
@@ -92,7 +92,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         }
         if lower != value[7..] || !value.starts_with("sha256:") {
             return vec![
-                d("Digests are written in lower case.", whole).fix(Fix::safe(
+                d("Digests are written in lower case.", whole).with_fix(Fix::safe(
                     "Lower-case the digest",
                     vec![Edit::replace(whole, format!("sha256:{lower}"))],
                 )),
@@ -117,7 +117,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
                 "The tag field holds an image reference; enter the tag alone.",
                 range,
             )
-            .fix(Fix::safe("Keep only the tag", vec![Edit::delete(range)])),
+            .with_fix(Fix::safe("Keep only the tag", vec![Edit::delete(range)])),
         ];
     }
     if value.len() > 128 {
