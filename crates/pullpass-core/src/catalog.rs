@@ -2,6 +2,8 @@
 
 use crate::rule::RuleMeta;
 
+pub mod style;
+
 /// Every rule pullpass has, registry form first, then trust policy, then permissions policy,
 /// then doctor's `DR…` links (with the `doctor` feature).
 #[must_use]

@@ -315,7 +315,7 @@ fn compare_partitions(sources: &[PartitionSource], missing: &[Input]) -> Outcome
     };
     let d = at(
         Diagnostic::new(rule, format!(
-            "partitions disagree: {}. Cross-partition trust is impossible, so {} must be in `{majority}` too",
+            "partitions disagree: {}; cross-partition trust is impossible, so {} must be in `{majority}` too",
             listing.join(", "),
             odd.iter().map(|s| s.what.as_str()).collect::<Vec<_>>().join(" and ")
         )),

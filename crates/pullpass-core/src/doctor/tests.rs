@@ -67,6 +67,7 @@ pub(crate) const PERMISSIONS: &str = r#"{"Version": "2012-10-17", "Statement": [
 
 /// (id, code) of every check that is not passed or not-checked-for-want-of-input.
 pub(crate) fn broken(list: &Checklist) -> Vec<(&'static str, &'static str)> {
+    crate::catalog::style::assert_styled(list.checks.iter().filter_map(|c| c.diagnostic.as_ref()));
     list.checks
         .iter()
         .filter(|c| matches!(c.status, Status::Failed | Status::Warning))

@@ -225,7 +225,7 @@ impl<'a> Parser<'a> {
         );
         error = match b {
             b'/' if matches!(self.bytes.get(at + 1), Some(b'/' | b'*')) => {
-                error.help("JSON has no comments; IAM rejects them. Remove the comment")
+                error.help("JSON has no comments and IAM rejects them: remove the comment")
             }
             b'\'' => error.help("JSON strings use double quotes `\"`, not single quotes"),
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {

@@ -29,7 +29,7 @@ const VALIDITY: &[&str] = &[
 pub(crate) fn check(cx: &mut Cx<'_>, _: &Run) -> Outcome {
     match cx.f.trust.ok() {
         Some(TrustInput::RoleMissing(said)) => {
-            let d = Diagnostic::new(&DR013, format!("IAM says the role does not exist: {said}"))
+            let d = Diagnostic::new(&DR013, format!("IAM says the role does not exist: {}", said.trim_end_matches('.')))
                 .with_help("create the role, or correct its name and account in `--role-arn` and the annotation");
             Outcome::Finding(d, None)
         }

@@ -625,8 +625,12 @@ pub(crate) mod test_support {
   ]
 }"#;
 
+    /// Every finding on `text`, each held to the message style (`catalog::style`).
+    #[track_caller]
     pub(crate) fn lint_with(text: &str, ctx: &LintContext) -> Vec<Diagnostic> {
-        lint(text, None, ctx).diagnostics
+        let found = lint(text, None, ctx).diagnostics;
+        crate::catalog::style::assert_styled(&found);
+        found
     }
 
     pub(crate) fn findings(code: &str, text: &str) -> Vec<Diagnostic> {
@@ -675,6 +679,7 @@ pub(crate) mod test_support {
     #[track_caller]
     pub(crate) fn clean(text: &str, kind: PolicyKind) {
         let out = lint(text, Some(kind), &LintContext::default());
+        crate::catalog::style::assert_styled(&out.diagnostics);
         let bad: Vec<_> = out
             .diagnostics
             .iter()

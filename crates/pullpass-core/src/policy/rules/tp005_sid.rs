@@ -34,7 +34,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let iam = cx.kind != Some(crate::policy::PolicyKind::Repository);
         if iam && !value.chars().all(|c| c.is_ascii_alphanumeric()) {
             let cleaned: String = value.chars().filter(char::is_ascii_alphanumeric).collect();
-            let mut d = at(&TP005, format!("Sid `{value}` may contain only letters and digits"), pointer.clone(), sid.value.range);
+            let mut d = at(&TP005, format!("the Sid `{value}` may contain only letters and digits"), pointer.clone(), sid.value.range);
             if !cleaned.is_empty() && !cx.statements().iter().any(|s| s.sid.and_then(|m| m.value.as_str()) == Some(cleaned.as_str())) {
                 let mut fix = replace_string(format!("Rename to `{cleaned}`"), sid.value.range, &cleaned);
                 // Dropping punctuation keeps the label readable; dropping letters of other
@@ -48,7 +48,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         }
         // Several empty Sids are fine (Terraform writes `"Sid": ""`).
         if !value.is_empty() && seen.contains(&value) {
-            cx.push(at(&TP005, format!("Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).with_help("rename one of the statements"));
+            cx.push(at(&TP005, format!("the Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).with_help("rename one of the statements"));
         } else {
             seen.push(value);
         }

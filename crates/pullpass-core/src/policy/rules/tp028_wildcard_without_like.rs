@@ -61,7 +61,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                             d = d.with_fix(fix.with_applicability(Applicability::Unsafe));
                         }
                     } else {
-                        d = d.with_help("IgnoreCase operators have no wildcard form; name the exact value or use StringLike");
+                        d = d.with_help("`…IgnoreCase` operators have no wildcard form; name the exact value or use `StringLike`");
                     }
                     cx.push(d);
                 }

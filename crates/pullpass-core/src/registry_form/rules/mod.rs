@@ -124,11 +124,9 @@ pub(crate) mod testing {
             account_id: account_id.to_owned(),
             region: region.to_owned(),
         });
-        crate::registry_form::analyze_host(host, o.as_ref(), kind)
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.code() == code)
-            .collect()
+        let found = crate::registry_form::analyze_host(host, o.as_ref(), kind).diagnostics;
+        crate::catalog::style::assert_styled(&found);
+        found.into_iter().filter(|d| d.code() == code).collect()
     }
 
     /// The findings of `code` for a whole form.
@@ -137,18 +135,16 @@ pub(crate) mod testing {
         form: &RegistryForm,
         ctx: &FormContext,
     ) -> Vec<Diagnostic> {
-        crate::registry_form::validate(form, ctx)
-            .into_iter()
-            .filter(|d| d.code() == code)
-            .collect()
+        let found = crate::registry_form::validate(form, ctx);
+        crate::catalog::style::assert_styled(found.iter());
+        found.into_iter().filter(|d| d.code() == code).collect()
     }
 
     /// The codes of every finding for a whole form.
     pub(crate) fn form_codes(form: &RegistryForm, ctx: &FormContext) -> Vec<&'static str> {
-        crate::registry_form::validate(form, ctx)
-            .into_iter()
-            .map(|d| d.code())
-            .collect()
+        let found = crate::registry_form::validate(form, ctx);
+        crate::catalog::style::assert_styled(found.iter());
+        found.into_iter().map(|d| d.code()).collect()
     }
 
     /// Applies the finding's fix to `value`.

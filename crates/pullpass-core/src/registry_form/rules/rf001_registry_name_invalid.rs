@@ -36,8 +36,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let name = f.form.name.as_str();
     let trimmed = name.trim();
     if trimmed.is_empty() {
-        let d = Diagnostic::new(&RF001, "The registry name is required.")
-            .with_help("Enter a short name people will recognise, e.g. `prod-ecr`.")
+        let d = Diagnostic::new(&RF001, "the registry name is required")
+            .with_help("enter a short name people will recognise, e.g. `prod-ecr`")
             .with_pointer(NAME);
         out.push(if name.is_empty() {
             d
@@ -62,11 +62,11 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 &RF001,
                 format!(
-                    "The registry name contains {what} character (U+{:04X}).",
+                    "the registry name contains {what} character (U+{:04X})",
                     u32::from(c)
                 ),
             )
-            .with_help("Use printable characters only; an invisible character makes two names look the same.")
+            .with_help("use printable characters only; an invisible character makes two names look the same")
             .with_pointer(NAME)
             .with_range(TextRange::new(i, i + c.len_utf8())),
         );
@@ -76,9 +76,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &RF001,
-                format!("The registry name is {chars} characters long; at most 64 are allowed."),
+                format!("the registry name is {chars} characters long; at most 64 are allowed"),
             )
-            .with_help("Use a shorter name.")
+            .with_help("use a shorter name")
             .with_pointer(NAME)
             .with_range(TextRange::of(name)),
         );
@@ -96,9 +96,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             )));
         }
         out.push(
-            Diagnostic::new(&RF001, "The registry name has whitespace around it.")
+            Diagnostic::new(&RF001, "the registry name has whitespace around it")
                 .with_severity(Severity::Warning)
-                .with_help("Remove it; names are compared after trimming.")
+                .with_help("remove it; names are compared after trimming")
                 .with_pointer(NAME)
                 .with_range(TextRange::of(name))
                 .with_fix(Fix::safe("Trim the name", edits)),

@@ -36,9 +36,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &RF002,
-                format!("A registry named `{}` already exists.", existing.trim()),
+                format!("a registry named `{}` already exists", existing.trim()),
             )
-            .with_help("Choose another name, or edit the existing registry instead.")
+            .with_help("choose another name, or edit the existing registry instead")
             .with_pointer("/name")
             .with_range(TextRange::of(name)),
         );

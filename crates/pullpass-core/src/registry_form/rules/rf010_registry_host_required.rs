@@ -27,8 +27,8 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     if !c.is_blank() {
         return;
     }
-    let mut d = Diagnostic::new(&RF010, "The registry host is required.")
-        .with_help("Enter the registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`, `public.ecr.aws` or `ghcr.io`.")
+    let mut d = Diagnostic::new(&RF010, "the registry host is required")
+        .with_help("enter the registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`, `public.ecr.aws` or `ghcr.io`")
         .with_pointer(HOST);
     if !c.raw.is_empty() {
         d = d.with_range(TextRange::of(c.raw));

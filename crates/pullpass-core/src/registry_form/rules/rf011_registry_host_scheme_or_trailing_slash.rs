@@ -47,29 +47,29 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         let d = match scheme.as_str() {
             "https" => Diagnostic::new(
                 &RF011,
-                "The registry host takes no scheme: `https://` is implied.",
+                "the registry host takes no scheme: `https://` is implied",
             )
-            .with_help("Enter the host name only; docker and the credential helpers match the bare host.")
+            .with_help("enter the host name only; docker and the credential helpers match the bare host")
             .with_fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             "http" if c.kind == RegistryKind::Ecr => Diagnostic::new(
                 &RF011,
-                "ECR registries are served over HTTPS only; `http://` cannot work.",
+                "ECR registries are served over HTTPS only; `http://` cannot work",
             )
             .with_severity(Severity::Error)
-            .with_help("Enter the host name only, without a scheme.")
+            .with_help("enter the host name only, without a scheme")
             .with_fix(Fix::unsafe_(format!("Strip `{typed}`"), vec![strip])),
             "http" => Diagnostic::new(
                 &RF011,
-                "The registry host takes no scheme; a plain-HTTP registry is configured as insecure in the container runtime, not here.",
+                "the registry host takes no scheme; a plain-HTTP registry is configured as insecure in the container runtime, not here",
             )
-            .with_help("Enter the host name (and port) only.")
+            .with_help("enter the host name (and port) only")
             .with_fix(Fix::safe(format!("Strip `{typed}`"), vec![strip])),
             _ => Diagnostic::new(
                 &RF011,
-                format!("`{scheme}://` is not a registry scheme; the host field takes a host name only."),
+                format!("`{scheme}://` is not a registry scheme; the host field takes a host name only"),
             )
             .with_severity(Severity::Error)
-            .with_help("Enter the host name (and port) only, e.g. `registry.example.com:5443`.")
+            .with_help("enter the host name (and port) only, e.g. `registry.example.com:5443`")
             .with_fix(Fix::unsafe_(format!("Strip `{scheme}://`"), vec![strip])),
         };
         out.push(d.with_pointer(HOST).with_range(range));
@@ -78,8 +78,8 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         && c.raw[path.as_usize_range()].bytes().all(|b| b == b'/')
     {
         out.push(
-            Diagnostic::new(&RF011, "The registry host has a trailing `/`.")
-                .with_help("Enter the host name only.")
+            Diagnostic::new(&RF011, "the registry host has a trailing `/`")
+                .with_help("enter the host name only")
                 .with_pointer(HOST)
                 .with_range(path)
                 .with_fix(Fix::safe(

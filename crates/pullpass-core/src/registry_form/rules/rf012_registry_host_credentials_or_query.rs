@@ -34,9 +34,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &RF012,
-                "The registry host contains user info (a user name or password before `@`); it is not shown here.",
+                "the registry host contains user info (a user name or password before `@`); it is not shown here",
             )
-            .with_help("Remove it from the host; credentials belong in the credential fields, never in the host.")
+            .with_help("remove it from the host; credentials belong in the credential fields, never in the host")
             .with_pointer(HOST)
             .with_range(range)
             .with_fix(Fix::safe("Remove the user info", vec![Edit::delete(range)])),
@@ -50,9 +50,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     &RF012,
-                    format!("The registry host has a {what}; it is not shown here."),
+                    format!("the registry host has a {what}; it is not shown here"),
                 )
-                .with_help("A registry host is a host name (and port) only.")
+                .with_help("a registry host is a host name (and port) only")
                 .with_pointer(HOST)
                 .with_range(range)
                 .with_fix(Fix::safe(

@@ -47,9 +47,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             )));
         }
         out.push(
-            Diagnostic::new(&RF013, "The registry host has whitespace around it.")
+            Diagnostic::new(&RF013, "the registry host has whitespace around it")
                 .with_severity(Severity::Warning)
-                .with_help("Pasted values often carry a space or a line break; remove it.")
+                .with_help("pasted values often carry a space or a line break; remove it")
                 .with_pointer(HOST)
                 .with_range(TextRange::of(c.raw))
                 .with_fix(Fix::safe("Trim the whitespace", edits)),
@@ -66,28 +66,28 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
         NameProblem::InnerWhitespace { range } => {
             let trimmed = &c.raw[c.syntax.trimmed.as_usize_range()];
             let squeezed: String = trimmed.chars().filter(|ch| !ch.is_whitespace()).collect();
-            error("The registry host contains whitespace.".to_owned())
-                .with_help("A host name has no spaces; remove them.")
+            error("the registry host contains whitespace".to_owned())
+                .with_help("a host name has no spaces; remove them")
                 .with_range(*range)
                 .with_fix(Fix::unsafe_(
                     "Remove the whitespace",
                     vec![Edit::replace(c.syntax.trimmed, squeezed)],
                 ))
         }
-        NameProblem::Empty => error("The registry host has no host name.".to_owned())
-            .with_help("Enter a host name, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `ghcr.io`.")
+        NameProblem::Empty => error("the registry host has no host name".to_owned())
+            .with_help("enter a host name, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `ghcr.io`")
             .with_range(c.syntax.trimmed),
         NameProblem::TooLong { len } => {
-            error(format!("The host name is {len} characters long; DNS allows at most 253."))
-                .with_help("Check that only the host was pasted.")
+            error(format!("the host name is {len} characters long; DNS allows at most 253"))
+                .with_help("check that only the host was pasted")
                 .with_range(c.syntax.host)
         }
         NameProblem::UpperCase { range, lower } => Diagnostic::new(
             &RF013,
-            "The registry host has upper-case letters; image references and credential helpers compare hosts exactly.",
+            "the registry host has upper-case letters; image references and credential helpers compare hosts exactly",
         )
         .with_severity(Severity::Warning)
-        .with_help("Registry hosts are written in lower case.")
+        .with_help("registry hosts are written in lower case")
         .with_range(*range)
         .with_fix(Fix::safe("Lower-case the host", vec![Edit::replace(*range, lower.clone())])),
         NameProblem::BadChar { range, ch } => {
@@ -97,42 +97,42 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
                 format!("U+{:04X}", u32::from(*ch))
             };
             let help = if ch.is_ascii() {
-                "A host name has only letters, digits, `-` and `.`.".to_owned()
+                "a host name has only letters, digits, `-` and `.`".to_owned()
             } else {
-                "Enter an internationalized name in its ASCII (`xn--…`) form.".to_owned()
+                "enter an internationalized name in its ASCII (`xn--…`) form".to_owned()
             };
-            let d = error(format!("The host name contains {shown}, which DNS does not allow."));
+            let d = error(format!("the host name contains {shown}, which DNS does not allow"));
             match (&c.underscore_ecr, *ch) {
                 (Some(host), '_') => d
-                    .with_help(format!("Did you mean `{host}`? Region names use `-`."))
+                    .with_help(format!("did you mean `{host}`? Region names use `-`"))
                     .with_range(*range)
                     .with_fix(Fix::safe(format!("Use `{host}`"), vec![Edit::replace(c.syntax.host, host.clone())])),
                 _ => d.with_help(help).with_range(*range),
             }
         }
-        NameProblem::EmptyLabel { range } => error("The host name has an empty label (`..` or a leading `.`).".to_owned())
-            .with_help("Remove the extra dot.")
+        NameProblem::EmptyLabel { range } => error("the host name has an empty label (`..` or a leading `.`)".to_owned())
+            .with_help("remove the extra dot")
             .with_range(*range)
             .with_fix(Fix::unsafe_("Remove the extra dot", vec![Edit::delete(*range)])),
         // A fully qualified name is valid DNS and is mended like upper case: a warning.
-        NameProblem::TrailingDot { range } => Diagnostic::new(&RF013, "The host name ends with a dot; image references and credential helpers do not match a fully qualified name.")
+        NameProblem::TrailingDot { range } => Diagnostic::new(&RF013, "the host name ends with a dot; image references and credential helpers do not match a fully qualified name")
             .with_severity(Severity::Warning)
-            .with_help("Remove the trailing dot; the host is used without it.")
+            .with_help("remove the trailing dot; the host is used without it")
             .with_range(*range)
             .with_fix(Fix::safe("Remove the trailing dot", vec![Edit::delete(*range)])),
         NameProblem::LongLabel { range } => error(format!(
-            "A label of the host name is {} characters long; DNS allows at most 63.",
+            "a label of the host name is {} characters long; DNS allows at most 63",
             range.len()
         ))
-        .with_help("Check the host for a pasted value that is not a host name.")
+        .with_help("check the host for a pasted value that is not a host name")
         .with_range(*range),
-        NameProblem::HyphenEdge { range } => error("A label of the host name starts or ends with `-`, which DNS does not allow.".to_owned())
-            .with_help("Check the host for a typo.")
+        NameProblem::HyphenEdge { range } => error("a label of the host name starts or ends with `-`, which DNS does not allow".to_owned())
+            .with_help("check the host for a typo")
             .with_range(*range),
         NameProblem::BadPort { range } => {
             let port = &c.raw[range.as_usize_range()];
-            let d = error("The port is not a number from 1 to 65535.".to_owned())
-                .with_help("Give a numeric port after the colon, e.g. `registry.example.com:5443`, or none for 443.")
+            let d = error("the port is not a number from 1 to 65535".to_owned())
+                .with_help("give a numeric port after the colon, e.g. `registry.example.com:5443`, or none for 443")
                 .with_range(*range);
             if port == ":" {
                 d.with_fix(Fix::safe("Remove the empty port", vec![Edit::delete(*range)]))
@@ -140,11 +140,11 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
                 d
             }
         }
-        NameProblem::BadIpLiteral { range } => error("The host is not a valid host name or bracketed IPv6 address.".to_owned())
-            .with_help("Write an IPv6 address in brackets with an optional port: `[::1]:5000`.")
+        NameProblem::BadIpLiteral { range } => error("the host is not a valid host name or bracketed IPv6 address".to_owned())
+            .with_help("write an IPv6 address in brackets with an optional port: `[::1]:5000`")
             .with_range(*range),
-        NameProblem::BadIpv4 { range } => error("The host is not a valid IPv4 address: each of the four numbers is 0–255.".to_owned())
-            .with_help("Check the address for a typo, e.g. `10.0.0.5:5000`.")
+        NameProblem::BadIpv4 { range } => error("the host is not a valid IPv4 address: each of the four numbers is 0–255".to_owned())
+            .with_help("check the address for a typo, e.g. `10.0.0.5:5000`")
             .with_range(*range),
     }
 }

@@ -50,13 +50,13 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     let (repository, tag) = split_image_path(path);
     let help = match tag {
         Some(tag) => format!(
-            "Keep the host only; put `{repository}` in the repository field and `{tag}` in the tag field."
+            "keep the host only; put `{repository}` in the repository field and `{tag}` in the tag field"
         ),
-        None => format!("Keep the host only; put `{repository}` in the repository field."),
+        None => format!("keep the host only; put `{repository}` in the repository field"),
     };
     let d = Diagnostic::new(
         &RF014,
-        format!("The host has a path (`{path}`): the registry is the host; the path belongs to the image."),
+        format!("the host has a path (`{path}`): the registry is the host; the path belongs to the image"),
     )
     .with_help(help)
     .with_pointer(HOST)

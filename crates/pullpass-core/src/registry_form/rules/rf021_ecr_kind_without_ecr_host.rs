@@ -41,11 +41,11 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::new(
             &RF021,
-            format!("The kind is ECR, but `{name}` is not an ECR registry host."),
+            format!("the kind is ECR, but `{name}` is not an ECR registry host"),
         )
         .with_severity(Severity::Error)
         .with_help(
-            "An ECR host looks like `123456789012.dkr.ecr.us-east-1.amazonaws.com`. For a CNAME or pull-through proxy in front of ECR, fill in the override account and region; for another registry, choose the generic kind.",
+            "an ECR host looks like `123456789012.dkr.ecr.us-east-1.amazonaws.com`; for a CNAME or pull-through proxy in front of ECR, fill in the override account and region; for another registry, choose the generic kind",
         )
         .with_pointer(HOST)
         .with_range(c.syntax.host),

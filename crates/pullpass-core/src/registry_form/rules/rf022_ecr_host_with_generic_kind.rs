@@ -36,9 +36,9 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::new(
             &RF022,
-            format!("This is an ECR host, but the kind is not ECR: {WHY}."),
+            format!("this is an ECR host, but the kind is not ECR: {WHY}"),
         )
-        .with_help("Choose the ECR kind; it requests fresh tokens with AWS credentials, IRSA or Pod Identity.")
+        .with_help("choose the ECR kind; it requests fresh tokens with AWS credentials, IRSA or Pod Identity")
         .with_pointer(HOST)
         .with_range(c.syntax.host),
     );
@@ -55,9 +55,9 @@ pub(crate) fn check_form(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::new(
             &RF022,
-            format!("This is public ECR with credentials, but the kind is not ECR: {WHY}."),
+            format!("this is public ECR with credentials, but the kind is not ECR: {WHY}"),
         )
-        .with_help("Choose the ECR kind, or leave the credentials blank: public ECR allows anonymous pulls.")
+        .with_help("choose the ECR kind, or leave the credentials blank: public ECR allows anonymous pulls")
         .with_pointer(HOST),
     );
 }

@@ -33,10 +33,10 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::new(
             &RF023,
-            "Public ECR needs no credentials to pull; credentials only raise the rate limit.",
+            "public ECR needs no credentials to pull; credentials only raise the rate limit",
         )
         .with_help(format!(
-            "Public ECR authentication works only in `{}`; leave the credentials blank unless you need the higher limit.",
+            "public ECR authentication works only in `{}`; leave the credentials blank unless you need the higher limit",
             crate::host::table::PUBLIC_ECR_AUTH_REGION
         ))
         .with_pointer("/host"),

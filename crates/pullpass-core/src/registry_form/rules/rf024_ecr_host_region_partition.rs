@@ -34,13 +34,13 @@ fn with_suggestion(d: Diagnostic, region: &str, range: TextRange) -> Diagnostic 
     match suggestion(region) {
         Some(meant) if region.strip_suffix(|c: char| c.is_ascii_lowercase()) == Some(meant) => d
             .with_help(format!(
-                "`{region}` is an availability zone; the region is `{meant}`."
+                "`{region}` is an availability zone; the region is `{meant}`"
             ))
             .with_fix(Fix::safe(
                 format!("Use `{meant}`"),
                 vec![Edit::replace(range, meant)],
             )),
-        Some(meant) => d.with_help(format!("Did you mean `{meant}`?")).with_fix(Fix::unsafe_(
+        Some(meant) => d.with_help(format!("did you mean `{meant}`?")).with_fix(Fix::unsafe_(
             format!("Use `{meant}`"),
             vec![Edit::replace(range, meant)],
         )),
@@ -56,15 +56,15 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
                 let d = Diagnostic::new(
                     &RF024,
-                    format!("`{region}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`)."),
+                    format!("`{region}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`)"),
                 )
-                .with_help("Copy the region from the ECR console or `aws configure get region`.");
+                .with_help("copy the region from the ECR console or `aws configure get region`");
                 with_suggestion(d, region, range.shifted(at))
             }
             Fact::MissingRegion { insert_at, label } => {
                 let at_range = TextRange::new(at + insert_at, at + insert_at);
-                let d = Diagnostic::new(&RF024, "The ECR host has no region.")
-                    .with_help(format!("An ECR host names its region after `{label}`: `123456789012.{label}.us-east-1.amazonaws.com`."))
+                let d = Diagnostic::new(&RF024, "the ECR host has no region")
+                    .with_help(format!("an ECR host names its region after `{label}`: `123456789012.{label}.us-east-1.amazonaws.com`"))
                     .with_range(at_range);
                 match c.valid_override() {
                     Some((_, region, _)) => d.with_fix(Fix::unsafe_(
@@ -76,8 +76,8 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             }
             Fact::RegionNoPartition { range } => {
                 let region = c.name.as_deref().map_or("", |n| &n[range.as_usize_range()]);
-                let d = Diagnostic::new(&RF024, format!("No AWS partition has a region named `{region}`."))
-                    .with_help("Check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …");
+                let d = Diagnostic::new(&RF024, format!("no AWS partition has a region named `{region}`"))
+                    .with_help("check the region for a typo; regions start with `us-`, `eu-`, `ap-`, `cn-`, `us-gov-`, …");
                 with_suggestion(d, region, range.shifted(at))
             }
             Fact::RegionSuffixMismatch {
@@ -89,17 +89,17 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             } => {
                 let d = Diagnostic::new(
                     &RF024,
-                    format!("Region `{region}` is in partition `{partition}`, which does not use `.{found_suffix}`."),
+                    format!("region `{region}` is in partition `{partition}`, which does not use `.{found_suffix}`"),
                 )
                 .with_range(suffix_range.shifted(at));
                 match suggestion {
                     Some(s) => d
-                        .with_help(format!("Hosts of `{partition}` end in `.{s}`."))
+                        .with_help(format!("hosts of `{partition}` end in `.{s}`"))
                         .with_fix(Fix::unsafe_(
                             format!("Use `.{s}`"),
                             vec![Edit::replace(suffix_range.shifted(at), *s)],
                         )),
-                    None => d.with_help("Check the region and the suffix; one of them is wrong."),
+                    None => d.with_help("check the region and the suffix; one of them is wrong"),
                 }
             }
             _ => continue,

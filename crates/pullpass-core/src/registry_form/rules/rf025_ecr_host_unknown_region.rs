@@ -26,19 +26,19 @@ declare_rule! {
 
 fn message(region: &str, partition: &str) -> String {
     format!(
-        "`{region}` is not a region pullpass knows in partition `{partition}`; it may be a typo or a new region."
+        "`{region}` is not a region pullpass knows in partition `{partition}`; it may be a typo or a new region"
     )
 }
 
 const HELP: &str =
-    "Check the region in the ECR console; a new region works, and this warning does not block.";
+    "check the region in the ECR console; a new region works, and this warning does not block";
 
 /// The warning, with a "did you mean" and its fix when a known region is one or two edits away.
 fn diagnostic(region: &str, partition_id: &'static str, range: TextRange) -> Diagnostic {
     let d = Diagnostic::new(&RF025, message(region, partition_id)).with_range(range);
     match partition(partition_id).and_then(|p| nearest_known_region(region, p)) {
         Some(near) => d
-            .with_help(format!("Did you mean `{near}`? If `{region}` is a new region, it works and this warning does not block."))
+            .with_help(format!("did you mean `{near}`? If `{region}` is a new region, it works and this warning does not block"))
             .with_fix(Fix::unsafe_(format!("Use `{near}`"), vec![Edit::replace(range, near)])),
         None => d.with_help(HELP),
     }

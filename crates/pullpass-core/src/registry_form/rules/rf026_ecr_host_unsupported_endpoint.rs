@@ -32,16 +32,16 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         let d = match fact {
             Fact::FipsUnsupported { range, partition, suggestion } => Diagnostic::new(
                 &RF026,
-                format!("Partition `{partition}` has no FIPS endpoints; this host does not resolve."),
+                format!("partition `{partition}` has no FIPS endpoints; this host does not resolve"),
             )
-            .with_help(format!("Use `{suggestion}`."))
+            .with_help(format!("use `{suggestion}`"))
             .with_range(range.shifted(at))
             .with_fix(Fix::safe(format!("Use `{suggestion}`"), vec![Edit::replace(range.shifted(at), *suggestion)])),
             Fact::UnconfirmedForm { range, suggestion } => Diagnostic::new(
                 &RF026,
-                "This China dual-stack form is unconfirmed; the EKS node image and AWS use `dkr-ecr` for China dual-stack.",
+                "this China dual-stack form is unconfirmed; the EKS node image and AWS use `dkr-ecr` for China dual-stack",
             )
-            .with_help(format!("Prefer `{suggestion}`; keep this form only if it resolves for you."))
+            .with_help(format!("prefer `{suggestion}`; keep this form only if it resolves for you"))
             .with_range(range.shifted(at))
             .with_fix(Fix::unsafe_(format!("Use `{suggestion}`"), vec![Edit::replace(range.shifted(at), *suggestion)])),
             _ => continue,

@@ -52,10 +52,10 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 };
                 let d = Diagnostic::new(
                     &RF027,
-                    format!("`{name}` is the ECR API endpoint, not a registry."),
+                    format!("`{name}` is the ECR API endpoint, not a registry"),
                 )
                 .with_help(format!(
-                    "The registry host is `<12-digit account>.{label}.{region}.{registry_suffix}`."
+                    "the registry host is `<12-digit account>.{label}.{region}.{registry_suffix}`"
                 ))
                 .with_range(name_range);
                 match override_account {
@@ -73,21 +73,21 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 let account = &name[range.as_usize_range()];
                 let d = Diagnostic::new(
                     &RF027,
-                    format!("The account `{account}` has {len} digits; an AWS account ID has exactly 12."),
+                    format!("the account `{account}` has {len} digits; an AWS account ID has exactly 12"),
                 )
                 .with_range(range.shifted(at));
                 if *len == 11 {
-                    d.with_help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
+                    d.with_help("a spreadsheet or number field may have dropped a leading zero; copy the account ID as text")
                         .with_fix(Fix::unsafe_(format!("Use `0{account}`"), vec![Edit::insert(range.start as usize + at, "0")]))
                 } else {
-                    d.with_help("Copy the account ID from the ECR console or `aws sts get-caller-identity`.")
+                    d.with_help("copy the account ID from the ECR console or `aws sts get-caller-identity`")
                 }
             }
             Fact::AccountSeparators { range, fixed } => Diagnostic::new(
                 &RF027,
-                "The account ID in a registry host is 12 digits without separators.",
+                "the account ID in a registry host is 12 digits without separators",
             )
-            .with_help(format!("Did you mean `{fixed}`?"))
+            .with_help(format!("did you mean `{fixed}`?"))
             .with_range(range.shifted(at))
             .with_fix(Fix::safe(
                 format!("Use `{fixed}`"),
@@ -96,15 +96,15 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             Fact::AccountMalformed { range } => Diagnostic::new(
                 &RF027,
                 format!(
-                    "`{}` is not an AWS account ID (12 digits).",
+                    "`{}` is not an AWS account ID (12 digits)",
                     &name[range.as_usize_range()]
                 ),
             )
-            .with_help("An ECR host starts with the 12-digit account ID that owns the registry.")
+            .with_help("an ECR host starts with the 12-digit account ID that owns the registry")
             .with_range(range.shifted(at)),
             Fact::MissingAccount { insert_at } => {
-                let d = Diagnostic::new(&RF027, "The ECR host has no account ID in front.")
-                    .with_help("An ECR host starts with the 12-digit account ID: `123456789012.dkr.ecr.<region>.amazonaws.com`.")
+                let d = Diagnostic::new(&RF027, "the ECR host has no account ID in front")
+                    .with_help("an ECR host starts with the 12-digit account ID: `123456789012.dkr.ecr.<region>.amazonaws.com`")
                     .with_range(TextRange::new(at + insert_at, at + insert_at));
                 match override_account {
                     Some(account) => d.with_fix(Fix::safe(
@@ -121,14 +121,14 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             } => {
                 let d = Diagnostic::new(
                     &RF027,
-                    format!("`{found}` is not an ECR registry endpoint for this suffix."),
+                    format!("`{found}` is not an ECR registry endpoint for this suffix"),
                 )
                 .with_range(range.shifted(at));
                 match suggestion {
                     Some(s) => d
-                        .with_help(format!("Did you mean `{s}`? (`dkr.ecr` under `amazonaws.com`; dual-stack `dkr-ecr` under `on.aws`.)"))
+                        .with_help(format!("did you mean `{s}`? (`dkr.ecr` under `amazonaws.com`; dual-stack `dkr-ecr` under `on.aws`.)"))
                         .with_fix(Fix::unsafe_(format!("Use `{s}`"), vec![Edit::replace(range.shifted(at), *s)])),
-                    None => d.with_help("Registry hosts use `dkr.ecr` (or `dkr.ecr-fips`); dual-stack hosts use `dkr-ecr` under `on.aws`."),
+                    None => d.with_help("registry hosts use `dkr.ecr` (or `dkr.ecr-fips`); dual-stack hosts use `dkr-ecr` under `on.aws`"),
                 }
             }
             Fact::SuffixTypo { range, suggestion } => Diagnostic::new(
@@ -139,7 +139,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_help(format!(
-                "ECR registry hosts end in `.{suggestion}` (or another partition's suffix)."
+                "ECR registry hosts end in `.{suggestion}` (or another partition's suffix)"
             ))
             .with_range(range.shifted(at))
             .with_fix(Fix::unsafe_(
@@ -150,7 +150,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 &RF027,
                 format!("`{name}` is not a registry; did you mean `{suggestion}`?"),
             )
-            .with_help("Public ECR is `public.ecr.aws` (dual-stack: `ecr-public.aws.com`).")
+            .with_help("public ECR is `public.ecr.aws` (dual-stack: `ecr-public.aws.com`)")
             .with_range(name_range)
             .with_fix(Fix::unsafe_(
                 format!("Use `{suggestion}`"),
@@ -194,7 +194,7 @@ mod tests {
             ("ecr.us-east-1.api.aws", ".dkr-ecr.us-east-1.on.aws`"),
         ] {
             let help = host("RF027", raw, Ecr)[0].help().map(str::to_owned).unwrap_or_default();
-            assert!(help.ends_with(&format!("{form}.")), "{raw}: {help}");
+            assert!(help.ends_with(form), "{raw}: {help}");
         }
         let raw = "api.ecr.eu-west-1.amazonaws.com";
         let found = host_with("RF027", raw, Some(("123456789012", "eu-west-1")), Ecr);

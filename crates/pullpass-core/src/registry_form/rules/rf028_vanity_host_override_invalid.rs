@@ -41,7 +41,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
     if !is_account_id(account) {
         let d = Diagnostic::new(
             &RF028,
-            "The override account must be a 12-digit AWS account ID.",
+            "the override account must be a 12-digit AWS account ID",
         )
         .with_pointer(ACCOUNT);
         let d = if account.is_empty() {
@@ -50,16 +50,16 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             d.with_range(TextRange::of(account))
         };
         let d = if is_account_id(trimmed) {
-            d.with_help("Remove the whitespace around it.").with_fix(Fix::safe(
+            d.with_help("remove the whitespace around it").with_fix(Fix::safe(
                 "Trim the account ID",
                 vec![Edit::replace(TextRange::of(account), trimmed)],
             ))
         } else if trimmed.len() == 11 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-            d.with_help("A spreadsheet or number field may have dropped a leading zero; copy the account ID as text.")
+            d.with_help("a spreadsheet or number field may have dropped a leading zero; copy the account ID as text")
                 .with_fix(Fix::unsafe_(format!("Use `0{trimmed}`"), vec![Edit::replace(TextRange::of(account), format!("0{trimmed}"))]))
         } else {
             d.with_help(
-                "Copy the account ID of the registry behind the vanity host, e.g. `123456789012`.",
+                "copy the account ID of the registry behind the vanity host, e.g. `123456789012`",
             )
         };
         out.push(d);
@@ -69,26 +69,26 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         let lower = region.trim().to_ascii_lowercase();
         let mended = partition_for_region(&lower).is_some();
         let reason = if region.is_empty() {
-            "The override region is required with an override account.".to_owned()
+            "the override region is required with an override account".to_owned()
         } else if mended && region.trim() != region {
             format!(
-                "The override region `{}` has whitespace around it.",
+                "the override region `{}` has whitespace around it",
                 region.trim()
             )
         } else if mended {
             format!(
-                "The override region `{region}` has upper-case letters; region names are lower case."
+                "the override region `{region}` has upper-case letters; region names are lower case"
             )
         } else if split_region(region).is_none() {
             format!(
-                "`{}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`).",
+                "`{}` is not a region name (`<area>-<direction>-<number>`, e.g. `us-east-1`)",
                 region.trim()
             )
         } else {
-            format!("No AWS partition has a region named `{region}`.")
+            format!("no AWS partition has a region named `{region}`")
         };
         let d = Diagnostic::new(&RF028, reason)
-            .with_help("Give the region of the ECR registry behind the vanity host.")
+            .with_help("give the region of the ECR registry behind the vanity host")
             .with_pointer(REGION);
         let d = if region.is_empty() {
             d
@@ -101,7 +101,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 vec![Edit::replace(TextRange::of(region), lower)],
             ))
         } else if let Some(meant) = region_suggestion(region.trim()) {
-            d.with_help(format!("Did you mean `{meant}`? Give the region of the ECR registry behind the vanity host."))
+            d.with_help(format!("did you mean `{meant}`? Give the region of the ECR registry behind the vanity host"))
                 .with_fix(Fix::unsafe_(
                     format!("Use `{meant}`"),
                     vec![Edit::replace(TextRange::of(region), meant)],
@@ -115,10 +115,10 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &RF028,
-                "The override is ignored: it applies only to registries of kind ECR.",
+                "the override is ignored: it applies only to registries of kind ECR",
             )
             .with_severity(Severity::Warning)
-            .with_help("Choose the ECR kind for a vanity host in front of ECR, or clear the override.")
+            .with_help("choose the ECR kind for a vanity host in front of ECR, or clear the override")
             .with_pointer("/override"),
         );
         return;
@@ -129,20 +129,20 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 &RF028,
                 format!(
-                    "The override is ignored: the host already names account `{}` in `{}`.",
+                    "the override is ignored: the host already names account `{}` in `{}`",
                     ecr.account, ecr.region
                 ),
             )
             .with_severity(Severity::Warning)
             .with_help(
-                "Clear the override; it is only for hosts that cannot be parsed (CNAMEs, proxies).",
+                "clear the override; it is only for hosts that cannot be parsed (CNAMEs, proxies)",
             )
             .with_pointer("/override"),
         ),
         (HostKind::PublicEcr, _) => out.push(
-            Diagnostic::new(&RF028, "The override is ignored for public ECR.")
+            Diagnostic::new(&RF028, "the override is ignored for public ECR")
                 .with_severity(Severity::Warning)
-                .with_help("Clear the override.")
+                .with_help("clear the override")
                 .with_pointer("/override"),
         ),
         _ => {}

@@ -28,15 +28,15 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let has_secret = !form.secret_access_key.expose().trim().is_empty();
     let has_token = !form.session_token.expose().trim().is_empty();
     let help = if form.kind == RegistryKind::Ecr {
-        "Fill in both, or leave both blank for IRSA / Pod Identity (ambient credentials)."
+        "fill in both, or leave both blank for IRSA / Pod Identity (ambient credentials)"
     } else {
-        "Fill in both, or leave both blank for anonymous pulls."
+        "fill in both, or leave both blank for anonymous pulls"
     };
     if has_id && !has_secret {
         out.push(
             Diagnostic::new(
                 &RF030,
-                "An access key ID is given without its secret access key.",
+                "an access key ID is given without its secret access key",
             )
             .with_help(help)
             .with_pointer("/secretAccessKey"),
@@ -45,7 +45,7 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &RF030,
-                "A secret access key is given without its access key ID.",
+                "a secret access key is given without its access key ID",
             )
             .with_help(help)
             .with_pointer("/accessKeyId"),
@@ -54,9 +54,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &RF030,
-                "A session token is given without an access key ID and secret access key.",
+                "a session token is given without an access key ID and secret access key",
             )
-            .with_help("A session token belongs to a temporary key pair; fill in all three, or clear the token.")
+            .with_help("a session token belongs to a temporary key pair; fill in all three, or clear the token")
             .with_pointer("/sessionToken"),
         );
     }

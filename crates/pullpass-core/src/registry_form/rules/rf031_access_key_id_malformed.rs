@@ -48,8 +48,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             "it has characters other than letters, digits and `_`".to_owned()
         };
-        Diagnostic::new(&RF031, format!("This is not an access key ID: {why}.")).with_help(
-            "Copy the access key ID from the IAM console: 20 characters starting with `AKIA`.",
+        Diagnostic::new(&RF031, format!("this is not an access key ID: {why}")).with_help(
+            "copy the access key ID from the IAM console: 20 characters starting with `AKIA`",
         )
     } else if !keys::is_usual_key_id(id) {
         let why = if len != 20 {
@@ -60,9 +60,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             "after the prefix, access key IDs have only upper-case letters and the digits 2–7"
                 .to_owned()
         };
-        Diagnostic::new(&RF031, format!("Unusual access key ID: {why}."))
+        Diagnostic::new(&RF031, format!("unusual access key ID: {why}"))
             .with_severity(Severity::Warning)
-            .with_help("Check that the whole key ID was copied; ignore this if AWS issued it as is.")
+            .with_help("check that the whole key ID was copied; ignore this if AWS issued it as is")
     } else {
         return;
     };

@@ -35,23 +35,23 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let d = if id.starts_with("ASIA") && !has_token {
         Diagnostic::new(
             &RF032,
-            "`ASIA…` is a temporary access key: it works only with its session token, and it expires.",
+            "`ASIA…` is a temporary access key: it works only with its session token, and it expires",
         )
-        .with_help("Fill in the session token, or better, use IRSA / Pod Identity or a long-term `AKIA…` key.")
+        .with_help("fill in the session token, or better, use IRSA / Pod Identity or a long-term `AKIA…` key")
     } else if id.starts_with("ASIA") {
         Diagnostic::new(
             &RF032,
-            "Temporary credentials expire (after hours, 36 at most); pulls fail once they do.",
+            "temporary credentials expire (after hours, 36 at most); pulls fail once they do",
         )
         .with_severity(Severity::Warning)
-        .with_help("Use IRSA / Pod Identity (leave the keys blank) or a long-term `AKIA…` key for a registry that must keep working.")
+        .with_help("use IRSA / Pod Identity (leave the keys blank) or a long-term `AKIA…` key for a registry that must keep working")
     } else if id.starts_with("AKIA") && has_token {
         Diagnostic::new(
             &RF032,
-            "A session token is only for temporary `ASIA…` keys; with a long-term `AKIA…` key AWS rejects the request.",
+            "a session token is only for temporary `ASIA…` keys; with a long-term `AKIA…` key AWS rejects the request",
         )
         .with_severity(Severity::Warning)
-        .with_help("Clear the session token.")
+        .with_help("clear the session token")
     } else {
         return;
     };

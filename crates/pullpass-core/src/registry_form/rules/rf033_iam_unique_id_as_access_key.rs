@@ -36,9 +36,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::new(
             &RF033,
-            format!("`{prefix}…` is the unique ID of {what}, not an access key ID."),
+            format!("`{prefix}…` is the unique ID of {what}, not an access key ID"),
         )
-        .with_help("Use an access key ID (`AKIA…`) from `aws iam create-access-key`, or leave the keys blank for IRSA / Pod Identity.")
+        .with_help("use an access key ID (`AKIA…`) from `aws iam create-access-key`, or leave the keys blank for IRSA / Pod Identity")
         .with_pointer("/accessKeyId")
         .with_range(range),
     );

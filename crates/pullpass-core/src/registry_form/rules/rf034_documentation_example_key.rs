@@ -31,8 +31,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let (id, range) = keys::trimmed(&f.form.access_key_id);
     if id.len() >= 16 && id.ends_with("EXAMPLE") {
         out.push(
-            Diagnostic::new(&RF034, "This is the example access key ID of the AWS documentation, not a real key.")
-                .with_help("Enter the access key ID of a real IAM user, or leave the keys blank for IRSA / Pod Identity.")
+            Diagnostic::new(&RF034, "this is the example access key ID of the AWS documentation, not a real key")
+                .with_help("enter the access key ID of a real IAM user, or leave the keys blank for IRSA / Pod Identity")
                 .with_pointer("/accessKeyId")
                 .with_range(range),
         );
@@ -40,8 +40,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let (secret, _) = keys::trimmed(f.form.secret_access_key.expose());
     if secret.len() >= 16 && secret.ends_with("EXAMPLEKEY") {
         out.push(
-            Diagnostic::new(&RF034, "This is the example secret access key of the AWS documentation, not a real secret.")
-                .with_help("Enter the secret of a real access key, or leave the keys blank for IRSA / Pod Identity.")
+            Diagnostic::new(&RF034, "this is the example secret access key of the AWS documentation, not a real secret")
+                .with_help("enter the secret of a real access key, or leave the keys blank for IRSA / Pod Identity")
                 .with_pointer("/secretAccessKey"),
         );
     }

@@ -37,15 +37,15 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let d = if secret.chars().any(char::is_whitespace) {
         Diagnostic::new(
             &RF035,
-            "The secret access key contains whitespace; secrets never do.",
+            "the secret access key contains whitespace; secrets never do",
         )
-        .with_help("Copy the secret again in one piece.")
+        .with_help("copy the secret again in one piece")
     } else if len < 16 {
         Diagnostic::new(
             &RF035,
-            format!("The secret access key has only {len} characters; secrets have 40."),
+            format!("the secret access key has only {len} characters; secrets have 40"),
         )
-        .with_help("Copy the whole secret access key.")
+        .with_help("copy the whole secret access key")
     } else {
         let why = if len == 40 {
             "it has characters other than letters, digits, `/` and `+`".to_owned()
@@ -53,8 +53,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             format!("it has {len} characters, not 40")
         };
         return out.push(
-            Diagnostic::new(&RF035, format!("Unusual secret access key: {why}."))
-                .with_help("Check that the whole secret was copied; ignore this if AWS issued it as is.")
+            Diagnostic::new(&RF035, format!("unusual secret access key: {why}"))
+                .with_help("check that the whole secret was copied; ignore this if AWS issued it as is")
                 .with_pointer("/secretAccessKey"),
         );
     };

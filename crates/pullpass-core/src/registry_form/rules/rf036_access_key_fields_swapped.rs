@@ -31,12 +31,12 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     }
     let (id, _) = keys::trimmed(&f.form.access_key_id);
     let (secret, _) = keys::trimmed(f.form.secret_access_key.expose());
-    let help = "Put the `AKIA…` ID in the access key ID field and the 40-character secret in the secret field.";
+    let help = "put the `AKIA…` ID in the access key ID field and the 40-character secret in the secret field";
     if !secret.is_empty() && (secret == id || keys::is_usual_key_id(secret)) {
         out.push(
             Diagnostic::new(
                 &RF036,
-                "The secret access key field holds an access key ID: the fields look swapped.",
+                "the secret access key field holds an access key ID: the fields look swapped",
             )
             .with_help(help)
             .with_pointer("/secretAccessKey"),
@@ -44,8 +44,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     } else if keys::looks_like_secret(id) {
         // No range: the CLI shows no snippet for a value that may be a secret.
         out.push(
-            Diagnostic::new(&RF036, "The access key ID field holds what looks like a secret access key: the fields look swapped.")
-                .with_help(format!("{help} A secret that was displayed or logged should be rotated."))
+            Diagnostic::new(&RF036, "the access key ID field holds what looks like a secret access key: the fields look swapped")
+                .with_help(format!("{help} A secret that was displayed or logged should be rotated"))
                 .with_pointer("/accessKeyId"),
         );
     }

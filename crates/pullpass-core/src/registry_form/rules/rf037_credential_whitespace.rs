@@ -67,8 +67,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         if edits.is_empty() {
             continue;
         }
-        let d = Diagnostic::new(&RF037, format!("The {what} has whitespace around it."))
-            .with_help("Pasted values often carry a space or a line break; AWS compares credentials exactly.")
+        let d = Diagnostic::new(&RF037, format!("the {what} has whitespace around it"))
+            .with_help("pasted values often carry a space or a line break; AWS compares credentials exactly")
             .with_pointer(pointer)
             .with_fix(Fix::safe(format!("Trim the {what}"), edits));
         // Ranges into a secret are fine (they are offsets), but the CLI shows no snippet.

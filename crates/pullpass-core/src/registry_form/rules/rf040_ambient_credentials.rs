@@ -35,14 +35,14 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     let role = if form.role_arn.trim().is_empty() {
         ""
     } else {
-        " They then assume the role ARN given."
+        "; they then assume the role ARN given"
     };
     out.push(
         Diagnostic::new(
             &RF040,
-            format!("Ambient credentials will be used: IRSA, EKS Pod Identity or the instance role.{role}"),
+            format!("ambient credentials will be used: IRSA, EKS Pod Identity or the instance role{role}"),
         )
-        .with_help("Make sure the platform's service account is annotated with a role (IRSA) or has a Pod Identity association; `pullpass doctor` checks it.")
+        .with_help("make sure the platform's service account is annotated with a role (IRSA) or has a Pod Identity association; `pullpass doctor` checks it")
         .with_pointer("/accessKeyId"),
     );
 }

@@ -29,7 +29,7 @@ declare_rule! {
 }
 
 const ROLE_ARN: &str = "/roleArn";
-const SHAPE: &str = "A role ARN looks like `arn:aws:iam::123456789012:role/ecr-pull`.";
+const SHAPE: &str = "a role ARN looks like `arn:aws:iam::123456789012:role/ecr-pull`";
 
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
@@ -45,8 +45,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
     }
     if value.len() != raw.len() {
         push(
-            Diagnostic::new(&RF050, "The role ARN has whitespace around it.")
-                .with_help("Remove it; IAM compares ARNs exactly.")
+            Diagnostic::new(&RF050, "the role ARN has whitespace around it")
+                .with_help("remove it; IAM compares ARNs exactly")
                 .with_range(TextRange::of(raw))
                 .with_fix(Fix::safe(
                     "Trim the role ARN",
@@ -60,7 +60,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
             Diagnostic::new(
                 &RF050,
                 format!(
-                    "The role ARN is {} characters long; at most 2048 are allowed.",
+                    "the role ARN is {} characters long; at most 2048 are allowed",
                     value.len()
                 ),
             )
@@ -74,10 +74,10 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         let help = if value.contains(':') {
             SHAPE.to_owned()
         } else {
-            format!("{SHAPE} A role name alone is not enough.")
+            format!("{SHAPE}; a role name alone is not enough")
         };
         push(
-            Diagnostic::new(&RF050, "The role ARN is not an ARN.")
+            Diagnostic::new(&RF050, "the role ARN is not an ARN")
                 .with_help(help)
                 .with_range(at(0, value.len())),
         );
@@ -98,8 +98,8 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
     let known = partition(arn_partition);
     if known.is_none() {
         let lower = arn_partition.to_ascii_lowercase();
-        let d = Diagnostic::new(&RF050, format!("`{arn_partition}` is not an AWS partition."))
-            .with_help("Partitions are `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`, `aws-iso-f`, `aws-eusc`.")
+        let d = Diagnostic::new(&RF050, format!("`{arn_partition}` is not an AWS partition"))
+            .with_help("partitions are `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`, `aws-iso-f`, `aws-eusc`")
             .with_range(part_range(1));
         push(if partition(&lower).is_some() {
             d.with_fix(Fix::safe(
@@ -119,10 +119,10 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         push(
             Diagnostic::new(
                 &RF050,
-                "This is an STS assumed-role session ARN, not the role's ARN.",
+                "this is an STS assumed-role session ARN, not the role's ARN",
             )
             .with_help(format!(
-                "Use the role ARN: `{fixed}` (add the role's path if it has one)."
+                "use the role ARN: `{fixed}` (add the role's path if it has one)"
             ))
             .with_range(at(0, value.len()))
             .with_fix(Fix::unsafe_(
@@ -136,7 +136,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         push(
             Diagnostic::new(
                 &RF050,
-                format!("A role ARN names the `iam` service, not `{service}`."),
+                format!("a role ARN names the `iam` service, not `{service}`"),
             )
             .with_help(SHAPE)
             .with_range(part_range(2)),
@@ -144,7 +144,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
     }
     if !region.is_empty() {
         push(
-            Diagnostic::new(&RF050, "IAM is global: a role ARN has no region.")
+            Diagnostic::new(&RF050, "IAM is global: a role ARN has no region")
                 .with_help(SHAPE)
                 .with_range(part_range(3))
                 .with_fix(Fix::safe(
@@ -157,7 +157,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         push(
             Diagnostic::new(
                 &RF050,
-                "The account in the role ARN is not a 12-digit AWS account ID.",
+                "the account in the role ARN is not a 12-digit AWS account ID",
             )
             .with_help(SHAPE)
             .with_range(part_range(4)),
@@ -174,7 +174,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 Diagnostic::new(
                     &RF050,
                     format!(
-                        "The role path contains {}, which IAM does not allow.",
+                        "the role path contains {}, which IAM does not allow",
                         shown(bad)
                     ),
                 )
@@ -183,14 +183,14 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
             );
         } else if path.len() + 2 > 512 {
             push(
-                Diagnostic::new(&RF050, "The role path is longer than 512 characters.")
+                Diagnostic::new(&RF050, "the role path is longer than 512 characters")
                     .with_help(SHAPE)
                     .with_range(resource_range),
             );
         }
         if name.is_empty() {
             push(
-                Diagnostic::new(&RF050, "The role ARN has no role name after `role/`.")
+                Diagnostic::new(&RF050, "the role ARN has no role name after `role/`")
                     .with_help(SHAPE)
                     .with_range(resource_range),
             );
@@ -199,7 +199,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 Diagnostic::new(
                     &RF050,
                     format!(
-                        "The role name contains {}; role names use letters, digits and `_+=,.@-`.",
+                        "the role name contains {}; role names use letters, digits and `_+=,.@-`",
                         shown(bad)
                     ),
                 )
@@ -214,7 +214,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
                 Diagnostic::new(
                     &RF050,
                     format!(
-                        "The role name has {} characters; at most 64 are allowed.",
+                        "the role name has {} characters; at most 64 are allowed",
                         name.len()
                     ),
                 )
@@ -233,7 +233,7 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
             _ => "not a role ARN",
         };
         push(
-            Diagnostic::new(&RF050, format!("This is {what}; a role ARN is needed."))
+            Diagnostic::new(&RF050, format!("this is {what}; a role ARN is needed"))
                 .with_help(SHAPE)
                 .with_range(resource_range),
         );
@@ -244,9 +244,9 @@ pub(crate) fn check_value(raw: &str, host_partition: Option<&str>, out: &mut Vec
         push(
             Diagnostic::new(
                 &RF050,
-                format!("The role is in partition `{}` but the registry is in `{host}`; cross-partition trust is impossible.", p.id),
+                format!("the role is in partition `{}` but the registry is in `{host}`; cross-partition trust is impossible", p.id),
             )
-            .with_help(format!("Use a role in `{host}` (`arn:{host}:iam::…`)."))
+            .with_help(format!("use a role in `{host}` (`arn:{host}:iam::…`)"))
             .with_range(part_range(1))
             .with_fix(Fix::unsafe_(format!("Use `{host}`"), vec![Edit::replace(part_range(1), host)])),
         );

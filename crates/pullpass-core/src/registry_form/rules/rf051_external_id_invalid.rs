@@ -38,8 +38,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
         && trimmed.chars().all(is_external_id_char)
     {
         out.push(
-            d("The external ID has whitespace around it; STS rejects spaces.".to_owned())
-                .with_help("Remove it, here and in the trust policy.")
+            d("the external ID has whitespace around it; STS rejects spaces".to_owned())
+                .with_help("remove it, here and in the trust policy")
                 .with_range(TextRange::of(value))
                 .with_fix(Fix::safe(
                     "Trim the external ID",
@@ -57,8 +57,8 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
             format!("U+{:04X}", u32::from(c))
         };
         out.push(
-            d(format!("The external ID contains {what}; STS accepts only letters, digits and `_+=,.@:/-`."))
-                .with_help("Change it here and in the trust policy's `sts:ExternalId` condition (IAM accepts values that STS later rejects).")
+            d(format!("the external ID contains {what}; STS accepts only letters, digits and `_+=,.@:/-`"))
+                .with_help("change it here and in the trust policy's `sts:ExternalId` condition (IAM accepts values that STS later rejects)")
                 .with_range(TextRange::new(i, i + c.len_utf8())),
         );
         return;
@@ -67,9 +67,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     if !(2..=1224).contains(&len) {
         out.push(
             d(format!(
-                "The external ID has {len} characters; STS accepts 2 to 1224."
+                "the external ID has {len} characters; STS accepts 2 to 1224"
             ))
-            .with_help("Use a longer (or shorter) external ID, here and in the trust policy.")
+            .with_help("use a longer (or shorter) external ID, here and in the trust policy")
             .with_range(TextRange::of(value)),
         );
     }

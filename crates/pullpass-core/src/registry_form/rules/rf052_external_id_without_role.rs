@@ -27,9 +27,9 @@ pub(crate) fn check(f: &FormCheck<'_>, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::new(
             &RF052,
-            "An external ID is given without a role ARN; it is only sent when assuming a role.",
+            "an external ID is given without a role ARN; it is only sent when assuming a role",
         )
-        .with_help("Enter the role ARN the external ID belongs to, or clear the external ID.")
+        .with_help("enter the role ARN the external ID belongs to, or clear the external ID")
         .with_pointer("/externalId"),
     );
 }

@@ -91,11 +91,11 @@ pub fn validate_repository(value: &str) -> Vec<Diagnostic> {
 /// RF060 with ECR's grammar (`ecr`) or the looser one of other registries.
 pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let help = "An ECR repository name is lower case, like `team/app`.";
+    let help = "an ECR repository name is lower case, like `team/app`";
     if value.trim().is_empty() {
         push(
             &mut out,
-            "The repository is required.",
+            "the repository is required",
             help,
             TextRange::of(value),
             None,
@@ -107,7 +107,7 @@ pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic>
     if start > 0 || end < value.len() {
         push(
             &mut out,
-            "The repository has whitespace around it.",
+            "the repository has whitespace around it",
             help,
             TextRange::of(value),
             Some(Fix::safe(
@@ -125,7 +125,7 @@ pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic>
         push(
             &mut out,
             format!(
-                "The repository starts with the registry host `{first}`; the host has its own field."
+                "the repository starts with the registry host `{first}`; the host has its own field"
             ),
             help,
             range,
@@ -150,7 +150,7 @@ pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic>
         push(
             &mut out,
             format!(
-                "The repository ends with a {what} (`{}`); it belongs in the tag field.",
+                "the repository ends with a {what} (`{}`); it belongs in the tag field",
                 &value[at..]
             ),
             help,
@@ -166,7 +166,7 @@ pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic>
         let lower = value.to_ascii_lowercase();
         push(
             &mut out,
-            "ECR repository names are lower case.",
+            "ECR repository names are lower case",
             help,
             TextRange::of(value),
             (lower.split('/').all(|c| component_ok(c, ecr))).then(|| {
@@ -182,7 +182,7 @@ pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic>
     if !(2..=256).contains(&len) {
         push(
             &mut out,
-            format!("The repository name has {len} characters; ECR allows 2 to 256."),
+            format!("the repository name has {len} characters; ECR allows 2 to 256"),
             help,
             TextRange::of(value),
             None,
@@ -200,7 +200,7 @@ pub(crate) fn validate_repository_for(value: &str, ecr: bool) -> Vec<Diagnostic>
             };
             push(
                 &mut out,
-                format!("The repository name has {why}."),
+                format!("the repository name has {why}"),
                 help,
                 range,
                 None,

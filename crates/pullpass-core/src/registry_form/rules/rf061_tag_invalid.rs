@@ -24,7 +24,7 @@ declare_rule! {
     pub(crate) static RF061 = ("tag-invalid", "registry-form", Error, "Neither a valid tag nor a sha256 digest");
 }
 
-const HELP: &str = "A tag is up to 128 letters, digits, `_`, `.` and `-` (not starting with `.` or `-`); a digest is `sha256:` and 64 lower-case hex digits.";
+const HELP: &str = "a tag is up to 128 letters, digits, `_`, `.` and `-` (not starting with `.` or `-`); a digest is `sha256:` and 64 lower-case hex digits";
 
 fn d(message: impl Into<String>, range: TextRange) -> Diagnostic {
     Diagnostic::new(&RF061, message)
@@ -48,12 +48,12 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
     let whole = TextRange::of(value);
     if value.trim().is_empty() {
         return vec![d(
-            "The tag is required (a tag or a `sha256:` digest).",
+            "the tag is required (a tag or a `sha256:` digest)",
             whole,
         )];
     }
     if value.trim().len() != value.len() {
-        return vec![d("The tag has whitespace around it.", whole).with_fix(Fix::safe(
+        return vec![d("the tag has whitespace around it", whole).with_fix(Fix::safe(
             "Trim the tag",
             vec![Edit::replace(whole, value.trim())],
         ))];
@@ -65,7 +65,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
             let range = TextRange::new(0, 1);
             return vec![
                 d(
-                    format!("The tag starts with `{lead}`; enter the tag or digest alone."),
+                    format!("the tag starts with `{lead}`; enter the tag or digest alone"),
                     range,
                 )
                 .with_fix(Fix::safe(
@@ -84,7 +84,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return vec![d(
                 format!(
-                    "A `sha256:` digest has 64 hex digits; this one has {} characters after `sha256:`.",
+                    "a `sha256:` digest has 64 hex digits; this one has {} characters after `sha256:`",
                     hex.chars().count()
                 ),
                 hex_range,
@@ -92,7 +92,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         }
         if lower != value[7..] || !value.starts_with("sha256:") {
             return vec![
-                d("Digests are written in lower case.", whole).with_fix(Fix::safe(
+                d("digests are written in lower case", whole).with_fix(Fix::safe(
                     "Lower-case the digest",
                     vec![Edit::replace(whole, format!("sha256:{lower}"))],
                 )),
@@ -104,7 +104,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         && matches!(algo, "sha512" | "sha384" | "sha1" | "md5")
     {
         return vec![d(
-            format!("ECR digests are `sha256:`; `{algo}:` is not supported."),
+            format!("ECR digests are `sha256:`; `{algo}:` is not supported"),
             TextRange::new(0, algo.len() + 1),
         )];
     }
@@ -114,7 +114,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         let range = TextRange::new(0, colon + 1);
         return vec![
             d(
-                "The tag field holds an image reference; enter the tag alone.",
+                "the tag field holds an image reference; enter the tag alone",
                 range,
             )
             .with_fix(Fix::safe("Keep only the tag", vec![Edit::delete(range)])),
@@ -123,7 +123,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
     if value.len() > 128 {
         return vec![d(
             format!(
-                "The tag has {} characters; at most 128 are allowed.",
+                "the tag has {} characters; at most 128 are allowed",
                 value.chars().count()
             ),
             whole,
@@ -131,7 +131,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
     }
     if value.starts_with(['.', '-']) {
         return vec![d(
-            "A tag cannot start with `.` or `-`.",
+            "a tag cannot start with `.` or `-`",
             TextRange::new(0, 1),
         )];
     }
@@ -140,7 +140,7 @@ pub fn validate_tag(value: &str) -> Vec<Diagnostic> {
         .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
     {
         return vec![d(
-            "The tag has a character tags do not allow.",
+            "the tag has a character tags do not allow",
             TextRange::new(i, i + c.len_utf8()),
         )];
     }
