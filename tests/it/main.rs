@@ -17,4 +17,5 @@ mod realworld;
 mod registry_cli;
 mod schemas;
 mod sources;
+mod style;
 mod support;

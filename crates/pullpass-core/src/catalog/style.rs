@@ -76,11 +76,10 @@ pub fn problem(kind: Kind, text: &str) -> Option<&'static str> {
 /// A `. ` followed by a capital letter outside backticks: a second sentence.
 fn has_sentence_break(text: &str) -> bool {
     let mut quoted = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in text.char_indices() {
         match c {
             '`' => quoted = !quoted,
-            '.' | '!' if !quoted => {
+            '.' | '!' | '?' if !quoted => {
                 let rest = &text[i + 1..];
                 if let Some(after) = rest.strip_prefix(' ')
                     && after.chars().next().is_some_and(char::is_uppercase)
@@ -244,6 +243,7 @@ mod tests {
             "the registry host is required.",
             "A registry named `prod` already exists",
             "the host is wrong. Enter it again",
+            "did you mean `x`? Region names use `-`",
             " leading space",
             "",
             "ends with a colon:",

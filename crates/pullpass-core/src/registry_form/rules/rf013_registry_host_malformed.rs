@@ -104,7 +104,7 @@ fn diagnostic(c: &HostCheck<'_>, problem: &NameProblem) -> Diagnostic {
             let d = error(format!("the host name contains {shown}, which DNS does not allow"));
             match (&c.underscore_ecr, *ch) {
                 (Some(host), '_') => d
-                    .with_help(format!("did you mean `{host}`? Region names use `-`"))
+                    .with_help(format!("region names use `-`: did you mean `{host}`?"))
                     .with_range(*range)
                     .with_fix(Fix::safe(format!("Use `{host}`"), vec![Edit::replace(c.syntax.host, host.clone())])),
                 _ => d.with_help(help).with_range(*range),

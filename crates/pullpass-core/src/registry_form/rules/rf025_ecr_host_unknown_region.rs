@@ -38,7 +38,7 @@ fn diagnostic(region: &str, partition_id: &'static str, range: TextRange) -> Dia
     let d = Diagnostic::new(&RF025, message(region, partition_id)).with_range(range);
     match partition(partition_id).and_then(|p| nearest_known_region(region, p)) {
         Some(near) => d
-            .with_help(format!("did you mean `{near}`? If `{region}` is a new region, it works and this warning does not block"))
+            .with_help(format!("if `{region}` is a new region, it works and this warning does not block; otherwise, did you mean `{near}`?"))
             .with_fix(Fix::unsafe_(format!("Use `{near}`"), vec![Edit::replace(range, near)])),
         None => d.with_help(HELP),
     }

@@ -101,7 +101,7 @@ pub(crate) fn check(c: &HostCheck<'_>, out: &mut Vec<Diagnostic>) {
                 vec![Edit::replace(TextRange::of(region), lower)],
             ))
         } else if let Some(meant) = region_suggestion(region.trim()) {
-            d.with_help(format!("did you mean `{meant}`? Give the region of the ECR registry behind the vanity host"))
+            d.with_help(format!("give the region of the ECR registry behind the vanity host: did you mean `{meant}`?"))
                 .with_fix(Fix::unsafe_(
                     format!("Use `{meant}`"),
                     vec![Edit::replace(TextRange::of(region), meant)],
