@@ -132,7 +132,7 @@ pub fn validate(form: &RegistryForm, ctx: &FormContext) -> FormValidation {
         host: &host,
     };
     let mut out = host.diagnostics.clone();
-    for rule in rules::FORM_CHECKS {
+    for (_, rule) in rules::FORM_CHECKS {
         rule(&check, &mut out);
     }
     sort(&mut out);
@@ -156,7 +156,7 @@ pub fn analyze_host(
 ) -> HostAnalysis {
     let facts = crate::host::analyze(host, host_override, kind);
     let mut diagnostics = Vec::new();
-    for rule in rules::HOST_CHECKS {
+    for (_, rule) in rules::HOST_CHECKS {
         rule(&facts, &mut diagnostics);
     }
     drop_fixes_that_leave_no_host(host, &mut diagnostics);
