@@ -56,41 +56,30 @@ fn judges_unknown_value(p: &ExtractedPolicy, code: &str, range: TextRange) -> bo
 /// statement's OIDC principal is built with placeholders (`!Sub
 /// "arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/oidc.eks.${AWS::Region}.amazonaws.com/id/${Id}"`):
 /// the principal is known only in its literal parts, so the key is compared with the principal
-/// read as a pattern, each placeholder a wildcard. True when the key fits it (the finding judged
-/// the placeholder, not the author's text); a key that differs in a literal part still stands.
-fn key_fits_placeholder_principal(p: &ExtractedPolicy, key: TextRange) -> bool {
+/// read as a pattern, each placeholder a wildcard. `Some(true)` when the key fits it (the
+/// finding judged the placeholder, not the author's text), `Some(false)` when the key differs
+/// in a literal part (the finding stands), `None` when no principal of the statement holds a
+/// placeholder.
+fn key_fits_placeholder_principal(p: &ExtractedPolicy, key: TextRange) -> Option<bool> {
     if p.placeholders.is_empty() {
-        return false;
+        return None;
     }
-    let Ok(root) = policy::json::parse(&p.json) else {
-        return false;
-    };
-    let Some(model) = policy::Policy::build(&root) else {
-        return false;
-    };
-    let Some(stmt) = model
+    let root = policy::json::parse(&p.json).ok()?;
+    let model = policy::Policy::build(&root)?;
+    let stmt = model
         .statements
         .iter()
-        .find(|s| s.node.range.start <= key.start && key.end <= s.node.range.end)
-    else {
-        return false;
-    };
-    let Some(key_text) = p
-        .json
-        .get(key.as_usize_range())
-        .map(|k| k.trim_matches('"'))
-    else {
-        return false;
-    };
-    let Some((provider, _claim)) = key_text.rsplit_once(':') else {
-        return false;
-    };
+        .find(|s| s.node.range.start <= key.start && key.end <= s.node.range.end)?;
+    let key_text = p.json.get(key.as_usize_range())?.trim_matches('"');
+    let (provider, _claim) = key_text.rsplit_once(':')?;
     let provider = aws::normalize_provider(provider).to_ascii_lowercase();
-    stmt.principals_of("Federated").any(|principal| {
+    let mut computed = stmt
+        .principals_of("Federated")
+        .filter(|principal| p.touches_placeholder(principal.value.range()))
+        .peekable();
+    computed.peek()?;
+    Some(computed.any(|principal| {
         let r = principal.value.range();
-        if !p.touches_placeholder(r) {
-            return false;
-        }
         // The principal's JSON string with every placeholder as `*` (IAM's wildcard).
         let mut pattern = String::new();
         let mut at = r.start as usize + 1;
@@ -123,7 +112,7 @@ fn key_fits_placeholder_principal(p: &ExtractedPolicy, key: TextRange) -> bool {
             &aws::normalize_provider(principal_provider).to_ascii_lowercase(),
             &provider,
         )
-    })
+    }))
 }
 
 /// `"${X}":` — the placeholder is a whole object key.
@@ -154,9 +143,17 @@ pub fn lint_policy(p: &ExtractedPolicy, ctx: &LintContext) -> PolicyFindings {
         // fix, which would write the placeholder into the key) judged the placeholder.
         if d.code == "TP021"
             && let Some(r) = d.range
-            && key_fits_placeholder_principal(p, r)
         {
-            continue;
+            match key_fits_placeholder_principal(p, r) {
+                Some(true) => continue,
+                // A literal mistake: the finding stands, but its replacement and help would
+                // write the principal's placeholders into the key.
+                Some(false) => {
+                    d.fix = None;
+                    d.help = None;
+                }
+                None => {}
+            }
         }
         if let Some(r) = d.range
             && judges_unknown_value(p, d.code, r)

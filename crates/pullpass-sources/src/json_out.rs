@@ -56,7 +56,9 @@ impl SpanMap {
     /// The source range `r` came from; `None` when no segment contains it.
     #[must_use]
     pub fn map(&self, r: TextRange) -> Option<TextRange> {
-        let seg = self.innermost(r)?;
+        let Some(seg) = self.innermost(r) else {
+            return self.lines(r).map(|(source, _)| source);
+        };
         Some(match seg.kind {
             SegmentKind::Exact => shift(seg, r),
             SegmentKind::WholeString | SegmentKind::Approx => {
@@ -119,7 +121,10 @@ impl SpanMap {
         if edit.replacement.contains("${") || edit.replacement.contains("%{") {
             return None;
         }
-        let seg = self.innermost(edit.range)?;
+        let Some(seg) = self.innermost(edit.range) else {
+            let (source, indent) = self.lines(edit.range)?;
+            return Some(Edit::replace(source, reindent(&edit.replacement, indent)));
+        };
         match seg.kind {
             SegmentKind::Exact if seg.indent == 0 || !edit.replacement.contains('\n') => Some(
                 Edit::replace(shift(seg, edit.range), edit.replacement.clone()),
@@ -261,7 +266,7 @@ impl JsonOut {
     /// Writes `pieces` as they are (they are JSON text themselves: a heredoc, a `Fn::Sub`
     /// string), or escaped into a JSON string's content when `escape`.
     pub fn json_text(&mut self, pieces: &[Piece], escape: bool) {
-        for piece in pieces {
+        for (i, piece) in pieces.iter().enumerate() {
             let from = self.mark();
             match piece {
                 Piece::Literal {
@@ -310,8 +315,23 @@ impl JsonOut {
                     // Inside an ARN, `*` (an unknown account, region or partition matches
                     // as IAM would); elsewhere (a condition key's issuer, a name) `${name}`.
                     let quote = self.text.rfind('"').map_or(0, |q| q + 1);
+                    let whole_string = quote == from
+                        && match pieces.get(i + 1) {
+                            None => escape,
+                            Some(Piece::Literal { text, .. } | Piece::Line { text, .. }) => {
+                                text.starts_with('"')
+                            }
+                            Some(Piece::Placeholder { .. }) => false,
+                        };
                     if self.text[quote..].starts_with("arn:") {
                         self.text.push('*');
+                    } else if whole_string && is_federated_value(&self.text[..from]) {
+                        // A computed identity provider (`aws_iam_openid_connect_provider.x.arn`,
+                        // `!GetAtt Provider.Arn`) is still an OIDC provider ARN: written as one
+                        // with an unknown provider, the rules judge the statement's conditions
+                        // (a `sub` that admits another service account) and skip the provider.
+                        self.text.push_str("arn:*:iam::*:oidc-provider/");
+                        self.text.push_str(&placeholder_text(name));
                     } else {
                         self.text.push_str(&placeholder_text(name));
                     }
@@ -333,6 +353,17 @@ impl JsonOut {
             source,
         );
     }
+}
+
+/// Whether `before` (the generated JSON up to a string's content) ends with
+/// `"Federated": "`: the string is a `Federated` principal.
+fn is_federated_value(before: &str) -> bool {
+    before
+        .strip_suffix('"')
+        .map(str::trim_end)
+        .and_then(|b| b.strip_suffix(':'))
+        .map(str::trim_end)
+        .is_some_and(|b| b.ends_with("\"Federated\""))
 }
 
 /// Appends `s` JSON-escaped (the core's one escaper); true when anything needed escaping
