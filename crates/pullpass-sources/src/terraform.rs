@@ -152,6 +152,9 @@ pub fn extract(text: &str) -> Extracted {
     }
     for name in order {
         let block = documents[name];
+        if computed_document(block) {
+            continue;
+        }
         let mut json = JsonOut::new();
         cx.policy_document(&mut json, block);
         let (kind, owner, role_name) = match users.remove(name) {
@@ -215,6 +218,28 @@ pub fn link_module(files: &mut [(&str, &mut Extracted)]) -> Vec<usize> {
     }
     changed.sort_unstable();
     changed
+}
+
+/// A document whose statements Terraform computes: `dynamic "statement"` (or a `dynamic`
+/// block inside a statement: computed principals or conditions), or documents merged in
+/// (`source_policy_documents`, `override_policy_documents`, the older `source_json` /
+/// `override_json`). The public IRSA modules (terraform-aws-modules/iam
+/// `iam-assumable-role-with-oidc`, `iam-role-for-service-accounts-eks`) are written this way.
+/// Its static text is not the policy, so it is not linted (an empty `Statement` or a missing
+/// `sub` there would judge what the plan fills in); `terraform show -json` has the result.
+fn computed_document(block: &Block) -> bool {
+    const MERGED: &[&str] = &[
+        "source_policy_documents",
+        "override_policy_documents",
+        "source_json",
+        "override_json",
+    ];
+    block.body.get_blocks("dynamic").next().is_some()
+        || MERGED.iter().any(|a| block.body.get_attribute(a).is_some())
+        || block
+            .body
+            .get_blocks("statement")
+            .any(|st| st.body.get_blocks("dynamic").next().is_some())
 }
 
 /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`) → `NAME`.
