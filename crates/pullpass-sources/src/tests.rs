@@ -397,3 +397,44 @@ fn a_multi_line_edit_over_an_interpolation_is_refused() {
     let edit = pullpass_core::diagnostic::Edit::replace(TextRange::new(a, b), String::new());
     assert_eq!(p.map.map_edit(&edit), None);
 }
+
+/// The CloudFormation eksctl writes for `eksctl create iamserviceaccount` (shape of eksctl's
+/// `MakeAssumeRoleWithWebIdentityPolicyDocument`, rewritten with other IDs): a literal
+/// provider, `Action` as a list, no `RoleName` (CloudFormation names the role, so no
+/// annotation can be matched to it by name). Nothing to report.
+#[test]
+fn eksctl_templates_lint_clean_and_are_not_matched_by_logical_id() {
+    let text = r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Description": "IAM role for serviceaccount \"tools/puller\"",
+  "Resources": {
+    "Role1": {
+      "Type": "AWS::IAM::Role",
+      "Properties": {
+        "AssumeRolePolicyDocument": {
+          "Statement": [{
+            "Action": ["sts:AssumeRoleWithWebIdentity"],
+            "Condition": {"StringEquals": {
+              "oidc.eks.eu-north-1.amazonaws.com/id/5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D:aud": "sts.amazonaws.com",
+              "oidc.eks.eu-north-1.amazonaws.com/id/5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D:sub": "system:serviceaccount:tools:puller"
+            }},
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::602938475610:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D"}
+          }],
+          "Version": "2012-10-17"
+        }
+      }
+    }
+  }
+}"#;
+    assert_eq!(classify("eksctl.json", text), Ok(Format::CloudFormation));
+    let ex = extract(Format::CloudFormation, text);
+    assert_eq!(ex.policies.len(), 1);
+    assert_eq!(ex.policies[0].role_name, None);
+    assert_eq!(
+        check::trust_account(&ex.policies[0]),
+        Some(("aws".to_owned(), "602938475610".to_owned()))
+    );
+    let found = check::lint_policy(&ex.policies[0], &LintContext::default());
+    assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+}
