@@ -48,7 +48,8 @@ fn repository_sarif_points_at_source_lines() {
     assert_eq!(locate("cloudformation/sub-json.yaml", "TP028"), [22]);
     // Both ends of the service-account mismatch.
     assert_eq!(locate("k8s/service-accounts.yaml", "TP032"), [20]);
-    assert_eq!(locate("terraform/irsa/main.tf", "TP032"), [78]);
+    // The heredoc's provider is computed, its `sub` literal: the root and the `sub` value.
+    assert_eq!(locate("terraform/irsa/main.tf", "TP032"), [78, 87]);
     insta::assert_snapshot!("repo-sarif", out.stdout);
 }
 
@@ -455,6 +456,7 @@ fn cfn_lint_accepts_the_cloudformation_fixtures() {
         .collect();
     names.sort();
     assert!(names.len() >= 3, "{names:?}");
+    names.push("../../monorepo/teams/search/cloudformation/irsa.yaml".to_owned());
     for name in &names {
         let out = run(
             std::process::Command::new(&cfn_lint)
@@ -540,6 +542,164 @@ fn cross_file_findings_are_suppressed_at_their_end_and_data_documents_resolve_ac
         out.stdout
             .lines()
             .any(|l| l.contains("file=tf/data.tf") && l.contains("title=TP032")),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A monorepo of two teams that both name a role `app` (tests/fixtures/monorepo): a service
+/// account is compared only with the trust policy of its own role (same account, or the
+/// account unknown and the same team's directory), a `!Sub`-built provider principal is judged
+/// only on its literal parts (TP021 on the `oidc-eks` typo, not on the placeholders), and a
+/// real mismatch (`indexer` vs `indexer-v1`) is reported at both ends. Helm values without a
+/// namespace take it from the chart's Namespace manifest; `-v` says so, and says when it is
+/// unknown.
+#[test]
+fn monorepo_roles_are_matched_by_account_and_project() {
+    let out = run(
+        pullpass()
+            .current_dir(fixtures("monorepo"))
+            .args(["-v", "lint", "."]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let json = run(
+        pullpass()
+            .current_dir(fixtures("monorepo"))
+            .args(["lint", "--format", "json", "."]),
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let codes = |file: &str| -> Vec<String> {
+        let mut codes: Vec<String> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["file"].as_str().is_some_and(|p| p.starts_with(file)))
+            .map(|f| f["code"].as_str().unwrap_or("").to_owned())
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert!(codes("teams/payments/").is_empty(), "{}", out.stdout);
+    assert!(codes("teams/search/terraform").is_empty(), "{}", out.stdout);
+    assert!(codes("teams/search/chart").is_empty(), "{}", out.stdout);
+    assert_eq!(
+        codes("teams/search/cloudformation/irsa.yaml"),
+        ["TP021", "TP032", "TP032"],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        codes("teams/search/k8s/service-accounts.yaml"),
+        ["TP032"],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains(
+            "teams/search/chart/values.yaml: line 6: service account `app`: namespace `search` taken from teams/search/chart/templates/namespace.yaml"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("teams/search/tools-chart/values.yaml: line 5: service account `app` of role `app`: namespace unknown"),
+        "{}",
+        out.stderr
+    );
+    let quiet = run(
+        pullpass()
+            .current_dir(fixtures("monorepo"))
+            .args(["lint", "."]),
+        None,
+    );
+    insta::assert_snapshot!("monorepo-text", quiet.stdout);
+}
+
+/// `--fix --unsafe-fixes` moves TP028's wildcard `sub` out of `StringEquals` into a new
+/// `StringLike` block: edits that span several lines of a `<<-` heredoc and of a `!Sub |`
+/// block scalar, applied because every byte they touch is literal text there (new lines keep
+/// the block's indentation, so the YAML stays a block scalar). The same move over a key with
+/// an interpolation is refused and shown as help.
+#[test]
+fn multi_line_fixes_map_to_heredocs_and_block_scalars() {
+    let tmp = tempfile::tempdir().unwrap();
+    let statement = |key: &str| {
+        format!(
+            "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {{\n      \"Effect\": \"Allow\",\n      \"Principal\": {{\"Federated\": \"PRINCIPAL\"}},\n      \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n      \"Condition\": {{\n        \"StringEquals\": {{\n          \"{key}:sub\": \"system:serviceaccount:ci:*\",\n          \"{key}:aud\": \"sts.amazonaws.com\"\n        }}\n      }}\n    }}\n  ]\n}}\n"
+        )
+    };
+    let indent =
+        |text: &str, by: &str| -> String { text.lines().map(|l| format!("{by}{l}\n")).collect() };
+    let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9";
+    let tf = |key: &str| {
+        format!(
+            "resource \"aws_iam_role\" \"ci\" {{\n  name               = \"ci\"\n  assume_role_policy = <<-EOT\n{}  EOT\n}}\n",
+            indent(
+                &statement(key).replace(
+                    "PRINCIPAL",
+                    &format!("arn:aws:iam::210987654321:oidc-provider/{issuer}")
+                ),
+                "    "
+            )
+        )
+    };
+    write(tmp.path(), "heredoc.tf", &tf(issuer));
+    write(tmp.path(), "interpolated.tf", &tf("${local.issuer}"));
+    let cfn = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  CiRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: !Sub |\n{}",
+        indent(
+            &statement(issuer).replace(
+                "PRINCIPAL",
+                &format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{issuer}")
+            ),
+            "        "
+        )
+    );
+    write(tmp.path(), "template.yaml", &cfn);
+    let out = run(
+        pullpass().current_dir(tmp.path()).args([
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "heredoc.tf",
+            "interpolated.tf",
+            "template.yaml",
+        ]),
+        None,
+    );
+    let fixed_tf = std::fs::read_to_string(tmp.path().join("heredoc.tf")).unwrap();
+    let fixed_cfn = std::fs::read_to_string(tmp.path().join("template.yaml")).unwrap();
+    assert!(
+        out.stdout.contains("heredoc.tf: applied 1"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("template.yaml: applied 1"),
+        "{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("multi-line-fix-heredoc", fixed_tf);
+    insta::assert_snapshot!("multi-line-fix-block-scalar", fixed_cfn);
+    // Both still read as their format, and lint without TP028.
+    let again = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["lint", "heredoc.tf", "template.yaml"]),
+        None,
+    );
+    assert!(!again.stdout.contains("TP028"), "{}", again.stdout);
+    assert!(!again.stdout.contains("TP001"), "{}", again.stdout);
+    // The interpolated key: nothing written, the fix shown.
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("interpolated.tf")).unwrap(),
+        tf("${local.issuer}")
+    );
+    assert!(
+        out.stdout
+            .contains("fix (not applied: `aws_iam_role.ci` generates this policy)"),
         "{}",
         out.stdout
     );

@@ -326,6 +326,12 @@ impl Diagnostic {
         self.fix.take()
     }
 
+    /// Drops the help: a help that would quote what the finding no longer stands for (a
+    /// placeholder-built principal's wildcards).
+    pub fn clear_help(&mut self) {
+        self.help = None;
+    }
+
     /// Adds `note` to the help (after `; ` when there is one already): a fix that could not be
     /// mapped back to the source, shown instead of applied.
     pub fn append_help(&mut self, note: &str) {

@@ -11,7 +11,7 @@
 use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
-use crate::json_out::{JsonOut, Piece, split_template};
+use crate::json_out::{JsonOut, Piece, dedented_lines, split_template};
 use crate::{Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 /// Reads a template.
@@ -55,7 +55,10 @@ pub fn extract(text: &str) -> Extracted {
                             doc,
                             PolicyKind::Trust,
                             format!("{owner} (AWS::IAM::Role trust policy)"),
-                            role_name.clone().or_else(|| Some(logical.to_owned())),
+                            // Without `RoleName`, CloudFormation names the role
+                            // `<stack>-<logical id>-<random>`: no annotation can be matched to
+                            // it by name.
+                            role_name.clone(),
                         );
                     }
                     for (i, p) in props
@@ -178,7 +181,8 @@ fn untagged<'t>(text: &'t str, node: &Node) -> Option<(&'t str, usize)> {
 }
 
 /// A string (or `Fn::Sub` template) as pieces mapped to the file: byte for byte when the
-/// scalar is plain or quoted without escapes, line by line for a literal block (`|`).
+/// scalar is plain or quoted without escapes, line by line for a literal block (`|`), whose
+/// lines are then contiguous literal text for an edit that spans several of them.
 fn template_pieces(text: &str, node: &Node, s: &str) -> Vec<Piece> {
     if let Some(at) = literal_at(text, node, s) {
         return split_template(s, node.range, Some(at));
@@ -186,28 +190,30 @@ fn template_pieces(text: &str, node: &Node, s: &str) -> Vec<Piece> {
     match block_lines(text, node, s) {
         Some(lines) => {
             let mut pieces = Vec::new();
-            let mut done = 0;
-            for (offset, at, len) in lines {
-                if done < offset {
-                    pieces.push(Piece::Literal {
-                        text: s[done..offset].to_owned(),
-                        source: node.range,
-                        exact: false,
+            for line in lines {
+                let Piece::Line {
+                    text: line_text,
+                    source,
+                    indent,
+                    line_start,
+                } = line
+                else {
+                    continue;
+                };
+                for (i, piece) in split_template(&line_text, source, Some(source.start as usize))
+                    .into_iter()
+                    .enumerate()
+                {
+                    pieces.push(match piece {
+                        Piece::Literal { text, source, .. } => Piece::Line {
+                            text,
+                            source,
+                            indent,
+                            line_start: line_start && i == 0,
+                        },
+                        other => other,
                     });
                 }
-                pieces.extend(split_template(
-                    &s[offset..offset + len],
-                    node.range,
-                    Some(at),
-                ));
-                done = offset + len;
-            }
-            if done < s.len() {
-                pieces.push(Piece::Literal {
-                    text: s[done..].to_owned(),
-                    source: node.range,
-                    exact: false,
-                });
             }
             pieces
         }
@@ -215,35 +221,22 @@ fn template_pieces(text: &str, node: &Node, s: &str) -> Vec<Piece> {
     }
 }
 
-/// For a literal block scalar (`|`), where each non-empty line of `value` is in the file:
-/// (offset in value, offset in file, length).
-fn block_lines(text: &str, node: &Node, value: &str) -> Option<Vec<(usize, usize, usize)>> {
+/// For a literal block scalar (`|`, `|-`, `|+`), its lines as they are in the file (see
+/// [`dedented_lines`]); `None` for another scalar or when the value is not the block's lines
+/// less its indentation.
+fn block_lines(text: &str, node: &Node, value: &str) -> Option<Vec<Piece>> {
     let (src, start) = untagged(text, node)?;
     if !src.starts_with('|') {
         return None;
     }
-    let mut pos = start + src.find('\n')? + 1;
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in value.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n');
-        let end = text[pos.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| pos + i);
-        let source_line = text.get(pos..end)?;
-        if !content.is_empty() {
-            if !source_line.ends_with(content) {
-                return None;
-            }
-            out.push((offset, end - content.len(), content.len()));
-        }
-        offset += line.len();
-        pos = end + 1;
-        if pos > text.len() {
-            break;
-        }
-    }
-    Some(out)
+    let body = start + src.find('\n')? + 1;
+    // The block's indentation: that of its first line with content.
+    let indent = text
+        .get(body..)?
+        .split('\n')
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())?;
+    dedented_lines(value, text, body, indent, true)
 }
 
 /// The intrinsic function a node is (`Ref`, `Fn::Sub`, …), long or short form, and its argument.

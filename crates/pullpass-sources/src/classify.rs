@@ -82,8 +82,17 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
                     Ok(Format::HelmValues)
                 };
             }
+            // A manifest that names a namespace (a `Namespace` object, `metadata.namespace`,
+            // a kustomization's `namespace`): a Helm values file beside it may take its
+            // service account's namespace from it.
+            if text.contains("kind:")
+                && (text.contains("kind: Namespace") || text.contains("namespace:"))
+                && (text.contains("apiVersion:"))
+            {
+                return Ok(Format::Kubernetes);
+            }
             Err(
-                "YAML without a CloudFormation resource, a ServiceAccount or an IRSA role annotation",
+                "YAML without a CloudFormation resource, a ServiceAccount, an IRSA role annotation or a namespace",
             )
         }
         _ => Err("not a .json, .yaml, .yml, .template or .tf file"),

@@ -23,6 +23,14 @@ pub struct Segment {
     pub generated: TextRange,
     pub source: TextRange,
     pub kind: SegmentKind,
+    /// For a line of an indented block (a `<<-` heredoc, a YAML block scalar): the indentation
+    /// the source has and the generated text drops at the start of every line of the block.
+    /// A line's segment starts after it, so two lines are contiguous in the generated text and
+    /// `indent` bytes apart in the source. 0 elsewhere.
+    pub indent: u32,
+    /// True when this segment starts a line of such a block (its source follows `indent`
+    /// bytes of indentation).
+    pub line_start: bool,
 }
 
 /// From generated policy JSON back to the file. Segments nest (a member inside an object);
@@ -48,11 +56,51 @@ impl SpanMap {
     /// The source range `r` came from; `None` when no segment contains it.
     #[must_use]
     pub fn map(&self, r: TextRange) -> Option<TextRange> {
-        let seg = self.innermost(r)?;
+        let Some(seg) = self.innermost(r) else {
+            return self.lines(r).map(|(source, _)| source);
+        };
         Some(match seg.kind {
             SegmentKind::Exact => shift(seg, r),
-            SegmentKind::WholeString | SegmentKind::Approx => seg.source,
+            SegmentKind::WholeString | SegmentKind::Approx => {
+                self.lines(r).map_or(seg.source, |(source, _)| source)
+            }
         })
+    }
+
+    /// `r` across several lines of an indented block, every byte of it literal source text:
+    /// the exact segments that cover it are contiguous in the generated text and, in the
+    /// source, either adjacent or separated only by the block's indentation. Returns the
+    /// source range and the block's indentation.
+    fn lines(&self, r: TextRange) -> Option<(TextRange, u32)> {
+        let exact: Vec<&Segment> = self
+            .segments
+            .iter()
+            .filter(|s| s.kind == SegmentKind::Exact && !s.generated.is_empty())
+            .collect();
+        // The segment `r` starts in (an empty `r` at a line boundary: the later line, after
+        // its indentation) and the one it ends in (at a boundary: the earlier line).
+        let first = exact
+            .iter()
+            .position(|s| s.generated.start <= r.start && r.start < s.generated.end)?;
+        let mut last = first;
+        loop {
+            let at = exact[last].generated;
+            if (at.start < r.end && r.end <= at.end) || (r.is_empty() && last == first) {
+                break;
+            }
+            let (a, b) = (exact[last], exact.get(last + 1)?);
+            let joined = b.generated.start == a.generated.end
+                && (b.source.start == a.source.end
+                    || (b.line_start && b.indent > 0 && b.source.start == a.source.end + b.indent));
+            if !joined {
+                return None;
+            }
+            last += 1;
+        }
+        let (a, b) = (exact[first], exact[last]);
+        let start = a.source.start + (r.start - a.generated.start);
+        let end = b.source.start + (r.end - b.generated.start);
+        (start <= end).then(|| (TextRange { start, end }, a.indent.max(b.indent)))
     }
 
     /// The source range when `r` is literal source text byte for byte.
@@ -63,15 +111,27 @@ impl SpanMap {
     }
 
     /// The same edit on the source, when it lands on literal source text: inside one literal,
-    /// or a whole string replaced by another plain JSON string. `None` elsewhere (the fix is
-    /// then shown, not applied).
+    /// across the lines of an indented block when every byte of the edited range is literal
+    /// text there (the replacement's new lines then get the block's indentation), or a whole
+    /// string replaced by another plain JSON string. `None` elsewhere (the fix is then shown,
+    /// not applied), and for a replacement that the source would read as an interpolation
+    /// (`${`, HCL's `%{`).
     #[must_use]
     pub fn map_edit(&self, edit: &Edit) -> Option<Edit> {
-        let seg = self.innermost(edit.range)?;
+        if edit.replacement.contains("${") || edit.replacement.contains("%{") {
+            return None;
+        }
+        let Some(seg) = self.innermost(edit.range) else {
+            let (source, indent) = self.lines(edit.range)?;
+            return Some(Edit::replace(source, reindent(&edit.replacement, indent)));
+        };
         match seg.kind {
+            SegmentKind::Exact if seg.indent == 0 || !edit.replacement.contains('\n') => Some(
+                Edit::replace(shift(seg, edit.range), edit.replacement.clone()),
+            ),
             SegmentKind::Exact => Some(Edit::replace(
                 shift(seg, edit.range),
-                edit.replacement.clone(),
+                reindent(&edit.replacement, seg.indent),
             )),
             SegmentKind::WholeString
                 if edit.range == seg.generated
@@ -82,7 +142,10 @@ impl SpanMap {
             {
                 Some(Edit::replace(seg.source, edit.replacement.clone()))
             }
-            _ => None,
+            _ => {
+                let (source, indent) = self.lines(edit.range)?;
+                Some(Edit::replace(source, reindent(&edit.replacement, indent)))
+            }
         }
     }
 
@@ -90,6 +153,13 @@ impl SpanMap {
     pub fn segments(&self) -> &[Segment] {
         &self.segments
     }
+}
+
+/// `text` with `indent` spaces after each of its line breaks (a line added to an indented
+/// block keeps the block's indentation; a YAML block scalar would end at a shallower line).
+fn reindent(text: &str, indent: u32) -> String {
+    let pad = " ".repeat(indent as usize);
+    text.replace('\n', &format!("\n{pad}"))
 }
 
 fn shift(seg: &Segment, r: TextRange) -> TextRange {
@@ -106,6 +176,15 @@ pub enum Piece {
         text: String,
         source: TextRange,
         exact: bool,
+    },
+    /// Text of one line of an indented block (a `<<-` heredoc, a YAML block scalar), held
+    /// byte for byte at `source`; `line_start` when `source` starts right after the block's
+    /// `indent` spaces (the text starts the line).
+    Line {
+        text: String,
+        source: TextRange,
+        indent: u32,
+        line_start: bool,
     },
     /// A value known only at deploy time, named as the source names it.
     Placeholder { name: String, source: TextRange },
@@ -145,6 +224,8 @@ impl JsonOut {
             generated: TextRange::new(from, self.text.len()),
             source,
             kind,
+            indent: 0,
+            line_start: false,
         });
     }
 
@@ -168,7 +249,9 @@ impl JsonOut {
         self.text.push('"');
         self.json_text(pieces, true);
         self.text.push('"');
-        let whole = pieces.iter().all(|p| matches!(p, Piece::Literal { .. }));
+        let whole = pieces
+            .iter()
+            .all(|p| matches!(p, Piece::Literal { .. } | Piece::Line { .. }));
         self.push(
             start,
             source,
@@ -183,7 +266,7 @@ impl JsonOut {
     /// Writes `pieces` as they are (they are JSON text themselves: a heredoc, a `Fn::Sub`
     /// string), or escaped into a JSON string's content when `escape`.
     pub fn json_text(&mut self, pieces: &[Piece], escape: bool) {
-        for piece in pieces {
+        for (i, piece) in pieces.iter().enumerate() {
             let from = self.mark();
             match piece {
                 Piece::Literal {
@@ -204,12 +287,51 @@ impl JsonOut {
                     };
                     self.push(from, *source, kind);
                 }
+                Piece::Line {
+                    text,
+                    source,
+                    indent,
+                    line_start,
+                } => {
+                    let changed = if escape {
+                        escape_into(text, &mut self.text)
+                    } else {
+                        self.text.push_str(text);
+                        false
+                    };
+                    if changed || source.len() != text.len() {
+                        self.push(from, *source, SegmentKind::Approx);
+                    } else {
+                        self.map.segments.push(Segment {
+                            generated: TextRange::new(from, self.text.len()),
+                            source: *source,
+                            kind: SegmentKind::Exact,
+                            indent: *indent,
+                            line_start: *line_start,
+                        });
+                    }
+                }
                 Piece::Placeholder { name, source } => {
                     // Inside an ARN, `*` (an unknown account, region or partition matches
                     // as IAM would); elsewhere (a condition key's issuer, a name) `${name}`.
                     let quote = self.text.rfind('"').map_or(0, |q| q + 1);
+                    let whole_string = quote == from
+                        && match pieces.get(i + 1) {
+                            None => escape,
+                            Some(Piece::Literal { text, .. } | Piece::Line { text, .. }) => {
+                                text.starts_with('"')
+                            }
+                            Some(Piece::Placeholder { .. }) => false,
+                        };
                     if self.text[quote..].starts_with("arn:") {
                         self.text.push('*');
+                    } else if whole_string && is_federated_value(&self.text[..from]) {
+                        // A computed identity provider (`aws_iam_openid_connect_provider.x.arn`,
+                        // `!GetAtt Provider.Arn`) is still an OIDC provider ARN: written as one
+                        // with an unknown provider, the rules judge the statement's conditions
+                        // (a `sub` that admits another service account) and skip the provider.
+                        self.text.push_str("arn:*:iam::*:oidc-provider/");
+                        self.text.push_str(&placeholder_text(name));
                     } else {
                         self.text.push_str(&placeholder_text(name));
                     }
@@ -233,6 +355,17 @@ impl JsonOut {
     }
 }
 
+/// Whether `before` (the generated JSON up to a string's content) ends with
+/// `"Federated": "`: the string is a `Federated` principal.
+fn is_federated_value(before: &str) -> bool {
+    before
+        .strip_suffix('"')
+        .map(str::trim_end)
+        .and_then(|b| b.strip_suffix(':'))
+        .map(str::trim_end)
+        .is_some_and(|b| b.ends_with("\"Federated\""))
+}
+
 /// Appends `s` JSON-escaped (the core's one escaper); true when anything needed escaping
 /// (every escape is longer than the character it stands for).
 fn escape_into(s: &str, out: &mut String) -> bool {
@@ -240,6 +373,68 @@ fn escape_into(s: &str, out: &mut String) -> bool {
     let inner = &quoted[1..quoted.len() - 1];
     out.push_str(inner);
     inner.len() != s.len()
+}
+
+/// The pieces of `value`, a literal whose source (`text[at..]`) is the same text with an
+/// indentation of `indent` spaces at the start of each line (a `<<-` heredoc's literal, a
+/// YAML block scalar's content): one exact [`Piece::Line`] per line, the line break included.
+/// `line_start`: `text[at..]` starts a line (its indentation is at `at`). `None` when the
+/// source is not that (the caller maps the literal as a whole instead).
+pub(crate) fn dedented_lines(
+    value: &str,
+    text: &str,
+    at: usize,
+    indent: usize,
+    line_start: bool,
+) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut pos = at;
+    for (i, line) in value.split_inclusive('\n').enumerate() {
+        let starts = i > 0 || line_start;
+        if starts {
+            // A blank line may hold fewer spaces than the block's indentation.
+            let spaces = text
+                .get(pos..)?
+                .bytes()
+                .take(indent)
+                .take_while(|&b| b == b' ')
+                .count();
+            if spaces < indent && line.trim_end_matches(['\n', '\r']).is_empty() {
+                pos += spaces;
+            } else if spaces == indent {
+                pos += indent;
+            } else {
+                return None;
+            }
+        }
+        if text.get(pos..pos + line.len()) != Some(line) {
+            // The file's last line may lack its line break (the value still has one).
+            let content = line.strip_suffix('\n')?;
+            if text.get(pos..)? != content {
+                return None;
+            }
+            pieces.push(Piece::Line {
+                text: content.to_owned(),
+                source: TextRange::new(pos, pos + content.len()),
+                indent: u32::try_from(indent).ok()?,
+                line_start: starts,
+            });
+            pieces.push(Piece::Literal {
+                text: "\n".to_owned(),
+                source: TextRange::new(text.len(), text.len()),
+                exact: false,
+            });
+            break;
+        }
+        pieces.push(Piece::Line {
+            text: line.to_owned(),
+            source: TextRange::new(pos, pos + line.len()),
+            indent: u32::try_from(indent).ok()?,
+            line_start: starts,
+        });
+        pos += line.len();
+    }
+    Some(pieces)
 }
 
 /// Splits a `${…}` template (`Fn::Sub`, Terraform JSON text) into literal and placeholder

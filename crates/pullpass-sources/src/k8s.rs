@@ -6,13 +6,15 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use crate::classify::ROLE_ANNOTATION;
 use crate::{Extracted, ServiceAccountBinding, SourceError};
 
-fn read(text: &str, what: &str) -> Result<Vec<Node>, Extracted> {
-    yaml::parse(text).map_err(|e| Extracted {
-        error: Some(SourceError {
-            message: format!("not readable {what}: {}", e.message),
-            range: e.range,
-        }),
-        ..Extracted::default()
+fn read(text: &str, what: &str) -> Result<Vec<Node>, Box<Extracted>> {
+    yaml::parse(text).map_err(|e| {
+        Box::new(Extracted {
+            error: Some(SourceError {
+                message: format!("not readable {what}: {}", e.message),
+                range: e.range,
+            }),
+            ..Extracted::default()
+        })
     })
 }
 
@@ -21,7 +23,7 @@ fn read(text: &str, what: &str) -> Result<Vec<Node>, Extracted> {
 pub fn extract_manifests(text: &str) -> Extracted {
     let docs = match read(text, "Kubernetes YAML") {
         Ok(docs) => docs,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let mut out = Extracted::default();
     let mut todo: Vec<&Node> = docs.iter().collect();
@@ -32,7 +34,23 @@ pub fn extract_manifests(text: &str) -> Extracted {
         if let Some(items) = doc.get("items").and_then(Node::as_seq) {
             todo.extend(items.iter());
         }
-        if doc.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
+        let kind = doc.get("kind").and_then(Node::as_str);
+        // The namespace this document names: a `Namespace` object's name, any object's
+        // `metadata.namespace`, a kustomization's `namespace` (it sets every resource's,
+        // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/).
+        let named = match kind {
+            Some("Namespace") => doc.path(&["metadata", "name"]),
+            Some("Kustomization") => doc.get("namespace"),
+            _ => doc.path(&["metadata", "namespace"]),
+        };
+        if let Some(ns) = named.and_then(Node::as_str).map(str::trim)
+            && !ns.is_empty()
+            && !ns.contains("{{")
+            && !out.namespaces.iter().any(|n| n == ns)
+        {
+            out.namespaces.push(ns.to_owned());
+        }
+        if kind != Some("ServiceAccount") {
             continue;
         }
         let Some(arn) = doc.path(&["metadata", "annotations", ROLE_ANNOTATION]) else {
@@ -66,7 +84,7 @@ pub fn extract_manifests(text: &str) -> Extracted {
 pub fn extract_values(text: &str) -> Extracted {
     let docs = match read(text, "Helm values YAML") {
         Ok(docs) => docs,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let mut out = Extracted::default();
     // The namespace when the values give it: a top-level `namespace` (or

@@ -106,6 +106,11 @@ pub struct SourceError {
 pub struct Extracted {
     pub policies: Vec<ExtractedPolicy>,
     pub service_accounts: Vec<ServiceAccountBinding>,
+    /// Kubernetes manifests: the namespaces the file names (`Namespace` objects,
+    /// `metadata.namespace`, a kustomization's `namespace`), distinct, in order. A Helm values
+    /// file whose service account has no namespace takes it from these in its chart (see
+    /// [`check::cross_check`]).
+    pub namespaces: Vec<String>,
     /// At most one: the file could not be read as its format.
     pub error: Option<SourceError>,
     /// Terraform: `data.aws_iam_policy_document.NAME.json` references to documents this file

@@ -21,7 +21,7 @@ use hcl_edit::template::{Element, Template};
 use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
-use crate::json_out::{JsonOut, Piece};
+use crate::json_out::{JsonOut, Piece, dedented_lines};
 use crate::{DocumentUse, Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 fn range(r: Option<Range<usize>>) -> TextRange {
@@ -152,6 +152,9 @@ pub fn extract(text: &str) -> Extracted {
     }
     for name in order {
         let block = documents[name];
+        if computed_document(block) {
+            continue;
+        }
         let mut json = JsonOut::new();
         cx.policy_document(&mut json, block);
         let (kind, owner, role_name) = match users.remove(name) {
@@ -215,6 +218,28 @@ pub fn link_module(files: &mut [(&str, &mut Extracted)]) -> Vec<usize> {
     }
     changed.sort_unstable();
     changed
+}
+
+/// A document whose statements Terraform computes: `dynamic "statement"` (or a `dynamic`
+/// block inside a statement: computed principals or conditions), or documents merged in
+/// (`source_policy_documents`, `override_policy_documents`, the older `source_json` /
+/// `override_json`). The public IRSA modules (terraform-aws-modules/iam
+/// `iam-assumable-role-with-oidc`, `iam-role-for-service-accounts-eks`) are written this way.
+/// Its static text is not the policy, so it is not linted (an empty `Statement` or a missing
+/// `sub` there would judge what the plan fills in); `terraform show -json` has the result.
+fn computed_document(block: &Block) -> bool {
+    const MERGED: &[&str] = &[
+        "source_policy_documents",
+        "override_policy_documents",
+        "source_json",
+        "override_json",
+    ];
+    block.body.get_blocks("dynamic").next().is_some()
+        || MERGED.iter().any(|a| block.body.get_attribute(a).is_some())
+        || block
+            .body
+            .get_blocks("statement")
+            .any(|st| st.body.get_blocks("dynamic").next().is_some())
 }
 
 /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`) → `NAME`.
@@ -303,24 +328,39 @@ impl Tf<'_> {
                     exact,
                 }])
             }
-            Expression::StringTemplate(t) => Some(self.elements(t, range(t.span()))),
-            Expression::HeredocTemplate(h) => Some(self.elements(&h.template, range(h.span()))),
+            Expression::StringTemplate(t) => Some(self.elements(t, range(t.span()), 0)),
+            Expression::HeredocTemplate(h) => {
+                Some(self.elements(&h.template, range(h.span()), h.indent().unwrap_or(0)))
+            }
             _ => None,
         }
     }
 
-    fn elements(&self, t: &Template, whole: TextRange) -> Vec<Piece> {
+    /// A template's pieces; `indent`: the spaces a `<<-` heredoc strips from each line (its
+    /// literals are then mapped line by line, see [`dedented_lines`]).
+    fn elements(&self, t: &Template, whole: TextRange, indent: usize) -> Vec<Piece> {
         let mut pieces = Vec::new();
         for el in t.iter() {
             match el {
                 Element::Literal(lit) => {
                     let r = lit.span().map_or(whole, |r| TextRange::new(r.start, r.end));
                     let exact = self.source(r) == lit.value().as_str();
-                    pieces.push(Piece::Literal {
-                        text: lit.value().clone(),
-                        source: r,
-                        exact,
-                    });
+                    let at = r.start as usize;
+                    let lines = (!exact && indent > 0 && lit.span().is_some())
+                        .then(|| {
+                            let line_start =
+                                at > 0 && self.text.as_bytes().get(at - 1) == Some(&b'\n');
+                            dedented_lines(lit.value(), self.text, at, indent, line_start)
+                        })
+                        .flatten();
+                    match lines {
+                        Some(lines) => pieces.extend(lines),
+                        None => pieces.push(Piece::Literal {
+                            text: lit.value().clone(),
+                            source: r,
+                            exact,
+                        }),
+                    }
                 }
                 Element::Interpolation(i) => {
                     let r = range(i.expr.span());

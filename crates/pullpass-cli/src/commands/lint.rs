@@ -326,7 +326,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
     }
     if !extracted.is_empty() {
-        cross_check(&mut linted, &mut extracted, &ctx);
+        let notes = cross_check(&mut linted, &mut extracted, &ctx);
+        if args.verbose() {
+            for note in notes {
+                eprintln!("{note}");
+            }
+        }
     }
     // Inline suppressions, after the cross-file pass (its findings are suppressed at the end
     // they are reported at); unused ones are said in input order.
@@ -640,7 +645,11 @@ fn lint_source_input(
 }
 
 /// The cross-file pass over the source files (service accounts ⇄ trust policies).
-fn cross_check(linted: &mut [Linted], extracted: &mut [(usize, Extracted)], ctx: &LintContext) {
+fn cross_check(
+    linted: &mut [Linted],
+    extracted: &mut [(usize, Extracted)],
+    ctx: &LintContext,
+) -> Vec<String> {
     let mut by_index: Vec<Option<&mut Extracted>> =
         std::iter::repeat_with(|| None).take(linted.len()).collect();
     for (i, ex) in extracted.iter_mut() {
@@ -659,7 +668,7 @@ fn cross_check(linted: &mut [Linted], extracted: &mut [(usize, Extracted)], ctx:
             })
         })
         .collect();
-    walk::cross_check(&mut files, ctx);
+    walk::cross_check(&mut files, ctx)
 }
 
 fn display_name(name: &str) -> String {

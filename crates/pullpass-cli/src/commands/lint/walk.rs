@@ -278,8 +278,9 @@ fn link_terraform_modules(files: &mut [Walked<'_>], ctx: &LintContext) {
 
 /// The cross-file pass: trust policies get their role's ARN from a service account
 /// annotation (re-linted with it), and service accounts are checked against the trust
-/// policy of their role; findings go to both files.
-pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) {
+/// policy of their role; findings go to both files. Returns what the check could not decide
+/// (`PATH: line N: …`), which `--verbose` prints.
+pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) -> Vec<String> {
     link_terraform_modules(files, ctx);
     let refs: Vec<FileRef<'_>> = files
         .iter()
@@ -291,6 +292,11 @@ pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) {
         .collect();
     let tree = check::cross_check(&refs, ctx);
     drop(refs);
+    let notes = tree
+        .notes
+        .iter()
+        .map(|(fi, note)| format!("{}: {note}", files[*fi].path))
+        .collect();
     for ((fi, pi), arn) in &tree.role_arns {
         if ctx.role_arn.is_some() {
             break;
@@ -315,4 +321,5 @@ pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) {
     for f in files.iter_mut() {
         check::sort(f.diagnostics);
     }
+    notes
 }

@@ -13,6 +13,33 @@ declare_rule! {
     /// from exactly that issuer: that some statement admits it, and that no statement admits
     /// another issuer, another service account, or a pattern wider than the one expected.
     ///
+    /// `pullpass lint DIR` runs the same check with no flags: each service account annotated
+    /// with `eks.amazonaws.com/role-arn` (a manifest, Helm values) is checked against the trust
+    /// policy of its role when that policy is in the tree (Terraform, CloudFormation), and a
+    /// mismatch is reported at both ends. Which trust policy is the role's:
+    /// - a role is its partition, account and name (names are unique within an account). The
+    ///   annotation gives all three; a trust policy gives its name (`name`, `RoleName`) and,
+    ///   when it names an identity provider literally, its account: a trust policy can only
+    ///   trust providers of the role's own account (TP041; the EKS guide's cross-account set-up
+    ///   creates the provider in the role's account,
+    ///   <https://docs.aws.amazon.com/eks/latest/userguide/cross-account-access.html>). Same
+    ///   name, partition and account: that is the role. Same name in another account: another
+    ///   role, never compared.
+    /// - when the trust policy's account is not in the text (`var.oidc_provider_arn`,
+    ///   `!Sub …${AWS::AccountId}…`, a role without `RoleName`, which CloudFormation names
+    ///   itself, is not matched at all), names alone decide, and only within one project: the
+    ///   deepest directory above both files that holds both trust policies and annotated
+    ///   service accounts. A repository of one application (`terraform/`, `k8s/`, `charts/`
+    ///   side by side, the layout of the public EKS blueprints) is one project; a monorepo of
+    ///   teams or services (`teams/a/{terraform,k8s}`, `teams/b/…`) is one per team, so a
+    ///   same-named role of another team is not this one.
+    /// - when names leave several trust policies in one project (environments with their own
+    ///   Terraform roots, `envs/prod` and `envs/dev`), the service account is reported only if
+    ///   none of them admits it. Helm values without a namespace take it from the chart's own
+    ///   manifests (a `Namespace` object, `metadata.namespace`, a kustomization's
+    ///   `namespace`) when they name exactly one; otherwise the service account is not checked.
+    ///   `pullpass -v lint` says each of these decisions.
+    ///
     /// ## Why is this bad
     /// A trust policy copied from another cluster or namespace is valid JSON and valid IAM, and
     /// still lets the wrong workload in, or the right one not at all.
