@@ -16,48 +16,91 @@ const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "tf"]
 
 /// Lists the files under `dir` a source may be (by extension), sorted. Other files are not
 /// read, as ripgrep's type filter does not read them.
+///
+/// The walk runs on every core (`ignore`'s parallel walker, as ripgrep's); the order is made
+/// afterwards: `Path`'s order compares component by component, which is the order of a walk
+/// that visits each directory's entries sorted by name, so the list (and the output) is the
+/// same for any number of threads. Warnings and errors are sorted likewise.
 pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
+    let found = std::sync::Mutex::new(Vec::new());
+    let said = std::sync::Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(dir)
         // A checked-out tree without `.git` (a CI artifact) still honours its `.gitignore`.
         .require_git(false)
-        .sort_by_file_path(Ord::cmp)
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                errors.push(format!("cannot walk {}: {e}", dir.display()));
-                continue;
-            }
-        };
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_symlink() {
-            // Symlinked directories are not followed (a loop would never end); say so
-            // instead of skipping without a word. A link to a file is linted.
-            if let Some(why) = super::skipped_link(entry.path()) {
-                eprintln!("warning: {} skipped: {why}", entry.path().display());
-                continue;
-            }
-        } else if !file_type.is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        let path = path
-            .strip_prefix("./")
-            .map_or_else(|_| path.clone(), Path::to_path_buf);
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if CANDIDATE_EXTENSIONS.contains(&ext.as_str()) {
-            found.push(path);
+        .build_parallel()
+        .run(|| {
+            let mut notes: Vec<(bool, String)> = Vec::new();
+            let found = &found;
+            let said = &said;
+            Box::new(move |entry| {
+                if let Some(kept) = visit(entry, dir, &mut notes) {
+                    lock(found).push(kept);
+                }
+                if !notes.is_empty() {
+                    lock(said).append(&mut notes);
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut said = said
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    said.sort();
+    for (is_error, text) in said {
+        if is_error {
+            errors.push(text);
+        } else {
+            eprintln!("warning: {text}");
         }
     }
+    let mut found = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    found.sort_unstable();
     found
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One entry of the walk: the path when it is a candidate file; warnings and errors go to
+/// `notes` as (is an error, text).
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    dir: &Path,
+    notes: &mut Vec<(bool, String)>,
+) -> Option<PathBuf> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(e) => {
+            notes.push((true, format!("cannot walk {}: {e}", dir.display())));
+            return None;
+        }
+    };
+    let file_type = entry.file_type()?;
+    if file_type.is_symlink() {
+        // Symlinked directories are not followed (a loop would never end); say so
+        // instead of skipping without a word. A link to a file is linted.
+        if let Some(why) = super::skipped_link(entry.path()) {
+            notes.push((false, format!("{} skipped: {why}", entry.path().display())));
+            return None;
+        }
+    } else if !file_type.is_file() {
+        return None;
+    }
+    let ext = entry.path().extension()?.to_str()?;
+    if !CANDIDATE_EXTENSIONS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(ext))
+    {
+        return None;
+    }
+    let path = entry.into_path();
+    Some(match path.strip_prefix("./") {
+        Ok(p) => p.to_path_buf(),
+        Err(_) => path,
+    })
 }
 
 /// One source file linted: findings in file positions, a line for the text report, and the
