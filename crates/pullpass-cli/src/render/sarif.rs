@@ -175,7 +175,7 @@ pub(crate) fn frame<'p>(
                 "rules": rule_objects,
             }},
             "columnKind": "utf16CodeUnits",
-            "artifacts": paths.map(|p| json!({"location": {"uri": uri(p)}})).collect::<Vec<_>>(),
+            "artifacts": [],
             "results": [],
         }],
     });
@@ -186,6 +186,27 @@ pub(crate) fn frame<'p>(
     let mut tail = frame.split_off(at + RESULTS_EMPTY.len());
     frame.truncate(at);
     tail.push('\n');
+    // The artifacts written into the frame as `serde_json` would print them in place (one
+    // small object per file: a tree of maps for 100 k files held 130 MB).
+    let empty = "\"artifacts\": []";
+    let at = frame
+        .find(empty)
+        .expect("the SARIF frame has an empty artifacts array");
+    let rest = frame.split_off(at + empty.len());
+    frame.truncate(at + empty.len() - 1);
+    let mut any = false;
+    for path in paths {
+        frame.push_str(if any { ",\n" } else { "\n" });
+        any = true;
+        frame.push_str("        {\n          \"location\": {\n            \"uri\": ");
+        frame.push_str(&serde_json::to_string(&uri(path)).expect("a string serializes"));
+        frame.push_str("\n          }\n        }");
+    }
+    if any {
+        frame.push_str("\n      ");
+    }
+    frame.push(']');
+    frame.push_str(&rest);
     (frame, tail)
 }
 
