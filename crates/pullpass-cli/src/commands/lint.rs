@@ -408,11 +408,14 @@ impl Step {
             Outcome::FixFailed(item, e) => (item, None, Some(e)),
         };
         match render {
-            Some((table, args, color)) if extracted.is_none() => {
+            Some((table, args, color))
+                if extracted.is_none() && item.diagnostics.len() <= RENDER_ON_WORKER_UP_TO =>
+            {
                 settings::apply_table(table, &display_name(&item.name), &mut item.diagnostics);
                 let mut chunk = Vec::new();
                 if args.write_baseline.is_none() {
-                    render_file(&item, args, color, &mut chunk);
+                    // Writing to a `Vec` does not fail.
+                    let _ = render_file(&item, args, color, &mut chunk);
                 }
                 Self::Done {
                     facts: Facts::of(*item, args.write_baseline.is_some()),
@@ -531,11 +534,9 @@ impl<'a> Report<'a> {
                     self.facts.push(None);
                 } else {
                     self.settle(&mut item);
-                    let mut chunk = Vec::new();
                     if self.args.write_baseline.is_none() {
-                        render_file(&item, self.args, self.color, &mut chunk);
+                        render_file(&item, self.args, self.color, &mut self.out)?;
                     }
-                    self.out.write(&chunk)?;
                     self.facts
                         .push(Some(Facts::of(*item, self.args.write_baseline.is_some())));
                 }
@@ -618,11 +619,7 @@ impl<'a> Report<'a> {
             return Ok(Exit::Usage);
         }
         let color = self.color;
-        let fill = |id: usize, w: &mut dyn std::io::Write| {
-            let mut chunk = Vec::new();
-            render_file(&held[id], args, color, &mut chunk);
-            w.write_all(&chunk)
-        };
+        let fill = |id: usize, w: &mut dyn std::io::Write| render_file(&held[id], args, color, w);
         if args.diff {
             let changed = facts.iter().filter(|f| f.changed).count();
             let which = if args.unsafe_fixes {
@@ -960,30 +957,44 @@ fn kind_text(kind: Option<PolicyKind>, detected: bool) -> (&'static str, &'stati
     (text, source)
 }
 
-/// One file's output in the chosen format (its unified diff with `--diff`), appended to `out`.
-fn render_file(l: &Linted, args: &Args, color: bool, out: &mut Vec<u8>) {
+/// One file's output in the chosen format (its unified diff with `--diff`), written to `w`.
+fn render_file(
+    l: &Linted,
+    args: &Args,
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     if args.diff {
         if let Some(new) = &l.fixed_text {
-            out.extend_from_slice(unified_diff(&display_name(&l.name), &l.text, new).as_bytes());
+            w.write_all(unified_diff(&display_name(&l.name), &l.text, new).as_bytes())?;
         }
-        return;
+        return Ok(());
     }
     match args.format {
-        LintFormat::Text => render_text(l, args.fix, color, out),
-        LintFormat::Json => render_json(l, out),
+        LintFormat::Text => render_text(l, args.fix, color, w),
+        LintFormat::Json => render_json(l, w),
         LintFormat::Sarif => {
-            render::sarif::write_results(policy::RULES, &l.name, &l.text, &l.diagnostics, out);
+            render::sarif::write_results(policy::RULES, &l.name, &l.text, &l.diagnostics, w)
         }
         LintFormat::Github => {
             let mut text = String::new();
             render::github::render(&display_name(&l.name), &l.text, &l.diagnostics, &mut text);
-            out.extend_from_slice(text.as_bytes());
+            w.write_all(text.as_bytes())
         }
     }
 }
 
+/// Findings from which a file is rendered straight into the output by the writer's thread
+/// (its report is large: no copy of it is held), not into a chunk on a worker.
+const RENDER_ON_WORKER_UP_TO: usize = 1000;
+
 /// One file of the text report: what it was linted as, and its findings.
-fn render_text(l: &Linted, fixing: bool, color: bool, out: &mut Vec<u8>) {
+fn render_text(
+    l: &Linted,
+    fixing: bool,
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let (kind, source) = kind_text(l.kind, l.detected);
     let name = display_name(&l.name);
     let mut text = String::new();
@@ -993,14 +1004,12 @@ fn render_text(l: &Linted, fixing: bool, color: bool, out: &mut Vec<u8>) {
     let what = if let Some(note) = &l.note {
         // A source file (Terraform, CloudFormation, …): said only when it has findings.
         if l.diagnostics.is_empty() {
-            out.extend_from_slice(text.as_bytes());
-            return;
+            return w.write_all(text.as_bytes());
         }
         note.clone()
     } else {
         if l.diagnostics.is_empty() && kind != "unknown" {
-            out.extend_from_slice(text.as_bytes());
-            return;
+            return w.write_all(text.as_bytes());
         }
         match kind {
             // Parsed cleanly, yet neither kind: most often an ECR repository policy.
@@ -1029,9 +1038,9 @@ fn render_text(l: &Linted, fixing: bool, color: bool, out: &mut Vec<u8>) {
             source: d.range.map(|_| source),
         })
         .collect();
-    text.push_str(&render::text::render(&items, color));
-    text.push('\n');
-    out.extend_from_slice(text.as_bytes());
+    w.write_all(text.as_bytes())?;
+    render::text::write(&items, color, w)?;
+    w.write_all(b"\n")
 }
 
 /// The text report's last line: what was checked, and the findings.
@@ -1076,9 +1085,9 @@ fn text_summary(facts: &[Facts], summary: Summary, skipped: usize, verbose: bool
 /// One file's findings of `--format json`, each as `,\n` and the finding indented to its place
 /// in the report's `findings` array (the report is streamed: [`Report::finish`] writes the
 /// frame, `render::json::to_string`'s bytes for the whole report).
-fn render_json(l: &Linted, out: &mut Vec<u8>) {
+fn render_json(l: &Linted, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if l.diagnostics.is_empty() {
-        return;
+        return Ok(());
     }
     let name = display_name(&l.name);
     let source = Source {
@@ -1093,11 +1102,14 @@ fn render_json(l: &Linted, out: &mut Vec<u8>) {
             source: Some(source),
         })
         .collect();
-    let mut item = Vec::new();
+    let (mut item, mut indented) = (Vec::new(), Vec::new());
     for finding in render::json::findings(&items, Some(&name)) {
         item.clear();
-        serde_json::to_writer_pretty(&mut item, &finding).expect("a finding always serializes");
-        out.extend_from_slice(b",\n");
-        render::indent(&item, b"    ", out);
+        indented.clear();
+        serde_json::to_writer_pretty(&mut item, &finding).map_err(std::io::Error::other)?;
+        indented.extend_from_slice(b",\n");
+        render::indent(&item, b"    ", &mut indented);
+        w.write_all(&indented)?;
     }
+    Ok(())
 }

@@ -210,21 +210,21 @@ pub(crate) fn frame<'p>(
     (frame, tail)
 }
 
-/// Appends one result per finding of one file to `out`, each as `,\n` and the result
-/// indented to its place in the log (see [`frame`]).
+/// Writes one result per finding of one file to `w`, each as `,\n` and the result indented to
+/// its place in the log (see [`frame`]).
 pub(crate) fn write_results(
     rules: &[&RuleMeta],
     path: &str,
     text: &str,
     diagnostics: &[Diagnostic],
-    out: &mut Vec<u8>,
-) {
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     if diagnostics.is_empty() {
-        return;
+        return Ok(());
     }
     let index = LineIndex::new(text);
     let uri = uri(path);
-    let mut item = Vec::new();
+    let (mut item, mut out) = (Vec::new(), Vec::new());
     for d in diagnostics {
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
@@ -271,8 +271,11 @@ pub(crate) fn write_results(
             rule_index: rules.iter().position(|r| r.code == d.code),
         };
         item.clear();
-        serde_json::to_writer_pretty(&mut item, &result).expect("a SARIF result serializes");
+        out.clear();
+        serde_json::to_writer_pretty(&mut item, &result).map_err(std::io::Error::other)?;
         out.extend_from_slice(b",\n");
-        super::indent(&item, b"        ", out);
+        super::indent(&item, b"        ", &mut out);
+        w.write_all(&out)?;
     }
+    Ok(())
 }

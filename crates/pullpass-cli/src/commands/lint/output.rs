@@ -109,6 +109,17 @@ impl<W: Write> Ordered<W> {
     }
 }
 
+impl<W: Write> Write for Ordered<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ordered::write(self, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A writer that drops the first `skip` bytes written to it, then passes everything on.
 struct SkipFirst<W: Write> {
     inner: W,
