@@ -4,6 +4,7 @@
 
 use pullpass_core::text::{ColumnUnit, LineIndex};
 use pullpass_core::{Diagnostic, RuleMeta, Severity, TextRange};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// Where the rules' documentation lives.
@@ -224,7 +225,40 @@ pub(crate) fn write_results(
     }
     let index = LineIndex::new(text);
     let uri = uri(path);
-    let (mut item, mut out) = (Vec::new(), Vec::new());
+    // A file with thousands of findings serializes them on every core, in chunks written
+    // in order.
+    if diagnostics.len() >= PARALLEL_FROM {
+        let parts: Vec<std::io::Result<Vec<u8>>> = diagnostics
+            .par_chunks(PARALLEL_FROM)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                results(rules, &index, &uri, chunk, &mut out)?;
+                Ok(out)
+            })
+            .collect();
+        for part in parts {
+            w.write_all(&part?)?;
+        }
+        Ok(())
+    } else {
+        let mut out = Vec::new();
+        results(rules, &index, &uri, diagnostics, &mut out)?;
+        w.write_all(&out)
+    }
+}
+
+/// Findings from which [`write_results`] uses every core (and the chunk size it hands each).
+const PARALLEL_FROM: usize = 256;
+
+/// The results of `diagnostics`, appended to `out` (see [`write_results`]).
+fn results(
+    rules: &[&RuleMeta],
+    index: &LineIndex<'_>,
+    uri: &str,
+    diagnostics: &[Diagnostic],
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let mut item = Vec::new();
     for d in diagnostics {
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
@@ -235,12 +269,12 @@ pub(crate) fn write_results(
             fixes: d.fix.as_ref().map(|fix| {
                 [SarifFix {
                     artifact_changes: [Change {
-                        artifact_location: Uri { uri: &uri },
+                        artifact_location: Uri { uri },
                         replacements: fix
                             .edits
                             .iter()
                             .map(|e| Replacement {
-                                deleted_region: region(&index, e.range),
+                                deleted_region: region(index, e.range),
                                 inserted_content: Text {
                                     text: &e.replacement,
                                 },
@@ -262,8 +296,8 @@ pub(crate) fn write_results(
                     }]
                 }),
                 physical_location: Physical {
-                    artifact_location: Uri { uri: &uri },
-                    region: d.range.map(|r| region(&index, r)),
+                    artifact_location: Uri { uri },
+                    region: d.range.map(|r| region(index, r)),
                 },
             }],
             message: Text { text: &message },
@@ -271,11 +305,9 @@ pub(crate) fn write_results(
             rule_index: rules.iter().position(|r| r.code == d.code),
         };
         item.clear();
-        out.clear();
         serde_json::to_writer_pretty(&mut item, &result).map_err(std::io::Error::other)?;
         out.extend_from_slice(b",\n");
-        super::indent(&item, b"        ", &mut out);
-        w.write_all(&out)?;
+        super::indent(&item, b"        ", out);
     }
     Ok(())
 }
