@@ -390,10 +390,12 @@ enum Step {
         chunk: Vec<u8>,
         /// `--fix` could not write the file.
         error: Option<String>,
+        /// Unused inline suppressions.
+        warnings: Vec<String>,
     },
     /// To settle on the writer's thread (a baseline is in use), or a source file held for the
-    /// cross-file pass.
-    Open(Box<Linted>, Option<Extracted>, Option<String>),
+    /// cross-file pass; `--fix`'s error, unused inline suppressions.
+    Open(Box<Linted>, Option<Extracted>, Option<String>, Vec<String>),
     Skipped(String, &'static str),
     Error(String),
 }
@@ -406,6 +408,18 @@ impl Step {
             Outcome::Error(e) => return Self::Error(e),
             Outcome::Linted(item, extracted) => (item, extracted, None),
             Outcome::FixFailed(item, e) => (item, None, Some(e)),
+        };
+        // A source file that gives the cross-file pass nothing (no policy, no service
+        // account, no document of another file) is finished here, not held.
+        let (extracted, warnings) = match extracted {
+            Some(ex)
+                if ex.policies.is_empty()
+                    && ex.service_accounts.is_empty()
+                    && ex.document_uses.is_empty() =>
+            {
+                (None, suppress(&mut item))
+            }
+            other => (other, Vec::new()),
         };
         match render {
             Some((table, args, color))
@@ -421,9 +435,10 @@ impl Step {
                     facts: Facts::of(*item, args.write_baseline.is_some()),
                     chunk,
                     error,
+                    warnings,
                 }
             }
-            _ => Self::Open(item, extracted, error),
+            _ => Self::Open(item, extracted, error, warnings),
         }
     }
 }
@@ -446,6 +461,8 @@ struct Report<'a> {
     /// Files found in a directory that hold no policy: (name, why).
     skipped: Vec<(String, &'static str)>,
     errors: Vec<String>,
+    /// Unused inline suppressions, by slot in `facts` (said in input order at the end).
+    warnings: Vec<(usize, String)>,
     /// The JSON report's head is written (at the first linted file).
     opened: bool,
 }
@@ -488,6 +505,7 @@ impl<'a> Report<'a> {
             held_slots: Vec::new(),
             skipped: Vec::new(),
             errors,
+            warnings: Vec::new(),
             opened: false,
         }
     }
@@ -517,14 +535,21 @@ impl<'a> Report<'a> {
                 facts,
                 chunk,
                 error,
+                warnings,
             } => {
                 self.errors.extend(error);
+                let slot = self.facts.len();
+                self.warnings
+                    .extend(warnings.into_iter().map(|w| (slot, w)));
                 self.open()?;
                 self.out.write(&chunk)?;
                 self.facts.push(Some(facts));
             }
-            Step::Open(mut item, extracted, error) => {
+            Step::Open(mut item, extracted, error, warnings) => {
                 self.errors.extend(error);
+                let slot = self.facts.len();
+                self.warnings
+                    .extend(warnings.into_iter().map(|w| (slot, w)));
                 self.open()?;
                 if let Some(extracted) = extracted {
                     self.out.hole(self.held.len());
@@ -566,13 +591,14 @@ impl<'a> Report<'a> {
         drop(extracted);
         // Inline suppressions, after the cross-file pass (its findings are suppressed at the
         // end they are reported at); unused ones are said in input order.
-        for l in &mut held {
-            for (line, codes) in walk::apply_suppressions(&l.text, &mut l.diagnostics) {
-                eprintln!(
-                    "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
-                    l.name
-                );
-            }
+        for (l, &slot) in held.iter_mut().zip(&self.held_slots) {
+            let warnings = suppress(l);
+            self.warnings
+                .extend(warnings.into_iter().map(|w| (slot, w)));
+        }
+        self.warnings.sort_by_key(|(slot, _)| *slot);
+        for (_, warning) in &self.warnings {
+            eprintln!("{warning}");
         }
         for l in &mut held {
             self.settle(l);
@@ -937,6 +963,19 @@ fn cross_check(linted: &mut [Linted], extracted: &mut [(usize, Extracted)], ctx:
         })
         .collect();
     walk::cross_check(&mut files, ctx);
+}
+
+/// Applies a source file's inline suppressions; the unused ones, as warnings to print.
+fn suppress(l: &mut Linted) -> Vec<String> {
+    walk::apply_suppressions(&l.text, &mut l.diagnostics)
+        .into_iter()
+        .map(|(line, codes)| {
+            format!(
+                "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
+                l.name
+            )
+        })
+        .collect()
 }
 
 fn display_name(name: &str) -> String {
