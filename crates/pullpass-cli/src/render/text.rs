@@ -90,7 +90,7 @@ fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, o
         && !source.text.is_empty()
     {
         // Show only the lines the range covers, so a 10 MB input prints one line.
-        let Some(index) = super::index_of(&indexes, source.text) else {
+        let Some(index) = super::index_of(indexes, source.text) else {
             return;
         };
         let first = index.line_of(range.start);
