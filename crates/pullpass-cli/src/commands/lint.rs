@@ -17,7 +17,7 @@ use pullpass_core::Diagnostic;
 use pullpass_core::config::LintTable;
 use pullpass_core::diagnostic::{FixLevel, Summary};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::report::{FileReport, FindingsReport};
+use pullpass_core::report::{FileReport, Finding, FindingsReport};
 use pullpass_sources::{Extracted, Format};
 use rayon::prelude::*;
 
@@ -1129,26 +1129,27 @@ fn render_json(l: &Linted, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         return Ok(());
     }
     let name = display_name(&l.name);
-    let source = Source {
-        name: &name,
-        text: &l.text,
+    // What `render::json::findings` makes of each (every finding here has the file as its
+    // source), serialized in chunks: on every core for a file with thousands of findings.
+    let index = pullpass_core::LineIndex::new(&l.text);
+    let part = |chunk: &[Diagnostic]| -> std::io::Result<Vec<u8>> {
+        let (mut out, mut item) = (Vec::new(), Vec::new());
+        for d in chunk {
+            let finding = Finding::from_diagnostic(d, Some(&index), Some(&name));
+            item.clear();
+            serde_json::to_writer_pretty(&mut item, &finding).map_err(std::io::Error::other)?;
+            out.extend_from_slice(b",\n");
+            render::indent(&item, b"    ", &mut out);
+        }
+        Ok(out)
     };
-    let items: Vec<Item<'_>> = l
-        .diagnostics
-        .iter()
-        .map(|d| Item {
-            diagnostic: d,
-            source: Some(source),
-        })
-        .collect();
-    let (mut item, mut indented) = (Vec::new(), Vec::new());
-    for finding in render::json::findings(&items, Some(&name)) {
-        item.clear();
-        indented.clear();
-        serde_json::to_writer_pretty(&mut item, &finding).map_err(std::io::Error::other)?;
-        indented.extend_from_slice(b",\n");
-        render::indent(&item, b"    ", &mut indented);
-        w.write_all(&indented)?;
+    const CHUNK: usize = 256;
+    if l.diagnostics.len() < CHUNK {
+        return w.write_all(&part(&l.diagnostics)?);
+    }
+    let parts: Vec<std::io::Result<Vec<u8>>> = l.diagnostics.par_chunks(CHUNK).map(part).collect();
+    for p in parts {
+        w.write_all(&p?)?;
     }
     Ok(())
 }
