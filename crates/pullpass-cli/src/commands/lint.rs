@@ -795,7 +795,11 @@ fn lint_input(
     let format = match input {
         Input::Stdin => Format::Policy,
         Input::File(_) | Input::Walked(_) => {
-            let head = String::from_utf8_lossy(&bytes);
+            // One UTF-8 check for the common case (`from_utf8_lossy` walks its chunks).
+            let head = match std::str::from_utf8(&bytes) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(&bytes),
+            };
             match (pullpass_sources::classify(&input.name(), &head), input) {
                 (Ok(format), _) => format,
                 // Named explicitly: read as a policy, so a non-policy is an error finding.

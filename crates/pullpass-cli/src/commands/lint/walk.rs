@@ -56,7 +56,16 @@ pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
     let mut found = found
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    found.sort_unstable();
+    // `Path`'s order, faster: a separator compares below every byte of a name (which is what
+    // comparing component by component does), and the root every path starts with is the
+    // same (`Components` made 5 % of a 10 k-file lint).
+    found.sort_by_cached_key(|p| {
+        p.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&c| if c == b'/' { 0 } else { c })
+            .collect::<Vec<u8>>()
+    });
     found
 }
 
@@ -357,5 +366,39 @@ pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) {
     }
     for f in files.iter_mut() {
         check::sort(f.diagnostics);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// The parallel walk's order is `Path`'s (a walk of sorted directories), also for names
+    /// that sort differently byte by byte (`a.json` against the directory `a/`).
+    #[test]
+    fn walk_order_is_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "a.json",
+            "a/b.json",
+            "a-b.json",
+            "a/c/d.json",
+            "a b.json",
+            "a/c.json",
+            "B.json",
+            "a0/x.json",
+            "a.b/y.json",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "{}").unwrap();
+        }
+        let mut errors = Vec::new();
+        let found = super::expand(dir.path(), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut by_path: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        by_path.sort();
+        assert_eq!(found, by_path);
     }
 }
