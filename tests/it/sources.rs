@@ -67,20 +67,24 @@ fn repository_github_annotations() {
 
 #[test]
 fn output_does_not_depend_on_the_thread_count() {
-    let with = |threads: &str| {
-        run(
-            pullpass()
-                .current_dir(fixtures("repo"))
-                .env("RAYON_NUM_THREADS", threads)
-                .args(["lint", "--format", "json", "."]),
-            None,
-        )
-        .stdout
-    };
-    let one = with("1");
-    assert!(one.contains("\"TP032\""), "{one}");
-    for threads in ["2", "8"] {
-        assert_eq!(with(threads), one, "{threads} threads");
+    // Every format: the walk runs on every core and the output is streamed file by file,
+    // with the files of the cross-file pass written into their places at the end.
+    for format in ["json", "text", "sarif", "github"] {
+        let with = |threads: &str| {
+            let out = run(
+                pullpass()
+                    .current_dir(fixtures("repo"))
+                    .env("RAYON_NUM_THREADS", threads)
+                    .args(["-v", "lint", "--format", format, "."]),
+                None,
+            );
+            (out.stdout, out.stderr)
+        };
+        let one = with("1");
+        assert!(one.0.contains("TP032"), "{format}: {}", one.0);
+        for threads in ["2", "8"] {
+            assert_eq!(with(threads), one, "{format}, {threads} threads");
+        }
     }
 }
 

@@ -78,12 +78,33 @@ pub fn read_bounded(reader: impl Read, limit: usize) -> Result<Vec<u8>, ReadErro
 
 /// The bytes of `path` (a file, FIFO or device), at most `limit`.
 pub fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-    let file = File::open(path).map_err(ReadError::Io)?;
+    let mut file = File::open(path).map_err(ReadError::Io)?;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
-        && usize::try_from(meta.len()).map_or(true, |len| len > limit)
     {
-        return Err(ReadError::TooLarge { limit });
+        let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+        if len > limit {
+            return Err(ReadError::TooLarge { limit });
+        }
+        if len == 0 {
+            // Empty, or sized 0 but not (`/proc` files): read to the end.
+            return read_bounded(file, limit);
+        }
+        // A regular file: one buffer of its size and (usually) one `read`, not a 64 KiB
+        // buffer and a second `read` to see the end (`pullpass lint` reads 10 k files; the
+        // size is the one `fstat` saw: a file that grows meanwhile is read as it was then).
+        let mut buf = vec![0u8; len];
+        let mut filled = 0;
+        while filled < len {
+            match file.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ReadError::Io(e)),
+            }
+        }
+        buf.truncate(filled);
+        return Ok(buf);
     }
     read_bounded(file, limit)
 }

@@ -25,19 +25,29 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     )?;
     let runs = ctx.pick(5, 2);
 
-    let lint = || {
-        let mut c = Command::new(&ctx.pullpass);
-        c.args(["lint", "--format", "json"]).arg(&keys);
-        c
-    };
-    let samples = time_interleaved(&[&lint], 1, runs, RAN)?;
-    let t = samples[0].median();
+    // Every format: rendering 60 k findings is most of the time of the text and SARIF reports.
+    let mut slowest = std::time::Duration::ZERO;
+    let mut keys_per_format = String::new();
+    for format in ["text", "json", "sarif", "github"] {
+        let lint = || {
+            let mut c = Command::new(&ctx.pullpass);
+            c.args(["lint", "--format", format]).arg(&keys);
+            c
+        };
+        let samples = time_interleaved(&[&lint], 1, runs, RAN)?;
+        let t = samples[0].median();
+        slowest = slowest.max(t);
+        let _ = write!(keys_per_format, "{format} {} · ", human(t));
+    }
     section.rows.push(
         Row::new(format!(
-            "Lint a 1 MB policy of {n_keys} condition keys (median of {runs})"
+            "Lint a 1 MB policy of {n_keys} condition keys, slowest format (median of {runs})"
         ))
-        .pullpass(human(t))
-        .target("< 0.5 s", Verdict::from_bool(t.as_secs_f64() < TARGET_SECS)),
+        .pullpass(human(slowest))
+        .target(
+            "< 0.5 s",
+            Verdict::from_bool(slowest.as_secs_f64() < TARGET_SECS),
+        ),
     );
 
     let count = Command::new(&ctx.pullpass)
@@ -89,6 +99,11 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     );
     let _ = writeln!(
         section.body,
+        "The 1 MB policy per format (median of {runs}): {}\n",
+        keys_per_format.trim_end_matches(" · ")
+    );
+    let _ = writeln!(
+        section.body,
         "Rendering per format (median of {runs}): {}\n",
         per_format.trim_end_matches(" · ")
     );
@@ -123,6 +138,7 @@ fn peak_rss_rows(ctx: &Ctx, section: &mut Section) -> anyhow::Result<()> {
         std::fs::write(tree.join("done"), "")?;
     }
     let mut cells = Vec::new();
+    let mut largest = 0u64;
     for format in ["text", "json", "sarif", "github"] {
         let report = ctx.work.join("hardening-rss.txt");
         let status = Command::new(time)
@@ -146,12 +162,18 @@ fn peak_rss_rows(ctx: &Ctx, section: &mut Section) -> anyhow::Result<()> {
             .unwrap_or_default()
             .trim()
             .parse()?;
+        largest = largest.max(kib);
         cells.push(format!("{format} {} MB", kib / 1024));
     }
     section.rows.push(
         Row::new(format!("Lint {files} files: peak RSS per format"))
             .pullpass(cells.join(" · "))
-            .target("", Verdict::Info),
+            // Bounded: the driver streams each file's output and holds only the files of the
+            // cross-file pass (issue 13/15).
+            .target(
+                "< 300 MB in every format",
+                Verdict::from_bool(largest < 300 * 1024),
+            ),
     );
     Ok(())
 }

@@ -6,17 +6,18 @@
 //! cores in a stable order, renders text, JSON, SARIF or GitHub annotations, and with
 //! `--fix` applies the safe fixes in place (atomically), `--diff` shows them.
 
+mod output;
 mod settings;
 mod walk;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use pullpass_core::Diagnostic;
+use pullpass_core::config::LintTable;
 use pullpass_core::diagnostic::{FixLevel, Summary};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::report::{FileReport, FindingsReport};
+use pullpass_core::report::{FileReport, Finding, FindingsReport};
 use pullpass_sources::{Extracted, Format};
 use rayon::prelude::*;
 
@@ -256,6 +257,11 @@ fn unified_diff(name: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// Inputs linted per parallel batch: enough to keep every core busy, few enough that one
+/// batch's texts and findings are all the run holds at a time (besides the source files of
+/// the cross-file pass).
+const BATCH: usize = 512;
+
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let kind = match args.kind {
         KindArg::Trust => Some(PolicyKind::Trust),
@@ -300,50 +306,6 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             "--fix rewrites files in place and cannot rewrite stdin; use --diff to see the fixes"
         );
     }
-    // All cores; `collect` keeps the input order, so the output does not depend on them.
-    let outcomes: Vec<Outcome> = inputs
-        .par_iter()
-        .map(|input| lint_input(input, kind, &ctx, level, &args))
-        .collect();
-    let mut linted = Vec::with_capacity(outcomes.len());
-    // Files found in a directory that hold no policy: (name, why).
-    let mut skipped: Vec<(String, &'static str)> = Vec::new();
-    let mut extracted: Vec<(usize, Extracted)> = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Linted(item, ex) => {
-                if let Some(ex) = ex {
-                    extracted.push((linted.len(), ex));
-                }
-                linted.push(*item);
-            }
-            Outcome::Skipped(name, why) => skipped.push((name, why)),
-            Outcome::Error(e) => errors.push(e),
-            Outcome::FixFailed(item, e) => {
-                errors.push(e);
-                linted.push(*item);
-            }
-        }
-    }
-    if !extracted.is_empty() {
-        let notes = cross_check(&mut linted, &mut extracted, &ctx);
-        if args.verbose() {
-            for note in notes {
-                eprintln!("{note}");
-            }
-        }
-    }
-    // Inline suppressions, after the cross-file pass (its findings are suppressed at the end
-    // they are reported at); unused ones are said in input order.
-    for (i, _) in &extracted {
-        let l = &mut linted[*i];
-        for (line, codes) in walk::apply_suppressions(&l.text, &mut l.diagnostics) {
-            eprintln!(
-                "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
-                l.name
-            );
-        }
-    }
     let table = crate::config::path()
         .ok()
         .filter(|p| p.exists())
@@ -351,109 +313,449 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         .transpose()?
         .map(|loaded| loaded.config.lint)
         .unwrap_or_default();
-    for l in &mut linted {
-        settings::apply_table(&table, &display_name(&l.name), &mut l.diagnostics);
-    }
-    if let Some(path) = &args.write_baseline {
-        let files: Vec<(String, &[Diagnostic])> = linted
-            .iter()
-            .map(|l| (display_name(&l.name), l.diagnostics.as_slice()))
-            .collect();
-        let refs: Vec<(&str, &[Diagnostic])> =
-            files.iter().map(|(n, d)| (n.as_str(), *d)).collect();
-        let n = settings::write(path, &refs)?;
-        println!("wrote {n} finding(s) to the baseline {}", path.display());
-        return Ok(if errors.is_empty() {
-            Exit::Ok
-        } else {
-            Exit::Usage
-        });
-    }
-    if let Some(path) = args
+    let baseline = match args
         .baseline
         .clone()
         .or_else(|| table.baseline.as_ref().map(PathBuf::from))
     {
-        let mut baseline = settings::Baseline::read(&path)?;
-        for l in &mut linted {
-            baseline.filter(&display_name(&l.name), &mut l.diagnostics);
+        Some(path) if args.write_baseline.is_none() => Some(settings::Baseline::read(&path)?),
+        _ => None,
+    };
+    let color = render::text::use_color();
+    // A baseline accepts each finding once, in input order: then the files are settled (and
+    // rendered) in order on this thread; otherwise on the workers, with their linting.
+    let on_workers = baseline.is_none();
+    let mut report = Report::new(&args, &table, baseline, color, errors);
+    // All cores, batch by batch; each batch is collected in input order and written before
+    // the next is read, so the output does not depend on the threads and the memory does not
+    // grow with the number of files.
+    for batch in inputs.chunks(BATCH) {
+        let steps: Vec<Step> = batch
+            .par_iter()
+            .map(|input| {
+                let outcome = lint_input(input, kind, &ctx, level, &args);
+                Step::of(outcome, on_workers.then_some((&table, &args, color)))
+            })
+            .collect();
+        for step in steps {
+            report.add(step)?;
         }
     }
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
-    if !errors.is_empty() && linted.is_empty() {
-        return Ok(Exit::Usage);
-    }
-    let mut out = String::new();
-    if args.diff {
-        let mut changed = 0;
-        for l in &linted {
-            if let Some(new) = &l.fixed_text {
-                changed += 1;
-                out.push_str(&unified_diff(&display_name(&l.name), &l.text, new));
-            }
+    report.finish(&ctx)
+}
+
+/// One linted file reduced to what the run needs once its output is written.
+#[derive(Debug)]
+struct Facts {
+    name: String,
+    kind: Option<PolicyKind>,
+    detected: bool,
+    /// A Terraform / CloudFormation / Kubernetes / Helm file.
+    source: bool,
+    summary: Summary,
+    /// Fixed (`--fix`) or would be (`--diff`).
+    changed: bool,
+    /// Only for `--write-baseline`.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Facts {
+    fn of(l: Linted, keep_diagnostics: bool) -> Self {
+        Self {
+            summary: Summary::of(&l.diagnostics),
+            kind: l.kind,
+            detected: l.detected,
+            source: l.note.is_some(),
+            changed: l.fixed_text.is_some(),
+            diagnostics: if keep_diagnostics {
+                l.diagnostics
+            } else {
+                Vec::new()
+            },
+            name: l.name,
         }
-        let which = if args.unsafe_fixes {
-            "safe and unsafe"
-        } else {
-            "safe"
+    }
+
+    fn kind_text(&self) -> (&'static str, &'static str) {
+        kind_text(self.kind, self.detected)
+    }
+}
+
+/// What the parallel pass hands the ordered writer for one input.
+#[derive(Debug)]
+enum Step {
+    /// Settled (the `[lint]` table applied) and rendered on a worker: the text is gone.
+    Done {
+        facts: Facts,
+        chunk: Vec<u8>,
+        /// `--fix` could not write the file.
+        error: Option<String>,
+        /// Unused inline suppressions.
+        warnings: Vec<String>,
+    },
+    /// To settle on the writer's thread (a baseline is in use), or a source file held for the
+    /// cross-file pass; `--fix`'s error, unused inline suppressions.
+    Open(Box<Linted>, Option<Extracted>, Option<String>, Vec<String>),
+    Skipped(String, &'static str),
+    Error(String),
+}
+
+impl Step {
+    /// `render`: settle and render here (on the worker) unless the file is held.
+    fn of(outcome: Outcome, render: Option<(&LintTable, &Args, bool)>) -> Self {
+        let (mut item, extracted, error) = match outcome {
+            Outcome::Skipped(name, why) => return Self::Skipped(name, why),
+            Outcome::Error(e) => return Self::Error(e),
+            Outcome::Linted(item, extracted) => (item, extracted, None),
+            Outcome::FixFailed(item, e) => (item, None, Some(e)),
         };
-        let _ = writeln!(out, "{changed} file(s) would be changed by {which} fixes");
-        print!("{out}");
-        return Ok(if !errors.is_empty() {
-            Exit::Usage
-        } else if changed > 0 {
-            Exit::Findings
-        } else {
-            Exit::Ok
-        });
-    }
-    let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
-    if args.verbose() && args.format != LintFormat::Text {
-        for (name, why) in &skipped {
-            eprintln!("{name}: skipped, not a policy ({why})");
+        // A source file that gives the cross-file pass nothing (no policy, no service
+        // account, no document of another file) is finished here, not held.
+        let (extracted, warnings) = match extracted {
+            Some(ex)
+                if ex.policies.is_empty()
+                    && ex.service_accounts.is_empty()
+                    && ex.document_uses.is_empty() =>
+            {
+                (None, suppress(&mut item))
+            }
+            other => (other, Vec::new()),
+        };
+        match render {
+            Some((table, args, color))
+                if extracted.is_none() && item.diagnostics.len() <= RENDER_ON_WORKER_UP_TO =>
+            {
+                settings::apply_table(table, &display_name(&item.name), &mut item.diagnostics);
+                let mut chunk = Vec::new();
+                if args.write_baseline.is_none() {
+                    // Writing to a `Vec` does not fail.
+                    let _ = render_file(&item, args, color, &mut chunk);
+                }
+                Self::Done {
+                    facts: Facts::of(*item, args.write_baseline.is_some()),
+                    chunk,
+                    error,
+                    warnings,
+                }
+            }
+            _ => Self::Open(item, extracted, error, warnings),
         }
     }
-    match args.format {
-        LintFormat::Text => render_text(&linted, &skipped, &args, &mut out),
-        LintFormat::Json => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            write_json(&linted, &mut stdout)?;
-            stdout.flush()?;
+}
+
+/// The ordered writer: takes the parallel pass's steps in input order, writes each file's
+/// output at once (or leaves a hole for a file of the cross-file pass), and keeps only
+/// [`Facts`] for the frame (summary, JSON `files`, SARIF `artifacts`).
+struct Report<'a> {
+    args: &'a Args,
+    table: &'a LintTable,
+    baseline: Option<settings::Baseline>,
+    color: bool,
+    out: output::Ordered<std::io::BufWriter<std::io::StdoutLock<'static>>>,
+    /// Every linted file in order; `None` while a held file waits for the cross-file pass.
+    facts: Vec<Option<Facts>>,
+    /// Source files held for the cross-file pass, with their slot in `facts`.
+    held: Vec<Linted>,
+    extracted: Vec<(usize, Extracted)>,
+    held_slots: Vec<usize>,
+    /// Files found in a directory that hold no policy: (name, why).
+    skipped: Vec<(String, &'static str)>,
+    errors: Vec<String>,
+    /// Unused inline suppressions, by slot in `facts` (said in input order at the end).
+    warnings: Vec<(usize, String)>,
+    /// The JSON report's head is written (at the first linted file).
+    opened: bool,
+}
+
+impl std::fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Report")
+            .field("files", &self.facts.len())
+            .field("held", &self.held.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The JSON report up to its findings (`render::json::to_string` of a report writes these
+/// bytes first).
+const JSON_HEAD: &str = "{\n  \"version\": 1,\n  \"findings\": [";
+
+impl<'a> Report<'a> {
+    fn new(
+        args: &'a Args,
+        table: &'a LintTable,
+        baseline: Option<settings::Baseline>,
+        color: bool,
+        errors: Vec<String>,
+    ) -> Self {
+        let plain = args.diff || args.write_baseline.is_some();
+        // Heads known only at the end: SARIF's artifacts, the text report's skipped list.
+        let spool = !plain
+            && (args.format == LintFormat::Sarif
+                || (args.format == LintFormat::Text && args.verbose()));
+        Self {
+            args,
+            table,
+            baseline,
+            color,
+            out: output::Ordered::new(std::io::BufWriter::new(std::io::stdout().lock()), spool),
+            facts: Vec::new(),
+            held: Vec::new(),
+            extracted: Vec::new(),
+            held_slots: Vec::new(),
+            skipped: Vec::new(),
+            errors,
+            warnings: Vec::new(),
+            opened: false,
         }
-        LintFormat::Sarif => {
-            let rules = policy::RULES;
-            let artifacts: Vec<render::sarif::Artifact<'_>> = linted
-                .iter()
-                .map(|l| render::sarif::Artifact {
-                    path: &l.name,
-                    text: &l.text,
-                    diagnostics: &l.diagnostics,
-                })
-                .collect();
-            // Streamed to stdout: the log is never held whole (issue 15 #9).
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            render::sarif::write(rules, &artifacts, &mut stdout)?;
-            stdout.flush()?;
+    }
+
+    fn json(&self) -> bool {
+        self.args.format == LintFormat::Json
+            && !self.args.diff
+            && self.args.write_baseline.is_none()
+    }
+
+    /// Before the first linted file's output.
+    fn open(&mut self) -> std::io::Result<()> {
+        if !self.opened && self.json() {
+            self.out.write(JSON_HEAD.as_bytes())?;
+            // Every finding is written as `,` + finding: the first one's comma goes.
+            self.out.skip_next(1);
         }
-        LintFormat::Github => {
-            for l in &linted {
-                render::github::render(&display_name(&l.name), &l.text, &l.diagnostics, &mut out);
+        self.opened = true;
+        Ok(())
+    }
+
+    fn add(&mut self, step: Step) -> anyhow::Result<()> {
+        match step {
+            Step::Skipped(name, why) => self.skipped.push((name, why)),
+            Step::Error(e) => self.errors.push(e),
+            Step::Done {
+                facts,
+                chunk,
+                error,
+                warnings,
+            } => {
+                self.errors.extend(error);
+                let slot = self.facts.len();
+                self.warnings
+                    .extend(warnings.into_iter().map(|w| (slot, w)));
+                self.open()?;
+                self.out.write(&chunk)?;
+                self.facts.push(Some(facts));
+            }
+            Step::Open(mut item, extracted, error, warnings) => {
+                self.errors.extend(error);
+                let slot = self.facts.len();
+                self.warnings
+                    .extend(warnings.into_iter().map(|w| (slot, w)));
+                self.open()?;
+                if let Some(extracted) = extracted {
+                    self.out.hole(self.held.len());
+                    self.extracted.push((self.held.len(), extracted));
+                    self.held_slots.push(self.facts.len());
+                    self.held.push(*item);
+                    self.facts.push(None);
+                } else {
+                    self.settle(&mut item);
+                    if self.args.write_baseline.is_none() {
+                        render_file(&item, self.args, self.color, &mut self.out)?;
+                    }
+                    self.facts
+                        .push(Some(Facts::of(*item, self.args.write_baseline.is_some())));
+                }
             }
         }
+        Ok(())
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes())?;
-    stdout.flush()?;
-    if !errors.is_empty() {
-        return Ok(Exit::Usage);
+
+    /// The `[lint]` table and the baseline.
+    fn settle(&mut self, l: &mut Linted) {
+        let name = display_name(&l.name);
+        settings::apply_table(self.table, &name, &mut l.diagnostics);
+        if let Some(baseline) = &mut self.baseline {
+            baseline.filter(&name, &mut l.diagnostics);
+        }
     }
-    Ok(Exit::for_findings(
-        summary.errors,
-        summary.warnings,
-        args.deny_warnings,
-    ))
+
+    /// The cross-file pass over the held files, then the frame: head, the output in order
+    /// with the held files in their holes, tail.
+    #[allow(clippy::too_many_lines)]
+    fn finish(mut self, ctx: &LintContext) -> anyhow::Result<Exit> {
+        let mut held = std::mem::take(&mut self.held);
+        let mut extracted = std::mem::take(&mut self.extracted);
+        if !extracted.is_empty() {
+            let notes = cross_check(&mut held, &mut extracted, ctx);
+            if self.args.verbose() {
+                for note in notes {
+                    eprintln!("{note}");
+                }
+            }
+        }
+        drop(extracted);
+        // Inline suppressions, after the cross-file pass (its findings are suppressed at the
+        // end they are reported at); unused ones are said in input order.
+        for (l, &slot) in held.iter_mut().zip(&self.held_slots) {
+            let warnings = suppress(l);
+            self.warnings
+                .extend(warnings.into_iter().map(|w| (slot, w)));
+        }
+        self.warnings.sort_by_key(|(slot, _)| *slot);
+        for (_, warning) in &self.warnings {
+            eprintln!("{warning}");
+        }
+        for l in &mut held {
+            self.settle(l);
+        }
+        let args = self.args;
+        for (l, &slot) in held.iter().zip(&self.held_slots) {
+            self.facts[slot] = Some(Facts {
+                name: l.name.clone(),
+                kind: l.kind,
+                detected: l.detected,
+                source: l.note.is_some(),
+                summary: Summary::of(&l.diagnostics),
+                changed: l.fixed_text.is_some(),
+                diagnostics: if args.write_baseline.is_some() {
+                    l.diagnostics.clone()
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+        let facts: Vec<Facts> = std::mem::take(&mut self.facts)
+            .into_iter()
+            .flatten()
+            .collect();
+        if let Some(path) = &args.write_baseline {
+            let names: Vec<String> = facts.iter().map(|f| display_name(&f.name)).collect();
+            let refs: Vec<(&str, &[Diagnostic])> = names
+                .iter()
+                .zip(&facts)
+                .map(|(n, f)| (n.as_str(), f.diagnostics.as_slice()))
+                .collect();
+            let n = settings::write(path, &refs)?;
+            println!("wrote {n} finding(s) to the baseline {}", path.display());
+            return Ok(if self.errors.is_empty() {
+                Exit::Ok
+            } else {
+                Exit::Usage
+            });
+        }
+        for e in &self.errors {
+            eprintln!("error: {e}");
+        }
+        if !self.errors.is_empty() && facts.is_empty() {
+            return Ok(Exit::Usage);
+        }
+        let color = self.color;
+        let fill = |id: usize, w: &mut dyn std::io::Write| render_file(&held[id], args, color, w);
+        if args.diff {
+            let changed = facts.iter().filter(|f| f.changed).count();
+            let which = if args.unsafe_fixes {
+                "safe and unsafe"
+            } else {
+                "safe"
+            };
+            self.out.finish(b"", 0, fill, |w| {
+                writeln!(w, "{changed} file(s) would be changed by {which} fixes")
+            })?;
+            return Ok(if !self.errors.is_empty() {
+                Exit::Usage
+            } else if changed > 0 {
+                Exit::Findings
+            } else {
+                Exit::Ok
+            });
+        }
+        let mut summary = Summary::default();
+        for f in &facts {
+            summary.errors += f.summary.errors;
+            summary.warnings += f.summary.warnings;
+            summary.infos += f.summary.infos;
+        }
+        let any = summary.errors + summary.warnings + summary.infos > 0;
+        if args.verbose() && args.format != LintFormat::Text {
+            for (name, why) in &self.skipped {
+                eprintln!("{name}: skipped, not a policy ({why})");
+            }
+        }
+        match args.format {
+            LintFormat::Text => {
+                let mut head = String::new();
+                if args.verbose() {
+                    for (name, why) in &self.skipped {
+                        let _ = writeln!(head, "{name}: skipped, not a policy ({why})");
+                    }
+                }
+                let tail = text_summary(&facts, summary, self.skipped.len(), args.verbose());
+                self.out
+                    .finish(head.as_bytes(), 0, fill, |w| w.write_all(tail.as_bytes()))?;
+            }
+            LintFormat::Json => {
+                let report = FindingsReport {
+                    summary,
+                    files: facts
+                        .iter()
+                        .map(|f| {
+                            let (kind, source) = f.kind_text();
+                            FileReport {
+                                path: display_name(&f.name),
+                                kind: kind.to_owned(),
+                                kind_source: source.to_owned(),
+                                summary: f.summary,
+                            }
+                        })
+                        .collect(),
+                    ..FindingsReport::new(Vec::new())
+                };
+                let frame = render::json::to_string(&report);
+                let empty = "\"findings\": []";
+                let at = frame
+                    .find(empty)
+                    .ok_or_else(|| anyhow::anyhow!("the report frame has no findings array"))?;
+                // Opened: the head is out and the first comma's drop armed.
+                let (head, skip) = if self.opened { ("", 0) } else { (JSON_HEAD, 1) };
+                self.out.finish(head.as_bytes(), skip, fill, |w| {
+                    if any {
+                        w.write_all(b"\n  ")?;
+                    }
+                    w.write_all(b"]")?;
+                    w.write_all(&frame.as_bytes()[at + empty.len()..])
+                })?;
+            }
+            LintFormat::Sarif => {
+                let (mut head, tail) =
+                    render::sarif::frame(policy::RULES, facts.iter().map(|f| f.name.as_str()));
+                if any {
+                    head.push_str(render::sarif::RESULTS_OPEN);
+                }
+                self.out.finish(head.as_bytes(), 2, fill, |w| {
+                    w.write_all(
+                        if any {
+                            render::sarif::RESULTS_CLOSE
+                        } else {
+                            render::sarif::RESULTS_EMPTY
+                        }
+                        .as_bytes(),
+                    )?;
+                    w.write_all(tail.as_bytes())
+                })?;
+            }
+            LintFormat::Github => {
+                self.out.finish(b"", 0, fill, |_| Ok(()))?;
+            }
+        }
+        if !self.errors.is_empty() {
+            return Ok(Exit::Usage);
+        }
+        Ok(Exit::for_findings(
+            summary.errors,
+            summary.warnings,
+            args.deny_warnings,
+        ))
+    }
 }
 
 /// Lints one input (runs on a rayon worker).
@@ -498,7 +800,11 @@ fn lint_input(
     let format = match input {
         Input::Stdin => Format::Policy,
         Input::File(_) | Input::Walked(_) => {
-            let head = String::from_utf8_lossy(&bytes);
+            // One UTF-8 check for the common case (`from_utf8_lossy` walks its chunks).
+            let head = match std::str::from_utf8(&bytes) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(&bytes),
+            };
             match (pullpass_sources::classify(&input.name(), &head), input) {
                 (Ok(format), _) => format,
                 // Named explicitly: read as a policy, so a non-policy is an error finding.
@@ -530,10 +836,11 @@ fn lint_input(
         note: None,
         text,
     };
-    let has_fix = item
-        .diagnostics
-        .iter()
-        .any(|d| d.fix().is_some_and(|f| level.applies(f.applicability)));
+    let has_fix = item.diagnostics.iter().any(|d| {
+        d.fix()
+            .as_ref()
+            .is_some_and(|f| level.applies(f.applicability))
+    });
     if (args.fix || args.diff) && has_fix {
         let (new_text, applied) = policy::fix_all(&item.text, kind, ctx, level);
         if new_text != item.text {
@@ -645,6 +952,7 @@ fn lint_source_input(
 }
 
 /// The cross-file pass over the source files (service accounts ⇄ trust policies).
+/// Returns what the pass could not decide, which `--verbose` prints.
 fn cross_check(
     linted: &mut [Linted],
     extracted: &mut [(usize, Extracted)],
@@ -671,6 +979,19 @@ fn cross_check(
     walk::cross_check(&mut files, ctx)
 }
 
+/// Applies a source file's inline suppressions; the unused ones, as warnings to print.
+fn suppress(l: &mut Linted) -> Vec<String> {
+    walk::apply_suppressions(&l.text, &mut l.diagnostics)
+        .into_iter()
+        .map(|(line, codes)| {
+            format!(
+                "warning: {}:{line}: unused suppression `pullpass: ignore[{codes}]` (no such finding on this line or the next)",
+                l.name
+            )
+        })
+        .collect()
+}
+
 fn display_name(name: &str) -> String {
     if name == "-" {
         "<stdin>".to_owned()
@@ -679,87 +1000,117 @@ fn display_name(name: &str) -> String {
     }
 }
 
-fn kind_text(l: &Linted) -> (&'static str, &'static str) {
-    let kind = l.kind.map_or("unknown", PolicyKind::as_str);
-    let source = if l.detected || l.kind.is_none() {
+fn kind_text(kind: Option<PolicyKind>, detected: bool) -> (&'static str, &'static str) {
+    let text = kind.map_or("unknown", PolicyKind::as_str);
+    let source = if detected || kind.is_none() {
         "detected"
     } else {
         "flag"
     };
-    (kind, source)
+    (text, source)
 }
 
-fn render_text(
-    linted: &[Linted],
-    skipped: &[(String, &'static str)],
+/// One file's output in the chosen format (its unified diff with `--diff`), written to `w`.
+fn render_file(
+    l: &Linted,
     args: &Args,
-    out: &mut String,
-) {
-    let fixing = args.fix;
-    let color = render::text::use_color();
-    if args.verbose() {
-        for (name, why) in skipped {
-            let _ = writeln!(out, "{name}: skipped, not a policy ({why})");
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    if args.diff {
+        if let Some(new) = &l.fixed_text {
+            w.write_all(unified_diff(&display_name(&l.name), &l.text, new).as_bytes())?;
+        }
+        return Ok(());
+    }
+    match args.format {
+        LintFormat::Text => render_text(l, args.fix, color, w),
+        LintFormat::Json => render_json(l, w),
+        LintFormat::Sarif => {
+            render::sarif::write_results(policy::RULES, &l.name, &l.text, &l.diagnostics, w)
+        }
+        LintFormat::Github => {
+            let mut text = String::new();
+            render::github::render(&display_name(&l.name), &l.text, &l.diagnostics, &mut text);
+            w.write_all(text.as_bytes())
         }
     }
+}
+
+/// Findings from which a file is rendered straight into the output by the writer's thread
+/// (its report is large: no copy of it is held), not into a chunk on a worker.
+const RENDER_ON_WORKER_UP_TO: usize = 1000;
+
+/// One file of the text report: what it was linted as, and its findings.
+fn render_text(
+    l: &Linted,
+    fixing: bool,
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let (kind, source) = kind_text(l.kind, l.detected);
+    let name = display_name(&l.name);
+    let mut text = String::new();
+    if fixing && l.fixed > 0 {
+        let _ = writeln!(text, "{name}: applied {} safe fix(es)", l.fixed);
+    }
+    let what = if let Some(note) = &l.note {
+        // A source file (Terraform, CloudFormation, …): said only when it has findings.
+        if l.diagnostics.is_empty() {
+            return w.write_all(text.as_bytes());
+        }
+        note.clone()
+    } else {
+        if l.diagnostics.is_empty() && kind != "unknown" {
+            return w.write_all(text.as_bytes());
+        }
+        match kind {
+            // Parsed cleanly, yet neither kind: most often an ECR repository policy.
+            "unknown" if l.diagnostics.is_empty() => "neither a trust, a permissions nor a repository policy; pass --kind to lint it as one".to_owned(),
+            "unknown" => "could not be read as a trust or permissions policy".to_owned(),
+            k => format!(
+                "linted as a {k} policy ({})",
+                if source == "flag" {
+                    "--kind"
+                } else {
+                    "detected"
+                }
+            ),
+        }
+    };
+    let _ = writeln!(text, "{name}: {what}");
+    let source = Source {
+        name: &name,
+        text: &l.text,
+    };
+    let items: Vec<Item<'_>> = l
+        .diagnostics
+        .iter()
+        .map(|d| Item {
+            diagnostic: d,
+            source: d.range().map(|_| source),
+        })
+        .collect();
+    w.write_all(text.as_bytes())?;
+    render::text::write(&items, color, w)?;
+    w.write_all(b"\n")
+}
+
+/// The text report's last line: what was checked, and the findings.
+fn text_summary(facts: &[Facts], summary: Summary, skipped: usize, verbose: bool) -> String {
     let mut kinds = [0usize; 5];
-    for l in linted {
-        let (kind, source) = kind_text(l);
-        kinds[match l.kind {
-            _ if l.note.is_some() => 4,
+    for f in facts {
+        kinds[match f.kind {
+            _ if f.source => 4,
             Some(PolicyKind::Trust) => 0,
             Some(PolicyKind::Permissions) => 1,
             None => 2,
             Some(PolicyKind::Repository) => 3,
         }] += 1;
-        let name = display_name(&l.name);
-        if fixing && l.fixed > 0 {
-            let _ = writeln!(out, "{name}: applied {} safe fix(es)", l.fixed);
-        }
-        let what = if let Some(note) = &l.note {
-            // A source file (Terraform, CloudFormation, …): said only when it has findings.
-            if l.diagnostics.is_empty() {
-                continue;
-            }
-            note.clone()
-        } else {
-            if l.diagnostics.is_empty() && kind != "unknown" {
-                continue;
-            }
-            match kind {
-                // Parsed cleanly, yet neither kind: most often an ECR repository policy.
-                "unknown" if l.diagnostics.is_empty() => "neither a trust, a permissions nor a repository policy; pass --kind to lint it as one".to_owned(),
-                "unknown" => "could not be read as a trust or permissions policy".to_owned(),
-                k => format!(
-                    "linted as a {k} policy ({})",
-                    if source == "flag" {
-                        "--kind"
-                    } else {
-                        "detected"
-                    }
-                ),
-            }
-        };
-        let _ = writeln!(out, "{name}: {what}");
-        let source = Source {
-            name: &name,
-            text: &l.text,
-        };
-        let items: Vec<Item<'_>> = l
-            .diagnostics
-            .iter()
-            .map(|d| Item {
-                diagnostic: d,
-                source: d.range().map(|_| source),
-            })
-            .collect();
-        out.push_str(&render::text::render(&items, color));
-        out.push('\n');
     }
-    let summary = Summary::of(linted.iter().flat_map(|l| &l.diagnostics));
-    let skipped = match skipped.len() {
+    let skipped = match skipped {
         0 => String::new(),
-        n if args.verbose() => format!("; skipped {n} JSON file(s) that are not policies"),
+        n if verbose => format!("; skipped {n} JSON file(s) that are not policies"),
         n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
     };
     let mut repository = if kinds[3] > 0 {
@@ -774,80 +1125,45 @@ fn render_text(
             kinds[4]
         );
     }
-    let _ = writeln!(
-        out,
-        "checked {} file(s): {} trust, {} permissions{repository}, {} neither{skipped}; {}",
-        linted.len(),
+    format!(
+        "checked {} file(s): {} trust, {} permissions{repository}, {} neither{skipped}; {}\n",
+        facts.len(),
         kinds[0],
         kinds[1],
         kinds[2],
         render::text::summary_line(&summary)
-    );
+    )
 }
 
-/// `--format json`, streamed to `w`: each file's findings are built, written and dropped, so
-/// the report for 100 k files is never held whole (issue 15 #9). The bytes are those of
-/// `render::json::to_string` on the whole report: the frame (version, summary, files) is
-/// serialized with an empty `findings` array, which the findings are written into.
-fn write_json(linted: &[Linted], w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    const EMPTY: &str = "\"findings\": []";
-    let frame = |report: &FindingsReport| -> std::io::Result<(String, String)> {
-        let text = render::json::to_string(report);
-        let at = text
-            .find(EMPTY)
-            .ok_or_else(|| std::io::Error::other("the report frame has no findings array"))?;
-        Ok((text[..at].to_owned(), text[at + EMPTY.len()..].to_owned()))
-    };
-    let mut report = FindingsReport::new(Vec::new());
-    let (head, _) = frame(&report)?;
-    w.write_all(head.as_bytes())?;
-    w.write_all(b"\"findings\": [")?;
-    let mut first = true;
-    for l in linted {
-        let name = display_name(&l.name);
-        let source = Source {
-            name: &name,
-            text: &l.text,
-        };
-        let items: Vec<Item<'_>> = l
-            .diagnostics
-            .iter()
-            .map(|d| Item {
-                diagnostic: d,
-                source: Some(source),
-            })
-            .collect();
-        for finding in render::json::findings(&items, Some(&name)) {
-            match finding.severity {
-                pullpass_core::Severity::Error => report.summary.errors += 1,
-                pullpass_core::Severity::Warning => report.summary.warnings += 1,
-                pullpass_core::Severity::Info => report.summary.infos += 1,
-            }
-            let item = serde_json::to_string_pretty(&finding).map_err(std::io::Error::other)?;
-            let mut indented = String::with_capacity(item.len() + item.len() / 3);
-            indented.push_str(if first { "\n" } else { ",\n" });
-            first = false;
-            for (i, line) in item.lines().enumerate() {
-                if i > 0 {
-                    indented.push('\n');
-                }
-                indented.push_str("    ");
-                indented.push_str(line);
-            }
-            w.write_all(indented.as_bytes())?;
+/// One file's findings of `--format json`, each as `,\n` and the finding indented to its place
+/// in the report's `findings` array (the report is streamed: [`Report::finish`] writes the
+/// frame, `render::json::to_string`'s bytes for the whole report).
+fn render_json(l: &Linted, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if l.diagnostics.is_empty() {
+        return Ok(());
+    }
+    let name = display_name(&l.name);
+    // What `render::json::findings` makes of each (every finding here has the file as its
+    // source), serialized in chunks: on every core for a file with thousands of findings.
+    let index = pullpass_core::LineIndex::new(&l.text);
+    let part = |chunk: &[Diagnostic]| -> std::io::Result<Vec<u8>> {
+        let (mut out, mut item) = (Vec::new(), Vec::new());
+        for d in chunk {
+            let finding = Finding::from_diagnostic(d, Some(&index), Some(&name));
+            item.clear();
+            serde_json::to_writer_pretty(&mut item, &finding).map_err(std::io::Error::other)?;
+            out.extend_from_slice(b",\n");
+            render::indent(&item, b"    ", &mut out);
         }
-        let (kind, source) = kind_text(l);
-        report.files.push(FileReport {
-            path: name,
-            kind: kind.to_owned(),
-            kind_source: source.to_owned(),
-            summary: Summary::of(&l.diagnostics),
-        });
+        Ok(out)
+    };
+    const CHUNK: usize = 256;
+    if l.diagnostics.len() < CHUNK {
+        return w.write_all(&part(&l.diagnostics)?);
     }
-    if !first {
-        w.write_all(b"\n  ")?;
+    let parts: Vec<std::io::Result<Vec<u8>>> = l.diagnostics.par_chunks(CHUNK).map(part).collect();
+    for p in parts {
+        w.write_all(&p?)?;
     }
-    w.write_all(b"]")?;
-    let (_, tail) = frame(&report)?;
-    w.write_all(tail.as_bytes())
+    Ok(())
 }

@@ -45,6 +45,19 @@ pub(crate) fn index_of<'i, 'a>(
         .find(|i| std::ptr::eq(i.text().as_ptr(), text.as_ptr()) && i.text().len() == text.len())
 }
 
+/// `text` (pretty JSON) with `prefix` before every line, appended to `out`: a serialized item
+/// put in its place inside a larger document that is written piece by piece.
+pub(crate) fn indent(text: &[u8], prefix: &[u8], out: &mut Vec<u8>) {
+    out.reserve(text.len() + text.len() / 4);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(line);
+    }
+}
+
 /// `--format` for commands that print findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub(crate) enum Format {

@@ -4,19 +4,11 @@
 
 use pullpass_core::text::{ColumnUnit, LineIndex};
 use pullpass_core::{Diagnostic, RuleMeta, Severity, TextRange};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// Where the rules' documentation lives.
 pub(crate) const INFORMATION_URI: &str = "https://example.invalid/pullpass";
-
-/// One input file and its findings.
-#[derive(Debug)]
-pub(crate) struct Artifact<'a> {
-    /// The path as given (forward slashes in the URI).
-    pub(crate) path: &'a str,
-    pub(crate) text: &'a str,
-    pub(crate) diagnostics: &'a [Diagnostic],
-}
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -26,15 +18,102 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn region(index: &LineIndex<'_>, range: TextRange) -> Value {
+fn region(index: &LineIndex<'_>, range: TextRange) -> Region {
     let start = index.line_column(range.start, ColumnUnit::Utf16);
     let end = index.line_column(range.end, ColumnUnit::Utf16);
-    json!({
-        "startLine": start.line,
-        "startColumn": start.column,
-        "endLine": end.line,
-        "endColumn": end.column,
-    })
+    Region {
+        end_column: end.column,
+        end_line: end.line,
+        start_column: start.column,
+        start_line: start.line,
+    }
+}
+
+// One result as serialized structs, not `json!` trees (a tree of maps per finding made a
+// 15 k-finding file take half a second). Fields are declared in the order of their JSON
+// names, which is the order the `serde_json::Value` maps wrote (sorted keys), so the bytes
+// are those of the tree.
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    end_column: u32,
+    end_line: u32,
+    start_column: u32,
+    start_line: u32,
+}
+
+#[derive(serde::Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Uri<'a> {
+    uri: &'a str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical<'a> {
+    artifact_location: Uri<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[Logical<'a>; 1]>,
+    physical_location: Physical<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Text<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Change<'a> {
+    artifact_location: Uri<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Applicability {
+    applicability: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    artifact_changes: [Change<'a>; 1],
+    description: Text<'a>,
+    properties: Applicability,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[SarifFix<'a>; 1]>,
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<'a>,
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
 }
 
 /// A relative URI for a path: forward slashes, and `stdin` for `-`.
@@ -57,15 +136,20 @@ pub(crate) fn uri(path: &str) -> String {
     out
 }
 
-/// Writes the SARIF log to `w` as it is built: the head, each result as soon as it is
-/// serialized (its JSON tree dropped), the tail. Nothing but one result is held, so the peak
-/// memory of a 100 k-file log is the inputs', not the log's (issue 15 #9: the log as one
-/// string, spliced and copied, held 1.24 GB).
-pub(crate) fn write(
+/// Where the results go in the frame of [`frame`]: `head`, then [`RESULTS_OPEN`] and the
+/// results of [`write_results`] (the first one's leading `,\n` dropped) and [`RESULTS_CLOSE`],
+/// or [`RESULTS_EMPTY`] when there are none, then `tail`.
+pub(crate) const RESULTS_OPEN: &str = "\n      \"results\": [\n";
+pub(crate) const RESULTS_CLOSE: &str = "\n      ],";
+/// Keys are sorted, so `"results": []` occurs once, at this indentation.
+pub(crate) const RESULTS_EMPTY: &str = "\n      \"results\": [],";
+
+/// The SARIF log without its results, split where they go: (head, tail). `paths` are the
+/// artifacts, in order.
+pub(crate) fn frame<'p>(
     rules: &[&RuleMeta],
-    artifacts: &[Artifact<'_>],
-    w: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
+    paths: impl Iterator<Item = &'p str>,
+) -> (String, String) {
     let rule_objects: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -92,87 +176,138 @@ pub(crate) fn write(
                 "rules": rule_objects,
             }},
             "columnKind": "utf16CodeUnits",
-            "artifacts": artifacts.iter().map(|a| json!({"location": {"uri": uri(a.path)}})).collect::<Vec<_>>(),
+            "artifacts": [],
             "results": [],
         }],
     });
-    let frame = serde_json::to_string_pretty(&log).expect("a SARIF log always serializes");
-    // Keys are sorted, so `"results": []` occurs once, at this indentation.
-    let empty = "\n      \"results\": [],";
+    let mut frame = serde_json::to_string_pretty(&log).expect("a SARIF log always serializes");
+    let at = frame
+        .find(RESULTS_EMPTY)
+        .expect("the SARIF frame has an empty results array");
+    let mut tail = frame.split_off(at + RESULTS_EMPTY.len());
+    frame.truncate(at);
+    tail.push('\n');
+    // The artifacts written into the frame as `serde_json` would print them in place (one
+    // small object per file: a tree of maps for 100 k files held 130 MB).
+    let empty = "\"artifacts\": []";
     let at = frame
         .find(empty)
-        .expect("the SARIF frame has an empty results array");
-    let (head, tail) = (&frame[..at], &frame[at + empty.len()..]);
-    let mut first = true;
-    for artifact in artifacts {
-        let index = LineIndex::new(artifact.text);
-        let uri = uri(artifact.path);
-        for d in artifact.diagnostics {
-            let mut physical = json!({"artifactLocation": {"uri": uri}});
-            if let Some(range) = d.range() {
-                physical["region"] = region(&index, range);
-            }
-            let mut location = json!({"physicalLocation": physical});
-            if !d.pointer().is_empty() {
-                location["logicalLocations"] =
-                    json!([{"fullyQualifiedName": d.pointer(), "kind": "member"}]);
-            }
-            let mut message = d.message().to_owned();
-            if let Some(help) = d.help() {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            let mut result = json!({
-                "ruleId": d.code(),
-                "level": level(d.severity()),
-                "message": {"text": message},
-                "locations": [location],
-            });
-            if let Some(i) = rules.iter().position(|r| r.code == d.code()) {
-                result["ruleIndex"] = json!(i);
-            }
-            if let Some(fix) = d.fix() {
-                let replacements: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        json!({
-                            "deletedRegion": region(&index, e.range),
-                            "insertedContent": {"text": e.replacement},
-                        })
-                    })
-                    .collect();
-                result["fixes"] = json!([{
-                    "description": {"text": fix.message},
-                    "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
-                    "properties": {"applicability": fix.applicability.as_str()},
-                }]);
-            }
-            let item = serde_json::to_string_pretty(&result).expect("a SARIF result serializes");
-            if first {
-                w.write_all(head.as_bytes())?;
-                w.write_all(b"\n      \"results\": [\n")?;
-                first = false;
-            } else {
-                w.write_all(b",\n")?;
-            }
-            let mut indented = String::with_capacity(item.len() + item.len() / 4);
-            for (i, line) in item.lines().enumerate() {
-                if i > 0 {
-                    indented.push('\n');
-                }
-                indented.push_str("        ");
-                indented.push_str(line);
-            }
-            w.write_all(indented.as_bytes())?;
+        .expect("the SARIF frame has an empty artifacts array");
+    let rest = frame.split_off(at + empty.len());
+    frame.truncate(at + empty.len() - 1);
+    let mut any = false;
+    for path in paths {
+        frame.push_str(if any { ",\n" } else { "\n" });
+        any = true;
+        frame.push_str("        {\n          \"location\": {\n            \"uri\": ");
+        frame.push_str(&serde_json::to_string(&uri(path)).expect("a string serializes"));
+        frame.push_str("\n          }\n        }");
+    }
+    if any {
+        frame.push_str("\n      ");
+    }
+    frame.push(']');
+    frame.push_str(&rest);
+    (frame, tail)
+}
+
+/// Writes one result per finding of one file to `w`, each as `,\n` and the result indented to
+/// its place in the log (see [`frame`]).
+pub(crate) fn write_results(
+    rules: &[&RuleMeta],
+    path: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    let index = LineIndex::new(text);
+    let uri = uri(path);
+    // A file with thousands of findings serializes them on every core, in chunks written
+    // in order.
+    if diagnostics.len() >= PARALLEL_FROM {
+        let parts: Vec<std::io::Result<Vec<u8>>> = diagnostics
+            .par_chunks(PARALLEL_FROM)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                results(rules, &index, &uri, chunk, &mut out)?;
+                Ok(out)
+            })
+            .collect();
+        for part in parts {
+            w.write_all(&part?)?;
         }
-    }
-    if first {
-        w.write_all(head.as_bytes())?;
-        w.write_all(empty.as_bytes())?;
+        Ok(())
     } else {
-        w.write_all(b"\n      ],")?;
+        let mut out = Vec::new();
+        results(rules, &index, &uri, diagnostics, &mut out)?;
+        w.write_all(&out)
     }
-    w.write_all(tail.as_bytes())?;
-    w.write_all(b"\n")
+}
+
+/// Findings from which [`write_results`] uses every core (and the chunk size it hands each).
+const PARALLEL_FROM: usize = 256;
+
+/// The results of `diagnostics`, appended to `out` (see [`write_results`]).
+fn results(
+    rules: &[&RuleMeta],
+    index: &LineIndex<'_>,
+    uri: &str,
+    diagnostics: &[Diagnostic],
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let mut item = Vec::new();
+    for d in diagnostics {
+        let mut message = d.message().to_owned();
+        if let Some(help) = d.help() {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let result = SarifResult {
+            fixes: d.fix().as_ref().map(|fix| {
+                [SarifFix {
+                    artifact_changes: [Change {
+                        artifact_location: Uri { uri },
+                        replacements: fix
+                            .edits
+                            .iter()
+                            .map(|e| Replacement {
+                                deleted_region: region(index, e.range),
+                                inserted_content: Text {
+                                    text: &e.replacement,
+                                },
+                            })
+                            .collect(),
+                    }],
+                    description: Text { text: &fix.message },
+                    properties: Applicability {
+                        applicability: fix.applicability.as_str(),
+                    },
+                }]
+            }),
+            level: level(d.severity()),
+            locations: [Location {
+                logical_locations: (!d.pointer().is_empty()).then(|| {
+                    [Logical {
+                        fully_qualified_name: d.pointer(),
+                        kind: "member",
+                    }]
+                }),
+                physical_location: Physical {
+                    artifact_location: Uri { uri },
+                    region: d.range().map(|r| region(index, r)),
+                },
+            }],
+            message: Text { text: &message },
+            rule_id: d.code(),
+            rule_index: rules.iter().position(|r| r.code == d.code()),
+        };
+        item.clear();
+        serde_json::to_writer_pretty(&mut item, &result).map_err(std::io::Error::other)?;
+        out.extend_from_slice(b",\n");
+        super::indent(&item, b"        ", out);
+    }
+    Ok(())
 }

@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use pullpass_core::LineIndex;
 use pullpass_core::Severity;
 use pullpass_core::diagnostic::Summary;
+use rayon::prelude::*;
 
 use super::Item;
 
@@ -25,81 +27,122 @@ fn level(severity: Severity) -> Level<'static> {
 
 /// Renders `items` and a closing summary line.
 pub(crate) fn render(items: &[Item<'_>], color: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to a `Vec` does not fail, and every piece written is a `str`.
+    let _ = write(items, color, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`render`], written to `w` piece by piece (a report of 60 k findings is not held whole).
+pub(crate) fn write(
+    items: &[Item<'_>],
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
     let indexes = super::line_indexes(items);
-    for item in items {
-        let d = item.diagnostic;
-        let title = level(d.severity()).primary_title(d.message()).id(d.code());
-        let mut group = Group::with_title(title);
-        // Where a finding without a range is: printed under its title as `--> /pointer`, with
-        // no snippet (annotate-snippets would draw an empty `|` gutter for an origin alone).
-        let mut origin = None;
-        if let (Some(source), Some(range)) = (item.source, d.range())
-            && !source.text.is_empty()
-        {
-            // Show only the lines the range covers, so a 10 MB input prints one line.
-            let Some(index) = super::index_of(&indexes, source.text) else {
-                continue;
-            };
-            let first = index.line_of(range.start);
-            let last = index.line_of(range.end.saturating_sub(1).max(range.start));
-            let start = index.line_start(first);
-            let end = if last + 1 < index.line_count() {
-                index.line_start(last + 1)
-            } else {
-                source.text.len()
-            };
-            // A minified policy is one long line: show a window around the range instead.
-            let (start, end) = clip(source.text, start, end, range.as_usize_range());
-            let excerpt = &source.text[start..end];
-            let local = (range.start as usize).clamp(start, end) - start
-                ..(range.end as usize).clamp(start, end) - start;
-            let label = d.fix().map(|f| f.message.as_str()).unwrap_or_default();
-            group = group.element(
-                Snippet::source(excerpt)
-                    .line_start(first + 1)
-                    .path(source.name)
-                    .annotation(AnnotationKind::Primary.span(local).label(label)),
-            );
-        } else if !d.pointer().is_empty() {
-            origin = Some(d.pointer());
-        }
-        let mut report = vec![group];
-        if let Some(help) = d.help() {
-            report.push(Group::with_title(Level::HELP.secondary_title(help)));
-        }
-        if let Some(fix) = d.fix()
-            && item.source.is_none()
-        {
-            report.push(Group::with_title(
-                Level::NOTE.secondary_title(format!("fix: {}", fix.message)),
-            ));
-        }
-        let rendered = renderer.render(&report);
-        match origin {
-            Some(pointer) => {
-                let mut lines = rendered.lines();
-                let _ = writeln!(out, "{}\n--> {pointer}", lines.next().unwrap_or_default());
-                for line in lines.filter(|l| !is_bare_gutter(l)) {
-                    let _ = writeln!(out, "{line}");
+    // A file with thousands of findings (a 1 MB policy has 60 k) renders them on every core,
+    // in chunks joined in order; drawing snippets is most of the time of such a report.
+    if items.len() >= PARALLEL_FROM {
+        let parts: Vec<String> = items
+            .par_chunks(PARALLEL_FROM)
+            .map(|chunk| {
+                let mut part = String::new();
+                for item in chunk {
+                    render_one(item, &indexes, &renderer, &mut part);
                 }
-                out.push('\n');
+                part
+            })
+            .collect();
+        for part in parts {
+            w.write_all(part.as_bytes())?;
+        }
+    } else {
+        let mut out = String::new();
+        for item in items {
+            render_one(item, &indexes, &renderer, &mut out);
+        }
+        w.write_all(out.as_bytes())?;
+    }
+    let summary = summary_line(&Summary::of(items.iter().map(|i| i.diagnostic)));
+    w.write_all(summary.as_bytes())?;
+    w.write_all(b"\n")
+}
+
+/// Findings from which [`render`] uses every core (and the chunk size it hands each).
+const PARALLEL_FROM: usize = 256;
+
+/// One finding: title, the snippet of the lines its range covers, help and fix.
+fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, out: &mut String) {
+    let d = item.diagnostic;
+    let title = level(d.severity()).primary_title(d.message()).id(d.code());
+    let mut group = Group::with_title(title);
+    // Where a finding without a range is: printed under its title as `--> /pointer`, with
+    // no snippet (annotate-snippets would draw an empty `|` gutter for an origin alone).
+    let mut origin = None;
+    if let (Some(source), Some(range)) = (item.source, d.range())
+        && !source.text.is_empty()
+    {
+        // Show only the lines the range covers, so a 10 MB input prints one line.
+        let Some(index) = super::index_of(indexes, source.text) else {
+            return;
+        };
+        let first = index.line_of(range.start);
+        let last = index.line_of(range.end.saturating_sub(1).max(range.start));
+        let start = index.line_start(first);
+        let end = if last + 1 < index.line_count() {
+            index.line_start(last + 1)
+        } else {
+            source.text.len()
+        };
+        // A minified policy is one long line: show a window around the range instead.
+        let (start, end) = clip(source.text, start, end, range.as_usize_range());
+        let excerpt = &source.text[start..end];
+        let local = (range.start as usize).clamp(start, end) - start
+            ..(range.end as usize).clamp(start, end) - start;
+        let label = d
+            .fix()
+            .as_ref()
+            .map(|f| f.message.as_str())
+            .unwrap_or_default();
+        group = group.element(
+            Snippet::source(excerpt)
+                .line_start(first + 1)
+                .path(source.name)
+                .annotation(AnnotationKind::Primary.span(local).label(label)),
+        );
+    } else if !d.pointer().is_empty() {
+        origin = Some(d.pointer());
+    }
+    let mut report = vec![group];
+    if let Some(help) = d.help() {
+        report.push(Group::with_title(Level::HELP.secondary_title(help)));
+    }
+    if let Some(fix) = d.fix()
+        && item.source.is_none()
+    {
+        report.push(Group::with_title(
+            Level::NOTE.secondary_title(format!("fix: {}", fix.message)),
+        ));
+    }
+    let rendered = renderer.render(&report);
+    match origin {
+        Some(pointer) => {
+            let mut lines = rendered.lines();
+            let _ = writeln!(out, "{}\n--> {pointer}", lines.next().unwrap_or_default());
+            for line in lines.filter(|l| !is_bare_gutter(l)) {
+                let _ = writeln!(out, "{line}");
             }
-            None => {
-                let _ = writeln!(out, "{rendered}\n");
-            }
+            out.push('\n');
+        }
+        None => {
+            let _ = writeln!(out, "{rendered}\n");
         }
     }
-    out.push_str(&summary_line(&Summary::of(
-        items.iter().map(|i| i.diagnostic),
-    )));
-    out.push('\n');
-    out
 }
 
 /// A gutter line with nothing in it (` |`, possibly coloured): what a finding without a

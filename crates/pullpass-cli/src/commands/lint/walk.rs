@@ -16,48 +16,100 @@ const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "tf"]
 
 /// Lists the files under `dir` a source may be (by extension), sorted. Other files are not
 /// read, as ripgrep's type filter does not read them.
+///
+/// The walk runs on every core (`ignore`'s parallel walker, as ripgrep's); the order is made
+/// afterwards: `Path`'s order compares component by component, which is the order of a walk
+/// that visits each directory's entries sorted by name, so the list (and the output) is the
+/// same for any number of threads. Warnings and errors are sorted likewise.
 pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
+    let found = std::sync::Mutex::new(Vec::new());
+    let said = std::sync::Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(dir)
         // A checked-out tree without `.git` (a CI artifact) still honours its `.gitignore`.
         .require_git(false)
-        .sort_by_file_path(Ord::cmp)
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                errors.push(format!("cannot walk {}: {e}", dir.display()));
-                continue;
-            }
-        };
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_symlink() {
-            // Symlinked directories are not followed (a loop would never end); say so
-            // instead of skipping without a word. A link to a file is linted.
-            if let Some(why) = super::skipped_link(entry.path()) {
-                eprintln!("warning: {} skipped: {why}", entry.path().display());
-                continue;
-            }
-        } else if !file_type.is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        let path = path
-            .strip_prefix("./")
-            .map_or_else(|_| path.clone(), Path::to_path_buf);
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if CANDIDATE_EXTENSIONS.contains(&ext.as_str()) {
-            found.push(path);
+        .build_parallel()
+        .run(|| {
+            let mut notes: Vec<(bool, String)> = Vec::new();
+            let found = &found;
+            let said = &said;
+            Box::new(move |entry| {
+                if let Some(kept) = visit(entry, dir, &mut notes) {
+                    lock(found).push(kept);
+                }
+                if !notes.is_empty() {
+                    lock(said).append(&mut notes);
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut said = said
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    said.sort();
+    for (is_error, text) in said {
+        if is_error {
+            errors.push(text);
+        } else {
+            eprintln!("warning: {text}");
         }
     }
+    let mut found = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // `Path`'s order, faster: a separator compares below every byte of a name (which is what
+    // comparing component by component does), and the root every path starts with is the
+    // same (`Components` made 5 % of a 10 k-file lint).
+    found.sort_by_cached_key(|p| {
+        p.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&c| if c == b'/' { 0 } else { c })
+            .collect::<Vec<u8>>()
+    });
     found
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One entry of the walk: the path when it is a candidate file; warnings and errors go to
+/// `notes` as (is an error, text).
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    dir: &Path,
+    notes: &mut Vec<(bool, String)>,
+) -> Option<PathBuf> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(e) => {
+            notes.push((true, format!("cannot walk {}: {e}", dir.display())));
+            return None;
+        }
+    };
+    let file_type = entry.file_type()?;
+    if file_type.is_symlink() {
+        // Symlinked directories are not followed (a loop would never end); say so
+        // instead of skipping without a word. A link to a file is linted.
+        if let Some(why) = super::skipped_link(entry.path()) {
+            notes.push((false, format!("{} skipped: {why}", entry.path().display())));
+            return None;
+        }
+    } else if !file_type.is_file() {
+        return None;
+    }
+    let ext = entry.path().extension()?.to_str()?;
+    if !CANDIDATE_EXTENSIONS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(ext))
+    {
+        return None;
+    }
+    let path = entry.into_path();
+    Some(match path.strip_prefix("./") {
+        Ok(p) => p.to_path_buf(),
+        Err(_) => path,
+    })
 }
 
 /// One source file linted: findings in file positions, a line for the text report, and the
@@ -322,4 +374,38 @@ pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) -> Vec<St
         check::sort(f.diagnostics);
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// The parallel walk's order is `Path`'s (a walk of sorted directories), also for names
+    /// that sort differently byte by byte (`a.json` against the directory `a/`).
+    #[test]
+    fn walk_order_is_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "a.json",
+            "a/b.json",
+            "a-b.json",
+            "a/c/d.json",
+            "a b.json",
+            "a/c.json",
+            "B.json",
+            "a0/x.json",
+            "a.b/y.json",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "{}").unwrap();
+        }
+        let mut errors = Vec::new();
+        let found = super::expand(dir.path(), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut by_path: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        by_path.sort();
+        assert_eq!(found, by_path);
+    }
 }
