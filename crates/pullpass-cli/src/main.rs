@@ -23,13 +23,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = commands::Cli::parse_from(argv());
     // The real backend: the AWS SDK and the registries' HTTP APIs (tests hand in fakes).
-    match commands::run(cli, &pullpass_ecr::Aws) {
-        Ok(code) => code.into(),
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            exit::Exit::Usage.into()
-        }
-    }
+    commands::finish(commands::run(cli, &pullpass_ecr::Aws)).into()
 }
 
 /// The arguments, with `credential-helper` inserted when the binary runs as

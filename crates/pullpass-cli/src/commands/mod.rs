@@ -105,6 +105,17 @@ pub(crate) fn run(cli: Cli, backend: &dyn pullpass_ecr::Backend) -> anyhow::Resu
     }
 }
 
+/// The exit of a run; an error is printed on stderr and is a usage error (exit 2).
+pub(crate) fn finish(result: anyhow::Result<Exit>) -> Exit {
+    result.unwrap_or_else(|error| {
+        errln!("error: {error:#}");
+        Exit::Usage
+    })
+}
+
+#[cfg(test)]
+mod live_tests;
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory as _;
