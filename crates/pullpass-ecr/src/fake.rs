@@ -467,6 +467,14 @@ impl FakeDirectory {
         self.roles.get(crate::iam::role_name(name_or_arn))
     }
 
+    /// EKS's answer for a cluster that does not exist.
+    fn no_cluster(name: &str) -> Lookup<String> {
+        Lookup::not_found(
+            "ResourceNotFoundException",
+            &format!("No cluster found for name: {name}."),
+        )
+    }
+
     /// IAM's answer for a role that does not exist.
     fn no_role<T>(name_or_arn: &str) -> Lookup<T> {
         Lookup::not_found(
@@ -531,10 +539,7 @@ impl Directory for FakeDirectory {
         }
         match self.clusters.get(name) {
             Some(text) => Lookup::Found(text.clone()),
-            None => Lookup::not_found(
-                "ResourceNotFoundException",
-                &format!("No cluster found for name: {name}."),
-            ),
+            None => Self::no_cluster(name),
         }
     }
 
@@ -548,10 +553,7 @@ impl Directory for FakeDirectory {
             return fault.lookup();
         }
         if !self.clusters.contains_key(cluster) {
-            return Lookup::not_found(
-                "ResourceNotFoundException",
-                &format!("No cluster found for name: {cluster}."),
-            );
+            return Self::no_cluster(cluster);
         }
         let found = self
             .associations

@@ -13,7 +13,11 @@ use pullpass_ecr::fake::{FakeBackend, FakeDirectory, FakeRegistry, Fault};
 use secrecy::ExposeSecret as _;
 
 use super::{Cli, finish, run};
+
+#[path = "../../../../tests/it/support/doctor_json.rs"]
+mod doctor_json;
 use crate::exit::Exit;
+use doctor_json::{IRSA_LIVE_LINKS, assert_passed, broken};
 
 const HOST: &str = "123456789012.dkr.ecr.eu-central-1.amazonaws.com";
 const REGION: &str = "us-west-2";
@@ -35,6 +39,8 @@ fn config() -> &'static str {
             ),
         )
         .expect("write config");
+        // Also for the tests that call a command's functions without `--config`.
+        crate::config::set_path_override(path.clone());
         path
     })
     .to_str()
@@ -155,6 +161,7 @@ fn an_unknown_registry_name_is_a_usage_error_before_any_call() {
 
 #[test]
 fn credential_helper_token_and_its_error_line() {
+    config();
     let backend = registry(FakeRegistry::new().token(CANARY, None));
     let creds = super::credential_helper::credentials_for(HOST, &backend)
         .expect("credentials")
@@ -384,52 +391,13 @@ fn doctor_irsa(role: &str, extra: &[&str], backend: &FakeBackend) -> (Ran, serde
     (ran, report)
 }
 
-/// `<check id> <code>` of every failed or warning check.
-fn broken(report: &serde_json::Value) -> Vec<String> {
-    report["checks"]
-        .as_array()
-        .map(|c| {
-            c.iter()
-                .filter(|c| c["status"] == "failed" || c["status"] == "warning")
-                .map(|c| {
-                    format!(
-                        "{} {}",
-                        c["id"].as_str().unwrap_or(""),
-                        c["finding"]["code"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn status<'r>(report: &'r serde_json::Value, id: &str) -> &'r str {
-    report["checks"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["id"] == id))
-        .and_then(|c| c["status"].as_str())
-        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
-}
-
 #[test]
 fn doctor_irsa_live_sound_set_up_passes_every_fetched_link() {
     let backend = FakeBackend::new(FakeRegistry::new().token(CANARY, None), irsa_directory());
     let (ran, report) = doctor_irsa("coder-ecr-pull", &["--registry", HOST], &backend);
     assert_eq!(ran.exit, Exit::Ok, "{ran:?}");
     assert!(broken(&report).is_empty(), "{report:#}");
-    for id in [
-        "trust.principal",
-        "trust.issuer",
-        "trust.subject",
-        "trust.audience",
-        "oidc.provider",
-        "oidc.url",
-        "oidc.client-id",
-        "role.permissions",
-        "live.token",
-    ] {
-        assert_eq!(status(&report, id), "passed", "{id}: {report:#}");
-    }
+    assert_passed(&report, IRSA_LIVE_LINKS);
     assert!(!ran.stdout.contains(CANARY), "the token leaked into doctor");
 }
 
@@ -479,51 +447,35 @@ fn doctor_live_token_refusal_is_its_own_link() {
 
 #[test]
 fn doctor_live_refused_or_unreachable_iam_is_a_usage_error_with_a_hint() {
-    let backend = FakeBackend::new(
-        FakeRegistry::new(),
-        irsa_directory().failing(Fault::access_denied("IAM", "GetRole", "iam:GetRole")),
-    );
-    let (ran, _) = doctor_irsa("coder-ecr-pull", &[], &backend);
-    assert_eq!(ran.exit, Exit::Usage, "{ran:?}");
-    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
-    assert!(
-        ran.stderr.starts_with(
-            "error: IAM GetRole for `coder-ecr-pull` failed: IAM GetRole refused: AccessDeniedException"
+    let cases: [(Fault, &[&str]); 3] = [
+        (
+            Fault::access_denied("IAM", "GetRole", "iam:GetRole"),
+            &[
+                "error: IAM GetRole for `coder-ecr-pull` failed: IAM GetRole refused: AccessDeniedException",
+                "\n  --live reads with your credentials: they need iam:GetRole",
+            ],
         ),
-        "{}",
-        ran.stderr
-    );
-    assert!(
-        ran.stderr
-            .contains("--live reads with your credentials: they need iam:GetRole"),
-        "{}",
-        ran.stderr
-    );
-
-    let backend = FakeBackend::new(
-        FakeRegistry::new(),
-        irsa_directory().failing(Fault::unreachable("IAM", "GetRole")),
-    );
-    let (ran, _) = doctor_irsa("coder-ecr-pull", &[], &backend);
-    assert_eq!(ran.exit, Exit::Usage, "{ran:?}");
-    assert!(
-        ran.stderr.contains("could not reach IAM for GetRole")
-            && ran.stderr.contains("the endpoint did not answer"),
-        "{}",
-        ran.stderr
-    );
-
-    let backend = FakeBackend::new(
-        FakeRegistry::new(),
-        irsa_directory().failing(Fault::expired_token("IAM", "GetRole")),
-    );
-    let (ran, _) = doctor_irsa("coder-ecr-pull", &[], &backend);
-    assert_eq!(ran.exit, Exit::Usage, "{ran:?}");
-    assert!(
-        ran.stderr.contains("ExpiredTokenException"),
-        "{}",
-        ran.stderr
-    );
+        (
+            Fault::unreachable("IAM", "GetRole"),
+            &[
+                "error: IAM GetRole for `coder-ecr-pull` failed: could not reach IAM for GetRole",
+                "\n  the endpoint did not answer",
+            ],
+        ),
+        (
+            Fault::expired_token("IAM", "GetRole"),
+            &["IAM GetRole refused: ExpiredTokenException"],
+        ),
+    ];
+    for (fault, said) in cases {
+        let backend = FakeBackend::new(FakeRegistry::new(), irsa_directory().failing(fault));
+        let (ran, _) = doctor_irsa("coder-ecr-pull", &[], &backend);
+        assert_eq!(ran.exit, Exit::Usage, "{ran:?}");
+        assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+        for part in said {
+            assert!(ran.stderr.contains(part), "{part:?} in:\n{}", ran.stderr);
+        }
+    }
 }
 
 #[test]
@@ -596,14 +548,15 @@ fn doctor_pod_identity_live_finds_the_association_and_its_role() {
     assert_eq!(ran.exit, Exit::Ok, "{ran:?}");
     let report: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
     assert!(broken(&report).is_empty(), "{report:#}");
-    for id in [
-        "association.service-account",
-        "association.cluster",
-        "trust.tags",
-        "role.permissions",
-    ] {
-        assert_eq!(status(&report, id), "passed", "{id}: {report:#}");
-    }
+    assert_passed(
+        &report,
+        &[
+            "association.service-account",
+            "association.cluster",
+            "trust.tags",
+            "role.permissions",
+        ],
+    );
 
     let mut other = args;
     other[8] = "coder/builder";
