@@ -8,7 +8,8 @@
 //!
 //! **Architecture Invariant:** no `aws_*` type appears in a public signature of this crate.
 //! Callers see [`RegistrySpec`], [`Credentials`], [`Error`], [`ConnectionReport`] and the
-//! [`Registry`] trait; the AWS SDK is an implementation detail that could be swapped out.
+//! [`Registry`], [`Directory`] and [`Backend`] traits; the AWS SDK is an implementation detail
+//! that could be swapped out (and is, in tests: the `fake` feature's in-memory backend).
 //!
 //! **Architecture Invariant:** no secret (secret access key, session token, password, registry
 //! token) appears in an [`Error`], a `Debug` output or a log line. Secrets are
