@@ -4,6 +4,7 @@
 
 use std::process::Command;
 
+use crate::support::doctor_json::{IRSA_LIVE_LINKS, assert_passed, broken};
 use crate::support::moto::{ACCOUNT, Moto};
 use crate::support::{pullpass, run};
 
@@ -81,35 +82,6 @@ fn live_with(
     (out.code, report, out.stderr)
 }
 
-fn status<'r>(report: &'r serde_json::Value, id: &str) -> (&'r str, &'r str) {
-    let check = report["checks"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id} in {report}"));
-    (
-        check["status"].as_str().unwrap_or_default(),
-        check["finding"]["code"].as_str().unwrap_or_default(),
-    )
-}
-
-fn broken(report: &serde_json::Value) -> Vec<String> {
-    report["checks"]
-        .as_array()
-        .map(|c| {
-            c.iter()
-                .filter(|c| c["status"] == "failed" || c["status"] == "warning")
-                .map(|c| {
-                    format!(
-                        "{} {}",
-                        c["id"].as_str().unwrap_or(""),
-                        c["finding"]["code"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 fn live_checks_fetch_role_provider_and_cluster_from_the_aws_peer() {
     let moto = Moto::start();
@@ -121,20 +93,7 @@ fn live_checks_fetch_role_provider_and_cluster_from_the_aws_peer() {
     let (code, report, stderr) = live(&moto, "coder-ecr-pull", &["--registry", &registry], keys);
     assert_eq!(code, 0, "{stderr}\n{report:#}");
     assert!(broken(&report).is_empty(), "{report:#}");
-    for id in [
-        "trust.principal",
-        "trust.issuer",
-        "trust.subject",
-        "trust.audience",
-        "oidc.provider",
-        "oidc.url",
-        "oidc.client-id",
-        "aws.account",
-        "role.permissions",
-        "live.token",
-    ] {
-        assert_eq!(status(&report, id).0, "passed", "{id}: {report:#}");
-    }
+    assert_passed(&report, IRSA_LIVE_LINKS);
     let issuer_detail = report["checks"]
         .as_array()
         .unwrap()
@@ -317,16 +276,17 @@ for role in ['coder-pod-identity', 'coder-no-tag-session']:
     let (code, report) = run_pi("coder-pod-identity");
     assert_eq!(code, 0, "{report:#}");
     assert!(broken(&report).is_empty(), "{report:#}");
-    for id in [
-        "association.role",
-        "association.cluster",
-        "aws.account",
-        "trust.principal",
-        "trust.tags",
-        "role.permissions",
-    ] {
-        assert_eq!(status(&report, id).0, "passed", "{id}: {report:#}");
-    }
+    assert_passed(
+        &report,
+        &[
+            "association.role",
+            "association.cluster",
+            "aws.account",
+            "trust.principal",
+            "trust.tags",
+            "role.permissions",
+        ],
+    );
 
     write("coder-no-tag-session");
     let (code, report) = run_pi("coder-no-tag-session");

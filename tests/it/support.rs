@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+pub(crate) mod doctor_json;
 pub(crate) mod moto;
 pub(crate) mod registry;
 

@@ -2,13 +2,14 @@
 //! (release build), with a warm token cache, with a cold one, and N concurrent `get`s on a
 //! stale cache entry (how many GetAuthorizationToken calls they cost).
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
+use crate::moto_launch;
 use crate::util::{cargo, project_root, sh, tools_dir};
 
 #[derive(Debug, clap::Args)]
@@ -27,60 +28,27 @@ pub(crate) struct Args {
 const SECRET_ENV: &str = "PULLPASS_BENCH_SECRET_ACCESS_KEY";
 const HOST: &str = "127.0.0.1:5000";
 
-struct Moto {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    port: u16,
-    calls: PathBuf,
-}
+/// moto from the one launcher (`tests/peers/moto_server.py`) with tokens that live
+/// `lifetime_secs`; stops when dropped.
+struct Moto(moto_launch::MotoProcess);
 
 impl Moto {
-    fn start(dir: &Path, lifetime_secs: u64) -> anyhow::Result<Self> {
-        let python = tools_dir().join("venv-moto/bin/python");
-        if !python.exists() {
-            bail!("moto is not installed: run `cargo xtask setup`");
-        }
-        let calls = dir.join(format!("calls-{lifetime_secs}.log"));
-        let mut child = Command::new(python)
-            .arg(project_root().join("tests/peers/moto_server.py"))
-            .args(["--host", "127.0.0.1", "--port", "0", "--token-lifetime"])
-            .arg(lifetime_secs.to_string())
-            .arg("--call-log")
-            .arg(&calls)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("start moto")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().context("moto stdout")?).read_line(&mut line)?;
-        let port = line
-            .trim()
-            .strip_prefix("port ")
-            .and_then(|p| p.parse().ok())
-            .with_context(|| format!("moto printed {line:?}, not its port"))?;
-        let stdin = child.stdin.take();
-        Ok(Self {
-            child,
-            stdin,
-            port,
-            calls,
-        })
+    fn start(lifetime_secs: u64) -> anyhow::Result<Self> {
+        let launch = moto_launch::Launch {
+            token_lifetime: Some(lifetime_secs),
+            ..moto_launch::Launch::new(&project_root(), &tools_dir())
+        };
+        moto_launch::MotoProcess::start(&launch)
+            .map(Self)
+            .map_err(|e| anyhow::anyhow!(e))
     }
 
-    fn token_calls(&self) -> usize {
-        std::fs::read_to_string(&self.calls)
-            .map(|s| s.lines().count())
-            .unwrap_or(0)
+    fn port(&self) -> u16 {
+        self.0.port
     }
-}
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        std::thread::sleep(Duration::from_millis(200));
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn token_calls(&self) -> anyhow::Result<u64> {
+        self.0.token_calls().map_err(|e| anyhow::anyhow!(e))
     }
 }
 
@@ -107,7 +75,7 @@ impl Bench {
         cmd.arg("get")
             .env(
                 "AWS_ENDPOINT_URL",
-                format!("http://127.0.0.1:{}", moto.port),
+                format!("http://127.0.0.1:{}", moto.port()),
             )
             .env("AWS_REGION", "us-east-1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -205,23 +173,23 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 fn measure(bench: &Bench, args: &Args) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     {
-        let moto = Moto::start(&bench.dir, 12 * 3600)?;
+        let moto = Moto::start(12 * 3600)?;
         let cache = bench.dir.join("cache-warm");
         bench.timed_get(&moto, &cache)?;
-        let before = moto.token_calls();
+        let before = moto.token_calls()?;
         let warm = (0..args.warm)
             .map(|_| bench.timed_get(&moto, &cache))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let warm_calls = moto.token_calls() - before;
+        let warm_calls = moto.token_calls()? - before;
         lines.push(format!(
             "{} ({warm_calls} GetAuthorizationToken calls)",
             summary("warm cache", warm)
         ));
-        let before = moto.token_calls();
+        let before = moto.token_calls()?;
         let cold = (0..args.cold)
             .map(|i| bench.timed_get(&moto, &bench.dir.join(format!("cache-cold-{i}"))))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let cold_calls = moto.token_calls() - before;
+        let cold_calls = moto.token_calls()? - before;
         lines.push(format!(
             "{} ({cold_calls} GetAuthorizationToken calls)",
             summary("cold cache", cold)
@@ -229,11 +197,11 @@ fn measure(bench: &Bench, args: &Args) -> anyhow::Result<Vec<String>> {
     }
     {
         // Tokens that live 6 s: fresh for 3 s (half-life), then stale but not expired.
-        let moto = Moto::start(&bench.dir, 6)?;
+        let moto = Moto::start(6)?;
         let cache = bench.dir.join("cache-stale");
         bench.timed_get(&moto, &cache)?;
         std::thread::sleep(Duration::from_millis(3500));
-        let before = moto.token_calls();
+        let before = moto.token_calls()?;
         let start = Instant::now();
         let children = (0..args.concurrent)
             .map(|_| bench.spawn_get(&moto, &cache))
@@ -245,7 +213,7 @@ fn measure(bench: &Bench, args: &Args) -> anyhow::Result<Vec<String>> {
             }
         }
         let elapsed = start.elapsed();
-        let calls = moto.token_calls() - before;
+        let calls = moto.token_calls()? - before;
         lines.push(format!(
             "{} concurrent gets on a stale entry: {calls} GetAuthorizationToken call(s), {failed} failed, all done in {:.1} ms",
             args.concurrent,

@@ -12,6 +12,9 @@ mod codegen;
 mod demo;
 mod docs;
 mod fuzz;
+// The one moto launcher's Rust side, shared with the integration tests (tests/it/support).
+#[path = "../../tests/peers/moto_launch.rs"]
+mod moto_launch;
 mod readme;
 mod serve;
 mod setup;

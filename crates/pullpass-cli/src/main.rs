@@ -5,6 +5,9 @@
 //! `pullpass-ecr`. This crate never names an AWS SDK type.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+#[macro_use]
+mod out;
+
 mod commands;
 mod config;
 mod exit;
@@ -19,13 +22,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = commands::Cli::parse_from(argv());
-    match commands::run(cli) {
-        Ok(code) => code.into(),
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            exit::Exit::Usage.into()
-        }
-    }
+    // The real backend: the AWS SDK and the registries' HTTP APIs (tests hand in fakes).
+    commands::finish(commands::run(cli, &pullpass_ecr::Aws)).into()
 }
 
 /// The arguments, with `credential-helper` inserted when the binary runs as

@@ -349,6 +349,26 @@ fn machine_id() -> String {
     .unwrap_or_default()
 }
 
+/// A refusal of `service`'s `operation` with AWS's code and message, and the core's likely cause
+/// (what every service error becomes, from the SDK or from a fake).
+pub(crate) fn service_error(
+    service: &'static str,
+    operation: &'static str,
+    code: String,
+    message: String,
+    status: Option<u16>,
+) -> Error {
+    let cause = pullpass_core::explain::cause_for_service_error(&code, &message, operation);
+    Error::Service {
+        service,
+        operation,
+        code,
+        message,
+        status,
+        cause,
+    }
+}
+
 /// Maps an SDK error of `service`'s `operation` to our error.
 pub(crate) fn map_sdk_error<E>(
     service: &'static str,
@@ -376,18 +396,11 @@ where
                 .map(str::to_owned)
                 .or_else(|| xml.map(|(_, m)| m))
                 .unwrap_or_default();
-            let cause = pullpass_core::explain::cause_for_service_error(&code, &message, operation);
-            Error::Service {
-                service,
-                operation,
-                code,
-                message,
-                status,
-                cause,
-            }
+            service_error(service, operation, code, message, status)
         }
         SdkError::ResponseError(_) => {
             let code = format!("HTTP {}", status.unwrap_or(0));
+            // The cause is judged on the code alone: the message below is ours, not AWS's.
             let cause = pullpass_core::explain::cause_for_service_error(&code, "", operation);
             Error::Service {
                 service,

@@ -26,13 +26,18 @@ pub enum Lookup<T> {
 }
 
 impl<T> Lookup<T> {
+    /// "Does not exist", worded as AWS words it: `<code>: <message>`.
+    pub(crate) fn not_found(code: &str, message: &str) -> Self {
+        Self::NotFound(format!("{code}: {message}"))
+    }
+
     fn from_result(result: Result<T, Error>, not_found_codes: &[&str]) -> Self {
         match result {
             Ok(t) => Self::Found(t),
             Err(Error::Service { code, message, .. })
                 if not_found_codes.contains(&code.as_str()) =>
             {
-                Self::NotFound(format!("{code}: {message}"))
+                Self::not_found(&code, &message)
             }
             Err(e) => Self::Failed(e),
         }
@@ -47,9 +52,46 @@ pub struct RoleFacts {
     pub trust_policy: String,
 }
 
+/// The IAM and EKS look-ups `doctor --live` makes, read-only. [`AwsDirectory`] asks AWS;
+/// `fake::FakeDirectory` (feature `fake`) answers from memory for tests.
+#[async_trait::async_trait]
+pub trait Directory: Send + Sync + std::fmt::Debug {
+    /// The region EKS calls go to, if any.
+    fn region(&self) -> Option<&str>;
+    /// IAM GetRole: the role's ARN and trust policy. Takes a role name or ARN.
+    async fn role(&self, name_or_arn: &str) -> Lookup<RoleFacts>;
+    /// The role's permissions: its inline and attached policies' statements merged into one
+    /// document (Allows add up, a Deny anywhere wins, so it means what the set means).
+    async fn role_permissions(&self, name_or_arn: &str) -> Lookup<String>;
+    /// IAM GetOpenIDConnectProvider, as `aws iam get-open-id-connect-provider` prints it.
+    async fn oidc_provider(&self, arn: &str) -> Lookup<String>;
+    /// EKS DescribeCluster, as `aws eks describe-cluster` prints it (the fields doctor reads).
+    async fn cluster(&self, name: &str) -> Lookup<String>;
+    /// The Pod Identity association of `namespace/service_account` in `cluster`, as
+    /// `aws eks describe-pod-identity-association` prints it.
+    async fn pod_identity_association(
+        &self,
+        cluster: &str,
+        namespace: &str,
+        service_account: &str,
+    ) -> Lookup<String>;
+}
+
+/// The answer when no Pod Identity association matches (the real and the fake directory).
+pub(crate) fn no_association(cluster: &str, namespace: &str, service_account: &str) -> String {
+    format!("no Pod Identity association for {namespace}/{service_account} in cluster {cluster}")
+}
+
+/// The AWS CLI's JSON shape: pretty, with a final newline.
+pub(crate) fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// IAM and EKS clients on the operator's current credentials (the SDK's default chain).
 #[derive(Debug, Clone)]
-pub struct Directory {
+pub struct AwsDirectory {
     iam: aws_sdk_iam::Client,
     eks: aws_sdk_eks::Client,
     region: Option<String>,
@@ -57,7 +99,7 @@ pub struct Directory {
     endpoint: Option<String>,
 }
 
-impl Directory {
+impl AwsDirectory {
     /// Loads the SDK configuration from the environment. `region` overrides the SDK's; IAM is
     /// global and works without one (`us-east-1` signs for the `aws` partition), EKS needs one.
     pub async fn from_env(region: Option<&str>, options: &Options) -> Self {
@@ -94,15 +136,15 @@ impl Directory {
             endpoint: endpoint_override(options),
         }
     }
+}
 
-    /// The region EKS calls go to, if any.
-    #[must_use]
-    pub fn region(&self) -> Option<&str> {
+#[async_trait::async_trait]
+impl Directory for AwsDirectory {
+    fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
 
-    /// IAM GetRole: the role's ARN and trust policy. Takes a role name or ARN.
-    pub async fn role(&self, name_or_arn: &str) -> Lookup<RoleFacts> {
+    async fn role(&self, name_or_arn: &str) -> Lookup<RoleFacts> {
         let name = role_name(name_or_arn);
         let result = self
             .iam
@@ -128,7 +170,7 @@ impl Directory {
     /// attached managed policy's default version (ListAttachedRolePolicies, GetPolicy,
     /// GetPolicyVersion), their statements merged into one document. Allows across policies
     /// add up and a Deny anywhere wins, so the merged document means what the set means.
-    pub async fn role_permissions(&self, name_or_arn: &str) -> Lookup<String> {
+    async fn role_permissions(&self, name_or_arn: &str) -> Lookup<String> {
         let name = role_name(name_or_arn);
         let endpoint = self.endpoint.as_deref();
         let mut statements: Vec<serde_json::Value> = Vec::new();
@@ -210,13 +252,11 @@ impl Directory {
                 }
             }
         }
-        Lookup::Found(pretty(
-            &json!({"Version": "2012-10-17", "Statement": statements}),
-        ))
+        Lookup::Found(merged_policy(statements))
     }
 
     /// IAM GetOpenIDConnectProvider, as `aws iam get-open-id-connect-provider` prints it.
-    pub async fn oidc_provider(&self, arn: &str) -> Lookup<String> {
+    async fn oidc_provider(&self, arn: &str) -> Lookup<String> {
         let result = self
             .iam
             .get_open_id_connect_provider()
@@ -232,17 +272,17 @@ impl Directory {
                 )
             })
             .map(|out| {
-                pretty(&json!({
-                    "Url": out.url().unwrap_or_default(),
-                    "ClientIDList": out.client_id_list(),
-                    "ThumbprintList": out.thumbprint_list(),
-                }))
+                oidc_provider_text(
+                    out.url().unwrap_or_default(),
+                    out.client_id_list(),
+                    out.thumbprint_list(),
+                )
             });
         Lookup::from_result(result, &["NoSuchEntity", "NoSuchEntityException"])
     }
 
     /// EKS DescribeCluster, as `aws eks describe-cluster` prints it (the fields doctor reads).
-    pub async fn cluster(&self, name: &str) -> Lookup<String> {
+    async fn cluster(&self, name: &str) -> Lookup<String> {
         let result = self
             .eks
             .describe_cluster()
@@ -252,21 +292,21 @@ impl Directory {
             .map_err(|e| map_sdk_error("EKS", "DescribeCluster", self.endpoint.as_deref(), e))
             .map(|out| {
                 let cluster = out.cluster();
-                pretty(&json!({"cluster": {
-                    "name": cluster.and_then(|c| c.name()),
-                    "arn": cluster.and_then(|c| c.arn()),
-                    "identity": {"oidc": {"issuer": cluster
+                cluster_text(
+                    cluster.and_then(|c| c.name()),
+                    cluster.and_then(|c| c.arn()),
+                    cluster
                         .and_then(|c| c.identity())
                         .and_then(|i| i.oidc())
-                        .and_then(|o| o.issuer())}},
-                }}))
+                        .and_then(|o| o.issuer()),
+                )
             });
         Lookup::from_result(result, &["ResourceNotFoundException"])
     }
 
     /// The Pod Identity association of `namespace/service_account` in `cluster`, as
     /// `aws eks describe-pod-identity-association` prints it.
-    pub async fn pod_identity_association(
+    async fn pod_identity_association(
         &self,
         cluster: &str,
         namespace: &str,
@@ -288,9 +328,7 @@ impl Directory {
             Ok(out) => match out.associations().first().and_then(|a| a.association_id()) {
                 Some(id) => id.to_owned(),
                 None => {
-                    return Lookup::NotFound(format!(
-                        "no Pod Identity association for {namespace}/{service_account} in cluster {cluster}"
-                    ));
+                    return Lookup::NotFound(no_association(cluster, namespace, service_account));
                 }
             },
             Err(e) => return Lookup::from_result(Err(e), &["ResourceNotFoundException"]),
@@ -312,22 +350,74 @@ impl Directory {
             })
             .map(|out| {
                 let a = out.association();
-                pretty(&json!({"association": {
-                    "clusterName": a.and_then(|a| a.cluster_name()),
-                    "namespace": a.and_then(|a| a.namespace()),
-                    "serviceAccount": a.and_then(|a| a.service_account()),
-                    "roleArn": a.and_then(|a| a.role_arn()),
-                    "associationId": a.and_then(|a| a.association_id()),
-                    "disableSessionTags": a.and_then(|a| a.disable_session_tags()),
-                    "targetRoleArn": a.and_then(|a| a.target_role_arn()),
-                }}))
+                association_text(&Association {
+                    cluster_name: a.and_then(|a| a.cluster_name()),
+                    namespace: a.and_then(|a| a.namespace()),
+                    service_account: a.and_then(|a| a.service_account()),
+                    role_arn: a.and_then(|a| a.role_arn()),
+                    association_id: a.and_then(|a| a.association_id()),
+                    disable_session_tags: a.and_then(|a| a.disable_session_tags()),
+                    target_role_arn: a.and_then(|a| a.target_role_arn()),
+                })
             });
         Lookup::from_result(result, &["ResourceNotFoundException"])
     }
 }
 
+/// The role's policies' statements as one document.
+pub(crate) fn merged_policy(statements: Vec<serde_json::Value>) -> String {
+    pretty(&json!({"Version": "2012-10-17", "Statement": statements}))
+}
+
+/// `aws iam get-open-id-connect-provider`'s shape.
+pub(crate) fn oidc_provider_text(
+    url: &str,
+    audiences: &[String],
+    thumbprints: &[String],
+) -> String {
+    pretty(&json!({
+        "Url": url,
+        "ClientIDList": audiences,
+        "ThumbprintList": thumbprints,
+    }))
+}
+
+/// `aws eks describe-cluster`'s shape, the fields doctor reads.
+pub(crate) fn cluster_text(name: Option<&str>, arn: Option<&str>, issuer: Option<&str>) -> String {
+    pretty(&json!({"cluster": {
+        "name": name,
+        "arn": arn,
+        "identity": {"oidc": {"issuer": issuer}},
+    }}))
+}
+
+/// The fields of a Pod Identity association doctor reads.
+#[derive(Debug, Default)]
+pub(crate) struct Association<'a> {
+    pub(crate) cluster_name: Option<&'a str>,
+    pub(crate) namespace: Option<&'a str>,
+    pub(crate) service_account: Option<&'a str>,
+    pub(crate) role_arn: Option<&'a str>,
+    pub(crate) association_id: Option<&'a str>,
+    pub(crate) disable_session_tags: Option<bool>,
+    pub(crate) target_role_arn: Option<&'a str>,
+}
+
+/// `aws eks describe-pod-identity-association`'s shape.
+pub(crate) fn association_text(a: &Association<'_>) -> String {
+    pretty(&json!({"association": {
+        "clusterName": a.cluster_name,
+        "namespace": a.namespace,
+        "serviceAccount": a.service_account,
+        "roleArn": a.role_arn,
+        "associationId": a.association_id,
+        "disableSessionTags": a.disable_session_tags,
+        "targetRoleArn": a.target_role_arn,
+    }}))
+}
+
 /// `arn:aws:iam::123456789012:role/path/name` → `name`; a bare name stays.
-fn role_name(name_or_arn: &str) -> &str {
+pub(crate) fn role_name(name_or_arn: &str) -> &str {
     if name_or_arn.starts_with("arn:") {
         name_or_arn.rsplit('/').next().unwrap_or(name_or_arn)
     } else {
@@ -345,12 +435,6 @@ fn statements_of(encoded: &str) -> Vec<serde_json::Value> {
         Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
         _ => Vec::new(),
     }
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]

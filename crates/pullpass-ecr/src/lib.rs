@@ -8,7 +8,8 @@
 //!
 //! **Architecture Invariant:** no `aws_*` type appears in a public signature of this crate.
 //! Callers see [`RegistrySpec`], [`Credentials`], [`Error`], [`ConnectionReport`] and the
-//! [`Registry`] trait; the AWS SDK is an implementation detail that could be swapped out.
+//! [`Registry`], [`Directory`] and [`Backend`] traits; the AWS SDK is an implementation detail
+//! that could be swapped out (and is, in tests: the `fake` feature's in-memory backend).
 //!
 //! **Architecture Invariant:** no secret (secret access key, session token, password, registry
 //! token) appears in an [`Error`], a `Debug` output or a log line. Secrets are
@@ -28,6 +29,8 @@ mod cache;
 mod clock;
 mod ecr;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod fsio;
 mod http;
 mod iam;
@@ -39,7 +42,7 @@ mod token;
 pub use cache::{CacheKey, TokenCache};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
-pub use iam::{Directory, Lookup, RoleFacts};
+pub use iam::{AwsDirectory, Directory, Lookup, RoleFacts};
 pub use report::{Check, CheckStatus, ConnectionReport, Probe, failed_to_open};
 pub use target::normalize_host;
 pub use time::format_rfc3339;
@@ -263,9 +266,45 @@ pub fn open(spec: &RegistrySpec, options: &Options) -> Result<Box<dyn Registry>,
 
 /// Opens the registry and tests it; a spec that cannot be opened gives a failed report.
 pub async fn test_connection(spec: &RegistrySpec, options: &Options) -> ConnectionReport {
-    match open(spec, options) {
-        Ok(registry) => registry.test_connection().await,
-        Err(error) => failed_to_open(spec, &error),
+    Aws.test_connection(spec, options).await
+}
+
+/// Where a caller gets its registries and its IAM/EKS directory: the seam a program takes so
+/// that tests can hand it in-memory ones (`fake::FakeBackend`, feature `fake`). [`Aws`] is the
+/// real one.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + fmt::Debug {
+    /// The registry a spec names (see [`open`]).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the spec cannot work at all.
+    fn open(&self, spec: &RegistrySpec, options: &Options) -> Result<Box<dyn Registry>, Error>;
+
+    /// IAM and EKS look-ups on the caller's current credentials; `region` overrides the
+    /// environment's.
+    async fn directory(&self, region: Option<&str>, options: &Options) -> Box<dyn Directory>;
+
+    /// Opens the registry and tests it; a spec that cannot be opened gives a failed report.
+    async fn test_connection(&self, spec: &RegistrySpec, options: &Options) -> ConnectionReport {
+        match self.open(spec, options) {
+            Ok(registry) => registry.test_connection().await,
+            Err(error) => failed_to_open(spec, &error),
+        }
+    }
+}
+
+/// The real backend: the AWS SDK and the registries' HTTP APIs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Aws;
+
+#[async_trait::async_trait]
+impl Backend for Aws {
+    fn open(&self, spec: &RegistrySpec, options: &Options) -> Result<Box<dyn Registry>, Error> {
+        open(spec, options)
+    }
+
+    async fn directory(&self, region: Option<&str>, options: &Options) -> Box<dyn Directory> {
+        Box::new(AwsDirectory::from_env(region, options).await)
     }
 }
 

@@ -1,22 +1,29 @@
 //! The AWS API peer: moto, started by the tests on a free loopback port (environment.md).
 //!
-//! `cargo xtask setup` installs it into `.tools/venv-moto`; `tests/peers/moto_server.py`
-//! starts it in-process with ECR tokens that expire 12 hours ahead (moto's own handler answers
-//! 2015-01-01), logs every GetAuthorizationToken call to a file, prints its port, and exits
-//! when its stdin closes: dropping a [`Moto`] (or the test process dying) stops it.
+//! `cargo xtask setup` installs it into `.tools/venv-moto`; `tests/peers/moto_server.py` (the
+//! one launcher, shared with the benchmarks through `tests/peers/moto_launch.rs`) starts it
+//! in-process with ECR tokens that expire 12 hours ahead (moto's own handler answers
+//! 2015-01-01), counts GetAuthorizationToken calls, prints its port, and exits when its stdin
+//! closes: dropping a [`Moto`] (or the test process dying) stops it.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use super::root;
 
+#[path = "../../peers/moto_launch.rs"]
+mod launch;
+
+use launch::{Launch, MotoProcess};
+
+fn tools() -> PathBuf {
+    std::env::var_os("PULLPASS_TOOLS_DIR").map_or_else(|| root().join(".tools"), PathBuf::from)
+}
+
 /// Where the moto virtualenv lives (`PULLPASS_TOOLS_DIR` or `<root>/.tools`).
 pub(crate) fn venv_python() -> PathBuf {
-    let tools =
-        std::env::var_os("PULLPASS_TOOLS_DIR").map_or_else(|| root().join(".tools"), PathBuf::from);
-    let python = tools.join("venv-moto/bin/python");
+    let python = Launch::new(root(), &tools()).python;
     assert!(
         python.exists(),
         "moto is not installed at {}: run `cargo xtask setup` (or `cargo xtask test`) first",
@@ -37,9 +44,7 @@ pub(crate) struct MotoOptions {
 /// A running moto server; stopped on drop.
 #[derive(Debug)]
 pub(crate) struct Moto {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    pub(crate) port: u16,
+    process: MotoProcess,
     dir: tempfile::TempDir,
 }
 
@@ -53,64 +58,24 @@ impl Moto {
 
     pub(crate) fn start_with(options: &MotoOptions) -> Self {
         let dir = tempfile::tempdir().expect("temp dir for moto");
-        let mut cmd = Command::new(venv_python());
-        cmd.arg(root().join("tests/peers/moto_server.py"))
-            .args(["--host", "127.0.0.1", "--port", "0", "--call-log"])
-            .arg(dir.path().join("calls.log"))
-            .env_remove("AWS_PROFILE")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if options.expired_tokens {
-            cmd.arg("--expired");
-        }
-        if let Some(secs) = options.token_lifetime {
-            cmd.arg("--token-lifetime").arg(secs.to_string());
-        }
-        let mut child = cmd.spawn().expect("start moto");
-        let stdout = child.stdout.take().expect("moto stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read moto's port");
-        let port = line
-            .trim()
-            .strip_prefix("port ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("moto did not print its port (got {line:?})"));
-        let stdin = child.stdin.take();
-        let moto = Self {
-            child,
-            stdin,
-            port,
-            dir,
+        venv_python();
+        let launch = Launch {
+            expired_tokens: options.expired_tokens,
+            token_lifetime: options.token_lifetime,
+            ..Launch::new(root(), &tools())
         };
-        moto.wait_ready();
-        moto
-    }
-
-    fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("moto did not accept connections on port {}", self.port);
+        let process = MotoProcess::start(&launch).unwrap_or_else(|e| panic!("{e}"));
+        Self { process, dir }
     }
 
     pub(crate) fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.process.endpoint()
     }
 
     /// How many GetAuthorizationToken calls the server has answered.
     pub(crate) fn token_calls(&self) -> usize {
-        std::fs::read_to_string(self.dir.path().join("calls.log"))
-            .map(|s| s.lines().count())
-            .unwrap_or(0)
+        let calls = self.process.token_calls().unwrap_or_else(|e| panic!("{e}"));
+        usize::try_from(calls).expect("a call count")
     }
 
     /// Environment for an AWS client that talks to this server only, in `region`, with nothing
@@ -193,36 +158,8 @@ impl Moto {
 
     /// Turns IAM enforcement on (moto's `reset-auth` with 0 initial free requests).
     pub(crate) fn enforce_iam(&self) {
-        use std::io::Read as _;
-        let mut stream =
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
-        let request = format!(
-            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\
-             Content-Type: text/plain\r\nContent-Length: 1\r\nConnection: close\r\n\r\n0",
-            self.port
-        );
-        stream
-            .write_all(request.as_bytes())
-            .expect("send reset-auth");
-        let mut response = String::new();
-        stream
-            .read_to_string(&mut response)
-            .expect("read reset-auth");
-        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process
+            .enforce_iam()
+            .unwrap_or_else(|e| panic!("reset-auth: {e}"));
     }
 }

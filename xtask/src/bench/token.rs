@@ -1,6 +1,7 @@
 //! Section 2: token minting with the docker credential helper protocol, pullpass against
 //! Debian's `amazon-ecr-credential-helper` (`docker-credential-ecr-login`), both against one
-//! moto peer (`tests/peers/moto_bench.py`: tokens that live 12 hours, a call counter).
+//! moto peer (`tests/peers/moto_server.py`, the tests' launcher: tokens that live 12 hours, a
+//! call counter, and a TLS listener).
 //!
 //! `docker-credential-ecr-login` ignores `AWS_ENDPOINT_URL`, so it can only reach moto under
 //! the real ECR host name on port 443 over TLS. The section therefore re-runs this xtask inside
@@ -11,8 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -189,7 +189,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
          output checked (username `AWS` and moto's password). Static keys in the environment \
          (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), region us-east-1, empty AWS config \
          files, each helper with its own empty cache directory. The peer is moto 5.2.5 started \
-         by `tests/peers/moto_bench.py` with tokens that live 12 hours (moto's own answer is \
+         by `tests/peers/moto_server.py` with tokens that live 12 hours (moto's own answer is \
          always expired) and a counter of GetAuthorizationToken calls.\n"
     );
     if result.isolated {
@@ -386,92 +386,32 @@ fn ok(t: Option<&ToolResult>) -> Option<&ToolResult> {
     t.filter(|t| t.error.is_none())
 }
 
-/// A minimal HTTP/1.0 request to moto's control endpoints; returns the body.
-fn control(port: u16, method: &str, path: &str) -> anyhow::Result<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))
-        .with_context(|| format!("could not reach moto on 127.0.0.1:{port}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    if !head.starts_with("HTTP/1.0 200") && !head.starts_with("HTTP/1.1 200") {
-        bail!(
-            "moto control {path} answered {}",
-            head.lines().next().unwrap_or("")
-        );
-    }
-    Ok(body.to_owned())
-}
+use crate::moto_launch::{Launch, MotoProcess as Moto, Tls};
 
-fn ecr_calls(port: u16) -> anyhow::Result<u64> {
-    let body = control(port, "GET", "/__bench/calls")?;
-    let v: serde_json::Value = serde_json::from_str(&body)?;
-    v["GetAuthorizationToken"]
-        .as_u64()
-        .context("moto's call counter answered no number")
-}
-
-/// moto, started by the bench launcher; stops when dropped (its stdin closes).
-struct Moto {
-    child: Child,
-    http_port: u16,
-    ca: Option<PathBuf>,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// moto from the one launcher, with the TLS listener on :443 for the real host names when
+/// `tls` (inside the private namespace); stops when dropped (its stdin closes).
 fn start_moto(work: &Path, tls: bool) -> anyhow::Result<Moto> {
     let python = peers::moto_python(false)?;
-    let launcher = project_root().join("tests/peers/moto_bench.py");
-    let mut cmd = Command::new(python);
-    cmd.arg(&launcher);
-    if tls {
-        cmd.args(["--tls-port", "443", "--tls-hosts", &AWS_HOSTS.join(",")])
-            .arg("--cert-dir")
-            .arg(work.join("certs"));
-    }
-    let log = std::fs::File::create(work.join("moto.log"))?;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .with_context(|| format!("could not start {}", launcher.display()))?;
-    let stdout = child.stdout.take().context("moto has no stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let ready: serde_json::Value = serde_json::from_str(&line).with_context(|| {
-        format!(
-            "moto did not start: {}",
-            std::fs::read_to_string(work.join("moto.log")).unwrap_or_default()
-        )
-    })?;
-    let http_port = ready["http_port"]
-        .as_u64()
-        .and_then(|p| u16::try_from(p).ok())
-        .context("moto printed no port")?;
-    Ok(Moto {
-        child,
-        http_port,
-        ca: ready["ca"].as_str().map(PathBuf::from),
-    })
+    let launch = Launch {
+        python,
+        log: Some(work.join("moto.log")),
+        tls: tls.then(|| Tls {
+            port: 443,
+            hosts: AWS_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            cert_dir: work.join("certs"),
+        }),
+        ..Launch::new(&project_root(), &crate::util::tools_dir())
+    };
+    Moto::start(&launch).map_err(|e| anyhow::anyhow!(e))
+}
+
+/// A moto control call, as an xtask error.
+fn control(result: Result<impl Sized, String>) -> anyhow::Result<()> {
+    result.map(drop).map_err(|e| anyhow::anyhow!(e))
+}
+
+fn ecr_calls(moto: &Moto) -> anyhow::Result<u64> {
+    moto.token_calls().map_err(|e| anyhow::anyhow!(e))
 }
 
 /// How to run one helper.
@@ -686,7 +626,7 @@ pub(crate) fn inner(args: &InnerArgs) -> anyhow::Result<()> {
         .collect();
     // Cold, interleaved: one `get` of each helper per round, so that a burst of other work on
     // the machine hits them alike.
-    control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
+    control(moto.set_token_lifetime(43_200))?;
     eprintln!("   token: cold, {cold_runs} interleaved rounds");
     for _ in 0..cold_runs {
         for (helper, tool) in helpers.iter().zip(&mut tools) {
@@ -739,26 +679,26 @@ fn measure(
     warm_runs: usize,
     tool: &mut ToolResult,
 ) -> anyhow::Result<()> {
-    control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
+    control(moto.set_token_lifetime(43_200))?;
     // Warm: one call fills the cache, the timed ones must not reach moto.
     helper.clear_cache()?;
     helper.get(base_env)?;
-    control(moto.http_port, "POST", "/__bench/reset")?;
+    control(moto.reset_calls())?;
     for _ in 0..warm_runs {
         tool.warm_ns.push(nanos(helper.get(base_env)?));
     }
-    let warm_calls = ecr_calls(moto.http_port)?;
+    let warm_calls = ecr_calls(moto)?;
     if warm_calls != 0 {
         bail!("{warm_calls} ECR calls during {warm_runs} warm `get`s: the cache was not used");
     }
     // Stale: a token that lives 4 s is past its half-life after 2.5 s (refresh due, still
     // valid); then 50 processes ask at once.
-    control(moto.http_port, "POST", "/__bench/expiry?seconds=4")?;
+    control(moto.set_token_lifetime(4))?;
     helper.clear_cache()?;
     helper.get(base_env)?;
-    control(moto.http_port, "POST", "/__bench/expiry?seconds=43200")?;
+    control(moto.set_token_lifetime(43_200))?;
     std::thread::sleep(Duration::from_millis(2500));
-    control(moto.http_port, "POST", "/__bench/reset")?;
+    control(moto.reset_calls())?;
     let start = Instant::now();
     let children: Vec<anyhow::Result<Child>> = (0..CONCURRENT)
         .map(|_| helper.spawn_get(base_env))
@@ -777,7 +717,7 @@ fn measure(
     let wall = start.elapsed();
     tool.concurrent = Some(Concurrent {
         processes: CONCURRENT,
-        ecr_calls: ecr_calls(moto.http_port)?,
+        ecr_calls: ecr_calls(moto)?,
         failures,
         wall_ns: nanos(wall),
         first_failure,
@@ -824,9 +764,9 @@ fn pullpass_helper(
     } else {
         env.push((
             "AWS_ENDPOINT_URL".to_owned(),
-            format!("http://127.0.0.1:{}", moto.http_port),
+            format!("http://127.0.0.1:{}", moto.port),
         ));
-        format!("HTTP 127.0.0.1:{} (`AWS_ENDPOINT_URL`)", moto.http_port)
+        format!("HTTP 127.0.0.1:{} (`AWS_ENDPOINT_URL`)", moto.port)
     };
     Ok(Helper {
         name: "pullpass",

@@ -27,15 +27,15 @@ pub(crate) struct Args {
     action: String,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    match action(&args.action) {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
+    match action(&args.action, backend) {
         Ok(out) => {
-            print!("{out}");
+            out!("{out}");
             Ok(Exit::Ok)
         }
         Err(message) => {
             // The protocol reads errors from stdout.
-            println!("{message}");
+            outln!("{message}");
             Ok(Exit::Findings)
         }
     }
@@ -47,13 +47,13 @@ pub(crate) fn read_stdin() -> Result<String, String> {
         .map_err(|e| format!("{e:#}"))
 }
 
-fn action(action: &str) -> Result<String, String> {
+fn action(action: &str, backend: &dyn pullpass_ecr::Backend) -> Result<String, String> {
     match action {
         "get" => {
             let stdin = read_stdin()?;
             let url = docker::parse_server_url(&stdin)?;
             let host = protocol::normalize_host(url).ok_or(docker::NOT_FOUND)?;
-            let credentials = credentials_for(&host)?.ok_or(docker::NOT_FOUND)?;
+            let credentials = credentials_for(&host, backend)?.ok_or(docker::NOT_FOUND)?;
             Ok(docker::format_get(
                 url,
                 &credentials.username,
@@ -155,12 +155,17 @@ pub(crate) fn spec_for_host(host: &str) -> Result<Option<RegistrySpec>, String> 
 }
 
 /// Login credentials for a registry host (see [`spec_for_host`]).
-pub(crate) fn credentials_for(host: &str) -> Result<Option<Credentials>, String> {
+pub(crate) fn credentials_for(
+    host: &str,
+    backend: &dyn pullpass_ecr::Backend,
+) -> Result<Option<Credentials>, String> {
     let Some(spec) = spec_for_host(host)? else {
         return Ok(None);
     };
     let options = pullpass_ecr::Options::from_env();
-    let registry = pullpass_ecr::open(&spec, &options).map_err(|e| describe(&spec, &e))?;
+    let registry = backend
+        .open(&spec, &options)
+        .map_err(|e| describe(&spec, &e))?;
     pullpass_ecr::block_on(registry.credentials())
         .map(Some)
         .map_err(|e| describe(&spec, &e))

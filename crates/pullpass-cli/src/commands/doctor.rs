@@ -174,7 +174,7 @@ fn registry_host(value: Option<&String>) -> anyhow::Result<Option<String>> {
     Ok(Some(registry.host.clone()))
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     args.config.apply();
     let mut sources = Sources::default();
     let mut stdin_used = false;
@@ -241,7 +241,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 registry_token: None,
             };
             if c.live {
-                live::irsa(&mut inputs, &mut sources, c)?;
+                live::irsa(&mut inputs, &mut sources, c, backend)?;
             }
             (doctor::check_irsa(&inputs), c.format)
         }
@@ -302,7 +302,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 registry_token: None,
             };
             if c.live {
-                live::pod_identity(&mut inputs, &mut sources, c)?;
+                live::pod_identity(&mut inputs, &mut sources, c, backend)?;
             }
             (doctor::check_pod_identity(&inputs), c.format)
         }
@@ -312,9 +312,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
             let report = list.to_report(|i| sources.text(i), |i| sources.name(i));
             let mut text = serde_json::to_string_pretty(&report)?;
             text.push('\n');
-            print!("{text}");
+            out!("{text}");
         }
-        Format::Text => print!(
+        Format::Text => out!(
             "{}",
             render_text(&list, &sources, render::text::use_color())
         ),
@@ -443,7 +443,7 @@ mod live {
     use anyhow::bail;
     use pullpass_core::doctor::{self, DoctorInputs, Input, TokenAttempt};
     use pullpass_core::registry::RegistryKind;
-    use pullpass_ecr::{AuthSpec, CacheMode, Directory, Lookup, Options, RegistrySpec};
+    use pullpass_ecr::{AuthSpec, Backend, CacheMode, Directory, Lookup, Options, RegistrySpec};
 
     use super::{Common, Sources};
 
@@ -464,7 +464,7 @@ mod live {
 
     /// The role's permissions (inline and attached policies, merged), unless given as a file.
     async fn permissions(
-        dir: &Directory,
+        dir: &dyn Directory,
         name: &str,
         given: &mut Option<String>,
         sources: &mut Sources,
@@ -493,7 +493,7 @@ mod live {
 
     /// The role's trust policy (and full ARN) from IAM GetRole.
     async fn role(
-        dir: &Directory,
+        dir: &dyn Directory,
         name: &str,
         role_arn: &mut Option<String>,
         trust: &mut Option<String>,
@@ -534,7 +534,7 @@ mod live {
     }
 
     async fn cluster(
-        dir: &Directory,
+        dir: &dyn Directory,
         c: &Common,
         cluster: &mut Option<String>,
         sources: &mut Sources,
@@ -566,7 +566,7 @@ mod live {
         }
     }
 
-    async fn token(registry: Option<&String>) -> Option<TokenAttempt> {
+    async fn token(backend: &dyn Backend, registry: Option<&String>) -> Option<TokenAttempt> {
         let host = registry?;
         let spec = RegistrySpec {
             name: "doctor".to_owned(),
@@ -576,7 +576,7 @@ mod live {
             assume_role: None,
             host_override: None,
         };
-        let attempt = match pullpass_ecr::open(&spec, &options()) {
+        let attempt = match backend.open(&spec, &options()) {
             Ok(registry) => registry.credentials().await,
             Err(error) => Err(error),
         };
@@ -606,20 +606,22 @@ mod live {
         inputs: &mut DoctorInputs,
         sources: &mut Sources,
         c: &Common,
+        backend: &dyn Backend,
     ) -> anyhow::Result<()> {
         let name = role_of(c, inputs.service_account.as_ref())?;
         pullpass_ecr::block_on(async {
-            let dir = Directory::from_env(c.region.as_deref(), &options()).await;
+            let dir = backend.directory(c.region.as_deref(), &options()).await;
+            let dir = dir.as_ref();
             role(
-                &dir,
+                dir,
                 &name,
                 &mut inputs.role_arn,
                 &mut inputs.trust_policy,
                 sources,
             )
             .await?;
-            permissions(&dir, &name, &mut inputs.permissions_policy, sources).await?;
-            cluster(&dir, c, &mut inputs.cluster, sources).await?;
+            permissions(dir, &name, &mut inputs.permissions_policy, sources).await?;
+            cluster(dir, c, &mut inputs.cluster, sources).await?;
             // The plan is the core's: the provider the trust policy names for the issuer.
             let provider = inputs.live_oidc_provider();
             if let Some(arn) = provider {
@@ -641,7 +643,7 @@ mod live {
                     ),
                 }
             }
-            inputs.registry_token = token(inputs.registry.as_ref()).await;
+            inputs.registry_token = token(backend, inputs.registry.as_ref()).await;
             Ok(())
         })
     }
@@ -650,10 +652,12 @@ mod live {
         inputs: &mut DoctorInputs,
         sources: &mut Sources,
         c: &Common,
+        backend: &dyn Backend,
     ) -> anyhow::Result<()> {
         pullpass_ecr::block_on(async {
-            let dir = Directory::from_env(c.region.as_deref(), &options()).await;
-            cluster(&dir, c, &mut inputs.cluster, sources).await?;
+            let dir = backend.directory(c.region.as_deref(), &options()).await;
+            let dir = dir.as_ref();
+            cluster(dir, c, &mut inputs.cluster, sources).await?;
             if let Some(lookup) = inputs.live_association(c.cluster_name.as_deref()) {
                 let doctor::AssociationLookup {
                     cluster,
@@ -687,19 +691,12 @@ mod live {
                 );
             };
             let mut role_arn = inputs.role_arn.clone();
-            role(
-                &dir,
-                &name,
-                &mut role_arn,
-                &mut inputs.trust_policy,
-                sources,
-            )
-            .await?;
-            permissions(&dir, &name, &mut inputs.permissions_policy, sources).await?;
+            role(dir, &name, &mut role_arn, &mut inputs.trust_policy, sources).await?;
+            permissions(dir, &name, &mut inputs.permissions_policy, sources).await?;
             if inputs.role_arn.is_some() {
                 inputs.role_arn = role_arn;
             }
-            inputs.registry_token = token(inputs.registry.as_ref()).await;
+            inputs.registry_token = token(backend, inputs.registry.as_ref()).await;
             Ok(())
         })
     }

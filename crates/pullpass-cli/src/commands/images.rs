@@ -2,7 +2,7 @@
 //! one page or `--all`.
 
 use super::listing::{self, PageArgs};
-use super::registry_ref::{RegistryArgs, report_error, with_cause};
+use super::registry_ref::{RegistryArgs, open, report_error};
 use crate::exit::Exit;
 use crate::render::Format;
 
@@ -19,15 +19,14 @@ pub(crate) struct Args {
     format: Format,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     if let Some(exit) = super::import::refuse_invalid(&args.repository, None, args.format) {
         return Ok(exit);
     }
     let spec = args.registry.spec()?;
     let mut options = args.registry.options();
     options.page_size = args.page.page_size;
-    let registry =
-        pullpass_ecr::open(&spec, &options).map_err(|e| anyhow::anyhow!("{}", with_cause(&e)))?;
+    let registry = open(backend, &spec, &options)?;
     let repository = args.repository.clone();
     let page = match pullpass_ecr::block_on(listing::collect(&args.page, |next| {
         registry.list_images(&repository, next)
@@ -42,7 +41,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         .map(|i| listing::image_report(&host, i))
         .collect();
     match args.format {
-        Format::Json => print!("{}", listing::json_report(None, Some(items), page.next)),
+        Format::Json => out!("{}", listing::json_report(None, Some(items), page.next)),
         Format::Text => {
             for i in &items {
                 let tags = if i.tags.is_empty() {
@@ -57,10 +56,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 if let Some(size) = i.size_bytes {
                     line.push_str(&format!("  {}", listing::human_size(size)));
                 }
-                println!("{line}");
+                outln!("{line}");
             }
             if items.is_empty() {
-                eprintln!("no images in {}", args.repository);
+                errln!("no images in {}", args.repository);
             }
             listing::more_hint(page.next.as_ref());
         }

@@ -7,7 +7,7 @@ use pullpass_core::registry_form::{validate_repository, validate_tag};
 use pullpass_core::report::FindingsReport;
 
 use super::listing;
-use super::registry_ref::{RegistryArgs, report_error};
+use super::registry_ref::{RegistryArgs, open, report_error};
 use crate::exit::Exit;
 use crate::render::{Format, Item, Source, json, text};
 
@@ -65,17 +65,19 @@ pub(crate) fn refuse_invalid(repository: &str, tag: Option<&str>, format: Format
         .collect();
     match format {
         Format::Json => {
-            print!(
+            out!(
                 "{}",
                 json::to_string(&FindingsReport::new(json::findings(&items, None)))
             );
         }
-        Format::Text => eprint!("{}", text::render(&items, text::use_color())),
+        Format::Text => {
+            crate::out::stderr(format_args!("{}", text::render(&items, text::use_color())))
+        }
     }
     Some(Exit::for_findings(errors, 0, false))
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     let spec = args.registry.spec()?;
     let host = pullpass_ecr::normalize_host(&spec.host);
     let image = args
@@ -97,18 +99,17 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     if let Some(exit) = refuse_invalid(repository, Some(tag), args.format) {
         return Ok(exit);
     }
-    let registry = pullpass_ecr::open(&spec, &args.registry.options())
-        .map_err(|e| anyhow::anyhow!("{}", super::registry_ref::with_cause(&e)))?;
+    let registry = open(backend, &spec, &args.registry.options())?;
     let found = match pullpass_ecr::block_on(registry.find_image(repository, tag)) {
         Ok(image) => image,
         Err(error) => return Ok(report_error(&error)),
     };
     let report = listing::image_report(&host, &found);
     match args.format {
-        Format::Json => print!("{}", listing::json_report(None, Some(vec![report]), None)),
+        Format::Json => out!("{}", listing::json_report(None, Some(vec![report]), None)),
         Format::Text => {
-            println!("{}", report.digest);
-            eprintln!(
+            outln!("{}", report.digest);
+            errln!(
                 "found {host}/{repository}{}{tag}: pin it as {}",
                 if tag.starts_with("sha256:") { "@" } else { ":" },
                 report.reference

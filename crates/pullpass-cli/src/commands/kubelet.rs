@@ -21,12 +21,12 @@ pub(crate) struct Args {
     print_config: bool,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     if args.print_config {
         print!("{}", kubelet::example_config("pullpass"));
         return Ok(Exit::Ok);
     }
-    match respond() {
+    match respond(backend) {
         Ok(out) => {
             print!("{out}");
             Ok(Exit::Ok)
@@ -38,14 +38,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     }
 }
 
-fn respond() -> Result<String, String> {
+fn respond(backend: &dyn pullpass_ecr::Backend) -> Result<String, String> {
     let stdin = super::credential_helper::read_stdin()?;
     let request = kubelet::parse_request(&stdin)?;
     // The response names the host as the image does (the kubelet matches its key against the
     // image); the look-up uses the normalised host, as the docker helper does.
     let host = kubelet::image_host(&request.image);
     let Some(credentials) =
-        super::credential_helper::credentials_for(&kubelet::lookup_host(&request.image))?
+        super::credential_helper::credentials_for(&kubelet::lookup_host(&request.image), backend)?
     else {
         return Ok(kubelet::format_response(&request.api_version, None, None));
     };

@@ -81,7 +81,7 @@ pub(crate) fn json_report(
 /// The hint after a partial listing.
 pub(crate) fn more_hint(next: Option<&String>) {
     if let Some(token) = next {
-        eprintln!("more results: pass --next-token {token} (or --all for every page)");
+        errln!("more results: pass --next-token {token} (or --all for every page)");
     }
 }
 

@@ -40,8 +40,8 @@ pub(crate) struct Args {
     namespace: Option<String>,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let (spec, registry) = args.registry.open()?;
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
+    let (spec, registry) = args.registry.open(backend)?;
     let creds = match pullpass_ecr::block_on(registry.credentials()) {
         Ok(creds) => creds,
         Err(error) => return Ok(report_error(&error)),
@@ -49,9 +49,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let out = match args.format {
         LoginFormat::DockerConfig => docker_config(&creds),
         LoginFormat::DockerLogin => {
-            eprintln!(
+            errln!(
                 "pipe this into: docker login --username {} --password-stdin {}",
-                creds.username, creds.server
+                creds.username,
+                creds.server
             );
             format!("{}\n", creds.password.expose_secret())
         }
@@ -61,7 +62,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 .unwrap_or_else(|| format!("{}-pull-secret", dns_label(&spec.name)));
             let secret = k8s_secret(&creds, &name, args.namespace.as_deref(), &spec.name);
             if let Some(at) = creds.expires_at {
-                eprintln!(
+                errln!(
                     "note: this secret goes stale at {} (ECR tokens last 12 hours); refresh it \
                      before then with `pullpass login {} --format k8s-secret | kubectl apply -f -` \
                      (e.g. a CronJob every 6 hours), or let the kubelet fetch tokens itself with \
@@ -74,7 +75,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
         LoginFormat::Env => env(&creds),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(Exit::Ok)
 }
 

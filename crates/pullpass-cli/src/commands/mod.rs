@@ -79,7 +79,8 @@ enum Command {
     Doctor(doctor::Args),
 }
 
-pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+/// Runs a command; the ones that reach registries or AWS do it through `backend`.
+pub(crate) fn run(cli: Cli, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     crate::log::set_verbosity(cli.verbose);
     crate::log::init(crate::log::level(cli.log_level, cli.verbose));
     if let Some(path) = cli.config {
@@ -93,16 +94,27 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(args),
         Command::TrustPolicy(args) => trust_policy::run(args),
         Command::HelmValues(args) => helm_values::run(args),
-        Command::Registry(args) => registry::run(args),
-        Command::Login(args) => login::run(args),
-        Command::Repos(args) => repos::run(args),
-        Command::Images(args) => images::run(args),
-        Command::Import(args) => import::run(args),
-        Command::CredentialHelper(args) => credential_helper::run(args),
-        Command::KubeletCredentialProvider(args) => kubelet::run(args),
-        Command::Doctor(args) => doctor::run(args),
+        Command::Registry(args) => registry::run(args, backend),
+        Command::Login(args) => login::run(args, backend),
+        Command::Repos(args) => repos::run(args, backend),
+        Command::Images(args) => images::run(args, backend),
+        Command::Import(args) => import::run(args, backend),
+        Command::CredentialHelper(args) => credential_helper::run(args, backend),
+        Command::KubeletCredentialProvider(args) => kubelet::run(args, backend),
+        Command::Doctor(args) => doctor::run(args, backend),
     }
 }
+
+/// The exit of a run; an error is printed on stderr and is a usage error (exit 2).
+pub(crate) fn finish(result: anyhow::Result<Exit>) -> Exit {
+    result.unwrap_or_else(|error| {
+        errln!("error: {error:#}");
+        Exit::Usage
+    })
+}
+
+#[cfg(test)]
+mod live_tests;
 
 #[cfg(test)]
 mod tests {

@@ -146,14 +146,14 @@ struct NameArgs {
     name: String,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     args.config.apply();
     match args.command {
         Command::Add(args) => add(*args),
         Command::List(args) => list(&args),
         Command::Show(args) => show(&args),
         Command::Remove(args) => remove(&args),
-        Command::Test(args) => test(&args),
+        Command::Test(args) => test(&args, backend),
     }
 }
 
@@ -544,13 +544,13 @@ fn remove(args: &NameArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn test(args: &TestArgs) -> anyhow::Result<Exit> {
+fn test(args: &TestArgs, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     let spec = args.registry.spec()?;
     let options = args.registry.options();
-    let report = pullpass_ecr::block_on(pullpass_ecr::test_connection(&spec, &options));
+    let report = pullpass_ecr::block_on(backend.test_connection(&spec, &options));
     match args.format {
-        Format::Json => print!("{}", super::registry_test::render_json(&report)),
-        Format::Text => print!("{}", super::registry_test::render_text(&report)),
+        Format::Json => out!("{}", super::registry_test::render_json(&report)),
+        Format::Text => out!("{}", super::registry_test::render_text(&report)),
     }
     Ok(if report.ok { Exit::Ok } else { Exit::Findings })
 }

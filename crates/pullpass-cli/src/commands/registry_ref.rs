@@ -2,7 +2,7 @@
 //! arguments of `login`, `repos`, `images`, `import`, the config file lookup (the config
 //! module's), and how backend errors are shown.
 
-use pullpass_ecr::{CacheMode, Options, Registry, RegistrySpec};
+use pullpass_ecr::{Backend, CacheMode, Options, Registry, RegistrySpec};
 
 use crate::config;
 use crate::exit::Exit;
@@ -39,12 +39,25 @@ impl RegistryArgs {
     }
 
     /// The spec and its opened backend.
-    pub(crate) fn open(&self) -> anyhow::Result<(RegistrySpec, Box<dyn Registry>)> {
+    pub(crate) fn open(
+        &self,
+        backend: &dyn Backend,
+    ) -> anyhow::Result<(RegistrySpec, Box<dyn Registry>)> {
         let spec = self.spec()?;
-        let registry = pullpass_ecr::open(&spec, &self.options())
-            .map_err(|e| anyhow::anyhow!("{}", with_cause(&e)))?;
+        let registry = open(backend, &spec, &self.options())?;
         Ok((spec, registry))
     }
+}
+
+/// The spec's registry through `backend`; a spec it refuses is an error with its cause.
+pub(crate) fn open(
+    backend: &dyn Backend,
+    spec: &RegistrySpec,
+    options: &Options,
+) -> anyhow::Result<Box<dyn Registry>> {
+    backend
+        .open(spec, options)
+        .map_err(|e| anyhow::anyhow!("{}", with_cause(&e)))
 }
 
 /// A backend error with its likely cause, for people.
@@ -57,6 +70,6 @@ pub(crate) fn with_cause(error: &pullpass_ecr::Error) -> String {
 
 /// Prints a backend error to stderr and gives the exit code for it.
 pub(crate) fn report_error(error: &pullpass_ecr::Error) -> Exit {
-    eprintln!("error: {}", with_cause(error));
+    errln!("error: {}", with_cause(error));
     Exit::Findings
 }

@@ -1,5 +1,5 @@
 //! Rendering `pullpass registry test` (the `registry` command runs the test with
-//! `pullpass_ecr::test_connection` and prints one of these).
+//! `Backend::test_connection` of `pullpass-ecr` and prints one of these).
 
 use std::fmt::Write as _;
 

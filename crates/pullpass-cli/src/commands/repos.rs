@@ -1,7 +1,7 @@
 //! `pullpass repos NAME`: a registry's repositories, one page or `--all`.
 
 use super::listing::{self, PageArgs};
-use super::registry_ref::{RegistryArgs, report_error};
+use super::registry_ref::{RegistryArgs, open, report_error};
 use crate::exit::Exit;
 use crate::render::Format;
 
@@ -16,12 +16,11 @@ pub(crate) struct Args {
     format: Format,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     let spec = args.registry.spec()?;
     let mut options = args.registry.options();
     options.page_size = args.page.page_size;
-    let registry = pullpass_ecr::open(&spec, &options)
-        .map_err(|e| anyhow::anyhow!("{}", super::registry_ref::with_cause(&e)))?;
+    let registry = open(backend, &spec, &options)?;
     let page = match pullpass_ecr::block_on(listing::collect(&args.page, |next| {
         registry.list_repositories(next)
     })) {
@@ -30,11 +29,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let items: Vec<_> = page.items.iter().map(listing::repository_report).collect();
     match args.format {
-        Format::Json => print!("{}", listing::json_report(Some(items), None, page.next)),
+        Format::Json => out!("{}", listing::json_report(Some(items), None, page.next)),
         Format::Text => {
             let width = items.iter().map(|r| r.name.len()).max().unwrap_or(0);
             for r in &items {
-                println!(
+                outln!(
                     "{:<width$}  {}{}",
                     r.name,
                     r.uri,
@@ -45,7 +44,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 );
             }
             if items.is_empty() {
-                eprintln!("no repositories");
+                errln!("no repositories");
             }
             listing::more_hint(page.next.as_ref());
         }
