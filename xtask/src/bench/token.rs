@@ -837,14 +837,14 @@ fn stamp(field: &str) -> Option<f64> {
 /// The phases of [`phases`] from the text of an `strace -f -tt` log.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn trace_phases(text: &str, roots: &[String]) -> Option<Vec<(String, u64)>> {
-    // Each line: `<pid> <time> <call>(…`.
+    // Each line: `<pid> <time> <call>(…`; strace pads the pid column with spaces
+    // (`6820  18:24:28.996097 execve(…`), so the fields are split on runs of spaces.
     let lines: Vec<(&str, f64, &str)> = text
         .lines()
         .filter_map(|l| {
-            let mut it = l.splitn(3, ' ');
-            let pid = it.next()?;
-            let t = stamp(it.next()?)?;
-            Some((pid, t, it.next()?))
+            let (pid, rest) = l.trim_start().split_once(' ')?;
+            let (time, call) = rest.trim_start().split_once(' ')?;
+            Some((pid, stamp(time)?, call))
         })
         .collect();
     let start = lines.first()?.1;
@@ -917,4 +917,42 @@ fn trace_phases(text: &str, roots: &[String]) -> Option<Vec<(String, u64)>> {
     push("→ credentials on stdout", last_byte, stdout_at);
     push("→ exit", stdout_at, exit);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trace_phases;
+
+    /// A shortened `strace -f -tt` log of a cold `get` over TLS, with strace's padded pid
+    /// column (two spaces before the time stamp).
+    const TRACE: &str = "\
+6820  18:24:28.996097 execve(\"/bin/docker-credential-pullpass\", [\"x\", \"get\"], 0x7 /* 11 vars */) = 0
+6820  18:24:29.000630 openat(AT_FDCWD, \"/certs/ca.pem\", O_RDONLY|O_CLOEXEC) = 7
+6820  18:24:29.002330 connect(7, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS
+6820  18:24:29.003520 recvfrom(7, \"\\26\\3\\3\", 4096, 0, NULL, NULL) = 122
+6821  18:24:29.004000 recvfrom(7,  <unfinished ...>
+6821  18:24:29.017570 <... recvfrom resumed>\"\\27\\3\\3\", 4096, 0, NULL, NULL) = 533
+6820  18:24:29.018500 write(1, \"{\\\"ServerURL\\\"\"..., 113) = 113
+6820  18:24:29.019505 +++ exited with 0 +++
+";
+
+    #[test]
+    fn phases_of_a_padded_strace_log() {
+        let phases = trace_phases(TRACE, &["/certs/ca.pem".to_owned()]).expect("phases");
+        let ms: Vec<(&str, u64)> = phases
+            .iter()
+            .map(|(name, ns)| (name.as_str(), (ns + 500_000) / 1_000_000))
+            .collect();
+        assert_eq!(
+            ms,
+            [
+                ("process start, config, credentials", 5),
+                ("root certificates, TLS set-up, DNS", 2),
+                ("connect → server's first byte", 1),
+                ("→ server's last byte (TLS, request, peer)", 14),
+                ("→ credentials on stdout", 1),
+                ("→ exit", 1),
+            ]
+        );
+    }
 }
