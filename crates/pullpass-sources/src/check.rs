@@ -594,12 +594,7 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
 }
 
 fn line_of(text: &str, offset: u32) -> usize {
-    let end = (offset as usize).min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    pullpass_core::text::LineIndex::new(text).line_of(offset) + 1
 }
 
 /// Sorts a file's findings by position (the core's order).
