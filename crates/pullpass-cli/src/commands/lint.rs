@@ -288,6 +288,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         )?,
         import_images: args.import_images
             || super::lint_inputs::config_imports(args.registry.as_deref()),
+        // `--kind permissions` says the file is the pulling role's policy.
+        pull_role: kind == Some(PolicyKind::Permissions),
     };
     let level = if args.unsafe_fixes {
         FixLevel::Unsafe
