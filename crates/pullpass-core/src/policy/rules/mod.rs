@@ -170,7 +170,7 @@ pub(crate) fn needs_key(op: &super::model::Operator<'_>) -> bool {
     op.is_known()
         && !op.if_exists
         && op.base != "Null"
-        && !op.base.contains("Not")
+        && !op.is_negation()
         && op.qualifier != Some(super::model::SetQualifier::ForAllValues)
 }
 

@@ -54,7 +54,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let oidc = cx.oidc(stmt);
         for (block, entry) in stmt.condition_entries() {
             let positive = needs_key(&block.op);
-            let negated = block.op.is_known() && block.op.base.contains("Not");
+            let negated = block.op.is_negation();
             if !positive && !negated {
                 continue;
             }
