@@ -523,17 +523,23 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
     let chars = word.chars().count();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // Only a candidate closer than the best so far can take its place (the first of
+        // equally close ones stays), so the distance is bounded by that.
+        let bound = match best {
+            None => limit,
+            Some((0, _)) => break,
+            Some((d, _)) => d - 1,
+        };
         // The distance is at least the difference in length: a candidate further off than
-        // `limit` that way can never be the answer (this skips most of them cheaply).
-        if c.chars().count().abs_diff(chars) > limit {
+        // `bound` that way can never be the answer (this skips most of them cheaply).
+        if c.chars().count().abs_diff(chars) > bound {
             continue;
         }
-        let d = crate::text::edit_distance_ignore_ascii_case(&lower, c);
-        if best.is_none_or(|(bd, _)| d < bd) {
+        if let Some(d) = crate::text::edit_distance_ignore_ascii_case_within(&lower, c, bound) {
             best = Some((d, c));
         }
     }
-    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+    best.map(|(_, c)| c)
 }
 
 /// Edits that delete `members[index]` from its object, with the comma that separates it.
