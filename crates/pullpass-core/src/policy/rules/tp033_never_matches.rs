@@ -58,7 +58,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if !positive && !negated {
                 continue;
             }
-            match absent_key(stmt, oidc, entry) {
+            match absent_key(stmt, oidc, entry, cx.placeholders) {
                 Some(AbsentKey::BareIssuer) => {
                     let issuer = bare_issuer(entry.key).unwrap_or(entry.key);
                     let audience = !entry.values.is_empty() && entry.values.iter().all(|v| v.as_str().starts_with("sts."));
