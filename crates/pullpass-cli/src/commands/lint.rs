@@ -1148,24 +1148,12 @@ fn render_json(l: &Linted, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // What `render::json::findings` makes of each (every finding here has the file as its
     // source), serialized in chunks: on every core for a file with thousands of findings.
     let index = pullpass_core::LineIndex::new(&l.text);
-    let part = |chunk: &[Diagnostic]| -> std::io::Result<Vec<u8>> {
-        let (mut out, mut item) = (Vec::new(), Vec::new());
+    render::write_chunks(&l.diagnostics, 256, w, |chunk, out| {
         for d in chunk {
             let finding = Finding::from_diagnostic(d, Some(&index), Some(&name));
-            item.clear();
-            serde_json::to_writer_pretty(&mut item, &finding).map_err(std::io::Error::other)?;
             out.extend_from_slice(b",\n");
-            render::indent(&item, b"    ", &mut out);
+            render::write_nested(&finding, b"    ", out)?;
         }
-        Ok(out)
-    };
-    const CHUNK: usize = 256;
-    if l.diagnostics.len() < CHUNK {
-        return w.write_all(&part(&l.diagnostics)?);
-    }
-    let parts: Vec<std::io::Result<Vec<u8>>> = l.diagnostics.par_chunks(CHUNK).map(part).collect();
-    for p in parts {
-        w.write_all(&p?)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
