@@ -293,7 +293,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         FixLevel::Safe
     };
     let mut errors = Vec::new();
+    let started = std::time::Instant::now();
     let mut inputs = collect(&args.paths, &mut errors);
+    // `-vv`: where the time of a run goes, phase by phase.
+    tracing::debug!(
+        "lint: walk {:.1} ms ({} inputs)",
+        started.elapsed().as_secs_f64() * 1e3,
+        inputs.len()
+    );
     if args.skip_non_policies {
         for input in &mut inputs {
             if let Input::File(path) = input {
@@ -326,22 +333,44 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     // rendered) in order on this thread; otherwise on the workers, with their linting.
     let on_workers = baseline.is_none();
     let mut report = Report::new(&args, &table, baseline, color, errors);
-    // All cores, batch by batch; each batch is collected in input order and written before
-    // the next is read, so the output does not depend on the threads and the memory does not
-    // grow with the number of files.
-    for batch in inputs.chunks(BATCH) {
-        let steps: Vec<Step> = batch
-            .par_iter()
-            .map(|input| {
-                let outcome = lint_input(input, kind, &ctx, level, &args);
-                Step::of(outcome, on_workers.then_some((&table, &args, color)))
-            })
-            .collect();
-        for step in steps {
-            report.add(step)?;
+    let step = |input: &Input| {
+        let outcome = lint_input(input, kind, &ctx, level, &args);
+        Step::of(outcome, on_workers.then_some((&table, &args, color)))
+    };
+    let linting = std::time::Instant::now();
+    if inputs.len() <= 1 {
+        // One file (an editor, a pre-commit hook with one file): no thread pool to start.
+        for input in &inputs {
+            report.add(step(input))?;
         }
+        return report.finish(&ctx, linting);
     }
-    report.finish(&ctx)
+    // All cores, batch by batch; each batch is collected in input order, so the output does
+    // not depend on the threads. A thread of its own hands the batches to the pool while this
+    // one writes the previous batch's output: the cores lint while the output is written, and
+    // at most three batches are held (the channel holds one), so the memory does not grow with
+    // the number of files.
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (done, batches) = std::sync::mpsc::sync_channel::<Vec<Step>>(1);
+        let inputs = &inputs;
+        let step = &step;
+        scope.spawn(move || {
+            for batch in inputs.chunks(BATCH) {
+                let steps: Vec<Step> = batch.par_iter().map(step).collect();
+                // The writer stopped (an error): so does the linting.
+                if done.send(steps).is_err() {
+                    break;
+                }
+            }
+        });
+        for steps in batches {
+            for step in steps {
+                report.add(step)?;
+            }
+        }
+        Ok(())
+    })?;
+    report.finish(&ctx, linting)
 }
 
 /// One linted file reduced to what the run needs once its output is written.
@@ -581,10 +610,27 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// [`Self::finish_inner`], timed for `-vv` (`linting`: when the parallel pass began).
+    fn finish(self, ctx: &LintContext, linting: std::time::Instant) -> anyhow::Result<Exit> {
+        tracing::debug!(
+            "lint: lint and write {:.1} ms ({} files, {} held for the cross-file pass)",
+            linting.elapsed().as_secs_f64() * 1e3,
+            self.facts.len(),
+            self.held.len()
+        );
+        let finishing = std::time::Instant::now();
+        let result = self.finish_inner(ctx);
+        tracing::debug!(
+            "lint: cross-file pass and frame {:.1} ms",
+            finishing.elapsed().as_secs_f64() * 1e3
+        );
+        result
+    }
+
     /// The cross-file pass over the held files, then the frame: head, the output in order
     /// with the held files in their holes, tail.
     #[allow(clippy::too_many_lines)]
-    fn finish(mut self, ctx: &LintContext) -> anyhow::Result<Exit> {
+    fn finish_inner(mut self, ctx: &LintContext) -> anyhow::Result<Exit> {
         let mut held = std::mem::take(&mut self.held);
         let mut extracted = std::mem::take(&mut self.extracted);
         if !extracted.is_empty() {
@@ -772,6 +818,7 @@ fn lint_input(
         Input::Stdin => Path::new("-"),
         Input::File(path) | Input::Walked(path) => path.as_path(),
     };
+    let name = input.name();
     // One bounded read for files, FIFOs, devices and stdin: a huge input is a TP001
     // finding, never read whole.
     let bytes = match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy") {
@@ -785,7 +832,7 @@ fn lint_input(
             let out = policy::lint_oversized(size, kind);
             return Outcome::Linted(
                 Box::new(Linted {
-                    name: input.name(),
+                    name,
                     text: String::new(),
                     kind: out.kind,
                     detected: false,
@@ -807,21 +854,21 @@ fn lint_input(
                 Ok(text) => std::borrow::Cow::Borrowed(text),
                 Err(_) => String::from_utf8_lossy(&bytes),
             };
-            match (pullpass_sources::classify(&input.name(), &head), input) {
+            match (pullpass_sources::classify(&name, &head), input) {
                 (Ok(format), _) => format,
                 // Named explicitly: read as a policy, so a non-policy is an error finding.
                 (Err(_), Input::File(_) | Input::Stdin) => Format::Policy,
-                (Err(why), Input::Walked(_)) => return Outcome::Skipped(input.name(), why),
+                (Err(why), Input::Walked(_)) => return Outcome::Skipped(name, why),
             }
         }
     };
     if format != Format::Policy {
-        return lint_source_input(input, bytes, format, ctx, level, args);
+        return lint_source_input(input, name, bytes, format, ctx, level, args);
     }
     if let Input::Walked(_) = input
         && let Some(why) = super::lint_skip::not_a_policy(&bytes)
     {
-        return Outcome::Skipped(input.name(), why);
+        return Outcome::Skipped(name, why);
     }
     let out = policy::lint_bytes(&bytes, kind, ctx);
     let text = match String::from_utf8(bytes) {
@@ -829,7 +876,7 @@ fn lint_input(
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
     let mut item = Linted {
-        name: input.name(),
+        name,
         kind: out.kind,
         detected: out.kind_detected,
         diagnostics: out.diagnostics,
@@ -882,6 +929,7 @@ fn lint_input(
 /// applied; `--fix` applies the safe fixes that map back to literal source text.
 fn lint_source_input(
     input: &Input,
+    name: String,
     bytes: Vec<u8>,
     format: Format,
     ctx: &LintContext,
@@ -895,7 +943,7 @@ fn lint_source_input(
             let out = policy::lint_bytes(e.as_bytes(), None, ctx);
             return Outcome::Linted(
                 Box::new(Linted {
-                    name: input.name(),
+                    name,
                     text: String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned(),
                     kind: None,
                     detected: false,
@@ -940,7 +988,7 @@ fn lint_source_input(
     }
     Outcome::Linted(
         Box::new(Linted {
-            name: input.name(),
+            name,
             text: item_text,
             kind: None,
             detected: false,
