@@ -821,7 +821,12 @@ fn lint_input(
     let name = input.name();
     // One bounded read for files, FIFOs, devices and stdin: a huge input is a TP001
     // finding, never read whole.
-    let bytes = match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy") {
+    let read = match input {
+        // Files of a walk come directory by directory.
+        Input::Walked(_) => crate::input::read_in_dir,
+        Input::Stdin | Input::File(_) => crate::input::read_bytes,
+    };
+    let bytes = match read(path, policy::json::MAX_INPUT_BYTES, "the policy") {
         Ok(bytes) => bytes,
         Err(crate::input::InputError::TooLarge { limit }) => {
             let size = std::fs::metadata(path)
