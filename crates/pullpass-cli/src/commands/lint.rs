@@ -237,6 +237,8 @@ struct Linted {
     fixed_text: Option<String>,
     /// For a source file (Terraform, CloudFormation, …): what was found in it.
     note: Option<String>,
+    /// Policies of a source file that were not linted, and why (`--verbose` says them).
+    not_linted: Vec<String>,
 }
 
 /// What the parallel pass makes of one input.
@@ -286,6 +288,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         )?,
         import_images: args.import_images
             || super::lint_inputs::config_imports(args.registry.as_deref()),
+        // `--kind permissions` says the file is the pulling role's policy.
+        pull_role: kind == Some(PolicyKind::Permissions),
     };
     let level = if args.unsafe_fixes {
         FixLevel::Unsafe
@@ -386,6 +390,8 @@ struct Facts {
     changed: bool,
     /// Only for `--write-baseline`.
     diagnostics: Vec<Diagnostic>,
+    /// Policies of a source file that were not linted, and why.
+    not_linted: Vec<String>,
 }
 
 impl Facts {
@@ -396,6 +402,7 @@ impl Facts {
             detected: l.detected,
             source: l.note.is_some(),
             changed: l.fixed_text.is_some(),
+            not_linted: l.not_linted,
             diagnostics: if keep_diagnostics {
                 l.diagnostics
             } else {
@@ -665,6 +672,7 @@ impl<'a> Report<'a> {
                 source: l.note.is_some(),
                 summary: Summary::of(&l.diagnostics),
                 changed: l.fixed_text.is_some(),
+                not_linted: l.not_linted.clone(),
                 diagnostics: if args.write_baseline.is_some() {
                     l.diagnostics.clone()
                 } else {
@@ -724,9 +732,19 @@ impl<'a> Report<'a> {
             summary.infos += f.summary.infos;
         }
         let any = summary.errors + summary.warnings + summary.infos > 0;
+        let unlinted = || {
+            facts.iter().flat_map(|f| {
+                f.not_linted
+                    .iter()
+                    .map(move |n| format!("{}: {n}", display_name(&f.name)))
+            })
+        };
         if args.verbose() && args.format != LintFormat::Text {
             for (name, why) in &self.skipped {
                 eprintln!("{name}: skipped, not a policy ({why})");
+            }
+            for line in unlinted() {
+                eprintln!("{line}");
             }
         }
         match args.format {
@@ -735,6 +753,9 @@ impl<'a> Report<'a> {
                 if args.verbose() {
                     for (name, why) in &self.skipped {
                         let _ = writeln!(head, "{name}: skipped, not a policy ({why})");
+                    }
+                    for line in unlinted() {
+                        let _ = writeln!(head, "{line}");
                     }
                 }
                 let tail = text_summary(&facts, summary, self.skipped.len(), args.verbose());
@@ -845,6 +866,7 @@ fn lint_input(
                     fixed: 0,
                     fixed_text: None,
                     note: None,
+                    not_linted: Vec::new(),
                 }),
                 None,
             );
@@ -888,6 +910,7 @@ fn lint_input(
         fixed: 0,
         fixed_text: None,
         note: None,
+        not_linted: Vec::new(),
         text,
     };
     let has_fix = item.diagnostics.iter().any(|d| {
@@ -956,6 +979,7 @@ fn lint_source_input(
                     fixed: 0,
                     fixed_text: None,
                     note: Some(format!("could not be read as {}", format.as_str())),
+                    not_linted: Vec::new(),
                 }),
                 None,
             );
@@ -1001,6 +1025,7 @@ fn lint_source_input(
             fixed,
             fixed_text,
             note: Some(found.note),
+            not_linted: found.not_linted,
         }),
         Some(found.extracted),
     )
