@@ -242,6 +242,46 @@ fn unreadable_sources_get_one_finding_with_a_position() {
     }
 }
 
+/// A manifest pullpass reads only for the namespace it names (no `ServiceAccount`, no role
+/// annotation) is skipped when its YAML is not readable, not reported: Kubernetes' YAML reader
+/// (go-yaml, libyaml's rules) takes a flow sequence closed at its key's indentation, as
+/// awslabs/data-on-eks writes a Karpenter `NodePool`, which a strict YAML 1.2 reader refuses.
+/// An unreadable `ServiceAccount` manifest is still a finding.
+#[test]
+fn unreadable_manifests_read_only_for_a_namespace_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "nodepool.yaml",
+        "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: local-nvme\n  namespace: karpenter\nspec:\n  template:\n    spec:\n      requirements:\n        - key: karpenter.k8s.aws/instance-family\n          operator: In\n          values: [\n            \"c5d\", \"m5d\"\n          ]\n",
+    );
+    write(
+        tmp.path(),
+        "sa.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: puller\n  annotations:\n    eks.amazonaws.com/role-arn: [arn\n",
+    );
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["-v", "lint", "--format", "json", "."]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let files: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(files, [("sa.yaml", "TP001")], "{}", out.stdout);
+    assert!(
+        out.stderr.contains("nodepool.yaml") && out.stderr.contains("read only for a namespace"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn suppressions_drop_findings_and_unused_ones_warn() {
     let tmp = tempfile::tempdir().unwrap();

@@ -27,6 +27,30 @@ const SHAPE_RULES: &[&str] = &[
 /// unless a whole condition key is computed (then the missing key may be that one).
 const MISSING_KEY_RULES: &[&str] = &["TP024", "TP026", "TP051"];
 
+/// Rules whose evidence is a `*` or `?` in the value they point at (TP028: a wildcard under
+/// `StringEquals`). A placeholder inside an ARN is written as `*` (an unknown partition,
+/// region or account matches as IAM would, see [`crate::JsonOut`]), so such a finding stands
+/// only when a wildcard is in the author's literal text:
+/// `!Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:f` under
+/// `StringEquals` is an exact ARN once CloudFormation substitutes it.
+const WILDCARD_RULES: &[&str] = &["TP028"];
+
+/// Whether every `*`/`?` of `range` in the generated JSON comes from a placeholder.
+fn wildcards_only_from_placeholders(p: &ExtractedPolicy, range: TextRange) -> bool {
+    let Some(text) = p.json.get(range.as_usize_range()) else {
+        return false;
+    };
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, b'*' | b'?'))
+        .all(|(i, _)| {
+            let at = range.start + u32::try_from(i).unwrap_or(u32::MAX);
+            p.placeholders
+                .iter()
+                .any(|ph| ph.start <= at && at < ph.end)
+        })
+}
+
 /// Whether a finding at `range` judges only the unknown value (and is dropped):
 /// - inside one placeholder: the evidence is the unknown value itself;
 /// - over a placeholder, by a rule that reads the value (TP023 on an issuer, TP041 on an
@@ -130,7 +154,8 @@ fn is_whole_key(json: &str, ph: TextRange) -> bool {
 ///   [`judges_unknown_value`]), unless its fix edits only literal text (the mistake is in
 ///   what the author wrote); a finding about the policy's shape is kept even where it points
 ///   at a placeholder; TP021 on a key that fits a placeholder-built principal is dropped (see
-///   [`key_fits_placeholder_principal`]);
+///   [`key_fits_placeholder_principal`]); a wildcard finding whose every `*`/`?` is a
+///   placeholder is dropped (see [`WILDCARD_RULES`]);
 /// - a fix is kept when every edit lands on literal source text, else it is dropped and its
 ///   message is added to the help ("not applied here").
 #[must_use]
@@ -154,6 +179,13 @@ pub fn lint_policy(p: &ExtractedPolicy, ctx: &LintContext) -> PolicyFindings {
                 }
                 None => {}
             }
+        }
+        if let Some(r) = d.range()
+            && WILDCARD_RULES.contains(&d.code())
+            && p.touches_placeholder(r)
+            && wildcards_only_from_placeholders(p, r)
+        {
+            continue;
         }
         if let Some(r) = d.range()
             && judges_unknown_value(p, d.code(), r)

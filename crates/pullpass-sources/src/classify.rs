@@ -70,6 +70,15 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
             if lower.contains("templates/") && text.contains("{{") {
                 return Err("a Helm chart template (Go template syntax, YAML only once rendered)");
             }
+            // A Terraform template (`templatefile`,
+            // https://developer.hashicorp.com/terraform/language/functions/templatefile), as
+            // modules keep Helm values: `%{ if … }` directives on their own lines are not
+            // YAML, which the file becomes only once Terraform renders it.
+            if text.lines().any(|l| l.trim_start().starts_with("%{")) {
+                return Err(
+                    "a Terraform template (`%{ }` directives), YAML only once `templatefile` renders it",
+                );
+            }
             if text.contains("ServiceAccount") && text.contains("kind:") {
                 return Ok(Format::Kubernetes);
             }

@@ -148,6 +148,21 @@ pub struct DocumentUse {
 /// Largest file a source reads (the same 1 MiB as a JSON policy and a doctor artifact).
 pub const MAX_INPUT_BYTES: usize = pullpass_core::policy::json::MAX_INPUT_BYTES;
 
+/// Why a file found by a walk is skipped although its extraction failed, or `None` when the
+/// failure is a finding. A Kubernetes file with no `ServiceAccount` and no role annotation is
+/// read only for the namespace it may give a Helm values file beside it (see [`classify`]):
+/// pullpass lints nothing in it, so YAML its reader refuses (a broken manifest, or one that
+/// Kubernetes' more lenient YAML reader takes, such as a flow sequence closed at its key's
+/// indentation) is not pullpass's to report.
+#[must_use]
+pub fn skip_unreadable(format: Format, text: &str, extracted: &Extracted) -> Option<&'static str> {
+    (format == Format::Kubernetes
+        && extracted.error.is_some()
+        && !text.contains("ServiceAccount")
+        && !text.contains(ROLE_ANNOTATION))
+    .then_some("Kubernetes YAML without a ServiceAccount or role annotation, not readable (read only for a namespace)")
+}
+
 /// Extracts the policies and service accounts of `text`, read as `format`.
 #[must_use]
 pub fn extract(format: Format, text: &str) -> Extracted {

@@ -45,7 +45,7 @@ const RESOURCES: &[(&str, &str, PolicyKind)] = &[
 /// Reads a `.tf` file.
 #[must_use]
 pub fn extract(text: &str) -> Extracted {
-    let body = match hcl_edit::parser::parse_body(text) {
+    let body = match parse_body(text) {
         Ok(body) => body,
         Err(e) => {
             let at = e.location().offset().min(text.len());
@@ -160,6 +160,18 @@ pub fn extract(text: &str) -> Extracted {
             });
             continue;
         }
+        // `data "aws_iam_policy_document" "empty" {}`: the idiom for "no policy" in a
+        // conditional or a merge (cloudposse/terraform-aws-ecr's `empty`), a building block
+        // and not a policy of its own. Attached by a resource of this file, it is one (and
+        // TP002 says IAM rejects it).
+        if block.body.get_blocks("statement").next().is_none() && !users.contains_key(name) {
+            out.not_linted.push(NotLinted {
+                owner: format!("data.aws_iam_policy_document.{name}"),
+                range: range(block.span()),
+                why: "it has no statement: an empty document is a building block (a conditional's or a merge's \"no policy\"), not a policy of its own",
+            });
+            continue;
+        }
         let mut json = JsonOut::new();
         cx.policy_document(&mut json, block);
         let (kind, owner, role_name) = match users.remove(name) {
@@ -182,6 +194,57 @@ pub fn extract(text: &str) -> Extracted {
     }
     out.policies.sort_by_key(|p| p.range.start);
     out
+}
+
+/// Parses a `.tf` file as Terraform does. `hcl-edit` refuses an object constructor that
+/// repeats a key (`{ min_size = 2, …, min_size = 4 }`), which Terraform accepts, the last
+/// value winning (hashicorp/terraform#28727; aws-ia/terraform-aws-eks-blueprints'
+/// `targeted-odcr` pattern has one): the repeated key is renamed in a copy, byte for byte the
+/// same length so every span still points into `text`, and the parse tried again. No policy
+/// key is read from the renamed entry (a policy object with a repeated key reads the first
+/// value; Terraform would write the last).
+fn parse_body(text: &str) -> Result<Body, hcl_edit::parser::Error> {
+    const REPEATED: &str = "redefined object key";
+    let mut work: Option<String> = None;
+    for n in 0..64_u32 {
+        let err = match hcl_edit::parser::parse_body(work.as_deref().unwrap_or(text)) {
+            Ok(body) => return Ok(body),
+            Err(e) => e,
+        };
+        if !err.message().contains(REPEATED) {
+            return Err(err);
+        }
+        let copy = work.get_or_insert_with(|| text.to_owned());
+        let at = err.location().offset();
+        let key_len = match copy.as_bytes().get(at) {
+            Some(b'"') => copy[at + 1..].find('"').map(|e| e + 2),
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => Some(
+                copy[at..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .unwrap_or(copy.len() - at),
+            ),
+            _ => None,
+        };
+        let Some(len) = key_len.filter(|&l| copy.is_char_boundary(at + l)) else {
+            return Err(err);
+        };
+        // `_` and the attempt's number, padded to the key's length (in quotes for a string key).
+        let quoted = copy.as_bytes()[at] == b'"';
+        let inner = if quoted { len - 2 } else { len };
+        let mut name = format!("_{n:x}");
+        if name.len() > inner.max(1) {
+            return Err(err);
+        }
+        while name.len() < inner {
+            name.push('_');
+        }
+        let name = if quoted { format!("\"{name}\"") } else { name };
+        if name.len() != len {
+            return Err(err);
+        }
+        copy.replace_range(at..at + len, &name);
+    }
+    hcl_edit::parser::parse_body(work.as_deref().unwrap_or(text))
 }
 
 /// Joins the `.tf` files of one module directory (Terraform loads them as one module): a

@@ -146,6 +146,15 @@ fn classification() {
         .is_err()
     );
     assert!(classify("README.md", "").is_err());
+    // Helm values kept as a Terraform `templatefile` (awslabs/data-on-eks keeps its
+    // aws-for-fluentbit values so): YAML only once rendered, so no false TP001.
+    assert!(
+        classify(
+            "helm-values/fluent-bit.yaml",
+            "serviceAccount:\n  annotations:\n    eks.amazonaws.com/role-arn: ${irsa_arn}\n%{ if enable_ipv6 ~}\nipv6: true\n%{ endif ~}\n"
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -464,4 +473,100 @@ fn eksctl_templates_lint_clean_and_are_not_matched_by_logical_id() {
     );
     let found = check::lint_policy(&ex.policies[0], &LintContext::default());
     assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+}
+
+/// The codes `lint_policy` keeps for each policy of `text` read as `format`.
+fn kept_codes(format: Format, text: &str) -> Vec<Vec<&'static str>> {
+    let ex = extract(format, text);
+    assert_eq!(ex.error, None);
+    ex.policies
+        .iter()
+        .map(|p| {
+            check::lint_policy(p, &LintContext::default())
+                .diagnostics
+                .iter()
+                .map(|d| d.code())
+                .collect()
+        })
+        .collect()
+}
+
+/// An exact source ARN built with `!Sub` (as AWS's own templates write it, e.g. Karpenter's
+/// getting-started `cloudformation.yaml`, whose `ZonalShiftPolicy` compares
+/// `arc-zonal-shift:ResourceIdentifier` with `StringEquals`) is exact once deployed: the
+/// placeholders are not wildcards, so no TP028. A `*` the author wrote still is.
+#[test]
+fn wildcards_that_are_placeholders_are_not_tp028() {
+    let cfn = |value: &str| {
+        format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Fn:\n    Type: String\nResources:\n  Invoker:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: lambda.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceArn: !Sub {value}\n"
+        )
+    };
+    let exact = cfn("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}");
+    assert_eq!(
+        kept_codes(Format::CloudFormation, &exact),
+        [Vec::<&str>::new()]
+    );
+    let wild = cfn("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*");
+    assert_eq!(kept_codes(Format::CloudFormation, &wild), [vec!["TP028"]]);
+    // A JSON policy in a `!Sub |` block, as the Karpenter template writes it.
+    let block = "Resources:\n  ZonalShift:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: !Sub |\n        {\n          \"Version\": \"2012-10-17\",\n          \"Statement\": [{\"Effect\": \"Allow\", \"Resource\": \"*\",\n            \"Action\": [\"arc-zonal-shift:GetManagedResource\"],\n            \"Condition\": {\"StringEquals\": {\"arc-zonal-shift:ResourceIdentifier\": \"arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${ClusterName}\"}}}]\n        }\n";
+    assert_eq!(
+        kept_codes(Format::CloudFormation, block),
+        [Vec::<&str>::new()]
+    );
+    // Terraform interpolations alike.
+    let tf = r#"resource "aws_iam_role" "invoker" {
+  name = "invoker"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceArn" = "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${var.account}:function:${var.fn}" } }
+    }]
+  })
+}
+"#;
+    assert_eq!(kept_codes(Format::Terraform, tf), [Vec::<&str>::new()]);
+    let tf_wild = tf.replace(":function:${var.fn}", ":function:*");
+    assert_eq!(kept_codes(Format::Terraform, &tf_wild), [vec!["TP028"]]);
+}
+
+/// Terraform takes an object that repeats a key (the last value wins,
+/// hashicorp/terraform#28727); the file is read, not reported as unreadable.
+#[test]
+fn an_object_that_repeats_a_key_is_read_as_terraform_reads_it() {
+    let tf = r#"module "eks" {
+  node_groups = {
+    gpu = {
+      min_size = 2
+      "max_size" = 2
+      enable_efa_support = true
+      min_size = 4
+      "max_size" = 5
+    }
+  }
+}
+
+resource "aws_iam_role" "puller" {
+  name = "puller"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+"#;
+    let ex = extract(Format::Terraform, tf);
+    assert_eq!(ex.error, None);
+    assert_eq!(ex.policies.len(), 1);
+    let p = &ex.policies[0];
+    assert_eq!(&tf[p.range.as_usize_range()][..11], "jsonencode(");
+    // A real syntax error is still one.
+    assert!(
+        extract(Format::Terraform, "locals {\n  x = {\n    a = \n  }\n}\n")
+            .error
+            .is_some()
+    );
 }

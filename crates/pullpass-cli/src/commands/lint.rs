@@ -986,6 +986,11 @@ fn lint_source_input(
         }
     };
     let mut found = walk::lint_source(&text, format, ctx);
+    if let Input::Walked(_) = input
+        && let Some(why) = pullpass_sources::skip_unreadable(format, &text, &found.extracted)
+    {
+        return Outcome::Skipped(name, why);
+    }
     let mut item_text = text;
     let mut fixed = 0;
     let mut fixed_text = None;

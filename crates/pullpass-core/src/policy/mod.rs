@@ -160,6 +160,54 @@ fn is_repository_policy(policy: &Policy<'_>) -> bool {
         })
 }
 
+/// A resource policy of another service (an S3 bucket's, a KMS key's, an SQS queue's): every
+/// statement names a `Resource` and no statement names an STS action. A trust policy names
+/// `sts:AssumeRole…`/`sts:TagSession` (with a stray `Resource` that TP003 reports); a bucket
+/// policy beside the roles of a Terraform module (aws-ia/terraform-aws-eks-blueprints'
+/// `kubecost` pattern) is neither a trust policy nor one pullpass has rules for.
+fn is_other_resource_policy(policy: &Policy<'_>) -> bool {
+    policy.statements.iter().all(|s| {
+        s.resource.is_some()
+            && s.actions.iter().chain(&s.not_actions).all(|a| {
+                let a = a.as_str();
+                !a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sts:")) && a != "*"
+            })
+    })
+}
+
+/// An ECR private registry policy (`aws_ecr_registry_policy`, `PutRegistryPolicy`): who
+/// may replicate into the registry or fill it from a pull-through cache. It reads like a
+/// repository policy, but every statement names its `Resource` (`…:repository/*`) and the
+/// policy grants a registry-level action (`ecr:ReplicateImage`,
+/// `ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`), which a repository policy has no
+/// use for. pullpass has no rules for it: detection leaves its kind unknown, so only the rules
+/// for every policy apply. "Private registry permissions in Amazon ECR",
+/// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions-create.html>.
+fn is_registry_policy(policy: &Policy<'_>) -> bool {
+    const REGISTRY_ACTIONS: [&str; 3] = [
+        "ecr:ReplicateImage",
+        "ecr:BatchImportUpstreamImage",
+        "ecr:CreateRepository",
+    ];
+    !policy.statements.is_empty()
+        && policy.statements.iter().all(|s| {
+            s.principal.is_some()
+                && s.resource.is_some()
+                && !s.actions.is_empty()
+                && s.actions.iter().all(|a| {
+                    let a = a.as_str();
+                    a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("ecr:"))
+                })
+        })
+        && policy.statements.iter().any(|s| {
+            s.actions.iter().any(|a| {
+                REGISTRY_ACTIONS
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(a.as_str()))
+            })
+        })
+}
+
 /// Lints raw bytes: invalid UTF-8 is TP001 at the first bad byte.
 #[must_use]
 pub fn lint_bytes(bytes: &[u8], kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutput {
@@ -189,6 +237,9 @@ pub fn lint_oversized(len: usize, kind: Option<PolicyKind>) -> LintOutput {
 /// resource or any other action; `None` when nothing tells.
 #[must_use]
 pub fn detect(policy: &Policy<'_>) -> Option<PolicyKind> {
+    if is_registry_policy(policy) {
+        return None;
+    }
     if is_repository_policy(policy) {
         return Some(PolicyKind::Repository);
     }
@@ -197,7 +248,7 @@ pub fn detect(policy: &Policy<'_>) -> Option<PolicyKind> {
         .iter()
         .any(|s| s.principal.is_some() || s.not_principal.is_some())
     {
-        return Some(PolicyKind::Trust);
+        return (!is_other_resource_policy(policy)).then_some(PolicyKind::Trust);
     }
     if policy
         .statements

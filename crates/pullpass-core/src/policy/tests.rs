@@ -237,6 +237,37 @@ fn repository_policies_are_their_own_kind() {
         lint(&trust, None, &LintContext::default()).kind,
         Some(super::PolicyKind::Trust)
     );
+    // A registry policy (replication, pull-through cache: terraform-aws-modules/ecr's
+    // `complete` example, other IDs) and a bucket policy are no kind pullpass has rules for:
+    // no EP012 on their `Resource`, no TP003.
+    let registry = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"ecr:ReplicateImage","Resource":"arn:aws:ecr:eu-west-1:210987654321:repository/*"},{"Sid":"dockerhub","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":["ecr:CreateRepository","ecr:BatchImportUpstreamImage"],"Resource":"arn:aws:ecr:eu-west-1:210987654321:repository/dockerhub/*"}]}"#;
+    let bucket = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"billingreports.amazonaws.com"},"Action":["s3:GetBucketAcl","s3:GetBucketPolicy"],"Resource":"arn:aws:s3:::cost-reports-210987654321"}]}"#;
+    for other in [registry, bucket] {
+        let out = lint(other, None, &LintContext::default());
+        assert_eq!(out.kind, None, "{other}");
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    }
+    // A repository policy with a `Resource` (no registry-level action) is still one: EP012.
+    let with_resource = repo.replace("]}]}", "],\"Resource\":\"*\"}]}");
+    let out = lint(&with_resource, None, &LintContext::default());
+    assert_eq!(out.kind, Some(super::PolicyKind::Repository));
+    assert!(
+        out.diagnostics.iter().any(|d| d.code() == "EP012"),
+        "{:?}",
+        out.diagnostics
+    );
+    // A trust policy with a stray `Resource` is still a trust policy: TP003.
+    let out = lint(
+        &trust.replace("}]}", ",\"Resource\":\"*\"}]}"),
+        None,
+        &LintContext::default(),
+    );
+    assert_eq!(out.kind, Some(super::PolicyKind::Trust));
+    assert!(
+        out.diagnostics.iter().any(|d| d.code() == "TP003"),
+        "{:?}",
+        out.diagnostics
+    );
 }
 
 /// Issue 15 #4: a 1 MB policy with ~58 k condition keys took 15–18 s (TP006 compared every

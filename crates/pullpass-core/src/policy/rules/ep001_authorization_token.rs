@@ -13,10 +13,14 @@ declare_rule! {
     /// and EP002/EP003 stay silent: the pull permissions live in the role's own policy.
     /// An ECR Public policy (`--registry public.ecr.aws`, or only `ecr-public:` actions) gets an
     /// info too: anonymous pulls need no permissions.
-    /// An identity policy that can grant no ECR action at all (a KMS, VPC CNI or logs policy,
-    /// as most policies of a Terraform or CloudFormation repository are) is not judged unless
-    /// the caller says it is the pulling role's (`--kind permissions`, `--registry`, the
-    /// doctor): EP001 and EP002 stay silent on it.
+    /// An identity policy not written to pull, one that grants none of a pull's actions
+    /// (`ecr:GetAuthorizationToken`, `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`,
+    /// `ecr:GetDownloadUrlForLayer`, through a wildcard or `NotAction` too) and misspells no
+    /// ECR action (a KMS, VPC CNI or logs policy, as most policies of a Terraform or
+    /// CloudFormation repository are, or a pull-through cache's `ecr:CreateRepository` and
+    /// `ecr:BatchImportUpstreamImage` attached beside a read-only policy), is not judged
+    /// unless the caller says it is the pulling role's (`--kind permissions`, `--registry`,
+    /// the doctor): EP001 and EP002 stay silent on it.
     ///
     /// ## Why is this bad
     /// Every pull starts with a registry token. The action has no resource type, so only
@@ -47,8 +51,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         );
         return;
     }
-    if !cx.ctx.states_pulling() && !eval::can_grant_ecr(policy) && eval::delegated_role(policy).is_none() {
-        return; // Another service's policy (KMS, CNI, logs): not a pulling policy.
+    if !cx.ctx.states_pulling() && !eval::aims_at_pulling(policy) && eval::delegated_role(policy).is_none() {
+        return; // Not written to pull (KMS, CNI, logs, a pull-through cache): see `aims_at_pulling`.
     }
     if let Some(role) = eval::delegated_role(policy) {
         cx.push(
@@ -133,6 +137,17 @@ mod tests {
         // `ecr*:…`, `*` and `NotAction` can grant ECR actions: judged.
         fires("EP001", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr*:BatchGetImage","Resource":"*"}]}"#);
         fires("EP001", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"ecr:GetAuthorizationToken","Resource":"*"}]}"#);
+        // The ECR actions of a pull-through cache alone, attached beside the managed read-only
+        // policy (aws-ia/terraform-aws-eks-blueprints' `ecr-pull-through-cache` pattern):
+        // not the policy a pull relies on.
+        let cache = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:CreateRepository","ecr:BatchImportUpstreamImage","ecr:TagResource"],"Resource":"*"}]}"#;
+        silent("EP001", cache);
+        silent("EP002", cache);
+        assert!(!findings_with("EP001", cache, &said).is_empty());
+        // A misspelt ECR action may be a pull action: judged (with TP034).
+        let typo = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:BatchGetImages"],"Resource":"*"}]}"#;
+        fires("EP001", typo);
+        fires("TP034", typo);
     }
 
     #[test]

@@ -178,23 +178,39 @@ pub(crate) fn is_public_ecr(policy: &Policy<'_>, registry_host: Option<&str>) ->
         })
 }
 
-/// Whether some `Allow` of the policy can grant an ECR action: an `Action` whose service
-/// part covers `ecr` or `ecr-public` (`ecr:…`, `ecr:*`, `ecr*:…`, `*`), or a `NotAction`
-/// (which grants every action it does not list). An identity policy that can grant none
-/// (KMS, VPC CNI, logs: most policies of a real repository) is not a pulling policy, and
-/// EP001/EP002 judge it only when the caller says it is ([`LintContext::states_pulling`]).
+/// The actions a pull needs or makes first (docker, containerd and the kubelet call them in
+/// this order: token, layer check, manifest, layer URL).
+const PULL_ACTIONS: [&str; 5] = [
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr-public:GetAuthorizationToken",
+];
+
+/// Whether the policy is written to pull: some `Allow` grants an action of a pull
+/// ([`PULL_ACTIONS`], through a wildcard such as `ecr:*` or `ecr:Get*`, or a `NotAction` that
+/// leaves one out), or names an `ecr:` action that does not exist (a typo, TP034, of what may
+/// be one of them). An identity policy that grants none (KMS, VPC CNI, logs, or the ECR
+/// actions of a pull-through cache alone: `ecr:CreateRepository`,
+/// `ecr:BatchImportUpstreamImage`, attached beside `AmazonEC2ContainerRegistryReadOnly` as
+/// aws-ia/terraform-aws-eks-blueprints' `ecr-pull-through-cache` pattern does) is not the
+/// policy a pull relies on, and EP001/EP002 judge it only when the caller says it is
+/// ([`LintContext::states_pulling`]).
 ///
 /// [`LintContext::states_pulling`]: crate::policy::LintContext::states_pulling
-pub(crate) fn can_grant_ecr(policy: &Policy<'_>) -> bool {
+pub(crate) fn aims_at_pulling(policy: &Policy<'_>) -> bool {
     // A statement whose `Effect` is mistyped (`"allow"`, TP007) counts: it was written to
     // allow, and the rest of the policy is judged as its author meant it.
     policy.statements.iter().any(|s| {
         s.effect != Some(Effect::Deny)
-            && (s.not_action.is_some()
+            && (PULL_ACTIONS.iter().any(|a| action_matches(s, a))
                 || s.actions.iter().any(|a| {
-                    let service = a.as_str().split(':').next().unwrap_or_default();
-                    glob::matches_ignore_case(service, "ecr")
-                        || glob::matches_ignore_case(service, "ecr-public")
+                    let a = a.as_str();
+                    a.split_once(':').is_some_and(|(service, _)| {
+                        glob::matches_ignore_case(service, "ecr")
+                            && super::tp034_unknown_action::names_no_action(a)
+                    })
                 }))
     })
 }

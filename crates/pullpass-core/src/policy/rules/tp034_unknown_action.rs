@@ -69,6 +69,12 @@ fn names_of(service: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether `action` (`service:Name`, no wildcard) names no action of the catalogue; for a
+/// service the catalogue covers.
+pub(crate) fn names_no_action(action: &str) -> bool {
+    !glob::has_wildcard(action) && !in_catalogue(action)
+}
+
 /// Whether `action` is in a covered service but not in the catalogue. Wildcards and
 /// placeholders are not judged.
 pub(crate) fn is_unknown(cx: &Cx<'_>, action: &str) -> bool {
