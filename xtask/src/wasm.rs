@@ -97,6 +97,11 @@ pub(crate) struct Args {
     /// p99 over 1,000 calls) and print it. A measurement, not a test.
     #[arg(long)]
     pub(crate) bench: bool,
+    /// Run the package's own tests as `cargo xtask test` does (its last stage): the
+    /// thin-adapter guard, the build with `--check`, the demo page's smoke test, the Node tests
+    /// against the CLI and the Chromium tests. For work on the wasm crates, without the rest.
+    #[arg(long, conflicts_with_all = ["check", "bench"])]
+    pub(crate) test: bool,
 }
 
 /// Where the pinned wasm-bindgen CLI lives.
@@ -128,6 +133,10 @@ pub(crate) fn pkg_dir() -> PathBuf {
 
 /// Builds the package. Installs missing tools first (the same steps as `cargo xtask setup`).
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    if args.test {
+        crate::setup::browser()?;
+        return test();
+    }
     crate::setup::wasm()?;
     let built: Vec<(Module, PathBuf)> = MODULES
         .iter()
@@ -451,7 +460,7 @@ pub(crate) fn test() -> anyhow::Result<()> {
     thin_adapter_guard()?;
     run(&Args {
         check: true,
-        bench: false,
+        ..Args::default()
     })?;
     crate::demo::smoke_web()?;
     // The Node tests compare with the CLI's JSON output.
