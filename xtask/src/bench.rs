@@ -293,7 +293,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)
         .with_context(|| format!("could not create {}", work.display()))?;
 
-    sh(cargo().args(["build", "--release", "--quiet", "--package", "pullpass-cli"]))?;
+    // The browser section measures the wasm package alone: a run of only that section (the
+    // module-size row while working on the wasm crates) skips the release build of the CLI.
+    let needs_cli = selected.iter().any(|s| *s != SectionId::Browser);
+    if needs_cli {
+        sh(cargo().args(["build", "--release", "--quiet", "--package", "pullpass-cli"]))?;
+    }
     let ctx = Ctx {
         work,
         pullpass: target_dir.join("release").join("pullpass"),
@@ -333,7 +338,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     )];
     versions.push((
         "pullpass".to_owned(),
-        machine::first_line(std::process::Command::new(&ctx.pullpass).arg("--version")),
+        if needs_cli {
+            machine::first_line(std::process::Command::new(&ctx.pullpass).arg("--version"))
+        } else {
+            format!(
+                "{} (the wasm package; the CLI was not built)",
+                env!("CARGO_PKG_VERSION")
+            )
+        },
     ));
     for (_, s) in &sections {
         versions.extend(s.versions.iter().cloned());

@@ -7,15 +7,13 @@
 use pullpass_core::host::{HostAnalysis, HostKind};
 use pullpass_core::policy::generate::{self, IrsaOptions, PodIdentityOptions};
 use pullpass_core::policy::{self, LintContext, PolicyKind};
-use pullpass_core::registry::{HostOverride, RegistryKind};
-use pullpass_core::registry_form::{self, FormContext, RegistryForm};
+use pullpass_core::registry_form;
 use pullpass_core::{FixLevel, LineIndex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::transfer::{
-    Failure, Finding, HostInfo, LintOptions, RuleInfo, Summary, finding, severity,
-};
+use crate::input;
+use crate::transfer::{Failure, Finding, HostInfo, RuleInfo, Summary, finding, severity};
 
 /// JSON of `value`. The transfer types always serialize.
 pub fn to_json<T: Serialize>(value: &T) -> String {
@@ -104,35 +102,31 @@ struct FormResult {
 
 /// `validateRegistryForm(form, context)`.
 ///
-/// The form is read twice, both without `serde_json::Value` (its code would add about a tenth
-/// to the module): by serde into the typed form, and by the core's span-keeping JSON parser for
-/// what serde cannot say, which field is wrong and the text of each field (the ranges of the
-/// findings index it).
+/// The form is parsed once, by the core's span-keeping JSON parser: [`crate::input`] reads the
+/// typed form from that tree, and the ranges of the findings index the text of each field in it.
 pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> String {
     let text = form.map_or(std::borrow::Cow::Borrowed("{}"), well_formed);
-    let tree = policy::json::parse(&text).ok();
-    // serde would read an array as a struct's fields in order: only an object is a form.
-    let object = tree.as_ref().map_or_else(
-        || text.trim_start().starts_with('{'),
-        |t| t.as_object().is_some(),
-    );
-    if !object && (tree.is_some() || serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok()) {
+    let tree = match policy::json::parse(&text) {
+        Ok(tree) => tree,
+        Err(e) => return failure("the form is not a JSON object", e.message),
+    };
+    if tree.as_object().is_none() {
         return to_json(&Failure::new(
             "the form must be an object like { name, host, kind, accessKeyId, secretAccessKey }",
         ));
     }
-    let form: RegistryForm = match serde_json::from_str(&text) {
+    let form = match input::form(&tree) {
         Ok(f) => f,
         Err(e) => {
-            return match tree.as_ref().and_then(|t| t.as_object()) {
-                None => failure("the form is not a JSON object", e),
-                Some(members) => to_json(&Failure::new(describe_form_error(&text, members, &e))),
-            };
+            return to_json(&Failure::new(format!(
+                "could not read the form: {}; the form is described by schemas/registry-form.schema.json",
+                e.describe()
+            )));
         }
     };
-    let ctx: FormContext = match read(context) {
+    let ctx = match input::read_with(context, input::form_context) {
         Ok(c) => c,
-        Err(e) => return failure("could not read the context", scrub(&e)),
+        Err(e) => return failure("could not read the context", e.describe()),
     };
     // The core's order and verdict, passed through: no re-sorting, no deciding here.
     let validation = registry_form::validate(&form, &ctx);
@@ -140,10 +134,7 @@ pub fn validate_registry_form(form: Option<&str>, context: Option<&str>) -> Stri
         .iter()
         .map(|d| {
             // Form ranges point into the value of the field the pointer names.
-            let field = tree
-                .as_ref()
-                .and_then(|t| string_at(t, d.pointer()))
-                .unwrap_or("");
+            let field = string_at(&tree, d.pointer()).unwrap_or("");
             finding(d, &LineIndex::new(field))
         })
         .collect();
@@ -172,25 +163,6 @@ fn string_at<'t>(tree: &'t policy::json::Value<'t>, pointer: &str) -> Option<&'t
     node.as_str()
 }
 
-/// Which field of `form` is wrong, and how, without quoting its value (it may be a secret).
-fn describe_form_error(
-    text: &str,
-    members: &[policy::json::Member<'_>],
-    error: &serde_json::Error,
-) -> String {
-    for member in members {
-        let single = format!("{{{}}}", &text[member.range().as_usize_range()]);
-        if let Err(e) = serde_json::from_str::<RegistryForm>(&single) {
-            return format!(
-                "could not read the form: field `{}`: {}; the form is described by schemas/registry-form.schema.json",
-                member.key,
-                scrub(&e)
-            );
-        }
-    }
-    format!("could not read the form: {}", scrub(error))
-}
-
 /// serde_json's message without any value it quotes (`invalid type: integer \`123\``).
 pub fn scrub(error: &serde_json::Error) -> String {
     let message = error.to_string();
@@ -207,16 +179,6 @@ pub fn scrub(error: &serde_json::Error) -> String {
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct HostOptions {
-    /// Absent: ECR for ECR hosts and near misses, generic for everything else (as `pullpass host`).
-    #[serde(default)]
-    kind: Option<RegistryKind>,
-    #[serde(default, rename = "override")]
-    host_override: Option<HostOverride>,
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct HostResult {
@@ -228,9 +190,9 @@ struct HostResult {
 
 /// `parseRegistryHost(host, options)`.
 pub fn parse_registry_host(text: &str, options: Option<&str>) -> String {
-    let options: HostOptions = match read(options) {
+    let options = match input::read_with(options, input::host_options) {
         Ok(o) => o,
-        Err(e) => return failure("could not read the options", scrub(&e)),
+        Err(e) => return failure("could not read the options", e.describe()),
     };
     let over = options.host_override.as_ref();
     let analysis = match options.kind {
@@ -290,8 +252,8 @@ struct LintResult {
 /// The policy kind and lint context that `options` (the `lintPolicy` / `fixPolicy` options)
 /// name, or the failure JSON.
 fn lint_setup(options: Option<&str>) -> Result<(Option<PolicyKind>, LintContext), String> {
-    let options: LintOptions =
-        read(options).map_err(|e| failure("could not read the options", scrub(&e)))?;
+    let options = input::read_with(options, input::lint_options)
+        .map_err(|e| failure("could not read the options", e.describe()))?;
     let kind = match options.kind.as_deref() {
         None | Some("auto") => None,
         Some("trust") => Some(PolicyKind::Trust),

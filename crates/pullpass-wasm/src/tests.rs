@@ -372,3 +372,118 @@ fn form_findings_and_can_submit_are_the_cores() {
     assert_eq!(wasm, core_order);
     assert_eq!(result["canSubmit"].as_bool(), Some(core.can_submit()));
 }
+
+/// JSON snippets of every type the form's fields meet: right, wrong and absent.
+const SNIPPETS: &[&str] = &[
+    "\"ecr\"",
+    "\"generic\"",
+    "\"x\"",
+    "null",
+    "12",
+    "1.5",
+    "true",
+    "[\"a\", \"b\"]",
+    "[1]",
+    "{\"accountId\": \"123456789012\", \"region\": \"us-east-1\"}",
+    "{\"region\": null}",
+    "{\"regio\": \"x\"}",
+    "{}",
+];
+
+fn object_text(members: &[(&str, usize)]) -> String {
+    let members: Vec<String> = members
+        .iter()
+        .map(|(key, value)| format!("\"{key}\": {}", SNIPPETS[*value]))
+        .collect();
+    format!("{{{}}}", members.join(", "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The hand-written reader (`input`) and serde's derive on the core's types accept the same
+    /// forms and read them alike (duplicates, unknown keys, nulls and wrong types included).
+    #[test]
+    fn the_form_reader_reads_what_serde_reads(
+        members in proptest::collection::vec((prop::sample::select(vec![
+            "name", "host", "kind", "accessKeyId", "secretAccessKey", "sessionToken", "roleArn",
+            "externalId", "override", "repository", "tag", "hots",
+        ]), 0..SNIPPETS.len()), 0..5)
+    ) {
+        use pullpass_core::registry_form::{FormContext, RegistryForm};
+        let text = object_text(&members);
+        let tree = pullpass_core::policy::json::parse(&text).unwrap();
+        let ours = crate::input::form(&tree).ok();
+        // serde reads an array as a struct's fields in order (`"override": ["a", "b"]`); the
+        // reader, like the TypeScript type, takes only an object.
+        if members.iter().any(|(k, v)| *k == "override" && SNIPPETS[*v].starts_with('[')) {
+            prop_assert_eq!(&ours, &None, "{}", text);
+        } else {
+            let serde = serde_json::from_str::<RegistryForm>(&text).ok();
+            prop_assert_eq!(&ours, &serde, "{}", text);
+        }
+        let context: Vec<(&str, usize)> = members
+            .iter()
+            .map(|(k, v)| (if *k == "name" { "existingNames" } else { k }, *v))
+            .collect();
+        let text = object_text(&context);
+        let tree = pullpass_core::policy::json::parse(&text).unwrap();
+        let ours = crate::input::form_context(&tree).ok();
+        let serde = serde_json::from_str::<FormContext>(&text).ok();
+        prop_assert_eq!(ours, serde, "{}", text);
+    }
+}
+
+#[test]
+fn unreadable_fields_are_named_in_serdes_words_without_the_value() {
+    for (form, message) in [
+        (
+            r#"{"host": 7}"#,
+            "field `host`: invalid type: integer, expected a string",
+        ),
+        (
+            r#"{"host": null}"#,
+            "field `host`: invalid type: null, expected a string",
+        ),
+        (
+            r#"{"secretAccessKey": 1.5e3}"#,
+            "field `secretAccessKey`: invalid type: floating point, expected a string",
+        ),
+        (
+            r#"{"name": "a", "name": "b"}"#,
+            "field `name`: duplicate field `name`",
+        ),
+        (
+            r#"{"kind": "docker"}"#,
+            "field `kind`: unknown variant `docker`, expected `ecr` or `generic`",
+        ),
+        (
+            r#"{"override": {"accountId": 123456789012}}"#,
+            "field `override`: field `accountId`: invalid type: integer, expected a string",
+        ),
+        (
+            r#"{"hots": "a"}"#,
+            "field `hots`: unknown field `hots`, expected one of `name`, `host`",
+        ),
+    ] {
+        let result = call(&api::validate_registry_form(Some(form), None));
+        let error = result["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(&format!("could not read the form: {message}")),
+            "{form}: {error}"
+        );
+    }
+    let result = call(&api::validate_registry_form(
+        Some("{}"),
+        Some(r#"{"existingNames": ["a", 3]}"#),
+    ));
+    assert_eq!(
+        result["error"],
+        "could not read the context: field `existingNames`: invalid type: integer, expected a string"
+    );
+    let result = call(&api::lint_policy("{}", Some(r#"{"kind": 3}"#)));
+    assert_eq!(
+        result["error"],
+        "could not read the options: field `kind`: invalid type: integer, expected a string"
+    );
+}

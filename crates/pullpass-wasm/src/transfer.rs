@@ -8,7 +8,7 @@
 
 use pullpass_core::text::{ColumnUnit, LineIndex};
 use pullpass_core::{Diagnostic, Severity};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 #[cfg(feature = "exports")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -133,25 +133,18 @@ pub struct RuleInfo {
     pub docs: &'static str,
 }
 
-/// The options of `lintPolicy`: the CLI's `pullpass lint` context flags.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The options of `lintPolicy`: the CLI's `pullpass lint` context flags (read by
+/// [`crate::input::lint_options`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LintOptions {
     /// `trust`, `permissions` or `auto` (the default).
-    #[serde(default)]
     pub kind: Option<String>,
     /// `namespace/name` of the service account the role is for.
-    #[serde(default)]
     pub expected_service_account: Option<String>,
-    #[serde(default)]
     pub expected_issuer: Option<String>,
-    #[serde(default)]
     pub expected_provider_arn: Option<String>,
-    #[serde(default)]
     pub role_arn: Option<String>,
-    #[serde(default)]
     pub registry_host: Option<String>,
-    #[serde(default)]
     pub repository: Option<String>,
 }
 
