@@ -12,7 +12,7 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, dedented_lines, split_template};
-use crate::{Extracted, ExtractedPolicy, PolicyKind, SourceError};
+use crate::{Attachment, Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 /// Reads a template.
 #[must_use]
@@ -59,7 +59,21 @@ pub fn extract(text: &str) -> Extracted {
                             // `<stack>-<logical id>-<random>`: no annotation can be matched to
                             // it by name.
                             role_name.clone(),
+                            &owner,
                         );
+                    }
+                    for arn in props
+                        .get("ManagedPolicyArns")
+                        .and_then(Node::as_seq)
+                        .unwrap_or_default()
+                    {
+                        if let Some(policy) = reference(arn) {
+                            out.attachments.push(Attachment {
+                                role: owner.clone(),
+                                policy,
+                                range: arn.range,
+                            });
+                        }
                     }
                     for (i, p) in props
                         .get("Policies")
@@ -80,7 +94,13 @@ pub fn extract(text: &str) -> Extracted {
                                 PolicyKind::Permissions,
                                 format!("{owner} inline policy {name}"),
                                 None,
+                                &owner,
                             );
+                            out.attachments.push(Attachment {
+                                role: owner.clone(),
+                                policy: owner.clone(),
+                                range: doc.range,
+                            });
                         }
                     }
                 }
@@ -93,7 +113,19 @@ pub fn extract(text: &str) -> Extracted {
                             PolicyKind::Permissions,
                             format!("{owner} ({rtype})"),
                             None,
+                            &owner,
                         );
+                    }
+                    // `Roles: [!Ref NodeRole]` (`RoleName: !Ref NodeRole` for a RolePolicy).
+                    let roles = props.get("Roles").and_then(Node::as_seq).unwrap_or_default();
+                    for role in roles.iter().chain(props.get("RoleName")) {
+                        if let Some(r) = reference(role).filter(|r| r.starts_with("Resources.")) {
+                            out.attachments.push(Attachment {
+                                role: r,
+                                policy: owner.clone(),
+                                range: role.range,
+                            });
+                        }
                     }
                 }
                 "AWS::ECR::Repository" => {
@@ -105,6 +137,7 @@ pub fn extract(text: &str) -> Extracted {
                             PolicyKind::Repository,
                             format!("{owner} (AWS::ECR::Repository policy)"),
                             None,
+                            &owner,
                         );
                     }
                 }
@@ -113,6 +146,17 @@ pub fn extract(text: &str) -> Extracted {
         }
     }
     out
+}
+
+/// A role or policy as an attachment names it: `!Ref X` → `Resources.X`; a literal or
+/// `!Sub` string (a policy ARN) as written; `None` for anything else.
+fn reference(node: &Node) -> Option<String> {
+    match intrinsic(node) {
+        Some((name, arg)) if name == "Ref" => arg.as_str().map(|x| format!("Resources.{x}")),
+        Some((name, arg)) if name == "Fn::Sub" => arg.as_str().map(str::to_owned),
+        Some(_) => None,
+        None => node.as_str().map(str::to_owned),
+    }
 }
 
 /// A plain scalar without a tag.
@@ -130,6 +174,7 @@ fn push(
     kind: PolicyKind,
     owner: String,
     role_name: Option<String>,
+    resource: &str,
 ) {
     let mut json = JsonOut::new();
     // A policy given as a JSON string (or a `Fn::Sub` of one) is JSON text itself.
@@ -146,6 +191,7 @@ fn push(
         kind: Some(kind),
         owner,
         role_name,
+        resource: resource.to_owned(),
         placeholders: json.placeholders,
         map: json.map,
         range: doc.range,

@@ -22,7 +22,9 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, dedented_lines};
-use crate::{DocumentUse, Extracted, ExtractedPolicy, NotLinted, PolicyKind, SourceError};
+use crate::{
+    Attachment, DocumentUse, Extracted, ExtractedPolicy, NotLinted, PolicyKind, SourceError,
+};
 
 fn range(r: Option<Range<usize>>) -> TextRange {
     r.map_or(TextRange::new(0, 0), |r| TextRange::new(r.start, r.end))
@@ -90,6 +92,7 @@ pub fn extract(text: &str) -> Extracted {
         let [rtype, rname] = block.labels.as_slice() else {
             continue;
         };
+        cx.attachments(&mut out, rtype.as_str(), rname.as_str(), &block.body);
         let Some(&(_, attr, kind)) = RESOURCES.iter().find(|(t, _, _)| *t == rtype.as_str()) else {
             continue;
         };
@@ -139,6 +142,7 @@ pub fn extract(text: &str) -> Extracted {
                 out.policies.push(ExtractedPolicy {
                     json: json.text,
                     kind: Some(kind),
+                    resource: address(&owner).to_owned(),
                     owner,
                     role_name: (kind == PolicyKind::Trust)
                         .then(|| role_name.clone())
@@ -162,19 +166,26 @@ pub fn extract(text: &str) -> Extracted {
         }
         let mut json = JsonOut::new();
         cx.policy_document(&mut json, block);
-        let (kind, owner, role_name) = match users.remove(name) {
+        let (kind, owner, role_name, resource) = match users.remove(name) {
             Some((kind, owner, role)) => (
                 Some(kind),
                 format!("data.aws_iam_policy_document.{name} (used by {owner})"),
                 role,
+                address(&owner).to_owned(),
             ),
-            None => (None, format!("data.aws_iam_policy_document.{name}"), None),
+            None => (
+                None,
+                format!("data.aws_iam_policy_document.{name}"),
+                None,
+                String::new(),
+            ),
         };
         out.policies.push(ExtractedPolicy {
             json: json.text,
             kind,
             owner,
             role_name,
+            resource,
             placeholders: json.placeholders,
             map: json.map,
             range: range(block.span()),
@@ -214,6 +225,7 @@ pub fn link_module(files: &mut [(&str, &mut Extracted)]) -> Vec<usize> {
             if let Some((j, p)) = target {
                 p.kind = Some(u.kind);
                 p.role_name = u.role_name;
+                address(&u.owner).clone_into(&mut p.resource);
                 p.owner = format!("{unused} (used by {} in {user_file})", u.owner);
                 if !changed.contains(&j) {
                     changed.push(j);
@@ -272,6 +284,30 @@ fn data_reference(expr: &Expression) -> Option<&str> {
     }
 }
 
+/// The resource address an owner starts with: `aws_iam_role.node inline_policy pull` →
+/// `aws_iam_role.node`.
+fn address(owner: &str) -> &str {
+    owner.split(' ').next().unwrap_or(owner)
+}
+
+/// `aws_iam_role.NAME…` (`.name`, `.id`, `.arn`) → `aws_iam_role.NAME`; likewise for
+/// `aws_iam_policy`.
+fn resource_ref(expr: &Expression, rtype: &str) -> Option<String> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    if root.as_str() != rtype {
+        return None;
+    }
+    match t.operators.first().map(|op| op.value()) {
+        Some(TraversalOperator::GetAttr(name)) => Some(format!("{rtype}.{}", name.as_str())),
+        _ => None,
+    }
+}
+
 fn literal_attr(body: &Body, key: &str) -> Option<String> {
     match &body.get_attribute(key)?.value {
         Expression::String(s) => Some(s.value().clone()),
@@ -286,6 +322,83 @@ struct Tf<'a> {
 impl Tf<'_> {
     fn source(&self, r: TextRange) -> &str {
         self.text.get(r.as_usize_range()).unwrap_or("")
+    }
+
+    /// A policy as an attachment names it: `aws_iam_policy.NAME` for a reference to one, a
+    /// string as written (`"arn:${local.partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"`).
+    fn policy_ref(&self, expr: &Expression) -> Option<String> {
+        match expr {
+            Expression::String(s) => Some(s.value().clone()),
+            Expression::StringTemplate(_) => Some(
+                self.source(range(expr.span()))
+                    .trim_matches('"')
+                    .to_owned(),
+            ),
+            _ => resource_ref(expr, "aws_iam_policy"),
+        }
+    }
+
+    /// The role ⇄ policy links a resource block declares: an `aws_iam_role`'s
+    /// `inline_policy` blocks and `managed_policy_arns`, an `aws_iam_role_policy`'s `role`, an
+    /// `aws_iam_role_policy_attachment`'s `role` and `policy_arn`, an
+    /// `aws_iam_policy_attachment`'s `roles` and `policy_arn`. Roles are read only as
+    /// references to an `aws_iam_role` of the module (a literal name may be anyone's role).
+    fn attachments(&self, out: &mut Extracted, rtype: &str, rname: &str, body: &Body) {
+        let this = format!("{rtype}.{rname}");
+        let mut link = |role: String, policy: String, at: TextRange| {
+            out.attachments.push(Attachment {
+                role,
+                policy,
+                range: at,
+            });
+        };
+        fn items(expr: &Expression) -> Vec<&Expression> {
+            match expr {
+                Expression::Array(a) => a.iter().collect(),
+                other => vec![other],
+            }
+        }
+        match rtype {
+            "aws_iam_role" => {
+                for inline in body.get_blocks("inline_policy") {
+                    if inline.body.get_attribute("policy").is_some() {
+                        link(this.clone(), this.clone(), range(inline.span()));
+                    }
+                }
+                if let Some(a) = body.get_attribute("managed_policy_arns") {
+                    for e in items(&a.value) {
+                        if let Some(p) = self.policy_ref(e) {
+                            link(this.clone(), p, range(e.span()));
+                        }
+                    }
+                }
+            }
+            "aws_iam_role_policy" => {
+                if let Some(role) = body
+                    .get_attribute("role")
+                    .and_then(|a| resource_ref(&a.value, "aws_iam_role"))
+                {
+                    link(role, this, range(body.span()));
+                }
+            }
+            "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => {
+                let Some(policy) = body.get_attribute("policy_arn") else {
+                    return;
+                };
+                let Some(p) = self.policy_ref(&policy.value) else {
+                    return;
+                };
+                let roles = body
+                    .get_attribute("role")
+                    .or_else(|| body.get_attribute("roles"));
+                for e in roles.map(|a| items(&a.value)).unwrap_or_default() {
+                    if let Some(role) = resource_ref(e, "aws_iam_role") {
+                        link(role, p.clone(), range(policy.value.span()));
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A policy attribute's value: `jsonencode(...)` or JSON text. False when neither.
@@ -685,6 +798,7 @@ pub fn extract_plan(text: &str) -> Extracted {
                 out.policies.push(ExtractedPolicy {
                     json: json.text,
                     kind: Some(kind),
+                    resource: owner.split(' ').next().unwrap_or_default().to_owned(),
                     owner,
                     role_name: role,
                     placeholders: json.placeholders,
