@@ -116,14 +116,23 @@ pub fn extract(text: &str) -> Extracted {
                             &owner,
                         );
                     }
-                    // `Roles: [!Ref NodeRole]` (`RoleName: !Ref NodeRole` for a RolePolicy).
-                    let roles = props.get("Roles").and_then(Node::as_seq).unwrap_or_default();
-                    for role in roles.iter().chain(props.get("RoleName")) {
-                        if let Some(r) = reference(role).filter(|r| r.starts_with("Resources.")) {
+                    // `Roles: [!Ref NodeRole]` (`RoleName: !Ref NodeRole` for a RolePolicy);
+                    // users and groups too, so that a policy they share is not judged by a
+                    // role alone.
+                    for (key, kind) in [
+                        ("Roles", ""),
+                        ("RoleName", ""),
+                        ("Users", "user "),
+                        ("Groups", "group "),
+                    ] {
+                        let Some(node) = props.get(key) else {
+                            continue;
+                        };
+                        for who in node.as_seq().unwrap_or(std::slice::from_ref(node)) {
                             out.attachments.push(Attachment {
-                                role: r,
+                                role: format!("{kind}{}", identity(text, who)),
                                 policy: owner.clone(),
-                                range: role.range,
+                                range: who.range,
                             });
                         }
                     }
@@ -157,6 +166,20 @@ fn reference(node: &Node) -> Option<String> {
         Some(_) => None,
         None => node.as_str().map(str::to_owned),
     }
+}
+
+/// An identity a policy attaches to: `!Ref NodeRole` → `Resources.NodeRole` (the role's
+/// owner), anything else as written (the same text is the same identity in one template; one
+/// that no other policy names is granted nothing by the others).
+fn identity(text: &str, node: &Node) -> String {
+    reference(node)
+        .filter(|r| r.starts_with("Resources."))
+        .unwrap_or_else(|| {
+            text.get(node.range.as_usize_range())
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
 }
 
 /// A plain scalar without a tag.

@@ -329,20 +329,28 @@ impl Tf<'_> {
     fn policy_ref(&self, expr: &Expression) -> Option<String> {
         match expr {
             Expression::String(s) => Some(s.value().clone()),
-            Expression::StringTemplate(_) => Some(
-                self.source(range(expr.span()))
-                    .trim_matches('"')
-                    .to_owned(),
-            ),
+            Expression::StringTemplate(_) => {
+                Some(self.source(range(expr.span())).trim_matches('"').to_owned())
+            }
             _ => resource_ref(expr, "aws_iam_policy"),
         }
     }
 
-    /// The role ⇄ policy links a resource block declares: an `aws_iam_role`'s
+    /// An identity a policy attaches to, as the module names it: `aws_iam_role.NAME` for a
+    /// reference to a role of the module, else the expression as written, after `kind`
+    /// (`user var.ci_user`): the same text is the same identity within one module, and one
+    /// that no other policy names is granted nothing by the others.
+    fn identity(&self, kind: &str, expr: &Expression) -> String {
+        match resource_ref(expr, "aws_iam_role") {
+            Some(role) if kind == "role" => role,
+            _ => format!("{kind} {}", self.source(range(expr.span())).trim()),
+        }
+    }
+
+    /// The identity ⇄ policy links a resource block declares: an `aws_iam_role`'s
     /// `inline_policy` blocks and `managed_policy_arns`, an `aws_iam_role_policy`'s `role`, an
-    /// `aws_iam_role_policy_attachment`'s `role` and `policy_arn`, an
-    /// `aws_iam_policy_attachment`'s `roles` and `policy_arn`. Roles are read only as
-    /// references to an `aws_iam_role` of the module (a literal name may be anyone's role).
+    /// `aws_iam_{role,user,group}_policy_attachment`'s `role`/`user`/`group` and `policy_arn`,
+    /// an `aws_iam_policy_attachment`'s `roles`, `users`, `groups` and `policy_arn`.
     fn attachments(&self, out: &mut Extracted, rtype: &str, rname: &str, body: &Body) {
         let this = format!("{rtype}.{rname}");
         let mut link = |role: String, policy: String, at: TextRange| {
@@ -374,26 +382,37 @@ impl Tf<'_> {
                 }
             }
             "aws_iam_role_policy" => {
-                if let Some(role) = body
-                    .get_attribute("role")
-                    .and_then(|a| resource_ref(&a.value, "aws_iam_role"))
-                {
-                    link(role, this, range(body.span()));
+                if let Some(role) = body.get_attribute("role") {
+                    link(self.identity("role", &role.value), this, range(body.span()));
                 }
             }
-            "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => {
+            "aws_iam_role_policy_attachment"
+            | "aws_iam_user_policy_attachment"
+            | "aws_iam_group_policy_attachment"
+            | "aws_iam_policy_attachment" => {
                 let Some(policy) = body.get_attribute("policy_arn") else {
                     return;
                 };
                 let Some(p) = self.policy_ref(&policy.value) else {
                     return;
                 };
-                let roles = body
-                    .get_attribute("role")
-                    .or_else(|| body.get_attribute("roles"));
-                for e in roles.map(|a| items(&a.value)).unwrap_or_default() {
-                    if let Some(role) = resource_ref(e, "aws_iam_role") {
-                        link(role, p.clone(), range(policy.value.span()));
+                for (key, kind) in [
+                    ("role", "role"),
+                    ("roles", "role"),
+                    ("user", "user"),
+                    ("users", "user"),
+                    ("group", "group"),
+                    ("groups", "group"),
+                ] {
+                    let Some(a) = body.get_attribute(key) else {
+                        continue;
+                    };
+                    for e in items(&a.value) {
+                        link(
+                            self.identity(kind, e),
+                            p.clone(),
+                            range(policy.value.span()),
+                        );
                     }
                 }
             }
