@@ -304,36 +304,69 @@ pub fn percent_decode(text: &str) -> String {
 /// (host-name typos, operator and audience near misses, "did you mean").
 #[must_use]
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    distance(a, b, false)
+    distance(a, b, false, usize::MAX)
 }
 
 /// [`edit_distance`] with ASCII letters compared case-insensitively (as if both were
 /// lower-cased first, without the copies).
 #[must_use]
 pub fn edit_distance_ignore_ascii_case(a: &str, b: &str) -> usize {
-    distance(a, b, true)
+    distance(a, b, true, usize::MAX)
 }
 
-fn distance(a: &str, b: &str, fold: bool) -> usize {
+/// [`edit_distance_ignore_ascii_case`] when it is at most `max`, else `None`. Only the cells
+/// within `max` of the diagonal are computed, and the computation stops as soon as a whole
+/// row is over `max`: "did you mean" asks this of dozens of candidates, and most are far off.
+#[must_use]
+pub fn edit_distance_ignore_ascii_case_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let d = distance(a, b, true, max);
+    (d <= max).then_some(d)
+}
+
+/// The distance, or a value over `max` when it is over `max` (then cut short).
+fn distance(a: &str, b: &str, fold: bool, max: usize) -> usize {
     /// Up to this many bytes, `b` and the row live on the stack: "did you mean" compares
     /// short names against dozens of candidates per finding (issue 13's profile).
     const SHORT: usize = 48;
     let fold_char = |c: char| if fold { c.to_ascii_lowercase() } else { c };
+    // No distance exceeds the longer length, so `cap + 1` cannot overflow and an unbounded
+    // call computes every cell.
+    let cap = max.min(a.len().max(b.len()));
+    let over = cap + 1;
+    // One row of the table, each cell capped at `over`: a cell further than `cap` from the
+    // diagonal is at least that far, so only the band around it is computed.
     let run = |b: &[char], row: &mut [usize]| {
+        let n = b.len();
+        for (j, r) in row.iter_mut().enumerate() {
+            *r = j.min(over);
+        }
         for (i, ca) in a.chars().map(fold_char).enumerate() {
-            let mut prev = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let cur = row[j + 1];
-                row[j + 1] = if ca == *cb {
-                    prev
+            let i = i + 1;
+            let lo = i.saturating_sub(cap).max(1);
+            if lo > n {
+                return over;
+            }
+            let hi = (i + cap).min(n);
+            let mut diag = row[lo - 1];
+            row[lo - 1] = if lo == 1 { i.min(over) } else { over };
+            let mut row_min = row[lo - 1];
+            for j in lo..=hi {
+                let up = row[j];
+                let cell = if ca == b[j - 1] {
+                    diag
                 } else {
-                    1 + prev.min(row[j]).min(cur)
+                    1 + diag.min(row[j - 1]).min(up)
                 };
-                prev = cur;
+                row[j] = cell.min(over);
+                row_min = row_min.min(row[j]);
+                diag = up;
+            }
+            // The smallest cell of a row never shrinks further down the table.
+            if row_min > cap {
+                return over;
             }
         }
-        row[b.len()]
+        row[n]
     };
     if b.len() <= SHORT {
         // A char takes at least one byte, so `b` has at most `SHORT` chars.
@@ -344,13 +377,10 @@ fn distance(a: &str, b: &str, fold: bool) -> usize {
             n += 1;
         }
         let mut row = [0usize; SHORT + 1];
-        for (j, r) in row.iter_mut().enumerate() {
-            *r = j;
-        }
         return run(&chars[..n], &mut row[..=n]);
     }
     let chars: Vec<char> = b.chars().map(fold_char).collect();
-    let mut row: Vec<usize> = (0..=chars.len()).collect();
+    let mut row = vec![0usize; chars.len() + 1];
     run(&chars, &mut row)
 }
 
@@ -378,5 +408,24 @@ mod percent_tests {
         let long = "x".repeat(60);
         assert_eq!(edit_distance_ignore_ascii_case(&long, &"X".repeat(61)), 1);
         assert_eq!(edit_distance("ä", "a"), 1);
+        assert_eq!(
+            edit_distance_ignore_ascii_case_within("stringequal", "StringEquals", 2),
+            Some(1)
+        );
+        assert_eq!(
+            edit_distance_ignore_ascii_case_within("stringequal", "StringNotLike", 2),
+            None
+        );
+    }
+
+    proptest::proptest! {
+        /// The banded, cut-short distance is the full one wherever it answers.
+        #[test]
+        fn bounded_distance_is_the_distance(a in "[abAB\u{e4}]{0,12}", b in "[abAB\u{e4}]{0,60}", max in 0usize..8) {
+            let full = edit_distance_ignore_ascii_case(&a, &b);
+            let bounded = edit_distance_ignore_ascii_case_within(&a, &b, max);
+            proptest::prop_assert_eq!(bounded, (full <= max).then_some(full));
+            proptest::prop_assert_eq!(edit_distance_ignore_ascii_case_within(&a, &b, usize::MAX), Some(full));
+        }
     }
 }

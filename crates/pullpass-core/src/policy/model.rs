@@ -163,6 +163,11 @@ pub struct Operator<'v> {
     /// Without qualifier and `IfExists`: `StringEquals`.
     pub base: &'v str,
     pub if_exists: bool,
+    /// `base` is one of [`OPERATORS`]: decided once here, since every rule that reads a
+    /// condition asks (issue 13's profile).
+    known: bool,
+    /// A known operator that is a negation (`StringNotEquals`, `NotIpAddress`, …).
+    negated: bool,
 }
 
 /// Every base condition operator IAM knows.
@@ -210,17 +215,26 @@ impl<'v> Operator<'v> {
             Some(base) if !base.is_empty() => (base, true),
             _ => (rest, false),
         };
+        let known = OPERATORS.contains(&base);
         Self {
             qualifier,
             base,
             if_exists,
+            known,
+            negated: known && base.contains("Not"),
         }
     }
 
     /// Whether IAM knows this operator (exact spelling).
     #[must_use]
     pub fn is_known(&self) -> bool {
-        OPERATORS.contains(&self.base)
+        self.known
+    }
+
+    /// A known operator that negates (`StringNotEquals`, `ArnNotLike`, `NotIpAddress`, …).
+    #[must_use]
+    pub fn is_negation(&self) -> bool {
+        self.negated
     }
 
     /// `StringEquals`, `StringNotEquals` and their `IgnoreCase` forms: no wildcards.

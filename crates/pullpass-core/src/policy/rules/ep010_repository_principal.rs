@@ -35,7 +35,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for p in &stmt.principals {
             let Some(value) = p.value.text else { continue };
-            if super::has_placeholder(value) {
+            if cx.has_placeholder(value) {
                 continue;
             }
             let problem = match p.ptype {

@@ -81,13 +81,19 @@ pub(crate) fn run<'v>(
     policy: &'v Policy<'v>,
     ctx: &'v LintContext,
 ) -> Vec<Diagnostic> {
-    let facts: Vec<Facts<'v>> = policy.statements.iter().map(Facts::of).collect();
+    let placeholders = document_may_hold_placeholder(text.as_bytes());
+    let facts: Vec<Facts<'v>> = policy
+        .statements
+        .iter()
+        .map(|stmt| Facts::of(stmt, placeholders))
+        .collect();
     let mut cx = Cx {
         text,
         kind,
         policy,
         ctx,
         facts: &facts,
+        placeholders,
         out: Vec::new(),
     };
     for (check, scope) in CHECKS {
@@ -128,6 +134,9 @@ pub(crate) struct Cx<'v> {
     pub(crate) ctx: &'v LintContext,
     /// What every statement is, computed once.
     pub(crate) facts: &'v [Facts<'v>],
+    /// The document may hold a template placeholder somewhere; when false no string of it
+    /// does ([`Cx::has_placeholder`]).
+    pub(crate) placeholders: bool,
     pub(crate) out: Vec<Diagnostic>,
 }
 
@@ -143,8 +152,9 @@ pub(crate) struct Facts<'v> {
 }
 
 impl<'v> Facts<'v> {
-    fn of(stmt: &'v Statement<'v>) -> Self {
-        let oidc = oidc_principals(stmt);
+    /// `placeholders`: as [`Cx::placeholders`].
+    fn of(stmt: &'v Statement<'v>, placeholders: bool) -> Self {
+        let oidc = oidc_principals(stmt, placeholders);
         let kubernetes = oidc.iter().any(|p| aws::eks_issuer(p.provider).is_some())
             || claim_entries(stmt, "sub").any(|(_, e)| {
                 e.values
@@ -154,7 +164,8 @@ impl<'v> Facts<'v> {
         let fails_closed = stmt.is_allow()
             && stmt.condition_entries().any(|(b, e)| {
                 needs_key(&b.op)
-                    && (absent_key(stmt, &oidc, e).is_some() || swapped_audience(e).is_some())
+                    && (absent_key(stmt, &oidc, e, placeholders).is_some()
+                        || swapped_audience(e).is_some())
             });
         Self {
             oidc,
@@ -170,7 +181,7 @@ pub(crate) fn needs_key(op: &super::model::Operator<'_>) -> bool {
     op.is_known()
         && !op.if_exists
         && op.base != "Null"
-        && !op.base.contains("Not")
+        && !op.is_negation()
         && op.qualifier != Some(super::model::SetQualifier::ForAllValues)
 }
 
@@ -209,10 +220,12 @@ pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
 }
 
 /// Why `key` is never present in the requests `stmt` answers; `None` when it may be.
+/// `placeholders`: as [`Cx::placeholders`].
 pub(crate) fn absent_key(
     stmt: &Statement<'_>,
     oidc: &[OidcPrincipal<'_>],
     entry: &ConditionEntry<'_>,
+    placeholders: bool,
 ) -> Option<AbsentKey> {
     let key = entry.key;
     if stmt.principals.len() == 1
@@ -228,7 +241,8 @@ pub(crate) fn absent_key(
     {
         return Some(AbsentKey::NotForServicePrincipal);
     }
-    if oidc.is_empty() || oidc.iter().any(|p| p.placeholder) || has_placeholder(key) {
+    if oidc.is_empty() || oidc.iter().any(|p| p.placeholder) || placeholders && has_placeholder(key)
+    {
         return None;
     }
     if bare_issuer(key).is_some() {
@@ -355,6 +369,12 @@ impl<'v> Cx<'v> {
         self.facts[stmt.ordinal].fails_closed
     }
 
+    /// Whether `s`, a string of the document or a slice of one, still holds a template
+    /// placeholder ([`has_placeholder`], answered at once for a document without any).
+    pub(crate) fn has_placeholder(&self, s: &str) -> bool {
+        self.placeholders && has_placeholder(s)
+    }
+
     /// The role ARN of the context, when it parses.
     pub(crate) fn role(&self) -> Option<Arn<'v>> {
         self.ctx.role_arn.as_deref().and_then(aws::role_arn)
@@ -427,8 +447,12 @@ pub(crate) struct OidcPrincipal<'v> {
     pub(crate) placeholder: bool,
 }
 
-/// `Federated` principals that are `…:oidc-provider/…` ARNs.
-pub(crate) fn oidc_principals<'v>(stmt: &'v Statement<'v>) -> Vec<OidcPrincipal<'v>> {
+/// `Federated` principals that are `…:oidc-provider/…` ARNs. `placeholders`: as
+/// [`Cx::placeholders`].
+pub(crate) fn oidc_principals<'v>(
+    stmt: &'v Statement<'v>,
+    placeholders: bool,
+) -> Vec<OidcPrincipal<'v>> {
     stmt.principals_of("Federated")
         .filter_map(|p| {
             let arn = Arn::parse(p.value.text?)?;
@@ -438,7 +462,7 @@ pub(crate) fn oidc_principals<'v>(stmt: &'v Statement<'v>) -> Vec<OidcPrincipal<
                 principal: p,
                 arn,
                 provider,
-                placeholder: has_placeholder(provider),
+                placeholder: placeholders && has_placeholder(provider),
             })
         })
         .collect()
@@ -468,6 +492,30 @@ pub(crate) fn may_hold_placeholder(b: &[u8]) -> bool {
     // Three shifted views, compared with `&`/`|` (no short circuit) so the loop vectorises.
     for ((x, y), z) in b[..n - 2].iter().zip(&b[1..n - 1]).zip(&b[2..]) {
         hit |= ((*x == b'1') & (*y == b'1') & (*z == b'1'))
+            | ((*x == b'E') & (*y == b'X') & (*z == b'A'));
+    }
+    hit
+}
+
+/// False when no key or value of the JSON document `b` can hold a placeholder of TP061, so
+/// that the per-string scans (TP061's and every rule that skips placeholders) answer at once
+/// for the usual document. Every string is a slice of the text unless it has an escape, and
+/// `{` alone is JSON's own: without a backslash, `$`, `<`, `{{`, `111` and `EXA` in the
+/// whole text, no string has one. One pass without early exit, like [`may_hold_placeholder`].
+fn document_may_hold_placeholder(b: &[u8]) -> bool {
+    let mut hit = false;
+    for &c in b {
+        hit |= (c == b'$') | (c == b'<') | (c == b'\\');
+    }
+    let n = b.len();
+    if hit || n < 3 {
+        return hit;
+    }
+    // A `{{` inside a string is followed by at least its closing quote, so the last pair
+    // need not be looked at.
+    for ((x, y), z) in b[..n - 2].iter().zip(&b[1..n - 1]).zip(&b[2..]) {
+        hit |= ((*x == b'{') & (*y == b'{'))
+            | ((*x == b'1') & (*y == b'1') & (*z == b'1'))
             | ((*x == b'E') & (*y == b'X') & (*z == b'A'));
     }
     hit
@@ -523,17 +571,23 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
     let chars = word.chars().count();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // Only a candidate closer than the best so far can take its place (the first of
+        // equally close ones stays), so the distance is bounded by that.
+        let bound = match best {
+            None => limit,
+            Some((0, _)) => break,
+            Some((d, _)) => d - 1,
+        };
         // The distance is at least the difference in length: a candidate further off than
-        // `limit` that way can never be the answer (this skips most of them cheaply).
-        if c.chars().count().abs_diff(chars) > limit {
+        // `bound` that way can never be the answer (this skips most of them cheaply).
+        if c.chars().count().abs_diff(chars) > bound {
             continue;
         }
-        let d = crate::text::edit_distance_ignore_ascii_case(&lower, c);
-        if best.is_none_or(|(bd, _)| d < bd) {
+        if let Some(d) = crate::text::edit_distance_ignore_ascii_case_within(&lower, c, bound) {
             best = Some((d, c));
         }
     }
-    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+    best.map(|(_, c)| c)
 }
 
 /// Edits that delete `members[index]` from its object, with the comma that separates it.
@@ -962,6 +1016,17 @@ mod tests {
             "{m}"
         );
         assert_eq!(super::elide_long_quotes("a `b"), "a `b");
+    }
+
+    proptest::proptest! {
+        /// The document-wide pre-check never hides a placeholder of a key or value.
+        #[test]
+        fn document_check_sees_every_placeholder(s in "[$<>{}1EXAMPLa_ \"\\\\]{0,16}") {
+            let doc = format!("{{{}: [{}]}}", super::super::model::json_string(&s), super::super::model::json_string(&s));
+            if super::has_placeholder(&s) {
+                proptest::prop_assert!(super::document_may_hold_placeholder(doc.as_bytes()), "{doc}");
+            }
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let Some(value) = p.value.text.filter(|_| p.value.is_string()) else { continue };
             let range = p.value.range();
             // TP061 reports a placeholder (`arn:${AWS::Partition}:…`); its pieces are no ARN.
-            if WEB_IDPS.contains(&value) || super::has_placeholder(value) {
+            if WEB_IDPS.contains(&value) || cx.has_placeholder(value) {
                 continue;
             }
             let Some(arn) = Arn::parse(value) else {

@@ -41,7 +41,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let Some(action) = a.text else { continue };
             // `*` and `sts:*` are TP012's.
             // An action no service has is TP034's (with its did-you-mean).
-            if action == "*" || action.eq_ignore_ascii_case("sts:*") || fits(action) || super::tp034_unknown_action::is_unknown(action) {
+            if action == "*" || action.eq_ignore_ascii_case("sts:*") || fits(action) || super::tp034_unknown_action::is_unknown(cx, action) {
                 continue;
             }
             let pointer = a.pointer(&stmt.ptr("Action"));

@@ -1,6 +1,6 @@
 use super::{Cx, at, did_you_mean, rename_block_fix};
 use crate::declare_rule;
-use crate::policy::model::{OPERATORS, Operator};
+use crate::policy::model::OPERATORS;
 
 declare_rule! {
     /// ## What it does
@@ -32,7 +32,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for block in &stmt.conditions {
             let raw = &*block.member.key;
-            let op = Operator::parse(raw);
+            let op = block.op;
             let qualifier_ok = op.qualifier.is_some() || !raw.contains(':');
             if op.is_known() && qualifier_ok {
                 continue;

@@ -35,7 +35,7 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         let principals = cx.oidc(stmt);
-        if principals.is_empty() || principals.iter().any(|p| super::has_placeholder(p.provider)) {
+        if principals.is_empty() || principals.iter().any(|p| cx.has_placeholder(p.provider)) {
             continue;
         }
         for (block, entry) in stmt.condition_entries() {
@@ -44,7 +44,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             let Some((provider_part, claim)) = entry.claim else { continue };
             let provider = aws::normalize_provider(provider_part);
-            if super::has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
+            if cx.has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
                 continue;
             }
             if principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {

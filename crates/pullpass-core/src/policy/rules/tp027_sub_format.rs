@@ -87,7 +87,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             for v in &entry.values {
                 let value = v.as_str();
                 // TP061 reports a placeholder; its upper case is not the user's subject.
-                if !v.is_string() || super::has_placeholder(value) {
+                if !v.is_string() || cx.has_placeholder(value) {
                     continue;
                 }
                 if glob::has_wildcard(value) {

@@ -54,11 +54,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let oidc = cx.oidc(stmt);
         for (block, entry) in stmt.condition_entries() {
             let positive = needs_key(&block.op);
-            let negated = block.op.is_known() && block.op.base.contains("Not");
+            let negated = block.op.is_negation();
             if !positive && !negated {
                 continue;
             }
-            match absent_key(stmt, oidc, entry) {
+            match absent_key(stmt, oidc, entry, cx.placeholders) {
                 Some(AbsentKey::BareIssuer) => {
                     let issuer = bare_issuer(entry.key).unwrap_or(entry.key);
                     let audience = !entry.values.is_empty() && entry.values.iter().all(|v| v.as_str().starts_with("sts."));

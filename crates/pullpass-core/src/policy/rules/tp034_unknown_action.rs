@@ -71,12 +71,12 @@ fn names_of(service: &str) -> Vec<&'static str> {
 
 /// Whether `action` is in a covered service but not in the catalogue. Wildcards and
 /// placeholders are not judged.
-pub(crate) fn is_unknown(action: &str) -> bool {
+pub(crate) fn is_unknown(cx: &Cx<'_>, action: &str) -> bool {
     let Some((service, name)) = action.split_once(':') else { return false };
     !name.is_empty()
         && SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
         && !glob::has_wildcard(action)
-        && !super::has_placeholder(action)
+        && !cx.has_placeholder(action)
         && !in_catalogue(action)
 }
 
@@ -85,7 +85,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for (key, list) in [("Action", &stmt.actions), ("NotAction", &stmt.not_actions)] {
             for a in list {
                 let Some(action) = a.text else { continue };
-                if !is_unknown(action) {
+                if !is_unknown(cx, action) {
                     continue;
                 }
                 let service = action.split_once(':').map_or("", |(s, _)| s).to_ascii_lowercase();

@@ -25,8 +25,8 @@ declare_rule! {
     pub(crate) static TP041 = ("principal-account", "trust-policy", Error, "Account in the principal ARN not 12 digits (E), or not the role's account (W)");
 }
 
-fn is_placeholder(account: &str) -> bool {
-    account.contains("${") || account.contains('<') || account.contains("{{") || super::has_placeholder(account)
+fn is_placeholder(cx: &Cx<'_>, account: &str) -> bool {
+    cx.placeholders && (account.contains("${") || account.contains('<') || account.contains("{{") || super::has_placeholder(account))
 }
 
 /// The account's own bytes inside the principal string token (the whole token when the
@@ -53,7 +53,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 ("AWS", None) if value.bytes().all(|b| b.is_ascii_digit()) => (value, false),
                 _ => continue,
             };
-            if is_placeholder(account) {
+            if is_placeholder(cx, account) {
                 continue;
             }
             if !aws::is_account_id(account) {
