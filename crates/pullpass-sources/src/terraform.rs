@@ -86,6 +86,10 @@ pub fn extract(text: &str) -> Extracted {
     let mut users: HashMap<&str, (PolicyKind, String, Option<String>)> = HashMap::new();
     let mut out = Extracted::default();
     for block in body.blocks() {
+        if let ("module", [name]) = (block.ident.as_str(), block.labels.as_slice()) {
+            cx.module_attachments(&mut out, name.as_str(), &block.body);
+            continue;
+        }
         if block.ident.as_str() != "resource" {
             continue;
         }
@@ -308,6 +312,21 @@ fn resource_ref(expr: &Expression, rtype: &str) -> Option<String> {
     }
 }
 
+/// The value of `key` in an object expression (`{ key = … }`, `{ "key" = … }`).
+fn object_get<'e>(expr: &'e Expression, key: &str) -> Option<&'e Expression> {
+    let Expression::Object(obj) = expr else {
+        return None;
+    };
+    obj.iter().find_map(|(k, v)| {
+        let matches = match k {
+            ObjectKey::Ident(id) => id.as_str() == key,
+            ObjectKey::Expression(Expression::String(s)) => s.value().as_str() == key,
+            ObjectKey::Expression(_) => false,
+        };
+        matches.then(|| v.expr())
+    })
+}
+
 fn literal_attr(body: &Body, key: &str) -> Option<String> {
     match &body.get_attribute(key)?.value {
         Expression::String(s) => Some(s.value().clone()),
@@ -412,6 +431,66 @@ impl Tf<'_> {
                             self.identity(kind, e),
                             p.clone(),
                             range(policy.value.span()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The links a `module` block of terraform-aws-modules/eks declares: it attaches every
+    /// value of a node group's `iam_role_additional_policies` (the karpenter submodule's
+    /// `node_iam_role_additional_policies`) to the role it creates for the group, named here
+    /// `module.eks eks_managed_node_groups.initial` (`module.NAME` for a node-group
+    /// submodule, `module.NAME node` for karpenter's node role). The policies the module
+    /// attaches by itself depend on its version and are not assumed.
+    fn module_attachments(&self, out: &mut Extracted, name: &str, body: &Body) {
+        let Some(path) = literal_attr(body, "source").and_then(|s| {
+            s.strip_prefix("terraform-aws-modules/eks/aws")
+                .map(str::to_owned)
+        }) else {
+            return;
+        };
+        let mut attach = |role: String, policies: Option<&Expression>| {
+            let Some(Expression::Object(obj)) = policies else {
+                return;
+            };
+            for (_, v) in obj.iter() {
+                if let Some(policy) = self.policy_ref(v.expr()) {
+                    out.attachments.push(Attachment {
+                        role: role.clone(),
+                        policy,
+                        range: range(v.expr().span()),
+                    });
+                }
+            }
+        };
+        let attr = |key: &str| body.get_attribute(key).map(|a| &a.value);
+        let this = format!("module.{name}");
+        match path.as_str() {
+            "//modules/eks-managed-node-group" | "//modules/self-managed-node-group" => {
+                attach(this, attr("iam_role_additional_policies"));
+            }
+            "//modules/karpenter" => {
+                attach(
+                    format!("{this} node"),
+                    attr("node_iam_role_additional_policies"),
+                );
+            }
+            "" => {
+                for groups in ["eks_managed_node_groups", "self_managed_node_groups"] {
+                    let Some(Expression::Object(obj)) = attr(groups) else {
+                        continue;
+                    };
+                    for (key, group) in obj.iter() {
+                        let key = match key {
+                            ObjectKey::Ident(id) => id.as_str().to_owned(),
+                            ObjectKey::Expression(e) => self.source(range(e.span())).to_owned(),
+                        };
+                        attach(
+                            format!("{this} {groups}.{key}"),
+                            object_get(group.expr(), "iam_role_additional_policies"),
                         );
                     }
                 }

@@ -814,3 +814,56 @@ Resources:
     );
     assert!(joined(&[("stack/node.yaml", &param)]).1.is_empty());
 }
+
+/// terraform-aws-modules/eks attaches a node group's `iam_role_additional_policies` to the
+/// role it creates for the group: the shape of aws-ia/terraform-aws-eks-blueprints'
+/// `patterns/ecr-pull-through-cache/eks.tf` (other names), whose pull-through-cache policy
+/// sits beside the managed read-only policy in that map.
+#[test]
+fn eks_module_node_groups_join_their_additional_policies() {
+    let tf = |extra: &str| {
+        format!(
+            r#"module "eks" {{
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.20"
+
+  eks_managed_node_groups = {{
+    general = {{
+      instance_types = ["m6i.large"]
+      iam_role_additional_policies = {{
+        {extra}
+        cache = aws_iam_policy.cache.arn
+      }}
+    }}
+  }}
+}}
+
+resource "aws_iam_policy" "cache" {{
+  name = "ecr-pull-through-cache"
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = ["ecr:CreateRepository", "ecr:BatchImportUpstreamImage", "ecr:TagResource"], Resource = "*" }}]
+  }})
+}}
+"#
+        )
+    };
+    let with = tf(
+        r#"AmazonEC2ContainerRegistryReadOnly = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly""#,
+    );
+    let (alone, dropped, notes) = joined(&[("patterns/cache/eks.tf", &with)]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert_eq!(dropped, alone);
+    assert!(
+        notes.iter().all(|n| n.ends_with(
+            "granted by AmazonEC2ContainerRegistryReadOnly attached to module.eks eks_managed_node_groups.general"
+        )),
+        "{notes:?}"
+    );
+    // Without it in the map, what the module attaches by itself is not assumed.
+    let (_, dropped, _) = joined(&[("patterns/cache/eks.tf", &tf(""))]);
+    assert!(dropped.is_empty(), "{dropped:?}");
+    // Another source: not this module's inputs.
+    let other = with.replace("terraform-aws-modules/eks/aws", "./modules/eks");
+    assert!(joined(&[("patterns/cache/eks.tf", &other)]).1.is_empty());
+}
