@@ -630,19 +630,6 @@ fn managed_ecr(arn: &str) -> Option<(&'static str, &'static str)> {
         .copied()
 }
 
-/// The scope role and policy names are unique in: a Terraform module (the `.tf` files of one
-/// directory) or one file (a CloudFormation template).
-fn scope_of(path: &str) -> &str {
-    let is_tf = std::path::Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tf"));
-    if is_tf {
-        path.rfind(['/', '\\']).map_or("", |i| &path[..i])
-    } else {
-        path
-    }
-}
-
 /// The action and resource an EP001/EP002 finding says is missing (`None`: any repository).
 fn missing(d: &Diagnostic) -> Option<(&'static str, Option<&'static str>)> {
     match d.code() {
@@ -678,9 +665,12 @@ fn joint_permissions(files: &[FileRef<'_>], base: &LintContext, tree: &mut TreeC
     if base.repository.is_some() || base.repository_policy.is_some() {
         return; // EP002 then judges one repository, or two policies together: left alone.
     }
-    let mut scopes: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // The scope role and policy names are unique in: a Terraform module, or one file (a
+    // CloudFormation template).
+    let mut scopes: BTreeMap<&std::path::Path, Vec<usize>> = BTreeMap::new();
     for (fi, f) in files.iter().enumerate() {
-        scopes.entry(scope_of(f.path)).or_default().push(fi);
+        let scope = crate::terraform::module_dir(f.path).unwrap_or(std::path::Path::new(f.path));
+        scopes.entry(scope).or_default().push(fi);
     }
     for members in scopes.values() {
         // Identity → the policies attached to it.
@@ -719,6 +709,12 @@ fn joint_permissions(files: &[FileRef<'_>], base: &LintContext, tree: &mut TreeC
                 .iter()
                 .filter(|(_, held)| held.iter().any(|h| h.at == Some(this)))
                 .collect();
+            if attached_to
+                .iter()
+                .any(|(_, held)| held.iter().all(|h| h.at == Some(this)))
+            {
+                continue; // An identity with no other policy: nothing to join, no re-lint.
+            }
             for d in lint_policy(p, base).diagnostics {
                 if d.severity() == diagnostic::Severity::Info {
                     continue;

@@ -288,6 +288,16 @@ fn data_reference(expr: &Expression) -> Option<&str> {
     }
 }
 
+/// The Terraform module a `.tf` file belongs to: its directory (Terraform reads every `.tf`
+/// file of a directory as one module). `None` for another file.
+#[must_use]
+pub fn module_dir(path: &str) -> Option<&std::path::Path> {
+    let path = std::path::Path::new(path);
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        .then(|| path.parent().unwrap_or(std::path::Path::new("")))
+}
+
 /// The resource address an owner starts with: `aws_iam_role.node inline_policy pull` →
 /// `aws_iam_role.node`.
 fn address(owner: &str) -> &str {

@@ -310,15 +310,8 @@ fn link_terraform_modules(files: &mut [Walked<'_>], ctx: &LintContext) {
     let mut modules: std::collections::BTreeMap<&Path, Vec<usize>> =
         std::collections::BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
-        let path = Path::new(f.path);
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-        {
-            modules
-                .entry(path.parent().unwrap_or(Path::new("")))
-                .or_default()
-                .push(i);
+        if let Some(dir) = pullpass_sources::terraform::module_dir(f.path) {
+            modules.entry(dir).or_default().push(i);
         }
     }
     let modules: Vec<Vec<usize>> = modules
