@@ -156,6 +156,55 @@ resource "aws_iam_role" "puller" {
     );
 }
 
+/// IAM allows a role what any of its identity policies allows
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>):
+/// an EKS node role's push policy (Terraform in the shape of
+/// terraform-aws-modules/eks, CloudFormation in the shape of aws-cloudformation-templates'
+/// EKS template) lacks the pull actions that `AmazonEC2ContainerRegistryReadOnly`, attached
+/// beside it (in another `.tf` file of the module; by `!Sub` ARN), grants. Linted alone the
+/// policy gets EP001/EP002; in the repository walk they are gone, and `--verbose` names the
+/// grant.
+#[test]
+fn a_roles_other_policies_answer_ep001_and_ep002() {
+    let lint = |args: &[&str]| {
+        run(
+            pullpass()
+                .current_dir(fixtures("roles"))
+                .arg("lint")
+                .args(args),
+            None,
+        )
+    };
+    // Named alone, `main.tf` is a module without `ecr.tf`: the findings stand. (The template
+    // holds the role and its managed policy ARN itself: it is joined even when named alone.)
+    let alone = lint(&["terraform/main.tf", "cloudformation/node-role.yaml"]);
+    assert_eq!(alone.code, 1, "{}{}", alone.stdout, alone.stderr);
+    for (code, n) in [("error[EP001]", 1), ("warning[EP002]", 2)] {
+        assert_eq!(alone.stdout.matches(code).count(), n, "{}", alone.stdout);
+    }
+    assert!(
+        !alone
+            .stdout
+            .contains("(in Resources.NodeRole inline policy"),
+        "{}",
+        alone.stdout
+    );
+    let walk = lint(&["-v", "."]);
+    assert_eq!(walk.code, 0, "{}{}", walk.stdout, walk.stderr);
+    assert!(!walk.stdout.contains("EP00"), "{}", walk.stdout);
+    for note in [
+        "terraform/main.tf: line 23: EP001 on aws_iam_role_policy.pull_through_cache dropped: `ecr:GetAuthorizationToken` granted by AmazonEC2ContainerRegistryReadOnly attached to aws_iam_role.node",
+        "terraform/main.tf: line 23: EP002 on aws_iam_role_policy.pull_through_cache dropped: `ecr:BatchGetImage` granted by AmazonEC2ContainerRegistryReadOnly attached to aws_iam_role.node",
+        "cloudformation/node-role.yaml: line 23: EP001 on Resources.NodeRole inline policy image-push dropped: `ecr:GetAuthorizationToken` granted by AmazonEC2ContainerRegistryReadOnly attached to Resources.NodeRole",
+        "cloudformation/node-role.yaml: line 23: EP002 on Resources.NodeRole inline policy image-push dropped: `ecr:GetDownloadUrlForLayer` granted by AmazonEC2ContainerRegistryReadOnly attached to Resources.NodeRole",
+    ] {
+        assert!(walk.stderr.contains(note), "{note}\n{}", walk.stderr);
+    }
+    // Without `-v` the walk says nothing of it.
+    let quiet = lint(&["."]);
+    assert!(!quiet.stderr.contains("dropped"), "{}", quiet.stderr);
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -549,6 +598,7 @@ fn cfn_lint_accepts_the_cloudformation_fixtures() {
     names.sort();
     assert!(names.len() >= 3, "{names:?}");
     names.push("../../monorepo/teams/search/cloudformation/irsa.yaml".to_owned());
+    names.push("../../roles/cloudformation/node-role.yaml".to_owned());
     for name in &names {
         let out = run(
             std::process::Command::new(&cfn_lint)

@@ -12,7 +12,7 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, dedented_lines, split_template};
-use crate::{Extracted, ExtractedPolicy, PolicyKind, SourceError};
+use crate::{Attachment, Extracted, ExtractedPolicy, PolicyKind, SourceError};
 
 /// Reads a template.
 #[must_use]
@@ -59,7 +59,21 @@ pub fn extract(text: &str) -> Extracted {
                             // `<stack>-<logical id>-<random>`: no annotation can be matched to
                             // it by name.
                             role_name.clone(),
+                            &owner,
                         );
+                    }
+                    for arn in props
+                        .get("ManagedPolicyArns")
+                        .and_then(Node::as_seq)
+                        .unwrap_or_default()
+                    {
+                        if let Some(policy) = reference(arn) {
+                            out.attachments.push(Attachment {
+                                role: owner.clone(),
+                                policy,
+                                range: arn.range,
+                            });
+                        }
                     }
                     for (i, p) in props
                         .get("Policies")
@@ -80,7 +94,13 @@ pub fn extract(text: &str) -> Extracted {
                                 PolicyKind::Permissions,
                                 format!("{owner} inline policy {name}"),
                                 None,
+                                &owner,
                             );
+                            out.attachments.push(Attachment {
+                                role: owner.clone(),
+                                policy: owner.clone(),
+                                range: doc.range,
+                            });
                         }
                     }
                 }
@@ -93,7 +113,28 @@ pub fn extract(text: &str) -> Extracted {
                             PolicyKind::Permissions,
                             format!("{owner} ({rtype})"),
                             None,
+                            &owner,
                         );
+                    }
+                    // `Roles: [!Ref NodeRole]` (`RoleName: !Ref NodeRole` for a RolePolicy);
+                    // users and groups too, so that a policy they share is not judged by a
+                    // role alone.
+                    for (key, kind) in [
+                        ("Roles", ""),
+                        ("RoleName", ""),
+                        ("Users", "user "),
+                        ("Groups", "group "),
+                    ] {
+                        let Some(node) = props.get(key) else {
+                            continue;
+                        };
+                        for who in node.as_seq().unwrap_or(std::slice::from_ref(node)) {
+                            out.attachments.push(Attachment {
+                                role: format!("{kind}{}", identity(text, who)),
+                                policy: owner.clone(),
+                                range: who.range,
+                            });
+                        }
                     }
                 }
                 "AWS::ECR::Repository" => {
@@ -105,6 +146,7 @@ pub fn extract(text: &str) -> Extracted {
                             PolicyKind::Repository,
                             format!("{owner} (AWS::ECR::Repository policy)"),
                             None,
+                            &owner,
                         );
                     }
                 }
@@ -113,6 +155,31 @@ pub fn extract(text: &str) -> Extracted {
         }
     }
     out
+}
+
+/// A role or policy as an attachment names it: `!Ref X` → `Resources.X`; a literal or
+/// `!Sub` string (a policy ARN) as written; `None` for anything else.
+fn reference(node: &Node) -> Option<String> {
+    match intrinsic(node) {
+        Some((name, arg)) if name == "Ref" => arg.as_str().map(|x| format!("Resources.{x}")),
+        Some((name, arg)) if name == "Fn::Sub" => arg.as_str().map(str::to_owned),
+        Some(_) => None,
+        None => node.as_str().map(str::to_owned),
+    }
+}
+
+/// An identity a policy attaches to: `!Ref NodeRole` → `Resources.NodeRole` (the role's
+/// owner), anything else as written (the same text is the same identity in one template; one
+/// that no other policy names is granted nothing by the others).
+fn identity(text: &str, node: &Node) -> String {
+    reference(node)
+        .filter(|r| r.starts_with("Resources."))
+        .unwrap_or_else(|| {
+            text.get(node.range.as_usize_range())
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
 }
 
 /// A plain scalar without a tag.
@@ -130,6 +197,7 @@ fn push(
     kind: PolicyKind,
     owner: String,
     role_name: Option<String>,
+    resource: &str,
 ) {
     let mut json = JsonOut::new();
     // A policy given as a JSON string (or a `Fn::Sub` of one) is JSON text itself.
@@ -146,6 +214,7 @@ fn push(
         kind: Some(kind),
         owner,
         role_name,
+        resource: resource.to_owned(),
         placeholders: json.placeholders,
         map: json.map,
         range: doc.range,

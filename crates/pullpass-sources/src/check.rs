@@ -246,6 +246,9 @@ pub struct TreeContext {
     pub findings: Vec<CrossFinding>,
     /// What the check could not decide, and how it treated it (for `--verbose`): (file, note).
     pub notes: Vec<(usize, String)>,
+    /// EP001/EP002 findings the per-policy lint reported that another policy of the same role
+    /// answers (see [`joint_permissions`]): the caller removes them from the file's findings.
+    pub dropped: Vec<CrossFinding>,
 }
 
 impl TreeContext {
@@ -410,6 +413,7 @@ fn adjacent_namespace(files: &[FileRef<'_>], values: usize) -> Result<(String, S
 pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
     let tp032 = policy::RULES.iter().find(|r| r.code == "TP032");
     let mut tree = TreeContext::default();
+    joint_permissions(files, base, &mut tree);
     // Trust policies by role name, with the account when the policy says it.
     let mut trusts: Vec<Trust<'_>> = Vec::new();
     for (fi, f) in files.iter().enumerate() {
@@ -619,10 +623,186 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
     }
     tree.findings
         .sort_by_key(|f| (f.file, f.diagnostic.range().map(|r| r.start)));
-    notes.sort();
-    notes.dedup();
-    tree.notes = notes;
+    tree.notes.append(&mut notes);
+    tree.notes.sort();
+    tree.notes.dedup();
     tree
+}
+
+/// AWS managed policies that grant what EP001 and EP002 ask for, as the part of their
+/// document that matters here: `ecr:GetAuthorizationToken`, `ecr:BatchGetImage` and
+/// `ecr:GetDownloadUrlForLayer` allowed on `"*"` (each allows more). From the AWS managed
+/// policy reference, <https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerRegistryReadOnly.html>
+/// (and `…/AmazonEC2ContainerRegistryPullOnly.html`, `…PowerUser.html`, `…FullAccess.html`;
+/// "AWS managed policies for Amazon ECR",
+/// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html>).
+/// `AmazonEKSWorkerNodePolicy` grants no ECR action and is not here.
+const MANAGED_ECR: &[(&str, &str)] = &[
+    ("AmazonEC2ContainerRegistryReadOnly", PULL_ON_ANY),
+    ("AmazonEC2ContainerRegistryPullOnly", PULL_ON_ANY),
+    ("AmazonEC2ContainerRegistryPowerUser", PULL_ON_ANY),
+    (
+        "AmazonEC2ContainerRegistryFullAccess",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}"#,
+    ),
+];
+
+const PULL_ON_ANY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Resource":"*"}]}"#;
+
+/// The AWS managed policy an attachment names, when it is one of [`MANAGED_ECR`]:
+/// `arn:aws:iam::aws:policy/NAME`, with the partition or the whole prefix computed
+/// (`arn:${AWS::Partition}:iam::aws:policy/NAME`, `${local.iam_role_policy_prefix}/NAME` as
+/// terraform-aws-modules/eks writes it).
+fn managed_ecr(arn: &str) -> Option<(&'static str, &'static str)> {
+    let (prefix, name) = arn.rsplit_once('/')?;
+    let aws_managed = prefix.ends_with(":iam::aws:policy") || prefix.ends_with('}');
+    MANAGED_ECR
+        .iter()
+        .find(|(n, _)| aws_managed && n.eq_ignore_ascii_case(name))
+        .copied()
+}
+
+/// The action and resource an EP001/EP002 finding says is missing (`None`: any repository).
+fn missing(d: &Diagnostic) -> Option<(&'static str, Option<&'static str>)> {
+    match d.code() {
+        "EP001" => Some(("ecr:GetAuthorizationToken", Some("*"))),
+        "EP002" => ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+            .into_iter()
+            .find(|a| d.message().contains(&format!("`{a}`")))
+            .map(|a| (a, None)),
+        _ => None,
+    }
+}
+
+/// A policy an identity has: one the tree holds (file, policy index), or a known AWS
+/// managed policy ([`MANAGED_ECR`]).
+struct Held<'a> {
+    at: Option<(usize, usize)>,
+    name: &'a str,
+    json: &'a str,
+}
+
+/// IAM allows a role what any of its identity policies allows, unless one denies it
+/// ("Policy evaluation logic", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>).
+/// Each permissions policy is linted alone, so EP001/EP002 report what another policy of the
+/// same role grants (an inline pull-through-cache policy beside an attached
+/// `AmazonEC2ContainerRegistryReadOnly`). Per Terraform module or CloudFormation template:
+/// the policies attached to each identity (see [`crate::Attachment`]), and an EP001/EP002
+/// finding of one of them is dropped when, for every identity it is attached to, another
+/// policy of the tree or a known AWS managed ECR policy attached to it allows the action and
+/// none of them denies it. A finding stands when the grant is not provable (a policy ARN
+/// from a variable, a policy defined elsewhere, a specific `--repository`).
+fn joint_permissions(files: &[FileRef<'_>], base: &LintContext, tree: &mut TreeContext) {
+    use std::collections::{BTreeMap, BTreeSet};
+    if base.repository.is_some() || base.repository_policy.is_some() {
+        return; // EP002 then judges one repository, or two policies together: left alone.
+    }
+    // The scope role and policy names are unique in: a Terraform module, or one file (a
+    // CloudFormation template).
+    let mut scopes: BTreeMap<&std::path::Path, Vec<usize>> = BTreeMap::new();
+    for (fi, f) in files.iter().enumerate() {
+        let scope = crate::terraform::module_dir(f.path).unwrap_or(std::path::Path::new(f.path));
+        scopes.entry(scope).or_default().push(fi);
+    }
+    for members in scopes.values() {
+        // Identity → the policies attached to it.
+        let mut identities: BTreeMap<&str, Vec<Held<'_>>> = BTreeMap::new();
+        for l in members
+            .iter()
+            .flat_map(|&fi| &files[fi].extracted.attachments)
+        {
+            let held = identities.entry(&l.role).or_default();
+            if let Some((name, json)) = managed_ecr(&l.policy) {
+                held.push(Held {
+                    at: None,
+                    name,
+                    json,
+                });
+                continue;
+            }
+            for &fi in members {
+                for (pi, p) in files[fi].extracted.policies.iter().enumerate() {
+                    if p.kind == Some(PolicyKind::Permissions) && p.resource == l.policy {
+                        held.push(Held {
+                            at: Some((fi, pi)),
+                            name: &p.owner,
+                            json: &p.json,
+                        });
+                    }
+                }
+            }
+        }
+        let judged: BTreeSet<(usize, usize)> =
+            identities.values().flatten().filter_map(|h| h.at).collect();
+        for this in judged {
+            let (fi, pi) = this;
+            let p = &files[fi].extracted.policies[pi];
+            let attached_to: Vec<(&&str, &Vec<Held<'_>>)> = identities
+                .iter()
+                .filter(|(_, held)| held.iter().any(|h| h.at == Some(this)))
+                .collect();
+            if attached_to
+                .iter()
+                .any(|(_, held)| held.iter().all(|h| h.at == Some(this)))
+            {
+                continue; // An identity with no other policy: nothing to join, no re-lint.
+            }
+            for d in lint_policy(p, base).diagnostics {
+                if d.severity() == diagnostic::Severity::Info {
+                    continue;
+                }
+                let Some((action, resource)) = missing(&d) else {
+                    continue;
+                };
+                // Who grants it, for every identity the policy is attached to.
+                let grants: Option<Vec<String>> = attached_to
+                    .iter()
+                    .map(|(who, held)| {
+                        granted_by(held, this, action, resource)
+                            .map(|by| format!("{by} attached to {who}"))
+                    })
+                    .collect();
+                let Some(grants) = grants else {
+                    continue;
+                };
+                tree.notes.push((
+                    fi,
+                    format!(
+                        "line {}: {} on {} dropped: `{action}` granted by {}",
+                        line_of(files[fi].text, d.range().map_or(p.range.start, |r| r.start)),
+                        d.code(),
+                        p.owner,
+                        grants.join(", ")
+                    ),
+                ));
+                tree.dropped.push(CrossFinding {
+                    file: fi,
+                    diagnostic: d,
+                });
+            }
+        }
+    }
+}
+
+/// The policy of `held` other than `this` that allows `action` on `resource`, when none of
+/// them denies it (an explicit deny in any policy of the identity wins).
+fn granted_by<'a>(
+    held: &[Held<'a>],
+    this: (usize, usize),
+    action: &str,
+    resource: Option<&str>,
+) -> Option<&'a str> {
+    let mut by = None;
+    for h in held {
+        match policy::allows(h.json, action, resource) {
+            Some(false) => return None,
+            Some(true) if h.at != Some(this) => {
+                by.get_or_insert(h.name);
+            }
+            _ => {}
+        }
+    }
+    by
 }
 
 fn line_of(text: &str, offset: u32) -> usize {

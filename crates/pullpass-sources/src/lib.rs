@@ -39,6 +39,11 @@ pub struct ExtractedPolicy {
     pub owner: String,
     /// The IAM role's name when the source gives it literally (for the service-account check).
     pub role_name: Option<String>,
+    /// The resource whose value the policy is, as other resources of its module or template
+    /// name it (`aws_iam_role_policy.pull`, `aws_iam_role.node` for its trust and inline
+    /// policies, `Resources.PullPolicy`); empty for a document nothing uses. [`Attachment`]s
+    /// link it to roles.
+    pub resource: String,
     /// Byte ranges of [`Self::json`] that stand for values the source computes at deploy time.
     pub placeholders: Vec<TextRange>,
     /// From [`Self::json`] back to the file.
@@ -117,9 +122,26 @@ pub struct Extracted {
     /// does not define (another `.tf` file of the module defines them; see
     /// [`terraform::link_module`]).
     pub document_uses: Vec<DocumentUse>,
+    /// Which policies attach to which roles, as the file declares it (the role's own inline
+    /// policies, `aws_iam_role_policy`, attachments, `ManagedPolicyArns`, `Roles: [!Ref …]`);
+    /// joined per Terraform module or CloudFormation template by [`check::cross_check`].
+    pub attachments: Vec<Attachment>,
     /// Policies the file holds that are not linted, and why (Terraform documents whose
     /// statements Terraform computes); `--verbose` says so.
     pub not_linted: Vec<NotLinted>,
+}
+
+/// A role ⇄ permissions policy link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The role, as its module or template names it: `aws_iam_role.node`, `Resources.NodeRole`.
+    pub role: String,
+    /// The policy: a resource ([`ExtractedPolicy::resource`]) or a policy ARN as written
+    /// (`arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly`, with `${…}` where the
+    /// source computes a part).
+    pub policy: String,
+    /// Where the link is written.
+    pub range: TextRange,
 }
 
 /// A policy of the file that pullpass does not lint.

@@ -22,7 +22,9 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, dedented_lines};
-use crate::{DocumentUse, Extracted, ExtractedPolicy, NotLinted, PolicyKind, SourceError};
+use crate::{
+    Attachment, DocumentUse, Extracted, ExtractedPolicy, NotLinted, PolicyKind, SourceError,
+};
 
 fn range(r: Option<Range<usize>>) -> TextRange {
     r.map_or(TextRange::new(0, 0), |r| TextRange::new(r.start, r.end))
@@ -84,12 +86,17 @@ pub fn extract(text: &str) -> Extracted {
     let mut users: HashMap<&str, (PolicyKind, String, Option<String>)> = HashMap::new();
     let mut out = Extracted::default();
     for block in body.blocks() {
+        if let ("module", [name]) = (block.ident.as_str(), block.labels.as_slice()) {
+            cx.module_attachments(&mut out, name.as_str(), &block.body);
+            continue;
+        }
         if block.ident.as_str() != "resource" {
             continue;
         }
         let [rtype, rname] = block.labels.as_slice() else {
             continue;
         };
+        cx.attachments(&mut out, rtype.as_str(), rname.as_str(), &block.body);
         let Some(&(_, attr, kind)) = RESOURCES.iter().find(|(t, _, _)| *t == rtype.as_str()) else {
             continue;
         };
@@ -139,6 +146,7 @@ pub fn extract(text: &str) -> Extracted {
                 out.policies.push(ExtractedPolicy {
                     json: json.text,
                     kind: Some(kind),
+                    resource: address(&owner).to_owned(),
                     owner,
                     role_name: (kind == PolicyKind::Trust)
                         .then(|| role_name.clone())
@@ -174,19 +182,26 @@ pub fn extract(text: &str) -> Extracted {
         }
         let mut json = JsonOut::new();
         cx.policy_document(&mut json, block);
-        let (kind, owner, role_name) = match users.remove(name) {
+        let (kind, owner, role_name, resource) = match users.remove(name) {
             Some((kind, owner, role)) => (
                 Some(kind),
                 format!("data.aws_iam_policy_document.{name} (used by {owner})"),
                 role,
+                address(&owner).to_owned(),
             ),
-            None => (None, format!("data.aws_iam_policy_document.{name}"), None),
+            None => (
+                None,
+                format!("data.aws_iam_policy_document.{name}"),
+                None,
+                String::new(),
+            ),
         };
         out.policies.push(ExtractedPolicy {
             json: json.text,
             kind,
             owner,
             role_name,
+            resource,
             placeholders: json.placeholders,
             map: json.map,
             range: range(block.span()),
@@ -277,6 +292,7 @@ pub fn link_module(files: &mut [(&str, &mut Extracted)]) -> Vec<usize> {
             if let Some((j, p)) = target {
                 p.kind = Some(u.kind);
                 p.role_name = u.role_name;
+                address(&u.owner).clone_into(&mut p.resource);
                 p.owner = format!("{unused} (used by {} in {user_file})", u.owner);
                 if !changed.contains(&j) {
                     changed.push(j);
@@ -335,6 +351,55 @@ fn data_reference(expr: &Expression) -> Option<&str> {
     }
 }
 
+/// The Terraform module a `.tf` file belongs to: its directory (Terraform reads every `.tf`
+/// file of a directory as one module). `None` for another file.
+#[must_use]
+pub fn module_dir(path: &str) -> Option<&std::path::Path> {
+    let path = std::path::Path::new(path);
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        .then(|| path.parent().unwrap_or(std::path::Path::new("")))
+}
+
+/// The resource address an owner starts with: `aws_iam_role.node inline_policy pull` →
+/// `aws_iam_role.node`.
+fn address(owner: &str) -> &str {
+    owner.split(' ').next().unwrap_or(owner)
+}
+
+/// `aws_iam_role.NAME…` (`.name`, `.id`, `.arn`) → `aws_iam_role.NAME`; likewise for
+/// `aws_iam_policy`.
+fn resource_ref(expr: &Expression, rtype: &str) -> Option<String> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    if root.as_str() != rtype {
+        return None;
+    }
+    match t.operators.first().map(|op| op.value()) {
+        Some(TraversalOperator::GetAttr(name)) => Some(format!("{rtype}.{}", name.as_str())),
+        _ => None,
+    }
+}
+
+/// The value of `key` in an object expression (`{ key = … }`, `{ "key" = … }`).
+fn object_get<'e>(expr: &'e Expression, key: &str) -> Option<&'e Expression> {
+    let Expression::Object(obj) = expr else {
+        return None;
+    };
+    obj.iter().find_map(|(k, v)| {
+        let matches = match k {
+            ObjectKey::Ident(id) => id.as_str() == key,
+            ObjectKey::Expression(Expression::String(s)) => s.value().as_str() == key,
+            ObjectKey::Expression(_) => false,
+        };
+        matches.then(|| v.expr())
+    })
+}
+
 fn literal_attr(body: &Body, key: &str) -> Option<String> {
     match &body.get_attribute(key)?.value {
         Expression::String(s) => Some(s.value().clone()),
@@ -349,6 +414,162 @@ struct Tf<'a> {
 impl Tf<'_> {
     fn source(&self, r: TextRange) -> &str {
         self.text.get(r.as_usize_range()).unwrap_or("")
+    }
+
+    /// A policy as an attachment names it: `aws_iam_policy.NAME` for a reference to one, a
+    /// string as written (`"arn:${local.partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"`).
+    fn policy_ref(&self, expr: &Expression) -> Option<String> {
+        match expr {
+            Expression::String(s) => Some(s.value().clone()),
+            Expression::StringTemplate(_) => {
+                Some(self.source(range(expr.span())).trim_matches('"').to_owned())
+            }
+            _ => resource_ref(expr, "aws_iam_policy"),
+        }
+    }
+
+    /// An identity a policy attaches to, as the module names it: `aws_iam_role.NAME` for a
+    /// reference to a role of the module, else the expression as written, after `kind`
+    /// (`user var.ci_user`): the same text is the same identity within one module, and one
+    /// that no other policy names is granted nothing by the others.
+    fn identity(&self, kind: &str, expr: &Expression) -> String {
+        match resource_ref(expr, "aws_iam_role") {
+            Some(role) if kind == "role" => role,
+            _ => format!("{kind} {}", self.source(range(expr.span())).trim()),
+        }
+    }
+
+    /// The identity ⇄ policy links a resource block declares: an `aws_iam_role`'s
+    /// `inline_policy` blocks and `managed_policy_arns`, an `aws_iam_role_policy`'s `role`, an
+    /// `aws_iam_{role,user,group}_policy_attachment`'s `role`/`user`/`group` and `policy_arn`,
+    /// an `aws_iam_policy_attachment`'s `roles`, `users`, `groups` and `policy_arn`.
+    fn attachments(&self, out: &mut Extracted, rtype: &str, rname: &str, body: &Body) {
+        let this = format!("{rtype}.{rname}");
+        let mut link = |role: String, policy: String, at: TextRange| {
+            out.attachments.push(Attachment {
+                role,
+                policy,
+                range: at,
+            });
+        };
+        fn items(expr: &Expression) -> Vec<&Expression> {
+            match expr {
+                Expression::Array(a) => a.iter().collect(),
+                other => vec![other],
+            }
+        }
+        match rtype {
+            "aws_iam_role" => {
+                for inline in body.get_blocks("inline_policy") {
+                    if inline.body.get_attribute("policy").is_some() {
+                        link(this.clone(), this.clone(), range(inline.span()));
+                    }
+                }
+                if let Some(a) = body.get_attribute("managed_policy_arns") {
+                    for e in items(&a.value) {
+                        if let Some(p) = self.policy_ref(e) {
+                            link(this.clone(), p, range(e.span()));
+                        }
+                    }
+                }
+            }
+            "aws_iam_role_policy" => {
+                if let Some(role) = body.get_attribute("role") {
+                    link(self.identity("role", &role.value), this, range(body.span()));
+                }
+            }
+            "aws_iam_role_policy_attachment"
+            | "aws_iam_user_policy_attachment"
+            | "aws_iam_group_policy_attachment"
+            | "aws_iam_policy_attachment" => {
+                let Some(policy) = body.get_attribute("policy_arn") else {
+                    return;
+                };
+                let Some(p) = self.policy_ref(&policy.value) else {
+                    return;
+                };
+                for (key, kind) in [
+                    ("role", "role"),
+                    ("roles", "role"),
+                    ("user", "user"),
+                    ("users", "user"),
+                    ("group", "group"),
+                    ("groups", "group"),
+                ] {
+                    let Some(a) = body.get_attribute(key) else {
+                        continue;
+                    };
+                    for e in items(&a.value) {
+                        link(
+                            self.identity(kind, e),
+                            p.clone(),
+                            range(policy.value.span()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The links a `module` block of terraform-aws-modules/eks declares: it attaches every
+    /// value of a node group's `iam_role_additional_policies` (the karpenter submodule's
+    /// `node_iam_role_additional_policies`) to the role it creates for the group, named here
+    /// `module.eks eks_managed_node_groups.initial` (`module.NAME` for a node-group
+    /// submodule, `module.NAME node` for karpenter's node role). The policies the module
+    /// attaches by itself depend on its version and are not assumed.
+    fn module_attachments(&self, out: &mut Extracted, name: &str, body: &Body) {
+        let Some(path) = literal_attr(body, "source").and_then(|s| {
+            s.strip_prefix("terraform-aws-modules/eks/aws")
+                .map(str::to_owned)
+        }) else {
+            return;
+        };
+        let mut attach = |role: String, policies: Option<&Expression>| {
+            let Some(Expression::Object(obj)) = policies else {
+                return;
+            };
+            for (_, v) in obj.iter() {
+                if let Some(policy) = self.policy_ref(v.expr()) {
+                    out.attachments.push(Attachment {
+                        role: role.clone(),
+                        policy,
+                        range: range(v.expr().span()),
+                    });
+                }
+            }
+        };
+        let attr = |key: &str| body.get_attribute(key).map(|a| &a.value);
+        let this = format!("module.{name}");
+        match path.as_str() {
+            "//modules/eks-managed-node-group" | "//modules/self-managed-node-group" => {
+                attach(this, attr("iam_role_additional_policies"));
+            }
+            "//modules/karpenter" => {
+                attach(
+                    format!("{this} node"),
+                    attr("node_iam_role_additional_policies"),
+                );
+            }
+            "" => {
+                for groups in ["eks_managed_node_groups", "self_managed_node_groups"] {
+                    let Some(Expression::Object(obj)) = attr(groups) else {
+                        continue;
+                    };
+                    for (key, group) in obj.iter() {
+                        let key = match key {
+                            ObjectKey::Ident(id) => id.as_str().to_owned(),
+                            ObjectKey::Expression(e) => self.source(range(e.span())).to_owned(),
+                        };
+                        attach(
+                            format!("{this} {groups}.{key}"),
+                            object_get(group.expr(), "iam_role_additional_policies"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A policy attribute's value: `jsonencode(...)` or JSON text. False when neither.
@@ -748,6 +969,7 @@ pub fn extract_plan(text: &str) -> Extracted {
                 out.policies.push(ExtractedPolicy {
                     json: json.text,
                     kind: Some(kind),
+                    resource: owner.split(' ').next().unwrap_or_default().to_owned(),
                     owner,
                     role_name: role,
                     placeholders: json.placeholders,

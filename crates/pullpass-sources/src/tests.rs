@@ -570,3 +570,406 @@ resource "aws_iam_role" "puller" {
             .is_some()
     );
 }
+/// The EP001/EP002 findings each policy gets alone, and those the role's other policies
+/// answer (dropped), as (file, code, message), with the notes, for files (path, text).
+#[allow(clippy::type_complexity)]
+fn joined(
+    files: &[(&str, &str)],
+) -> (
+    Vec<(String, &'static str, String)>,
+    Vec<(String, &'static str, String)>,
+    Vec<String>,
+) {
+    let extracted: Vec<Extracted> = files
+        .iter()
+        .map(|(path, text)| extract(classify(path, text).expect("classified"), text))
+        .collect();
+    let refs: Vec<check::FileRef<'_>> = files
+        .iter()
+        .zip(&extracted)
+        .map(|((path, text), ex)| check::FileRef {
+            path,
+            text,
+            extracted: ex,
+        })
+        .collect();
+    let ctx = LintContext::default();
+    let tree = check::cross_check(&refs, &ctx);
+    let row = |fi: usize, d: &pullpass_core::diagnostic::Diagnostic| {
+        (files[fi].0.to_owned(), d.code(), d.message().to_owned())
+    };
+    let alone = extracted
+        .iter()
+        .enumerate()
+        .flat_map(|(fi, ex)| {
+            ex.policies
+                .iter()
+                .flat_map(|p| check::lint_policy(p, &ctx).diagnostics)
+                .filter(|d| {
+                    ["EP001", "EP002"].contains(&d.code())
+                        && d.severity() != pullpass_core::diagnostic::Severity::Info
+                })
+                .map(move |d| row(fi, &d))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (
+        alone,
+        tree.dropped
+            .iter()
+            .map(|f| row(f.file, &f.diagnostic))
+            .collect(),
+        tree.notes.iter().map(|(_, n)| n.clone()).collect(),
+    )
+}
+
+/// An EC2 node role as terraform-aws-modules/eks's node groups build it (other names): the
+/// trust policy, a push policy of its own, and AWS's managed read-only ECR
+/// policy attached by ARN with the partition computed. `EXTRA` is replaced by more resources.
+const TF_NODE: &str = r#"resource "aws_iam_role" "node" {
+  name = "eks-node"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "cache" {
+  name = "image-push"
+  role = aws_iam_role.node.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["ecr:BatchCheckLayerAvailability", "ecr:PutImage"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "ecr" {
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+}
+EXTRA"#;
+
+/// IAM allows a role what any of its identity policies allows: the node role's push policy
+/// (which checks layers, so it is judged as a pulling policy) misses nothing while the managed
+/// read-only policy is attached beside it.
+#[test]
+fn a_roles_attached_managed_policy_answers_ep001_and_ep002_of_its_inline_policy() {
+    let tf = TF_NODE.replace("EXTRA", "");
+    let (alone, dropped, notes) = joined(&[("infra/node.tf", &tf)]);
+    assert_eq!(alone.len(), 3, "{alone:?}"); // EP001, EP002 for both pull actions.
+    assert_eq!(dropped, alone);
+    assert!(
+        notes.contains(
+            &"line 12: EP001 on aws_iam_role_policy.cache dropped: `ecr:GetAuthorizationToken` granted by AmazonEC2ContainerRegistryReadOnly attached to aws_iam_role.node"
+                .to_owned()
+        ),
+        "{notes:?}"
+    );
+    // terraform-aws-modules' prefix, `${local.iam_role_policy_prefix}/NAME`, names it too.
+    let prefixed = tf.replace(
+        "arn:${data.aws_partition.current.partition}:iam::aws:policy",
+        "${local.iam_role_policy_prefix}",
+    );
+    assert_eq!(joined(&[("infra/node.tf", &prefixed)]).1.len(), 3);
+    // A customer managed policy of the same name is not AWS's.
+    let customer = tf.replace(
+        "arn:${data.aws_partition.current.partition}:iam::aws:policy",
+        "arn:aws:iam::402938475610:policy",
+    );
+    assert!(joined(&[("infra/node.tf", &customer)]).1.is_empty());
+}
+
+/// A Deny in any policy of the role keeps the finding of what it denies, and only that.
+#[test]
+fn a_deny_in_another_policy_of_the_role_keeps_the_finding() {
+    let tf = TF_NODE.replace(
+        "EXTRA",
+        r#"
+resource "aws_iam_role_policy" "guard" {
+  name = "no-tokens"
+  role = aws_iam_role.node.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Deny", Action = "ecr:GetAuthorizationToken", Resource = "*" }]
+  })
+}
+"#,
+    );
+    let (alone, dropped, _) = joined(&[("infra/node.tf", &tf)]);
+    assert!(
+        alone.iter().any(|(_, code, _)| *code == "EP001"),
+        "{alone:?}"
+    );
+    assert_eq!(dropped.len(), 2, "{dropped:?}");
+    assert!(
+        dropped.iter().all(|(_, code, _)| *code == "EP002"),
+        "{dropped:?}"
+    );
+}
+
+/// A grant that cannot be proved here leaves the finding: a policy ARN from a variable, an
+/// attachment in another module (directory), a role outside the module that shares the
+/// policy.
+#[test]
+fn an_unprovable_grant_keeps_the_finding() {
+    let from_var = TF_NODE.replace("EXTRA", "").replace(
+        "\"arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly\"",
+        "var.ecr_policy_arn",
+    );
+    let (alone, dropped, _) = joined(&[("infra/node.tf", &from_var)]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert!(dropped.is_empty(), "{dropped:?}");
+    // The attachment in another directory: another module, another `aws_iam_role.node`.
+    let (main, attachment) = TF_NODE
+        .replace("EXTRA", "")
+        .split_once("resource \"aws_iam_role_policy_attachment\"")
+        .map(|(a, b)| {
+            (
+                a.to_owned(),
+                format!("resource \"aws_iam_role_policy_attachment\"{b}"),
+            )
+        })
+        .unwrap();
+    let (_, dropped, _) = joined(&[("infra/node.tf", &main), ("other/ecr.tf", &attachment)]);
+    assert!(dropped.is_empty(), "{dropped:?}");
+    let (_, dropped, _) = joined(&[("infra/node.tf", &main), ("infra/ecr.tf", &attachment)]);
+    assert_eq!(dropped.len(), 3, "{dropped:?}");
+}
+
+/// A policy attached to two roles loses a finding only when both roles are granted it;
+/// one also attached to a role the module takes as a variable keeps it.
+#[test]
+fn a_policy_of_two_roles_needs_the_grant_in_both() {
+    let shared = |extra: &str| {
+        format!(
+            r#"resource "aws_iam_policy" "cache" {{
+  name   = "image-push"
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = ["ecr:BatchCheckLayerAvailability", "ecr:PutImage"], Resource = "*" }}]
+  }})
+}}
+
+resource "aws_iam_role_policy_attachment" "node_cache" {{
+  role       = aws_iam_role.node.name
+  policy_arn = aws_iam_policy.cache.arn
+}}
+
+resource "aws_iam_role_policy_attachment" "node_ecr" {{
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
+}}
+
+resource "aws_iam_policy_attachment" "builder_cache" {{
+  name       = "builder-cache"
+  roles      = [aws_iam_role.builder.name]
+  policy_arn = aws_iam_policy.cache.arn
+}}
+{extra}"#
+        )
+    };
+    let (alone, dropped, _) = joined(&[("infra/iam.tf", &shared(""))]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert!(dropped.is_empty(), "{dropped:?}");
+    let both = shared(
+        r#"
+resource "aws_iam_role_policy_attachment" "builder_ecr" {
+  role       = aws_iam_role.builder.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+}
+"#,
+    );
+    let (alone, dropped, notes) = joined(&[("infra/iam.tf", &both)]);
+    assert_eq!(dropped, alone);
+    assert!(
+        notes.iter().any(|n| n.ends_with(
+            "granted by AmazonEC2ContainerRegistryReadOnly attached to aws_iam_role.builder, AmazonEC2ContainerRegistryPullOnly attached to aws_iam_role.node"
+        )),
+        "{notes:?}"
+    );
+    // Also attached to a role the module is given: its grants are not known here.
+    let outside = both.replace(
+        "roles      = [aws_iam_role.builder.name]",
+        "roles      = [aws_iam_role.builder.name, var.extra_role_name]",
+    );
+    assert!(joined(&[("infra/iam.tf", &outside)]).1.is_empty());
+}
+
+/// A CloudFormation node role (the shape of aws-cloudformation-templates' EKS/template.yaml,
+/// other names): inline policies and `ManagedPolicyArns` with `!Sub arn:${AWS::Partition}…`,
+/// and an `AWS::IAM::Policy` that names the role in `Roles: [!Ref …]`.
+#[test]
+fn cloudformation_roles_join_inline_managed_and_standalone_policies() {
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  NodeRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: ec2.amazonaws.com
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly
+      Policies:
+        - PolicyName: image-push
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action:
+                  - ecr:BatchCheckLayerAvailability
+                  - ecr:PutImage
+                Resource: "*"
+"#;
+    let (alone, dropped, notes) = joined(&[("stack/node.yaml", template)]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert_eq!(dropped, alone);
+    assert!(
+        notes.iter().all(|n| n
+            .contains("on Resources.NodeRole inline policy image-push dropped")
+            && n.ends_with(
+                "granted by AmazonEC2ContainerRegistryReadOnly attached to Resources.NodeRole"
+            )),
+        "{notes:?}"
+    );
+    // A push role whose pull permissions come from an `AWS::IAM::Policy` naming it.
+    let push = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  CiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: codebuild.amazonaws.com
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: push
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action:
+                  - ecr:PutImage
+                  - ecr:InitiateLayerUpload
+                  - ecr:UploadLayerPart
+                  - ecr:CompleteLayerUpload
+                  - ecr:BatchCheckLayerAvailability
+                Resource: !Sub arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/app
+  PullPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: pull
+      Roles:
+        - !Ref CiRole
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: ecr:GetAuthorizationToken
+            Resource: "*"
+          - Effect: Allow
+            Action:
+              - ecr:BatchGetImage
+              - ecr:GetDownloadUrlForLayer
+            Resource: !Sub arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/app
+"#;
+    let (alone, dropped, notes) = joined(&[("stack/ci.yaml", push)]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert_eq!(dropped, alone);
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.ends_with("attached to Resources.CiRole")
+                && n.contains("granted by Resources.PullPolicy (AWS::IAM::Policy)")),
+        "{notes:?}"
+    );
+    // The cache policy standalone, on the node role: joined; on a role the stack is given
+    // by a parameter as well: that role's grants are not known.
+    let (role, _) = template.split_once("      Policies:").unwrap();
+    let standalone = format!(
+        r#"{role}  CachePolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: image-push
+      Roles:
+        - !Ref NodeRole
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+              - ecr:BatchCheckLayerAvailability
+              - ecr:PutImage
+            Resource: "*"
+"#
+    );
+    let (alone, dropped, _) = joined(&[("stack/node.yaml", &standalone)]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert_eq!(dropped, alone);
+    let param = standalone.replace(
+        "        - !Ref NodeRole\n",
+        "        - !Ref NodeRole\n        - !Ref OtherRoleName\n",
+    );
+    assert!(joined(&[("stack/node.yaml", &param)]).1.is_empty());
+}
+
+/// terraform-aws-modules/eks attaches a node group's `iam_role_additional_policies` to the
+/// role it creates for the group: the shape of aws-ia/terraform-aws-eks-blueprints'
+/// `patterns/ecr-pull-through-cache/eks.tf` (other names; a push policy where the pattern's
+/// pull-through-cache policy, which no longer counts as a pulling policy, is), beside the
+/// managed read-only policy in that map.
+#[test]
+fn eks_module_node_groups_join_their_additional_policies() {
+    let tf = |extra: &str| {
+        format!(
+            r#"module "eks" {{
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.20"
+
+  eks_managed_node_groups = {{
+    general = {{
+      instance_types = ["m6i.large"]
+      iam_role_additional_policies = {{
+        {extra}
+        cache = aws_iam_policy.cache.arn
+      }}
+    }}
+  }}
+}}
+
+resource "aws_iam_policy" "cache" {{
+  name = "ecr-pull-through-cache"
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = ["ecr:BatchCheckLayerAvailability", "ecr:PutImage", "ecr:TagResource"], Resource = "*" }}]
+  }})
+}}
+"#
+        )
+    };
+    let with = tf(
+        r#"AmazonEC2ContainerRegistryReadOnly = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly""#,
+    );
+    let (alone, dropped, notes) = joined(&[("patterns/cache/eks.tf", &with)]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    assert_eq!(dropped, alone);
+    assert!(
+        notes.iter().all(|n| n.ends_with(
+            "granted by AmazonEC2ContainerRegistryReadOnly attached to module.eks eks_managed_node_groups.general"
+        )),
+        "{notes:?}"
+    );
+    // Without it in the map, what the module attaches by itself is not assumed.
+    let (_, dropped, _) = joined(&[("patterns/cache/eks.tf", &tf(""))]);
+    assert!(dropped.is_empty(), "{dropped:?}");
+    // Another source: not this module's inputs.
+    let other = with.replace("terraform-aws-modules/eks/aws", "./modules/eks");
+    assert!(joined(&[("patterns/cache/eks.tf", &other)]).1.is_empty());
+}

@@ -446,13 +446,15 @@ impl Step {
             Outcome::FixFailed(item, e) => (item, None, Some(e)),
         };
         // A source file that gives the cross-file pass nothing (no policy, no service
-        // account, no document of another file, no namespace a Helm chart beside it may take)
+        // account, no document of another file, no role ⇄ policy link, no namespace a Helm
+        // chart beside it may take)
         // is finished here, not held.
         let (extracted, warnings) = match extracted {
             Some(ex)
                 if ex.policies.is_empty()
                     && ex.service_accounts.is_empty()
                     && ex.document_uses.is_empty()
+                    && ex.attachments.is_empty()
                     && ex.namespaces.is_empty() =>
             {
                 (None, suppress(&mut item))

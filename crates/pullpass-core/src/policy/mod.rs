@@ -208,6 +208,23 @@ fn is_registry_policy(policy: &Policy<'_>) -> bool {
         })
 }
 
+/// What identity policy `text` says of `action` on `resource` (`None`: on any ECR
+/// repository), evaluated as the EP rules evaluate it (see `rules::eval`): `Some(true)`
+/// allowed, `Some(false)` explicitly denied, `None` neither (or not a readable policy). For
+/// joining the policies of one role (IAM allows what any of them allows unless one denies).
+#[must_use]
+pub fn allows(text: &str, action: &str, resource: Option<&str>) -> Option<bool> {
+    use rules::eval::{Decision, Resource, evaluate};
+    let root = json::parse(text).ok()?;
+    let policy = Policy::build(&root)?;
+    let resource = resource.map_or(Resource::AnyRepository, Resource::Exact);
+    match evaluate(&policy, action, resource) {
+        Decision::Allowed => Some(true),
+        Decision::ExplicitDeny(_) => Some(false),
+        Decision::ImplicitDeny => None,
+    }
+}
+
 /// Lints raw bytes: invalid UTF-8 is TP001 at the first bad byte.
 #[must_use]
 pub fn lint_bytes(bytes: &[u8], kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutput {

@@ -310,15 +310,8 @@ fn link_terraform_modules(files: &mut [Walked<'_>], ctx: &LintContext) {
     let mut modules: std::collections::BTreeMap<&Path, Vec<usize>> =
         std::collections::BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
-        let path = Path::new(f.path);
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-        {
-            modules
-                .entry(path.parent().unwrap_or(Path::new("")))
-                .or_default()
-                .push(i);
+        if let Some(dir) = pullpass_sources::terraform::module_dir(f.path) {
+            modules.entry(dir).or_default().push(i);
         }
     }
     let modules: Vec<Vec<usize>> = modules
@@ -350,7 +343,8 @@ fn link_terraform_modules(files: &mut [Walked<'_>], ctx: &LintContext) {
 
 /// The cross-file pass: trust policies get their role's ARN from a service account
 /// annotation (re-linted with it), and service accounts are checked against the trust
-/// policy of their role; findings go to both files. Returns what the check could not decide
+/// policy of their role; findings go to both files. EP001/EP002 that another policy of the
+/// same role answers are dropped. Returns what the check could not decide
 /// (`PATH: line N: …`), which `--verbose` prints.
 pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) -> Vec<String> {
     link_terraform_modules(files, ctx);
@@ -389,6 +383,12 @@ pub(super) fn cross_check(files: &mut [Walked<'_>], ctx: &LintContext) -> Vec<St
     }
     for found in tree.findings {
         files[found.file].diagnostics.push(found.diagnostic);
+    }
+    // EP001/EP002 that another policy of the same role answers.
+    for gone in &tree.dropped {
+        files[gone.file]
+            .diagnostics
+            .retain(|d| *d != gone.diagnostic);
     }
     for f in files.iter_mut() {
         check::sort(f.diagnostics);

@@ -21,6 +21,16 @@ declare_rule! {
     /// `ecr:BatchImportUpstreamImage` attached beside a read-only policy), is not judged
     /// unless the caller says it is the pulling role's (`--kind permissions`, `--registry`,
     /// the doctor): EP001 and EP002 stay silent on it.
+    /// In a repository walk (`pullpass lint .`) the role's other policies count: IAM allows a
+    /// role what any of its identity policies allows unless one denies it ("Policy evaluation
+    /// logic", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>),
+    /// so a finding on a Terraform or CloudFormation policy is dropped when another policy
+    /// attached to the same role in the same module or template (an inline policy, an
+    /// `aws_iam_policy`/`AWS::IAM::Policy` it names, or AWS's managed
+    /// `AmazonEC2ContainerRegistryReadOnly`, `…PullOnly`, `…PowerUser`, `…FullAccess` by ARN)
+    /// allows the action and none denies it, for every role the policy is attached to;
+    /// `--verbose` names the policy that grants it. A grant pullpass cannot see (a policy ARN
+    /// from a variable, a policy of another module) leaves the finding.
     ///
     /// ## Why is this bad
     /// Every pull starts with a registry token. The action has no resource type, so only

@@ -22,6 +22,13 @@ declare_rule! {
     ///   repository policy can still grant the pull) and an error when `--role-arn` and
     ///   `--registry` show another account (the identity policy must allow it too).
     /// - An explicit `Deny` in the identity policy is always an error.
+    /// - In a repository walk (`pullpass lint .`), without `--repository` or
+    ///   `--repository-policy`, the role's other policies count as for EP001: a finding is
+    ///   dropped when another policy attached to the same role in the same Terraform module or
+    ///   CloudFormation template (or a managed ECR policy attached by ARN) allows the action
+    ///   on any repository and none denies it ("Policy evaluation logic",
+    ///   <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>);
+    ///   `--verbose` names the grant.
     ///
     /// ## Why is this bad
     /// With a token but without these actions the registry answers 403 on the manifest or the
