@@ -12,6 +12,11 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 /// Whether `text` matches `pattern` ignoring ASCII case (actions, condition keys).
 #[must_use]
 pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
+    // Most patterns (an action name) have no wildcard: a plain comparison, which answers at
+    // once when the lengths differ. Same answer: a non-ASCII char equals only itself.
+    if !pattern.as_bytes().iter().any(|&b| b == b'*' || b == b'?') {
+        return pattern.eq_ignore_ascii_case(text);
+    }
     matches_by(pattern, text, |a, b| a.eq_ignore_ascii_case(&b))
 }
 
