@@ -1,7 +1,8 @@
 // The demo page: loads the pullpass WebAssembly package, then wires the Add-registry dialog
 // and the trust-policy editor to it, and the IRSA check panel. No framework, no network beyond this origin.
 // Two modules: the form + policy module (pkg/pullpass.js) loads with the page; the doctor module
-// (pkg/pullpass_doctor.js) only when the IRSA check panel opens (see doctor.js).
+// (pkg/pullpass_doctor.js) only when the IRSA check panel opens (see doctor.js) or one of the
+// editor's one-click tools (generate a policy, helm values) is first used.
 import { setupForm } from './form.js';
 import { setupEditor } from './editor.js';
 import { setupDoctor } from './doctor.js';
@@ -40,6 +41,8 @@ function loadDoctor() {
     return {
       checkIrsa: wrap(dr.checkIrsa),
       checkPodIdentity: wrap(dr.checkPodIdentity),
+      generateTrustPolicy: wrap(dr.generateTrustPolicy),
+      helmValues: wrap(dr.helmValues),
       rules: dr.rules,
     };
   })();
@@ -51,8 +54,6 @@ function guard(pp) {
     validateRegistryForm: wrap(pp.validateRegistryForm),
     lintPolicy: wrap(pp.lintPolicy),
     parseRegistryHost: wrap(pp.parseRegistryHost),
-    generateTrustPolicy: wrap(pp.generateTrustPolicy),
-    helmValues: wrap(pp.helmValues),
     version: pp.version,
   };
 }
@@ -79,7 +80,7 @@ try {
   engine.classList.add('ready');
   document.getElementById('version').textContent = pp.version();
   setupForm(pp);
-  setupEditor(pp);
+  setupEditor(pp, loadDoctor);
   setupDoctor(loadDoctor);
   document.documentElement.dataset.pullpass = 'ready';
 } catch (error) {

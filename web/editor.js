@@ -1,6 +1,7 @@
 // The trust-policy editor: a transparent textarea over a backdrop that repeats the text and
 // wraps each finding's UTF-16 range in a <mark>, a findings list with one-click fixes, the
-// generator and the helm values for the role.
+// generator and the helm values for the role (those two come from the doctor module, fetched on
+// their first use: `tools()`).
 import { applyEdits, el, rich, summaryText, worst } from './util.js';
 
 const SAMPLE = `{
@@ -23,7 +24,11 @@ const SAMPLE = `{
 }
 `;
 
-export function setupEditor(pp) {
+/**
+ * `pp`: the form + policy module (lint as you type); `tools()`: a promise of the on-demand module
+ * with `generateTrustPolicy` and `helmValues` (app.js loads it once).
+ */
+export function setupEditor(pp, tools) {
   const $ = (id) => document.getElementById(id);
   const textarea = $('policy');
   const backdrop = $('backdrop');
@@ -183,7 +188,17 @@ export function setupEditor(pp) {
   };
   for (const radio of document.querySelectorAll('input[name=mode]')) radio.addEventListener('change', syncMode);
   syncMode();
-  $('generate').addEventListener('click', () => {
+  /** The on-demand module, or `null` after saying in `show` why it could not be loaded. */
+  const loadTools = async (show) => {
+    try {
+      return await tools();
+    } catch (error) {
+      console.error(error);
+      show(`the generator could not be loaded (${error && error.message ? error.message : error}); reload the page`);
+      return null;
+    }
+  };
+  $('generate').addEventListener('click', async () => {
     const namespace = $('gen-namespace').value.trim();
     const serviceAccount = $('gen-sa').value.trim();
     const options = { mechanism: mode(), namespace, serviceAccount };
@@ -194,7 +209,9 @@ export function setupEditor(pp) {
       const account = $('gen-account').value.trim();
       if (account) options.account = account;
     }
-    const result = pp.generateTrustPolicy(options);
+    const dr = await loadTools((message) => { $('generate-error').textContent = message; });
+    if (!dr) return;
+    const result = dr.generateTrustPolicy(options);
     if (!result.ok) {
       $('generate-error').textContent = result.error;
       return;
@@ -206,7 +223,7 @@ export function setupEditor(pp) {
 
   // Helm values and kubectl checks for the role.
   const helmRole = $('helm-role');
-  helmRole.addEventListener('input', () => {
+  helmRole.addEventListener('input', async () => {
     const role = helmRole.value.trim();
     const out = $('helm-out');
     const messages = $('helm-messages');
@@ -216,7 +233,13 @@ export function setupEditor(pp) {
       helmRole.removeAttribute('aria-invalid');
       return;
     }
-    const result = pp.helmValues(role);
+    const dr = await loadTools((message) => {
+      out.hidden = true;
+      messages.replaceChildren(el('li', { 'data-severity': 'error' }, message));
+    });
+    // Typed on while the module loaded: the newer input event draws its own result.
+    if (!dr || helmRole.value.trim() !== role) return;
+    const result = dr.helmValues(role);
     if (!result.ok) {
       out.hidden = true;
       helmRole.setAttribute('aria-invalid', 'true');

@@ -1,8 +1,8 @@
 /* tslint:disable */
 /* eslint-disable */
 
-import type { Failure, Finding, RuleInfo } from "./pullpass.js";
-export type { Failure, Finding, RuleInfo };
+import type { Failure, Finding, FixResult, GenerateOptions, HelmResult, LintOptions, PolicyResult, RuleInfo } from "./pullpass.js";
+export type { Failure, Finding, FixResult, GenerateOptions, HelmResult, LintOptions, PolicyResult, RuleInfo };
 
 /** The artifacts of `checkIrsa` (the flags of `pullpass doctor irsa`), as the tools print them. Absent, null or blank: not given. */
 export interface DoctorIrsaInputs {
@@ -98,6 +98,24 @@ export function checkIrsa(inputs: DoctorIrsaInputs): DoctorResult | Failure;
 export function checkPodIdentity(inputs: DoctorPodIdentityInputs): DoctorResult | Failure;
 
 /**
+ * Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
+ * --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
+ */
+export function fixPolicy(text: string, options?: LintOptions, level?: "safe" | "unsafe"): FixResult | Failure;
+
+/**
+ * Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
+ * or `{ ok: false, error }` naming the option that is missing or malformed.
+ */
+export function generateTrustPolicy(options: GenerateOptions): PolicyResult | Failure;
+
+/**
+ * The helm values that annotate the platform's service account with `roleArn`, followed by
+ * the `kubectl` commands that apply and verify them (as YAML comments).
+ */
+export function helmValues(roleArn: string): HelmResult | Failure;
+
+/**
  * The rule catalog: every `RF…`, `TP…`, `EP…` and `DR…` rule with its documentation. It lives
  * in this module, which the page loads on demand, because the page itself never shows the
  * docs and they would weigh on the form module that loads with it.
@@ -116,6 +134,9 @@ export interface InitOutput {
     readonly __pullpassDoctorStart: () => void;
     readonly checkIrsa: (a: number) => number;
     readonly checkPodIdentity: (a: number) => number;
+    readonly fixPolicy: (a: number, b: number, c: number) => number;
+    readonly generateTrustPolicy: (a: number) => number;
+    readonly helmValues: (a: number) => number;
     readonly rules: () => number;
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

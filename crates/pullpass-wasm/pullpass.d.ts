@@ -148,24 +148,6 @@ export interface RuleInfo {
 
 
 /**
- * Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
- * --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
- */
-export function fixPolicy(text: string, options?: LintOptions, level?: "safe" | "unsafe"): FixResult | Failure;
-
-/**
- * Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
- * or `{ ok: false, error }` naming the option that is missing or malformed.
- */
-export function generateTrustPolicy(options: GenerateOptions): PolicyResult | Failure;
-
-/**
- * The helm values that annotate the platform's service account with `roleArn`, followed by
- * the `kubectl` commands that apply and verify them (as YAML comments).
- */
-export function helmValues(roleArn: string): HelmResult | Failure;
-
-/**
  * Lints an IAM trust or permissions policy (the kind is detected unless `options.kind` says).
  * Ranges are UTF-16 code units into `text`.
  */
@@ -193,9 +175,6 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __pullpassStart: () => void;
-    readonly fixPolicy: (a: number, b: number, c: number) => number;
-    readonly generateTrustPolicy: (a: number) => number;
-    readonly helmValues: (a: number) => number;
     readonly lintPolicy: (a: number, b: number) => number;
     readonly parseRegistryHost: (a: number, b: number) => number;
     readonly validateRegistryForm: (a: number, b: number) => number;

@@ -108,6 +108,54 @@ fn verbose_lists_what_the_walk_skipped() {
     assert!(named.stdout.contains("TP002"), "{}", named.stdout);
 }
 
+/// A document whose statements Terraform computes (the shape of terraform-aws-modules/iam
+/// `iam-role-for-service-accounts-eks`: one `dynamic "statement"` per OIDC provider, rewritten
+/// with other names) is not linted, and `--verbose` says so and where.
+#[test]
+fn verbose_names_computed_documents_it_does_not_lint() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "main.tf",
+        r#"data "aws_iam_policy_document" "assume" {
+  dynamic "statement" {
+    for_each = var.oidc_providers
+    content {
+      effect  = "Allow"
+      actions = ["sts:AssumeRoleWithWebIdentity"]
+      principals {
+        type        = "Federated"
+        identifiers = [statement.value.provider_arn]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "${replace(statement.value.provider_arn, "/^(.*provider/)/", "")}:sub"
+        values   = [for sa in statement.value.service_accounts : "system:serviceaccount:${sa}"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "puller" {
+  name               = "image-puller"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+"#,
+    );
+    let out = run(
+        pullpass().current_dir(tmp.path()).args(["-v", "lint", "."]),
+        None,
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "main.tf: line 1: data.aws_iam_policy_document.assume not linted: its statements are computed by Terraform"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

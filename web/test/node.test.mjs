@@ -13,8 +13,8 @@ import { ROOT, WEB } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const pp = require(join(WEB, 'pkg/node/pullpass.js'));
-// The doctor module (checkIrsa, checkPodIdentity, the rule catalogue): the page loads it only
-// when the IRSA check panel opens.
+// The doctor module (checkIrsa, checkPodIdentity, the rule catalogue, and the one-click tools
+// generateTrustPolicy, helmValues, fixPolicy): the page loads it only on demand.
 const dr = require(join(WEB, 'pkg/node/pullpass_doctor.js'));
 const FIXTURES = process.env.PULLPASS_FIXTURES ?? join(ROOT, 'tests/fixtures');
 const PULLPASS = process.env.PULLPASS_BIN ?? join(ROOT, 'target/debug/pullpass');
@@ -137,7 +137,7 @@ for (const file of policies) {
     assert.deepEqual(result.findings.map(fromWasm), expected.findings.map((f) => fromCli(f, () => text)));
     if (expected.files?.[0]) assert.equal(result.kind ?? 'unknown', expected.files[0].kind);
     // The core's fix loop on both sides: fixPolicy gives the text `pullpass lint --fix` writes.
-    const fixed = pp.fixPolicy(text, {});
+    const fixed = dr.fixPolicy(text, {});
     assert.equal(fixed.ok, true, fixed.error);
     const dir = mkdtempSync(join(tmpdir(), 'pullpass-fix-'));
     try {
@@ -250,7 +250,7 @@ test('rules() lists every rule with its documentation; version() is the crate ve
 });
 
 test('two modules: the form module has no doctor and no rule docs; the doctor module no form', () => {
-  for (const name of ['checkIrsa', 'checkPodIdentity', 'rules']) assert.equal(pp[name], undefined, name);
+  for (const name of ['checkIrsa', 'checkPodIdentity', 'rules', 'generateTrustPolicy', 'helmValues', 'fixPolicy']) assert.equal(pp[name], undefined, name);
   for (const name of ['validateRegistryForm', 'lintPolicy']) assert.equal(dr[name], undefined, name);
   const gz = (file) => gzipSync(readFileSync(join(WEB, 'pkg', file)), { level: 9 }).length;
   // The 400 KB budget of `cargo xtask wasm`; the 150 KB target is judged by `cargo xtask bench`.

@@ -1,8 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by node.test.mjs: the generated declarations must
 // type the API the way the demo page and an admin UI use it.
 import init, {
-  generateTrustPolicy,
-  helmValues,
   lintPolicy,
   parseRegistryHost,
   validateRegistryForm,
@@ -11,7 +9,7 @@ import init, {
   type HostInfo,
   type RuleInfo,
 } from '../pkg/pullpass.js';
-import initDoctor, { checkIrsa, rules } from '../pkg/pullpass_doctor.js';
+import initDoctor, { checkIrsa, fixPolicy, generateTrustPolicy, helmValues, rules, type FixResult } from '../pkg/pullpass_doctor.js';
 
 export async function use(): Promise<string[]> {
   await init();
@@ -38,11 +36,16 @@ export async function use(): Promise<string[]> {
   const bare = lintPolicy('{}');
   if (bare.ok) out.push(String(bare.findings.length));
   if (host.ok) out.push(host.host.kind, String(host.host.dualStack));
+  await initDoctor();
   const generated = generateTrustPolicy({ mechanism: 'podIdentity', namespace: 'coder', serviceAccount: 'coder' });
   out.push(generated.ok ? generated.policy : generated.error);
   const helm = helmValues('arn:aws:iam::123456789012:role/x');
   out.push(helm.ok ? helm.values : helm.error);
-  await initDoctor();
+  const fixed = fixPolicy('{}', { kind: 'trust' }, 'safe');
+  if (fixed.ok) {
+    const result: FixResult = fixed;
+    out.push(result.text, String(result.applied));
+  }
   const catalog: RuleInfo[] = rules();
   out.push(catalog[0].family);
   const doctor = checkIrsa({ trustPolicy: '{}', roleArn: null });

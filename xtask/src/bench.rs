@@ -64,6 +64,44 @@ pub(crate) struct Args {
     /// Skip `cargo xtask setup`-style installation of the peers (use what is there).
     #[arg(long)]
     no_install: bool,
+    /// Run only these parts of their sections (repeatable; the sections they belong to are
+    /// selected): a narrow, quick measurement of one row while working on it. A run with
+    /// `--only` never writes `BENCHMARKS.md` at the root.
+    #[arg(long, value_enum)]
+    only: Vec<Part>,
+}
+
+/// The parts `--only` selects, each the rows of one measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Part {
+    /// Section 1: `pullpass lint` of the corpus against `cat` (no Parliament).
+    LintCat,
+    /// Section 1: single-file latency and what pullpass catches (no Parliament; the
+    /// `lint-cat` rows run first).
+    LintLatency,
+    /// Section 7: `pullpass lint` of the generated repository against `cat` (no checkov).
+    SourcesCat,
+    /// Section 6: the 1 MB policy of condition keys in every format.
+    HardeningKeys,
+    /// Section 6: the one-line file with thousands of findings in every format.
+    HardeningFindings,
+    /// Section 6: peak RSS of 100,000 files in every format.
+    HardeningRss,
+    /// Section 6: the seeded fuzz run.
+    HardeningFuzz,
+}
+
+impl Part {
+    fn section(self) -> SectionId {
+        match self {
+            Part::LintCat | Part::LintLatency => SectionId::Lint,
+            Part::SourcesCat => SectionId::Sources,
+            Part::HardeningKeys
+            | Part::HardeningFindings
+            | Part::HardeningRss
+            | Part::HardeningFuzz => SectionId::Hardening,
+        }
+    }
 }
 
 /// What every section gets.
@@ -75,9 +113,22 @@ pub(crate) struct Ctx {
     pub(crate) pullpass: PathBuf,
     pub(crate) quick: bool,
     pub(crate) install: bool,
+    /// `--only`: empty for every part.
+    pub(crate) only: Vec<Part>,
 }
 
 impl Ctx {
+    /// Whether `part` runs: every part without `--only`.
+    pub(crate) fn wants(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
+
+    /// Whether peers run (Parliament, checkov): not under `--only`, which measures pullpass
+    /// against `cat` or on its own.
+    pub(crate) fn peers(&self) -> bool {
+        self.only.is_empty()
+    }
+
     /// `quick` when the run is quick, else `full`.
     pub(crate) fn pick<T>(&self, full: T, quick: T) -> T {
         if self.quick { quick } else { full }
@@ -221,7 +272,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         SectionId::Hardening,
         SectionId::Sources,
     ];
-    let selected: Vec<SectionId> = if args.sections.is_empty() {
+    let selected: Vec<SectionId> = if args.sections.is_empty() && !args.only.is_empty() {
+        all.iter()
+            .copied()
+            .filter(|s| args.only.iter().any(|p| p.section() == *s))
+            .collect()
+    } else if args.sections.is_empty() {
         all.to_vec()
     } else {
         all.iter()
@@ -229,7 +285,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             .filter(|s| args.sections.contains(s))
             .collect()
     };
-    let full_run = selected.len() == all.len() && !args.quick;
+    let full_run = selected.len() == all.len() && !args.quick && args.only.is_empty();
     let root = project_root();
     let target_dir =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
@@ -243,6 +299,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         pullpass: target_dir.join("release").join("pullpass"),
         quick: args.quick,
         install: !args.no_install,
+        only: args.only.clone(),
     };
 
     let load_at_start = machine::load_average();
@@ -287,6 +344,15 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         let mut c = "cargo xtask bench".to_owned();
         for id in &selected {
             let _ = write!(c, " {}", format!("{id:?}").to_ascii_lowercase());
+        }
+        for part in &args.only {
+            let _ = write!(
+                c,
+                " --only {}",
+                clap::ValueEnum::to_possible_value(part)
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default()
+            );
         }
         if args.quick {
             c.push_str(" --quick");

@@ -41,15 +41,64 @@ pub(crate) fn read_bytes(path: &Path, limit: usize, what: &str) -> Result<Vec<u8
     } else {
         fsio::read_file(path, limit)
     };
-    let name = if stdin {
-        "stdin".to_owned()
-    } else {
-        format!("`{}`", path.display())
-    };
+    named(result, path, what)
+}
+
+/// A read's error in words naming the input (made only when there is one).
+fn named(
+    result: Result<Vec<u8>, ReadError>,
+    path: &Path,
+    what: &str,
+) -> Result<Vec<u8>, InputError> {
     result.map_err(|e| match e {
         ReadError::TooLarge { limit } => InputError::TooLarge { limit },
-        ReadError::Io(e) => InputError::Other(anyhow!("cannot read {what} from {name}: {e}")),
+        ReadError::Io(e) => {
+            let name = if path.as_os_str() == "-" {
+                "stdin".to_owned()
+            } else {
+                format!("`{}`", path.display())
+            };
+            InputError::Other(anyhow!("cannot read {what} from {name}: {e}"))
+        }
     })
+}
+
+std::thread_local! {
+    /// The directory of the last file this thread read with [`read_in_dir`], opened.
+    static DIR: std::cell::RefCell<Option<(std::path::PathBuf, std::os::fd::OwnedFd)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`read_bytes`] of a file among many of the same directories (a directory walk): each
+/// thread keeps the last directory it read from open and opens the file relative to it, so
+/// the kernel does not resolve the directory's path again for every file. Any failure of that
+/// path is retried as [`read_bytes`], which says what went wrong in its words.
+pub(crate) fn read_in_dir(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, InputError> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return read_bytes(path, limit, what);
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let read = DIR.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.as_ref().is_none_or(|(open, _)| open != dir) {
+            *cached = fsio::open_dir(dir).ok().map(|fd| (dir.to_path_buf(), fd));
+        }
+        let (_, fd) = cached.as_ref()?;
+        Some(fsio::read_file_at(
+            std::os::fd::AsFd::as_fd(fd),
+            name,
+            limit,
+        ))
+    });
+    match read {
+        Some(Ok(bytes)) => Ok(bytes),
+        Some(Err(ReadError::TooLarge { limit })) => Err(InputError::TooLarge { limit }),
+        _ => read_bytes(path, limit, what),
+    }
 }
 
 /// [`read_bytes`] as UTF-8 text; too large or not UTF-8 is an error naming the input.

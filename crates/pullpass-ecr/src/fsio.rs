@@ -78,7 +78,42 @@ pub fn read_bounded(reader: impl Read, limit: usize) -> Result<Vec<u8>, ReadErro
 
 /// The bytes of `path` (a file, FIFO or device), at most `limit`.
 pub fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-    let mut file = File::open(path).map_err(ReadError::Io)?;
+    read_opened(File::open(path).map_err(ReadError::Io)?, limit)
+}
+
+/// A directory opened to read the files in it by name ([`read_file_at`]): the kernel resolves
+/// the directory's path once, not once per file (`pullpass lint` of a directory given as an
+/// absolute path resolved every component of it for each of 10 k files).
+pub fn open_dir(path: &Path) -> io::Result<std::os::fd::OwnedFd> {
+    use rustix::fs::OFlags;
+    rustix::fs::open(
+        path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(io::Error::from)
+}
+
+/// [`read_file`] of the entry `name` of the directory `dir` ([`open_dir`]); symlinks are
+/// followed as `open` follows them.
+pub fn read_file_at(
+    dir: std::os::fd::BorrowedFd<'_>,
+    name: &std::ffi::OsStr,
+    limit: usize,
+) -> Result<Vec<u8>, ReadError> {
+    use rustix::fs::OFlags;
+    let fd = rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(|e| ReadError::Io(e.into()))?;
+    read_opened(File::from(fd), limit)
+}
+
+/// The bytes of an opened file, at most `limit`.
+fn read_opened(mut file: File, limit: usize) -> Result<Vec<u8>, ReadError> {
     if let Ok(meta) = file.metadata()
         && meta.is_file()
     {

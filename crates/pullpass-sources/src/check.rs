@@ -272,6 +272,13 @@ fn annotated_account(sa: &ServiceAccountBinding) -> Option<(&str, &str)> {
 /// A trust policy with a role name: (name, file, policy index, [`trust_account`]).
 type Trust<'a> = (&'a str, usize, usize, Option<(String, String)>);
 
+/// Whether two role names name one role. IAM names "are not distinguished by case": an account
+/// cannot hold both `App` and `app` (IAM API reference, `CreateRole`, `RoleName`), so a role
+/// written `App` in Terraform and annotated as `app` is that one role, not another.
+fn same_role_name(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
 /// How a trust policy was found to be the policy of a service account's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Match {
@@ -410,7 +417,7 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
             let mut found: Vec<(usize, Match)> = trusts
                 .iter()
                 .enumerate()
-                .filter(|(_, t)| t.0 == name)
+                .filter(|(_, t)| same_role_name(t.0, name))
                 .filter_map(
                     |(ti, (_, fi, _, trust_account))| match (trust_account, account) {
                         (Some((tp, ta)), Some((sp, sacc))) => {
@@ -431,7 +438,7 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
     let mut notes: Vec<(usize, String)> = Vec::new();
     for (&(sfi, sa), found) in bindings.iter().zip(&matches) {
         let Some(name) = sa.role_name() else { continue };
-        let elsewhere = trusts.iter().filter(|t| t.0 == name).count() - found.len();
+        let elsewhere = trusts.iter().filter(|t| same_role_name(t.0, name)).count() - found.len();
         if found.is_empty() && elsewhere > 0 {
             notes.push((
                 sfi,
@@ -587,12 +594,7 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
 }
 
 fn line_of(text: &str, offset: u32) -> usize {
-    let end = (offset as usize).min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    pullpass_core::text::LineIndex::new(text).line_of(offset) + 1
 }
 
 /// Sorts a file's findings by position (the core's order).

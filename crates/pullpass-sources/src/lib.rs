@@ -117,6 +117,19 @@ pub struct Extracted {
     /// does not define (another `.tf` file of the module defines them; see
     /// [`terraform::link_module`]).
     pub document_uses: Vec<DocumentUse>,
+    /// Policies the file holds that are not linted, and why (Terraform documents whose
+    /// statements Terraform computes); `--verbose` says so.
+    pub not_linted: Vec<NotLinted>,
+}
+
+/// A policy of the file that pullpass does not lint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotLinted {
+    /// `data.aws_iam_policy_document.NAME`.
+    pub owner: String,
+    pub range: TextRange,
+    /// Why, in words after the owner: "its statements are computed …".
+    pub why: &'static str,
 }
 
 /// A Terraform resource that takes its policy from a `data "aws_iam_policy_document"` block

@@ -22,7 +22,7 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, dedented_lines};
-use crate::{DocumentUse, Extracted, ExtractedPolicy, PolicyKind, SourceError};
+use crate::{DocumentUse, Extracted, ExtractedPolicy, NotLinted, PolicyKind, SourceError};
 
 fn range(r: Option<Range<usize>>) -> TextRange {
     r.map_or(TextRange::new(0, 0), |r| TextRange::new(r.start, r.end))
@@ -153,6 +153,11 @@ pub fn extract(text: &str) -> Extracted {
     for name in order {
         let block = documents[name];
         if computed_document(block) {
+            out.not_linted.push(NotLinted {
+                owner: format!("data.aws_iam_policy_document.{name}"),
+                range: range(block.span()),
+                why: "its statements are computed by Terraform (`dynamic` blocks or merged documents); lint the plan (`terraform show -json`) to check them",
+            });
             continue;
         }
         let mut json = JsonOut::new();

@@ -377,6 +377,33 @@ fn a_role_is_its_account_and_name_and_names_alone_stay_in_their_project() {
     );
 }
 
+/// IAM role names are unique regardless of case, so `Image-Puller` in Terraform and
+/// `image-puller` in an annotation are one role and are compared.
+#[test]
+fn role_names_that_differ_only_in_case_are_one_role() {
+    let arn = "arn:aws:iam::402938475610:role/image-puller";
+    let (found, notes) = cross(&[
+        (
+            "infra/main.tf",
+            trust_tf("Image-Puller", Some("402938475610"), "web:app"),
+        ),
+        ("k8s/sa.yaml", sa_yaml("payments", "app", arn)),
+    ]);
+    assert!(
+        found.contains(&("infra/main.tf".to_owned(), "TP032"))
+            && found.contains(&("k8s/sa.yaml".to_owned(), "TP032")),
+        "{found:?} {notes:?}"
+    );
+    let (found, _) = cross(&[
+        (
+            "infra/main.tf",
+            trust_tf("Image-Puller", Some("402938475610"), "payments:app"),
+        ),
+        ("k8s/sa.yaml", sa_yaml("payments", "app", arn)),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
 #[test]
 fn a_multi_line_edit_over_an_interpolation_is_refused() {
     let text = "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = <<-EOT\n    {\n      \"a\": \"${var.x}\",\n      \"b\": 2\n    }\n  EOT\n}\n";

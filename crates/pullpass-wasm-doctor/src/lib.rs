@@ -1,11 +1,13 @@
 //! `pullpass-wasm-doctor`: `pullpass doctor` in the browser, the second wasm module of the page.
 //!
-//! The form and policy module (`pullpass-wasm`, `pullpass.js`) is what the page needs at once;
-//! the doctor's checks, its YAML reader and the rule catalogue with every rule's documentation
-//! are this module (`pullpass_doctor.js`), which the page imports only when the IRSA check panel
-//! opens. Both
-//! modules answer with the same transfer types (`Finding`, `Failure`, …), defined once in
-//! `pullpass-wasm`.
+//! The form and policy module (`pullpass-wasm`, `pullpass.js`) is what the page needs at once,
+//! as the user types; everything else is this module (`pullpass_doctor.js`), which the page
+//! imports only on demand: the doctor's checks and its YAML reader (when the IRSA check panel
+//! opens), the rule catalogue with every rule's documentation, and the one-click tools
+//! `generateTrustPolicy`, `helmValues` and `fixPolicy` (on the first click; their JSON functions
+//! and transfer types are `pullpass-wasm`'s `api` and `transfer`, so both modules share one
+//! implementation). Both modules answer with the same transfer types (`Finding`, `Failure`, …),
+//! defined once in `pullpass-wasm`.
 //!
 //! **Architecture Invariant:** a thin adapter, like `pullpass-wasm`: no rule logic, no IO; it
 //! imports only `pullpass-core`, `pullpass-wasm` (helpers, without its exports), serde and
@@ -14,7 +16,8 @@
 pub mod api;
 pub mod transfer;
 
-use pullpass_wasm::{arg, result};
+use pullpass_wasm::transfer::Failure;
+use pullpass_wasm::{api::to_json, arg, policy_args, result};
 use wasm_bindgen::prelude::*;
 
 /// Runs once when the module is instantiated (wasm-bindgen calls it from `__wbindgen_start`).
@@ -56,6 +59,52 @@ pub fn check_pod_identity(
 #[must_use]
 pub fn rules() -> JsValue {
     result(&api::rules())
+}
+
+/// Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
+/// --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
+#[wasm_bindgen(js_name = fixPolicy, unchecked_return_type = "FixResult | Failure")]
+pub fn fix_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "\"safe\" | \"unsafe\"")] level: Option<JsValue>,
+) -> JsValue {
+    let level = level.and_then(|l| l.as_string());
+    match policy_args(&text, options) {
+        Ok((text, options)) => result(&pullpass_wasm::api::fix_policy(
+            &text,
+            options.as_deref(),
+            level.as_deref(),
+        )),
+        Err(failure) => failure,
+    }
+}
+
+/// Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
+/// or `{ ok: false, error }` naming the option that is missing or malformed.
+#[wasm_bindgen(js_name = generateTrustPolicy, unchecked_return_type = "PolicyResult | Failure")]
+pub fn generate_trust_policy(
+    #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: JsValue,
+) -> JsValue {
+    let options = match arg(&options, "the options") {
+        Ok(o) => o,
+        Err(failure) => return failure,
+    };
+    result(&pullpass_wasm::api::generate_trust_policy(
+        options.as_deref(),
+    ))
+}
+
+/// The helm values that annotate the platform's service account with `roleArn`, followed by
+/// the `kubectl` commands that apply and verify them (as YAML comments).
+#[wasm_bindgen(js_name = helmValues, unchecked_return_type = "HelmResult | Failure")]
+pub fn helm_values(
+    #[wasm_bindgen(js_name = roleArn, unchecked_param_type = "string")] role_arn: JsValue,
+) -> JsValue {
+    let Some(role_arn) = role_arn.as_string() else {
+        return result(&to_json(&Failure::new("the role ARN must be a string")));
+    };
+    result(&pullpass_wasm::api::helm_values(&role_arn))
 }
 
 /// The package version (the pullpass version it was built from).

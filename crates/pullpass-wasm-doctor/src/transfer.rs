@@ -184,8 +184,8 @@ const TYPESCRIPT_SECTION: &str = TYPESCRIPT;
 
 /// TypeScript declarations of the doctor's transfer types, emitted into `pullpass_doctor.d.ts`.
 pub const TYPESCRIPT: &str = r#"
-import type { Failure, Finding, RuleInfo } from "./pullpass.js";
-export type { Failure, Finding, RuleInfo };
+import type { Failure, Finding, FixResult, GenerateOptions, HelmResult, LintOptions, PolicyResult, RuleInfo } from "./pullpass.js";
+export type { Failure, Finding, FixResult, GenerateOptions, HelmResult, LintOptions, PolicyResult, RuleInfo };
 
 /** The artifacts of `checkIrsa` (the flags of `pullpass doctor irsa`), as the tools print them. Absent, null or blank: not given. */
 export interface DoctorIrsaInputs {

@@ -310,6 +310,8 @@ fn lint_setup(options: Option<&str>) -> Result<(Option<PolicyKind>, LintContext)
         role_arn: options.role_arn,
         registry_host: options.registry_host,
         repository: options.repository,
+        // A `kind: "permissions"` says the text is the pulling role's policy.
+        pull_role: kind == Some(PolicyKind::Permissions),
         ..LintContext::default()
     };
     Ok((kind, ctx))

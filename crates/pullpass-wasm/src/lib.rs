@@ -5,12 +5,14 @@
 //! decides nothing itself: every rule, message and position comes from the core, so the browser
 //! says exactly what the CLI says.
 //!
-//! Two modules: this one (the registry form, hosts, policies, generators: what the page runs as
-//! you type) and `pullpass-wasm-doctor` (the IRSA check panel's `checkIrsa` / `checkPodIdentity`
-//! and the rule catalogue `rules()` with every rule's documentation, loaded only when the panel
-//! opens: the page never shows the docs, and they are an eighth of this module gzipped). The doctor module reuses this crate's helpers and transfer
-//! types without its exports (`default-features = false` turns the `exports` feature off, so no
-//! function of this module is linked into that one).
+//! Two modules: this one (the registry form, hosts and policy lint: what the page runs as you
+//! type) and `pullpass-wasm-doctor`, loaded only on demand: the IRSA check panel's `checkIrsa` /
+//! `checkPodIdentity`, the rule catalogue `rules()` with every rule's documentation, and the
+//! one-click tools `generateTrustPolicy`, `helmValues` and `fixPolicy` (the page calls them only
+//! on a click; they were 12 KB of this module gzipped, 7 %). Their JSON
+//! functions stay in [`api`], with their transfer types. The doctor module reuses this crate's
+//! helpers and transfer types without its exports (`default-features = false` turns the
+//! `exports` feature off, so no function of this module is linked into that one).
 //!
 //! **Architecture Invariant:** a thin adapter. No rule logic, no IO; it imports only
 //! `pullpass-core`, serde and wasm-bindgen (pinned with `=` to the CLI `cargo xtask wasm` uses).
@@ -114,9 +116,12 @@ pub fn parse_registry_host(
     result(&api::parse_registry_host(&host, options.as_deref()))
 }
 
-#[cfg(feature = "exports")]
-/// The policy text and the JSON of the options of `lintPolicy` / `fixPolicy`, or the failure.
-fn policy_args(
+/// The policy text and the JSON of the options of `lintPolicy` / `fixPolicy` (the doctor
+/// module's), or the failure.
+///
+/// # Errors
+/// The failure value when `text` is not a string or the options cannot be read.
+pub fn policy_args(
     text: &JsValue,
     options: Option<JsValue>,
 ) -> Result<(String, Option<String>), JsValue> {
@@ -141,55 +146,6 @@ pub fn lint_policy(
         Ok((text, options)) => result(&api::lint_policy(&text, options.as_deref())),
         Err(failure) => failure,
     }
-}
-
-#[cfg(feature = "exports")]
-/// Applies the policy's fixes until none is left (the core's fix loop, as `pullpass lint
-/// --fix`): `{ ok: true, text, applied }`. `level` is `"safe"` (the default) or `"unsafe"`.
-#[wasm_bindgen(js_name = fixPolicy, unchecked_return_type = "FixResult | Failure")]
-pub fn fix_policy(
-    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "LintOptions")] options: Option<JsValue>,
-    #[wasm_bindgen(unchecked_optional_param_type = "\"safe\" | \"unsafe\"")] level: Option<JsValue>,
-) -> JsValue {
-    let level = level.and_then(|l| l.as_string());
-    match policy_args(&text, options) {
-        Ok((text, options)) => result(&api::fix_policy(
-            &text,
-            options.as_deref(),
-            level.as_deref(),
-        )),
-        Err(failure) => failure,
-    }
-}
-
-#[cfg(feature = "exports")]
-/// Generates an IRSA or EKS Pod Identity trust policy that lints clean: `{ ok: true, policy }`,
-/// or `{ ok: false, error }` naming the option that is missing or malformed.
-#[wasm_bindgen(js_name = generateTrustPolicy, unchecked_return_type = "PolicyResult | Failure")]
-pub fn generate_trust_policy(
-    #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: JsValue,
-) -> JsValue {
-    let options = match arg(&options, "the options") {
-        Ok(o) => o,
-        Err(failure) => return failure,
-    };
-    result(&api::generate_trust_policy(options.as_deref()))
-}
-
-#[cfg(feature = "exports")]
-/// The helm values that annotate the platform's service account with `roleArn`, followed by
-/// the `kubectl` commands that apply and verify them (as YAML comments).
-#[wasm_bindgen(js_name = helmValues, unchecked_return_type = "HelmResult | Failure")]
-pub fn helm_values(
-    #[wasm_bindgen(js_name = roleArn, unchecked_param_type = "string")] role_arn: JsValue,
-) -> JsValue {
-    let Some(role_arn) = role_arn.as_string() else {
-        return result(&api::to_json(&transfer::Failure::new(
-            "the role ARN must be a string",
-        )));
-    };
-    result(&api::helm_values(&role_arn))
 }
 
 #[cfg(feature = "exports")]

@@ -2,10 +2,11 @@
 //! a long seeded fuzz run (`cargo xtask fuzz` for longer), reported as inputs per second.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::process::Command;
 
 use super::timing::{human, time_interleaved};
-use super::{Ctx, Row, Section, Verdict};
+use super::{Ctx, Part, Row, Section, Verdict};
 
 /// Exit codes that mean "ran": clean or findings.
 const RAN: &[i32] = &[0, 1];
@@ -24,14 +25,51 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         pullpass_core::policy::stress::one_line_findings(4_000),
     )?;
     let runs = ctx.pick(5, 2);
+    if ctx.wants(Part::HardeningKeys) {
+        keys_rows(ctx, &keys, n_keys, runs, &mut section)?;
+    }
+    if ctx.wants(Part::HardeningFindings) {
+        findings_rows(ctx, &findings, runs, &mut section)?;
+    }
+    if ctx.wants(Part::HardeningRss) {
+        peak_rss_rows(ctx, &mut section)?;
+    }
+    if ctx.wants(Part::HardeningFuzz) {
+        let fuzz = crate::fuzz::fuzz(&crate::fuzz::Args {
+            seconds: ctx.pick(300, 20),
+            seed: 0x5EED,
+            slow_ms: 100,
+        })?;
+        section.rows.push(
+            Row::new("Mutation fuzzing of every core entry point (debug build of xtask)")
+                .pullpass(format!(
+                    "{} inputs, {:.0}/s, {} failure(s)",
+                    fuzz.inputs,
+                    fuzz.inputs_per_second(),
+                    fuzz.failures.len()
+                ))
+                .target("0 failures", Verdict::from_bool(fuzz.failures.is_empty())),
+        );
+        let _ = writeln!(section.body, "```text\n{}```", fuzz.report());
+    }
+    Ok(section)
+}
 
+/// The 1 MB policy of condition keys in every format: one row, the slowest format.
+fn keys_rows(
+    ctx: &Ctx,
+    keys: &Path,
+    n_keys: usize,
+    runs: usize,
+    section: &mut Section,
+) -> anyhow::Result<()> {
     // Every format: rendering 60 k findings is most of the time of the text and SARIF reports.
     let mut slowest = std::time::Duration::ZERO;
     let mut keys_per_format = String::new();
     for format in ["text", "json", "sarif", "github"] {
         let lint = || {
             let mut c = Command::new(&ctx.pullpass);
-            c.args(["lint", "--format", format]).arg(&keys);
+            c.args(["lint", "--format", format]).arg(keys);
             c
         };
         let samples = time_interleaved(&[&lint], 1, runs, RAN)?;
@@ -50,9 +88,24 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         ),
     );
 
+    let _ = writeln!(
+        section.body,
+        "The 1 MB policy per format (median of {runs}): {}\n",
+        keys_per_format.trim_end_matches(" · ")
+    );
+    Ok(())
+}
+
+/// A one-line file with thousands of findings in every format: one row, the slowest format.
+fn findings_rows(
+    ctx: &Ctx,
+    findings: &Path,
+    runs: usize,
+    section: &mut Section,
+) -> anyhow::Result<()> {
     let count = Command::new(&ctx.pullpass)
         .args(["lint", "--format", "json"])
-        .arg(&findings)
+        .arg(findings)
         .output()?;
     let report: pullpass_core::report::FindingsReport = serde_json::from_slice(&count.stdout)?;
     let n_findings = report.findings.len();
@@ -61,7 +114,7 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     for format in ["text", "json", "sarif", "github"] {
         let make = || {
             let mut c = Command::new(&ctx.pullpass);
-            c.args(["lint", "--format", format]).arg(&findings);
+            c.args(["lint", "--format", format]).arg(findings);
             c
         };
         let s = time_interleaved(&[&make], 1, runs, RAN)?;
@@ -80,35 +133,12 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         ),
     );
 
-    peak_rss_rows(ctx, &mut section)?;
-
-    let fuzz = crate::fuzz::fuzz(&crate::fuzz::Args {
-        seconds: ctx.pick(300, 20),
-        seed: 0x5EED,
-        slow_ms: 100,
-    })?;
-    section.rows.push(
-        Row::new("Mutation fuzzing of every core entry point (debug build of xtask)")
-            .pullpass(format!(
-                "{} inputs, {:.0}/s, {} failure(s)",
-                fuzz.inputs,
-                fuzz.inputs_per_second(),
-                fuzz.failures.len()
-            ))
-            .target("0 failures", Verdict::from_bool(fuzz.failures.is_empty())),
-    );
-    let _ = writeln!(
-        section.body,
-        "The 1 MB policy per format (median of {runs}): {}\n",
-        keys_per_format.trim_end_matches(" · ")
-    );
     let _ = writeln!(
         section.body,
         "Rendering per format (median of {runs}): {}\n",
         per_format.trim_end_matches(" · ")
     );
-    let _ = writeln!(section.body, "```text\n{}```", fuzz.report());
-    Ok(section)
+    Ok(())
 }
 
 /// A trust policy with findings in every format (TP022's upper-case scheme, TP028's `*`).

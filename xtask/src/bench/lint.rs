@@ -13,7 +13,7 @@ use pullpass_core::report::FindingsReport;
 
 use super::corpus::{self, Kind, SEED};
 use super::timing::{Samples, check_status, human, ratio, sig3, speedup, time_interleaved};
-use super::{Ctx, Row, Section, Verdict, one_line, peers};
+use super::{Ctx, Part, Row, Section, Verdict, one_line, peers};
 
 /// The generated corpus of `n` policies, written once per run.
 fn corpus_dir(ctx: &Ctx, n: usize) -> anyhow::Result<(PathBuf, Vec<corpus::Policy>)> {
@@ -117,7 +117,11 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
         Kind::ALL.iter().filter(|k| !k.is_valid()).count()
     );
 
-    let parliament = peers::parliament(ctx.install);
+    let parliament = if ctx.peers() {
+        peers::parliament(ctx.install)
+    } else {
+        Err(anyhow::anyhow!("not run (`--only`)"))
+    };
     if parliament.is_ok() {
         section.versions.push((
             "Parliament".to_owned(),
@@ -215,6 +219,10 @@ pub(crate) fn throughput(ctx: &Ctx) -> anyhow::Result<Section> {
             // Issue 13: no slower than one `cat` of the same files.
             .target("≤ 1× `cat`", Verdict::from_bool(r_cat <= 1.0)),
     );
+    if !ctx.wants(Part::LintLatency) {
+        section.body = body;
+        return Ok(section);
+    }
 
     // Single-file latency and what each linter catches: a stratified sample, the same number
     // of files of every kind, one process per file.

@@ -53,7 +53,11 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
         n / FILES_PER_PROJECT
     );
 
-    let checkov = checkov_bin();
+    let checkov = if ctx.peers() {
+        checkov_bin()
+    } else {
+        Err(anyhow::anyhow!("not run (`--only`)"))
+    };
     if let Ok(bin) = &checkov {
         section.versions.push((
             "checkov".to_owned(),
@@ -126,6 +130,10 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
             .target("≤ 1× `cat`", Verdict::from_bool(r_cat <= 1.0)),
     );
     body.push('\n');
+    if !ctx.peers() {
+        section.body = body;
+        return Ok(section);
+    }
     match side_by_side(ctx) {
         Ok(table) => body.push_str(&table),
         Err(e) => {

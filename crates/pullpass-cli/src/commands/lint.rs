@@ -237,6 +237,8 @@ struct Linted {
     fixed_text: Option<String>,
     /// For a source file (Terraform, CloudFormation, …): what was found in it.
     note: Option<String>,
+    /// Policies of a source file that were not linted, and why (`--verbose` says them).
+    not_linted: Vec<String>,
 }
 
 /// What the parallel pass makes of one input.
@@ -286,6 +288,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         )?,
         import_images: args.import_images
             || super::lint_inputs::config_imports(args.registry.as_deref()),
+        // `--kind permissions` says the file is the pulling role's policy.
+        pull_role: kind == Some(PolicyKind::Permissions),
     };
     let level = if args.unsafe_fixes {
         FixLevel::Unsafe
@@ -293,7 +297,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         FixLevel::Safe
     };
     let mut errors = Vec::new();
+    let started = std::time::Instant::now();
     let mut inputs = collect(&args.paths, &mut errors);
+    // `-vv`: where the time of a run goes, phase by phase.
+    tracing::debug!(
+        "lint: walk {:.1} ms ({} inputs)",
+        started.elapsed().as_secs_f64() * 1e3,
+        inputs.len()
+    );
     if args.skip_non_policies {
         for input in &mut inputs {
             if let Input::File(path) = input {
@@ -326,22 +337,44 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     // rendered) in order on this thread; otherwise on the workers, with their linting.
     let on_workers = baseline.is_none();
     let mut report = Report::new(&args, &table, baseline, color, errors);
-    // All cores, batch by batch; each batch is collected in input order and written before
-    // the next is read, so the output does not depend on the threads and the memory does not
-    // grow with the number of files.
-    for batch in inputs.chunks(BATCH) {
-        let steps: Vec<Step> = batch
-            .par_iter()
-            .map(|input| {
-                let outcome = lint_input(input, kind, &ctx, level, &args);
-                Step::of(outcome, on_workers.then_some((&table, &args, color)))
-            })
-            .collect();
-        for step in steps {
-            report.add(step)?;
+    let step = |input: &Input| {
+        let outcome = lint_input(input, kind, &ctx, level, &args);
+        Step::of(outcome, on_workers.then_some((&table, &args, color)))
+    };
+    let linting = std::time::Instant::now();
+    if inputs.len() <= 1 {
+        // One file (an editor, a pre-commit hook with one file): no thread pool to start.
+        for input in &inputs {
+            report.add(step(input))?;
         }
+        return report.finish(&ctx, linting);
     }
-    report.finish(&ctx)
+    // All cores, batch by batch; each batch is collected in input order, so the output does
+    // not depend on the threads. A thread of its own hands the batches to the pool while this
+    // one writes the previous batch's output: the cores lint while the output is written, and
+    // at most three batches are held (the channel holds one), so the memory does not grow with
+    // the number of files.
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (done, batches) = std::sync::mpsc::sync_channel::<Vec<Step>>(1);
+        let inputs = &inputs;
+        let step = &step;
+        scope.spawn(move || {
+            for batch in inputs.chunks(BATCH) {
+                let steps: Vec<Step> = batch.par_iter().map(step).collect();
+                // The writer stopped (an error): so does the linting.
+                if done.send(steps).is_err() {
+                    break;
+                }
+            }
+        });
+        for steps in batches {
+            for step in steps {
+                report.add(step)?;
+            }
+        }
+        Ok(())
+    })?;
+    report.finish(&ctx, linting)
 }
 
 /// One linted file reduced to what the run needs once its output is written.
@@ -357,6 +390,8 @@ struct Facts {
     changed: bool,
     /// Only for `--write-baseline`.
     diagnostics: Vec<Diagnostic>,
+    /// Policies of a source file that were not linted, and why.
+    not_linted: Vec<String>,
 }
 
 impl Facts {
@@ -367,6 +402,7 @@ impl Facts {
             detected: l.detected,
             source: l.note.is_some(),
             changed: l.fixed_text.is_some(),
+            not_linted: l.not_linted,
             diagnostics: if keep_diagnostics {
                 l.diagnostics
             } else {
@@ -581,10 +617,27 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// [`Self::finish_inner`], timed for `-vv` (`linting`: when the parallel pass began).
+    fn finish(self, ctx: &LintContext, linting: std::time::Instant) -> anyhow::Result<Exit> {
+        tracing::debug!(
+            "lint: lint and write {:.1} ms ({} files, {} held for the cross-file pass)",
+            linting.elapsed().as_secs_f64() * 1e3,
+            self.facts.len(),
+            self.held.len()
+        );
+        let finishing = std::time::Instant::now();
+        let result = self.finish_inner(ctx);
+        tracing::debug!(
+            "lint: cross-file pass and frame {:.1} ms",
+            finishing.elapsed().as_secs_f64() * 1e3
+        );
+        result
+    }
+
     /// The cross-file pass over the held files, then the frame: head, the output in order
     /// with the held files in their holes, tail.
     #[allow(clippy::too_many_lines)]
-    fn finish(mut self, ctx: &LintContext) -> anyhow::Result<Exit> {
+    fn finish_inner(mut self, ctx: &LintContext) -> anyhow::Result<Exit> {
         let mut held = std::mem::take(&mut self.held);
         let mut extracted = std::mem::take(&mut self.extracted);
         if !extracted.is_empty() {
@@ -619,6 +672,7 @@ impl<'a> Report<'a> {
                 source: l.note.is_some(),
                 summary: Summary::of(&l.diagnostics),
                 changed: l.fixed_text.is_some(),
+                not_linted: l.not_linted.clone(),
                 diagnostics: if args.write_baseline.is_some() {
                     l.diagnostics.clone()
                 } else {
@@ -678,9 +732,19 @@ impl<'a> Report<'a> {
             summary.infos += f.summary.infos;
         }
         let any = summary.errors + summary.warnings + summary.infos > 0;
+        let unlinted = || {
+            facts.iter().flat_map(|f| {
+                f.not_linted
+                    .iter()
+                    .map(move |n| format!("{}: {n}", display_name(&f.name)))
+            })
+        };
         if args.verbose() && args.format != LintFormat::Text {
             for (name, why) in &self.skipped {
                 eprintln!("{name}: skipped, not a policy ({why})");
+            }
+            for line in unlinted() {
+                eprintln!("{line}");
             }
         }
         match args.format {
@@ -689,6 +753,9 @@ impl<'a> Report<'a> {
                 if args.verbose() {
                     for (name, why) in &self.skipped {
                         let _ = writeln!(head, "{name}: skipped, not a policy ({why})");
+                    }
+                    for line in unlinted() {
+                        let _ = writeln!(head, "{line}");
                     }
                 }
                 let tail = text_summary(&facts, summary, self.skipped.len(), args.verbose());
@@ -772,9 +839,15 @@ fn lint_input(
         Input::Stdin => Path::new("-"),
         Input::File(path) | Input::Walked(path) => path.as_path(),
     };
+    let name = input.name();
     // One bounded read for files, FIFOs, devices and stdin: a huge input is a TP001
     // finding, never read whole.
-    let bytes = match crate::input::read_bytes(path, policy::json::MAX_INPUT_BYTES, "the policy") {
+    let read = match input {
+        // Files of a walk come directory by directory.
+        Input::Walked(_) => crate::input::read_in_dir,
+        Input::Stdin | Input::File(_) => crate::input::read_bytes,
+    };
+    let bytes = match read(path, policy::json::MAX_INPUT_BYTES, "the policy") {
         Ok(bytes) => bytes,
         Err(crate::input::InputError::TooLarge { limit }) => {
             let size = std::fs::metadata(path)
@@ -785,7 +858,7 @@ fn lint_input(
             let out = policy::lint_oversized(size, kind);
             return Outcome::Linted(
                 Box::new(Linted {
-                    name: input.name(),
+                    name,
                     text: String::new(),
                     kind: out.kind,
                     detected: false,
@@ -793,6 +866,7 @@ fn lint_input(
                     fixed: 0,
                     fixed_text: None,
                     note: None,
+                    not_linted: Vec::new(),
                 }),
                 None,
             );
@@ -807,21 +881,21 @@ fn lint_input(
                 Ok(text) => std::borrow::Cow::Borrowed(text),
                 Err(_) => String::from_utf8_lossy(&bytes),
             };
-            match (pullpass_sources::classify(&input.name(), &head), input) {
+            match (pullpass_sources::classify(&name, &head), input) {
                 (Ok(format), _) => format,
                 // Named explicitly: read as a policy, so a non-policy is an error finding.
                 (Err(_), Input::File(_) | Input::Stdin) => Format::Policy,
-                (Err(why), Input::Walked(_)) => return Outcome::Skipped(input.name(), why),
+                (Err(why), Input::Walked(_)) => return Outcome::Skipped(name, why),
             }
         }
     };
     if format != Format::Policy {
-        return lint_source_input(input, bytes, format, ctx, level, args);
+        return lint_source_input(input, name, bytes, format, ctx, level, args);
     }
     if let Input::Walked(_) = input
         && let Some(why) = super::lint_skip::not_a_policy(&bytes)
     {
-        return Outcome::Skipped(input.name(), why);
+        return Outcome::Skipped(name, why);
     }
     let out = policy::lint_bytes(&bytes, kind, ctx);
     let text = match String::from_utf8(bytes) {
@@ -829,13 +903,14 @@ fn lint_input(
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
     let mut item = Linted {
-        name: input.name(),
+        name,
         kind: out.kind,
         detected: out.kind_detected,
         diagnostics: out.diagnostics,
         fixed: 0,
         fixed_text: None,
         note: None,
+        not_linted: Vec::new(),
         text,
     };
     let has_fix = item.diagnostics.iter().any(|d| {
@@ -882,6 +957,7 @@ fn lint_input(
 /// applied; `--fix` applies the safe fixes that map back to literal source text.
 fn lint_source_input(
     input: &Input,
+    name: String,
     bytes: Vec<u8>,
     format: Format,
     ctx: &LintContext,
@@ -895,7 +971,7 @@ fn lint_source_input(
             let out = policy::lint_bytes(e.as_bytes(), None, ctx);
             return Outcome::Linted(
                 Box::new(Linted {
-                    name: input.name(),
+                    name,
                     text: String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned(),
                     kind: None,
                     detected: false,
@@ -903,6 +979,7 @@ fn lint_source_input(
                     fixed: 0,
                     fixed_text: None,
                     note: Some(format!("could not be read as {}", format.as_str())),
+                    not_linted: Vec::new(),
                 }),
                 None,
             );
@@ -940,7 +1017,7 @@ fn lint_source_input(
     }
     Outcome::Linted(
         Box::new(Linted {
-            name: input.name(),
+            name,
             text: item_text,
             kind: None,
             detected: false,
@@ -948,6 +1025,7 @@ fn lint_source_input(
             fixed,
             fixed_text,
             note: Some(found.note),
+            not_linted: found.not_linted,
         }),
         Some(found.extracted),
     )
@@ -1148,24 +1226,12 @@ fn render_json(l: &Linted, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // What `render::json::findings` makes of each (every finding here has the file as its
     // source), serialized in chunks: on every core for a file with thousands of findings.
     let index = pullpass_core::LineIndex::new(&l.text);
-    let part = |chunk: &[Diagnostic]| -> std::io::Result<Vec<u8>> {
-        let (mut out, mut item) = (Vec::new(), Vec::new());
+    render::write_chunks(&l.diagnostics, 256, w, |chunk, out| {
         for d in chunk {
             let finding = Finding::from_diagnostic(d, Some(&index), Some(&name));
-            item.clear();
-            serde_json::to_writer_pretty(&mut item, &finding).map_err(std::io::Error::other)?;
             out.extend_from_slice(b",\n");
-            render::indent(&item, b"    ", &mut out);
+            render::write_nested(&finding, b"    ", out)?;
         }
-        Ok(out)
-    };
-    const CHUNK: usize = 256;
-    if l.diagnostics.len() < CHUNK {
-        return w.write_all(&part(&l.diagnostics)?);
-    }
-    let parts: Vec<std::io::Result<Vec<u8>>> = l.diagnostics.par_chunks(CHUNK).map(part).collect();
-    for p in parts {
-        w.write_all(&p?)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -15,6 +15,11 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 /// Read with serde_json as a `serde_json::Value` would be (the same grammar, number range and
 /// nesting limit) but without building the tree: only the top-level keys are looked at.
 pub(super) fn not_a_policy(bytes: &[u8]) -> Option<&'static str> {
+    // Most files of a policy directory are policies: one look at their top-level keys settles
+    // it without a second parse (the linter parses the file next).
+    if top_level_statement(bytes) {
+        return None;
+    }
     match serde_json::from_slice::<Top>(bytes) {
         Err(_) => None,
         Ok(Top::Object { policy: true }) => None,
@@ -22,6 +27,57 @@ pub(super) fn not_a_policy(bytes: &[u8]) -> Option<&'static str> {
         Ok(Top::Array) => Some("a JSON array, not a policy object"),
         Ok(Top::Scalar) => Some("a JSON scalar, not a policy object"),
     }
+}
+
+/// Whether `bytes` open an object with a `Statement` key (any case, written without escapes)
+/// at its top level. Then [`not_a_policy`] answers "lint it" whatever the rest holds: valid
+/// JSON is such an object, and invalid JSON is linted too. The scan tracks strings and
+/// nesting only; for valid JSON a string at depth 1 followed by `:` is a top-level key, and
+/// for invalid JSON the answer does not matter. `false` sends the file to the full check.
+fn top_level_statement(bytes: &[u8]) -> bool {
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = bytes.iter().position(|&b| !space(b)).unwrap_or(bytes.len());
+    if bytes.get(i) != Some(&b'{') {
+        return false;
+    }
+    let mut depth = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return false;
+                }
+            }
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                loop {
+                    match bytes.get(i) {
+                        None => return false,
+                        Some(b'\\') => {
+                            escaped = true;
+                            i += 2;
+                        }
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
+                    }
+                }
+                let key = &bytes[start..i];
+                i += 1;
+                if depth == 1 && !escaped && key.eq_ignore_ascii_case(b"statement") {
+                    let next = bytes[i..].iter().position(|&b| !space(b));
+                    if next.is_some_and(|n| bytes[i + n] == b':') {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// What the top of the document is; for an object, whether it has a policy key.
@@ -263,6 +319,15 @@ mod tests {
             r#"{"a":"\ud800"}"#,
             r#"{"Statement":null} x"#,
             r#"{"a":[1,{"b":[true,null,"s\n"]}],"VERSION":"x-10-17"}"#,
+            r#"{"a":{"Statement":1}}"#,
+            r#"{"a":[{"Statement":1}],"b":"Statement"}"#,
+            r#"[{"Statement":1}]"#,
+            r#"{"St\u0061tement":1}"#,
+            r#"{"x":"\"Statement\":","y":2}"#,
+            r#" {"a":"\\","STATEMENT" : []}"#,
+            r#"{"Statement":[1,2,}"#,
+            r#"{"a":1}{"Statement":1}"#,
+            r#"{"Statement""#,
             "[]",
             "null",
             "\"s\"",

@@ -4,7 +4,6 @@
 
 use pullpass_core::text::{ColumnUnit, LineIndex};
 use pullpass_core::{Diagnostic, RuleMeta, Severity, TextRange};
-use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// Where the rules' documentation lives.
@@ -227,24 +226,9 @@ pub(crate) fn write_results(
     let uri = uri(path);
     // A file with thousands of findings serializes them on every core, in chunks written
     // in order.
-    if diagnostics.len() >= PARALLEL_FROM {
-        let parts: Vec<std::io::Result<Vec<u8>>> = diagnostics
-            .par_chunks(PARALLEL_FROM)
-            .map(|chunk| {
-                let mut out = Vec::new();
-                results(rules, &index, &uri, chunk, &mut out)?;
-                Ok(out)
-            })
-            .collect();
-        for part in parts {
-            w.write_all(&part?)?;
-        }
-        Ok(())
-    } else {
-        let mut out = Vec::new();
-        results(rules, &index, &uri, diagnostics, &mut out)?;
-        w.write_all(&out)
-    }
+    super::write_chunks(diagnostics, PARALLEL_FROM, w, |chunk, out| {
+        results(rules, &index, &uri, chunk, out)
+    })
 }
 
 /// Findings from which [`write_results`] uses every core (and the chunk size it hands each).
@@ -258,8 +242,17 @@ fn results(
     diagnostics: &[Diagnostic],
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
-    let mut item = Vec::new();
+    // Findings of one file mostly share a few codes: the last code's index is looked up once.
+    let mut last: Option<(&str, Option<usize>)> = None;
     for d in diagnostics {
+        let rule_index = match last {
+            Some((code, index)) if code == d.code() => index,
+            _ => {
+                let index = rules.iter().position(|r| r.code == d.code());
+                last = Some((d.code(), index));
+                index
+            }
+        };
         let mut message = d.message().to_owned();
         if let Some(help) = d.help() {
             message.push_str("\nhelp: ");
@@ -302,12 +295,10 @@ fn results(
             }],
             message: Text { text: &message },
             rule_id: d.code(),
-            rule_index: rules.iter().position(|r| r.code == d.code()),
+            rule_index,
         };
-        item.clear();
-        serde_json::to_writer_pretty(&mut item, &result).map_err(std::io::Error::other)?;
         out.extend_from_slice(b",\n");
-        super::indent(&item, b"        ", out);
+        super::write_nested(&result, b"        ", out)?;
     }
     Ok(())
 }

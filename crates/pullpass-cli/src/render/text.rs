@@ -1,14 +1,13 @@
 //! rustc-style text: code, message, the source line with a caret under the exact range, help
 //! and fix, then a summary line.
 
-use std::fmt::Write as _;
 use std::io::IsTerminal;
+use std::io::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use pullpass_core::LineIndex;
 use pullpass_core::Severity;
 use pullpass_core::diagnostic::Summary;
-use rayon::prelude::*;
 
 use super::Item;
 
@@ -46,28 +45,13 @@ pub(crate) fn write(
     };
     let indexes = super::line_indexes(items);
     // A file with thousands of findings (a 1 MB policy has 60 k) renders them on every core,
-    // in chunks joined in order; drawing snippets is most of the time of such a report.
-    if items.len() >= PARALLEL_FROM {
-        let parts: Vec<String> = items
-            .par_chunks(PARALLEL_FROM)
-            .map(|chunk| {
-                let mut part = String::new();
-                for item in chunk {
-                    render_one(item, &indexes, &renderer, &mut part);
-                }
-                part
-            })
-            .collect();
-        for part in parts {
-            w.write_all(part.as_bytes())?;
+    // in chunks written in order; drawing snippets is most of the time of such a report.
+    super::write_chunks(items, PARALLEL_FROM, w, |chunk, out| {
+        for item in chunk {
+            render_one(item, &indexes, &renderer, !color, out);
         }
-    } else {
-        let mut out = String::new();
-        for item in items {
-            render_one(item, &indexes, &renderer, &mut out);
-        }
-        w.write_all(out.as_bytes())?;
-    }
+        Ok(())
+    })?;
     let summary = summary_line(&Summary::of(items.iter().map(|i| i.diagnostic)));
     w.write_all(summary.as_bytes())?;
     w.write_all(b"\n")
@@ -76,10 +60,38 @@ pub(crate) fn write(
 /// Findings from which [`render`] uses every core (and the chunk size it hands each).
 const PARALLEL_FROM: usize = 256;
 
-/// One finding: title, the snippet of the lines its range covers, help and fix.
-fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, out: &mut String) {
+/// Whether annotate-snippets prints `text` as a title as it is: one line, nothing it
+/// replaces (control characters, zero-width joiner, text-direction controls).
+fn plain_title(text: &str) -> bool {
+    !text.chars().any(|c| {
+        c.is_control()
+            || c == '\u{200d}'
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    })
+}
+
+/// One finding: title, the snippet of the lines its range covers, help and fix. Returns
+/// whether the title and help were written by hand (below).
+///
+/// Without colour, the title's message and the help are written here, not drawn by
+/// annotate-snippets, which lays out every character of them in a styled buffer (half the
+/// time of a report of 60 k findings): it draws the same report with both empty, and the two
+/// are put in their lines. The bytes are the same (`tests::fast_path_is_annotate_snippets`).
+fn render_one(
+    item: &Item<'_>,
+    indexes: &[LineIndex<'_>],
+    renderer: &Renderer,
+    plain: bool,
+    out: &mut Vec<u8>,
+) -> bool {
     let d = item.diagnostic;
-    let title = level(d.severity()).primary_title(d.message()).id(d.code());
+    // Plain output (`renderer` draws no colour), a message and a help annotate-snippets
+    // prints verbatim.
+    let fast = plain && plain_title(d.message()) && d.help().is_none_or(plain_title);
+    let title = level(d.severity())
+        .primary_title(if fast { "" } else { d.message() })
+        .id(d.code());
     let mut group = Group::with_title(title);
     // Where a finding without a range is: printed under its title as `--> /pointer`, with
     // no snippet (annotate-snippets would draw an empty `|` gutter for an origin alone).
@@ -89,7 +101,7 @@ fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, o
     {
         // Show only the lines the range covers, so a 10 MB input prints one line.
         let Some(index) = super::index_of(indexes, source.text) else {
-            return;
+            return false;
         };
         let first = index.line_of(range.start);
         let last = index.line_of(range.end.saturating_sub(1).max(range.start));
@@ -120,7 +132,11 @@ fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, o
     }
     let mut report = vec![group];
     if let Some(help) = d.help() {
-        report.push(Group::with_title(Level::HELP.secondary_title(help)));
+        report.push(Group::with_title(Level::HELP.secondary_title(if fast {
+            ""
+        } else {
+            help
+        })));
     }
     if let Some(fix) = d.fix()
         && item.source.is_none()
@@ -130,6 +146,15 @@ fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, o
         ));
     }
     let rendered = renderer.render(&report);
+    let rendered = if fast {
+        match fill_in(&rendered, d.message(), d.help()) {
+            Some(full) => full,
+            // Not the shape expected: annotate-snippets draws all of it.
+            None => return render_one(item, indexes, renderer, false, out),
+        }
+    } else {
+        rendered
+    };
     match origin {
         Some(pointer) => {
             let mut lines = rendered.lines();
@@ -137,12 +162,43 @@ fn render_one(item: &Item<'_>, indexes: &[LineIndex<'_>], renderer: &Renderer, o
             for line in lines.filter(|l| !is_bare_gutter(l)) {
                 let _ = writeln!(out, "{line}");
             }
-            out.push('\n');
+            out.push(b'\n');
         }
         None => {
-            let _ = writeln!(out, "{rendered}\n");
+            out.extend_from_slice(rendered.as_bytes());
+            out.extend_from_slice(b"\n\n");
         }
     }
+    fast
+}
+
+/// A report drawn with an empty title message (and an empty help) with `message` (and `help`)
+/// put in: the title is the first line (`error[TP021]: `), the help group the last one
+/// (`help: `). `None` when the report does not have that shape.
+fn fill_in(rendered: &str, message: &str, help: Option<&str>) -> Option<String> {
+    const HELP: &str = "help: ";
+    let (title, rest) = match rendered.split_once('\n') {
+        Some((title, rest)) => (title, Some(rest)),
+        None => (rendered, None),
+    };
+    if !title.ends_with(": ") {
+        return None;
+    }
+    let mut full = String::with_capacity(rendered.len() + message.len() + help.map_or(0, str::len));
+    full.push_str(title);
+    full.push_str(message);
+    if let Some(rest) = rest {
+        full.push('\n');
+        full.push_str(rest);
+    }
+    if let Some(help) = help {
+        let cut = full.len().checked_sub(HELP.len())?;
+        if !full.ends_with(HELP) || !full[..cut].ends_with('\n') {
+            return None;
+        }
+        full.push_str(help);
+    }
+    Some(full)
 }
 
 /// A gutter line with nothing in it (` |`, possibly coloured): what a finding without a
@@ -203,6 +259,7 @@ mod tests {
     use pullpass_core::{Diagnostic, Severity};
 
     use super::{Item, render};
+    use crate::render::Source;
 
     /// A finding with no range prints where it is and no snippet: no `|` line at all.
     #[test]
@@ -226,5 +283,58 @@ mod tests {
                 "an empty gutter line in:\n{text}"
             );
         }
+    }
+
+    /// Without colour, the title and help written by hand are the bytes annotate-snippets
+    /// draws: every finding of policies of several shapes (pretty, minified on one long line,
+    /// non-ASCII, no range), rendered both ways.
+    #[test]
+    fn fast_path_is_annotate_snippets() {
+        let texts = [
+            "{\n  \"Statement\": [{\"Effect\": \"allow\", \"Principal\": \"*\", \"Action\": \"sts:AssumeRoleWithWebIdentity\"}]\n}\n",
+            &pullpass_core::policy::stress::one_line_findings(40),
+            &pullpass_core::policy::stress::many_condition_keys(20_000),
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ÄÖÜ\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"oidc.eks.us-east-1.amazonaws.com/id/ÄÖÜ:sub\":\"system:serviceaccount:*\"}}}]}",
+            "{\"Version\": \"2012-10-17\", \"Statement\": [",
+            "",
+        ];
+        let renderer = annotate_snippets::Renderer::plain();
+        let (mut compared, mut by_hand) = (0, 0);
+        for text in texts {
+            let out = pullpass_core::policy::lint(text, None, &Default::default());
+            let source = Source {
+                name: "dir/policy.json",
+                text,
+            };
+            for with_source in [true, false] {
+                let items: Vec<Item<'_>> = out
+                    .diagnostics
+                    .iter()
+                    .map(|d| Item {
+                        diagnostic: d,
+                        source: (with_source && d.range().is_some()).then_some(source),
+                    })
+                    .collect();
+                let indexes = super::super::line_indexes(&items);
+                for item in &items {
+                    let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                    let hand = super::render_one(item, &indexes, &renderer, true, &mut fast);
+                    // Findings of a file (with their source) take the fast path; a finding
+                    // without a range but with a fix has a third group and does not.
+                    if item.source.is_some() {
+                        assert!(hand, "{}", String::from_utf8_lossy(&fast));
+                        by_hand += 1;
+                    }
+                    super::render_one(item, &indexes, &renderer, false, &mut slow);
+                    assert_eq!(
+                        String::from_utf8_lossy(&fast),
+                        String::from_utf8_lossy(&slow)
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
+        assert!(by_hand > 100, "{by_hand} of {compared} by hand");
     }
 }

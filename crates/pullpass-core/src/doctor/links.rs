@@ -394,6 +394,8 @@ pub(crate) fn permissions(cx: &mut Cx<'_>, _: &Run) -> Outcome {
         role_arn: role.filter(|r| r.account.is_some()).map(|r| r.text),
         registry_host: host.clone(),
         repository: repository.filter(|_| host.is_some()).cloned(),
+        // The role's own policy, the one its pods pull with.
+        pull_role: true,
         ..LintContext::default()
     };
     let out = policy::lint(text, Some(PolicyKind::Permissions), &ctx);

@@ -71,6 +71,25 @@ pub struct LintContext {
     pub repository_policy: Option<String>,
     /// The registry is used to import images (list repositories and tags): EP003 runs.
     pub import_images: bool,
+    /// The caller states that this identity policy is the pulling role's (`--kind
+    /// permissions`, the doctor's role, the page's permissions field): EP001/EP002 judge it even
+    /// when it names no ECR action. Otherwise (a kind detected, or taken from Terraform or
+    /// CloudFormation) an identity policy that allows no ECR action is another service's
+    /// policy and they stay silent; see [`LintContext::states_pulling`].
+    pub pull_role: bool,
+}
+
+impl LintContext {
+    /// Whether the caller says the policy is used to pull: [`Self::pull_role`], or a
+    /// registry, repository or repository policy to pull from, or images to import.
+    #[must_use]
+    pub fn states_pulling(&self) -> bool {
+        self.pull_role
+            || self.registry_host.is_some()
+            || self.repository.is_some()
+            || self.repository_policy.is_some()
+            || self.import_images
+    }
 }
 
 /// The findings for one document and the kind it was linted as.

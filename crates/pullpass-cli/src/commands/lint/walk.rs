@@ -118,6 +118,8 @@ fn visit(
 pub(super) struct SourceLint {
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) note: String,
+    /// `line N: OWNER not linted: why`, for `--verbose`.
+    pub(super) not_linted: Vec<String>,
     pub(super) extracted: Extracted,
 }
 
@@ -133,9 +135,27 @@ fn rule(code: &str) -> &'static pullpass_core::rule::RuleMeta {
 pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> SourceLint {
     let extracted = pullpass_sources::extract(format, text);
     let (diagnostics, note) = lint_extracted(text, format, &extracted, ctx);
+    let not_linted = if extracted.not_linted.is_empty() {
+        Vec::new()
+    } else {
+        let lines = pullpass_core::text::LineIndex::new(text);
+        extracted
+            .not_linted
+            .iter()
+            .map(|n| {
+                format!(
+                    "line {}: {} not linted: {}",
+                    lines.line_of(n.range.start) + 1,
+                    n.owner,
+                    n.why
+                )
+            })
+            .collect()
+    };
     SourceLint {
         diagnostics,
         note,
+        not_linted,
         extracted,
     }
 }

@@ -13,6 +13,10 @@ declare_rule! {
     /// and EP002/EP003 stay silent: the pull permissions live in the role's own policy.
     /// An ECR Public policy (`--registry public.ecr.aws`, or only `ecr-public:` actions) gets an
     /// info too: anonymous pulls need no permissions.
+    /// An identity policy that can grant no ECR action at all (a KMS, VPC CNI or logs policy,
+    /// as most policies of a Terraform or CloudFormation repository are) is not judged unless
+    /// the caller says it is the pulling role's (`--kind permissions`, `--registry`, the
+    /// doctor): EP001 and EP002 stay silent on it.
     ///
     /// ## Why is this bad
     /// Every pull starts with a registry token. The action has no resource type, so only
@@ -42,6 +46,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 .with_range(root),
         );
         return;
+    }
+    if !cx.ctx.states_pulling() && !eval::can_grant_ecr(policy) && eval::delegated_role(policy).is_none() {
+        return; // Another service's policy (KMS, CNI, logs): not a pulling policy.
     }
     if let Some(role) = eval::delegated_role(policy) {
         cx.push(
@@ -104,6 +111,28 @@ mod tests {
         assert!(findings_with("EP002", READ_ONLY, &ctx).is_empty());
         // Once it grants an ECR action itself, it is judged as a pulling policy.
         fires("EP002", &text.replace("\"sts:AssumeRole\"", "[\"sts:AssumeRole\",\"ecr:GetAuthorizationToken\"]"));
+    }
+
+    /// Most identity policies of a real repository belong to another service (the shape of
+    /// terraform-aws-modules/eks's cluster-encryption policy, other IDs): not a pulling policy
+    /// unless the caller says so.
+    #[test]
+    fn another_services_policy_is_judged_only_when_said_to_pull() {
+        let kms = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt","kms:DescribeKey"],"Resource":"arn:aws:kms:eu-west-1:402938475610:key/0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b"}]}"#;
+        silent("EP001", kms);
+        silent("EP002", kms);
+        let said = crate::policy::LintContext { pull_role: true, ..Default::default() };
+        assert!(!findings_with("EP001", kms, &said).is_empty());
+        assert!(!findings_with("EP002", kms, &said).is_empty());
+        let host = crate::policy::LintContext { registry_host: Some("402938475610.dkr.ecr.eu-west-1.amazonaws.com".into()), ..Default::default() };
+        assert!(!findings_with("EP001", kms, &host).is_empty());
+        // A guard that only denies ECR actions grants none: not a pulling policy either.
+        let guard = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ecr:Delete*","Resource":"*"}]}"#;
+        silent("EP001", guard);
+        silent("EP002", guard);
+        // `ecr*:…`, `*` and `NotAction` can grant ECR actions: judged.
+        fires("EP001", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr*:BatchGetImage","Resource":"*"}]}"#);
+        fires("EP001", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"ecr:GetAuthorizationToken","Resource":"*"}]}"#);
     }
 
     #[test]

@@ -63,6 +63,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     if eval::delegated_role(policy).is_some() || eval::is_public_ecr(policy, cx.ctx.registry_host.as_deref()) {
         return; // EP001 says where the pull permissions live.
     }
+    if !cx.ctx.states_pulling() && !eval::can_grant_ecr(policy) {
+        return; // Another service's policy: see EP001.
+    }
     let arn = match (cx.ctx.registry_host.as_deref(), cx.ctx.repository.as_deref()) {
         (Some(host), Some(repo)) => eval::repository_arn(host, repo.trim()),
         _ => None,

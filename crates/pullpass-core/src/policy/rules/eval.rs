@@ -178,6 +178,27 @@ pub(crate) fn is_public_ecr(policy: &Policy<'_>, registry_host: Option<&str>) ->
         })
 }
 
+/// Whether some `Allow` of the policy can grant an ECR action: an `Action` whose service
+/// part covers `ecr` or `ecr-public` (`ecr:…`, `ecr:*`, `ecr*:…`, `*`), or a `NotAction`
+/// (which grants every action it does not list). An identity policy that can grant none
+/// (KMS, VPC CNI, logs: most policies of a real repository) is not a pulling policy, and
+/// EP001/EP002 judge it only when the caller says it is ([`LintContext::states_pulling`]).
+///
+/// [`LintContext::states_pulling`]: crate::policy::LintContext::states_pulling
+pub(crate) fn can_grant_ecr(policy: &Policy<'_>) -> bool {
+    // A statement whose `Effect` is mistyped (`"allow"`, TP007) counts: it was written to
+    // allow, and the rest of the policy is judged as its author meant it.
+    policy.statements.iter().any(|s| {
+        s.effect != Some(Effect::Deny)
+            && (s.not_action.is_some()
+                || s.actions.iter().any(|a| {
+                    let service = a.as_str().split(':').next().unwrap_or_default();
+                    glob::matches_ignore_case(service, "ecr")
+                        || glob::matches_ignore_case(service, "ecr-public")
+                }))
+    })
+}
+
 /// The role this policy hands pulling over to: when no `Allow` grants any ECR action but one
 /// allows `sts:AssumeRole` on an IAM role ARN (the cross-account setup: these keys only
 /// assume the role that pulls), that role ARN pattern.
