@@ -588,7 +588,7 @@ pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
         || head.eq_ignore_ascii_case("http")
-        || provider.contains("${")
+        || has_byte(provider, b'$') && provider.contains("${")
         || has_placeholder(provider);
     is_provider.then_some((provider, claim))
 }
