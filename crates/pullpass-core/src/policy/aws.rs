@@ -19,14 +19,20 @@ impl<'s> Arn<'s> {
     /// `None` unless `s` starts with `arn:` and has all six parts.
     #[must_use]
     pub fn parse(s: &'s str) -> Option<Self> {
-        let rest = s.strip_prefix("arn:")?;
-        let mut parts = rest.splitn(5, ':');
+        let mut rest = s.strip_prefix("arn:")?;
+        // The next `:`-separated field (a byte search: rules parse every principal ARN).
+        let mut field = || {
+            let i = rest.bytes().position(|b| b == b':')?;
+            let head = &rest[..i];
+            rest = &rest[i + 1..];
+            Some(head)
+        };
         Some(Self {
-            partition: parts.next()?,
-            service: parts.next()?,
-            region: parts.next()?,
-            account: parts.next()?,
-            resource: parts.next()?,
+            partition: field()?,
+            service: field()?,
+            region: field()?,
+            account: field()?,
+            resource: rest,
         })
     }
 

@@ -12,6 +12,11 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 /// Whether `text` matches `pattern` ignoring ASCII case (actions, condition keys).
 #[must_use]
 pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
+    // Most patterns (an action name) have no wildcard: a plain comparison, which answers at
+    // once when the lengths differ. Same answer: a non-ASCII char equals only itself.
+    if !has_wildcard(pattern) {
+        return pattern.eq_ignore_ascii_case(text);
+    }
     matches_by(pattern, text, |a, b| a.eq_ignore_ascii_case(&b))
 }
 
@@ -77,7 +82,9 @@ fn run<C: Wild>(p: &[C], t: &[C], eq: impl Fn(C, C) -> bool) -> bool {
 /// Whether `s` has an IAM wildcard.
 #[must_use]
 pub fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?'])
+    // By bytes (both are ASCII): a char pattern decodes every char, and rules ask this of
+    // every action and condition value.
+    s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 #[cfg(test)]

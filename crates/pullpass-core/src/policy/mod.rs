@@ -142,10 +142,12 @@ pub fn lint(text: &str, kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutp
 /// may call `ecr:`/`ecr-public:` actions, and none assumes a role. A `Resource` does not make
 /// it another kind: EP012 reports it.
 fn is_repository_policy(policy: &Policy<'_>) -> bool {
-    let ecr = |a: &str| {
-        let a = a.to_ascii_lowercase();
-        a.starts_with("ecr:") || a.starts_with("ecr-public:")
+    // Case-insensitive prefixes without a lower-cased copy of each action.
+    let starts = |a: &str, prefix: &str| {
+        a.get(..prefix.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
     };
+    let ecr = |a: &str| starts(a, "ecr:") || starts(a, "ecr-public:");
     !policy.statements.is_empty()
         && policy.statements.iter().all(|s| {
             (s.principal.is_some() || s.not_principal.is_some())

@@ -29,12 +29,26 @@ pub const STATEMENT_KEYS: &[&str] = &[
 /// Escapes one JSON-pointer segment (`~` → `~0`, `/` → `~1`).
 pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
-    for c in segment.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            _ => pointer.push(c),
-        }
+    // Whole runs between the characters to escape (a char at a time was a pointer's cost).
+    let mut rest = segment;
+    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
+        pointer.push_str(&rest[..i]);
+        pointer.push_str(if rest.as_bytes()[i] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[i + 1..];
+    }
+    pointer.push_str(rest);
+}
+
+/// Appends a decimal index (a pointer's array step) without the formatting machinery.
+fn push_index(pointer: &mut String, i: usize) {
+    if i < 10 {
+        pointer.push(char::from(b'0' + i as u8));
+    } else {
+        let _ = write!(pointer, "{i}");
     }
 }
 
@@ -54,7 +68,7 @@ pub fn pointer_of(path: &[Seg<'_>]) -> String {
             Seg::Key(k) => push_segment(&mut p, k),
             Seg::Index(i) => {
                 p.push('/');
-                p.push_str(&i.to_string());
+                push_index(&mut p, *i);
             }
         }
     }
@@ -289,10 +303,15 @@ pub struct Place<'v> {
 /// `/Statement/0`, or `/Statement` for a single statement object.
 #[must_use]
 pub fn statement_pointer(index: Option<usize>) -> String {
-    match index {
-        Some(i) => format!("/Statement/{i}"),
-        None => "/Statement".to_owned(),
+    // Room for the usual pointer below a statement (`/Condition/StringEquals/<key>`): it is
+    // built by appending, and every finding has one.
+    let mut p = String::with_capacity(128);
+    p.push_str("/Statement");
+    if let Some(i) = index {
+        p.push('/');
+        push_index(&mut p, i);
     }
+    p
 }
 
 impl ConditionEntry<'_> {
@@ -555,19 +574,26 @@ fn read_principals<'v>(p: &'v Member<'v>) -> Vec<PrincipalValue<'v>> {
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    // Whole runs between the characters to escape (all ASCII, so `i` is a char boundary).
+    let mut rest = s;
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < 0x20)
+    {
+        out.push_str(&rest[..i]);
+        match rest.as_bytes()[i] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c => {
+                let _ = write!(out, "\\u{:04x}", c);
             }
-            c => out.push(c),
         }
+        rest = &rest[i + 1..];
     }
+    out.push_str(rest);
     out.push('"');
     out
 }

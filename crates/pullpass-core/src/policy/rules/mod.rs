@@ -149,28 +149,40 @@ pub(crate) struct Facts<'v> {
     /// value the key never has): the statement can never match, nobody can use it (TP021,
     /// TP022, TP033 say why). Rules about what a statement admits stay silent on it.
     pub(crate) fails_closed: bool,
+    /// [`absent_key`] of each entry of [`Statement::condition_entries`], in order, for an
+    /// `Allow` statement (empty for others): asked once here, TP033 reads it.
+    pub(crate) absent: Vec<Option<AbsentKey>>,
 }
 
 impl<'v> Facts<'v> {
     /// `placeholders`: as [`Cx::placeholders`].
     fn of(stmt: &'v Statement<'v>, placeholders: bool) -> Self {
         let oidc = oidc_principals(stmt, placeholders);
-        let kubernetes = oidc.iter().any(|p| aws::eks_issuer(p.provider).is_some())
+        let kubernetes = oidc.iter().any(|p| p.eks.is_some())
             || claim_entries(stmt, "sub").any(|(_, e)| {
                 e.values
                     .iter()
                     .any(|v| v.as_str().starts_with("system:serviceaccount"))
             });
+        let absent: Vec<Option<AbsentKey>> = if stmt.is_allow() {
+            stmt.condition_entries()
+                .map(|(_, e)| absent_key(stmt, &oidc, e, placeholders))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let fails_closed = stmt.is_allow()
-            && stmt.condition_entries().any(|(b, e)| {
-                needs_key(&b.op)
-                    && (absent_key(stmt, &oidc, e, placeholders).is_some()
-                        || swapped_audience(e).is_some())
-            });
+            && stmt
+                .condition_entries()
+                .zip(&absent)
+                .any(|((b, e), absent)| {
+                    needs_key(&b.op) && (absent.is_some() || swapped_audience(e).is_some())
+                });
         Self {
             oidc,
             kubernetes,
             fails_closed,
+            absent,
         }
     }
 }
@@ -216,7 +228,7 @@ pub(crate) const NOT_FOR_SERVICE_PRINCIPALS: &[&str] = &[
 /// dotted host with no `:claim` after it. Every real condition key has a `prefix:`.
 pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
     let k = aws::normalize_provider(key.trim());
-    (!k.contains(':') && k.contains('.') && !k.contains(char::is_whitespace)).then_some(k)
+    (!has_byte(k, b':') && k.contains('.') && !k.contains(char::is_whitespace)).then_some(k)
 }
 
 /// Why `key` is never present in the requests `stmt` answers; `None` when it may be.
@@ -249,19 +261,7 @@ pub(crate) fn absent_key(
         return Some(AbsentKey::BareIssuer);
     }
     let (provider_part, _) = entry.claim?;
-    let starts = |prefix: &str| {
-        provider_part
-            .get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-    };
-    if starts("https://")
-        || starts("http://")
-        || starts("arn:")
-        || provider_part
-            .as_bytes()
-            .windows(":oidc-provider/".len())
-            .any(|w| w.eq_ignore_ascii_case(b":oidc-provider/"))
-    {
+    if scheme_prefix(provider_part).is_some() {
         return Some(AbsentKey::Scheme);
     }
     let provider = aws::normalize_provider(provider_part);
@@ -275,6 +275,31 @@ pub(crate) fn absent_key(
         return None;
     }
     Some(AbsentKey::OtherProvider)
+}
+
+/// What a claim key's provider part wrongly starts with (TP022): `a URL scheme` (`https://`,
+/// `http://`) or `an ARN prefix` (`arn:…`, `…:oidc-provider/`), ignoring case; `None` for a
+/// bare issuer.
+pub(crate) fn scheme_prefix(provider_part: &str) -> Option<&'static str> {
+    const OIDC_PROVIDER: &[u8] = b":oidc-provider/";
+    let starts = |prefix: &str| {
+        provider_part
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    if starts("https://") || starts("http://") {
+        return Some("a URL scheme");
+    }
+    // A case-insensitive search without a lower-cased copy, compared only where a `:` is
+    // (most provider parts have none): every condition key of every policy is asked.
+    let b = provider_part.as_bytes();
+    let oidc_provider = has_byte(provider_part, b':')
+        && b.iter().enumerate().any(|(i, &c)| {
+            c == b':'
+                && b.get(i..i + OIDC_PROVIDER.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(OIDC_PROVIDER))
+        });
+    (starts("arn:") || oidc_provider).then_some("an ARN prefix")
 }
 
 /// Global keys that pin who the caller is (its ARN, account, organization) or tie the call to
@@ -340,7 +365,7 @@ pub(crate) fn swapped_audience<'e, 'v>(
 impl<'v> Cx<'v> {
     pub(crate) fn push(&mut self, mut d: Diagnostic) {
         // Only a text longer than the limit can hold a quote over it: most need no copy.
-        d.map_text(|text| (text.len() > ELIDE_OVER).then(|| elide_long_quotes(text)));
+        d.map_text(|text| has_long_quote(text).then(|| elide_long_quotes(text)));
         self.out.push(d);
     }
 
@@ -383,6 +408,19 @@ impl<'v> Cx<'v> {
 
 /// Quoted spans longer than this many characters are elided ([`elide_long_quotes`]).
 const ELIDE_OVER: usize = 120;
+
+/// Whether [`elide_long_quotes`] may change `message`: a `` ` ``-separated span over
+/// [`ELIDE_OVER`] bytes (a char is at least a byte, so a span within it is within as many
+/// chars). Most messages have none, and then need no copy.
+fn has_long_quote(message: &str) -> bool {
+    message.len() > ELIDE_OVER
+        && message
+            .as_bytes()
+            .split(|&b| b == b'`')
+            .skip(1)
+            .step_by(2)
+            .any(|quoted| quoted.len() > ELIDE_OVER)
+}
 
 /// Shortens every `` `quoted` `` span over 120 characters to its start and end, so a finding
 /// about a huge value stays readable (the range still covers the whole value).
@@ -445,6 +483,8 @@ pub(crate) struct OidcPrincipal<'v> {
     pub(crate) provider: &'v str,
     /// The provider still holds a template placeholder ([`has_placeholder`]), asked once here.
     pub(crate) placeholder: bool,
+    /// The provider read as an EKS issuer ([`aws::eks_issuer`]), asked once here.
+    pub(crate) eks: Option<aws::EksIssuer<'v>>,
 }
 
 /// `Federated` principals that are `…:oidc-provider/…` ARNs. `placeholders`: as
@@ -463,9 +503,16 @@ pub(crate) fn oidc_principals<'v>(
                 arn,
                 provider,
                 placeholder: placeholders && has_placeholder(provider),
+                eks: aws::eks_issuer(provider),
             })
         })
         .collect()
+}
+
+/// Whether `s` holds the byte `b`: one pass without early exit, which the compiler vectorises
+/// (quicker than `contains` for the short keys every rule asks about, mostly without it).
+pub(crate) fn has_byte(s: &str, b: u8) -> bool {
+    s.bytes().fold(false, |hit, c| hit | (c == b))
 }
 
 /// Whether `s` still holds a template placeholder (TP061 reports it; other rules skip it).
@@ -541,7 +588,7 @@ pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
         || provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
         || head.eq_ignore_ascii_case("http")
-        || provider.contains("${")
+        || has_byte(provider, b'$') && provider.contains("${")
         || has_placeholder(provider);
     is_provider.then_some((provider, claim))
 }

@@ -36,16 +36,12 @@ fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
             // A set of the keys seen, not every key against every key (58 k keys were 15 s);
             // a policy's objects mostly have a handful of members, where comparing with the
             // earlier ones beats hashing (issue 13's in-memory profile).
-            let mut seen: HashSet<&str> = HashSet::new();
-            let small = members.len() <= SMALL;
-            if !small {
-                seen.reserve(members.len());
-            }
+            // (Only a large object gets a set: making one draws its random hash keys.)
+            let mut seen: Option<HashSet<&str>> = (members.len() > SMALL).then(|| HashSet::with_capacity(members.len()));
             for (i, m) in members.iter().enumerate() {
-                let repeated = if small {
-                    members[..i].iter().any(|e| e.key == m.key)
-                } else {
-                    !seen.insert(&m.key)
+                let repeated = match &mut seen {
+                    None => members[..i].iter().any(|e| e.key == m.key),
+                    Some(seen) => !seen.insert(&m.key),
                 };
                 if repeated {
                     path.push(Seg::Key(&m.key));
@@ -85,16 +81,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for block in &stmt.conditions {
             // The first spelling of each key, by its lower-case form (a scan of the earlier
             // entries for the usual few, a map for many).
-            let small = block.entries.len() <= SMALL;
-            let mut first_of: HashMap<String, &str> = HashMap::new();
+            let mut first_of: Option<HashMap<String, &str>> = (block.entries.len() > SMALL).then(HashMap::new);
             for (i, e) in block.entries.iter().enumerate() {
-                let first = if small {
-                    block.entries[..i]
-                        .iter()
-                        .find(|f| f.key.eq_ignore_ascii_case(e.key))
-                        .map_or(e.key, |f| f.key)
-                } else {
-                    *first_of.entry(e.key.to_ascii_lowercase()).or_insert(e.key)
+                let first = match &mut first_of {
+                    None => block.entries[..i].iter().find(|f| f.key.eq_ignore_ascii_case(e.key)).map_or(e.key, |f| f.key),
+                    Some(first_of) => *first_of.entry(e.key.to_ascii_lowercase()).or_insert(e.key),
                 };
                 if first != e.key {
                     cx.push(

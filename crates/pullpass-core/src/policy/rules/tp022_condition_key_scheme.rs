@@ -50,18 +50,11 @@ fn issuer_part(provider: &str) -> Option<&str> {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for (block, entry) in stmt.condition_entries() {
+            let Some((provider_part, claim)) = entry.claim else { continue };
+            let Some(what) = super::scheme_prefix(provider_part) else { continue };
             if super::bare_issuer(entry.key).is_some() {
                 continue; // TP033
             }
-            let Some((provider_part, claim)) = entry.claim else { continue };
-            let lower = provider_part.to_ascii_lowercase();
-            let what = if lower.starts_with("https://") || lower.starts_with("http://") {
-                "a URL scheme"
-            } else if lower.starts_with("arn:") || lower.contains(":oidc-provider/") {
-                "an ARN prefix"
-            } else {
-                continue;
-            };
             let bare = issuer_part(provider_part).map(|p| format!("{p}:{claim}"));
             // The block already has the bare key: renaming would make a duplicate key and JSON
             // readers keep only one of the two (TP006 reports the pair); no fix then.

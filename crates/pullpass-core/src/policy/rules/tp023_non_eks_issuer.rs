@@ -33,7 +33,7 @@ declare_rule! {
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for p in cx.oidc(stmt) {
-            if p.provider.is_empty() || cx.has_placeholder(p.provider) || aws::eks_issuer(p.provider).is_some() {
+            if p.provider.is_empty() || cx.has_placeholder(p.provider) || p.eks.is_some() {
                 continue;
             }
             let d = if let Some(good) = aws::suggest_eks_issuer(p.provider) {

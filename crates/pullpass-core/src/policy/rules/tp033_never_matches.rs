@@ -1,4 +1,4 @@
-use super::{AbsentKey, Cx, absent_key, at, bare_issuer, needs_key, swapped_audience};
+use super::{AbsentKey, Cx, at, bare_issuer, needs_key, swapped_audience};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::policy::model::json_string;
@@ -51,14 +51,14 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if !stmt.is_allow() {
             continue;
         }
-        let oidc = cx.oidc(stmt);
-        for (block, entry) in stmt.condition_entries() {
+        let absent = &cx.facts[stmt.ordinal].absent;
+        for ((block, entry), &absent) in stmt.condition_entries().zip(absent) {
             let positive = needs_key(&block.op);
             let negated = block.op.is_negation();
             if !positive && !negated {
                 continue;
             }
-            match absent_key(stmt, oidc, entry, cx.placeholders) {
+            match absent {
                 Some(AbsentKey::BareIssuer) => {
                     let issuer = bare_issuer(entry.key).unwrap_or(entry.key);
                     let audience = !entry.values.is_empty() && entry.values.iter().all(|v| v.as_str().starts_with("sts."));

@@ -44,22 +44,26 @@ fn catalogue() -> impl Iterator<Item = &'static str> {
     CATALOGUE.lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The catalogue's names in its (case-insensitive) order, split once per process: every
-/// action of every linted policy is looked up here, and a scan of the text per lookup was a
-/// fifth of the in-memory lint's time (`cargo xtask bench micro`, issue 13).
-fn sorted_names() -> &'static [&'static str] {
-    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| catalogue().collect())
+/// The catalogue's names lower-cased, in its order (their byte order, checked by a test),
+/// split once per process: every action of every linted policy is looked up here, and a scan
+/// of the text per lookup was a fifth of the in-memory lint's time (`cargo xtask bench
+/// micro`, issue 13).
+fn lower_names() -> &'static [Box<[u8]>] {
+    static NAMES: std::sync::OnceLock<Vec<Box<[u8]>>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| catalogue().map(|n| n.to_ascii_lowercase().into_bytes().into_boxed_slice()).collect())
 }
 
-/// ASCII-case-insensitive order (the catalogue's order, checked by a test).
-fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
+/// No catalogue name is longer (checked by a test).
+const LONGEST_NAME: usize = 64;
 
-/// Whether the catalogue holds `action` (case-insensitive).
+/// Whether the catalogue holds `action` (case-insensitive): lower-cased into a buffer on the
+/// stack, then a binary search by bytes.
 fn in_catalogue(action: &str) -> bool {
-    sorted_names().binary_search_by(|n| cmp_ignore_case(n, action)).is_ok()
+    let mut buf = [0u8; LONGEST_NAME];
+    let Some(lower) = buf.get_mut(..action.len()) else { return false };
+    lower.copy_from_slice(action.as_bytes());
+    lower.make_ascii_lowercase();
+    lower_names().binary_search_by(|n| (**n).cmp(lower)).is_ok()
 }
 
 /// The catalogue's names of one service (`ecr:…`), for did-you-mean.
@@ -140,6 +144,7 @@ mod tests {
     fn the_catalogue_is_sorted_and_unique() {
         let names: Vec<&str> = super::catalogue().collect();
         assert!(names.len() > 90, "{}", names.len());
+        assert!(names.iter().all(|n| n.len() <= super::LONGEST_NAME));
         for pair in names.windows(2) {
             assert!(pair[0].to_ascii_lowercase() < pair[1].to_ascii_lowercase(), "{pair:?} out of order or repeated");
         }
