@@ -60,15 +60,23 @@ pub(crate) fn write(
 /// Findings from which [`render`] uses every core (and the chunk size it hands each).
 const PARALLEL_FROM: usize = 256;
 
+/// Whether every byte of `text` is printable ASCII (space to `~`): a branch-free pass the
+/// compiler vectorizes (a finding's message, help, label and line are checked each time).
+fn printable_ascii(text: &str) -> bool {
+    text.bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(b' ') < 0x5f))
+}
+
 /// Whether annotate-snippets prints `text` as a title as it is: one line, nothing it
 /// replaces (control characters, zero-width joiner, text-direction controls).
 fn plain_title(text: &str) -> bool {
-    !text.chars().any(|c| {
-        c.is_control()
-            || c == '\u{200d}'
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    })
+    printable_ascii(text)
+        || !text.chars().any(|c| {
+            c.is_control()
+                || c == '\u{200d}'
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
 }
 
 /// One finding: title, the snippet of the lines its range covers, help and fix. Returns
@@ -121,6 +129,22 @@ fn render_one(
             .as_ref()
             .map(|f| f.message.as_str())
             .unwrap_or_default();
+        if fast
+            && one_line_snippet(
+                &OneLine {
+                    title: (d.severity(), d.code(), d.message()),
+                    path: source.name,
+                    line: first + 1,
+                    excerpt,
+                    span: local.clone(),
+                    label,
+                    help: d.help(),
+                },
+                out,
+            )
+        {
+            return true;
+        }
         group = group.element(
             Snippet::source(excerpt)
                 .line_start(first + 1)
@@ -170,6 +194,146 @@ fn render_one(
         }
     }
     fast
+}
+
+/// The terminal width annotate-snippets fits source lines into (its default).
+const TERM_WIDTH: usize = 140;
+
+/// What [`one_line_snippet`] draws: a finding whose range lies on one line of its source.
+struct OneLine<'a> {
+    title: (Severity, &'a str, &'a str),
+    path: &'a str,
+    /// 1-based.
+    line: usize,
+    /// The line (and its `\n`), or the window of it [`clip`] chose.
+    excerpt: &'a str,
+    /// The range, in bytes of `excerpt`.
+    span: std::ops::Range<usize>,
+    /// The caret's label (the fix), possibly empty.
+    label: &'a str,
+    help: Option<&'a str>,
+}
+
+/// The whole report of a finding whose excerpt is one line of printable ASCII (what nearly
+/// every finding of a policy is), written as annotate-snippets draws it without colour, but
+/// without its grid of styled characters and width tables: a 1 MB policy's 60 k findings
+/// spent 70% of the text report's instructions there. The line is trimmed to the terminal
+/// width as annotate-snippets' `Margin` trims it (`...` on a cut side). Returns `false`, with
+/// nothing written, for anything else (tabs, control characters, non-ASCII, an empty or
+/// very wide range), which annotate-snippets draws. The bytes are the same
+/// (`tests::fast_path_is_annotate_snippets`).
+fn one_line_snippet(s: &OneLine<'_>, out: &mut Vec<u8>) -> bool {
+    let line = s.excerpt.strip_suffix('\n').unwrap_or(s.excerpt);
+    let span = s.span.clone();
+    let digits = s.line.to_string();
+    let n = digits.len();
+    let code_offset = n + 3;
+    let column_width = TERM_WIDTH.saturating_sub(code_offset);
+    if span.start >= span.end
+        || span.end > line.len()
+        || span.end - span.start > column_width
+        || !printable_ascii(line)
+        || !printable_ascii(s.label)
+    {
+        return false;
+    }
+    // `Margin::new` and `Margin::compute` for one annotation on one line.
+    const ELLIPSIS_PASSING: usize = 6;
+    let leading = line.bytes().take_while(|&b| b == b' ').count();
+    let leading = if leading == line.len() { 0 } else { leading };
+    let whitespace_left = leading.min(span.start).saturating_sub(ELLIPSIS_PASSING);
+    let span_left = span.start.saturating_sub(ELLIPSIS_PASSING);
+    let span_right = span.end + ELLIPSIS_PASSING;
+    let label_right = span.end + s.label.len() + 1 + ELLIPSIS_PASSING;
+    let mut computed_left = if whitespace_left > 20 {
+        whitespace_left - 16
+    } else {
+        0
+    };
+    let mut computed_right = line.len().max(computed_left);
+    if computed_right - computed_left > column_width {
+        if label_right.saturating_sub(whitespace_left) <= column_width
+            && label_right >= whitespace_left
+        {
+            computed_left = whitespace_left;
+            computed_right = computed_left + column_width;
+        } else if label_right - span_left <= column_width {
+            computed_left =
+                span_left.saturating_sub((column_width - (label_right - span_left)) / 2);
+            computed_right = computed_left + column_width;
+        } else if span_right - span_left <= column_width {
+            computed_left =
+                span_left.saturating_sub((column_width - (span_right - span_left)) / 5 * 2);
+            computed_right = computed_left + column_width;
+        } else {
+            computed_left = span_left;
+            computed_right = span_right;
+        }
+    }
+    let left = computed_left.min(line.len());
+    let right = if line.len().saturating_sub(computed_left) <= column_width {
+        line.len()
+    } else {
+        line.len().min(computed_right)
+    };
+    if span.start < left || right < left {
+        return false;
+    }
+    let (severity, code, message) = s.title;
+    let level = match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let pad = |out: &mut Vec<u8>, k: usize| out.resize(out.len() + k, b' ');
+    // Title, origin (the column counts in the excerpt, as annotate-snippets is given it).
+    let _ = write!(
+        out,
+        "{level}[{code}]: {message}\n{:n$}--> {}:{}:{}\n{:w$}|\n",
+        "",
+        s.path,
+        s.line,
+        span.start + 1,
+        "",
+        w = n + 1
+    );
+    // The source line: `...` over the first and last three characters of a cut side.
+    let code = &line.as_bytes()[left..right];
+    let mut row = Vec::with_capacity(code_offset + code.len() + 3);
+    row.extend_from_slice(digits.as_bytes());
+    row.extend_from_slice(b" | ");
+    row.extend_from_slice(code);
+    let ellipsis = |row: &mut Vec<u8>, at: usize| {
+        if row.len() < at + 3 {
+            row.resize(at + 3, b' ');
+        }
+        row[at..at + 3].copy_from_slice(b"...");
+    };
+    if computed_left > 0 {
+        ellipsis(&mut row, code_offset);
+    }
+    if line.len() > right {
+        ellipsis(&mut row, code_offset + code.len() - code.len().min(3));
+    }
+    out.extend_from_slice(&row);
+    out.push(b'\n');
+    // The carets and their label, one column after them.
+    pad(out, n + 1);
+    out.push(b'|');
+    pad(out, 1 + span.start - left);
+    out.resize(out.len() + span.end - span.start, b'^');
+    if !s.label.is_empty() {
+        out.push(b' ');
+        out.extend_from_slice(s.label.as_bytes());
+    }
+    if let Some(help) = s.help {
+        out.push(b'\n');
+        pad(out, n + 1);
+        out.extend_from_slice(b"|\nhelp: ");
+        out.extend_from_slice(help.as_bytes());
+    }
+    out.extend_from_slice(b"\n\n");
+    true
 }
 
 /// A report drawn with an empty title message (and an empty help) with `message` (and `help`)
@@ -290,6 +454,28 @@ mod tests {
     /// non-ASCII, no range), rendered both ways.
     #[test]
     fn fast_path_is_annotate_snippets() {
+        // Indentation deeper than annotate-snippets keeps (20 columns), line numbers of one to
+        // three digits, lines longer than the terminal cut on either side.
+        let stmt = r#"{"Sid":"a-b","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:*","Condition":{"StringEquals":{"x:sub":"*"}}}"#;
+        let value: serde_json::Value =
+            serde_json::from_str(&pullpass_core::policy::stress::one_line_findings(12))
+                .expect("json");
+        let mut deep = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"             ");
+        serde::Serialize::serialize(
+            &value,
+            &mut serde_json::Serializer::with_formatter(&mut deep, formatter),
+        )
+        .expect("json");
+        let deep = String::from_utf8(deep).expect("utf-8");
+        let mut long_lines = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[\n");
+        for i in 0..120 {
+            let sep = if i == 0 { "" } else { "," };
+            let body = [stmt; 3].join(",");
+            long_lines.push_str(&format!("{}{sep}{body}\n", " ".repeat(i % 70)));
+        }
+        long_lines.push_str("]}\n");
+        let tabs = long_lines.replace("\"Sid\"", "\t\"Sid\"");
         let texts = [
             "{\n  \"Statement\": [{\"Effect\": \"allow\", \"Principal\": \"*\", \"Action\": \"sts:AssumeRoleWithWebIdentity\"}]\n}\n",
             &pullpass_core::policy::stress::one_line_findings(40),
@@ -297,6 +483,9 @@ mod tests {
             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ÄÖÜ\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"oidc.eks.us-east-1.amazonaws.com/id/ÄÖÜ:sub\":\"system:serviceaccount:*\"}}}]}",
             "{\"Version\": \"2012-10-17\", \"Statement\": [",
             "",
+            &deep,
+            &long_lines,
+            &tabs,
         ];
         let renderer = annotate_snippets::Renderer::plain();
         let (mut compared, mut by_hand) = (0, 0);
