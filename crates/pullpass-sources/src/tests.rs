@@ -829,11 +829,12 @@ Resources:
     assert_eq!(alone.len(), 3, "{alone:?}");
     assert_eq!(dropped, alone);
     assert!(
-        notes.iter().all(|n| n
-            .contains("on Resources.NodeRole inline policy image-push dropped")
-            && n.ends_with(
-                "granted by AmazonEC2ContainerRegistryReadOnly attached to Resources.NodeRole"
-            )),
+        notes.iter().all(
+            |n| n.contains("on Resources.NodeRole inline policy image-push dropped")
+                && n.ends_with(
+                    "granted by AmazonEC2ContainerRegistryReadOnly attached to Resources.NodeRole"
+                )
+        ),
         "{notes:?}"
     );
     // A push role whose pull permissions come from an `AWS::IAM::Policy` naming it.
