@@ -298,22 +298,31 @@ fn sa_yaml(ns: &str, name: &str, arn: &str) -> String {
     )
 }
 
-/// (file, code) of the cross-file findings, and the notes, for files (path, text).
-fn cross(files: &[(&str, String)]) -> (Vec<(String, &'static str)>, Vec<String>) {
+/// The extraction of each file (path, text) and the cross-file check of them all.
+fn cross_checked<T: AsRef<str>>(files: &[(&str, T)]) -> (Vec<Extracted>, check::TreeContext) {
     let extracted: Vec<Extracted> = files
         .iter()
-        .map(|(path, text)| extract(classify(path, text).expect("classified"), text))
+        .map(|(path, text)| {
+            let text = text.as_ref();
+            extract(classify(path, text).expect("classified"), text)
+        })
         .collect();
     let refs: Vec<check::FileRef<'_>> = files
         .iter()
         .zip(&extracted)
         .map(|((path, text), ex)| check::FileRef {
             path,
-            text,
+            text: text.as_ref(),
             extracted: ex,
         })
         .collect();
     let tree = check::cross_check(&refs, &LintContext::default());
+    (extracted, tree)
+}
+
+/// (file, code) of the cross-file findings, and the notes, for files (path, text).
+fn cross(files: &[(&str, String)]) -> (Vec<(String, &'static str)>, Vec<String>) {
+    let (_, tree) = cross_checked(files);
     (
         tree.findings
             .iter()
@@ -580,21 +589,8 @@ fn joined(
     Vec<(String, &'static str, String)>,
     Vec<String>,
 ) {
-    let extracted: Vec<Extracted> = files
-        .iter()
-        .map(|(path, text)| extract(classify(path, text).expect("classified"), text))
-        .collect();
-    let refs: Vec<check::FileRef<'_>> = files
-        .iter()
-        .zip(&extracted)
-        .map(|((path, text), ex)| check::FileRef {
-            path,
-            text,
-            extracted: ex,
-        })
-        .collect();
     let ctx = LintContext::default();
-    let tree = check::cross_check(&refs, &ctx);
+    let (extracted, tree) = cross_checked(files);
     let row = |fi: usize, d: &pullpass_core::diagnostic::Diagnostic| {
         (files[fi].0.to_owned(), d.code(), d.message().to_owned())
     };
