@@ -59,7 +59,7 @@ fn a_directory_search_skips_json_that_is_not_a_policy() {
     // policies are policies and are linted.
     assert!(
         out.stdout
-            .contains("; skipped 10 JSON file(s) that are not policies (--verbose lists them);"),
+            .contains("; skipped 10 file(s) that hold no policy (--verbose lists them);"),
         "{}",
         out.stdout
     );
@@ -73,7 +73,7 @@ fn a_directory_search_skips_json_that_is_not_a_policy() {
     assert_eq!(verbose.code, 0, "{}{}", verbose.stdout, verbose.stderr);
     assert!(
         verbose.stdout.contains(
-            "examples/forms/01-ecr-irsa.json: skipped, not a policy (a JSON object without `Version` or `Statement`)"
+            "examples/forms/01-ecr-irsa.json: skipped (a JSON object without `Version` or `Statement`)"
         ),
         "{}",
         verbose.stdout

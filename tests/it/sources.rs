@@ -97,8 +97,7 @@ fn verbose_lists_what_the_walk_skipped() {
         None,
     );
     assert!(
-        out.stdout
-            .contains("docs/package.json: skipped, not a policy"),
+        out.stdout.contains("docs/package.json: skipped ("),
         "{}",
         out.stdout
     );
@@ -329,6 +328,92 @@ fn unreadable_manifests_read_only_for_a_namespace_are_skipped() {
         "{}",
         out.stderr
     );
+}
+
+/// Files over the 1 MiB read limit met in a walk: a `package-lock.json` and a bundle of
+/// Kubernetes manifests (cert-manager's release manifest, vendored in
+/// kubernetes-sigs/aws-load-balancer-controller, is 1.4 MB) hold nothing pullpass lints and
+/// are skipped with the reason; a file that is a policy or a source pullpass reads stays a
+/// TP001 finding in its own words (a manifest with a role annotation, a huge policy).
+#[test]
+fn files_over_the_read_limit_are_classified_before_they_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lock =
+        String::from("{\n  \"name\": \"web\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n");
+    for i in 0..12_000 {
+        lock.push_str(&format!("    \"node_modules/p{i}\": {{\"version\": \"1.0.0\", \"integrity\": \"sha512-{}\"}},\n", "a".repeat(64)));
+    }
+    lock.push_str("    \"\": {}\n  }\n}\n");
+    write(tmp.path(), "package-lock.json", &lock);
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: certificates.cert-manager.io\n  namespace: cert-manager\n";
+    let service_account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cert-manager\n  namespace: cert-manager\n";
+    let filler = format!("# {}\n", "x".repeat(100)).repeat(12_000);
+    write(
+        tmp.path(),
+        "vendor/cert-manager.yaml",
+        &format!("{crd}---\n{service_account}{filler}"),
+    );
+    write(
+        tmp.path(),
+        "k8s/bundle.yaml",
+        &format!(
+            "{service_account}  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/puller\n{filler}"
+        ),
+    );
+    let statement = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#;
+    write(
+        tmp.path(),
+        "policies/huge.json",
+        &format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            vec![statement; 20_000].join(", ")
+        ),
+    );
+    let out = run(
+        pullpass()
+            .current_dir(tmp.path())
+            .args(["-v", "lint", "--format", "json", "."]),
+        None,
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["code"].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!((found[0].0, found[0].1), ("k8s/bundle.yaml", "TP001"));
+    assert!(found[0].2.starts_with("the file is "), "{}", found[0].2);
+    assert_eq!((found[1].0, found[1].1), ("policies/huge.json", "TP001"));
+    assert!(
+        found[1].2.contains("far over any IAM policy"),
+        "{}",
+        found[1].2
+    );
+    for (file, why) in [
+        (
+            "package-lock.json",
+            "a JSON object without `Version` or `Statement`",
+        ),
+        (
+            "vendor/cert-manager.yaml",
+            "without an IRSA role annotation",
+        ),
+    ] {
+        assert!(
+            out.stderr.contains(&format!("{file}: skipped (")) && out.stderr.contains(why),
+            "{file}: {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

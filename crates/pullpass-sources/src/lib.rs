@@ -185,18 +185,23 @@ pub fn skip_unreadable(format: Format, text: &str, extracted: &Extracted) -> Opt
     .then_some("Kubernetes YAML without a ServiceAccount or role annotation, not readable (read only for a namespace)")
 }
 
+/// The error of a source file of `len` bytes, over [`MAX_INPUT_BYTES`].
+#[must_use]
+pub fn too_large(len: usize) -> SourceError {
+    SourceError {
+        message: format!(
+            "the file is {len} bytes; pullpass reads at most {MAX_INPUT_BYTES} bytes of one file"
+        ),
+        range: TextRange::new(0, 0),
+    }
+}
+
 /// Extracts the policies and service accounts of `text`, read as `format`.
 #[must_use]
 pub fn extract(format: Format, text: &str) -> Extracted {
     if text.len() > MAX_INPUT_BYTES {
         return Extracted {
-            error: Some(SourceError {
-                message: format!(
-                    "the file is {} bytes; pullpass reads at most {MAX_INPUT_BYTES} bytes of one file",
-                    text.len()
-                ),
-                range: TextRange::new(0, 0),
-            }),
+            error: Some(too_large(text.len())),
             ..Extracted::default()
         };
     }

@@ -743,7 +743,7 @@ impl<'a> Report<'a> {
         };
         if args.verbose() && args.format != LintFormat::Text {
             for (name, why) in &self.skipped {
-                eprintln!("{name}: skipped, not a policy ({why})");
+                eprintln!("{name}: skipped ({why})");
             }
             for line in unlinted() {
                 eprintln!("{line}");
@@ -754,7 +754,7 @@ impl<'a> Report<'a> {
                 let mut head = String::new();
                 if args.verbose() {
                     for (name, why) in &self.skipped {
-                        let _ = writeln!(head, "{name}: skipped, not a policy ({why})");
+                        let _ = writeln!(head, "{name}: skipped ({why})");
                     }
                     for line in unlinted() {
                         let _ = writeln!(head, "{line}");
@@ -829,6 +829,51 @@ impl<'a> Report<'a> {
     }
 }
 
+/// What a walk does with a file over the read limit.
+enum Oversized {
+    /// Not one of ours (a `package-lock.json`, a bundle of CRDs): skipped, with the reason.
+    Skip(&'static str),
+    /// A JSON policy, or what starts like one: too large to be one (TP001).
+    Policy,
+    /// A source pullpass would read (Terraform, CloudFormation, a manifest with a role
+    /// annotation): too large to read (TP001 in the source's words).
+    Source(Format),
+}
+
+/// Most files larger than a policy met in a walk are not policies: lock files, data, bundles
+/// of Kubernetes manifests (cert-manager's release manifest is 1.4 MB). Reporting each as a
+/// TP001 error would fail CI on files pullpass has nothing to say about, so the file is read
+/// once more with a larger bound (`WALK_SCAN_BYTES`) to classify it as a walk would. Only a
+/// file that is a policy or a source pullpass reads, or too large even for that look, stays a
+/// finding: a large file that claims a format is never skipped silently.
+fn oversized_in_walk(path: &Path, name: &str) -> Oversized {
+    /// The bound of that second look: far over any file a walk lints, small enough that the
+    /// look is bounded in time and memory.
+    const WALK_SCAN_BYTES: usize = 64 << 20;
+    let Ok(bytes) = crate::input::read_in_dir(path, WALK_SCAN_BYTES, "the file") else {
+        return match pullpass_sources::classify(name, "") {
+            Ok(Format::Policy) | Err(_) => Oversized::Policy,
+            Ok(format) => Oversized::Source(format),
+        };
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    match pullpass_sources::classify(name, &text) {
+        Err(why) => Oversized::Skip(why),
+        Ok(Format::Policy) => match super::lint_skip::not_a_policy(&bytes) {
+            Some(why) => Oversized::Skip(why),
+            None => Oversized::Policy,
+        },
+        Ok(Format::Kubernetes | Format::HelmValues)
+            if !text.contains(pullpass_sources::ROLE_ANNOTATION) =>
+        {
+            Oversized::Skip(
+                "Kubernetes YAML over 1 MiB without an IRSA role annotation (such as a bundle of CRDs): nothing pullpass lints",
+            )
+        }
+        Ok(format) => Oversized::Source(format),
+    }
+}
+
 /// Lints one input (runs on a rayon worker).
 fn lint_input(
     input: &Input,
@@ -858,6 +903,28 @@ fn lint_input(
                 .and_then(|m| usize::try_from(m.len()).ok())
                 .unwrap_or(limit + 1);
             let out = policy::lint_oversized(size, kind);
+            if let Input::Walked(_) = input {
+                match oversized_in_walk(path, &name) {
+                    Oversized::Skip(why) => return Outcome::Skipped(name, why),
+                    Oversized::Policy => {}
+                    Oversized::Source(format) => {
+                        return Outcome::Linted(
+                            Box::new(Linted {
+                                name,
+                                text: String::new(),
+                                kind: None,
+                                detected: false,
+                                diagnostics: vec![walk::too_large(size)],
+                                fixed: 0,
+                                fixed_text: None,
+                                note: Some(format!("could not be read as {}", format.as_str())),
+                                not_linted: Vec::new(),
+                            }),
+                            None,
+                        );
+                    }
+                }
+            }
             return Outcome::Linted(
                 Box::new(Linted {
                     name,
@@ -1197,8 +1264,8 @@ fn text_summary(facts: &[Facts], summary: Summary, skipped: usize, verbose: bool
     }
     let skipped = match skipped {
         0 => String::new(),
-        n if verbose => format!("; skipped {n} JSON file(s) that are not policies"),
-        n => format!("; skipped {n} JSON file(s) that are not policies (--verbose lists them)"),
+        n if verbose => format!("; skipped {n} file(s) that hold no policy"),
+        n => format!("; skipped {n} file(s) that hold no policy (--verbose lists them)"),
     };
     let mut repository = if kinds[3] > 0 {
         format!(", {} repository", kinds[3])

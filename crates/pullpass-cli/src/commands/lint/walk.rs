@@ -131,6 +131,11 @@ fn rule(code: &str) -> &'static pullpass_core::rule::RuleMeta {
         .unwrap_or(RULES[0])
 }
 
+/// The finding on a source file too large to read.
+pub(super) fn too_large(len: usize) -> Diagnostic {
+    Diagnostic::new(rule("TP001"), pullpass_sources::too_large(len).message)
+}
+
 /// Extracts and lints one source file.
 pub(super) fn lint_source(text: &str, format: Format, ctx: &LintContext) -> SourceLint {
     let extracted = pullpass_sources::extract(format, text);
