@@ -12,7 +12,7 @@ use pullpass_core::doctor::yaml::{self, Node, Value};
 use pullpass_core::text::TextRange;
 
 use crate::json_out::{JsonOut, Piece, dedented_lines, split_template};
-use crate::{Attachment, Extracted, ExtractedPolicy, PolicyKind, SourceError};
+use crate::{Attachment, Extracted, ExtractedPolicy, NotLinted, PolicyKind, SourceError};
 
 /// Reads a template.
 #[must_use]
@@ -53,7 +53,7 @@ pub fn extract(text: &str) -> Extracted {
                             &mut out,
                             text,
                             doc,
-                            PolicyKind::Trust,
+                            Some(PolicyKind::Trust),
                             format!("{owner} (AWS::IAM::Role trust policy)"),
                             // Without `RoleName`, CloudFormation names the role
                             // `<stack>-<logical id>-<random>`: no annotation can be matched to
@@ -91,7 +91,7 @@ pub fn extract(text: &str) -> Extracted {
                                 &mut out,
                                 text,
                                 doc,
-                                PolicyKind::Permissions,
+                                Some(PolicyKind::Permissions),
                                 format!("{owner} inline policy {name}"),
                                 None,
                                 &owner,
@@ -110,7 +110,7 @@ pub fn extract(text: &str) -> Extracted {
                             &mut out,
                             text,
                             doc,
-                            PolicyKind::Permissions,
+                            Some(PolicyKind::Permissions),
                             format!("{owner} ({rtype})"),
                             None,
                             &owner,
@@ -143,7 +143,7 @@ pub fn extract(text: &str) -> Extracted {
                             &mut out,
                             text,
                             doc,
-                            PolicyKind::Repository,
+                            Some(PolicyKind::Repository),
                             format!("{owner} (AWS::ECR::Repository policy)"),
                             None,
                             &owner,
@@ -152,6 +152,36 @@ pub fn extract(text: &str) -> Extracted {
                 }
                 _ => {}
             }
+        }
+    }
+    out
+}
+
+/// A policy document written in YAML, the way a template holds it (short-form tags and all):
+/// its kind is detected from its text, as for a JSON policy file.
+#[must_use]
+pub fn extract_yaml_policy(text: &str) -> Extracted {
+    let docs = match yaml::parse(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            return Extracted {
+                error: Some(SourceError {
+                    message: format!("not a readable YAML policy: {}", e.message),
+                    range: e.range,
+                }),
+                ..Extracted::default()
+            };
+        }
+    };
+    let mut out = Extracted::default();
+    for (i, doc) in docs.iter().enumerate() {
+        if doc.get("Statement").is_some() {
+            let owner = if docs.len() == 1 {
+                "the YAML policy".to_owned()
+            } else {
+                format!("YAML document {}", i + 1)
+            };
+            push(&mut out, text, doc, None, owner, None, "");
         }
     }
     out
@@ -194,7 +224,7 @@ fn push(
     out: &mut Extracted,
     text: &str,
     doc: &Node,
-    kind: PolicyKind,
+    kind: Option<PolicyKind>,
     owner: String,
     role_name: Option<String>,
     resource: &str,
@@ -204,14 +234,27 @@ fn push(
     if let Some(pieces) = string_pieces(text, doc) {
         json.json_text(&pieces, false);
     } else if intrinsic(doc).is_some() {
-        // `!If [cond, doc, doc]` and the like: not a document pullpass can read.
+        // `!If [cond, doc, doc]`, `Fn::Transform` (`AWS::Include`) and the like: the document
+        // is chosen or filled in at deploy time.
+        out.not_linted.push(NotLinted {
+            owner,
+            range: doc.range,
+            why: "it is an intrinsic function (`Fn::If`, `Fn::Transform`, …) that CloudFormation resolves at deploy time; lint the document it resolves to",
+        });
+        return;
+    } else if is_file_include(doc) {
+        out.not_linted.push(NotLinted {
+            owner,
+            range: doc.range,
+            why: "it is a file include (`file: ./policy.yaml`) that a build step fills in (aws-samples/eks-workshop-v2 inlines it with `yq load`); lint the included file",
+        });
         return;
     } else {
         write_value(&mut json, text, doc);
     }
     out.policies.push(ExtractedPolicy {
         json: json.text,
-        kind: Some(kind),
+        kind,
         owner,
         role_name,
         resource: resource.to_owned(),
@@ -219,6 +262,26 @@ fn push(
         map: json.map,
         range: doc.range,
     });
+}
+
+/// Whether a document is only a reference to a file a build step inlines: one key,
+/// none of a policy's elements, whose value is a relative path to a JSON or YAML file
+/// (`PolicyDocument: {file: ./iam/policies/base.yaml}`). CloudFormation itself has no such
+/// form, so the template is an input of a build, not what is deployed.
+fn is_file_include(doc: &Node) -> bool {
+    let Some([(key, value)]) = doc.as_map() else {
+        return false;
+    };
+    let (Some(key), Some(path)) = (key.as_str(), literal(value)) else {
+        return false;
+    };
+    let element = ["version", "statement", "id"]
+        .iter()
+        .any(|e| key.eq_ignore_ascii_case(e));
+    let file = [".json", ".yaml", ".yml"]
+        .iter()
+        .any(|ext| path.to_ascii_lowercase().ends_with(ext));
+    !element && file && !path.contains(char::is_whitespace)
 }
 
 /// Where a scalar's text starts in the file when the file holds it unescaped: a plain

@@ -15,6 +15,9 @@ pub enum Format {
     Kubernetes,
     /// Helm values with an IRSA role annotation.
     HelmValues,
+    /// A policy document written in YAML (`Version:` / `Statement:` at the top level), as
+    /// CloudFormation templates hold policies and build steps inline them into templates.
+    YamlPolicy,
 }
 
 impl Format {
@@ -27,6 +30,7 @@ impl Format {
             Self::TerraformPlan => "terraform-plan",
             Self::Kubernetes => "kubernetes",
             Self::HelmValues => "helm-values",
+            Self::YamlPolicy => "yaml-policy",
         }
     }
 }
@@ -79,6 +83,9 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
                     "a Terraform template (`%{ }` directives), YAML only once `templatefile` renders it",
                 );
             }
+            if is_yaml_policy(text) {
+                return Ok(Format::YamlPolicy);
+            }
             if text.contains("ServiceAccount") && text.contains("kind:") {
                 return Ok(Format::Kubernetes);
             }
@@ -106,6 +113,14 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
         }
         _ => Err("not a .json, .yaml, .yml, .template or .tf file"),
     }
+}
+
+/// A YAML mapping with `Statement:` as a top-level key and a policy's `Version:` or
+/// `Effect:` in it: a policy document (no Kubernetes object or template has a top-level
+/// `Statement`).
+fn is_yaml_policy(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("Statement:"))
+        && (text.lines().any(|l| l.starts_with("Version:")) || text.contains("Effect:"))
 }
 
 fn is_cloudformation(text: &str) -> bool {

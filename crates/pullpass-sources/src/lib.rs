@@ -212,6 +212,7 @@ pub fn extract(format: Format, text: &str) -> Extracted {
         Format::TerraformPlan => terraform::extract_plan(text),
         Format::Kubernetes => k8s::extract_manifests(text),
         Format::HelmValues => k8s::extract_values(text),
+        Format::YamlPolicy => cfn::extract_yaml_policy(text),
     }
 }
 

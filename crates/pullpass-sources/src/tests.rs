@@ -970,3 +970,73 @@ resource "aws_iam_policy" "cache" {{
     let other = with.replace("terraform-aws-modules/eks/aws", "./modules/eks");
     assert!(joined(&[("patterns/cache/eks.tf", &other)]).1.is_empty());
 }
+
+/// A policy kept as a YAML file, the way templates write policies and build steps inline
+/// them (aws-samples/eks-workshop-v2 keeps its IDE role's policies in `lab/iam/policies/*.yaml`
+/// and inlines them with `yq load`): read, its kind detected, findings on its own lines.
+#[test]
+fn yaml_policy_files_are_read_with_their_kind_detected() {
+    let text = "Version: \"2012-10-17\"\nStatement:\n  - Effect: Allow\n    Principal:\n      Federated: arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E\n    Action: sts:AssumeRoleWithWebIdentity\n    Condition:\n      StringEquals:\n        oidc.eks.us-east-1.amazonaws.com/id/5C6D6A7E8F9A0B1C2D3E4F5A6B7C8D9E:sub: system:serviceaccount:coder:*\n";
+    assert_eq!(classify("iam/trust.yaml", text), Ok(Format::YamlPolicy));
+    let ex = extract(Format::YamlPolicy, text);
+    assert_eq!(ex.error, None);
+    let [p] = ex.policies.as_slice() else {
+        panic!("{:#?}", ex.policies)
+    };
+    let out = check::lint_policy(p, &LintContext::default());
+    assert_eq!(out.kind, Some(PolicyKind::Trust));
+    let tp028: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == "TP028")
+        .collect();
+    assert_eq!(tp028.len(), 1, "{:#?}", out.diagnostics);
+    let at = tp028[0].range().expect("a range");
+    let line = text[..at.start as usize].matches('\n').count() + 1;
+    assert_eq!(line, 9);
+    // A manifest, a values file and a template are not policies.
+    assert_ne!(
+        classify(
+            "k8s/sa.yaml",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n"
+        ),
+        Ok(Format::YamlPolicy)
+    );
+    assert_eq!(
+        classify(
+            "t.yaml",
+            &format!("AWSTemplateFormatVersion: \"2010-09-09\"\n{text}")
+        ),
+        Ok(Format::CloudFormation)
+    );
+}
+
+/// A template's document that CloudFormation resolves at deploy time (`Fn::If`) or that a
+/// build step fills in (`file: ./policy.yaml`) is not linted, and `--verbose` says why; a
+/// document that only misspells its elements is still linted.
+#[test]
+fn documents_resolved_or_included_later_are_not_linted() {
+    let template = |doc: &str| {
+        format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nConditions:\n  Prod: !Equals [a, a]\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n{doc}"
+        )
+    };
+    for doc in [
+        "        file: ./iam/policies/base.yaml\n",
+        "        Fn::If: [Prod, {Version: \"2012-10-17\", Statement: []}, !Ref AWS::NoValue]\n",
+    ] {
+        let ex = extract(Format::CloudFormation, &template(doc));
+        assert_eq!(ex.error, None);
+        assert!(ex.policies.is_empty(), "{doc}: {:#?}", ex.policies);
+        assert_eq!(ex.not_linted.len(), 1, "{doc}");
+        assert_eq!(
+            ex.not_linted[0].owner,
+            "Resources.P (AWS::IAM::ManagedPolicy)"
+        );
+    }
+    let misspelt = template(
+        "        Statment: [{Effect: Allow, Action: \"s3:GetObject\", Resource: \"*\"}]\n",
+    );
+    let codes = &kept_codes(Format::CloudFormation, &misspelt)[0];
+    assert!(codes.contains(&"TP003"), "{codes:?}");
+}
