@@ -52,7 +52,8 @@ enum LintFormat {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Policy files, directories (searched recursively for `*.json`), or `-` for stdin.
+    /// Policy files, source files (Terraform, CloudFormation, manifests), directories (walked,
+    /// honouring `.gitignore`), or `-` for stdin.
     #[arg(required = true, value_name = "PATH|DIR|-")]
     paths: Vec<PathBuf>,
     /// What the documents are; `auto` decides per document and says which.
