@@ -12,9 +12,9 @@ use super::json::{Member, Value, ValueKind};
 use crate::text::TextRange;
 
 /// Top-level policy elements.
-pub const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
+pub const TOP_KEYS: &[&str; 3] = &["Version", "Id", "Statement"];
 /// Statement elements.
-pub const STATEMENT_KEYS: &[&str] = &[
+pub const STATEMENT_KEYS: &[&str; 9] = &[
     "Sid",
     "Effect",
     "Principal",
@@ -428,12 +428,37 @@ pub struct Policy<'v> {
     pub statements: Vec<Statement<'v>>,
 }
 
-/// Exact member by name, else a member that matches ignoring case (wrong case is TP003's).
-fn find<'v>(members: &'v [Member<'v>], name: &str) -> Option<&'v Member<'v>> {
-    members
-        .iter()
-        .find(|m| m.key == name)
-        .or_else(|| members.iter().find(|m| m.key.eq_ignore_ascii_case(name)))
+/// For each of `names`, the first member named exactly so, else the first that matches ignoring
+/// case (wrong case is TP003's): one pass over the members, and a second only when some member
+/// is not named exactly (element names differ from each other ignoring case, so a member named
+/// exactly is nobody else's case-insensitive match). Asking for each name in turn walked the
+/// members twice per name (issue 13's profile).
+fn find_all<'v, const N: usize>(
+    members: &'v [Member<'v>],
+    names: &[&str; N],
+) -> [Option<&'v Member<'v>>; N] {
+    let mut found = [None; N];
+    let mut inexact = false;
+    for m in members {
+        match names.iter().position(|n| *n == m.key) {
+            Some(i) => {
+                if found[i].is_none() {
+                    found[i] = Some(m);
+                }
+            }
+            None => inexact = true,
+        }
+    }
+    if inexact {
+        for m in members {
+            for (slot, name) in found.iter_mut().zip(names) {
+                if slot.is_none() && m.key.eq_ignore_ascii_case(name) {
+                    *slot = Some(m);
+                }
+            }
+        }
+    }
+    found
 }
 
 impl<'v> Policy<'v> {
@@ -441,8 +466,7 @@ impl<'v> Policy<'v> {
     #[must_use]
     pub fn build(root: &'v Value<'v>) -> Option<Self> {
         let members = root.as_object()?;
-        let version = find(members, "Version");
-        let statement = find(members, "Statement");
+        let [version, statement] = find_all(members, &["Version", "Statement"]);
         let mut statements = Vec::new();
         if let Some(member) = statement {
             match &member.value.kind {
@@ -473,24 +497,27 @@ impl<'v> Policy<'v> {
 impl<'v> Statement<'v> {
     fn build(node: &'v Value<'v>, index: Option<usize>) -> Option<Self> {
         let members = node.as_object()?;
-        let effect_member = find(members, "Effect");
+        let [
+            sid,
+            effect_member,
+            principal,
+            not_principal,
+            action,
+            not_action,
+            resource,
+            not_resource,
+            condition,
+        ] = find_all(members, STATEMENT_KEYS);
         let effect = effect_member.and_then(|m| match m.value.as_str() {
             Some("Allow") => Some(Effect::Allow),
             Some("Deny") => Some(Effect::Deny),
             _ => None,
         });
-        let principal = find(members, "Principal");
-        let not_principal = find(members, "NotPrincipal");
-        let action = find(members, "Action");
-        let not_action = find(members, "NotAction");
-        let resource = find(members, "Resource");
-        let not_resource = find(members, "NotResource");
-        let condition = find(members, "Condition");
         let list = |m: Option<&'v Member<'v>>| m.map(|m| str_list(&m.value)).unwrap_or_default();
         let mut stmt = Self {
             node,
             members,
-            sid: find(members, "Sid"),
+            sid,
             effect_member,
             effect,
             principal,
