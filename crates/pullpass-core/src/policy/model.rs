@@ -112,8 +112,76 @@ impl<'v> Str<'v> {
     }
 }
 
+/// A list of the model (actions, values, principals) that keeps a single element inline:
+/// most are one (one action, one value, one principal), and a list of one then allocates
+/// nothing (the model's lists were a fifth of a policy's allocations, issue 13's profile).
+/// It reads as a slice.
+#[derive(Debug, Clone)]
+pub enum List<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        Self::Many(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
+}
+
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut iter = iter.into_iter();
+        let Some(first) = iter.next() else {
+            return Self::default();
+        };
+        let Some(second) = iter.next() else {
+            return Self::One(first);
+        };
+        let mut many = Vec::with_capacity(iter.size_hint().0 + 2);
+        many.push(first);
+        many.push(second);
+        many.extend(iter);
+        Self::Many(many)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for List<T> {
+    type Item = T;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<T>, std::vec::IntoIter<T>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            Self::One(one) => Some(one).into_iter().chain(Vec::new()),
+            Self::Many(many) => None.into_iter().chain(many),
+        }
+    }
+}
+
+/// A list of [`Str`]s.
+pub type Strs<'v> = List<Str<'v>>;
+
 /// Flattens a value that IAM accepts as a scalar or an array of scalars.
-pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Vec<Str<'v>> {
+pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Strs<'v> {
     fn scalar<'v>(node: &'v Value<'v>, index: Option<usize>) -> Str<'v> {
         let text = match &node.kind {
             ValueKind::String(s) => Some(&**s),
@@ -130,7 +198,7 @@ pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Vec<Str<'v>> {
             .enumerate()
             .map(|(i, v)| scalar(v, Some(i)))
             .collect(),
-        _ => vec![scalar(value, None)],
+        _ => List::One(scalar(value, None)),
     }
 }
 
@@ -286,7 +354,7 @@ pub struct ConditionEntry<'v> {
     /// The key split as an identity-provider claim `<provider>:<claim>`, `None` for global
     /// keys (`aws:…`): split once here, since most rules ask.
     pub claim: Option<(&'v str, &'v str)>,
-    pub values: Vec<Str<'v>>,
+    pub values: Strs<'v>,
     /// Where it sits, for [`ConditionEntry::pointer`] (built only when a finding needs it).
     pub place: Place<'v>,
 }
@@ -367,12 +435,12 @@ pub struct Statement<'v> {
     pub resource: Option<&'v Member<'v>>,
     pub not_resource: Option<&'v Member<'v>>,
     pub condition: Option<&'v Member<'v>>,
-    pub principals: Vec<PrincipalValue<'v>>,
-    pub actions: Vec<Str<'v>>,
-    pub not_actions: Vec<Str<'v>>,
-    pub resources: Vec<Str<'v>>,
-    pub not_resources: Vec<Str<'v>>,
-    pub conditions: Vec<ConditionBlock<'v>>,
+    pub principals: List<PrincipalValue<'v>>,
+    pub actions: Strs<'v>,
+    pub not_actions: Strs<'v>,
+    pub resources: Strs<'v>,
+    pub not_resources: Strs<'v>,
+    pub conditions: List<ConditionBlock<'v>>,
 }
 
 impl<'v> Statement<'v> {
@@ -532,46 +600,49 @@ impl<'v> Statement<'v> {
             not_actions: list(not_action),
             resources: list(resource),
             not_resources: list(not_resource),
-            conditions: Vec::new(),
+            conditions: List::default(),
             index,
             ordinal: 0,
         };
         if let Some(c) = condition
             && let Some(blocks) = c.value.as_object()
         {
-            for block in blocks {
-                let place = Place {
-                    statement: index,
-                    condition: &c.key,
-                    block: &block.key,
-                };
-                let entries = block
-                    .value
-                    .as_object()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|entry| ConditionEntry {
-                        member: entry,
-                        key: &entry.key,
-                        claim: super::rules::claim_key(&entry.key),
-                        values: str_list(&entry.value),
+            stmt.conditions = blocks
+                .iter()
+                .map(|block| {
+                    let place = Place {
+                        statement: index,
+                        condition: &c.key,
+                        block: &block.key,
+                    };
+                    let entries = block
+                        .value
+                        .as_object()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|entry| ConditionEntry {
+                            member: entry,
+                            key: &entry.key,
+                            claim: super::rules::claim_key(&entry.key),
+                            values: str_list(&entry.value),
+                            place,
+                        })
+                        .collect();
+                    ConditionBlock {
+                        member: block,
+                        op: Operator::parse(&block.key),
+                        entries,
+                        is_object: block.value.as_object().is_some(),
                         place,
-                    })
-                    .collect();
-                stmt.conditions.push(ConditionBlock {
-                    member: block,
-                    op: Operator::parse(&block.key),
-                    entries,
-                    is_object: block.value.as_object().is_some(),
-                    place,
-                });
-            }
+                    }
+                })
+                .collect();
         }
         Some(stmt)
     }
 }
 
-fn read_principals<'v>(p: &'v Member<'v>) -> Vec<PrincipalValue<'v>> {
+fn read_principals<'v>(p: &'v Member<'v>) -> List<PrincipalValue<'v>> {
     match &p.value.kind {
         ValueKind::Object(types) => types
             .iter()

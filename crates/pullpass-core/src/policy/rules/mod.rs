@@ -3,7 +3,7 @@
 
 use super::aws::{self, Arn};
 use super::json::{Member, Value};
-use super::model::{ConditionBlock, ConditionEntry, Policy, PrincipalValue, Statement};
+use super::model::{ConditionBlock, ConditionEntry, List, Policy, PrincipalValue, Statement};
 use super::{LintContext, PolicyKind};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rule::RuleMeta;
@@ -143,7 +143,7 @@ pub(crate) struct Cx<'v> {
 /// Per-statement facts several rules need.
 #[derive(Debug)]
 pub(crate) struct Facts<'v> {
-    pub(crate) oidc: Vec<OidcPrincipal<'v>>,
+    pub(crate) oidc: List<OidcPrincipal<'v>>,
     pub(crate) kubernetes: bool,
     /// A condition that needs its key present names a key the request never carries (or a
     /// value the key never has): the statement can never match, nobody can use it (TP021,
@@ -492,7 +492,7 @@ pub(crate) struct OidcPrincipal<'v> {
 pub(crate) fn oidc_principals<'v>(
     stmt: &'v Statement<'v>,
     placeholders: bool,
-) -> Vec<OidcPrincipal<'v>> {
+) -> List<OidcPrincipal<'v>> {
     stmt.principals_of("Federated")
         .filter_map(|p| {
             let arn = Arn::parse(p.value.text?)?;
