@@ -101,10 +101,11 @@ pub fn eks_dual_stack_suffix(partition: &str) -> Option<&'static str> {
 }
 
 fn is_eks_issuer_id(id: &str) -> bool {
+    // Without early exit, so the loop is vectorised (every OIDC principal is asked).
     id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        && id.bytes().fold(true, |ok, b| {
+            ok & (b.is_ascii_digit() | (b'A'..=b'F').contains(&b))
+        })
 }
 
 /// Reads an EKS issuer from a provider (without scheme); `None` for any other issuer.

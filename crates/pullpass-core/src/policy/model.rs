@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use super::aws::Arn;
 use super::json::{Member, Value, ValueKind};
 use crate::text::TextRange;
 
@@ -217,6 +218,9 @@ pub struct PrincipalValue<'v> {
     /// The member holding this type, `None` for `"Principal": "*"`.
     pub member: Option<&'v Member<'v>>,
     pub value: Str<'v>,
+    /// The value read as an ARN, once here: most rules about principals ask (issue 13's
+    /// profile: six rules parsed each principal again).
+    pub arn: Option<Arn<'v>>,
 }
 
 impl PrincipalValue<'_> {
@@ -653,6 +657,7 @@ fn read_principals<'v>(p: &'v Member<'v>) -> List<PrincipalValue<'v>> {
                         ptype: &t.key,
                         member: Some(t),
                         value,
+                        arn: value.text.and_then(Arn::parse),
                     })
             })
             .collect(),
@@ -662,6 +667,7 @@ fn read_principals<'v>(p: &'v Member<'v>) -> List<PrincipalValue<'v>> {
                 ptype: "*",
                 member: None,
                 value,
+                arn: value.text.and_then(Arn::parse),
             })
             .collect(),
     }

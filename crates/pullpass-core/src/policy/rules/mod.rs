@@ -413,13 +413,23 @@ const ELIDE_OVER: usize = 120;
 /// [`ELIDE_OVER`] bytes (a char is at least a byte, so a span within it is within as many
 /// chars). Most messages have none, and then need no copy.
 fn has_long_quote(message: &str) -> bool {
-    message.len() > ELIDE_OVER
-        && message
-            .as_bytes()
-            .split(|&b| b == b'`')
-            .skip(1)
-            .step_by(2)
-            .any(|quoted| quoted.len() > ELIDE_OVER)
+    if message.len() <= ELIDE_OVER {
+        return false;
+    }
+    // From one backtick to the next (`find` of a char is a memchr: a finding's message has a
+    // few quotes, and every finding is asked).
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let quoted = &rest[open + 1..];
+        let Some(close) = quoted.find('`') else {
+            return quoted.len() > ELIDE_OVER;
+        };
+        if close > ELIDE_OVER {
+            return true;
+        }
+        rest = &quoted[close + 1..];
+    }
+    false
 }
 
 /// Shortens every `` `quoted` `` span over 120 characters to its start and end, so a finding
@@ -495,7 +505,7 @@ pub(crate) fn oidc_principals<'v>(
 ) -> List<OidcPrincipal<'v>> {
     stmt.principals_of("Federated")
         .filter_map(|p| {
-            let arn = Arn::parse(p.value.text?)?;
+            let arn = p.arn?;
             let raw_provider = arn.oidc_provider()?;
             let provider = aws::normalize_provider(raw_provider);
             Some(OidcPrincipal {
@@ -851,7 +861,7 @@ pub(crate) fn principal_classes(stmt: &Statement<'_>) -> Vec<PrincipalClass> {
         let Some(v) = p.value.text else { continue };
         let class = match p.ptype {
             "Federated" if WEB_IDPS.contains(&v) => Some(PrincipalClass::WebIdentity),
-            "Federated" => Arn::parse(v).and_then(|arn| {
+            "Federated" => p.arn.and_then(|arn| {
                 if arn.oidc_provider().is_some() {
                     Some(PrincipalClass::WebIdentity)
                 } else if arn.saml_provider().is_some() {
@@ -1063,6 +1073,25 @@ mod tests {
             "{m}"
         );
         assert_eq!(super::elide_long_quotes("a `b"), "a `b");
+    }
+
+    proptest::proptest! {
+        /// The quick test says yes exactly when a quoted span (the text after an odd backtick)
+        /// is over the limit, as splitting at every backtick does.
+        #[test]
+        fn long_quote_test_agrees_with_splitting(parts in proptest::collection::vec(0usize..200, 0..6), tail in 0usize..3) {
+            let mut message = String::new();
+            for (i, n) in parts.iter().enumerate() {
+                if i > 0 {
+                    message.push('`');
+                }
+                message.push_str(&"é".repeat(n / 2));
+                message.push_str(&"x".repeat(n % 2 + tail));
+            }
+            let split = message.len() > super::ELIDE_OVER
+                && message.as_bytes().split(|&b| b == b'`').skip(1).step_by(2).any(|q| q.len() > super::ELIDE_OVER);
+            proptest::prop_assert_eq!(super::has_long_quote(&message), split);
+        }
     }
 
     proptest::proptest! {
