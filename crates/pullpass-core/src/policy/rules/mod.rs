@@ -227,7 +227,15 @@ pub(crate) const NOT_FOR_SERVICE_PRINCIPALS: &[&str] = &[
 /// The issuer a bare-issuer key names (`oidc.eks.…/id/X`, `https://…`), when `key` is one: a
 /// dotted host with no `:claim` after it. Every real condition key has a `prefix:`.
 pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
-    let k = aws::normalize_provider(key.trim());
+    let key = key.trim();
+    // A key with a `:` keeps it unless a scheme or ARN prefix is stripped below (trailing `/`s
+    // are all the rest strips): most keys are `<provider>:<claim>` and answer here.
+    if has_byte(key, b':')
+        && !(key.starts_with("https://") || key.starts_with("http://") || key.starts_with("arn:"))
+    {
+        return None;
+    }
+    let k = aws::normalize_provider(key);
     (!has_byte(k, b':') && k.contains('.') && !k.contains(char::is_whitespace)).then_some(k)
 }
 
