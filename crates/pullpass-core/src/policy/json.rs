@@ -187,9 +187,21 @@ fn describe(byte: u8) -> String {
 
 impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\n' | b'\r' => {
+                    self.pos += 1;
+                    // The spaces that follow (a pretty-printed policy's indentation) in one
+                    // step: the lowest set bit of `word ^ SPACES` is in the first byte that is
+                    // not a space.
+                    if let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+                        let mut word = [0; 8];
+                        word.copy_from_slice(chunk);
+                        let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+                        self.pos += spaces as usize;
+                    }
+                }
                 _ => break,
             }
         }
@@ -719,6 +731,25 @@ mod tests {
             let ours = parse(&doc).ok().map(|v| v.as_array().unwrap()[0].as_str().map(str::to_owned));
             let theirs = serde_json::from_str::<(String, u8)>(&doc).ok().map(|(t, _)| Some(t));
             proptest::prop_assert_eq!(ours, theirs, "{:?}", doc);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whitespace runs of any length and mix (indentation is skipped eight spaces at a
+        /// time) between tokens leave every value and its range as they were.
+        #[test]
+        fn whitespace_runs_are_skipped(ws in proptest::collection::vec("[ \t\n\r]{0,19}", 9)) {
+            let doc = format!(
+                "{}{{{}\"a\"{}:{}[{}1{},{}\"b\"{}]{}}}",
+                ws[0], ws[1], ws[2], ws[3], ws[4], ws[5], ws[6], ws[7], ws[8]
+            );
+            let v = parse(&doc).expect("parses");
+            let m = &v.as_object().unwrap()[0];
+            proptest::prop_assert_eq!(&doc[m.key_range.as_usize_range()], "\"a\"");
+            let items = m.value.as_array().unwrap();
+            proptest::prop_assert_eq!(&doc[items[0].range.as_usize_range()], "1");
+            proptest::prop_assert_eq!(items[1].as_str(), Some("b"));
+            proptest::prop_assert_eq!(v.range.start as usize, ws[0].len());
         }
     }
 
