@@ -424,20 +424,46 @@ fn has_long_quote(message: &str) -> bool {
     if message.len() <= ELIDE_OVER {
         return false;
     }
-    // From one backtick to the next (`find` of a char is a memchr: a finding's message has a
-    // few quotes, and every finding is asked).
-    let mut rest = message;
-    while let Some(open) = rest.find('`') {
-        let quoted = &rest[open + 1..];
-        let Some(close) = quoted.find('`') else {
-            return quoted.len() > ELIDE_OVER;
-        };
-        if close > ELIDE_OVER {
+    // Backticks found eight bytes at a time (SWAR, as the JSON parser finds quotes: the
+    // lowest flagged byte of a word is exact); a finding's message has a few, and every
+    // finding is asked.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const TICKS: u64 = ONES * b'`' as u64;
+    let b = message.as_bytes();
+    // Where the open quote's text starts, when inside one.
+    let mut open: Option<usize> = None;
+    let mut tick = |at: usize| match open.take() {
+        Some(from) => at - from > ELIDE_OVER,
+        None => {
+            open = Some(at + 1);
+            false
+        }
+    };
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word) ^ TICKS;
+        let flagged = v.wrapping_sub(ONES) & !v & HIGH;
+        if flagged == 0 {
+            i += 8;
+            continue;
+        }
+        // Only the lowest flagged byte is sure to be a backtick: take it, and look again
+        // from the byte after it.
+        let at = i + (flagged.trailing_zeros() / 8) as usize;
+        if tick(at) {
             return true;
         }
-        rest = &quoted[close + 1..];
+        i = at + 1;
     }
-    false
+    for (at, &c) in b.iter().enumerate().skip(i) {
+        if c == b'`' && tick(at) {
+            return true;
+        }
+    }
+    open.is_some_and(|from| b.len() - from > ELIDE_OVER)
 }
 
 /// Shortens every `` `quoted` `` span over 120 characters to its start and end, so a finding
