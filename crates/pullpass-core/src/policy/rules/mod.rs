@@ -626,10 +626,16 @@ pub(crate) fn is_pod_identity_statement(stmt: &Statement<'_>) -> bool {
 /// Splits an identity-provider condition key `<provider>:<claim>`; `None` for global keys
 /// (`aws:…`, `sts:…`) and others without a provider part.
 pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
-    let (provider, claim) = key.rsplit_once(':')?;
+    // Byte loops that stop early: the claim is a short tail, and an issuer's first dot comes
+    // within a few bytes (every condition key of every policy is split here).
+    let colon = key.as_bytes().iter().rposition(|&c| c == b':')?;
+    let (provider, claim) = (&key[..colon], &key[colon + 1..]);
+    // A `.` before the provider's first `:` (if any): a host.
+    if provider.bytes().find(|&c| c == b'.' || c == b':') == Some(b'.') {
+        return Some((provider, claim));
+    }
     let head = provider.split_once(':').map_or(provider, |(h, _)| h);
-    let is_provider = head.contains('.')
-        || provider.starts_with("arn:")
+    let is_provider = provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
         || head.eq_ignore_ascii_case("http")
         || has_byte(provider, b'$') && provider.contains("${")
@@ -1107,6 +1113,26 @@ mod tests {
             "{m}"
         );
         assert_eq!(super::elide_long_quotes("a `b"), "a `b");
+    }
+
+    proptest::proptest! {
+        /// The early-stopping split of a condition key answers as splitting at the last and
+        /// first colons and searching the head does.
+        #[test]
+        fn claim_key_agrees_with_splitting(key in "[a.:$/{}1Eh-]{0,14}|(https?|arn|aws)[.:/a-z]{0,10}") {
+            fn split(key: &str) -> Option<(&str, &str)> {
+                let (provider, claim) = key.rsplit_once(':')?;
+                let head = provider.split_once(':').map_or(provider, |(h, _)| h);
+                let is_provider = head.contains('.')
+                    || provider.starts_with("arn:")
+                    || head.eq_ignore_ascii_case("https")
+                    || head.eq_ignore_ascii_case("http")
+                    || super::has_byte(provider, b'$') && provider.contains("${")
+                    || super::has_placeholder(provider);
+                is_provider.then_some((provider, claim))
+            }
+            proptest::prop_assert_eq!(super::claim_key(&key), split(&key));
+        }
     }
 
     proptest::proptest! {
