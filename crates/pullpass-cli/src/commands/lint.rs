@@ -781,7 +781,7 @@ impl<'a> Report<'a> {
                     .strip_suffix(render::json::CLOSE)
                     .map(|m| (m, render::json::CLOSE))
                     .ok_or_else(|| anyhow::anyhow!("the report frame does not end its object"))?;
-                let files = render::json::files_member(&facts, |f| {
+                let files = render::json::file_entries(&facts, |f| {
                     let (kind, source) = f.kind_text();
                     FileReport {
                         path: display_name(&f.name),
@@ -798,7 +798,7 @@ impl<'a> Report<'a> {
                     }
                     w.write_all(b"]")?;
                     w.write_all(members.as_bytes())?;
-                    w.write_all(files.as_bytes())?;
+                    render::json::write_files_member(&files, w)?;
                     w.write_all(close.as_bytes())
                 })?;
             }

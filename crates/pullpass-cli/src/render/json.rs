@@ -28,18 +28,14 @@ pub(crate) fn to_string(report: &FindingsReport) -> String {
 /// How [`to_string`] ends a report: the top-level object's `}` and the final newline.
 pub(crate) const CLOSE: &str = "\n}\n";
 
-/// The `files` member of a report as [`to_string`] writes it when it is the last member
-/// (`,\n  "files": [\n    {…},\n    {…}\n  ]`; empty for no files, which the report skips),
-/// each entry made by `entry` and serialized on every core: the frame of a 10 k-file lint was
-/// a serial tail of the run.
-pub(crate) fn files_member<T: Sync>(
+/// The entries of the `files` member of a report, each made by `entry` and serialized on
+/// every core, indented for their place (the frame of a 10 k-file lint was a serial tail of
+/// the run); [`write_files_member`] writes them.
+pub(crate) fn file_entries<T: Sync>(
     items: &[T],
     entry: impl Fn(&T) -> FileReport + Sync,
-) -> String {
-    if items.is_empty() {
-        return String::new();
-    }
-    let entries: Vec<String> = items
+) -> Vec<String> {
+    items
         .par_iter()
         .map(|item| {
             let one = serde_json::to_string_pretty(&entry(item))
@@ -56,17 +52,26 @@ pub(crate) fn files_member<T: Sync>(
             }
             out
         })
-        .collect();
-    let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 2).sum::<usize>() + 32);
-    out.push_str(",\n  \"files\": [\n");
+        .collect()
+}
+
+/// Writes the `files` member as [`to_string`] writes it when it is the report's last member
+/// (`,\n  "files": [\n    {…},\n    {…}\n  ]`); nothing for no files, which the report skips.
+pub(crate) fn write_files_member(
+    entries: &[String],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    w.write_all(b",\n  \"files\": [\n")?;
     for (i, e) in entries.iter().enumerate() {
         if i > 0 {
-            out.push_str(",\n");
+            w.write_all(b",\n")?;
         }
-        out.push_str(e);
+        w.write_all(e.as_bytes())?;
     }
-    out.push_str("\n  ]");
-    out
+    w.write_all(b"\n  ]")
 }
 
 #[cfg(test)]
@@ -74,7 +79,7 @@ mod tests {
     use pullpass_core::diagnostic::Summary;
     use pullpass_core::report::{FileReport, FindingsReport};
 
-    /// The `files` spliced in are what serializing the whole report writes.
+    /// The `files` written into the frame are what serializing the whole report writes.
     #[test]
     fn files_member_matches_the_whole_report() {
         let files: Vec<FileReport> = (0..3)
@@ -95,12 +100,17 @@ mod tests {
         };
         let frame = super::to_string(&FindingsReport::new(Vec::new()));
         let members = frame.strip_suffix(super::CLOSE).unwrap();
-        let spliced = format!(
-            "{members}{}{}",
-            super::files_member(&files, Clone::clone),
-            super::CLOSE
+        let mut spliced = members.as_bytes().to_vec();
+        super::write_files_member(&super::file_entries(&files, Clone::clone), &mut spliced)
+            .unwrap();
+        spliced.extend_from_slice(super::CLOSE.as_bytes());
+        assert_eq!(
+            String::from_utf8(spliced).unwrap(),
+            super::to_string(&whole)
         );
-        assert_eq!(spliced, super::to_string(&whole));
-        assert_eq!(super::files_member(&[] as &[FileReport], Clone::clone), "");
+        let mut none = Vec::new();
+        let no_files: &[FileReport] = &[];
+        super::write_files_member(&super::file_entries(no_files, Clone::clone), &mut none).unwrap();
+        assert!(none.is_empty());
     }
 }
