@@ -35,25 +35,31 @@ pub(crate) fn file_entries<T: Sync>(
     items: &[T],
     entry: impl Fn(&T) -> FileReport + Sync,
 ) -> Vec<String> {
-    items
-        .par_iter()
-        .map(|item| {
-            let one = serde_json::to_string_pretty(&entry(item))
-                .expect("a file report always serializes");
-            // Two levels down (the report's object, then the array): four spaces more on every
-            // line. A JSON string never holds a raw line break, so lines are the pretty-printer's.
-            let mut out = String::with_capacity(one.len() + 64);
-            for (i, line) in one.split('\n').enumerate() {
-                if i > 0 {
-                    out.push('\n');
-                }
-                out.push_str("    ");
-                out.push_str(line);
+    let one = |item: &T| {
+        let one =
+            serde_json::to_string_pretty(&entry(item)).expect("a file report always serializes");
+        // Two levels down (the report's object, then the array): four spaces more on every
+        // line. A JSON string never holds a raw line break, so lines are the pretty-printer's.
+        let mut out = String::with_capacity(one.len() + 64);
+        for (i, line) in one.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
             }
-            out
-        })
-        .collect()
+            out.push_str("    ");
+            out.push_str(line);
+        }
+        out
+    };
+    // A few files on this thread: a lint of one file starts no thread pool (its latency).
+    if items.len() < PARALLEL_FROM {
+        items.iter().map(one).collect()
+    } else {
+        items.par_iter().map(one).collect()
+    }
 }
+
+/// From how many files [`file_entries`] serializes on every core.
+const PARALLEL_FROM: usize = 256;
 
 /// Writes the `files` member as [`to_string`] writes it when it is the report's last member
 /// (`,\n  "files": [\n    {…},\n    {…}\n  ]`); nothing for no files, which the report skips.
