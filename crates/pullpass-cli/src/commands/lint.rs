@@ -766,20 +766,10 @@ impl<'a> Report<'a> {
                     .finish(head.as_bytes(), 0, fill, |w| w.write_all(tail.as_bytes()))?;
             }
             LintFormat::Json => {
+                // The frame without its `files`: those are rendered on every core below (one
+                // entry per file; serializing them here alone was a serial tail of the run).
                 let report = FindingsReport {
                     summary,
-                    files: facts
-                        .iter()
-                        .map(|f| {
-                            let (kind, source) = f.kind_text();
-                            FileReport {
-                                path: display_name(&f.name),
-                                kind: kind.to_owned(),
-                                kind_source: source.to_owned(),
-                                summary: f.summary,
-                            }
-                        })
-                        .collect(),
                     ..FindingsReport::new(Vec::new())
                 };
                 let frame = render::json::to_string(&report);
@@ -787,6 +777,20 @@ impl<'a> Report<'a> {
                 let at = frame
                     .find(empty)
                     .ok_or_else(|| anyhow::anyhow!("the report frame has no findings array"))?;
+                let rest = &frame[at + empty.len()..];
+                let (members, close) = rest
+                    .strip_suffix(render::json::CLOSE)
+                    .map(|m| (m, render::json::CLOSE))
+                    .ok_or_else(|| anyhow::anyhow!("the report frame does not end its object"))?;
+                let files = render::json::file_entries(&facts, |f| {
+                    let (kind, source) = f.kind_text();
+                    FileReport {
+                        path: display_name(&f.name),
+                        kind: kind.to_owned(),
+                        kind_source: source.to_owned(),
+                        summary: f.summary,
+                    }
+                });
                 // Opened: the head is out and the first comma's drop armed.
                 let (head, skip) = if self.opened { ("", 0) } else { (JSON_HEAD, 1) };
                 self.out.finish(head.as_bytes(), skip, fill, |w| {
@@ -794,7 +798,9 @@ impl<'a> Report<'a> {
                         w.write_all(b"\n  ")?;
                     }
                     w.write_all(b"]")?;
-                    w.write_all(&frame.as_bytes()[at + empty.len()..])
+                    w.write_all(members.as_bytes())?;
+                    render::json::write_files_member(&files, w)?;
+                    w.write_all(close.as_bytes())
                 })?;
             }
             LintFormat::Sarif => {

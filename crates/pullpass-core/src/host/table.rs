@@ -269,12 +269,21 @@ impl EndpointForm {
 /// free of a regex engine (smaller wasm), and the error paths can say which piece is wrong.
 #[must_use]
 pub fn split_region(region: &str) -> Option<(&str, &str, &str)> {
-    let (rest, number) = region.rsplit_once('-')?;
-    let (prefix, name) = rest.rsplit_once('-')?;
+    // Byte loops over a dozen bytes (every OIDC principal's issuer region is asked).
+    let b = region.as_bytes();
+    let last = b.iter().rposition(|&c| c == b'-')?;
+    let mid = b[..last].iter().rposition(|&c| c == b'-')?;
+    let (prefix, name, number) = (&region[..mid], &region[mid + 1..last], &region[last + 1..]);
     let letters = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
     let number_ok =
         !number.is_empty() && number.len() <= 3 && number.bytes().all(|b| b.is_ascii_digit());
-    (number_ok && letters(name) && prefix.split('-').all(letters)).then_some((prefix, name, number))
+    // Dash-separated pieces of letters: no empty piece (no dash first, last or doubled).
+    let p = prefix.as_bytes();
+    let prefix_ok = p.first().is_some_and(u8::is_ascii_lowercase)
+        && p.last().is_some_and(u8::is_ascii_lowercase)
+        && p.iter().all(|&c| c.is_ascii_lowercase() || c == b'-')
+        && !p.windows(2).any(|w| w == b"--");
+    (number_ok && letters(name) && prefix_ok).then_some((prefix, name, number))
 }
 
 /// The partition whose region prefixes admit `region`; `None` when the region is malformed or

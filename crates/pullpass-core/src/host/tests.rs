@@ -510,3 +510,22 @@ fn qa_corpus_gets_exactly_the_expected_codes() {
         assert!(found.is_empty(), "{host}: {found:?}");
     }
 }
+
+proptest::proptest! {
+    /// The byte-loop region split answers as splitting at the last two dashes and checking each
+    /// dash-separated piece does.
+    #[test]
+    fn region_split_agrees_with_splitting_by_pieces(region in "[a-cA1é-]{0,12}") {
+        fn pieces(region: &str) -> Option<(&str, &str, &str)> {
+            let (rest, number) = region.rsplit_once('-')?;
+            let (prefix, name) = rest.rsplit_once('-')?;
+            let letters = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
+            let number_ok = !number.is_empty()
+                && number.len() <= 3
+                && number.bytes().all(|b| b.is_ascii_digit());
+            (number_ok && letters(name) && prefix.split('-').all(letters))
+                .then_some((prefix, name, number))
+        }
+        proptest::prop_assert_eq!(split_region(&region), pieces(&region));
+    }
+}

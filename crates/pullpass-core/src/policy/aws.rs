@@ -101,10 +101,11 @@ pub fn eks_dual_stack_suffix(partition: &str) -> Option<&'static str> {
 }
 
 fn is_eks_issuer_id(id: &str) -> bool {
+    // Without early exit, so the loop is vectorised (every OIDC principal is asked).
     id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        && id.bytes().fold(true, |ok, b| {
+            ok & (b.is_ascii_digit() | (b'A'..=b'F').contains(&b))
+        })
 }
 
 /// Reads an EKS issuer from a provider (without scheme); `None` for any other issuer.
@@ -114,9 +115,13 @@ pub fn eks_issuer(provider: &str) -> Option<EksIssuer<'_>> {
         Some(rest) => (rest, false),
         None => (provider.strip_prefix("oidc-eks.")?, true),
     };
-    let (host, path) = rest.split_once('/')?;
+    // Byte loops, not `split_once` (a memchr set up for a few bytes): every OIDC principal's
+    // issuer is read here.
+    let slash = rest.bytes().position(|b| b == b'/')?;
+    let (host, path) = (&rest[..slash], &rest[slash + 1..]);
     let id = path.strip_prefix("id/")?;
-    let (region, suffix) = host.split_once('.')?;
+    let dot = host.bytes().position(|b| b == b'.')?;
+    let (region, suffix) = (&host[..dot], &host[dot + 1..]);
     let partition = host::partition_for_region(region)?;
     let expected = if dual_stack {
         eks_dual_stack_suffix(partition.id)?

@@ -187,9 +187,21 @@ fn describe(byte: u8) -> String {
 
 impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\n' | b'\r' => {
+                    self.pos += 1;
+                    // The spaces that follow (a pretty-printed policy's indentation) in one
+                    // step: the lowest set bit of `word ^ SPACES` is in the first byte that is
+                    // not a space.
+                    if let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+                        let mut word = [0; 8];
+                        word.copy_from_slice(chunk);
+                        let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+                        self.pos += spaces as usize;
+                    }
+                }
                 _ => break,
             }
         }
@@ -478,22 +490,24 @@ impl<'a> Parser<'a> {
         let open = self.pos;
         let b = self.bytes;
         let mut i = open + 1;
-        // Fast path: no escapes, borrow. Strings are most of a policy's bytes, so first skip
-        // eight at a time while none can be `"`, `\` or a control character (SWAR: a zero
-        // byte of `x ^ "…"` is a quote; `x - 0x20…` borrows into the high bit of a byte under
-        // 0x20). Neither test misses a byte; a false alarm only ends the skip early, and the
-        // loop below decides byte by byte from there.
+        // Fast path: no escapes, borrow. Strings are most of a policy's bytes, so they are
+        // read eight bytes at a time (SWAR): a zero byte of `x ^ "…"` is a quote; `x - 0x20…`
+        // borrows into the high bit of a byte under 0x20. A borrow can also flag a byte above
+        // a flagged one, never one below, so the lowest flagged byte is exactly the first
+        // quote, backslash or control character: the scan stops on it without going back to
+        // byte-by-byte (only the input's last seven bytes are read one at a time).
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
-        let has_zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+        let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
         while let Some(chunk) = b.get(i..i + 8) {
             let mut word = [0; 8];
             word.copy_from_slice(chunk);
             let x = u64::from_le_bytes(word);
-            if has_zero_byte(x ^ (ONES * u64::from(b'"')))
-                || has_zero_byte(x ^ (ONES * u64::from(b'\\')))
-                || x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
-            {
+            let flagged = zero_bytes(x ^ (ONES * u64::from(b'"')))
+                | zero_bytes(x ^ (ONES * u64::from(b'\\')))
+                | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+            if flagged != 0 {
+                i += (flagged.trailing_zeros() / 8) as usize;
                 break;
             }
             i += 8;
@@ -705,6 +719,38 @@ mod tests {
         // A non-ASCII character after an error position keeps the range on char boundaries.
         let e = err("{\"a\": é}");
         assert_eq!(e.range, Some(TextRange::new(6, 8)));
+    }
+
+    proptest::proptest! {
+        /// The eight-bytes-at-a-time string scan stops exactly where serde_json's reader does:
+        /// same strings accepted, same text decoded (quotes, backslashes and control
+        /// characters anywhere in a word, ASCII or not).
+        #[test]
+        fn strings_read_as_serde_json_reads_them(s in "[a-z\"\\\\\n\t\u{1}é/ ]{0,40}") {
+            let doc = format!("[\"{s}\", 1]");
+            let ours = parse(&doc).ok().map(|v| v.as_array().unwrap()[0].as_str().map(str::to_owned));
+            let theirs = serde_json::from_str::<(String, u8)>(&doc).ok().map(|(t, _)| Some(t));
+            proptest::prop_assert_eq!(ours, theirs, "{:?}", doc);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whitespace runs of any length and mix (indentation is skipped eight spaces at a
+        /// time) between tokens leave every value and its range as they were.
+        #[test]
+        fn whitespace_runs_are_skipped(ws in proptest::collection::vec("[ \t\n\r]{0,19}", 9)) {
+            let doc = format!(
+                "{}{{{}\"a\"{}:{}[{}1{},{}\"b\"{}]{}}}",
+                ws[0], ws[1], ws[2], ws[3], ws[4], ws[5], ws[6], ws[7], ws[8]
+            );
+            let v = parse(&doc).expect("parses");
+            let m = &v.as_object().unwrap()[0];
+            proptest::prop_assert_eq!(&doc[m.key_range.as_usize_range()], "\"a\"");
+            let items = m.value.as_array().unwrap();
+            proptest::prop_assert_eq!(&doc[items[0].range.as_usize_range()], "1");
+            proptest::prop_assert_eq!(items[1].as_str(), Some("b"));
+            proptest::prop_assert_eq!(v.range.start as usize, ws[0].len());
+        }
     }
 
     #[test]

@@ -8,13 +8,14 @@
 
 use std::fmt::Write as _;
 
+use super::aws::Arn;
 use super::json::{Member, Value, ValueKind};
 use crate::text::TextRange;
 
 /// Top-level policy elements.
-pub const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
+pub const TOP_KEYS: &[&str; 3] = &["Version", "Id", "Statement"];
 /// Statement elements.
-pub const STATEMENT_KEYS: &[&str] = &[
+pub const STATEMENT_KEYS: &[&str; 9] = &[
     "Sid",
     "Effect",
     "Principal",
@@ -112,8 +113,76 @@ impl<'v> Str<'v> {
     }
 }
 
+/// A list of the model (actions, values, principals) that keeps a single element inline:
+/// most are one (one action, one value, one principal), and a list of one then allocates
+/// nothing (the model's lists were a fifth of a policy's allocations, issue 13's profile).
+/// It reads as a slice.
+#[derive(Debug, Clone)]
+pub enum List<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        Self::Many(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
+}
+
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut iter = iter.into_iter();
+        let Some(first) = iter.next() else {
+            return Self::default();
+        };
+        let Some(second) = iter.next() else {
+            return Self::One(first);
+        };
+        let mut many = Vec::with_capacity(iter.size_hint().0 + 2);
+        many.push(first);
+        many.push(second);
+        many.extend(iter);
+        Self::Many(many)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for List<T> {
+    type Item = T;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<T>, std::vec::IntoIter<T>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            Self::One(one) => Some(one).into_iter().chain(Vec::new()),
+            Self::Many(many) => None.into_iter().chain(many),
+        }
+    }
+}
+
+/// A list of [`Str`]s.
+pub type Strs<'v> = List<Str<'v>>;
+
 /// Flattens a value that IAM accepts as a scalar or an array of scalars.
-pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Vec<Str<'v>> {
+pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Strs<'v> {
     fn scalar<'v>(node: &'v Value<'v>, index: Option<usize>) -> Str<'v> {
         let text = match &node.kind {
             ValueKind::String(s) => Some(&**s),
@@ -130,7 +199,7 @@ pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Vec<Str<'v>> {
             .enumerate()
             .map(|(i, v)| scalar(v, Some(i)))
             .collect(),
-        _ => vec![scalar(value, None)],
+        _ => List::One(scalar(value, None)),
     }
 }
 
@@ -149,6 +218,9 @@ pub struct PrincipalValue<'v> {
     /// The member holding this type, `None` for `"Principal": "*"`.
     pub member: Option<&'v Member<'v>>,
     pub value: Str<'v>,
+    /// The value read as an ARN, once here: most rules about principals ask (issue 13's
+    /// profile: six rules parsed each principal again).
+    pub arn: Option<Arn<'v>>,
 }
 
 impl PrincipalValue<'_> {
@@ -286,7 +358,7 @@ pub struct ConditionEntry<'v> {
     /// The key split as an identity-provider claim `<provider>:<claim>`, `None` for global
     /// keys (`aws:…`): split once here, since most rules ask.
     pub claim: Option<(&'v str, &'v str)>,
-    pub values: Vec<Str<'v>>,
+    pub values: Strs<'v>,
     /// Where it sits, for [`ConditionEntry::pointer`] (built only when a finding needs it).
     pub place: Place<'v>,
 }
@@ -367,12 +439,12 @@ pub struct Statement<'v> {
     pub resource: Option<&'v Member<'v>>,
     pub not_resource: Option<&'v Member<'v>>,
     pub condition: Option<&'v Member<'v>>,
-    pub principals: Vec<PrincipalValue<'v>>,
-    pub actions: Vec<Str<'v>>,
-    pub not_actions: Vec<Str<'v>>,
-    pub resources: Vec<Str<'v>>,
-    pub not_resources: Vec<Str<'v>>,
-    pub conditions: Vec<ConditionBlock<'v>>,
+    pub principals: List<PrincipalValue<'v>>,
+    pub actions: Strs<'v>,
+    pub not_actions: Strs<'v>,
+    pub resources: Strs<'v>,
+    pub not_resources: Strs<'v>,
+    pub conditions: List<ConditionBlock<'v>>,
 }
 
 impl<'v> Statement<'v> {
@@ -428,12 +500,37 @@ pub struct Policy<'v> {
     pub statements: Vec<Statement<'v>>,
 }
 
-/// Exact member by name, else a member that matches ignoring case (wrong case is TP003's).
-fn find<'v>(members: &'v [Member<'v>], name: &str) -> Option<&'v Member<'v>> {
-    members
-        .iter()
-        .find(|m| m.key == name)
-        .or_else(|| members.iter().find(|m| m.key.eq_ignore_ascii_case(name)))
+/// For each of `names`, the first member named exactly so, else the first that matches ignoring
+/// case (wrong case is TP003's): one pass over the members, and a second only when some member
+/// is not named exactly (element names differ from each other ignoring case, so a member named
+/// exactly is nobody else's case-insensitive match). Asking for each name in turn walked the
+/// members twice per name (issue 13's profile).
+fn find_all<'v, const N: usize>(
+    members: &'v [Member<'v>],
+    names: &[&str; N],
+) -> [Option<&'v Member<'v>>; N] {
+    let mut found = [None; N];
+    let mut inexact = false;
+    for m in members {
+        match names.iter().position(|n| *n == m.key) {
+            Some(i) => {
+                if found[i].is_none() {
+                    found[i] = Some(m);
+                }
+            }
+            None => inexact = true,
+        }
+    }
+    if inexact {
+        for m in members {
+            for (slot, name) in found.iter_mut().zip(names) {
+                if slot.is_none() && m.key.eq_ignore_ascii_case(name) {
+                    *slot = Some(m);
+                }
+            }
+        }
+    }
+    found
 }
 
 impl<'v> Policy<'v> {
@@ -441,8 +538,7 @@ impl<'v> Policy<'v> {
     #[must_use]
     pub fn build(root: &'v Value<'v>) -> Option<Self> {
         let members = root.as_object()?;
-        let version = find(members, "Version");
-        let statement = find(members, "Statement");
+        let [version, statement] = find_all(members, &["Version", "Statement"]);
         let mut statements = Vec::new();
         if let Some(member) = statement {
             match &member.value.kind {
@@ -473,24 +569,27 @@ impl<'v> Policy<'v> {
 impl<'v> Statement<'v> {
     fn build(node: &'v Value<'v>, index: Option<usize>) -> Option<Self> {
         let members = node.as_object()?;
-        let effect_member = find(members, "Effect");
+        let [
+            sid,
+            effect_member,
+            principal,
+            not_principal,
+            action,
+            not_action,
+            resource,
+            not_resource,
+            condition,
+        ] = find_all(members, STATEMENT_KEYS);
         let effect = effect_member.and_then(|m| match m.value.as_str() {
             Some("Allow") => Some(Effect::Allow),
             Some("Deny") => Some(Effect::Deny),
             _ => None,
         });
-        let principal = find(members, "Principal");
-        let not_principal = find(members, "NotPrincipal");
-        let action = find(members, "Action");
-        let not_action = find(members, "NotAction");
-        let resource = find(members, "Resource");
-        let not_resource = find(members, "NotResource");
-        let condition = find(members, "Condition");
         let list = |m: Option<&'v Member<'v>>| m.map(|m| str_list(&m.value)).unwrap_or_default();
         let mut stmt = Self {
             node,
             members,
-            sid: find(members, "Sid"),
+            sid,
             effect_member,
             effect,
             principal,
@@ -505,46 +604,49 @@ impl<'v> Statement<'v> {
             not_actions: list(not_action),
             resources: list(resource),
             not_resources: list(not_resource),
-            conditions: Vec::new(),
+            conditions: List::default(),
             index,
             ordinal: 0,
         };
         if let Some(c) = condition
             && let Some(blocks) = c.value.as_object()
         {
-            for block in blocks {
-                let place = Place {
-                    statement: index,
-                    condition: &c.key,
-                    block: &block.key,
-                };
-                let entries = block
-                    .value
-                    .as_object()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|entry| ConditionEntry {
-                        member: entry,
-                        key: &entry.key,
-                        claim: super::rules::claim_key(&entry.key),
-                        values: str_list(&entry.value),
+            stmt.conditions = blocks
+                .iter()
+                .map(|block| {
+                    let place = Place {
+                        statement: index,
+                        condition: &c.key,
+                        block: &block.key,
+                    };
+                    let entries = block
+                        .value
+                        .as_object()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|entry| ConditionEntry {
+                            member: entry,
+                            key: &entry.key,
+                            claim: super::rules::claim_key(&entry.key),
+                            values: str_list(&entry.value),
+                            place,
+                        })
+                        .collect();
+                    ConditionBlock {
+                        member: block,
+                        op: Operator::parse(&block.key),
+                        entries,
+                        is_object: block.value.as_object().is_some(),
                         place,
-                    })
-                    .collect();
-                stmt.conditions.push(ConditionBlock {
-                    member: block,
-                    op: Operator::parse(&block.key),
-                    entries,
-                    is_object: block.value.as_object().is_some(),
-                    place,
-                });
-            }
+                    }
+                })
+                .collect();
         }
         Some(stmt)
     }
 }
 
-fn read_principals<'v>(p: &'v Member<'v>) -> Vec<PrincipalValue<'v>> {
+fn read_principals<'v>(p: &'v Member<'v>) -> List<PrincipalValue<'v>> {
     match &p.value.kind {
         ValueKind::Object(types) => types
             .iter()
@@ -555,6 +657,7 @@ fn read_principals<'v>(p: &'v Member<'v>) -> Vec<PrincipalValue<'v>> {
                         ptype: &t.key,
                         member: Some(t),
                         value,
+                        arn: value.text.and_then(Arn::parse),
                     })
             })
             .collect(),
@@ -564,6 +667,7 @@ fn read_principals<'v>(p: &'v Member<'v>) -> Vec<PrincipalValue<'v>> {
                 ptype: "*",
                 member: None,
                 value,
+                arn: value.text.and_then(Arn::parse),
             })
             .collect(),
     }

@@ -3,7 +3,7 @@
 
 use super::aws::{self, Arn};
 use super::json::{Member, Value};
-use super::model::{ConditionBlock, ConditionEntry, Policy, PrincipalValue, Statement};
+use super::model::{ConditionBlock, ConditionEntry, List, Policy, PrincipalValue, Statement};
 use super::{LintContext, PolicyKind};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rule::RuleMeta;
@@ -143,7 +143,7 @@ pub(crate) struct Cx<'v> {
 /// Per-statement facts several rules need.
 #[derive(Debug)]
 pub(crate) struct Facts<'v> {
-    pub(crate) oidc: Vec<OidcPrincipal<'v>>,
+    pub(crate) oidc: List<OidcPrincipal<'v>>,
     pub(crate) kubernetes: bool,
     /// A condition that needs its key present names a key the request never carries (or a
     /// value the key never has): the statement can never match, nobody can use it (TP021,
@@ -227,7 +227,15 @@ pub(crate) const NOT_FOR_SERVICE_PRINCIPALS: &[&str] = &[
 /// The issuer a bare-issuer key names (`oidc.eks.…/id/X`, `https://…`), when `key` is one: a
 /// dotted host with no `:claim` after it. Every real condition key has a `prefix:`.
 pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
-    let k = aws::normalize_provider(key.trim());
+    let key = key.trim();
+    // A key with a `:` keeps it unless a scheme or ARN prefix is stripped below (trailing `/`s
+    // are all the rest strips): most keys are `<provider>:<claim>` and answer here.
+    if has_byte(key, b':')
+        && !(key.starts_with("https://") || key.starts_with("http://") || key.starts_with("arn:"))
+    {
+        return None;
+    }
+    let k = aws::normalize_provider(key);
     (!has_byte(k, b':') && k.contains('.') && !k.contains(char::is_whitespace)).then_some(k)
 }
 
@@ -413,13 +421,49 @@ const ELIDE_OVER: usize = 120;
 /// [`ELIDE_OVER`] bytes (a char is at least a byte, so a span within it is within as many
 /// chars). Most messages have none, and then need no copy.
 fn has_long_quote(message: &str) -> bool {
-    message.len() > ELIDE_OVER
-        && message
-            .as_bytes()
-            .split(|&b| b == b'`')
-            .skip(1)
-            .step_by(2)
-            .any(|quoted| quoted.len() > ELIDE_OVER)
+    if message.len() <= ELIDE_OVER {
+        return false;
+    }
+    // Backticks found eight bytes at a time (SWAR, as the JSON parser finds quotes: the
+    // lowest flagged byte of a word is exact); a finding's message has a few, and every
+    // finding is asked.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const TICKS: u64 = ONES * b'`' as u64;
+    let b = message.as_bytes();
+    // Where the open quote's text starts, when inside one.
+    let mut open: Option<usize> = None;
+    let mut tick = |at: usize| match open.take() {
+        Some(from) => at - from > ELIDE_OVER,
+        None => {
+            open = Some(at + 1);
+            false
+        }
+    };
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word) ^ TICKS;
+        let flagged = v.wrapping_sub(ONES) & !v & HIGH;
+        if flagged == 0 {
+            i += 8;
+            continue;
+        }
+        // Only the lowest flagged byte is sure to be a backtick: take it, and look again
+        // from the byte after it.
+        let at = i + (flagged.trailing_zeros() / 8) as usize;
+        if tick(at) {
+            return true;
+        }
+        i = at + 1;
+    }
+    for (at, &c) in b.iter().enumerate().skip(i) {
+        if c == b'`' && tick(at) {
+            return true;
+        }
+    }
+    open.is_some_and(|from| b.len() - from > ELIDE_OVER)
 }
 
 /// Shortens every `` `quoted` `` span over 120 characters to its start and end, so a finding
@@ -492,10 +536,10 @@ pub(crate) struct OidcPrincipal<'v> {
 pub(crate) fn oidc_principals<'v>(
     stmt: &'v Statement<'v>,
     placeholders: bool,
-) -> Vec<OidcPrincipal<'v>> {
+) -> List<OidcPrincipal<'v>> {
     stmt.principals_of("Federated")
         .filter_map(|p| {
-            let arn = Arn::parse(p.value.text?)?;
+            let arn = p.arn?;
             let raw_provider = arn.oidc_provider()?;
             let provider = aws::normalize_provider(raw_provider);
             Some(OidcPrincipal {
@@ -582,10 +626,16 @@ pub(crate) fn is_pod_identity_statement(stmt: &Statement<'_>) -> bool {
 /// Splits an identity-provider condition key `<provider>:<claim>`; `None` for global keys
 /// (`aws:…`, `sts:…`) and others without a provider part.
 pub(crate) fn claim_key(key: &str) -> Option<(&str, &str)> {
-    let (provider, claim) = key.rsplit_once(':')?;
+    // Byte loops that stop early: the claim is a short tail, and an issuer's first dot comes
+    // within a few bytes (every condition key of every policy is split here).
+    let colon = key.as_bytes().iter().rposition(|&c| c == b':')?;
+    let (provider, claim) = (&key[..colon], &key[colon + 1..]);
+    // A `.` before the provider's first `:` (if any): a host.
+    if provider.bytes().find(|&c| c == b'.' || c == b':') == Some(b'.') {
+        return Some((provider, claim));
+    }
     let head = provider.split_once(':').map_or(provider, |(h, _)| h);
-    let is_provider = head.contains('.')
-        || provider.starts_with("arn:")
+    let is_provider = provider.starts_with("arn:")
         || head.eq_ignore_ascii_case("https")
         || head.eq_ignore_ascii_case("http")
         || has_byte(provider, b'$') && provider.contains("${")
@@ -851,7 +901,7 @@ pub(crate) fn principal_classes(stmt: &Statement<'_>) -> Vec<PrincipalClass> {
         let Some(v) = p.value.text else { continue };
         let class = match p.ptype {
             "Federated" if WEB_IDPS.contains(&v) => Some(PrincipalClass::WebIdentity),
-            "Federated" => Arn::parse(v).and_then(|arn| {
+            "Federated" => p.arn.and_then(|arn| {
                 if arn.oidc_provider().is_some() {
                     Some(PrincipalClass::WebIdentity)
                 } else if arn.saml_provider().is_some() {
@@ -1063,6 +1113,45 @@ mod tests {
             "{m}"
         );
         assert_eq!(super::elide_long_quotes("a `b"), "a `b");
+    }
+
+    proptest::proptest! {
+        /// The early-stopping split of a condition key answers as splitting at the last and
+        /// first colons and searching the head does.
+        #[test]
+        fn claim_key_agrees_with_splitting(key in "[a.:$/{}1Eh-]{0,14}|(https?|arn|aws)[.:/a-z]{0,10}") {
+            fn split(key: &str) -> Option<(&str, &str)> {
+                let (provider, claim) = key.rsplit_once(':')?;
+                let head = provider.split_once(':').map_or(provider, |(h, _)| h);
+                let is_provider = head.contains('.')
+                    || provider.starts_with("arn:")
+                    || head.eq_ignore_ascii_case("https")
+                    || head.eq_ignore_ascii_case("http")
+                    || super::has_byte(provider, b'$') && provider.contains("${")
+                    || super::has_placeholder(provider);
+                is_provider.then_some((provider, claim))
+            }
+            proptest::prop_assert_eq!(super::claim_key(&key), split(&key));
+        }
+    }
+
+    proptest::proptest! {
+        /// The quick test says yes exactly when a quoted span (the text after an odd backtick)
+        /// is over the limit, as splitting at every backtick does.
+        #[test]
+        fn long_quote_test_agrees_with_splitting(parts in proptest::collection::vec(0usize..200, 0..6), tail in 0usize..3) {
+            let mut message = String::new();
+            for (i, n) in parts.iter().enumerate() {
+                if i > 0 {
+                    message.push('`');
+                }
+                message.push_str(&"é".repeat(n / 2));
+                message.push_str(&"x".repeat(n % 2 + tail));
+            }
+            let split = message.len() > super::ELIDE_OVER
+                && message.as_bytes().split(|&b| b == b'`').skip(1).step_by(2).any(|q| q.len() > super::ELIDE_OVER);
+            proptest::prop_assert_eq!(super::has_long_quote(&message), split);
+        }
     }
 
     proptest::proptest! {

@@ -2,7 +2,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Cx, at};
 use crate::declare_rule;
-use crate::policy::json::{Value, ValueKind};
+use crate::policy::json::{Member, Value, ValueKind};
 use crate::policy::model::{Seg, pointer_of};
 
 declare_rule! {
@@ -30,7 +30,7 @@ declare_rule! {
 /// Up to this many members, duplicates are found by comparing with the earlier members.
 const SMALL: usize = 16;
 
-fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
+fn walk(cx: &mut Cx<'_>, value: &Value<'_>) {
     match &value.kind {
         ValueKind::Object(members) => {
             // A set of the keys seen, not every key against every key (58 k keys were 15 s);
@@ -38,35 +38,37 @@ fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
             // earlier ones beats hashing (issue 13's in-memory profile).
             // (Only a large object gets a set: making one draws its random hash keys.)
             let mut seen: Option<HashSet<&str>> = (members.len() > SMALL).then(|| HashSet::with_capacity(members.len()));
-            for (i, m) in members.iter().enumerate() {
+            for (i, m) in members.iter().enumerate().skip(1) {
                 let repeated = match &mut seen {
                     None => members[..i].iter().any(|e| e.key == m.key),
-                    Some(seen) => !seen.insert(&m.key),
+                    Some(seen) => {
+                        if i == 1 {
+                            seen.insert(&members[0].key);
+                        }
+                        !seen.insert(&m.key)
+                    }
                 };
                 if repeated {
-                    path.push(Seg::Key(&m.key));
-                    let pointer = pointer_of(path);
-                    path.pop();
+                    // The pointer is found again from the root, only for a finding: the walk
+                    // keeps no path (issue 13's profile).
+                    let mut path = Vec::new();
+                    path_to(cx.policy.root, m, &mut path);
                     cx.push(
-                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most JSON parsers silently keep the last)", m.key), pointer, m.key_range)
+                        at(&TP006, format!("duplicate key `{}`: only one of the two takes effect (most JSON parsers silently keep the last)", m.key), pointer_of(&path), m.key_range)
                             .with_help("merge both into one key"),
                     );
                 }
             }
             for m in members {
                 if matches!(m.value.kind, ValueKind::Object(_) | ValueKind::Array(_)) {
-                    path.push(Seg::Key(&m.key));
-                    walk(cx, &m.value, path);
-                    path.pop();
+                    walk(cx, &m.value);
                 }
             }
         }
         ValueKind::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
+            for item in items {
                 if matches!(item.kind, ValueKind::Object(_) | ValueKind::Array(_)) {
-                    path.push(Seg::Index(i));
-                    walk(cx, item, path);
-                    path.pop();
+                    walk(cx, item);
                 }
             }
         }
@@ -74,9 +76,33 @@ fn walk<'v>(cx: &mut Cx<'_>, value: &'v Value<'v>, path: &mut Vec<Seg<'v>>) {
     }
 }
 
+/// Pushes the path from `value` down to `target` (a member below it, known by its key's range,
+/// which no other member shares) onto `path`; false when `target` is not below `value`.
+fn path_to<'v>(value: &'v Value<'v>, target: &Member<'_>, path: &mut Vec<Seg<'v>>) -> bool {
+    match &value.kind {
+        ValueKind::Object(members) => members.iter().any(|m| {
+            path.push(Seg::Key(&m.key));
+            let found = m.key_range == target.key_range || path_to(&m.value, target, path);
+            if !found {
+                path.pop();
+            }
+            found
+        }),
+        ValueKind::Array(items) => items.iter().enumerate().any(|(i, item)| {
+            path.push(Seg::Index(i));
+            let found = path_to(item, target, path);
+            if !found {
+                path.pop();
+            }
+            found
+        }),
+        _ => false,
+    }
+}
+
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = cx.policy.root;
-    walk(cx, root, &mut Vec::new());
+    walk(cx, root);
     for stmt in cx.statements() {
         for block in &stmt.conditions {
             // The first spelling of each key, by its lower-case form (a scan of the earlier

@@ -1,6 +1,6 @@
 use super::{Cx, WEB_IDPS, at, did_you_mean, replace_string};
 use crate::declare_rule;
-use crate::policy::aws::{self, Arn};
+use crate::policy::aws;
 
 declare_rule! {
     /// ## What it does
@@ -36,7 +36,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if WEB_IDPS.contains(&value) || cx.has_placeholder(value) {
                 continue;
             }
-            let Some(arn) = Arn::parse(value) else {
+            let Some(arn) = p.arn else {
                 let host = aws::normalize_provider(value);
                 let mut d = at(&TP010, format!("`{value}` is not a provider ARN: a federated principal is `arn:aws:iam::<account>:oidc-provider/<issuer>` (or saml-provider/…)"), p.pointer(stmt), range);
                 if let Some(role) = cx.role() {

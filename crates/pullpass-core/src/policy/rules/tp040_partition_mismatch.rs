@@ -43,7 +43,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if p.ptype != "Federated" && p.ptype != "AWS" {
                 continue;
             }
-            let Some(arn) = p.value.text.and_then(Arn::parse) else { continue };
+            let Some(arn) = p.arn else { continue };
             if !aws::known_partition(arn.partition) {
                 continue;
             }

@@ -2,7 +2,7 @@ use super::{Cx, at};
 use crate::declare_rule;
 use crate::text::TextRange;
 use crate::diagnostic::Severity;
-use crate::policy::aws::{self, Arn};
+use crate::policy::aws;
 
 declare_rule! {
     /// ## What it does
@@ -47,7 +47,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         for p in &stmt.principals {
             let Some(value) = p.value.text.filter(|_| p.value.is_string()) else { continue };
-            let (account, federated) = match (p.ptype, Arn::parse(value)) {
+            let (account, federated) = match (p.ptype, p.arn) {
                 ("Federated", Some(arn)) if arn.oidc_provider().is_some() || arn.saml_provider().is_some() => (arn.account, true),
                 ("AWS", Some(arn)) if arn.service == "iam" || arn.service == "sts" => (arn.account, false),
                 ("AWS", None) if value.bytes().all(|b| b.is_ascii_digit()) => (value, false),

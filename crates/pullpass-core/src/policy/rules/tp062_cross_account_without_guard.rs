@@ -1,6 +1,6 @@
 use super::{Cx, at};
 use crate::declare_rule;
-use crate::policy::aws::{self, Arn};
+use crate::policy::aws;
 
 declare_rule! {
     /// ## What it does
@@ -51,7 +51,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if value == "*" {
                 continue; // TP004
             }
-            let account = match Arn::parse(value) {
+            let account = match p.arn {
                 Some(arn) => arn.account,
                 None => value,
             };
