@@ -27,6 +27,7 @@ mod aws;
 mod basic;
 mod cache;
 mod clock;
+mod dns;
 mod ecr;
 mod error;
 #[cfg(feature = "fake")]
