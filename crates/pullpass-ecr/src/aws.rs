@@ -66,9 +66,7 @@ pub(crate) fn endpoint_override(options: &Options) -> Option<String> {
 /// The one HTTPS client of every SDK configuration in this process: the SDK's own hyper
 /// connector on rustls with the ring provider and the platform's root certificates (as the
 /// SDK's default client, which uses aws-lc-rs; see the root `Cargo.toml` for why not that).
-/// Built once; its roots are read when the first connection is made. Its DNS resolver hands
-/// over the answers of [`crate::dns::start`] (early look-ups of the API hosts a token fetch is
-/// about to call) and resolves every other host as the default resolver does.
+/// Built once; its roots are read when the first connection is made.
 pub(crate) fn sdk_http_client() -> aws_sdk_ecr::config::SharedHttpClient {
     use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
     static CLIENT: std::sync::OnceLock<aws_sdk_ecr::config::SharedHttpClient> =
@@ -77,37 +75,9 @@ pub(crate) fn sdk_http_client() -> aws_sdk_ecr::config::SharedHttpClient {
         .get_or_init(|| {
             aws_smithy_http_client::Builder::new()
                 .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-                .build_with_resolver(crate::dns::EarlyResolver)
+                .build_https()
         })
         .clone()
-}
-
-/// Starts the early DNS look-up of the regional STS endpoint when the credentials will call
-/// STS: a role assumed on top, or web identity (IRSA) in the environment. Nothing with an
-/// endpoint override (every call then goes to the override's host).
-pub(crate) async fn start_sts_lookup(spec: &RegistrySpec, endpoint: &Endpoint, options: &Options) {
-    use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint as _};
-    let env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    let web_identity = matches!(spec.auth, AuthSpec::Ambient)
-        && env("AWS_ROLE_ARN")
-        && env("AWS_WEB_IDENTITY_TOKEN_FILE");
-    if !(spec.assume_role.is_some() || web_identity) || endpoint_override(options).is_some() {
-        return;
-    }
-    let Ok(params) = Params::builder()
-        .region(endpoint.region.clone())
-        .use_fips(endpoint.fips)
-        .use_dual_stack(endpoint.dual_stack)
-        .use_global_endpoint(false)
-        .build()
-    else {
-        return;
-    };
-    if let Ok(resolved) = DefaultResolver::new().resolve_endpoint(&params).await
-        && let Some(host) = crate::dns::url_host(resolved.url())
-    {
-        crate::dns::start(host);
-    }
 }
 
 /// Loads the SDK configuration for `spec` and resolves its credentials once.

@@ -377,17 +377,6 @@ impl PrivateEcr {
 
     async fn fetch_token(&self) -> Result<Token, Error> {
         let endpoint = self.api_endpoint().await;
-        // The API host (and STS's, when the credentials need it) resolve on threads of their
-        // own while the SDK configuration and the credential chain load.
-        if let Some(host) = endpoint.as_deref().and_then(crate::dns::url_host) {
-            crate::dns::start(host);
-        }
-        aws::start_sts_lookup(
-            &self.common.spec,
-            &self.common.endpoint,
-            &self.common.options,
-        )
-        .await;
         let client = self.client().await?;
         let response =
             client.get_authorization_token().send().await.map_err(|e| {

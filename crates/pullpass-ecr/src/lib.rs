@@ -27,7 +27,6 @@ mod aws;
 mod basic;
 mod cache;
 mod clock;
-mod dns;
 mod ecr;
 mod error;
 #[cfg(feature = "fake")]
