@@ -451,3 +451,142 @@ fn irsa_ambient_credentials_pull_and_unconfigured_ecr_hosts_fall_back() {
         "credentials not found in native keychain"
     );
 }
+
+/// docker's and the kubelet's exact invocations skip clap (`Cli::protocol_invocation`); the
+/// same request through clap (a `--log-level warn` that changes nothing, or `--` before the
+/// verb) answers byte for byte alike, every verb, successes and errors, without the token cache
+/// (each `get` a cold one, the SDK's warnings included) and with it. Anything else is clap's:
+/// its help, and its error for an unknown flag.
+#[test]
+fn protocol_fast_path_answers_as_clap_does() {
+    let moto = Moto::start();
+    let work = tempfile::tempdir().expect("work dir");
+    let ecr_host = format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com");
+    let config = work.path().join("pullpass.toml");
+    std::fs::write(
+        &config,
+        format!("[[registry]]\nname = \"ecr\"\nhost = \"{ecr_host}\"\nkind = \"ecr\"\nauth = \"ambient\"\n"),
+    )
+    .expect("write config");
+    let bin = registry::helper_bin_dir(work.path());
+    let no_cache = std::cell::Cell::new(true);
+    let env = |cmd: &mut Command| {
+        moto.aws_env(cmd, "us-east-1");
+        if no_cache.get() {
+            cmd.env("PULLPASS_NO_CACHE", "1");
+        }
+        // Ambient credentials: keys in the environment, the chain's first provider.
+        cmd.env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("PULLPASS_CONFIG", &config)
+            .env("PULLPASS_CACHE_DIR", work.path().join("cache"));
+    };
+    let helper = |args: &[&str], stdin: &str| {
+        let mut cmd = Command::new(bin.join("docker-credential-pullpass"));
+        env(&mut cmd);
+        cmd.args(args);
+        run(&mut cmd, Some(stdin))
+    };
+    let cli = |args: &[&str], stdin: &str| {
+        let mut cmd = pullpass();
+        env(&mut cmd);
+        cmd.args(args);
+        run(&mut cmd, Some(stdin))
+    };
+    let same = |what: &str, fast: &Output, clap: &Output| {
+        assert_eq!(
+            (fast.code, &fast.stdout, &fast.stderr),
+            (clap.code, &clap.stdout, &clap.stderr),
+            "{what}: the fast path and clap disagree"
+        );
+    };
+    let store =
+        serde_json::json!({"ServerURL": ecr_host, "Username": "AWS", "Secret": "x"}).to_string();
+    let cases = [
+        ("get", ecr_host.as_str()),
+        ("get", "registry.example.com"),
+        ("get", "not a host\u{7f}"),
+        ("store", store.as_str()),
+        ("store", "not json"),
+        ("erase", ecr_host.as_str()),
+        ("list", ""),
+        ("version", ""),
+    ];
+    // Cold first (no cache: every `get` asks moto), then warm (one `get` fills the cache).
+    for warm in [false, true] {
+        no_cache.set(!warm);
+        if warm {
+            helper(&["get"], &ecr_host);
+        }
+        for (verb, stdin) in cases {
+            let fast = helper(&[verb], stdin);
+            let what = format!("{verb} {stdin:?} (warm: {warm})");
+            same(&what, &fast, &helper(&["--log-level", "warn", verb], stdin));
+            same(&what, &fast, &helper(&["--", verb], stdin));
+            same(&what, &fast, &cli(&["credential-helper", verb], stdin));
+            same(
+                &what,
+                &fast,
+                &cli(&["--log-level", "warn", "credential-helper", verb], stdin),
+            );
+        }
+    }
+    let calls = moto.token_calls();
+    let get = helper(&["get"], &ecr_host);
+    assert!(get.stdout.contains(&token_password()), "{get:?}");
+
+    let request = |image: &str| {
+        serde_json::json!({
+            "apiVersion": "credentialprovider.kubelet.k8s.io/v1",
+            "kind": "CredentialProviderRequest",
+            "image": image,
+        })
+        .to_string()
+    };
+    for stdin in [
+        request(&format!("{ecr_host}/team/app:v1")),
+        request("docker.io/library/alpine:3"),
+        "{}".to_owned(),
+    ] {
+        let fast = cli(&["kubelet-credential-provider"], &stdin);
+        let clap = cli(
+            &["--log-level", "warn", "kubelet-credential-provider"],
+            &stdin,
+        );
+        same(&format!("kubelet {stdin}"), &fast, &clap);
+    }
+
+    // Not a protocol invocation: clap's help and errors, under either name.
+    let help = helper(&["--help"], "");
+    assert_eq!(help.code, 0, "{help:?}");
+    assert!(
+        help.stdout
+            .contains("Usage: docker-credential-pullpass credential-helper"),
+        "{help:?}"
+    );
+    let unnamed = |text: &str| text.replace("docker-credential-pullpass", "pullpass");
+    assert_eq!(
+        unnamed(&help.stdout),
+        unnamed(&cli(&["credential-helper", "--help"], "").stdout)
+    );
+    for args in [&["get", "--bogus"][..], &["--bogus", "get"]] {
+        let out = helper(args, &ecr_host);
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr.contains("unexpected argument '--bogus'"),
+            "{out:?}"
+        );
+        assert_eq!(out.stdout, "", "{out:?}");
+    }
+    let extra = cli(&["kubelet-credential-provider", "extra"], "");
+    assert_eq!(extra.code, 2, "{extra:?}");
+    assert!(
+        extra.stderr.contains("unexpected argument 'extra'"),
+        "{extra:?}"
+    );
+    assert_eq!(
+        moto.token_calls(),
+        calls,
+        "warm: every later get from the cache"
+    );
+}

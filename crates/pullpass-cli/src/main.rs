@@ -21,7 +21,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse_from(argv());
+    let args = argv();
+    // docker and the kubelet start a process per pull: their exact invocations skip clap.
+    let cli = commands::Cli::protocol_invocation(&args)
+        .unwrap_or_else(|| commands::Cli::parse_from(args));
     // The real backend: the AWS SDK and the registries' HTTP APIs (tests hand in fakes).
     commands::finish(commands::run(cli, &pullpass_ecr::Aws)).into()
 }

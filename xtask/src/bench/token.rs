@@ -257,8 +257,12 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
     body.push_str(
         "\nCold: the helper's cache directory is emptied before each timed `get` (20 rounds, \
          the helpers interleaved: one `get` of each per round). \
-         Warm: one `get` fills the cache, then 100 timed `get`s, and moto's counter must show no \
-         call during them (the run fails otherwise). Stale entry: moto hands out a token that \
+         Warm: one `get` of each helper fills its cache, then 100 rounds of one timed `get` of \
+         each helper (interleaved as the cold ones, so load hits them alike); moto's counter is \
+         read after every `get` and must show no call (the run fails otherwise). pullpass runs \
+         as a copy of the release binary named `docker-credential-pullpass` in the bench's \
+         `bin` directory (as installed, not out of `target/`); ecr-login is Debian's \
+         `/usr/bin/docker-credential-ecr-login`. Stale entry: moto hands out a token that \
          lives 4 s, one `get` caches it, and 2.5 s later (past half its life, still valid) 50 \
          processes ask at the same moment; the column counts moto's GetAuthorizationToken calls \
          during those 50. `pullpass (HTTP endpoint)` is the same binary against moto's plain \
@@ -640,12 +644,19 @@ pub(crate) fn inner(args: &InnerArgs) -> anyhow::Result<()> {
             }
         }
     }
+    // Warm, interleaved too: every helper's cache filled, then one `get` of each per round.
+    eprintln!("   token: warm, {warm_runs} interleaved rounds");
+    if let Err(e) = warm(&helpers, &mut tools, &base_env, &moto, warm_runs) {
+        for tool in &mut tools {
+            tool.error.get_or_insert_with(|| format!("{e:#}"));
+        }
+    }
     for (helper, tool) in helpers.iter().zip(&mut tools) {
         if tool.error.is_some() {
             continue;
         }
         eprintln!("   token: {}", helper.name);
-        if let Err(e) = measure(helper, &base_env, &moto, warm_runs, tool) {
+        if let Err(e) = stale(helper, &base_env, &moto, tool) {
             tool.error = Some(format!("{e:#}"));
             continue;
         }
@@ -672,25 +683,62 @@ fn nanos(d: Duration) -> u64 {
     d.as_nanos() as u64
 }
 
-fn measure(
-    helper: &Helper,
+/// Warm `get`s, interleaved: each helper's cache is filled by one `get`, then every round
+/// runs one timed `get` of each helper, and moto's counter is read after each one: a helper
+/// whose `get` reached moto fails (its cache was not used).
+fn warm(
+    helpers: &[Helper],
+    tools: &mut [ToolResult],
     base_env: &[(String, String)],
     moto: &Moto,
     warm_runs: usize,
-    tool: &mut ToolResult,
 ) -> anyhow::Result<()> {
     control(moto.set_token_lifetime(43_200))?;
-    // Warm: one call fills the cache, the timed ones must not reach moto.
-    helper.clear_cache()?;
-    helper.get(base_env)?;
+    for (helper, tool) in helpers.iter().zip(tools.iter_mut()) {
+        if tool.error.is_some() {
+            continue;
+        }
+        if let Err(e) = helper.clear_cache().and_then(|()| helper.get(base_env)) {
+            tool.error = Some(format!("{e:#}"));
+        }
+    }
     control(moto.reset_calls())?;
+    let mut calls = vec![0u64; helpers.len()];
+    let mut seen = 0;
     for _ in 0..warm_runs {
-        tool.warm_ns.push(nanos(helper.get(base_env)?));
+        for ((helper, tool), calls) in helpers.iter().zip(tools.iter_mut()).zip(&mut calls) {
+            if tool.error.is_some() {
+                continue;
+            }
+            match helper.get(base_env) {
+                Ok(d) => tool.warm_ns.push(nanos(d)),
+                Err(e) => {
+                    tool.error = Some(format!("{e:#}"));
+                    continue;
+                }
+            }
+            let now = ecr_calls(moto)?;
+            *calls += now.saturating_sub(seen);
+            seen = now;
+        }
     }
-    let warm_calls = ecr_calls(moto)?;
-    if warm_calls != 0 {
-        bail!("{warm_calls} ECR calls during {warm_runs} warm `get`s: the cache was not used");
+    for (tool, calls) in tools.iter_mut().zip(calls) {
+        if tool.error.is_none() && calls != 0 {
+            tool.error = Some(format!(
+                "{calls} ECR calls during {warm_runs} warm `get`s: the cache was not used"
+            ));
+        }
     }
+    Ok(())
+}
+
+/// 50 concurrent `get`s on a cache entry past its half-life: how many reach moto.
+fn stale(
+    helper: &Helper,
+    base_env: &[(String, String)],
+    moto: &Moto,
+    tool: &mut ToolResult,
+) -> anyhow::Result<()> {
     // Stale: a token that lives 4 s is past its half-life after 2.5 s (refresh due, still
     // valid); then 50 processes ask at once.
     control(moto.set_token_lifetime(4))?;
@@ -725,8 +773,10 @@ fn measure(
     Ok(())
 }
 
-/// `docker-credential-pullpass`: the release binary under that name (a symlink), a config
-/// with one ambient-credentials registry, its own cache directory, moto's endpoint.
+/// `docker-credential-pullpass`: a copy of the release binary under that name in the bench's
+/// own `bin` directory (installed as a user installs it, as Debian installs the peer, rather
+/// than run out of `target/`), a config with one ambient-credentials registry, its own cache
+/// directory, moto's endpoint.
 fn pullpass_helper(
     args: &InnerArgs,
     work: &Path,
@@ -742,10 +792,13 @@ fn pullpass_helper(
     if helper.exists() {
         std::fs::remove_file(&helper)?;
     }
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(&args.pullpass, &helper)?;
-    #[cfg(not(unix))]
-    std::fs::copy(&args.pullpass, &helper)?;
+    std::fs::copy(&args.pullpass, &helper).with_context(|| {
+        format!(
+            "could not copy {} to {}",
+            args.pullpass.display(),
+            helper.display()
+        )
+    })?;
     let config = work.join("pullpass.toml");
     std::fs::write(
         &config,

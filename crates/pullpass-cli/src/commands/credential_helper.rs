@@ -27,6 +27,15 @@ pub(crate) struct Args {
     action: String,
 }
 
+impl Args {
+    /// The arguments clap gives for `credential-helper <action>` (the CLI's fast path).
+    pub(crate) fn new(action: &str) -> Self {
+        Self {
+            action: action.to_owned(),
+        }
+    }
+}
+
 pub(crate) fn run(args: Args, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     match action(&args.action, backend) {
         Ok(out) => {

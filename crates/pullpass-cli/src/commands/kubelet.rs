@@ -14,7 +14,7 @@ use secrecy::ExposeSecret as _;
 use crate::exit::Exit;
 use crate::protocol::kubelet;
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub(crate) struct Args {
     /// Print an example kubelet `CredentialProviderConfig` for this plugin and exit.
     #[arg(long)]

@@ -79,6 +79,37 @@ enum Command {
     Doctor(doctor::Args),
 }
 
+/// The verbs of the docker credential helper protocol that the fast path takes.
+const HELPER_VERBS: &[&str] = &["get", "store", "erase", "list", "version"];
+
+impl Cli {
+    /// The credential protocols' own invocations, parsed without clap: docker runs
+    /// `docker-credential-pullpass <verb>` (already `credential-helper <verb>` after
+    /// `main::argv`) and the kubelet `pullpass kubelet-credential-provider`, a process per pull.
+    /// Building clap's `Command` tree for the whole CLI costs such a process more than the
+    /// token cache look-up itself, so these exact shapes become the value clap would give
+    /// (`protocol_invocations_parse_as_clap_does` holds them equal). `None` for anything
+    /// else, flags and `--help` included: clap parses it, with its help and errors.
+    pub(crate) fn protocol_invocation(args: &[std::ffi::OsString]) -> Option<Self> {
+        let command = match args {
+            [_, sub, verb] if sub == "credential-helper" => {
+                let verb = HELPER_VERBS.iter().find(|v| verb == **v)?;
+                Command::CredentialHelper(credential_helper::Args::new(verb))
+            }
+            [_, sub] if sub == "kubelet-credential-provider" => {
+                Command::KubeletCredentialProvider(kubelet::Args::default())
+            }
+            _ => return None,
+        };
+        Some(Self {
+            config: None,
+            verbose: 0,
+            log_level: None,
+            command,
+        })
+    }
+}
+
 /// Runs a command; the ones that reach registries or AWS do it through `backend`.
 pub(crate) fn run(cli: Cli, backend: &dyn pullpass_ecr::Backend) -> anyhow::Result<Exit> {
     crate::log::set_verbosity(cli.verbose);
@@ -155,6 +186,64 @@ mod tests {
             "undescribed in --help:\n{}",
             missing.join("\n")
         );
+    }
+
+    /// The fast path of the credential protocols gives exactly what clap gives for the same
+    /// arguments, and leaves everything else (flags, help, unknown verbs, extra arguments) to
+    /// clap, so help and error messages are clap's.
+    #[test]
+    fn protocol_invocations_parse_as_clap_does() {
+        use clap::Parser as _;
+        let argv = |args: &[&str]| -> Vec<std::ffi::OsString> {
+            args.iter().map(std::ffi::OsString::from).collect()
+        };
+        let fast = [
+            &["pullpass", "credential-helper", "get"][..],
+            &[
+                "/usr/bin/docker-credential-pullpass",
+                "credential-helper",
+                "store",
+            ],
+            &["pullpass", "credential-helper", "erase"],
+            &["pullpass", "credential-helper", "list"],
+            &["pullpass", "credential-helper", "version"],
+            &["/opt/bin/pullpass", "kubelet-credential-provider"],
+        ];
+        for args in fast {
+            let args = argv(args);
+            let quick = super::Cli::protocol_invocation(&args).expect("a protocol invocation");
+            let clap = super::Cli::try_parse_from(&args).expect("clap parses it");
+            assert_eq!(format!("{quick:?}"), format!("{clap:?}"), "{args:?}");
+        }
+        let to_clap = [
+            &["pullpass"][..],
+            &["pullpass", "credential-helper"],
+            &["pullpass", "credential-helper", "--help"],
+            &["pullpass", "credential-helper", "-h"],
+            &["pullpass", "credential-helper", "--version"],
+            &["pullpass", "credential-helper", "help"],
+            &["pullpass", "credential-helper", "frob"],
+            &["pullpass", "credential-helper", "GET"],
+            &["pullpass", "credential-helper", "get", "extra"],
+            &["pullpass", "credential-helper", "get", "--bogus"],
+            &["pullpass", "credential-helper", "--bogus"],
+            &["pullpass", "credential-helper", "-v"],
+            &["pullpass", "credential-helper", "--", "get"],
+            &["pullpass", "-v", "credential-helper", "get"],
+            &["pullpass", "--log-level", "off", "credential-helper", "get"],
+            &["pullpass", "--config", "x.toml", "credential-helper", "get"],
+            &["pullpass", "kubelet-credential-provider", "--print-config"],
+            &["pullpass", "kubelet-credential-provider", "--help"],
+            &["pullpass", "kubelet-credential-provider", "extra"],
+            &["pullpass", "get"],
+            &["pullpass", "host", "get"],
+        ];
+        for args in to_clap {
+            assert!(
+                super::Cli::protocol_invocation(&argv(args)).is_none(),
+                "{args:?} must go to clap"
+            );
+        }
     }
 
     /// `--config` is offered only by the commands that read the config file.
