@@ -29,15 +29,17 @@ pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
         .require_git(false)
         .build_parallel()
         .run(|| {
-            let mut notes: Vec<(bool, String)> = Vec::new();
-            let found = &found;
-            let said = &said;
+            // Each walker thread keeps its own list and hands it over once, when the walk
+            // drops its visitor: no lock per file.
+            let mut mine = Gathered {
+                paths: Vec::new(),
+                notes: Vec::new(),
+                found: &found,
+                said: &said,
+            };
             Box::new(move |entry| {
-                if let Some(kept) = visit(entry, dir, &mut notes) {
-                    lock(found).push(kept);
-                }
-                if !notes.is_empty() {
-                    lock(said).append(&mut notes);
+                if let Some(kept) = visit(entry, dir, &mut mine.notes) {
+                    mine.paths.push(kept);
                 }
                 ignore::WalkState::Continue
             })
@@ -69,6 +71,21 @@ pub(super) fn expand(dir: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
     found
 }
 
+/// One walker thread's finds, added to the shared lists when the thread's visitor is dropped.
+struct Gathered<'a> {
+    paths: Vec<PathBuf>,
+    notes: Vec<(bool, String)>,
+    found: &'a std::sync::Mutex<Vec<PathBuf>>,
+    said: &'a std::sync::Mutex<Vec<(bool, String)>>,
+}
+
+impl Drop for Gathered<'_> {
+    fn drop(&mut self) {
+        lock(self.found).append(&mut self.paths);
+        lock(self.said).append(&mut self.notes);
+    }
+}
+
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -98,7 +115,11 @@ fn visit(
     } else if !file_type.is_file() {
         return None;
     }
-    let ext = entry.path().extension()?.to_str()?;
+    // The extension as `Path::extension` finds it (after the last `.`, not a leading one),
+    // from the entry's name: no walk over the path's components for each of its files.
+    let name = entry.file_name().as_encoded_bytes();
+    let dot = name.iter().rposition(|&b| b == b'.').filter(|&i| i > 0)?;
+    let ext = std::str::from_utf8(&name[dot + 1..]).ok()?;
     if !CANDIDATE_EXTENSIONS
         .iter()
         .any(|c| c.eq_ignore_ascii_case(ext))
