@@ -27,6 +27,7 @@ fn check_form(path: &Path, format: &str) -> crate::support::Output {
 
 #[test]
 fn form_fixtures() {
+    let _snapshots = crate::support::glob_lock();
     let validator = findings_schema();
     insta::glob!("../fixtures/forms", "*/*.json", |path| {
         let valid = path.parent().is_some_and(|p| p.ends_with("valid"));

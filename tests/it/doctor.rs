@@ -28,6 +28,7 @@ fn doctor(case: &Path, extra: &[&str]) -> support::Output {
 
 #[test]
 fn fixture_snapshots() {
+    let _snapshots = crate::support::glob_lock();
     insta::glob!("../fixtures/doctor", "*/args", |path| {
         let case = path.parent().expect("case folder");
         let out = doctor(case, &[]);

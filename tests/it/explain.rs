@@ -102,6 +102,7 @@ fn real_errors_get_their_cause_first() {
 /// The whole `pullpass explain` output for each message, as a person reads it.
 #[test]
 fn real_errors_snapshots() {
+    let _snapshots = crate::support::glob_lock();
     insta::glob!("../realworld/errors", "*.txt", |path| {
         let case = load(path);
         let out = run(pullpass().arg("explain"), Some(&case.message));

@@ -14,6 +14,7 @@ fn hosts() -> Vec<String> {
 
 #[test]
 fn host_list_text_snapshot() {
+    let _snapshots = crate::support::snapshot_lock();
     let mut all = String::new();
     for host in hosts() {
         let out = run(pullpass().args(["host", &host]), None);
@@ -40,6 +41,7 @@ fn host_list_text_snapshot() {
 
 #[test]
 fn host_list_json_is_valid_and_snapshotted() {
+    let _snapshots = crate::support::snapshot_lock();
     let validator = findings_schema();
     let mut all = serde_json::Map::new();
     for host in hosts() {

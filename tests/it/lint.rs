@@ -91,6 +91,7 @@ pub(crate) fn assert_valid(
 
 #[test]
 fn text_snapshots() {
+    let _snapshots = crate::support::glob_lock();
     insta::glob!(
         "../fixtures",
         "{trust,permissions,repository}/*/*.json",
@@ -103,6 +104,7 @@ fn text_snapshots() {
 
 #[test]
 fn json_snapshots_follow_the_findings_schema() {
+    let _snapshots = crate::support::glob_lock();
     let validator = findings_validator();
     insta::glob!(
         "../fixtures",
@@ -184,6 +186,7 @@ fn valid_fixtures_are_silent() {
 
 #[test]
 fn sarif_validates_against_the_published_schema() {
+    let _snapshots = crate::support::snapshot_lock();
     let validator = sarif_validator();
     for dir in [
         "trust/invalid",
@@ -278,6 +281,7 @@ fn positions_after_non_ascii_text_count_utf16_in_sarif_and_chars_in_json() {
 
 #[test]
 fn github_annotations_escape_and_locate() {
+    let _snapshots = crate::support::snapshot_lock();
     let out = lint_fixture("trust/invalid/tp022-https-in-key.json", "github");
     insta::assert_snapshot!(out.stdout);
     for line in out.stdout.lines() {
@@ -542,6 +546,7 @@ fn huge_and_deep_inputs_get_a_clear_finding_fast() {
 
 #[test]
 fn rules_lists_the_catalog_and_documents_one_rule() {
+    let _snapshots = crate::support::snapshot_lock();
     let list = run(pullpass().arg("rules"), None);
     assert_eq!(list.code, 0);
     for rule in pullpass_core::policy::RULES {
@@ -564,6 +569,7 @@ fn rules_lists_the_catalog_and_documents_one_rule() {
 
 #[test]
 fn explain_maps_aws_errors() {
+    let _snapshots = crate::support::snapshot_lock();
     let out = run(
         pullpass().args(["explain", "WebIdentityErr: failed to retrieve credentials\ncaused by: InvalidIdentityToken: Incorrect token audience"]),
         None,
@@ -579,6 +585,7 @@ fn explain_maps_aws_errors() {
 
 #[test]
 fn generated_policies_and_helm_values() {
+    let _snapshots = crate::support::snapshot_lock();
     let irsa = run(
         pullpass().args([
             "trust-policy",

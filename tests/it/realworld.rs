@@ -116,6 +116,7 @@ fn the_corpus_is_large_varied_and_sourced() {
 
 #[test]
 fn every_policy_gets_exactly_its_expected_findings() {
+    let _snapshots = crate::support::snapshot_lock();
     let m = manifest();
     let mut failures = Vec::new();
     let (mut valid, mut valid_with_error) = (0, 0);
@@ -157,6 +158,7 @@ fn every_policy_gets_exactly_its_expected_findings() {
 
 #[test]
 fn text_output_snapshots() {
+    let _snapshots = crate::support::snapshot_lock();
     let m = manifest();
     for e in &m.policy {
         let out = lint(e, "text");

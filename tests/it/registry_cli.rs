@@ -37,6 +37,7 @@ fn config_schema() -> jsonschema::Validator {
 
 #[test]
 fn add_list_show_remove() {
+    let _snapshots = crate::support::snapshot_lock();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     std::fs::write(dir.join("config.toml"), "# team registries, keep sorted\n").expect("seed");
@@ -170,6 +171,7 @@ fn add_list_show_remove() {
 
 #[test]
 fn add_refuses_rule_errors_and_flags_that_do_not_fit() {
+    let _snapshots = crate::support::snapshot_lock();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     let bad_host = pp(
@@ -224,6 +226,7 @@ fn add_refuses_rule_errors_and_flags_that_do_not_fit() {
 
 #[test]
 fn config_errors_name_registry_field_and_position() {
+    let _snapshots = crate::support::snapshot_lock();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     std::fs::write(
@@ -239,6 +242,7 @@ fn config_errors_name_registry_field_and_position() {
 
 #[test]
 fn findings_point_into_the_config_file() {
+    let _snapshots = crate::support::snapshot_lock();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     std::fs::write(
@@ -303,6 +307,7 @@ fn config_path_comes_from_flag_env_then_xdg() {
 
 #[test]
 fn secret_references_that_do_not_resolve_say_what_to_do() {
+    let _snapshots = crate::support::snapshot_lock();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     std::fs::write(

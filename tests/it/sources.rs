@@ -20,6 +20,7 @@ fn lint_repo(args: &[&str]) -> crate::support::Output {
 
 #[test]
 fn repository_text_report() {
+    let _snapshots = crate::support::snapshot_lock();
     let out = lint_repo(&["."]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     insta::assert_snapshot!("repo-text", out.stdout);
@@ -27,6 +28,7 @@ fn repository_text_report() {
 
 #[test]
 fn repository_sarif_points_at_source_lines() {
+    let _snapshots = crate::support::snapshot_lock();
     let out = lint_repo(&["--format", "sarif", "."]);
     let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF is JSON");
     assert_valid(&sarif_validator(), &log, "repo");
@@ -55,6 +57,7 @@ fn repository_sarif_points_at_source_lines() {
 
 #[test]
 fn repository_github_annotations() {
+    let _snapshots = crate::support::snapshot_lock();
     let out = lint_repo(&["--format", "github", "."]);
     assert!(
         out.stdout
@@ -783,6 +786,7 @@ fn cross_file_findings_are_suppressed_at_their_end_and_data_documents_resolve_ac
 /// unknown.
 #[test]
 fn monorepo_roles_are_matched_by_account_and_project() {
+    let _snapshots = crate::support::snapshot_lock();
     let out = run(
         pullpass()
             .current_dir(fixtures("monorepo"))
@@ -851,6 +855,7 @@ fn monorepo_roles_are_matched_by_account_and_project() {
 /// an interpolation is refused and shown as help.
 #[test]
 fn multi_line_fixes_map_to_heredocs_and_block_scalars() {
+    let _snapshots = crate::support::snapshot_lock();
     let tmp = tempfile::tempdir().unwrap();
     let statement = |key: &str| {
         format!(

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub(crate) mod doctor_json;
 pub(crate) mod moto;
@@ -111,4 +111,20 @@ pub(crate) fn findings_schema() -> jsonschema::Validator {
         .expect("findings schema");
     let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
     jsonschema::draft202012::new(&schema).expect("findings schema compiles")
+}
+
+/// insta's `glob!` counts failures on one process-wide stack: a snapshot assertion that fails
+/// on any thread while a glob runs is charged to that glob (and does not fail its own test).
+/// Tests that assert snapshots hold this lock, so a failure is reported by the test that made
+/// it: a glob alone, single assertions beside each other.
+static SNAPSHOTS: RwLock<()> = RwLock::new(());
+
+/// Held by a test that runs `insta::glob!`: no other snapshot assertion runs meanwhile.
+pub(crate) fn glob_lock() -> RwLockWriteGuard<'static, ()> {
+    SNAPSHOTS.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Held by a test that asserts snapshots outside a glob.
+pub(crate) fn snapshot_lock() -> RwLockReadGuard<'static, ()> {
+    SNAPSHOTS.read().unwrap_or_else(PoisonError::into_inner)
 }
