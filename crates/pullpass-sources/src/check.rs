@@ -456,11 +456,8 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
     for (ti, t) in trusts.iter().enumerate() {
         by_name.entry(role_key(t.0)).or_default().push(ti);
     }
-    let named = |name: &str| -> &[usize] {
-        by_name
-            .get(&role_key(name))
-            .map_or(&[], Vec::as_slice)
-    };
+    let named =
+        |name: &str| -> &[usize] { by_name.get(&role_key(name)).map_or(&[], Vec::as_slice) };
     // For each binding, the trust policies of its role: (index into `trusts`, how).
     let matches: Vec<Vec<(usize, Match)>> = bindings
         .iter()

@@ -164,7 +164,8 @@ fn classification() {
 fn classification_line_checks() {
     let values = "a: 1\r\n \t%{ if x ~}\r\nb: 2\r\n";
     assert!(classify("v.yaml", values).is_err());
-    let inline = "annotations:\n  note: \"100%{x}\"\n  namespace: a\napiVersion: v1\nkind: Namespace\n";
+    let inline =
+        "annotations:\n  note: \"100%{x}\"\n  namespace: a\napiVersion: v1\nkind: Namespace\n";
     assert_eq!(classify("ns.yaml", inline), Ok(Format::Kubernetes));
     let first = "Statement:\n  - Effect: Allow\n";
     assert_eq!(classify("p.yaml", first), Ok(Format::YamlPolicy));

@@ -723,7 +723,9 @@ impl<'a> Report<'a> {
         let rendered: Vec<Vec<u8>> = if held.len() < 16 {
             held.iter().map(render).collect::<std::io::Result<_>>()?
         } else {
-            held.par_iter().map(render).collect::<std::io::Result<_>>()?
+            held.par_iter()
+                .map(render)
+                .collect::<std::io::Result<_>>()?
         };
         let fill = |id: usize, w: &mut dyn std::io::Write| w.write_all(&rendered[id]);
         if args.diff {

@@ -342,8 +342,7 @@ fn link_terraform_modules(files: &mut [Walked<'_>], ctx: &LintContext) {
     use rayon::prelude::*;
     // Keyed by the directory's text: the walk joins every path the same way, and comparing
     // `Path`s component by component was 7 M instructions of the serial pass (10,000 files).
-    let mut modules: std::collections::HashMap<&str, Vec<usize>> =
-        std::collections::HashMap::new();
+    let mut modules: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
     for (i, f) in files.iter().enumerate() {
         if let Some(dir) = pullpass_sources::terraform::module_dir(f.path) {
             modules
