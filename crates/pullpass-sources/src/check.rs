@@ -721,13 +721,17 @@ fn joint_permissions(files: &[FileRef<'_>], base: &LintContext, tree: &mut TreeC
     }
     // The scope role and policy names are unique in: a Terraform module, or one file (a
     // CloudFormation template).
-    // Keyed by the directory's text (the walk joins paths one way): comparing `Path`s
+    // In `Path`'s order (their notes are listed in it), compared as bytes with a separator
+    // below every other byte, which is that order for the walk's paths: comparing `Path`s
     // component by component was 17 M instructions of the serial pass on 10,000 files.
-    let mut scopes: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut scopes: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
     for (fi, f) in files.iter().enumerate() {
         let scope = crate::terraform::module_dir(f.path)
             .and_then(std::path::Path::to_str)
-            .unwrap_or(f.path);
+            .unwrap_or(f.path)
+            .bytes()
+            .map(|b| if b == b'/' { 0 } else { b })
+            .collect();
         scopes.entry(scope).or_default().push(fi);
     }
     for members in scopes.values() {
