@@ -78,7 +78,7 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
             // https://developer.hashicorp.com/terraform/language/functions/templatefile), as
             // modules keep Helm values: `%{ if … }` directives on their own lines are not
             // YAML, which the file becomes only once Terraform renders it.
-            if text.lines().any(|l| l.trim_start().starts_with("%{")) {
+            if has_directive_line(text) {
                 return Err(
                     "a Terraform template (`%{ }` directives), YAML only once `templatefile` renders it",
                 );
@@ -119,8 +119,29 @@ pub fn classify(name: &str, text: &str) -> Result<Format, &'static str> {
 /// `Effect:` in it: a policy document (no Kubernetes object or template has a top-level
 /// `Statement`).
 fn is_yaml_policy(text: &str) -> bool {
-    text.lines().any(|l| l.starts_with("Statement:"))
-        && (text.lines().any(|l| l.starts_with("Version:")) || text.contains("Effect:"))
+    starts_a_line(text, "Statement:")
+        && (starts_a_line(text, "Version:") || text.contains("Effect:"))
+}
+
+/// Whether a line of `text` (as `str::lines` splits it) starts with `word`: one substring
+/// search instead of a walk over every line.
+fn starts_a_line(text: &str, word: &str) -> bool {
+    text.starts_with(word) || {
+        let mut at = String::with_capacity(word.len() + 1);
+        at.push('\n');
+        at.push_str(word);
+        text.contains(at.as_str())
+    }
+}
+
+/// Whether a line of `text`, its leading whitespace trimmed, starts with a Terraform template
+/// directive (`%{`): the occurrences of `%{` are found by a substring search and only their
+/// lines are looked at.
+fn has_directive_line(text: &str) -> bool {
+    text.match_indices("%{").any(|(i, _)| {
+        let start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        text[start..i].chars().all(char::is_whitespace)
+    })
 }
 
 fn is_cloudformation(text: &str) -> bool {

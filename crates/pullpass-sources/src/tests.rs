@@ -157,6 +157,24 @@ fn classification() {
     );
 }
 
+/// The line checks of `classify` (a directive line, a top-level `Statement:`) find what a walk
+/// over `str::lines` finds: indented directives, CRLF files, a key on the first line, and
+/// neither a `%{` inside a line nor an indented `Statement:`.
+#[test]
+fn classification_line_checks() {
+    let values = "a: 1\r\n \t%{ if x ~}\r\nb: 2\r\n";
+    assert!(classify("v.yaml", values).is_err());
+    let inline =
+        "annotations:\n  note: \"100%{x}\"\n  namespace: a\napiVersion: v1\nkind: Namespace\n";
+    assert_eq!(classify("ns.yaml", inline), Ok(Format::Kubernetes));
+    let first = "Statement:\n  - Effect: Allow\n";
+    assert_eq!(classify("p.yaml", first), Ok(Format::YamlPolicy));
+    let crlf = "Version: '2012-10-17'\r\nStatement:\r\n  - Sid: a\r\n";
+    assert_eq!(classify("p.yml", crlf), Ok(Format::YamlPolicy));
+    let nested = "Policy:\n  Statement:\n    - Effect: Allow\n";
+    assert!(classify("p.yaml", nested).is_err());
+}
+
 #[test]
 fn a_computed_principal_hides_only_the_findings_about_its_value() {
     let (_, ex) = extract_fixture("cloudformation/open-web-identity.yaml");

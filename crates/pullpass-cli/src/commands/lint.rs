@@ -148,7 +148,11 @@ impl Input {
     fn name(&self) -> String {
         match self {
             Self::Stdin => "-".to_owned(),
-            Self::File(p) | Self::Walked(p) => p.display().to_string(),
+            // `display` goes through the lossy UTF-8 formatter (5.5 M instructions on a
+            // 10,000-file walk); a UTF-8 path is its own text.
+            Self::File(p) | Self::Walked(p) => p
+                .to_str()
+                .map_or_else(|| p.display().to_string(), str::to_owned),
         }
     }
 }
@@ -709,7 +713,21 @@ impl<'a> Report<'a> {
             return Ok(Exit::Usage);
         }
         let color = self.color;
-        let fill = |id: usize, w: &mut dyn std::io::Write| render_file(&held[id], args, color, w);
+        // The held files' output, rendered on every core before the frame is written (one
+        // after another in `fill` was a serial tail of 7.5 M instructions on 10,000 files);
+        // a few on this thread, so a small lint starts no thread pool.
+        let render = |l: &Linted| {
+            let mut out = Vec::new();
+            render_file(l, args, color, &mut out).map(|()| out)
+        };
+        let rendered: Vec<Vec<u8>> = if held.len() < 16 {
+            held.iter().map(render).collect::<std::io::Result<_>>()?
+        } else {
+            held.par_iter()
+                .map(render)
+                .collect::<std::io::Result<_>>()?
+        };
+        let fill = |id: usize, w: &mut dyn std::io::Write| w.write_all(&rendered[id]);
         if args.diff {
             let changed = facts.iter().filter(|f| f.changed).count();
             let which = if args.unsafe_fixes {
