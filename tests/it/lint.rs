@@ -705,3 +705,19 @@ fn directories_are_searched_recursively_for_json() {
         empty.stderr
     );
 }
+
+/// `lint` runs on mimalloc (a repository walk allocates on every core); the process chose it
+/// before `main` from its arguments, wherever `lint` stands among them.
+#[test]
+fn lint_runs_on_mimalloc() {
+    let file = fixtures("trust/valid/eksctl-irsa.json");
+    for args in [&["-vv", "lint"][..], &["lint", "-vv"]] {
+        let out = run(pullpass().args(args).arg(&file), None);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("lint: allocator mimalloc"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}

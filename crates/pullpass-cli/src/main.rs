@@ -8,6 +8,7 @@
 #[macro_use]
 mod out;
 
+mod alloc;
 mod commands;
 mod config;
 mod exit;
@@ -20,11 +21,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc, as ruff's binary uses a faster allocator than the system's: a repository walk
-/// (`pullpass lint DIR`) parses thousands of files on every core, and glibc's `malloc`/`free`
-/// were 17 % of its instructions (callgrind, the bench's 10,000-file repository).
+/// glibc's allocator, or mimalloc for `lint` (see [`alloc`]).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::ByCommand = alloc::ByCommand;
 
 fn main() -> ExitCode {
     let args = argv();

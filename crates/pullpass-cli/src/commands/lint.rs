@@ -305,6 +305,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let started = std::time::Instant::now();
     let mut inputs = collect(&args.paths, &mut errors);
     // `-vv`: where the time of a run goes, phase by phase.
+    tracing::debug!("lint: allocator {}", crate::alloc::name());
     tracing::debug!(
         "lint: walk {:.1} ms ({} inputs)",
         started.elapsed().as_secs_f64() * 1e3,
