@@ -15,7 +15,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-use crate::util::{Stage, have, note, project_root, rel, sh, tools_dir};
+use crate::util::{Stage, have, project_root, rel, sh, tools_dir};
 
 /// The AWS API peer for the ECR tests (environment.md): moto in a project-local virtualenv.
 pub(crate) const MOTO_VENV: &str = "venv-moto";
@@ -98,7 +98,7 @@ const PYTHON_VENV: Deb = Deb {
     why: "Python virtualenvs (moto runs in one)",
 };
 /// Debian's wasm route (environment.md): a second Rust (1.96) with a wasm32 std built from
-/// source, and LLVM's wasm linker. Only where rustup cannot add its wasm32 target.
+/// source, and LLVM's wasm linker: the browser module's compiler (see `crate::wasm::compile`).
 const DEBIAN_WASM: &[Deb] = &[
     Deb {
         marker: "/usr/bin/rustc",
@@ -121,7 +121,6 @@ const DEBIAN_WASM: &[Deb] = &[
         why: "",
     },
 ];
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The Debian package the test registry binary is extracted from.
 const REGISTRY_DEB: &str = "docker-registry";
 
@@ -216,30 +215,16 @@ fn describe(items: &[Item], here: &dyn Fn(&Item, Option<&Deb>) -> bool) -> Strin
             }
             Item::WasmTarget => {
                 let debs: Vec<&str> = DEBIAN_WASM.iter().map(|d| d.name).collect();
-                if have("rustup") && !force_debian_wasm() {
-                    row(
-                        &mut out,
-                        item,
-                        "wasm32 target",
-                        &format!(
-                            "`rustup target add {WASM_TARGET}` (compiles the browser module); \
-                             if rustup cannot download it: Debian's {} (a second Rust and \
-                             LLVM's wasm linker, about 780 MB)",
-                            debs.join(" ")
-                        ),
-                    );
-                } else {
-                    row(
-                        &mut out,
-                        item,
-                        "wasm32 compiler",
-                        &format!(
-                            "Debian's {} (no rustup here: a second Rust and LLVM's wasm linker, \
-                             about 780 MB; compiles the browser module)",
-                            debs.join(" ")
-                        ),
-                    );
-                }
+                row(
+                    &mut out,
+                    item,
+                    "wasm32 compiler",
+                    &format!(
+                        "Debian's {} (a second Rust and LLVM's wasm linker, about 780 MB; \
+                         compiles the browser module; nothing is downloaded through rustup)",
+                        debs.join(" ")
+                    ),
+                );
             }
             Item::WasmBindgen => row(
                 &mut out,
@@ -392,55 +377,19 @@ pub(crate) fn browser() -> anyhow::Result<()> {
     ensure(&[Need::Browser])
 }
 
-/// `PULLPASS_WASM_TOOLCHAIN=debian`: skip rustup and use Debian's wasm route (for machines
-/// where rustup's downloads hang, and to exercise the fallback).
-fn force_debian_wasm() -> bool {
-    std::env::var("PULLPASS_WASM_TOOLCHAIN").is_ok_and(|v| v == "debian")
-}
-
-fn debian_wasm_ready() -> bool {
+pub(crate) fn debian_wasm_ready() -> bool {
     DEBIAN_WASM.iter().all(|d| have(d.marker))
 }
 
+/// Debian's route, or rustup's wasm32 target where the machine already has it
+/// (`crate::wasm::compile` says which one builds).
 fn wasm_target_ready() -> bool {
-    crate::wasm::rustup_has_target() || debian_wasm_ready()
+    debian_wasm_ready() || crate::wasm::rustup_has_target()
 }
 
-/// rustup's wasm32 target where rustup is present and can download it; else Debian's route,
-/// with a one-line reason.
+/// Debian's wasm route (environment.md): only the package registries are reachable, so no
+/// toolchain or target is downloaded through rustup.
 fn wasm_target() -> anyhow::Result<()> {
-    if have("rustup") && !force_debian_wasm() {
-        let stage = Stage::start(
-            "Installing",
-            &format!("the {WASM_TARGET} target through rustup"),
-            "setup-rustup",
-        );
-        // A network that drops rustup's downloads can stall it: give up after 5 minutes.
-        let mut add = if have("timeout") {
-            let mut cmd = Command::new("timeout");
-            cmd.args(["300", "rustup"]);
-            cmd
-        } else {
-            Command::new("rustup")
-        };
-        match sh(add.args(["target", "add", WASM_TARGET])) {
-            Ok(()) if crate::wasm::rustup_has_target() => {
-                stage.done();
-                return Ok(());
-            }
-            result => {
-                let reason = match result {
-                    Ok(()) => "it reports success but does not list the target".to_owned(),
-                    Err(_) => crate::util::last_log_line().unwrap_or_default(),
-                };
-                drop(stage);
-                note(&format!(
-                    "rustup could not add {WASM_TARGET} ({reason}): using Debian's rustc-web \
-                     toolchain instead"
-                ));
-            }
-        }
-    }
     apt_install(&DEBIAN_WASM.iter().map(|d| d.name).collect::<Vec<_>>())
 }
 

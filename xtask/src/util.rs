@@ -208,16 +208,6 @@ fn failed(cmd: &Command, status: std::process::ExitStatus, log: &Path) -> anyhow
     )
 }
 
-/// The last non-empty line `cmd` wrote to the current stage's log (a one-line reason).
-pub(crate) fn last_log_line() -> Option<String> {
-    let log = stages().0.last().cloned()?;
-    let text = std::fs::read_to_string(log).ok()?;
-    text.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty() && !l.starts_with("$ "))
-        .map(|l| l.trim().to_owned())
-}
-
 /// Runs `cmd` and then prints the lines of its output `keep` selects (test summaries) on
 /// stdout; with `-v` everything is shown as it runs. Fails like [`sh`].
 pub(crate) fn sh_showing(cmd: &mut Command, keep: fn(&str) -> bool) -> anyhow::Result<()> {
