@@ -238,7 +238,7 @@ fn compile(package: &str) -> anyhow::Result<PathBuf> {
             // built without them next to it makes wasm-bindgen fail ("failed to find the
             // `__wbindgen_externref_table_dealloc` function"). The module then uses an
             // externref table, which binaryen 108 breaks: `smoke` catches that and the
-            // unoptimised module ships (about 315 KiB gzipped, within the budget).
+            // unoptimised module ships (the form module 177 KB gzipped, within the budget).
             .arg("--target-dir")
             .arg(&target_dir))?;
         return Ok(artifact(&target_dir, package));

@@ -43,56 +43,42 @@ fn settle(wanted: u8) -> u8 {
     }
 }
 
+/// The allocator [`MODE`] names.
+fn chosen() -> &'static dyn GlobalAlloc {
+    if mode() == MIMALLOC {
+        &MiMalloc
+    } else {
+        &System
+    }
+}
+
 /// glibc's or mimalloc's, as [`MODE`] says.
 #[derive(Debug)]
 pub(crate) struct ByCommand;
 
-// SAFETY: every method hands the call to one allocator, and `mode()` names the same one for
-// the whole life of the process (see the module's documentation), so a block is resized and
-// freed by the allocator that gave it out; both allocators uphold `GlobalAlloc`'s contract.
+// SAFETY: every method hands the call, with the caller's contract unchanged, to the one
+// allocator `chosen()` names for the whole life of the process (see the module's
+// documentation), so a block is resized and freed by the allocator that gave it out; both
+// allocators uphold `GlobalAlloc`'s contract.
 unsafe impl GlobalAlloc for ByCommand {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's contract is passed on unchanged.
-        unsafe {
-            if mode() == MIMALLOC {
-                MiMalloc.alloc(layout)
-            } else {
-                System.alloc(layout)
-            }
-        }
+        // SAFETY: see the `impl`.
+        unsafe { chosen().alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as `alloc`.
-        unsafe {
-            if mode() == MIMALLOC {
-                MiMalloc.alloc_zeroed(layout)
-            } else {
-                System.alloc_zeroed(layout)
-            }
-        }
+        // SAFETY: see the `impl`.
+        unsafe { chosen().alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from the same allocator (the mode never changes once settled).
-        unsafe {
-            if mode() == MIMALLOC {
-                MiMalloc.dealloc(ptr, layout);
-            } else {
-                System.dealloc(ptr, layout);
-            }
-        }
+        // SAFETY: see the `impl`.
+        unsafe { chosen().dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: as `dealloc`.
-        unsafe {
-            if mode() == MIMALLOC {
-                MiMalloc.realloc(ptr, layout, new_size)
-            } else {
-                System.realloc(ptr, layout, new_size)
-            }
-        }
+        // SAFETY: see the `impl`.
+        unsafe { chosen().realloc(ptr, layout, new_size) }
     }
 }
 

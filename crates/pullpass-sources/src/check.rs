@@ -502,30 +502,25 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
             ));
         }
     }
-    // The annotations that name each trust policy's role, and how many service accounts
-    // each trust policy is matched with: one pass over the matches.
+    // The role ARN annotated on each service account a trust policy is matched with (one
+    // entry per service account, so its length counts them): one pass over the matches.
     let mut arns_of: Vec<Vec<&str>> = vec![Vec::new(); trusts.len()];
-    let mut user_count: Vec<usize> = vec![0; trusts.len()];
     for ((_, s), found) in bindings.iter().zip(&matches) {
         let mut seen: Vec<usize> = found.iter().map(|(t, _)| *t).collect();
         seen.sort_unstable();
         seen.dedup();
         for ti in seen {
             arns_of[ti].push(s.role_arn.as_str());
-            user_count[ti] += 1;
         }
     }
-    // The role ARN each trust policy learns from the annotations that name it.
+    // The role ARN each trust policy learns: the one all the annotations that name it agree on.
     for (ti, &(_, fi, pi, _)) in trusts.iter().enumerate() {
-        let arns = &mut arns_of[ti];
-        arns.sort_unstable();
-        arns.dedup();
-        if let [arn] = arns.as_slice() {
+        if let Some((arn, rest)) = arns_of[ti].split_first()
+            && rest.iter().all(|a| a == arn)
+        {
             tree.role_arns.push(((fi, pi), (*arn).to_owned()));
         }
     }
-    // How many service accounts each trust policy is matched with.
-    let users = |ti: usize| user_count[ti];
     for (&(sfi, sa), found) in bindings.iter().zip(&matches) {
         if found.is_empty() {
             continue;
@@ -573,10 +568,9 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
         };
         let mut verdicts: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
         for &(ti, _) in found {
-            let (_, fi, pi, _) = &trusts[ti];
-            let (fi, pi) = (*fi, *pi);
+            let (_, fi, pi, _) = trusts[ti];
             let policy = &files[fi].extracted.policies[pi];
-            let shared = users(ti) > 1;
+            let shared = arns_of[ti].len() > 1;
             let mismatches: Vec<Diagnostic> = lint_policy(policy, &ctx)
                 .diagnostics
                 .into_iter()
@@ -610,8 +604,7 @@ pub fn cross_check(files: &[FileRef<'_>], base: &LintContext) -> TreeContext {
             if mismatches.is_empty() {
                 continue;
             }
-            let (_, fi, pi, _) = &trusts[ti];
-            let (fi, pi) = (*fi, *pi);
+            let (_, fi, pi, _) = trusts[ti];
             let policy = &files[fi].extracted.policies[pi];
             let sa_at = line_of(files[sfi].text, sa.range.start);
             for mut d in mismatches {
