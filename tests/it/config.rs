@@ -48,3 +48,36 @@ fn schema_refuses_inline_secrets_and_missing_static_fields() {
     let unknown = as_json("[[registry]]\nname = \"p\"\nhost = \"h\"\nsecret = \"x\"\n");
     assert!(!validator.is_valid(&unknown));
 }
+
+#[test]
+fn an_absent_config_is_empty_and_a_dangling_symlink_is_an_error() {
+    use crate::support::{pullpass, run};
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Nothing at the path: no registries, exit 0.
+    let absent = dir.path().join("absent.toml");
+    let out = run(
+        pullpass()
+            .arg("--config")
+            .arg(&absent)
+            .args(["registry", "list", "--format", "json"]),
+        None,
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let listed: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(listed["registries"], serde_json::json!([]), "{out:?}");
+    // A symlink to nothing is something: reading it fails, and the error names the file.
+    let dangling = dir.path().join("dangling.toml");
+    std::os::unix::fs::symlink(dir.path().join("gone.toml"), &dangling).expect("symlink");
+    let out = run(
+        pullpass()
+            .arg("--config")
+            .arg(&dangling)
+            .args(["registry", "list", "--format", "json"]),
+        None,
+    );
+    assert_ne!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("cannot read the config file") && out.stderr.contains("dangling.toml"),
+        "{out:?}"
+    );
+}

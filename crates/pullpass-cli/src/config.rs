@@ -116,15 +116,13 @@ impl Loaded {
 }
 
 pub(crate) fn load_from(path: &Path) -> anyhow::Result<Loaded> {
-    let (text, exists) = match crate::input::read_text(
+    let (text, exists) = match crate::input::read_text_if_exists(
         path,
         crate::input::MAX_INPUT_BYTES,
         "the config file",
     ) {
-        Ok(text) => (text, true),
-        Err(_) if !path.exists() && std::fs::symlink_metadata(path).is_err() => {
-            (String::new(), false)
-        }
+        Ok(Some(text)) => (text, true),
+        Ok(None) => (String::new(), false),
         Err(e) => {
             return Err(e.context(format!(
                 "cannot read the config file {}; check its permissions, or pass another file with --config",

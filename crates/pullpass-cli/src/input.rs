@@ -103,22 +103,46 @@ pub(crate) fn read_in_dir(path: &Path, limit: usize, what: &str) -> Result<Vec<u
 
 /// [`read_bytes`] as UTF-8 text; too large or not UTF-8 is an error naming the input.
 pub(crate) fn read_text(path: &Path, limit: usize, what: &str) -> anyhow::Result<String> {
-    let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "stdin".to_owned()
-    } else {
-        format!("`{}`", path.display())
+    text_of(read_bytes(path, limit, what), path, what)
+}
+
+/// The bytes [`read_bytes`] gave as text, or its error in words.
+fn text_of(bytes: Result<Vec<u8>, InputError>, path: &Path, what: &str) -> anyhow::Result<String> {
+    let name = || {
+        if path.as_os_str() == "-" {
+            "stdin".to_owned()
+        } else {
+            format!("`{}`", path.display())
+        }
     };
-    let bytes = read_bytes(path, limit, what).map_err(|e| match e {
+    let bytes = bytes.map_err(|e| match e {
         InputError::TooLarge { limit } => anyhow!(
-            "{what} from {name} is larger than {}; pullpass reads at most that",
+            "{what} from {} is larger than {}; pullpass reads at most that",
+            name(),
             fsio::human_size(limit)
         ),
         InputError::Other(e) => e,
     })?;
     String::from_utf8(bytes).map_err(|_| {
-        anyhow!("{what} from {name} is not UTF-8 text; give the file as the tool printed it")
+        anyhow!(
+            "{what} from {} is not UTF-8 text; give the file as the tool printed it",
+            name()
+        )
     })
+}
+
+/// [`read_text`] of a file that need not exist: `None` when nothing is at `path` (a dangling
+/// symlink is something, and its error is reported). The absent case builds no error: the
+/// config file is read this way by every credential helper `get`, and most machines have none.
+pub(crate) fn read_text_if_exists(
+    path: &Path,
+    limit: usize,
+    what: &str,
+) -> anyhow::Result<Option<String>> {
+    match fsio::read_file(path, limit) {
+        Err(ReadError::Io(_)) if std::fs::symlink_metadata(path).is_err() => Ok(None),
+        result => text_of(named(result, path, what), path, what).map(Some),
+    }
 }
 
 /// Stdin as text, at most `limit` bytes.

@@ -314,6 +314,14 @@ pub fn edit_distance_ignore_ascii_case(a: &str, b: &str) -> usize {
     distance(a, b, true, usize::MAX)
 }
 
+/// [`edit_distance`] when it is at most `max`, else `None` (cut short like
+/// [`edit_distance_ignore_ascii_case_within`]).
+#[must_use]
+pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let d = distance(a, b, false, max);
+    (d <= max).then_some(d)
+}
+
 /// [`edit_distance_ignore_ascii_case`] when it is at most `max`, else `None`. Only the cells
 /// within `max` of the diagonal are computed, and the computation stops as soon as a whole
 /// row is over `max`: "did you mean" asks this of dozens of candidates, and most are far off.

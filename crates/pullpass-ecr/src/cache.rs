@@ -145,15 +145,20 @@ impl TokenCache {
         self.dir.join(format!("{}.json", key.file_stem()))
     }
 
-    /// The token for `key` from the cache while fresh, else from `fetch` (stored when it has an
-    /// expiry). Returns the token and whether it came from the cache.
-    pub(crate) async fn get_or_refresh<F>(
+    /// The token for `key` from the cache while fresh, else from the future `fetch` makes
+    /// (stored when it has an expiry). Returns the token and whether it came from the cache.
+    ///
+    /// `fetch` is a closure, and its future is boxed when a miss starts it: the SDK call's
+    /// future is about 10 KB, and held inline it would make every future that awaits this one
+    /// as large, copied whole at each move, on the warm path too (a warm `get` copied 60 KB).
+    pub(crate) async fn get_or_refresh<F, Fut>(
         &self,
         key: &CacheKey,
         fetch: F,
     ) -> Result<(Token, bool), Error>
     where
-        F: Future<Output = Result<Token, Error>>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Token, Error>>,
     {
         self.ensure_dir()?;
         let path = self.path_for(key);
@@ -170,7 +175,7 @@ impl TokenCache {
         }
         tracing::debug!(path = %path.display(), "token cache miss: fetching");
         let fetched_at = self.clock.now();
-        match fetch.await {
+        match Box::pin(fetch()).await {
             Ok(token) => {
                 self.store(&path, key, &token, fetched_at)?;
                 Ok((token, false))
@@ -569,7 +574,7 @@ mod tests {
         result: Result<Token, Error>,
     ) -> Result<(String, bool), Error> {
         cache
-            .get_or_refresh(&key(), async {
+            .get_or_refresh(&key(), || async {
                 calls.fetch_add(1, Ordering::SeqCst);
                 result
             })
@@ -885,7 +890,7 @@ mod tests {
             let calls = calls.clone();
             tasks.push(tokio::spawn(async move {
                 cache
-                    .get_or_refresh(&key(), async {
+                    .get_or_refresh(&key(), || async {
                         calls.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(200)).await;
                         Ok(token("one", Some(T0 + TWELVE_HOURS)))

@@ -73,13 +73,16 @@ impl Common {
     }
 
     /// The token from the cache while fresh, else from `fetch`; and whether it was cached.
-    async fn token<F>(&self, fetch: F) -> Result<(Token, bool), Error>
+    /// The token from the cache, else from the future `fetch` makes (boxed, as
+    /// [`TokenCache::get_or_refresh`] says why).
+    async fn token<F, Fut>(&self, fetch: F) -> Result<(Token, bool), Error>
     where
-        F: Future<Output = Result<Token, Error>>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Token, Error>>,
     {
         let (token, cached) = match &self.cache {
             Some(cache) => cache.get_or_refresh(&self.cache_key(), fetch).await?,
-            None => (fetch.await?, false),
+            None => (Box::pin(fetch()).await?, false),
         };
         // Never hand out a token that is already expired (a service clock ahead of ours, a
         // token that expired while we waited): `login`, `get` and the kubelet provider would
@@ -155,7 +158,7 @@ impl Common {
             }
         }
 
-        let token = match self.token(fetch()).await {
+        let token = match self.token(fetch).await {
             Ok((token, from_cache)) => {
                 report.token_from_cache = Some(from_cache);
                 let origin = if from_cache {
@@ -403,7 +406,7 @@ impl Registry for PrivateEcr {
                  credentials (IRSA, EKS Pod Identity, an instance role)",
             ));
         }
-        let (token, _) = self.common.token(self.fetch_token()).await?;
+        let (token, _) = self.common.token(|| self.fetch_token()).await?;
         Ok(self.common.credentials(token))
     }
 
@@ -614,7 +617,7 @@ impl Registry for PublicEcr {
                  is no token to print (configure AWS credentials only to raise rate limits)",
             ));
         }
-        let (token, _) = self.common.token(self.fetch_token()).await?;
+        let (token, _) = self.common.token(|| self.fetch_token()).await?;
         Ok(self.common.credentials(token))
     }
 

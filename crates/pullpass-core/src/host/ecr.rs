@@ -292,12 +292,13 @@ fn classify_with_suffix(host: &str, suffix: &'static str) -> Classification {
     };
     let label_range = TextRange::new(label_start, label_start + label.len());
     let exact_form = ENDPOINT_FORMS.iter().any(|f| f.label == label);
-    let nearest_label = nearest(label, &table::all_labels());
     // `ecr`, `dkr`, `docker-ecr`…: a label that names ECR but is no endpoint label.
-    let names_ecr = label
-        .split(['.', '-'])
-        .any(|part| matches!(part, "ecr" | "dkr"));
-    if !exact_form && nearest_label.is_none() && !names_ecr {
+    let names_ecr = || {
+        label
+            .split(['.', '-'])
+            .any(|part| matches!(part, "ecr" | "dkr"))
+    };
+    if !exact_form && !names_ecr() && nearest(label, &table::all_labels()).is_none() {
         // Some other AWS host (`foo.s3.us-east-1.amazonaws.com`): not ours to judge.
         return Classification::other(Vec::new());
     }
@@ -485,10 +486,11 @@ fn is_label_like(s: &str) -> bool {
 
 /// The label within edit distance 2 of `s` (not equal), if any.
 fn nearest(s: &str, labels: &[&'static str]) -> Option<&'static str> {
+    // Bounded: every ECR host's account label is asked this (`is_label_like`), and a
+    // 12-digit account is far from every label, which the banded distance sees in a few cells.
     labels
         .iter()
-        .map(|l| (distance(s, l), *l))
-        .filter(|(d, _)| *d <= 2)
+        .filter_map(|l| Some((crate::text::edit_distance_within(s, l, 2)?, *l)))
         .min()
         .map(|(_, l)| l)
 }
