@@ -539,13 +539,18 @@ impl<'v> Policy<'v> {
     pub fn build(root: &'v Value<'v>) -> Option<Self> {
         let members = root.as_object()?;
         let [version, statement] = find_all(members, &["Version", "Statement"]);
+        // Exactly as many slots as there may be statements: a statement is over 500 bytes, and
+        // the four slots a growing `Vec` starts with are a block too large for the allocator's
+        // per-thread cache, so each policy paid a slow allocation and free.
         let mut statements = Vec::new();
         if let Some(member) = statement {
             match &member.value.kind {
                 ValueKind::Object(_) => {
+                    statements.reserve_exact(1);
                     statements.extend(Statement::build(&member.value, None));
                 }
                 ValueKind::Array(items) => {
+                    statements.reserve_exact(items.len());
                     for (i, item) in items.iter().enumerate() {
                         statements.extend(Statement::build(item, Some(i)));
                     }

@@ -894,9 +894,39 @@ impl PrincipalClass {
     }
 }
 
+/// Distinct principal classes in first-seen order, kept inline: there are only three kinds,
+/// and every trust statement with an action asks (a `Vec` was an allocation per statement).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Classes {
+    items: [PrincipalClass; 3],
+    len: usize,
+}
+
+impl Classes {
+    fn contains(&self, class: &PrincipalClass) -> bool {
+        self[..].contains(class)
+    }
+
+    fn push(&mut self, class: PrincipalClass) {
+        self.items[self.len] = class;
+        self.len += 1;
+    }
+}
+
+impl std::ops::Deref for Classes {
+    type Target = [PrincipalClass];
+
+    fn deref(&self) -> &[PrincipalClass] {
+        &self.items[..self.len]
+    }
+}
+
 /// The classes of the statement's principals (each once).
-pub(crate) fn principal_classes(stmt: &Statement<'_>) -> Vec<PrincipalClass> {
-    let mut out = Vec::new();
+pub(crate) fn principal_classes(stmt: &Statement<'_>) -> Classes {
+    let mut out = Classes {
+        items: [PrincipalClass::WebIdentity; 3],
+        len: 0,
+    };
     for p in &stmt.principals {
         let Some(v) = p.value.text else { continue };
         let class = match p.ptype {

@@ -65,7 +65,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             cx.push(d);
         }
         // The main action missing altogether (only e.g. `sts:TagSession`).
-        for class in &classes {
+        for class in classes.iter() {
             if *class != PrincipalClass::PodIdentity
                 && classes.len() == 1
                 && !stmt.action_matches(class.main_action())
