@@ -106,10 +106,17 @@ impl<'v> Str<'v> {
     /// `base` plus this element's index, if it has one.
     #[must_use]
     pub fn pointer(&self, base: &str) -> String {
-        match self.index {
-            Some(i) => format!("{base}/{i}"),
-            None => base.to_owned(),
+        self.pointer_in(base.to_owned())
+    }
+
+    /// [`Str::pointer`] appended to `base` in place: a finding's pointer is built once, not
+    /// formatted into a second string.
+    pub(crate) fn pointer_in(&self, mut base: String) -> String {
+        if let Some(i) = self.index {
+            base.push('/');
+            push_index(&mut base, i);
         }
+        base
     }
 }
 
@@ -231,7 +238,7 @@ impl PrincipalValue<'_> {
         if let Some(m) = self.member {
             push_segment(&mut base, &m.key);
         }
-        self.value.pointer(&base)
+        self.value.pointer_in(base)
     }
 }
 

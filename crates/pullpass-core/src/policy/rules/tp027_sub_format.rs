@@ -93,12 +93,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if glob::has_wildcard(value) {
                     // Only what the literal parts show for sure.
                     if value.bytes().any(|b| b.is_ascii_uppercase()) && block.op.base != "StringEqualsIgnoreCase" {
-                        cx.push(at(&TP027, format!("`{value}` has upper case, but Kubernetes names are lower case and matching is case-sensitive"), v.pointer(&entry.pointer()), v.range()));
+                        cx.push(at(&TP027, format!("`{value}` has upper case, but Kubernetes names are lower case and matching is case-sensitive"), v.pointer_in(entry.pointer()), v.range()));
                     }
                     continue;
                 }
                 if let Some((message, fix)) = problem(value) {
-                    let mut d = at(&TP027, message, v.pointer(&entry.pointer()), v.range());
+                    let mut d = at(&TP027, message, v.pointer_in(entry.pointer()), v.range());
                     if let Some(fixed) = fix {
                         // Unsafe: the policy as written admits nobody; the fix admits a service
                         // account the policy never named (a guess at the intended one).

@@ -81,7 +81,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             if positive && let Some(v) = swapped_audience(entry) {
                 cx.push(
-                    at(&TP033, format!("`{}` under `:aud`: the token's audience is `sts.amazonaws.com` (the service account is the `:sub` claim), so this never matches and nobody can assume the role", v.as_str()), v.pointer(&entry.pointer()), v.range())
+                    at(&TP033, format!("`{}` under `:aud`: the token's audience is `sts.amazonaws.com` (the service account is the `:sub` claim), so this never matches and nobody can assume the role", v.as_str()), v.pointer_in(entry.pointer()), v.range())
                         .with_help("put the service account under `<issuer>:sub` and `sts.amazonaws.com` under `<issuer>:aud`"),
                 );
             }

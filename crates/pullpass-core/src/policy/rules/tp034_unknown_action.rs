@@ -122,7 +122,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let mut d = at(
                     &TP034,
                     format!("`{action}` is not an action of the `{service}` service: IAM accepts the name, but it never matches a request, so this statement does not grant what it seems to"),
-                    a.pointer(&stmt.ptr(key)),
+                    a.pointer_in(stmt.ptr(key)),
                     a.range(),
                 );
                 if let Some(good) = guess {
