@@ -74,12 +74,13 @@ crate::rule_family! {
     ],
 }
 
-/// Runs every rule that applies to `kind`.
+/// Runs every rule that applies to `kind`. `keys_may_repeat`: as [`Cx::keys_may_repeat`].
 pub(crate) fn run<'v>(
     text: &'v str,
     kind: Option<PolicyKind>,
     policy: &'v Policy<'v>,
     ctx: &'v LintContext,
+    keys_may_repeat: bool,
 ) -> Vec<Diagnostic> {
     let placeholders = document_may_hold_placeholder(text.as_bytes());
     let facts: Vec<Facts<'v>> = policy
@@ -94,6 +95,7 @@ pub(crate) fn run<'v>(
         ctx,
         facts: &facts,
         placeholders,
+        keys_may_repeat,
         out: Vec::new(),
     };
     for (check, scope) in CHECKS {
@@ -137,6 +139,9 @@ pub(crate) struct Cx<'v> {
     /// The document may hold a template placeholder somewhere; when false no string of it
     /// does ([`Cx::has_placeholder`]).
     pub(crate) placeholders: bool,
+    /// Some object of the document may have a key twice (the parser's screen); when false
+    /// none has (TP006).
+    pub(crate) keys_may_repeat: bool,
     pub(crate) out: Vec<Diagnostic>,
 }
 
