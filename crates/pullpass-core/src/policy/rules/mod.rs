@@ -234,8 +234,9 @@ pub(crate) const NOT_FOR_SERVICE_PRINCIPALS: &[&str] = &[
 pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
     let key = key.trim();
     // A key with a `:` keeps it unless a scheme or ARN prefix is stripped below (trailing `/`s
-    // are all the rest strips): most keys are `<provider>:<claim>` and answer here.
-    if has_byte(key, b':')
+    // are all the rest strips): most keys are `<provider>:<claim>` and answer here. Searched
+    // from the end, where such a key's `:` is a few bytes in.
+    if key.bytes().rev().any(|c| c == b':')
         && !(key.starts_with("https://") || key.starts_with("http://") || key.starts_with("arn:"))
     {
         return None;
