@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::aws::Arn;
 use super::json::{Member, Value, ValueKind};
-use crate::text::TextRange;
+use crate::text::{TextRange, bytes_below, bytes_equal, find_flagged};
 
 /// Top-level policy elements.
 pub const TOP_KEYS: &[&str; 3] = &["Version", "Id", "Statement"];
@@ -32,7 +32,9 @@ pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
     // Whole runs between the characters to escape (a char at a time was a pointer's cost).
     let mut rest = segment;
-    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
+    while let Some(i) = find_flagged(rest.as_bytes(), |w| {
+        bytes_equal(w, b'~') | bytes_equal(w, b'/')
+    }) {
         pointer.push_str(&rest[..i]);
         pointer.push_str(if rest.as_bytes()[i] == b'~' {
             "~0"
@@ -692,10 +694,9 @@ pub fn json_string(s: &str) -> String {
     out.push('"');
     // Whole runs between the characters to escape (all ASCII, so `i` is a char boundary).
     let mut rest = s;
-    while let Some(i) = rest
-        .bytes()
-        .position(|b| b == b'"' || b == b'\\' || b < 0x20)
-    {
+    while let Some(i) = find_flagged(rest.as_bytes(), |w| {
+        bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, 0x20)
+    }) {
         out.push_str(&rest[..i]);
         match rest.as_bytes()[i] {
             b'"' => out.push_str("\\\""),
