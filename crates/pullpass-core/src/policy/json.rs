@@ -418,7 +418,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `"key"` then `:`.
+    /// `"key"` then `:`. Inlined (a member's every key passes here; see [`Parser::string`]).
+    #[inline(always)]
     fn key(&mut self) -> Result<(Cow<'a, str>, TextRange), ParseError> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
@@ -514,6 +515,11 @@ impl<'a> Parser<'a> {
     }
 
     /// A string starting at the opening quote; leaves `pos` after the closing quote.
+    ///
+    /// Inlined into its two callers (a key, a value) with only the borrowed case: most of a
+    /// policy's tokens are strings without escapes, and the call returned its large `Result`
+    /// through memory. Escapes go to [`Parser::escaped_string`].
+    #[inline(always)]
     fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let open = self.pos;
         let b = self.bytes;
@@ -551,6 +557,14 @@ impl<'a> Parser<'a> {
                 _ => i += 1,
             }
         }
+        self.escaped_string(open, i)
+    }
+
+    /// The string opened at `open` from its first escape at `i` (or its unclosed end) on.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, open: usize, mut i: usize) -> Result<Cow<'a, str>, ParseError> {
+        let b = self.bytes;
         let mut out = String::from(&self.text[open + 1..i.min(b.len())]);
         loop {
             let Some(&c) = b.get(i) else {
@@ -644,6 +658,7 @@ impl<'a> Parser<'a> {
     }
 }
 
+#[cold]
 fn control(at: usize, c: u8) -> ParseError {
     let what = match c {
         b'\n' => "a line break".to_owned(),
