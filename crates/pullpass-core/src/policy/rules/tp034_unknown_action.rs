@@ -84,7 +84,9 @@ pub(crate) fn names_no_action(action: &str) -> bool {
 /// Whether `action` is in a covered service but not in the catalogue. Wildcards and
 /// placeholders are not judged.
 pub(crate) fn is_unknown(cx: &Cx<'_>, action: &str) -> bool {
-    let Some((service, name)) = action.split_once(':') else { return false };
+    // A byte search for the `:` (a char search costs more than the short service it skips).
+    let Some(colon) = action.bytes().position(|c| c == b':') else { return false };
+    let (service, name) = (&action[..colon], &action[colon + 1..]);
     !name.is_empty()
         && SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
         && !glob::has_wildcard(action)
