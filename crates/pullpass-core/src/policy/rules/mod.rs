@@ -282,13 +282,18 @@ pub(crate) fn absent_key(
     if WEB_IDPS
         .iter()
         .any(|idp| idp.eq_ignore_ascii_case(provider))
-        || oidc
-            .iter()
-            .any(|p| p.provider.eq_ignore_ascii_case(provider))
+        || oidc.iter().any(|p| same_provider(p.provider, provider))
     {
         return None;
     }
     Some(AbsentKey::OtherProvider)
+}
+
+/// Whether providers `a` and `b` are one ignoring case. An exact comparison first: a condition
+/// key mostly spells its principal's provider the same way, and comparing 70-odd bytes
+/// ignoring case cost twice a `memcmp`.
+pub(crate) fn same_provider(a: &str, b: &str) -> bool {
+    a == b || a.eq_ignore_ascii_case(b)
 }
 
 /// What a claim key's provider part wrongly starts with (TP022): `a URL scheme` (`https://`,
@@ -692,9 +697,17 @@ pub(crate) fn key_entries<'s, 'v>(
 
 /// Closest candidate by edit distance (case-insensitive), if close enough to be a typo.
 pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = word.to_ascii_lowercase();
     let limit = (word.len() / 4).clamp(1, 4);
-    let chars = word.chars().count();
+    // Chars counted by byte length when ASCII (every catalogue of names is): counting chars
+    // of each of dozens of candidates was a third of a call.
+    let count = |s: &str| {
+        if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().count()
+        }
+    };
+    let chars = count(word);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         // Only a candidate closer than the best so far can take its place (the first of
@@ -706,10 +719,11 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
         };
         // The distance is at least the difference in length: a candidate further off than
         // `bound` that way can never be the answer (this skips most of them cheaply).
-        if c.chars().count().abs_diff(chars) > bound {
+        if count(c).abs_diff(chars) > bound {
             continue;
         }
-        if let Some(d) = crate::text::edit_distance_ignore_ascii_case_within(&lower, c, bound) {
+        // The distance folds ASCII case itself: no lower-cased copy of `word`.
+        if let Some(d) = crate::text::edit_distance_ignore_ascii_case_within(word, c, bound) {
             best = Some((d, c));
         }
     }

@@ -35,7 +35,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             continue;
         }
         let fits = |action: &str| {
-            classes.iter().any(|c| c.actions().iter().any(|a| glob::matches_ignore_case(action, a)))
+            // The action is the pattern: whether it has a wildcard is asked once, not for
+            // every action of every class.
+            if glob::has_wildcard(action) {
+                classes.iter().any(|c| c.actions().iter().any(|a| glob::matches_ignore_case(action, a)))
+            } else {
+                classes.iter().any(|c| c.actions().iter().any(|a| action.eq_ignore_ascii_case(a)))
+            }
         };
         for a in &stmt.actions {
             let Some(action) = a.text else { continue };

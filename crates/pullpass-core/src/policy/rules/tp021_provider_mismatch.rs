@@ -47,7 +47,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if cx.has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
                 continue;
             }
-            if principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {
+            if principals.iter().any(|p| super::same_provider(p.provider, provider)) {
                 continue;
             }
             let names: Vec<String> = principals.iter().map(|p| format!("`{}`", p.provider)).collect();
@@ -78,7 +78,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     continue;
                 }
                 let provider = aws::normalize_provider(provider_part);
-                if !principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {
+                if !principals.iter().any(|p| super::same_provider(p.provider, provider)) {
                     continue; // reported above
                 }
                 match first {
