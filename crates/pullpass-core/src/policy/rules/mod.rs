@@ -154,9 +154,38 @@ pub(crate) struct Facts<'v> {
     /// value the key never has): the statement can never match, nobody can use it (TP021,
     /// TP022, TP033 say why). Rules about what a statement admits stay silent on it.
     pub(crate) fails_closed: bool,
-    /// [`absent_key`] of each entry of [`Statement::condition_entries`], in order, for an
-    /// `Allow` statement (empty for others): asked once here, TP033 reads it.
-    pub(crate) absent: Vec<Option<AbsentKey>>,
+    /// What each key of [`Statement::condition_entries`] is, in order: read once here, since
+    /// the statement's facts, TP021, TP022 and TP033 all ask.
+    pub(crate) keys: Vec<KeyFacts<'v>>,
+}
+
+/// What a condition key is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyFacts<'v> {
+    /// [`bare_issuer`] of the key.
+    pub(crate) bare_issuer: Option<&'v str>,
+    /// [`scheme_prefix`] of the claim's provider part; `None` for a key without a claim.
+    pub(crate) scheme: Option<&'static str>,
+    /// The claim's provider part, normalized ([`aws::normalize_provider`]); `None` for a key
+    /// without a claim.
+    pub(crate) provider: Option<&'v str>,
+    /// [`absent_key`] in an `Allow` statement; `None` in others.
+    pub(crate) absent: Option<AbsentKey>,
+}
+
+impl<'v> KeyFacts<'v> {
+    fn of(entry: &ConditionEntry<'v>) -> Self {
+        Self {
+            bare_issuer: bare_issuer(entry.key),
+            scheme: entry
+                .claim
+                .and_then(|(provider, _)| scheme_prefix(provider)),
+            provider: entry
+                .claim
+                .map(|(provider, _)| aws::normalize_provider(provider)),
+            absent: None,
+        }
+    }
 }
 
 impl<'v> Facts<'v> {
@@ -169,25 +198,26 @@ impl<'v> Facts<'v> {
                     .iter()
                     .any(|v| v.as_str().starts_with("system:serviceaccount"))
             });
-        let absent: Vec<Option<AbsentKey>> = if stmt.is_allow() {
-            stmt.condition_entries()
-                .map(|(_, e)| absent_key(stmt, &oidc, e, placeholders))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let fails_closed = stmt.is_allow()
-            && stmt
-                .condition_entries()
-                .zip(&absent)
-                .any(|((b, e), absent)| {
-                    needs_key(&b.op) && (absent.is_some() || swapped_audience(e).is_some())
-                });
+        let allow = stmt.is_allow();
+        let keys: Vec<KeyFacts<'v>> = stmt
+            .condition_entries()
+            .map(|(_, e)| {
+                let mut facts = KeyFacts::of(e);
+                if allow {
+                    facts.absent = absent_key(stmt, &oidc, e, &facts, placeholders);
+                }
+                facts
+            })
+            .collect();
+        let fails_closed = allow
+            && stmt.condition_entries().zip(&keys).any(|((b, e), facts)| {
+                needs_key(&b.op) && (facts.absent.is_some() || swapped_audience(e).is_some())
+            });
         Self {
             oidc,
             kubernetes,
             fails_closed,
-            absent,
+            keys,
         }
     }
 }
@@ -232,7 +262,13 @@ pub(crate) const NOT_FOR_SERVICE_PRINCIPALS: &[&str] = &[
 /// The issuer a bare-issuer key names (`oidc.eks.…/id/X`, `https://…`), when `key` is one: a
 /// dotted host with no `:claim` after it. Every real condition key has a `prefix:`.
 pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
-    let key = key.trim();
+    // A key that starts and ends with a printable ASCII byte has no white space to trim.
+    let printable = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let key = if printable(key.as_bytes().first()) && printable(key.as_bytes().last()) {
+        key
+    } else {
+        key.trim()
+    };
     // A key with a `:` keeps it unless a scheme or ARN prefix is stripped below (trailing `/`s
     // are all the rest strips): most keys are `<provider>:<claim>` and answer here. Searched
     // from the end, where such a key's `:` is a few bytes in.
@@ -245,12 +281,13 @@ pub(crate) fn bare_issuer(key: &str) -> Option<&str> {
     (!has_byte(k, b':') && k.contains('.') && !k.contains(char::is_whitespace)).then_some(k)
 }
 
-/// Why `key` is never present in the requests `stmt` answers; `None` when it may be.
-/// `placeholders`: as [`Cx::placeholders`].
+/// Why `key` is never present in the requests `stmt` answers; `None` when it may be. `facts`:
+/// the entry's [`KeyFacts`] so far; `placeholders`: as [`Cx::placeholders`].
 pub(crate) fn absent_key(
     stmt: &Statement<'_>,
     oidc: &[OidcPrincipal<'_>],
     entry: &ConditionEntry<'_>,
+    facts: &KeyFacts<'_>,
     placeholders: bool,
 ) -> Option<AbsentKey> {
     let key = entry.key;
@@ -271,14 +308,13 @@ pub(crate) fn absent_key(
     {
         return None;
     }
-    if bare_issuer(key).is_some() {
+    if facts.bare_issuer.is_some() {
         return Some(AbsentKey::BareIssuer);
     }
-    let (provider_part, _) = entry.claim?;
-    if scheme_prefix(provider_part).is_some() {
+    let provider = facts.provider?;
+    if facts.scheme.is_some() {
         return Some(AbsentKey::Scheme);
     }
-    let provider = aws::normalize_provider(provider_part);
     if WEB_IDPS
         .iter()
         .any(|idp| idp.eq_ignore_ascii_case(provider))

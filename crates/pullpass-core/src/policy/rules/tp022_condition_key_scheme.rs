@@ -49,10 +49,10 @@ fn issuer_part(provider: &str) -> Option<&str> {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        for (block, entry) in stmt.condition_entries() {
+        for ((block, entry), facts) in stmt.condition_entries().zip(&cx.facts[stmt.ordinal].keys) {
             let Some((provider_part, claim)) = entry.claim else { continue };
-            let Some(what) = super::scheme_prefix(provider_part) else { continue };
-            if super::bare_issuer(entry.key).is_some() {
+            let Some(what) = facts.scheme else { continue };
+            if facts.bare_issuer.is_some() {
                 continue; // TP033
             }
             let bare = issuer_part(provider_part).map(|p| [p, ":", claim].concat());
