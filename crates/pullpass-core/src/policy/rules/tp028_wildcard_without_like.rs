@@ -28,8 +28,9 @@ declare_rule! {
 }
 
 /// `${*}`, `${?}`, `${$}` are escapes for literal characters, not wildcards.
+/// Without a `$` there is no escape to remove (and no copy to make).
 fn has_real_wildcard(value: &str) -> bool {
-    glob::has_wildcard(value) && glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
+    glob::has_wildcard(value) && (!super::has_byte(value, b'$') || glob::has_wildcard(&value.replace("${*}", "").replace("${?}", "")))
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
