@@ -190,18 +190,20 @@ impl<T> IntoIterator for List<T> {
 /// A list of [`Str`]s.
 pub type Strs<'v> = List<Str<'v>>;
 
+/// One scalar (or another value, with no text) of a list.
+fn scalar<'v>(node: &'v Value<'v>, index: Option<usize>) -> Str<'v> {
+    let text = match &node.kind {
+        ValueKind::String(s) => Some(&**s),
+        ValueKind::Number(n) => Some(*n),
+        ValueKind::Bool(true) => Some("true"),
+        ValueKind::Bool(false) => Some("false"),
+        _ => None,
+    };
+    Str { text, node, index }
+}
+
 /// Flattens a value that IAM accepts as a scalar or an array of scalars.
 pub(crate) fn str_list<'v>(value: &'v Value<'v>) -> Strs<'v> {
-    fn scalar<'v>(node: &'v Value<'v>, index: Option<usize>) -> Str<'v> {
-        let text = match &node.kind {
-            ValueKind::String(s) => Some(&**s),
-            ValueKind::Number(n) => Some(*n),
-            ValueKind::Bool(true) => Some("true"),
-            ValueKind::Bool(false) => Some("false"),
-            _ => None,
-        };
-        Str { text, node, index }
-    }
     match &value.kind {
         ValueKind::Array(items) => items
             .iter()
@@ -694,19 +696,32 @@ impl<'v> Statement<'v> {
 
 fn read_principals<'v>(p: &'v Member<'v>) -> List<PrincipalValue<'v>> {
     match &p.value.kind {
-        ValueKind::Object(types) => types
-            .iter()
-            .flat_map(|t| {
-                str_list(&t.value)
-                    .into_iter()
-                    .map(move |value| PrincipalValue {
-                        ptype: &t.key,
-                        member: Some(t),
-                        value,
-                        arn: value.text.and_then(Arn::parse),
-                    })
-            })
-            .collect(),
+        ValueKind::Object(types) => match &types[..] {
+            // Most principals are one type with one value: read in place, not through a
+            // `flat_map` of each type's list (which cost as much as reading the ARN).
+            [t] if !matches!(t.value.kind, ValueKind::Array(_)) => {
+                let value = scalar(&t.value, None);
+                List::One(PrincipalValue {
+                    ptype: &t.key,
+                    member: Some(t),
+                    value,
+                    arn: value.text.and_then(Arn::parse),
+                })
+            }
+            _ => types
+                .iter()
+                .flat_map(|t| {
+                    str_list(&t.value)
+                        .into_iter()
+                        .map(move |value| PrincipalValue {
+                            ptype: &t.key,
+                            member: Some(t),
+                            value,
+                            arn: value.text.and_then(Arn::parse),
+                        })
+                })
+                .collect(),
+        },
         _ => str_list(&p.value)
             .into_iter()
             .map(|value| PrincipalValue {
