@@ -207,7 +207,11 @@ pub fn issuer_region_partition(provider: &str) -> Option<(&str, &'static str)> {
     let rest = provider
         .strip_prefix("oidc.eks.")
         .or_else(|| provider.strip_prefix("oidc-eks."))?;
-    let region = rest.split(['.', '/']).next()?;
+    // Up to the first `.` or `/` (a byte search: every OIDC principal's issuer is asked).
+    let region = &rest[..rest
+        .bytes()
+        .position(|c| c == b'.' || c == b'/')
+        .unwrap_or(rest.len())];
     let partition = region_partition(region)?;
     Some((region, partition))
 }

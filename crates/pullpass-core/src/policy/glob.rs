@@ -83,10 +83,8 @@ fn run<C: Wild>(p: &[C], t: &[C], eq: impl Fn(C, C) -> bool) -> bool {
 #[must_use]
 pub fn has_wildcard(s: &str) -> bool {
     // By bytes (both are ASCII): a char pattern decodes every char, and rules ask this of
-    // every action and condition value. Without early exit, so the loop is vectorised (almost
-    // every answer is false, which an early exit learns only at the end anyway).
-    s.bytes()
-        .fold(false, |hit, b| hit | (b == b'*') | (b == b'?'))
+    // every action and condition value (see `has_any_byte`).
+    crate::text::has_any_byte(s.as_bytes(), [b'*', b'?'])
 }
 
 #[cfg(test)]

@@ -138,6 +138,8 @@ enum Frame<'a> {
         start: usize,
         members: Vec<Member<'a>>,
         key: Option<(Cow<'a, str>, TextRange)>,
+        /// One bit per key seen, at [`key_bit`]: see [`Parser::keys_may_repeat`].
+        keys: u64,
     },
 }
 
@@ -145,6 +147,18 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Some object has two keys with the same [`key_bit`] (or over 64 members): it may repeat
+    /// a key. When false no object does, and TP006 need not walk the tree comparing every key
+    /// with the keys before it (a tenth of a typical policy's rules, issue profile).
+    keys_may_repeat: bool,
+}
+
+/// A key's bit in an object's screen of the keys it has: equal keys get equal bits. Length
+/// plus last byte tells a policy's keys apart (`Effect`/`Action`, `…:sub`/`…:aud`); a
+/// collision only costs TP006's walk.
+fn key_bit(key: &str) -> u64 {
+    let last = key.as_bytes().last().copied().unwrap_or(0);
+    1 << (key.len().wrapping_add(usize::from(last)) & 63)
 }
 
 /// Parses `text` as one strict JSON value (RFC 8259), keeping ranges and duplicate keys.
@@ -153,6 +167,12 @@ struct Parser<'a> {
 /// A [`ParseError`] with the position of the first problem; inputs over [`MAX_INPUT_BYTES`] or
 /// nested deeper than [`MAX_DEPTH`] are refused without being parsed further.
 pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
+    parse_screened(text).map(|(root, _)| root)
+}
+
+/// [`parse`], and whether some object may repeat a key: `false` means that no object of the
+/// document has two members with the same key.
+pub(crate) fn parse_screened(text: &str) -> Result<(Value<'_>, bool), ParseError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(too_large(text.len()));
     }
@@ -160,6 +180,7 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        keys_may_repeat: false,
     }
     .run()
 }
@@ -248,7 +269,8 @@ impl<'a> Parser<'a> {
         error
     }
 
-    fn run(mut self) -> Result<Value<'a>, ParseError> {
+    /// The document, and [`Parser::keys_may_repeat`] at its end.
+    fn run(mut self) -> Result<(Value<'a>, bool), ParseError> {
         // A UTF-8 byte order mark is not JSON, but RFC 8259 lets a parser ignore it.
         if self.text.starts_with('\u{feff}') {
             self.pos = 3;
@@ -285,6 +307,7 @@ impl<'a> Parser<'a> {
                                 start,
                                 members: Vec::new(),
                                 key: Some(key),
+                                keys: 0,
                             });
                             continue 'value;
                         }
@@ -322,14 +345,19 @@ impl<'a> Parser<'a> {
                     if self.pos < self.bytes.len() {
                         return Err(self.unexpected("the end of the document"));
                     }
-                    return Ok(value);
+                    return Ok((value, self.keys_may_repeat));
                 };
                 match frame {
                     Frame::Array { items, .. } => items.push(value),
-                    Frame::Object { members, key, .. } => {
+                    Frame::Object {
+                        members, key, keys, ..
+                    } => {
                         let (key, key_range) = key
                             .take()
                             .unwrap_or((Cow::Borrowed(""), TextRange::new(0, 0)));
+                        let bit = key_bit(&key);
+                        self.keys_may_repeat |= *keys & bit != 0;
+                        *keys |= bit;
                         members.push(Member {
                             key,
                             key_range,
@@ -390,7 +418,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `"key"` then `:`.
+    /// `"key"` then `:`. Inlined (a member's every key passes here; see [`Parser::string`]).
+    #[inline(always)]
     fn key(&mut self) -> Result<(Cow<'a, str>, TextRange), ParseError> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
@@ -486,6 +515,11 @@ impl<'a> Parser<'a> {
     }
 
     /// A string starting at the opening quote; leaves `pos` after the closing quote.
+    ///
+    /// Inlined into its two callers (a key, a value) with only the borrowed case: most of a
+    /// policy's tokens are strings without escapes, and the call returned its large `Result`
+    /// through memory. Escapes go to [`Parser::escaped_string`].
+    #[inline(always)]
     fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let open = self.pos;
         let b = self.bytes;
@@ -523,6 +557,14 @@ impl<'a> Parser<'a> {
                 _ => i += 1,
             }
         }
+        self.escaped_string(open, i)
+    }
+
+    /// The string opened at `open` from its first escape at `i` (or its unclosed end) on.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, open: usize, mut i: usize) -> Result<Cow<'a, str>, ParseError> {
+        let b = self.bytes;
         let mut out = String::from(&self.text[open + 1..i.min(b.len())]);
         loop {
             let Some(&c) = b.get(i) else {
@@ -616,6 +658,7 @@ impl<'a> Parser<'a> {
     }
 }
 
+#[cold]
 fn control(at: usize, c: u8) -> ParseError {
     let what = match c {
         b'\n' => "a line break".to_owned(),
@@ -659,6 +702,21 @@ mod tests {
             "[true, null]"
         );
         assert_eq!(v.range, TextRange::of(text));
+    }
+
+    #[test]
+    fn the_key_screen_never_misses_a_repeated_key() {
+        for repeated in [
+            r#"{"a": 1, "a": 2}"#,
+            r#"[{"x": {"a": 1, "b": 2, "\u0061": 3}}]"#,
+            r#"{"": 1, "": 2}"#,
+        ] {
+            assert!(parse_screened(repeated).unwrap().1, "{repeated}");
+        }
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "s", "Effect": "Allow",
+            "Principal": {"Federated": "arn"}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"i:sub": "s", "i:aud": "a"}}}]}"#;
+        assert!(!parse_screened(policy).unwrap().1);
     }
 
     #[test]

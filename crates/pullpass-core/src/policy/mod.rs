@@ -105,8 +105,8 @@ pub struct LintOutput {
 /// Lints one policy document. `kind` `None` detects trust vs permissions from the document.
 #[must_use]
 pub fn lint(text: &str, kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutput {
-    let root = match json::parse(text) {
-        Ok(root) => root,
+    let (root, keys_may_repeat) = match json::parse_screened(text) {
+        Ok(parsed) => parsed,
         Err(error) => {
             return LintOutput {
                 kind,
@@ -129,7 +129,7 @@ pub fn lint(text: &str, kind: Option<PolicyKind>, ctx: &LintContext) -> LintOutp
         Some(k) => (Some(k), false),
         None => (detect(&policy), true),
     };
-    let mut diagnostics = rules::run(text, kind, &policy, ctx);
+    let mut diagnostics = rules::run(text, kind, &policy, ctx, keys_may_repeat);
     diagnostic::sort(&mut diagnostics);
     LintOutput {
         kind,

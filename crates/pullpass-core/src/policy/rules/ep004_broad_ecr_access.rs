@@ -29,7 +29,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             let Some(action) = a.text else { continue };
             if action == "*" || action.eq_ignore_ascii_case("ecr:*") {
                 cx.push(
-                    at(&EP004, format!("`{action}` also allows pushing and deleting images and changing repository policies; pulling needs read actions only"), a.pointer(&stmt.ptr("Action")), a.range())
+                    at(&EP004, format!("`{action}` also allows pushing and deleting images and changing repository policies; pulling needs read actions only"), a.pointer_in(stmt.ptr("Action")), a.range())
                         .with_help("list the read actions, or attach AmazonEC2ContainerRegistryReadOnly / AmazonEC2ContainerRegistryPullOnly"),
                 );
             }

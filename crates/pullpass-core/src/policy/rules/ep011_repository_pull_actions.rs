@@ -61,7 +61,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         for a in &stmt.actions {
             if a.text.is_some_and(|t| t.eq_ignore_ascii_case("ecr:GetAuthorizationToken")) {
                 cx.push(
-                    at(&EP011, "`ecr:GetAuthorizationToken` cannot be granted by a repository policy (it is a registry-level action with no resource), and ECR rejects repository policies that name it (`Invalid repository policy provided`)", a.pointer(&stmt.ptr("Action")), a.range())
+                    at(&EP011, "`ecr:GetAuthorizationToken` cannot be granted by a repository policy (it is a registry-level action with no resource), and ECR rejects repository policies that name it (`Invalid repository policy provided`)", a.pointer_in(stmt.ptr("Action")), a.range())
                         .with_help("remove it here; grant it in the puller's identity policy on \"Resource\": \"*\""),
                 );
             }

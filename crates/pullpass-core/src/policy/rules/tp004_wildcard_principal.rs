@@ -1,5 +1,6 @@
 use super::{Cx, at};
 use crate::declare_rule;
+use crate::policy::model::PrincipalValue;
 
 declare_rule! {
     /// ## What it does
@@ -28,12 +29,14 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
+    let wildcard = |p: &PrincipalValue<'_>| (p.ptype == "*" || p.ptype == "AWS") && p.value.text == Some("*");
     for stmt in cx.statements() {
-        if !stmt.is_allow() || super::caller_pin(stmt).is_some() {
+        // The principals first: the walk of the conditions for a pin matters only for `*`.
+        if !stmt.is_allow() || !stmt.principals.iter().any(wildcard) || super::caller_pin(stmt).is_some() {
             continue;
         }
         for p in &stmt.principals {
-            if (p.ptype == "*" || p.ptype == "AWS") && p.value.text == Some("*") {
+            if wildcard(p) {
                 cx.push(
                     at(&TP004, "`*` with no condition that pins the caller (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `sts:ExternalId`): every principal of every AWS account can assume this role", p.pointer(stmt), p.value.range())
                         .with_help("name the principal: the OIDC provider ARN (IRSA), {\"Service\": \"pods.eks.amazonaws.com\"} (Pod Identity) or an account/role ARN"),

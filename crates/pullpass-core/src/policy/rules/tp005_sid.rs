@@ -32,7 +32,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
         let Some(sid) = stmt.sid else { continue };
         let Some(value) = sid.value.as_str() else { continue };
-        let pointer = stmt.ptr(&sid.key);
+        // Built only for a finding (most Sids are fine).
+        let pointer = || stmt.ptr(&sid.key);
         // Resource policies of other services take any Sid: an ECR repository policy with
         // `"Sid": "prod account pull access"` is accepted, and so are the KMS key policies and S3
         // bucket policies a walk meets (AWS's default key policy says `"Enable IAM User
@@ -40,7 +41,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         let iam = matches!(cx.kind, Some(crate::policy::PolicyKind::Trust | crate::policy::PolicyKind::Permissions));
         if iam && !value.chars().all(|c| c.is_ascii_alphanumeric()) {
             let cleaned: String = value.chars().filter(char::is_ascii_alphanumeric).collect();
-            let mut d = at(&TP005, format!("the Sid `{value}` may contain only letters and digits"), pointer.clone(), sid.value.range);
+            let mut d = at(&TP005, format!("the Sid `{value}` may contain only letters and digits"), pointer(), sid.value.range);
             if !cleaned.is_empty() && !cx.statements().iter().any(|s| s.sid.and_then(|m| m.value.as_str()) == Some(cleaned.as_str())) {
                 let mut fix = replace_string(format!("Rename to `{cleaned}`"), sid.value.range, &cleaned);
                 // Dropping punctuation keeps the label readable; dropping letters of other
@@ -54,7 +55,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         }
         // Several empty Sids are fine (Terraform writes `"Sid": ""`).
         if !value.is_empty() && seen.contains(&value) {
-            cx.push(at(&TP005, format!("the Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer, sid.value.range).with_help("rename one of the statements"));
+            cx.push(at(&TP005, format!("the Sid `{value}` is used by an earlier statement; Sids must be unique"), pointer(), sid.value.range).with_help("rename one of the statements"));
         } else {
             seen.push(value);
         }

@@ -102,7 +102,9 @@ fn path_to<'v>(value: &'v Value<'v>, target: &Member<'_>, path: &mut Vec<Seg<'v>
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let root = cx.policy.root;
-    walk(cx, root);
+    if cx.keys_may_repeat {
+        walk(cx, root);
+    }
     for stmt in cx.statements() {
         for block in &stmt.conditions {
             // The first spelling of each key, by its lower-case form (a scan of the earlier

@@ -35,7 +35,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             continue;
         }
         let fits = |action: &str| {
-            classes.iter().any(|c| c.actions().iter().any(|a| glob::matches_ignore_case(action, a)))
+            // The action is the pattern: whether it has a wildcard is asked once, not for
+            // every action of every class.
+            if glob::has_wildcard(action) {
+                classes.iter().any(|c| c.actions().iter().any(|a| glob::matches_ignore_case(action, a)))
+            } else {
+                classes.iter().any(|c| c.actions().iter().any(|a| action.eq_ignore_ascii_case(a)))
+            }
         };
         for a in &stmt.actions {
             let Some(action) = a.text else { continue };
@@ -44,28 +50,33 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if action == "*" || action.eq_ignore_ascii_case("sts:*") || fits(action) || super::tp034_unknown_action::is_unknown(cx, action) {
                 continue;
             }
-            let pointer = a.pointer(&stmt.ptr("Action"));
-            let wanted: Vec<String> = classes.iter().map(|c| format!("`{}`", c.main_action())).collect();
-            let mut d = at(
-                &TP011,
-                format!(
-                    "`{action}` does not work with {}: it assumes roles with {}",
-                    classes.iter().map(|c| c.describe()).collect::<Vec<_>>().join(" or "),
-                    wanted.join(" or ")
-                ),
-                pointer,
-                a.range(),
-            );
+            let pointer = a.pointer_in(stmt.ptr("Action"));
+            // Joined from pieces (see `super::at`): two per class (at most three), and three.
+            let mut parts = [""; 15];
+            parts[..2].copy_from_slice(&["`", action]);
+            let mut n = 2;
+            for (i, c) in classes.iter().enumerate() {
+                parts[n] = if i == 0 { "` does not work with " } else { " or " };
+                parts[n + 1] = c.describe();
+                n += 2;
+            }
+            for (i, c) in classes.iter().enumerate() {
+                parts[n] = if i == 0 { ": it assumes roles with `" } else { "` or `" };
+                parts[n + 1] = c.main_action();
+                n += 2;
+            }
+            parts[n] = "`";
+            let mut d = at(&TP011, parts[..=n].concat(), pointer, a.range());
             if let [class] = classes[..]
-                && action.to_ascii_lowercase().starts_with("sts:assumerole")
+                && action.get(..14).is_some_and(|head| head.eq_ignore_ascii_case("sts:assumerole"))
                 && !stmt.action_matches(class.main_action())
             {
-                d = d.with_fix(replace_string(format!("Use `{}`", class.main_action()), a.range(), class.main_action()));
+                d = d.with_fix(replace_string(["Use `", class.main_action(), "`"].concat(), a.range(), class.main_action()));
             }
             cx.push(d);
         }
         // The main action missing altogether (only e.g. `sts:TagSession`).
-        for class in &classes {
+        for class in classes.iter() {
             if *class != PrincipalClass::PodIdentity
                 && classes.len() == 1
                 && !stmt.action_matches(class.main_action())

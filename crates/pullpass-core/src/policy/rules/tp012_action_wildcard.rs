@@ -34,7 +34,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             if action != "*" && !action.eq_ignore_ascii_case("sts:*") {
                 continue;
             }
-            let mut d = at(&TP012, format!("`{action}` allows every STS action on this role; allow only the assume action of the principal"), a.pointer(&stmt.ptr("Action")), a.range());
+            let mut d = at(&TP012, format!("`{action}` allows every STS action on this role; allow only the assume action of the principal"), a.pointer_in(stmt.ptr("Action")), a.range());
             if let [class] = principal_classes(stmt)[..] {
                 let actions = class.actions();
                 let replacement = if a.index.is_none() && actions.len() > 1 && class != super::PrincipalClass::WebIdentity {

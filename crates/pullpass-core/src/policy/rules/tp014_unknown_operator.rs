@@ -54,14 +54,14 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             };
             let base = OPERATORS.iter().copied().find(|k| *k == base).or_else(|| did_you_mean(base, OPERATORS));
             let suggestion = match (qual, base) {
-                (Some(Some(q)), Some(b)) => Some(format!("{q}:{b}{suffix}")),
-                (None, Some(b)) => Some(format!("{b}{suffix}")),
+                (Some(Some(q)), Some(b)) => Some([q, ":", b, suffix].concat()),
+                (None, Some(b)) => Some([b, suffix].concat()),
                 _ => None,
             };
-            let mut d = at(&TP014, format!("`{raw}` is not a condition operator; IAM rejects the policy"), block.pointer(), block.member.key_range);
+            let mut d = at(&TP014, ["`", raw, "` is not a condition operator; IAM rejects the policy"].concat(), block.pointer(), block.member.key_range);
             if let Some(s) = suggestion.filter(|s| s != raw) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-                if let Some(fix) = rename_block_fix(text, stmt, block, &s, format!("Use `{s}`")) {
+                d = d.with_help(["did you mean `", &s, "`?"].concat());
+                if let Some(fix) = rename_block_fix(text, stmt, block, &s, ["Use `", &s, "`"].concat()) {
                     d = d.with_fix(fix);
                 }
             } else {

@@ -38,16 +38,16 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if principals.is_empty() || principals.iter().any(|p| cx.has_placeholder(p.provider)) {
             continue;
         }
-        for (block, entry) in stmt.condition_entries() {
-            if super::bare_issuer(entry.key).is_some() {
+        let keys = &cx.facts[stmt.ordinal].keys;
+        for ((block, entry), facts) in stmt.condition_entries().zip(keys) {
+            if facts.bare_issuer.is_some() {
                 continue; // TP033
             }
-            let Some((provider_part, claim)) = entry.claim else { continue };
-            let provider = aws::normalize_provider(provider_part);
+            let (Some((_, claim)), Some(provider)) = (entry.claim, facts.provider) else { continue };
             if cx.has_placeholder(provider) || WEB_IDPS.iter().any(|idp| idp.eq_ignore_ascii_case(provider)) {
                 continue;
             }
-            if principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {
+            if principals.iter().any(|p| super::same_provider(p.provider, provider)) {
                 continue;
             }
             let names: Vec<String> = principals.iter().map(|p| format!("`{}`", p.provider)).collect();
@@ -72,13 +72,12 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         // that issuer's keys, so positive conditions on keys of two providers never all match.
         if principals.len() > 1 {
             let mut first: Option<&str> = None;
-            for (block, entry) in stmt.condition_entries() {
-                let Some((provider_part, _)) = entry.claim else { continue };
-                if !super::needs_key(&block.op) || super::bare_issuer(entry.key).is_some() {
+            for ((block, entry), facts) in stmt.condition_entries().zip(keys) {
+                let Some(provider) = facts.provider else { continue };
+                if !super::needs_key(&block.op) || facts.bare_issuer.is_some() {
                     continue;
                 }
-                let provider = aws::normalize_provider(provider_part);
-                if !principals.iter().any(|p| p.provider.eq_ignore_ascii_case(provider)) {
+                if !principals.iter().any(|p| super::same_provider(p.provider, provider)) {
                     continue; // reported above
                 }
                 match first {

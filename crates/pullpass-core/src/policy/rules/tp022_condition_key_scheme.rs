@@ -49,20 +49,21 @@ fn issuer_part(provider: &str) -> Option<&str> {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        for (block, entry) in stmt.condition_entries() {
+        for ((block, entry), facts) in stmt.condition_entries().zip(&cx.facts[stmt.ordinal].keys) {
             let Some((provider_part, claim)) = entry.claim else { continue };
-            let Some(what) = super::scheme_prefix(provider_part) else { continue };
-            if super::bare_issuer(entry.key).is_some() {
+            let Some(what) = facts.scheme else { continue };
+            if facts.bare_issuer.is_some() {
                 continue; // TP033
             }
-            let bare = issuer_part(provider_part).map(|p| format!("{p}:{claim}"));
+            let bare = issuer_part(provider_part).map(|p| [p, ":", claim].concat());
             // The block already has the bare key: renaming would make a duplicate key and JSON
             // readers keep only one of the two (TP006 reports the pair); no fix then.
             let clash = bare.as_deref().is_some_and(|k| block.entries.iter().any(|e| e.key.eq_ignore_ascii_case(k)));
             let d = match bare.filter(|_| !clash) {
-                Some(key) => at(&TP022, format!("condition key `{}` has {what}: IAM's key is `{key}`, so {}", entry.key, super::direction(block)), entry.pointer(), entry.member.key_range)
-                    .with_fix(replace_string(format!("Use `{key}`"), entry.member.key_range, &key)),
-                None => at(&TP022, format!("condition key `{}` has {what}: IAM's key is the issuer host and path only, so {}", entry.key, super::direction(block)), entry.pointer(), entry.member.key_range),
+                // Joined from pieces (see `super::at`), not `format!`.
+                Some(key) => at(&TP022, ["condition key `", entry.key, "` has ", what, ": IAM's key is `", &key, "`, so ", super::direction(block)].concat(), entry.pointer(), entry.member.key_range)
+                    .with_fix(replace_string(["Use `", &key, "`"].concat(), entry.member.key_range, &key)),
+                None => at(&TP022, ["condition key `", entry.key, "` has ", what, ": IAM's key is the issuer host and path only, so ", super::direction(block)].concat(), entry.pointer(), entry.member.key_range),
             };
             cx.push(d);
         }

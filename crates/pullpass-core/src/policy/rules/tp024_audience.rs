@@ -55,7 +55,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let value = v.as_str();
                 if value != STS_AUDIENCE && !is_audience_typo(value, kubernetes) && !value.starts_with("system:serviceaccount:") && !glob::has_wildcard(value) {
                     cx.push(
-                        at(&TP024, format!("audience `{value}` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"), v.pointer(&entry.pointer()), v.range())
+                        at(&TP024, ["audience `", value, "` is not `sts.amazonaws.com`: it must be a client ID of the IAM OIDC provider and the service account's `eks.amazonaws.com/audience`"].concat(), v.pointer_in(entry.pointer()), v.range())
                             .with_help("keep it only if the provider lists it (`aws iam get-open-id-connect-provider … --query ClientIDList`); IRSA tokens carry `sts.amazonaws.com`"),
                     );
                 }
@@ -67,8 +67,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 None => (first.principal.pointer(stmt), first.principal.value.range()),
             };
             cx.push(
-                at(&TP024, format!("no `{}:aud` condition: this works (STS accepts only tokens whose `aud` is a client ID of the IAM OIDC provider), but the audience is pinned only while the provider lists no other client ID", first.provider), pointer, range)
-                    .with_help(format!("add \"{}:aud\": \"sts.amazonaws.com\" under StringEquals", first.provider)),
+                at(&TP024, ["no `", first.provider, ":aud` condition: this works (STS accepts only tokens whose `aud` is a client ID of the IAM OIDC provider), but the audience is pinned only while the provider lists no other client ID"].concat(), pointer, range)
+                    .with_help(["add \"", first.provider, ":aud\": \"sts.amazonaws.com\" under StringEquals"].concat()),
             );
         }
     }

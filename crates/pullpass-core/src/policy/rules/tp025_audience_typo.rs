@@ -30,7 +30,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 let value = v.as_str();
                 if v.is_string() && is_audience_typo(value, kubernetes) {
                     cx.push(
-                        at(&TP025, format!("audience `{value}` is a misspelling of `sts.amazonaws.com`: tokens never carry it, so the condition never matches"), v.pointer(&entry.pointer()), v.range())
+                        at(&TP025, ["audience `", value, "` is a misspelling of `sts.amazonaws.com`: tokens never carry it, so the condition never matches"].concat(), v.pointer_in(entry.pointer()), v.range())
                             .with_fix(replace_string("Use `sts.amazonaws.com`", v.range(), STS_AUDIENCE)),
                     );
                 }

@@ -28,8 +28,9 @@ declare_rule! {
 }
 
 /// `${*}`, `${?}`, `${$}` are escapes for literal characters, not wildcards.
+/// Without a `$` there is no escape to remove (and no copy to make).
 fn has_real_wildcard(value: &str) -> bool {
-    glob::has_wildcard(value) && glob::has_wildcard(&value.replace("${*}", "").replace("${?}", ""))
+    glob::has_wildcard(value) && (!super::has_byte(value, b'$') || glob::has_wildcard(&value.replace("${*}", "").replace("${?}", "")))
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -48,16 +49,16 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     };
                     let mut d = at(
                         &TP028,
-                        format!("`{}` compares literally, so `{}` matches only a value with a real `*`/`?`, never as a wildcard", block.member.key, v.as_str()),
-                        v.pointer(&entry.pointer()),
+                        ["`", &block.member.key, "` compares literally, so `", v.as_str(), "` matches only a value with a real `*`/`?`, never as a wildcard"].concat(),
+                        v.pointer_in(entry.pointer()),
                         v.range(),
                     );
                     if let Some(like) = like {
                         let target = block.member.key.replacen(block.op.base, like, 1);
-                        d = d.with_help(format!("use `{target}` for wildcards, or name the exact value"));
+                        d = d.with_help(["use `", &target, "` for wildcards, or name the exact value"].concat());
                         // Unsafe: it turns a literal that admits nobody into a pattern that admits
                         // every subject it matches.
-                        if let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, format!("Use `{target}` for this key (admits every value the pattern matches)")) {
+                        if let Some(fix) = move_entry_fix(text, stmt, block, entry, &target, ["Use `", &target, "` for this key (admits every value the pattern matches)"].concat()) {
                             d = d.with_fix(fix.with_applicability(Applicability::Unsafe));
                         }
                     } else {

@@ -82,7 +82,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 if !glob::has_wildcard(value) {
                     continue;
                 }
-                let pointer = v.pointer(&entry.pointer());
+                let pointer = v.pointer_in(entry.pointer());
                 if value.chars().all(|c| c == '*' || c == '?') {
                     cx.push(at(&TP029, format!("`{value}` admits every subject the issuer signs tokens for"), pointer, v.range()).with_help("name the subject: system:serviceaccount:<namespace>:<name> for Kubernetes"));
                     continue;

@@ -23,15 +23,13 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Cx<'_>) {
     for stmt in cx.statements() {
-        let equals: Vec<&str> = stmt
-            .conditions
-            .iter()
-            .filter(|b| b.op.is_string_equals_family())
-            .flat_map(|b| b.entries.iter().map(|e| e.key))
-            .collect();
+        // The keys under StringEquals operators, walked again for each StringLike entry rather
+        // than collected: most statements have no StringLike block, and a list cost them an
+        // allocation each.
+        let equals = stmt.conditions.iter().filter(|b| b.op.is_string_equals_family()).flat_map(|b| b.entries.iter().map(|e| e.key));
         for block in stmt.conditions.iter().filter(|b| b.op.is_string_like()) {
             for e in &block.entries {
-                if equals.iter().any(|k| k.eq_ignore_ascii_case(e.key)) {
+                if equals.clone().any(|k| k.eq_ignore_ascii_case(e.key)) {
                     cx.push(at(&TP031, format!("`{}` is also under a StringEquals operator: both must match, so one of them is redundant or they contradict", e.key), e.pointer(), e.member.key_range).with_help("keep one of the two"));
                 }
             }

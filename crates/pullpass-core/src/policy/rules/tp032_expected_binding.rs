@@ -125,10 +125,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     if op_matches(&block.op, value, &subject) {
                         any = true;
                         if value != subject {
-                            cx.push(at(&TP032, format!("`{value}` admits more than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()).with_help(format!("write exactly `{subject}`")));
+                            cx.push(at(&TP032, format!("`{value}` admits more than the expected `{subject}`"), v.pointer_in(entry.pointer()), v.range()).with_help(format!("write exactly `{subject}`")));
                         }
                     } else {
-                        cx.push(at(&TP032, format!("`{value}` admits another service account than the expected `{subject}`"), v.pointer(&entry.pointer()), v.range()).with_help(format!("write `{subject}`, or check the expected service account (`kubectl get sa -A`)")));
+                        cx.push(at(&TP032, format!("`{value}` admits another service account than the expected `{subject}`"), v.pointer_in(entry.pointer()), v.range()).with_help(format!("write `{subject}`, or check the expected service account (`kubectl get sa -A`)")));
                     }
                 }
                 stmt_admits &= any;
@@ -144,7 +144,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                         if op_matches(&block.op, v.as_str(), want) {
                             any = true;
                         } else {
-                            cx.push(at(&TP032, format!("`{}` is not the expected `{want}` (`{ns}/{name}`)", v.as_str()), v.pointer(&entry.pointer()), v.range()));
+                            cx.push(at(&TP032, format!("`{}` is not the expected `{want}` (`{ns}/{name}`)", v.as_str()), v.pointer_in(entry.pointer()), v.range()));
                         }
                     }
                     ok &= any;

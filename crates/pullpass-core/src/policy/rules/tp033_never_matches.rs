@@ -1,4 +1,4 @@
-use super::{AbsentKey, Cx, at, bare_issuer, needs_key, swapped_audience};
+use super::{AbsentKey, Cx, at, needs_key, swapped_audience};
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::policy::model::json_string;
@@ -51,8 +51,8 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if !stmt.is_allow() {
             continue;
         }
-        let absent = &cx.facts[stmt.ordinal].absent;
-        for ((block, entry), &absent) in stmt.condition_entries().zip(absent) {
+        for ((block, entry), facts) in stmt.condition_entries().zip(&cx.facts[stmt.ordinal].keys) {
+            let absent = facts.absent;
             let positive = needs_key(&block.op);
             let negated = block.op.is_negation();
             if !positive && !negated {
@@ -60,7 +60,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             match absent {
                 Some(AbsentKey::BareIssuer) => {
-                    let issuer = bare_issuer(entry.key).unwrap_or(entry.key);
+                    let issuer = facts.bare_issuer.unwrap_or(entry.key);
                     let audience = !entry.values.is_empty() && entry.values.iter().all(|v| v.as_str().starts_with("sts."));
                     let claim = if audience { "aud" } else { "sub" };
                     let key = format!("{issuer}:{claim}");
@@ -81,7 +81,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             if positive && let Some(v) = swapped_audience(entry) {
                 cx.push(
-                    at(&TP033, format!("`{}` under `:aud`: the token's audience is `sts.amazonaws.com` (the service account is the `:sub` claim), so this never matches and nobody can assume the role", v.as_str()), v.pointer(&entry.pointer()), v.range())
+                    at(&TP033, format!("`{}` under `:aud`: the token's audience is `sts.amazonaws.com` (the service account is the `:sub` claim), so this never matches and nobody can assume the role", v.as_str()), v.pointer_in(entry.pointer()), v.range())
                         .with_help("put the service account under `<issuer>:sub` and `sts.amazonaws.com` under `<issuer>:aud`"),
                 );
             }

@@ -49,8 +49,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             }
             let mut conflicts = Vec::new();
             let mut issuer_partition = None;
+            // A `Federated` provider read as an EKS issuer once already (`Facts`) has its region
+            // and partition: the ones `issuer_region_partition` would find.
+            let eks = cx.oidc(stmt).iter().find(|o| std::ptr::eq(o.principal, p)).and_then(|o| o.eks);
             if let Some(provider) = arn.oidc_provider()
-                && let Some((region, part)) = aws::issuer_region_partition(aws::normalize_provider(provider))
+                && let Some((region, part)) = eks.map(|e| (e.region, e.partition)).or_else(|| aws::issuer_region_partition(aws::normalize_provider(provider)))
                 && part != arn.partition
             {
                 conflicts.push(format!("the issuer's region `{region}` is in `{part}`"));

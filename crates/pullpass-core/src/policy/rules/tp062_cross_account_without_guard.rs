@@ -37,7 +37,9 @@ const GUARDS: &[&str] = &["aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge"
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let role_account = cx.role().map(|r| r.account).filter(|a| aws::is_account_id(a));
     for stmt in cx.statements() {
-        if !stmt.is_allow() {
+        // Only an `AWS` principal other than `*` can be reported: the conditions are walked
+        // for a guard only then.
+        if !stmt.is_allow() || !stmt.principals_of("AWS").any(|p| p.value.text.is_some_and(|v| v != "*")) {
             continue;
         }
         let guarded = super::caller_pin(stmt).is_some() || stmt.condition_entries().any(|(_, e)| GUARDS.iter().any(|g| g.eq_ignore_ascii_case(e.key)));

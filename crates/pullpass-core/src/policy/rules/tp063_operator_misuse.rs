@@ -51,7 +51,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 }
                 for v in entry.values.iter().filter(|v| glob::has_wildcard(v.as_str())) {
                     cx.push(
-                        at(&TP063, format!("`{}` in `aud`: the pattern admits tokens minted for other audiences (STS still requires the audience to be a client ID of the OIDC provider)", v.as_str()), v.pointer(&entry.pointer()), v.range())
+                        at(&TP063, format!("`{}` in `aud`: the pattern admits tokens minted for other audiences (STS still requires the audience to be a client ID of the OIDC provider)", v.as_str()), v.pointer_in(entry.pointer()), v.range())
                             .with_severity(Severity::Warning)
                             .with_help("write the exact audience, `sts.amazonaws.com` for IRSA"),
                     );

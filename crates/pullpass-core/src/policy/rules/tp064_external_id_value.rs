@@ -42,7 +42,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 } else {
                     "it has characters other than letters, digits and _+=,.@:/-"
                 };
-                let mut d = at(&TP064, format!("external ID `{value}` can never be sent: {why}, which STS rejects"), v.pointer(&entry.pointer()), v.range())
+                let mut d = at(&TP064, format!("external ID `{value}` can never be sent: {why}, which STS rejects"), v.pointer_in(entry.pointer()), v.range())
                     .with_help("use 2–1224 characters of letters, digits and _+=,.@:/- here and in the assuming side's configuration");
                 let trimmed = value.trim();
                 if trimmed != value && is_valid_external_id(trimmed) {
