@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 
 use crate::diagnostic::Edit;
-use crate::text::TextRange;
+use crate::text::{TextRange, bytes_below, bytes_equal};
 
 /// The largest input parsed. IAM's largest policy (an inline role policy) is 10,240 characters;
 /// anything over a mebibyte is not a policy and is answered at once.
@@ -530,16 +530,11 @@ impl<'a> Parser<'a> {
         // a flagged one, never one below, so the lowest flagged byte is exactly the first
         // quote, backslash or control character: the scan stops on it without going back to
         // byte-by-byte (only the input's last seven bytes are read one at a time).
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
         while let Some(chunk) = b.get(i..i + 8) {
             let mut word = [0; 8];
             word.copy_from_slice(chunk);
             let x = u64::from_le_bytes(word);
-            let flagged = zero_bytes(x ^ (ONES * u64::from(b'"')))
-                | zero_bytes(x ^ (ONES * u64::from(b'\\')))
-                | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+            let flagged = bytes_equal(x, b'"') | bytes_equal(x, b'\\') | bytes_below(x, 0x20);
             if flagged != 0 {
                 i += (flagged.trailing_zeros() / 8) as usize;
                 break;

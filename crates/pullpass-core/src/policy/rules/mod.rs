@@ -474,9 +474,6 @@ fn has_long_quote(message: &str) -> bool {
     // Backticks found eight bytes at a time (SWAR, as the JSON parser finds quotes: the
     // lowest flagged byte of a word is exact); a finding's message has a few, and every
     // finding is asked.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const TICKS: u64 = ONES * b'`' as u64;
     let b = message.as_bytes();
     // Where the open quote's text starts, when inside one.
     let mut open: Option<usize> = None;
@@ -491,8 +488,7 @@ fn has_long_quote(message: &str) -> bool {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(word) ^ TICKS;
-        let flagged = v.wrapping_sub(ONES) & !v & HIGH;
+        let flagged = crate::text::bytes_equal(u64::from_le_bytes(word), b'`');
         if flagged == 0 {
             i += 8;
             continue;
