@@ -115,12 +115,15 @@ pub fn eks_issuer(provider: &str) -> Option<EksIssuer<'_>> {
         Some(rest) => (rest, false),
         None => (provider.strip_prefix("oidc-eks.")?, true),
     };
-    // Byte loops, not `split_once` (a memchr set up for a few bytes): every OIDC principal's
-    // issuer is read here.
-    let slash = rest.bytes().position(|b| b == b'/')?;
+    // Word-at-a-time searches, not `split_once` (a memchr set up for a few bytes) or a byte
+    // loop over the 25-byte host: every OIDC principal's issuer is read here.
+    let find = |s: &str, b: u8| {
+        crate::text::find_flagged(s.as_bytes(), |w| crate::text::bytes_equal(w, b))
+    };
+    let slash = find(rest, b'/')?;
     let (host, path) = (&rest[..slash], &rest[slash + 1..]);
     let id = path.strip_prefix("id/")?;
-    let dot = host.bytes().position(|b| b == b'.')?;
+    let dot = find(host, b'.')?;
     let (region, suffix) = (&host[..dot], &host[dot + 1..]);
     let partition = host::partition_for_region(region)?;
     let expected = if dual_stack {

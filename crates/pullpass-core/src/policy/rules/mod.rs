@@ -546,7 +546,7 @@ pub(crate) fn elide_long_quotes(message: &str) -> String {
 /// The findings typical policies get join their messages from pieces (`[…].concat()`: the
 /// length summed, one allocation) rather than `format!`, which guesses a capacity from the
 /// literal text, grows it as the arguments arrive and pads each one (about 1,300 instructions
-/// more a message, measured with callgrind; a typical policy lints in under 30,000).
+/// more a message, measured with callgrind; a typical policy lints in about 21,000).
 pub(crate) fn at(
     rule: &'static RuleMeta,
     message: impl Into<String>,
