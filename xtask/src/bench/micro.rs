@@ -202,6 +202,36 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<Section> {
             .target("linear (r² ≥ 0.99)", Verdict::from_bool(r2 >= 0.99)),
         );
     }
+    body.push_str(LINT_PROFILE);
     section.body = body;
     Ok(section)
 }
+
+/// Where the in-memory lint's time went and what changed (issue 13), for the record: measured
+/// by hand with callgrind, not re-measured by this run.
+const LINT_PROFILE: &str = "
+### Where the in-memory lint's time goes
+
+`valgrind --tool=callgrind` on `policy_cpu/lint_corpus_mix` (the bench built with line tables, \
+`--profile-time 3`; instructions divided by the calls of `policy::lint`). Before (commit \
+b23d1ae): 30,564 instructions per policy, 378k policies per CPU-second on this machine. What \
+dominated: the JSON parse 6.8k (1.2k of it allocation: a Vec per object, grown 0 → 4 → 8); \
+building findings, 1.3k per `format!` and 5–10k per finding (60 % of the corpus has one to \
+three); `Policy::build` 2.7k (a 544-byte statement in a Vec that grew past glibc's tcache, so \
+every policy took the slow `_int_malloc`/`_int_free`); the whole-document placeholder screen \
+1.4k; TP006's walk of the whole tree for duplicate keys 1.0k; wildcard and case-insensitive \
+matching 1.7k. Changed (one commit each, every one checked byte for byte against the base on \
+the repository's 442 JSON files and 17,958 mutations of them, in 4 kinds and 2 contexts): \
+the statement list sized exactly and principal classes inline; the common findings' messages \
+joined from pieces and pointers built in place; the parser screens each object's keys (a \
+64-bit set of length and last byte) so TP006 walks only a document whose keys may repeat; \
+per-string tests (wildcards, escapes, `/` and `.` of an issuer) eight bytes at a time; one \
+cheap pass over byte pairs before the exact placeholder screen; each condition key read once \
+per statement for TP021, TP022 and TP033; cheap principal tests before condition walks. \
+After: 21,284 instructions per policy (−30 %), 535–550k policies per CPU-second. What is \
+left: the parse 6.1k, malloc/free 2.5k (the JSON tree's Vecs are the parser's public \
+model), `Policy::build` 1.9k, findings when they fire (TP011 0.84k, TP022 0.73k), the \
+placeholder screen 0.9k. Tried and dropped: a shared scratch stack in the parser (one more \
+allocation, not fewer), 16-byte string scans, a word-at-a-time `has_byte` (the vectorised \
+fold wins on its longer keys).
+";
