@@ -51,30 +51,26 @@ fn schema_refuses_inline_secrets_and_missing_static_fields() {
 
 #[test]
 fn an_absent_config_is_empty_and_a_dangling_symlink_is_an_error() {
-    use crate::support::{pullpass, run};
+    use crate::support::{Output, pullpass, run};
     let dir = tempfile::tempdir().expect("temp dir");
+    let list = |config: &std::path::Path| -> Output {
+        run(
+            pullpass()
+                .arg("--config")
+                .arg(config)
+                .args(["registry", "list", "--format", "json"]),
+            None,
+        )
+    };
     // Nothing at the path: no registries, exit 0.
-    let absent = dir.path().join("absent.toml");
-    let out = run(
-        pullpass()
-            .arg("--config")
-            .arg(&absent)
-            .args(["registry", "list", "--format", "json"]),
-        None,
-    );
+    let out = list(&dir.path().join("absent.toml"));
     assert_eq!(out.code, 0, "{out:?}");
     let listed: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(listed["registries"], serde_json::json!([]), "{out:?}");
     // A symlink to nothing is something: reading it fails, and the error names the file.
     let dangling = dir.path().join("dangling.toml");
     std::os::unix::fs::symlink(dir.path().join("gone.toml"), &dangling).expect("symlink");
-    let out = run(
-        pullpass()
-            .arg("--config")
-            .arg(&dangling)
-            .args(["registry", "list", "--format", "json"]),
-        None,
-    );
+    let out = list(&dangling);
     assert_ne!(out.code, 0, "{out:?}");
     assert!(
         out.stderr.contains("cannot read the config file") && out.stderr.contains("dangling.toml"),

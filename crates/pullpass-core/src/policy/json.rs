@@ -161,6 +161,13 @@ fn key_bit(key: &str) -> u64 {
     1 << (key.len().wrapping_add(usize::from(last)) & 63)
 }
 
+/// The high bit of each byte of the little-endian `word` that a JSON string cannot hold as it
+/// is (`"`, `\\`, a control character), the lowest one exact ([`crate::text::bytes_equal`]):
+/// the parser's scan for a string's end and [`super::model::json_string`]'s for what to escape.
+pub(crate) fn must_escape(word: u64) -> u64 {
+    bytes_equal(word, b'"') | bytes_equal(word, b'\\') | bytes_below(word, 0x20)
+}
+
 /// Parses `text` as one strict JSON value (RFC 8259), keeping ranges and duplicate keys.
 ///
 /// # Errors
@@ -534,7 +541,7 @@ impl<'a> Parser<'a> {
             let mut word = [0; 8];
             word.copy_from_slice(chunk);
             let x = u64::from_le_bytes(word);
-            let flagged = bytes_equal(x, b'"') | bytes_equal(x, b'\\') | bytes_below(x, 0x20);
+            let flagged = must_escape(x);
             if flagged != 0 {
                 i += (flagged.trailing_zeros() / 8) as usize;
                 break;

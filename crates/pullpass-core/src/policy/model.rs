@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::aws::Arn;
 use super::json::{Member, Value, ValueKind};
-use crate::text::{TextRange, bytes_below, bytes_equal, find_flagged};
+use crate::text::{TextRange, bytes_equal, find_flagged};
 
 /// Top-level policy elements.
 pub const TOP_KEYS: &[&str; 3] = &["Version", "Id", "Statement"];
@@ -695,41 +695,33 @@ impl<'v> Statement<'v> {
 }
 
 fn read_principals<'v>(p: &'v Member<'v>) -> List<PrincipalValue<'v>> {
+    // One principal value of type `ptype` (the member `member` holds), its ARN read once.
+    let principal =
+        |ptype: &'v str, member: Option<&'v Member<'v>>, value: Str<'v>| PrincipalValue {
+            ptype,
+            member,
+            value,
+            arn: value.text.and_then(Arn::parse),
+        };
     match &p.value.kind {
         ValueKind::Object(types) => match &types[..] {
             // Most principals are one type with one value: read in place, not through a
             // `flat_map` of each type's list (which cost as much as reading the ARN).
             [t] if !matches!(t.value.kind, ValueKind::Array(_)) => {
-                let value = scalar(&t.value, None);
-                List::One(PrincipalValue {
-                    ptype: &t.key,
-                    member: Some(t),
-                    value,
-                    arn: value.text.and_then(Arn::parse),
-                })
+                List::One(principal(&t.key, Some(t), scalar(&t.value, None)))
             }
             _ => types
                 .iter()
                 .flat_map(|t| {
                     str_list(&t.value)
                         .into_iter()
-                        .map(move |value| PrincipalValue {
-                            ptype: &t.key,
-                            member: Some(t),
-                            value,
-                            arn: value.text.and_then(Arn::parse),
-                        })
+                        .map(move |value| principal(&t.key, Some(t), value))
                 })
                 .collect(),
         },
         _ => str_list(&p.value)
             .into_iter()
-            .map(|value| PrincipalValue {
-                ptype: "*",
-                member: None,
-                value,
-                arn: value.text.and_then(Arn::parse),
-            })
+            .map(|value| principal("*", None, value))
             .collect(),
     }
 }
@@ -741,9 +733,7 @@ pub fn json_string(s: &str) -> String {
     out.push('"');
     // Whole runs between the characters to escape (all ASCII, so `i` is a char boundary).
     let mut rest = s;
-    while let Some(i) = find_flagged(rest.as_bytes(), |w| {
-        bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, 0x20)
-    }) {
+    while let Some(i) = find_flagged(rest.as_bytes(), super::json::must_escape) {
         out.push_str(&rest[..i]);
         match rest.as_bytes()[i] {
             b'"' => out.push_str("\\\""),

@@ -51,22 +51,19 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 continue;
             }
             let pointer = a.pointer_in(stmt.ptr("Action"));
-            // Joined from pieces (see `super::at`): two per class (at most three), and three.
-            let mut parts = [""; 15];
-            parts[..2].copy_from_slice(&["`", action]);
-            let mut n = 2;
+            // Pushed piece by piece (see `super::at`): "`A` does not work with X or Y: it
+            // assumes roles with `a` or `b`".
+            let mut message = ["`", action, "` does not work with "].concat();
             for (i, c) in classes.iter().enumerate() {
-                parts[n] = if i == 0 { "` does not work with " } else { " or " };
-                parts[n + 1] = c.describe();
-                n += 2;
+                message.push_str(if i == 0 { "" } else { " or " });
+                message.push_str(c.describe());
             }
             for (i, c) in classes.iter().enumerate() {
-                parts[n] = if i == 0 { ": it assumes roles with `" } else { "` or `" };
-                parts[n + 1] = c.main_action();
-                n += 2;
+                message.push_str(if i == 0 { ": it assumes roles with `" } else { "` or `" });
+                message.push_str(c.main_action());
             }
-            parts[n] = "`";
-            let mut d = at(&TP011, parts[..=n].concat(), pointer, a.range());
+            message.push('`');
+            let mut d = at(&TP011, message, pointer, a.range());
             if let [class] = classes[..]
                 && action.get(..14).is_some_and(|head| head.eq_ignore_ascii_case("sts:assumerole"))
                 && !stmt.action_matches(class.main_action())
